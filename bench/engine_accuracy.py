@@ -1,0 +1,198 @@
+"""Measure the built-in question engine on the question sets in tests/questions/.
+
+    python bench/engine_accuracy.py [--set demo|hr|all] [--verbose] [--only TEXT] [--json PATH]
+
+Builds a fresh Parley home in a temporary directory (demo data included), adds the
+people-operations database as a second source, asks every question and prints, per kind,
+how many answers were correct, wrong and declined. See docs/accuracy.md. Always exits 0:
+this is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "questions"
+sys.path.insert(0, str(QUESTIONS))
+
+from harness import (  # noqa: E402
+    Case,
+    DuckDBReference,
+    Reference,
+    SQLiteReference,
+    TurnResult,
+    load_cases,
+    run_case,
+    tally,
+)
+from hr_dataset import create_hr_database  # noqa: E402
+
+SETS = ("demo", "hr")
+OUTCOMES = ("correct", "wrong", "declined")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all", dest="which")
+    parser.add_argument("--verbose", action="store_true", help="list every miss with details")
+    parser.add_argument("--only", default="", help="run only cases whose id contains this")
+    parser.add_argument("--json", type=Path, help="also write the per-turn results here")
+    args = parser.parse_args(argv)
+    console = Console()
+    try:
+        # Imported late so that a missing or broken core still gives a readable message.
+        parley_class = importlib.import_module("parley.core").Parley
+    except ImportError as error:
+        console.print(f"[red]cannot import parley.core: {error}[/red]")
+        return 0
+
+    today = dt.date.today()
+    names = SETS if args.which == "all" else (args.which,)
+    results: dict[str, list[TurnResult]] = {}
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as directory:
+        home = Path(directory) / "home"
+        home.mkdir()
+        os.environ["PARLEY_HOME"] = str(home)
+        started = time.perf_counter()
+        parley = parley_class.open(home)
+        console.print(f"Parley home ready in {time.perf_counter() - started:.1f}s")
+        for name in names:
+            cases = [c for c in load_cases(QUESTIONS / f"{name}.yaml", today=today)
+                     if args.only in c.id]
+            app, reference = _prepare(name, parley, home, today)
+            started = time.perf_counter()
+            results[name] = _run(parley, cases, app, reference, console)
+            elapsed = time.perf_counter() - started
+            asked = len(results[name])
+            console.print(f"{name}: {asked} questions in {elapsed:.1f}s "
+                          f"({1000 * elapsed / max(asked, 1):.0f} ms each)")
+            if isinstance(reference, DuckDBReference):
+                reference.close()
+        parley.close()
+
+    for name, turns in results.items():
+        console.print(_kind_table(f"set {name}", turns))
+    if len(results) > 1:
+        console.print(_set_table(results))
+    if args.verbose:
+        for turns in results.values():
+            _print_misses(console, turns)
+    if args.json:
+        args.json.write_text(json.dumps(_as_json(results), indent=2, default=str))
+    return 0
+
+
+def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, Reference]:
+    if name == "demo":
+        return "demo", DuckDBReference(home / "demo.duckdb")
+    path = home / "hr.db"
+    create_hr_database(path, today=today)
+    parley.add_source(f"sqlite:///{path}", name="hr")
+    parley.create_application("hr", source="hr")
+    return "hr", SQLiteReference(path)
+
+
+def _run(parley: Any, cases: list[Case], app: str, reference: Reference,
+         console: Console) -> list[TurnResult]:
+    turns: list[TurnResult] = []
+    with console.status(f"asking {app} questions") as status:
+        for number, case in enumerate(cases, 1):
+            status.update(f"{app}: case {number}/{len(cases)} {case.id}")
+            turns.extend(run_case(parley, case, app, reference).turns)
+    return turns
+
+
+def _percent(count: int, total: int) -> str:
+    return f"{100 * count / total:.1f}%" if total else "-"
+
+
+def _kind_table(title: str, turns: list[TurnResult]) -> Table:
+    table = Table(title=title)
+    table.add_column("kind")
+    table.add_column("n", justify="right")
+    for outcome in OUTCOMES:
+        table.add_column(f"{outcome} %", justify="right")
+    by_kind = tally(turns)
+    for kind in sorted(by_kind):
+        _add_row(table, kind, by_kind[kind])
+    total: Counter[str] = Counter(t.outcome for t in turns)
+    table.add_section()
+    _add_row(table, "total", total)
+    return table
+
+
+def _set_table(results: dict[str, list[TurnResult]]) -> Table:
+    table = Table(title="all sets")
+    table.add_column("set")
+    table.add_column("n", justify="right")
+    for outcome in OUTCOMES:
+        table.add_column(f"{outcome} %", justify="right")
+    overall: Counter[str] = Counter()
+    for name, turns in results.items():
+        counts: Counter[str] = Counter(t.outcome for t in turns)
+        overall += counts
+        _add_row(table, name, counts)
+    table.add_section()
+    _add_row(table, "overall", overall)
+    return table
+
+
+def _add_row(table: Table, label: str, counts: Counter[str]) -> None:
+    total = sum(counts.values())
+    table.add_row(label, str(total), *(_percent(counts[o], total) for o in OUTCOMES))
+
+
+def _print_misses(console: Console, turns: list[TurnResult]) -> None:
+    for turn in turns:
+        if turn.outcome == "correct":
+            continue
+        colour = "red" if turn.outcome == "wrong" else "yellow"
+        console.rule(f"[{colour}]{turn.outcome}[/{colour}] {turn.case_id} ({turn.kind})")
+        console.print(f"question: {turn.question}", markup=False)
+        console.print(f"detail:   {turn.detail}", markup=False)
+        if turn.expected is not None:
+            console.print(f"expected: {turn.expected.columns} {turn.expected.rows[:3]}",
+                          markup=False)
+        if turn.expect is not None:
+            console.print(f"expected: {turn.expect}", markup=False)
+        answer = turn.answer
+        if answer is not None:
+            chart = getattr(answer.chart, "type", None)
+            console.print(f"actual:   intent={answer.intent} chart={chart} "
+                          f"{answer.columns} {answer.rows[:3]}", markup=False)
+            if answer.sql:
+                console.print(answer.sql, markup=False)
+            elif answer.text:
+                console.print(f"text:     {answer.text[:300]}", markup=False)
+
+
+def _as_json(results: dict[str, list[TurnResult]]) -> dict[str, Any]:
+    return {
+        name: [
+            {
+                "case": t.case_id, "kind": t.kind, "question": t.question,
+                "outcome": t.outcome, "detail": t.detail,
+                "sql": getattr(t.answer, "sql", None),
+            }
+            for t in turns
+        ]
+        for name, turns in results.items()
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""Parley: talk to your data."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,46 @@
+"""Settings, read once from the environment. Every setting is documented in docs/configuration.md."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_home(environ: Mapping[str, str]) -> Path:
+    """A per-user directory: ``$XDG_DATA_HOME/parley`` or ``~/.local/share/parley``."""
+    base = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "parley"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    #: The state directory: metadata store, demo data, secret key (``PARLEY_HOME``).
+    home: Path
+    #: The metadata store (``PARLEY_DATABASE_URL``); a SQLite file in ``home`` by default.
+    database_url: str
+    #: Where rate-limit counters live (``PARLEY_RATE_LIMIT_URL``): memory:// or redis://.
+    rate_limit_url: str = "memory://"
+    #: The most rows a query returns (``PARLEY_MAX_ROWS``).
+    max_rows: int = 5_000
+    #: Statement timeout on sources, in seconds (``PARLEY_QUERY_TIMEOUT``).
+    query_timeout_s: float = 30.0
+    #: Longest question accepted, in characters (``PARLEY_MAX_QUESTION_CHARS``).
+    max_question_chars: int = 4_000
+    #: Secret for the JWTs Parley signs (``PARLEY_JWT_SECRET``); generated into home if unset.
+    jwt_secret: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, home: Path | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        resolved = Path(home or env.get("PARLEY_HOME") or default_home(env)).expanduser()
+        return cls(
+            home=resolved,
+            database_url=env.get("PARLEY_DATABASE_URL") or f"sqlite:///{resolved / 'parley.db'}",
+            rate_limit_url=env.get("PARLEY_RATE_LIMIT_URL", "memory://"),
+            max_rows=int(env.get("PARLEY_MAX_ROWS", "5000")),
+            query_timeout_s=float(env.get("PARLEY_QUERY_TIMEOUT", "30")),
+            max_question_chars=int(env.get("PARLEY_MAX_QUESTION_CHARS", "4000")),
+            jwt_secret=env.get("PARLEY_JWT_SECRET") or None,
+        )

@@ -1,0 +1,218 @@
+"""The Parley app object: settings, store, sources and the engine, wired once.
+
+Every face (the CLI, the HTTP APIs) talks to one ``Parley``. It owns no HTTP concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from parley.auth.secrets import CredentialCipher, redact_url
+from parley.config import Settings
+from parley.conversations.service import ConversationService, Turn
+from parley.engine.events import Event
+from parley.engine.guard import RowFilter
+from parley.engine.nl.parser import Parser
+from parley.engine.orchestrator import Workspace
+from parley.engine.semantic.derive import derive_ontology
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.yaml_io import export_yaml, import_yaml, merge_ontology
+from parley.errors import NotFound
+from parley.sources.base import ProgressCallback, Source
+from parley.sources.connect import connect
+from parley.sources.demo import generate_demo
+from parley.store import catalog, knowledge, tenancy
+from parley.store.db import Store
+from parley.store.models import Application
+from parley.store.models import Source as SourceRecord
+
+DEMO_NAME = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    id: str
+    name: str
+    dialect: str
+    tables: int
+    url: str  # redacted
+
+
+class Parley:
+    """One Parley installation: its store and the sources and applications in it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.database_url)
+        self.cipher = CredentialCipher.from_environment(settings.home)
+        self._sources: dict[str, Source] = {}
+        self._parsers: dict[tuple[str, int], Parser] = {}
+        self._lock = threading.Lock()
+        self.conversations = ConversationService(self)
+        #: The admin API key created on first start; shown once, then only its hash is kept.
+        self.initial_api_key: str | None = None
+        self.organization_id = ""
+
+    @classmethod
+    def open(
+        cls,
+        home: Path | None = None,
+        *,
+        settings: Settings | None = None,
+        progress: ProgressCallback | None = None,
+        demo: bool = True,
+    ) -> Parley:
+        """Open (and on first start set up) the installation in ``home``."""
+        parley = cls(settings or Settings.from_env(home=home))
+        parley.bootstrap(progress=progress, demo=demo)
+        return parley
+
+    def bootstrap(self, *, progress: ProgressCallback | None = None, demo: bool = True) -> None:
+        """Migrate the store; create the default organisation, admin key and demo app."""
+        self.store.migrate()
+        with self.store.session() as session:
+            organization = tenancy.get_or_create_default_organization(session)
+            self.organization_id = organization.id
+            if not tenancy.list_api_keys(session, organization.id):
+                self.initial_api_key, _ = tenancy.create_api_key(session, organization.id, "admin")
+        if demo:
+            self._ensure_demo(progress)
+
+    def _ensure_demo(self, progress: ProgressCallback | None) -> None:
+        with self.store.session() as session:
+            if catalog.get_source_by_name(session, self.organization_id, DEMO_NAME):
+                return
+        path = self.settings.home / "demo.duckdb"
+        if not path.exists():
+            generate_demo(path, progress=progress)
+        self.add_source(f"duckdb:///{path}", name=DEMO_NAME, progress=progress)
+        self.create_application(DEMO_NAME, source=DEMO_NAME,
+                                description="Generated retail and B2B sales data")
+
+    # -- sources and applications -------------------------------------------------------
+
+    def add_source(self, url: str, *, name: str, progress: ProgressCallback | None = None,
+                   organization_id: str | None = None) -> SourceInfo:
+        """Connect (testing the connection), introspect, derive the ontology, store it all."""
+        org = organization_id or self.organization_id
+        source = connect(url, name=name)
+        source.test_connection()
+        schema = source.introspect(progress=progress)
+        ontology = derive_ontology(schema, source=name)
+        with self.store.session() as session:
+            record = catalog.add_source(session, self.cipher, org, name, source.dialect, url)
+            catalog.save_ontology(session, record, ontology)
+            self._sources[record.id] = source
+            return SourceInfo(record.id, name, source.dialect, len(schema.tables), redact_url(url))
+
+    def refresh_source(self, name: str, *, organization_id: str | None = None) -> Ontology:
+        """Introspect again; edits made to the ontology survive."""
+        with self.store.session() as session:
+            record = self._source_record(session, name, organization_id)
+            source = self.source(record)
+            fresh = derive_ontology(source.introspect(), source=name)
+            previous = Ontology.model_validate(record.ontology) if record.ontology else fresh
+            merged = merge_ontology(fresh, previous)
+            catalog.save_ontology(session, record, merged)
+            return merged
+
+    def list_sources(self, *, organization_id: str | None = None) -> list[SourceInfo]:
+        with self.store.session() as session:
+            return [
+                SourceInfo(s.id, s.name, s.dialect, len((s.ontology or {}).get("objects", [])),
+                           redact_url(catalog.source_url(s, self.cipher)))
+                for s in catalog.list_sources(session, organization_id or self.organization_id)
+            ]
+
+    def create_application(self, name: str, *, source: str, description: str = "",
+                           organization_id: str | None = None) -> str:
+        org = organization_id or self.organization_id
+        with self.store.session() as session:
+            record = self._source_record(session, source, org)
+            application = catalog.create_application(session, org, name, record.id,
+                                                     description=description)
+            return application.id
+
+    def export_ontology(self, source: str, *, organization_id: str | None = None) -> str:
+        with self.store.session() as session:
+            return export_yaml(self.ontology(self._source_record(session, source, organization_id)))
+
+    def import_ontology(self, source: str, text: str, *, organization_id: str | None = None) -> Ontology:
+        ontology = import_yaml(text)
+        with self.store.session() as session:
+            record = self._source_record(session, source, organization_id)
+            current = self.ontology(record)
+            # Values are data, not semantics: the YAML has none, the introspection has them.
+            merged = merge_ontology(current, ontology)
+            catalog.save_ontology(session, record, merged)
+            return merged
+
+    def _source_record(self, session: object, name: str, organization_id: str | None) -> SourceRecord:
+        from sqlalchemy.orm import Session
+
+        assert isinstance(session, Session)
+        record = catalog.get_source_by_name(session, organization_id or self.organization_id, name)
+        if record is None:
+            known = [s.name for s in catalog.list_sources(session, organization_id or self.organization_id)]
+            raise NotFound(f"unknown source {name!r}; known sources: {', '.join(known) or 'none'}")
+        return record
+
+    # -- the engine -------------------------------------------------------------------
+
+    def source(self, record: SourceRecord) -> Source:
+        with self._lock:
+            if record.id not in self._sources:
+                self._sources[record.id] = connect(catalog.source_url(record, self.cipher),
+                                                   name=record.name)
+            return self._sources[record.id]
+
+    @staticmethod
+    def ontology(record: SourceRecord) -> Ontology:
+        if not record.ontology:
+            raise NotFound(f"source {record.name!r} has no ontology yet")
+        return Ontology.model_validate(record.ontology)
+
+    def workspace(self, application: Application, *, row_filters: tuple[RowFilter, ...] = ()) -> Workspace:
+        """The engine's view of an application (parsers are cached per ontology version)."""
+        with self.store.session() as session:
+            record = catalog.get_source(session, application.organization_id, application.source_id)
+            rows = [r.content for r in knowledge.knowledge_rows_for_application(
+                session, application.organization_id, application.id)]
+            version = hash(str(record.updated_at))
+            key = (record.id, version)
+            with self._lock:
+                parser = self._parsers.get(key)
+            if parser is None:
+                parser = Parser(self.ontology(record))
+                with self._lock:
+                    self._parsers[key] = parser
+            return Workspace(
+                name=application.name, ontology=parser.ontology, parser=parser,
+                source=self.source(record), row_filters=row_filters, knowledge=rows,
+                max_rows=self.settings.max_rows, timeout_s=self.settings.query_timeout_s,
+            )
+
+    def ask(self, question: str, *, app: str = DEMO_NAME, conversation_id: str | None = None,
+            today: dt.date | None = None, principal: str = "cli", face: str = "cli") -> Turn:
+        """Ask one question; the whole turn, stored, as a ``Turn``."""
+        return self.conversations.ask(question, app=app, conversation_id=conversation_id,
+                                      organization_id=self.organization_id, today=today,
+                                      principal=principal, face=face)
+
+    def stream(self, question: str, *, app: str = DEMO_NAME, conversation_id: str | None = None,
+               principal: str = "cli", face: str = "cli") -> Iterator[Event]:
+        conversation = self.conversations.open(app=app, conversation_id=conversation_id,
+                                               organization_id=self.organization_id,
+                                               principal=principal, face=face)
+        yield from self.conversations.turn(conversation, question)
+
+    def close(self) -> None:
+        for source in self._sources.values():
+            source.close()
+        self._sources.clear()
+        self.store.dispose()

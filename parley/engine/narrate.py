@@ -1,0 +1,101 @@
+"""The one-paragraph answer: what was asked, what came back, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from parley.engine.result_shape import ColumnRole, format_value
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.query import SemanticQuery
+
+
+def describe_query(query: SemanticQuery, ontology: Ontology, columns: Sequence[ColumnRole]) -> str:
+    """A short title for a query: "Revenue by customer, last month"."""
+    labels = {c.name: c.label or c.name for c in columns}
+    if query.is_list:
+        obj = ontology.object(query.list_object or "")
+        subject = (obj.plural if obj else query.list_object or "rows").capitalize()
+    else:
+        subject = " and ".join(labels.get(m.key, m.key) for m in query.metrics).capitalize()
+        if query.dimensions:
+            subject += " by " + " and ".join(labels.get(d.key, d.key) for d in query.dimensions)
+    when = _when(query)
+    return f"{subject}, {when}" if when else subject
+
+
+def _when(query: SemanticQuery) -> str:
+    if query.compare:
+        return " vs ".join(p.label for p in query.compare)
+    if query.time_range and query.time_range.label:
+        return query.time_range.label
+    return ""
+
+
+def _filters_text(query: SemanticQuery, ontology: Ontology) -> str:
+    parts: list[str] = []
+    for f in query.filters:
+        try:
+            _, attribute = ontology.resolve(f.field)
+            name = attribute.label
+        except KeyError:
+            name = f.field
+        values = ", ".join(str(v) for v in f.values)
+        word = {
+            "eq": "is",
+            "in": "is one of",
+            "ne": "is not",
+            "not_in": "is not one of",
+            "gt": "above",
+            "gte": "at least",
+            "lt": "below",
+            "lte": "at most",
+            "between": "between",
+            "contains": "contains",
+        }[f.op]
+        parts.append(f"{name} {word} {values}")
+    return "; ".join(parts)
+
+
+def narrate(
+    query: SemanticQuery,
+    ontology: Ontology,
+    columns: Sequence[ColumnRole],
+    rows: Sequence[Sequence[Any]],
+    *,
+    truncated: bool = False,
+) -> str:
+    title = describe_query(query, ontology, columns)
+    filters = _filters_text(query, ontology)
+    scope = f" (where {filters})" if filters else ""
+    if not rows:
+        return f"No data matches {title.lower()}{scope}."
+    measures = [i for i, c in enumerate(columns) if c.role == "measure"]
+    labels = [i for i, c in enumerate(columns) if c.role in {"dimension", "time"}]
+    if query.is_list:
+        more = " (more rows exist; the list was cut)" if truncated else ""
+        return f"Here {'is' if len(rows) == 1 else 'are'} {len(rows)} {title.lower()}{scope}{more}."
+    if len(rows) == 1 and not labels and measures:
+        values = ", ".join(
+            f"{columns[i].label or columns[i].name} was {format_value(rows[0][i], columns[i].format)}"
+            for i in measures
+        )
+        when = _when(query)
+        return f"{values[0].upper()}{values[1:]}{' for ' + when if when else ''}{scope}."
+    if measures and labels:
+        first = measures[0]
+        label_index = labels[0]
+        top = rows[0]
+        lead_value = format_value(top[first], columns[first].format)
+        lead = (
+            format_value(top[label_index], "number")
+            if not isinstance(top[label_index], str)
+            else top[label_index]
+        )
+        ordered = bool(query.order) and query.order[0].key == columns[first].name
+        intro = f"{title}{scope}: {len(rows)} row{'s' if len(rows) != 1 else ''}"
+        if ordered:
+            direction = "highest" if query.order[0].descending else "lowest"
+            return f"{intro}. {lead} has the {direction} {columns[first].label or columns[first].name} ({lead_value})."
+        return f"{intro}, starting with {lead} at {lead_value}."
+    return f"{title}{scope}: {len(rows)} row{'s' if len(rows) != 1 else ''}."

@@ -1,0 +1,85 @@
+"""Evidence: which spans of a question name which concepts of the ontology."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from parley.engine.nl.lexicon import Concept, Lexicon
+from parley.engine.nl.text import Token
+from parley.engine.nl.vocabulary import FILLER
+
+_PRONOUN_BEFORE_US = frozenset({"show", "give", "tell", "let", "help", "for", "to", "send", "get"})
+
+
+@dataclass(slots=True)
+class Match:
+    start: int
+    end: int
+    concepts: list[Concept]
+    text: str
+    fuzzy: bool = False
+
+    @property
+    def kinds(self) -> set[str]:
+        return {c.kind for c in self.concepts}
+
+    def of_kind(self, kind: str) -> list[Concept]:
+        return [c for c in self.concepts if c.kind == kind]
+
+
+def find_matches(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int]) -> list[Match]:
+    """Longest phrases first, left to right; misspelt words matched fuzzily."""
+    matches: list[Match] = []
+    i = 0
+    while i < len(tokens):
+        if i in skip:
+            i += 1
+            continue
+        found = _exact(tokens, lexicon, skip, i)
+        if found is None and tokens[i].norm not in FILLER and not tokens[i].norm[:1].isdigit():
+            found = _fuzzy(tokens, lexicon, skip, i)
+        if found is None:
+            i += 1
+            continue
+        matches.append(found)
+        i = found.end
+    return matches
+
+
+def _exact(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int], i: int) -> Match | None:
+    for size in range(min(lexicon.longest, len(tokens) - i), 0, -1):
+        span = range(i, i + size)
+        if any(j in skip for j in span):
+            continue
+        if size == 1 and tokens[i].text in {"us", "de"}:
+            # A lower-case "us" is the pronoun unless it stands before a noun it qualifies.
+            if tokens[i].text == "us" and (i == 0 or tokens[i - 1].norm in _PRONOUN_BEFORE_US):
+                continue
+        stems = tuple(tokens[j].stem for j in span)
+        concepts = lexicon.lookup(stems, tuple(tokens[j].norm for j in span))
+        if not concepts and size == 1 and tokens[i].text.upper() in lexicon.case_sensitive:
+            concepts = lexicon.lookup(lexicon.case_sensitive[tokens[i].text.upper()])
+        if concepts:
+            text = " ".join(tokens[j].norm for j in span)
+            # A bare filler word ("total", "number") names a concept only as part of a phrase.
+            if size == 1 and text in FILLER and not _strong_single(concepts):
+                continue
+            return Match(i, i + size, list(concepts), text)
+    return None
+
+
+def _strong_single(concepts: list[Concept]) -> bool:
+    return any(c.kind in {"value", "object"} for c in concepts)
+
+
+def _fuzzy(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int], i: int) -> Match | None:
+    for size in (2, 1):
+        span = range(i, min(i + size, len(tokens)))
+        if len(span) < size or any(j in skip for j in span):
+            continue
+        text = " ".join(tokens[j].norm for j in span)
+        stems = lexicon.fuzzy(text)
+        if stems:
+            return Match(i, i + size, list(lexicon.lookup(stems)), text, fuzzy=True)
+    return None

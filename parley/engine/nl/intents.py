@@ -1,0 +1,168 @@
+"""Intents that are not data questions: greetings, schema help, chart changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from parley.engine.nl.text import Token
+
+_GREETINGS = frozenset(
+    {
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "howdy",
+        "greetings",
+        "yo",
+        "morning",
+        "afternoon",
+        "evening",
+        "thanks",
+        "thank",
+        "thx",
+        "cheers",
+        "bye",
+        "goodbye",
+        "ok",
+        "okay",
+        "great",
+        "cool",
+        "nice",
+        "awesome",
+        "perfect",
+    }
+)
+_GREETING_FILLER = frozenset(
+    {
+        "good",
+        "there",
+        "you",
+        "so",
+        "much",
+        "very",
+        "a",
+        "lot",
+        "all",
+        "how",
+        "are",
+        "is",
+        "it",
+        "going",
+        "parley",
+        "again",
+        "for",
+        "that",
+        "the",
+        "help",
+        "who",
+        "what",
+        "your",
+        "name",
+        "do",
+        "doing",
+    }
+)
+_HELP_PHRASES = (
+    ("what", "can", "i", "ask"),
+    ("what", "should", "i", "ask"),
+    ("what", "can", "you", "do"),
+    ("what", "can", "you", "answer"),
+    ("help",),
+    ("what", "tables"),
+    ("which", "tables"),
+    ("list", "tables"),
+    ("list", "the", "tables"),
+    ("show", "tables"),
+    ("show", "me", "the", "tables"),
+    ("what", "data"),
+    ("which", "data"),
+    ("what", "columns"),
+    ("which", "columns"),
+    ("what", "fields"),
+    ("what", "metrics"),
+    ("which", "metrics"),
+    ("what", "kind", "of", "questions"),
+    ("describe",),
+    ("what", "information"),
+    ("what", "do", "you", "know"),
+    ("schema",),
+    ("data", "model"),
+    ("what", "is", "in", "the"),
+    ("what", "s", "in", "the"),
+    ("example", "questions"),
+    ("what", "attributes"),
+    ("how", "do", "i", "use"),
+    ("what", "dimensions"),
+)
+CHART_WORDS: dict[str, str] = {
+    "pie": "pie", "donut": "donut", "doughnut": "donut", "bar": "bar", "bars": "bar",
+    "column": "bar", "columns": "bar", "histogram": "bar", "line": "line", "lines": "line",
+    "area": "area", "scatter": "scatter", "scatterplot": "scatter", "table": "table",
+    "tabular": "table", "kpi": "kpi", "number": "kpi",
+}  # fmt: skip
+_CHART_CONTEXT = frozenset(
+    {
+        "chart",
+        "graph",
+        "plot",
+        "visual",
+        "visualization",
+        "visualisation",
+        "viz",
+        "as",
+        "into",
+        "make",
+        "show",
+        "switch",
+        "change",
+        "use",
+        "display",
+        "draw",
+        "render",
+        "instead",
+        "it",
+        "this",
+        "that",
+        "same",
+        "turn",
+    }
+)
+
+
+def is_greeting(tokens: Sequence[Token]) -> bool:
+    words = [t.norm for t in tokens]
+    if not words:
+        return False
+    if words in (["who", "are", "you"], ["what", "are", "you"], ["how", "are", "you"]):
+        return True
+    return any(w in _GREETINGS for w in words) and all(
+        w in _GREETINGS or w in _GREETING_FILLER for w in words
+    )
+
+
+def is_schema_help(tokens: Sequence[Token]) -> bool:
+    words = [t.norm for t in tokens]
+    return any(
+        tuple(words[i : i + len(phrase)]) == phrase
+        for phrase in _HELP_PHRASES
+        for i in range(len(words))
+    )
+
+
+def requested_chart(tokens: Sequence[Token]) -> str | None:
+    """The chart type a message asks for ("as a pie chart"), if it asks for one."""
+    words = [t.norm for t in tokens]
+    for i, w in enumerate(words):
+        if w in CHART_WORDS and w not in {"number", "column", "columns", "table"}:
+            if set(words) & _CHART_CONTEXT or len(words) <= 2:
+                return CHART_WORDS[w]
+        if w in {"table", "number", "kpi"} and words[i + 1 : i + 2] in (
+            ["chart"],
+            ["view"],
+            ["format"],
+        ):
+            return CHART_WORDS[w]
+        if w in {"table"} and words[i - 1 : i] in (["a"], ["as"]) and len(words) <= 5:
+            return "table"
+    return None

@@ -1,0 +1,383 @@
+"""From evidence to a reading: the parts of a SemanticQuery a question names.
+
+A question is read once, left to right. Each match of the lexicon plays a role decided
+by the operator words around it ("by" makes a dimension, "top" a ranking, "how many" a
+count, "not" a negated filter). The result is a ``Reading``: the parts found, the words
+left unexplained, and the choices that had to be made, with why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from parley.engine.nl.evidence import Match, find_matches
+from parley.engine.nl.lexicon import Concept, Lexicon
+from parley.engine.nl.text import Token, parse_number, tokenize
+from parley.engine.nl.timephrases import Period, TimeFindings, find_time
+from parley.engine.nl.vocabulary import (
+    AGGREGATION_WORDS,
+    BOTTOM,
+    COMPARE,
+    COUNT_PHRASES,
+    DISTINCT,
+    KNOWN,
+    GREATER,
+    GROUP,
+    GROUP_PHRASES,
+    GROWTH,
+    INSTEAD,
+    LIST,
+    NEGATE,
+    OLDEST,
+    RECENT,
+    SHARE,
+    TOP,
+)
+from parley.engine.semantic.query import Aggregation, FilterOp, Grain
+
+
+@dataclass(slots=True)
+class FilterPart:
+    concept: Concept
+    op: FilterOp
+    values: list[object]
+
+
+@dataclass(slots=True)
+class MetricPart:
+    concept: Concept | None = None
+    aggregation: Aggregation | None = None
+    #: An attribute aggregated ad hoc, or the object counted.
+    target: Concept | None = None
+
+
+@dataclass(slots=True)
+class Ambiguity:
+    words: str
+    options: list[Concept]
+
+
+@dataclass(slots=True)
+class Reading:
+    tokens: list[Token]
+    time: TimeFindings
+    matches: list[Match]
+    metrics: list[MetricPart] = field(default_factory=list)
+    dimensions: list[Concept] = field(default_factory=list)
+    #: Objects grouped by their naming attribute ("top 10 customers").
+    group_objects: list[Concept] = field(default_factory=list)
+    filters: list[FilterPart] = field(default_factory=list)
+    #: Comparisons on metrics or measures ("revenue over 10000").
+    conditions: list[FilterPart] = field(default_factory=list)
+    #: Objects mentioned without another role: context for choosing between readings.
+    mentioned: list[Concept] = field(default_factory=list)
+    #: Attributes named without another role ("show customer names").
+    fields: list[Concept] = field(default_factory=list)
+    list_object: Concept | None = None
+    descending: bool | None = None
+    limit: int | None = None
+    ranking: bool = False
+    #: Order a list by recency ("last 20 orders").
+    recency: bool | None = None
+    share: bool = False
+    growth: bool = False
+    compare_words: bool = False
+    count_words: bool = False
+    list_words: bool = False
+    instead: bool = False
+    time_field: Concept | None = None
+    unknown: list[str] = field(default_factory=list)
+    ambiguities: list[Ambiguity] = field(default_factory=list)
+
+    @property
+    def period(self) -> Period | None:
+        return self.time.period
+
+    @property
+    def grain(self) -> Grain | None:
+        return self.time.grain
+
+    def has_content(self) -> bool:
+        return bool(
+            self.metrics
+            or self.dimensions
+            or self.group_objects
+            or self.filters
+            or self.conditions
+            or self.list_object
+            or self.time.period
+            or self.time.compare
+            or self.time.grain
+            or self.time.series
+            or self.limit
+            or self.mentioned
+            or self.fields
+        )
+
+
+def _phrase_at(words: Sequence[str], i: int, phrases: Sequence[tuple[str, ...]]) -> int:
+    """The length of the first phrase found at position i, or 0."""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if tuple(words[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
+    tokens = tokenize(question)
+    words = [t.norm for t in tokens]
+    time = find_time(tokens, today)
+    matches = find_matches(tokens, lexicon, time.used)
+    reading = Reading(tokens=tokens, time=time, matches=matches)
+    used: set[int] = set(time.used)
+    for m in matches:
+        used.update(range(m.start, m.end))
+    _read_operators(reading, words, used)
+    _assign_roles(reading, words)
+    reading.unknown = [
+        tokens[i].text
+        for i in range(len(tokens))
+        if i not in used and tokens[i].norm not in KNOWN and not _is_number(tokens[i].norm)
+    ]
+    return reading
+
+
+def _is_number(word: str) -> bool:
+    return parse_number(word) is not None
+
+
+def _read_operators(reading: Reading, words: list[str], used: set[int]) -> None:
+    """Operator words that act on the whole question."""
+    for i, w in enumerate(words):
+        if i in used:
+            continue
+        if w in SHARE or (w == "of" and words[i - 1 : i] == ["percent"]):
+            reading.share = True
+            used.add(i)
+        elif w in GROWTH:
+            reading.growth = True
+            used.add(i)
+        elif w in COMPARE:
+            reading.compare_words = True
+            used.add(i)
+        elif w in INSTEAD:
+            reading.instead = True
+            used.add(i)
+        elif w in LIST and i <= 2:
+            reading.list_words = True
+        if _phrase_at(words, i, COUNT_PHRASES):
+            reading.count_words = True
+        if w in ("over", "and") and words[i + 1 : i + 2] and words[i + 1] in ("over",):
+            used.add(i)
+    if "yoy" in words or _contains(words, ("year", "over", "year")):
+        reading.growth = True
+        for j, w in enumerate(words):
+            if w in {"yoy", "year", "over"}:
+                used.add(j)
+
+
+def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    return any(tuple(words[i : i + len(phrase)]) == phrase for i in range(len(words)))
+
+
+def _preceding(words: Sequence[str], start: int, skip: int = 3) -> list[str]:
+    """Up to ``skip`` words before ``start``, nearest first."""
+    return [words[j] for j in range(start - 1, max(start - 1 - skip, -1), -1)]
+
+
+def _assign_roles(reading: Reading, words: list[str]) -> None:
+    matches = reading.matches
+    group_next = False
+    for index, m in enumerate(matches):
+        before = _preceding(words, m.start)
+        prev_match_end = matches[index - 1].end if index else 0
+        between = words[prev_match_end : m.start]
+        near = before[:2]
+        if any(
+            _phrase_at(words, j, GROUP_PHRASES) for j in range(max(m.start - 4, 0), m.start)
+        ) or (near and near[0] in GROUP):
+            group_next = True
+        elif group_next and between and not set(between) <= {"and", ",", "then", "&", "or"}:
+            group_next = False
+        negated = any(w in NEGATE for w in before[:3]) or _contains(
+            before[:3][::-1], ("other", "than")
+        )
+        kinds = m.kinds
+
+        comparison = _comparison_after(words, m.end)
+        if comparison and ("metric" in kinds or _measure(m)):
+            op, values = comparison
+            target = m.of_kind("metric")[:1] or m.of_kind("attribute")[:1]
+            reading.conditions.append(FilterPart(target[0], op, values))
+            continue
+
+        if "value" in kinds and not (
+            kinds & {"attribute", "object", "metric"} and not m.fuzzy and _value_text(m) != m.text
+        ):
+            values = m.of_kind("value")
+            reading.filters.append(
+                FilterPart(values[0], "ne" if negated else "eq", [values[0].value])
+            )
+            if len({c.field for c in values}) > 1:
+                reading.ambiguities.append(Ambiguity(m.text, values))
+            continue
+
+        if "metric" in kinds:
+            aggregation = _aggregation_before(words, m.start)
+            metric = m.of_kind("metric")[0]
+            if len({c.name for c in m.of_kind("metric")}) > 1:
+                reading.ambiguities.append(Ambiguity(m.text, m.of_kind("metric")))
+            if group_next and not reading.metrics and reading.group_objects:
+                # "top customers by revenue": the metric ranks the groups.
+                reading.ranking = True
+            reading.metrics.append(MetricPart(concept=metric, aggregation=aggregation))
+            group_next = False
+            continue
+
+        attribute = m.of_kind("attribute")
+        obj = m.of_kind("object")
+        if group_next or _ranked(words, m.start):
+            if attribute and not obj:
+                reading.dimensions.append(attribute[0])
+                if len({c.field for c in attribute}) > 1:
+                    reading.ambiguities.append(Ambiguity(m.text, attribute))
+            elif obj:
+                reading.group_objects.append(obj[0])
+            continue
+        if obj and (reading.count_words and _counted(words, m.start)):
+            distinct = any(w in DISTINCT for w in before[:2])
+            reading.metrics.append(
+                MetricPart(aggregation="count_distinct" if distinct else "count", target=obj[0])
+            )
+            continue
+        if attribute and not obj:
+            aggregation = _aggregation_before(words, m.start)
+            distinct = any(w in DISTINCT for w in before[:2]) or (
+                reading.count_words and _counted(words, m.start)
+            )
+            if distinct:
+                reading.metrics.append(
+                    MetricPart(aggregation="count_distinct", target=attribute[0])
+                )
+            elif aggregation and _measure(m):
+                reading.metrics.append(MetricPart(aggregation=aggregation, target=attribute[0]))
+            elif _is_time(m) and reading.time_field is None:
+                reading.time_field = attribute[0]
+            else:
+                reading.fields.append(attribute[0])
+                if len({c.field for c in attribute}) > 1:
+                    reading.ambiguities.append(Ambiguity(m.text, attribute))
+            continue
+        if obj:
+            if reading.list_object is None and not reading.metrics and _listed(words, m.start):
+                reading.list_object = obj[0]
+            else:
+                reading.mentioned.append(obj[0])
+    _read_ranking(reading, words)
+
+
+def _value_text(m: Match) -> str:
+    value = next((c.value for c in m.concepts if c.kind == "value"), None) or ""
+    return " ".join(t.norm for t in tokenize(value))
+
+
+def _measure(m: Match) -> bool:
+    return any(c.kind == "attribute" and c.name for c in m.concepts) and m.text not in {"id"}
+
+
+def _is_time(m: Match) -> bool:
+    return any(
+        c.kind == "attribute" and c.name.endswith(("date", "_at", "time")) for c in m.concepts
+    )
+
+
+def _aggregation_before(words: Sequence[str], start: int) -> Aggregation | None:
+    for w in _preceding(words, start, 2):
+        if w in AGGREGATION_WORDS:
+            return AGGREGATION_WORDS[w]
+        if w not in {"the", "of", "a", "an"}:
+            break
+    return None
+
+
+def _counted(words: Sequence[str], start: int) -> bool:
+    window = words[max(start - 5, 0) : start]
+    return any(_phrase_at(window, j, COUNT_PHRASES) for j in range(len(window)))
+
+
+def _listed(words: Sequence[str], start: int) -> bool:
+    return any(w in LIST or w in RECENT or w in OLDEST for w in words[:start]) or start == 0
+
+
+def _ranked(words: Sequence[str], start: int) -> bool:
+    """True for the head noun of a ranking: "top 10 customers", "worst products"."""
+    for w in _preceding(words, start, 3):
+        if w in TOP or w in BOTTOM:
+            return True
+        if not (_is_number(w) or w in {"the", "5", "my", "our"}):
+            return False
+    return False
+
+
+def _comparison_after(words: Sequence[str], end: int) -> tuple[FilterOp, list[object]] | None:
+    j = end
+    while j < len(words) and words[j] in {"is", "was", "are", "were", "of", "with", "a", "total"}:
+        j += 1
+    size = _phrase_at(words, j, list(GREATER))
+    if not size:
+        if words[j : j + 1] == ["between"]:
+            low = parse_number(words[j + 1]) if j + 1 < len(words) else None
+            high = parse_number(words[j + 3]) if j + 3 < len(words) else None
+            if low is not None and high is not None and words[j + 2] == "and":
+                return "between", [low, high]
+        return None
+    op = GREATER[tuple(words[j : j + size])]
+    number = parse_number(words[j + size]) if j + size < len(words) else None
+    if number is None:
+        return None
+    return op, [int(number) if number.is_integer() else number]  # type: ignore[return-value]
+
+
+def _read_ranking(reading: Reading, words: list[str]) -> None:
+    for i, w in enumerate(words):
+        if w in TOP or w in BOTTOM:
+            reading.descending = w in TOP
+            number = parse_number(words[i + 1]) if i + 1 < len(words) else None
+            if (
+                number is not None
+                and number >= 1
+                and (i + 2 >= len(words) or words[i + 2] not in {"%", "percent"})
+            ):
+                reading.limit = int(number)
+            reading.ranking = True
+            break
+        if w in RECENT or w in OLDEST:
+            number = parse_number(words[i + 1]) if i + 1 < len(words) else None
+            if number is not None and number >= 1:
+                reading.limit = int(number)
+                reading.recency = w in RECENT
+            elif w in {"latest", "recent", "newest", "oldest", "earliest"}:
+                reading.recency = w not in OLDEST
+        if (
+            _is_number(w)
+            and i + 1 < len(words)
+            and words[i + 1] in {"most", "latest", "newest", "recent"}
+        ):
+            number = parse_number(w)
+            if number:
+                reading.limit = int(number)
+                reading.recency = True if words[i + 1] != "most" else reading.recency
+    if reading.recency is not None and reading.list_object is None and not reading.metrics:
+        objects = reading.mentioned + reading.group_objects
+        if objects:
+            reading.list_object = objects[0]
+            if objects[0] in reading.mentioned:
+                reading.mentioned.remove(objects[0])
+            if objects[0] in reading.group_objects:
+                reading.group_objects.remove(objects[0])
+
+
+def reparse_words(question: str) -> list[str]:
+    return [t.norm for t in tokenize(question)]

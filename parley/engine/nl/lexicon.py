@@ -1,0 +1,128 @@
+"""The lexicon: every phrase that names something of an ontology, indexed by its stems.
+
+Built once per ontology. A phrase may name several concepts ("region" is a column of
+customers and of sales reps); the interpreter decides between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from parley.engine.nl.text import tokenize
+from parley.engine.semantic.naming import plural, singular
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.thesaurus import value_aliases
+
+ConceptKind = Literal["object", "attribute", "metric", "value"]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    kind: ConceptKind
+    #: The object (table) the concept belongs to.
+    object: str
+    #: Attribute name for attributes and values, metric name for metrics.
+    name: str = ""
+    value: str | None = None
+
+    @property
+    def field(self) -> str:
+        return f"{self.object}.{self.name}"
+
+    def describe(self) -> str:
+        if self.kind == "value":
+            return f"{self.field} = {self.value!r}"
+        if self.kind == "object":
+            return self.object
+        return self.field if self.kind == "attribute" else f"metric {self.name}"
+
+
+@dataclass(slots=True)
+class Lexicon:
+    #: Phrase (tuple of token stems) -> the concepts it names.
+    phrases: dict[tuple[str, ...], list[Concept]] = field(default_factory=dict)
+    #: Phrases as plain text, for fuzzy matching of misspelt words.
+    fuzzy_choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Phrases matched on their exact words, not stems: short aliases ("NAM" is not "name").
+    exact: dict[tuple[str, ...], list[Concept]] = field(default_factory=dict)
+    #: Case-sensitive aliases ("US") and the phrases they stand for.
+    case_sensitive: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    longest: int = 1
+
+    def add(self, text: str, concept: Concept, *, fuzzy: bool = True, exact: bool = False) -> None:
+        tokens = tokenize(text)
+        stems = tuple(t.norm if exact else t.stem for t in tokens)
+        if not stems:
+            return
+        concepts = (self.exact if exact else self.phrases).setdefault(stems, [])
+        if concept not in concepts:
+            concepts.append(concept)
+        self.longest = max(self.longest, len(stems))
+        plain = " ".join(t.norm for t in tokenize(text))
+        if fuzzy and len(plain) >= 5:
+            self.fuzzy_choices.setdefault(plain, stems)
+
+    def lookup(self, stems: tuple[str, ...], norms: tuple[str, ...] | None = None) -> list[Concept]:
+        found = self.phrases.get(stems, [])
+        if norms is not None and norms in self.exact:
+            found = found + [c for c in self.exact[norms] if c not in found]
+        return found
+
+    def fuzzy(self, text: str, *, min_score: float = 85.0) -> tuple[str, ...] | None:
+        """The phrase closest to a misspelt ``text`` ("Electronis"), when close enough."""
+        if len(text) < 5 or not self.fuzzy_choices:
+            return None
+        found = process.extractOne(
+            text, self.fuzzy_choices.keys(), scorer=fuzz.ratio, score_cutoff=min_score
+        )
+        if found is None:
+            return None
+        return self.fuzzy_choices[found[0]]
+
+
+def _variants(text: str) -> Iterable[str]:
+    yield text
+    words = text.split()
+    if words:
+        yield " ".join([*words[:-1], plural(words[-1])])
+        yield " ".join([*words[:-1], singular(words[-1])])
+
+
+def build_lexicon(ontology: Ontology) -> Lexicon:
+    lexicon = Lexicon()
+    for obj in ontology.objects:
+        if obj.hidden:
+            continue
+        concept = Concept("object", obj.name, obj.name)
+        for phrase in (obj.label, obj.plural, obj.name, *obj.synonyms):
+            for variant in _variants(phrase.replace("_", " ")):
+                lexicon.add(variant, concept)
+        for attribute in obj.attributes:
+            if attribute.hidden:
+                continue
+            attr = Concept("attribute", obj.name, attribute.name)
+            names = {attribute.label, attribute.name.replace("_", " "), *attribute.synonyms}
+            # "customer country" names customers.country even if only "country" is a label.
+            names |= {f"{obj.label} {attribute.label}"}
+            for phrase in names:
+                for variant in _variants(phrase):
+                    lexicon.add(variant, attr, fuzzy=attribute.role != "identifier")
+            for value in attribute.values:
+                val = Concept("value", obj.name, attribute.name, value)
+                lexicon.add(value, val)
+                for alias in value_aliases(value):
+                    if alias in {"us", "de"}:
+                        lexicon.case_sensitive[alias.upper()] = tuple(
+                            t.stem for t in tokenize(value)
+                        )
+                    lexicon.add(alias, val, fuzzy=False, exact=True)
+    for metric in ontology.metrics:
+        concept = Concept("metric", metric.object, metric.name)
+        for phrase in (metric.label, metric.name.replace("_", " "), *metric.synonyms):
+            for variant in _variants(phrase):
+                lexicon.add(variant, concept)
+    return lexicon

@@ -1,0 +1,623 @@
+"""The built-in question parser: question + conversation context -> Understanding.
+
+Deterministic and offline. It answers a data question only when every meaningful word
+is explained; otherwise it asks (two equally good readings) or says what it could not
+understand. See DESIGN.md, "How the built-in engine understands a question".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from parley.engine.events import Intent
+from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
+from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
+from parley.engine.nl.lexicon import Concept, Lexicon, build_lexicon
+from parley.engine.nl.text import tokenize
+from parley.engine.nl.timephrases import Period, default_grain, period_of
+from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
+from parley.engine.semantic.joins import JoinTree, nearest_time_field
+from parley.engine.semantic.ontology import Object, Ontology
+from parley.engine.semantic.query import (
+    DimensionRef,
+    MetricRef,
+    OrderItem,
+    QueryFilter,
+    SemanticQuery,
+    TimeRange,
+)
+from parley.errors import InvalidInput
+
+
+@dataclass(slots=True)
+class Context:
+    """What the conversation so far tells the parser."""
+
+    previous: SemanticQuery | None = None
+    #: True when the previous turn produced a result a chart can be drawn from.
+    has_result: bool = False
+
+
+@dataclass(slots=True)
+class Understanding:
+    intent: Intent
+    query: SemanticQuery | None = None
+    chart_type: str | None = None
+    #: Why this reading: the evidence used and the assumptions made.
+    reason: str = ""
+    #: For clarifications: the options to choose from. Otherwise suggestions.
+    options: list[str] = field(default_factory=list)
+    #: What could not be understood, for an honest reply.
+    problem: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Parser:
+    """Understands questions about one ontology."""
+
+    def __init__(self, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self.lexicon: Lexicon = build_lexicon(ontology)
+        self._trees: dict[str, JoinTree] = {}
+
+    def understand(
+        self, question: str, *, context: Context | None = None, today: dt.date | None = None
+    ) -> Understanding:
+        context = context or Context()
+        today = today or dt.date.today()
+        tokens = tokenize(question)
+        if not tokens:
+            return Understanding("out_of_scope", problem="the message has no words in it")
+        if is_greeting(tokens):
+            return Understanding("greeting")
+        chart = requested_chart(tokens)
+        reading = read_question(question, self.lexicon, today)
+        if chart and context.has_result and not _has_new_content(reading):
+            return Understanding(
+                "visualization_change",
+                chart_type=chart,
+                reason=f"asked to show the last result as a {chart} chart",
+            )
+        if is_schema_help(tokens) and not (reading.metrics or reading.filters):
+            return Understanding("schema_help")
+        return self._data_question(reading, context, chart)
+
+    # -- data questions ---------------------------------------------------------------
+
+    def _data_question(
+        self, reading: Reading, context: Context, chart: str | None
+    ) -> Understanding:
+        if not reading.has_content() or (reading.unknown and not reading.matches):
+            return Understanding(
+                "out_of_scope",
+                problem=_unknown_text(reading) or "nothing in it names data I know about",
+            )
+        if reading.unknown:
+            return Understanding(
+                "clarification",
+                problem=f"I could not understand {_quote_list(reading.unknown)}",
+            )
+        clarification = self._resolve_ambiguities(reading)
+        if clarification:
+            return clarification
+        followup = context.previous is not None and _is_followup(reading)
+        try:
+            if followup and context.previous is not None:
+                query = self._merge(context.previous, reading)
+                intent: Intent = "refinement"
+            else:
+                built = self._build(reading)
+                if isinstance(built, Understanding):
+                    return built
+                query = built
+                intent = "sql_query"
+        except InvalidInput as error:
+            return Understanding("clarification", problem=error.message)
+        return Understanding(intent, query=query, chart_type=chart, reason=self._reason(reading))
+
+    def _tree(self, base: str) -> JoinTree:
+        if base not in self._trees:
+            self._trees[base] = JoinTree(self.ontology, base)
+        return self._trees[base]
+
+    def _distance(self, base: str | None, target: str) -> int:
+        if base is None or base == target:
+            return 0
+        try:
+            return len(self._tree(base).path(target))
+        except InvalidInput:
+            return 99
+
+    def _base_object(self, reading: Reading) -> str | None:
+        for part in reading.metrics:
+            if part.concept:
+                return part.concept.object
+            if part.target:
+                return part.target.object
+        primary = self._primary_metric()
+        found = self.ontology.metric(primary.metric or "") if primary else None
+        return found.object if found else None
+
+    def _resolve_ambiguities(self, reading: Reading) -> Understanding | None:
+        """Choose between concepts a phrase names; ask when the choice is a coin toss."""
+        for ambiguity in reading.ambiguities:
+            chosen = self._choose(ambiguity, reading)
+            if chosen is None:
+                options = [self._describe(c) for c in _unique_fields(ambiguity.options)]
+                return Understanding(
+                    "clarification",
+                    options=options,
+                    problem=f"'{ambiguity.words}' could mean {_or_list(options)}",
+                )
+            _replace_concept(reading, ambiguity.options, chosen)
+        return None
+
+    def _choose(self, ambiguity: Ambiguity, reading: Reading) -> Concept | None:
+        """The most compact reading: the option nearest the rest of the question."""
+        options = _unique_fields(ambiguity.options)
+        if len(options) == 1:
+            return options[0]
+        mentioned = {c.object for c in reading.mentioned + reading.group_objects}
+        if reading.list_object:
+            mentioned.add(reading.list_object.object)
+        named = [c for c in options if c.object in mentioned]
+        if len(named) == 1:
+            return named[0]
+        candidates = named or options
+        kind = candidates[0].kind
+        if kind == "attribute":
+            # Two columns with the same name: no distance makes one of them the meant one.
+            return None
+        if kind == "metric":
+            others = {c.object for c in reading.dimensions + reading.group_objects + reading.fields}
+            others |= {f.concept.object for f in reading.filters}
+            if not others:
+                return None
+            scores = {c.field: sum(self._distance(c.object, o) for o in others) for c in candidates}
+        else:
+            base = self._base_object(reading)
+            scores = {c.field: self._distance(base, c.object) for c in candidates}
+        ranked = sorted(candidates, key=lambda c: scores[c.field])
+        if scores[ranked[0].field] < scores[ranked[1].field]:
+            return ranked[0]
+        return None
+
+    def _describe(self, concept: Concept) -> str:
+        obj = self.ontology.object(concept.object)
+        label = obj.label if obj else concept.object
+        if concept.kind == "metric":
+            metric = self.ontology.metric(concept.name)
+            return metric.label if metric else concept.name
+        if concept.kind == "value":
+            attribute = obj.attribute(concept.name) if obj else None
+            return f"{label} {attribute.label if attribute else concept.name} {concept.value}"
+        attribute = obj.attribute(concept.name) if obj else None
+        name = attribute.label if attribute else concept.name
+        return name if name.startswith(label) else f"{label} {name}"
+
+    # -- building a query -------------------------------------------------------------
+
+    def _primary_metric(self) -> MetricRef | None:
+        """The metric a ranking means when it names none ("top customers")."""
+        for metric in self.ontology.metrics:
+            if metric.format == "currency" and metric.additive:
+                return MetricRef(metric=metric.name)
+        for metric in self.ontology.metrics:
+            if metric.additive:
+                return MetricRef(metric=metric.name)
+        return None
+
+    def _count_metric(self, obj: Object) -> MetricRef:
+        for metric in self.ontology.metrics:
+            if (
+                metric.object == obj.name
+                and metric.expression.replace(" ", "").upper() == "COUNT(*)"
+            ):
+                return MetricRef(metric=metric.name)
+        key = obj.primary_key[0] if obj.primary_key else obj.attributes[0].name
+        return MetricRef(
+            aggregation="count_distinct", field=f"{obj.name}.{key}", alias=f"{obj.name}_count"
+        )
+
+    def _metric(self, part: MetricPart, reading: Reading) -> MetricRef:
+        if part.concept is not None:
+            metric = self.ontology.metric(part.concept.name)
+            if metric and part.aggregation and part.aggregation != "sum":
+                column = _summed_column(metric.expression)
+                if column:
+                    return MetricRef(
+                        aggregation=part.aggregation, field=f"{metric.object}.{column}"
+                    )
+            return MetricRef(metric=part.concept.name)
+        target = part.target
+        assert target is not None
+        if target.kind == "object":
+            obj = self.ontology.object(target.object)
+            assert obj is not None
+            fact = self._counting_fact(obj, reading)
+            if fact:
+                return fact
+            if part.aggregation == "count_distinct" or part.aggregation == "count":
+                return self._count_metric(obj)
+        return MetricRef(aggregation=part.aggregation or "sum", field=target.field)
+
+    def _counting_fact(self, obj: Object, reading: Reading) -> MetricRef | None:
+        """Counting customers "who ordered": distinct customers among the orders."""
+        for other in reading.mentioned:
+            if other.object == obj.name:
+                continue
+            for rel in self.ontology.relationships:
+                if rel.from_object == other.object and rel.to_object == obj.name:
+                    return MetricRef(
+                        aggregation="count_distinct",
+                        field=f"{other.object}.{rel.from_columns[0]}",
+                        alias=f"{obj.name}_count",
+                    )
+        return None
+
+    def _display_field(self, concept: Concept) -> str:
+        obj = self.ontology.object(concept.object)
+        assert obj is not None
+        name = obj.display_attribute or (
+            obj.primary_key[0] if obj.primary_key else obj.attributes[0].name
+        )
+        return f"{obj.name}.{name}"
+
+    def _time_field(self, reading: Reading, base: str | None) -> str | None:
+        if reading.time_field:
+            return reading.time_field.field
+        return nearest_time_field(self.ontology, base) if base else None
+
+    def _build(self, reading: Reading) -> SemanticQuery | Understanding:
+        metrics = [self._metric(part, reading) for part in reading.metrics]
+        list_object = reading.list_object
+        groups = list(reading.group_objects)
+        if list_object and not metrics and (reading.dimensions or groups):
+            # "orders by status": count the listed object per group.
+            obj = self.ontology.object(list_object.object)
+            assert obj is not None
+            metrics.append(self._count_metric(obj))
+            list_object = None
+        if not metrics and list_object is None:
+            if groups and reading.ranking:
+                primary = self._primary_metric()
+                if primary:
+                    metrics.append(primary)
+            elif (reading.dimensions or groups or reading.time.grain) and reading.mentioned:
+                obj = self.ontology.object(reading.mentioned[0].object)
+                assert obj is not None
+                metrics.append(self._count_metric(obj))
+            elif reading.mentioned and (reading.filters or reading.period or reading.fields):
+                list_object = reading.mentioned[0]
+            elif groups and not reading.dimensions:
+                list_object = groups.pop(0)
+        if list_object is not None and not metrics:
+            return self._list_query(reading, list_object)
+        if not metrics:
+            return Understanding(
+                "clarification",
+                problem="I could not tell what to measure",
+            )
+        query = SemanticQuery(metrics=metrics)
+        base = self._base_object(reading) or (metrics[0].field or "").split(".")[0] or None
+        if base is None and metrics[0].metric:
+            found = self.ontology.metric(metrics[0].metric)
+            base = found.object if found else None
+        time_field = self._time_field(reading, base)
+        for concept in reading.dimensions:
+            obj, attribute = self.ontology.resolve(concept.field)
+            if attribute.role == "time":
+                query.dimensions.append(
+                    DimensionRef(
+                        field=concept.field, grain=reading.grain or default_grain(reading.period)
+                    )
+                )
+            else:
+                query.dimensions.append(DimensionRef(field=concept.field))
+        for concept in groups:
+            query.dimensions.append(DimensionRef(field=self._display_field(concept)))
+        if (reading.grain or reading.time.series) and not any(d.grain for d in query.dimensions):
+            if time_field is None:
+                raise InvalidInput("there is no date to follow this over time")
+            query.dimensions.insert(
+                0,
+                DimensionRef(
+                    field=time_field, grain=reading.grain or default_grain(reading.period)
+                ),
+            )
+        self._apply_filters(query, reading)
+        self._apply_time(query, reading, time_field)
+        if reading.share:
+            query.share = True
+        self._apply_order(query, reading)
+        return query
+
+    def _apply_filters(self, query: SemanticQuery, reading: Reading) -> None:
+        filters = _merge_filters(reading.filters)
+        if reading.compare_words:
+            for f in filters:
+                if f.op == "in" and not any(d.field == f.field for d in query.dimensions):
+                    query.dimensions.append(DimensionRef(field=f.field))
+        query.filters.extend(filters)
+        for condition in reading.conditions:
+            concept = condition.concept
+            if concept.kind == "metric":
+                key = next((m.key for m in query.metrics if m.metric == concept.name), None)
+                if key is None:
+                    query.metrics.append(MetricRef(metric=concept.name))
+                    key = concept.name
+                query.filters.append(
+                    QueryFilter(field=key, op=condition.op, values=condition.values)
+                )
+                if not query.dimensions and reading.mentioned:
+                    query.dimensions.append(
+                        DimensionRef(field=self._display_field(reading.mentioned[0]))
+                    )
+            else:
+                query.filters.append(
+                    QueryFilter(field=concept.field, op=condition.op, values=condition.values)
+                )
+
+    def _apply_time(self, query: SemanticQuery, reading: Reading, time_field: str | None) -> None:
+        field_name = reading.time_field.field if reading.time_field else None
+        compare = list(reading.time.compare)
+        if reading.growth and not compare and reading.time.endpoints:
+            compare = list(reading.time.endpoints)
+        elif reading.growth and not compare and reading.period and reading.period.start:
+            compare = [_previous_period(reading.period), reading.period]
+        elif reading.period:
+            query.time_range = _time_range(reading.period, field_name)
+        if compare:
+            query.compare = [_time_range(p, field_name) for p in compare]
+            query.growth = reading.growth
+        if reading.growth and not compare and not reading.grain and not reading.time.series:
+            if time_field is None:
+                raise InvalidInput("there is no date to measure growth over")
+            query.dimensions.insert(0, DimensionRef(field=time_field, grain="year"))
+
+    def _apply_order(self, query: SemanticQuery, reading: Reading) -> None:
+        time_dimension = next((d for d in query.dimensions if d.grain), None)
+        if reading.ranking and query.metrics and (query.dimensions or reading.limit):
+            descending = reading.descending if reading.descending is not None else True
+            query.order = [OrderItem(key=query.metrics[0].key, descending=descending)]
+            limit = reading.limit
+            if limit is None:
+                singular = any(
+                    m.text
+                    == (
+                        self.ontology.object(c.object) or Object(name="", label="", plural="")
+                    ).label
+                    for m in reading.matches
+                    for c in m.concepts
+                    if c in reading.group_objects
+                )
+                limit = 1 if singular else 10
+            query.limit = limit
+        elif time_dimension is not None:
+            query.order = [OrderItem(key=time_dimension.key, descending=False)]
+            query.limit = reading.limit
+        elif reading.limit:
+            query.limit = reading.limit
+
+    def _list_query(self, reading: Reading, concept: Concept) -> SemanticQuery:
+        obj = self.ontology.object(concept.object)
+        assert obj is not None
+        query = SemanticQuery(list_object=obj.name)
+        query.list_fields = [c.field for c in reading.fields]
+        self._apply_filters(query, reading)
+        time_field = self._time_field(reading, obj.name)
+        if reading.period:
+            query.time_range = _time_range(
+                reading.period, reading.time_field.field if reading.time_field else None
+            )
+        if time_field and reading.recency is not False:
+            query.order = [OrderItem(key=time_field.split(".")[-1], descending=True)]
+        elif time_field:
+            query.order = [OrderItem(key=time_field.split(".")[-1], descending=False)]
+        query.limit = reading.limit or 100
+        return query
+
+    # -- follow-ups -------------------------------------------------------------------
+
+    def _merge(self, previous: SemanticQuery, reading: Reading) -> SemanticQuery:
+        query = previous.model_copy(deep=True)
+        if reading.metrics:
+            query.metrics = [self._metric(part, reading) for part in reading.metrics]
+            query.order = [
+                o
+                for o in query.order
+                if o.key in {m.key for m in query.metrics}
+                or o.key in {d.key for d in query.dimensions}
+            ]
+        new_dimensions = [DimensionRef(field=c.field) for c in reading.dimensions]
+        new_dimensions += [
+            DimensionRef(field=self._display_field(c)) for c in reading.group_objects
+        ]
+        base = self._base_object(reading) if reading.metrics else _query_base(self.ontology, query)
+        time_field = self._time_field(reading, base)
+        if reading.grain and time_field:
+            new_dimensions.insert(0, DimensionRef(field=time_field, grain=reading.grain))
+        if new_dimensions:
+            if reading.instead or (
+                reading.grain
+                and not reading.dimensions
+                and not reading.group_objects
+                and any(d.grain for d in query.dimensions)
+            ):
+                keep = [] if reading.instead else [d for d in query.dimensions if not d.grain]
+                query.dimensions = keep + new_dimensions
+                if reading.instead and len(query.dimensions) > len(new_dimensions):
+                    query.dimensions = new_dimensions
+            else:
+                query.dimensions += [d for d in new_dimensions if d not in query.dimensions]
+            query.order = [o for o in query.order if o.key in {m.key for m in query.metrics}]
+            if query.list_object:
+                query.list_object = None
+        for f in _merge_filters(reading.filters):
+            query.filters = [
+                g
+                for g in query.filters
+                if not (g.field == f.field and f.op in {"eq", "in"} and g.op in {"eq", "in"})
+            ]
+            query.filters.append(f)
+        for condition in reading.conditions:
+            query.filters.append(
+                QueryFilter(
+                    field=condition.concept.field
+                    if condition.concept.kind != "metric"
+                    else condition.concept.name,
+                    op=condition.op,
+                    values=condition.values,
+                )
+            )
+        if reading.period or reading.time.compare:
+            query.time_range = None
+            query.compare = []
+            query.growth = False
+            self._apply_time(query, reading, time_field)
+        if reading.share:
+            query.share = True
+        if reading.limit or reading.ranking:
+            if query.metrics and query.dimensions:
+                descending = reading.descending if reading.descending is not None else True
+                query.order = [OrderItem(key=query.metrics[0].key, descending=descending)]
+            query.limit = reading.limit or query.limit or 10
+        elif new_dimensions and any(d.grain for d in query.dimensions) and not query.order:
+            grain_dim = next(d for d in query.dimensions if d.grain)
+            query.order = [OrderItem(key=grain_dim.key, descending=False)]
+        return query
+
+    def _reason(self, reading: Reading) -> str:
+        parts: list[str] = []
+        for m in reading.matches:
+            names = ", ".join(sorted({c.describe() for c in m.concepts}))
+            parts.append(f"'{m.text}'{' (fuzzy)' if m.fuzzy else ''} -> {names}")
+        if reading.period:
+            parts.append(f"time: {reading.period.label}")
+        for p in reading.time.compare:
+            parts.append(f"compare: {p.label}")
+        if reading.grain:
+            parts.append(f"grain: {reading.grain}")
+        return "; ".join(parts)
+
+
+def _has_new_content(reading: Reading) -> bool:
+    return bool(
+        reading.metrics
+        or reading.dimensions
+        or reading.filters
+        or reading.period
+        or reading.group_objects
+        or reading.time.grain
+    )
+
+
+def _is_followup(reading: Reading) -> bool:
+    words = tuple(t.norm for t in reading.tokens)
+    lead = any(words[: len(phrase)] == phrase for phrase in FOLLOW_UP_LEADS)
+    complete = bool(reading.metrics) and bool(
+        reading.dimensions or reading.group_objects or reading.time.grain or reading.time.series
+    )
+    if lead:
+        return not complete
+    return not reading.metrics and not reading.list_object and not reading.count_words
+
+
+def _summed_column(expression: str) -> str | None:
+    text = expression.replace(" ", "")
+    if text.upper().startswith("SUM(") and text.endswith(")"):
+        inner = text[4:-1]
+        if inner.replace("_", "").isalnum():
+            return inner
+    return None
+
+
+def _unique_fields(options: list[Concept]) -> list[Concept]:
+    seen: dict[str, Concept] = {}
+    for concept in options:
+        seen.setdefault(concept.field, concept)
+    return list(seen.values())
+
+
+def _replace_concept(reading: Reading, options: list[Concept], chosen: Concept) -> None:
+    def pick(concept: Concept) -> Concept:
+        if concept in options:
+            return Concept(
+                chosen.kind,
+                chosen.object,
+                chosen.name,
+                concept.value if concept.kind == "value" else chosen.value,
+            )
+        return concept
+
+    reading.dimensions = [pick(c) for c in reading.dimensions]
+    for part in reading.metrics:
+        if part.concept is not None:
+            part.concept = pick(part.concept)
+    reading.fields = [pick(c) for c in reading.fields]
+    for f in reading.filters:
+        f.concept = pick(f.concept)
+
+
+def _merge_filters(parts: list[FilterPart]) -> list[QueryFilter]:
+    merged: dict[tuple[str, bool], QueryFilter] = {}
+    for part in parts:
+        negated = part.op == "ne"
+        key = (part.concept.field, negated)
+        if key in merged:
+            existing = merged[key]
+            existing.values.extend(v for v in part.values if v not in existing.values)
+            existing.op = "not_in" if negated else "in"
+        else:
+            merged[key] = QueryFilter(
+                field=part.concept.field, op=part.op, values=list(part.values)
+            )
+    return list(merged.values())
+
+
+def _time_range(period: Period, field_name: str | None) -> TimeRange:
+    return TimeRange(field=field_name, start=period.start, end=period.end, label=period.label)
+
+
+def _previous_period(period: Period) -> Period:
+    assert period.start is not None and period.end is not None
+    days = (period.end - period.start).days
+    if days >= 365:
+        start = period.start.replace(year=period.start.year - 1)
+        end = (
+            period.end.replace(year=period.end.year - 1)
+            if period.end.month != 2 or period.end.day != 29
+            else period.end - dt.timedelta(days=366)
+        )
+        return Period(start, end, f"{start.year}" if days in (365, 366) else f"{start}..{end}")
+    unit = "quarter" if days > 31 else "month" if days >= 28 else "day"
+    prior = period_of(unit, period.start - dt.timedelta(days=1))  # type: ignore[arg-type]
+    return Period(prior.start, prior.end, prior.label)
+
+
+def _query_base(ontology: Ontology, query: SemanticQuery) -> str | None:
+    if query.list_object:
+        return query.list_object
+    for metric in query.metrics:
+        if metric.metric:
+            found = ontology.metric(metric.metric)
+            if found:
+                return found.object
+        if metric.field:
+            return metric.field.split(".")[0]
+    return None
+
+
+def _quote_list(words: list[str]) -> str:
+    return ", ".join(f"'{w}'" for w in words)
+
+
+def _or_list(options: list[str]) -> str:
+    if len(options) <= 1:
+        return "".join(options)
+    return ", ".join(options[:-1]) + " or " + options[-1]
+
+
+def _unknown_text(reading: Reading) -> str:
+    return f"I could not understand {_quote_list(reading.unknown)}" if reading.unknown else ""

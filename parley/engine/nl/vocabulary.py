@@ -1,0 +1,202 @@
+"""Operator words: the small closed vocabulary that shapes a query.
+
+Everything else a question says must name something of the ontology, a value in the
+data, a number or a time; words that do neither are reported as not understood.
+"""
+
+from __future__ import annotations
+
+from parley.engine.semantic.query import Aggregation
+
+TOP = frozenset(
+    {"top", "best", "highest", "largest", "biggest", "most", "leading", "greatest", "max"}
+)
+BOTTOM = frozenset({"bottom", "worst", "lowest", "smallest", "least", "fewest", "weakest", "min"})
+GROUP = frozenset({"by", "per", "each", "every", "across"})
+GROUP_PHRASES = (
+    ("for", "each"),
+    ("for", "every"),
+    ("split", "by"),
+    ("broken", "down", "by"),
+    ("break", "down", "by"),
+    ("breakdown", "by"),
+    ("grouped", "by"),
+    ("group", "by"),
+    ("in", "each"),
+    ("by", "each"),
+)
+COUNT_PHRASES = (
+    ("how", "many"),
+    ("number", "of"),
+    ("count", "of"),
+    ("count",),
+    ("total", "number", "of"),
+    ("amount", "of"),
+    ("#",),
+)
+DISTINCT = frozenset({"distinct", "unique", "different", "individual"})
+AGGREGATION_WORDS: dict[str, Aggregation] = {
+    "average": "avg", "avg": "avg", "mean": "avg", "typical": "avg",
+    "total": "sum", "sum": "sum", "overall": "sum", "combined": "sum",
+    "minimum": "min", "min": "min", "lowest": "min", "smallest": "min", "cheapest": "min",
+    "maximum": "max", "max": "max", "highest": "max", "largest": "max", "biggest": "max",
+}  # fmt: skip
+SHARE = frozenset({"share", "percentage", "percent", "proportion", "contribution", "%"})
+GROWTH = frozenset(
+    {
+        "growth",
+        "grew",
+        "grow",
+        "growing",
+        "increase",
+        "increased",
+        "change",
+        "changed",
+        "delta",
+        "decline",
+        "declined",
+        "decrease",
+        "decreased",
+        "yoy",
+    }
+)
+COMPARE = frozenset({"vs", "versus", "compare", "compared", "comparison", "against", "comparing"})
+NEGATE = frozenset(
+    {
+        "not",
+        "excluding",
+        "exclude",
+        "except",
+        "without",
+        "non",
+        "ignore",
+        "ignoring",
+        "excl",
+        "minus",
+        "remove",
+        "drop",
+        "omit",
+        "omitting",
+    }
+)
+LIST = frozenset(
+    {
+        "show",
+        "list",
+        "display",
+        "give",
+        "find",
+        "get",
+        "see",
+        "view",
+        "fetch",
+        "pull",
+        "which",
+        "who",
+        "what",
+        "whose",
+    }
+)
+RECENT = frozenset({"latest", "recent", "newest", "last"})
+OLDEST = frozenset({"oldest", "earliest", "first"})
+INSTEAD = frozenset({"instead", "rather"})
+ADD = frozenset({"also", "too", "additionally", "plus", "and", "as", "well"})
+FOLLOW_UP_LEADS = (
+    ("now",),
+    ("only",),
+    ("just",),
+    ("and",),
+    ("also",),
+    ("but",),
+    ("same",),
+    ("instead",),
+    ("then",),
+    ("exclude",),
+    ("excluding",),
+    ("without",),
+    ("remove",),
+    ("drop",),
+    ("limit",),
+    ("restrict",),
+    ("filter",),
+    ("keep",),
+    ("break",),
+    ("split",),
+    ("add",),
+    ("change",),
+    ("make",),
+    ("switch",),
+    ("what", "about"),
+    ("how", "about"),
+    ("what", "if"),
+    ("ok",),
+    ("okay",),
+    ("for",),
+    ("in",),
+    ("with",),
+    ("excl",),
+    ("group",),
+    ("sort",),
+    ("order",),
+    ("show", "only"),
+    ("show", "just"),
+    ("same", "for"),
+    ("again",),
+    ("use",),
+)
+GREATER = {
+    ("more", "than"): "gt", ("greater", "than"): "gt", ("higher", "than"): "gt",
+    ("larger", "than"): "gt", ("bigger", "than"): "gt", ("over",): "gt", ("above",): "gt",
+    ("exceeding",): "gt", ("exceeds",): "gt", ("exceed",): "gt", (">",): "gt",
+    ("at", "least"): "gte", (">=",): "gte", ("or", "more"): "gte",
+    ("less", "than"): "lt", ("fewer", "than"): "lt", ("lower", "than"): "lt",
+    ("smaller", "than"): "lt", ("under",): "lt", ("below",): "lt", ("<",): "lt",
+    ("at", "most"): "lte", ("<=",): "lte", ("no", "more", "than"): "lte",
+    ("equal", "to"): "eq", ("equals",): "eq", ("exactly",): "eq", ("=",): "eq",
+}  # fmt: skip
+
+#: Words that carry no meaning of their own in an analytics question.
+FILLER = frozenset(
+    """
+a an the of in on at for to from with and or is are was were be been being it its this that these
+those there their them they we our us my me i you your please can could would will should shall
+may might do does did done doing show tell give list display find get see view let fetch pull
+what which who whom whose how when where why much many all any some each every per by as into
+about across over under between during within out up down than then so just only also too
+now same again more most less least very really kind sort type whole entire full overall
+data number numbers value values figure figures amount info information details detail report
+breakdown split broken grouped group result results table chart graph look looking want wanted
+need needed like would have has had having made make makes making generated generate generating
+bring brought earn earned earning earnings sold sell sells selling buy buys bought buying purchase
+purchased purchasing place placed placing spend spent spending come comes came go went
+happen happened did per cent record records recorded entry entries row rows item-wise
+total sum count counts counted quantity same period time times date dates today current
+please thanks thank hey hi ok okay well right so far yet ever overall altogether combined
+top bottom best worst highest lowest largest smallest biggest greatest leading
+average mean typical min max minimum maximum
+not no never without except excluding exclude instead rather versus vs compared compare
+comparison against also additionally plus both either neither other others another
+one ones whose whom s his her him she he
+""".split()
+)
+
+
+#: Every operator word: words the interpreter reads even when they name nothing.
+KNOWN = (
+    FILLER
+    | TOP
+    | BOTTOM
+    | GROUP
+    | DISTINCT
+    | SHARE
+    | GROWTH
+    | COMPARE
+    | NEGATE
+    | LIST
+    | RECENT
+    | OLDEST
+    | INSTEAD
+    | frozenset(AGGREGATION_WORDS)
+    | frozenset(w for phrase in GREATER for w in phrase)
+    | frozenset(w for phrase in COUNT_PHRASES + GROUP_PHRASES for w in phrase)
+)

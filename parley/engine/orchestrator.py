@@ -1,0 +1,291 @@
+"""One turn: understand, compile, guard, run, chart, find insights; as a stream of events.
+
+Faces render these events; the conversation service persists the final answer. The
+orchestrator knows nothing of HTTP or of the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from parley.engine.charts import choose_chart
+from parley.engine.events import (
+    AgentStarted,
+    Answer,
+    Chart,
+    ChartReady,
+    DataReady,
+    Done,
+    ErrorRaised,
+    Event,
+    InsightsReady,
+    IntentDetected,
+    SqlReady,
+    TextDelta,
+)
+from parley.engine.guard import RowFilter, guard_sql
+from parley.engine.insights import find_insights
+from parley.engine.knowledge import retrieve
+from parley.engine.narrate import describe_query, narrate
+from parley.engine.nl.parser import Context, Parser, Understanding
+from parley.engine.result_shape import ColumnRole, infer_roles
+from parley.engine.semantic.compiler import CompiledQuery, compile_query
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.query import SemanticQuery
+from parley.engine.suggestions import example_questions, schema_overview
+from parley.errors import ParleyError
+from parley.sources.base import Source
+
+
+@dataclass(slots=True)
+class Workspace:
+    """Everything the engine needs to answer questions about one application."""
+
+    name: str
+    ontology: Ontology
+    parser: Parser
+    source: Source
+    row_filters: Sequence[RowFilter] = ()
+    knowledge: Sequence[str] = ()
+    max_rows: int = 5_000
+    timeout_s: float = 30.0
+
+    @property
+    def table_columns(self) -> dict[str, list[str]]:
+        return {o.name: [a.name for a in o.attributes] for o in self.ontology.objects}
+
+
+@dataclass(slots=True)
+class TurnContext:
+    """The conversation so far, as far as the engine needs it."""
+
+    previous_query: SemanticQuery | None = None
+    previous_answer: Answer | None = None
+    today: dt.date | None = None
+    agents: list[str] = field(default_factory=list)
+
+
+def roles_of(compiled: CompiledQuery) -> list[ColumnRole]:
+    return [
+        ColumnRole(name=c.key, role=c.role, label=c.label, format=c.format, grain=c.grain)
+        for c in compiled.columns
+    ]
+
+
+def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Iterator[Event]:
+    """Answer one message; the last event is always ``Done`` carrying the whole answer."""
+    started = time.perf_counter()
+    agents = context.agents
+    agents.append("router")
+    yield AgentStarted("router")
+    today = context.today or dt.date.today()
+    parser_context = Context(
+        previous=context.previous_query,
+        has_result=bool(context.previous_answer and context.previous_answer.columns),
+    )
+    understanding = workspace.parser.understand(question, context=parser_context, today=today)
+    intent = understanding.intent
+    if intent in {"clarification", "out_of_scope"} and workspace.knowledge:
+        passage = retrieve(question, workspace.knowledge)
+        if passage:
+            yield from _finish(
+                Answer(intent="knowledge", text=passage.content),
+                agents,
+                started,
+                agent="knowledge_agent",
+            )
+            return
+    yield IntentDetected(intent)
+    if intent in {"sql_query", "refinement"} and understanding.query is not None:
+        yield from _data_turn(workspace, understanding, context, started)
+    elif intent == "visualization_change":
+        yield from _chart_turn(workspace, understanding, context, started)
+    else:
+        yield from _finish(_conversation_answer(workspace, understanding), agents, started)
+
+
+def _finish(
+    answer: Answer, agents: list[str], started: float, *, agent: str | None = None
+) -> Iterator[Event]:
+    if agent:
+        agents.append(agent)
+        yield AgentStarted(agent)
+    yield TextDelta(answer.text)
+    answer.agents_visited = list(agents)
+    answer.execution_ms = round((time.perf_counter() - started) * 1000, 2)
+    yield Done(answer)
+
+
+def _conversation_answer(workspace: Workspace, understanding: Understanding) -> Answer:
+    ontology = workspace.ontology
+    examples = example_questions(ontology)
+    if understanding.intent == "greeting":
+        text = (
+            f'Hello! Ask me about the {workspace.name} data, for example: "{examples[0]}".'
+            if examples
+            else "Hello!"
+        )
+        return Answer(intent="greeting", text=text, suggestions=examples)
+    if understanding.intent == "schema_help":
+        return Answer(
+            intent="schema_help", text=schema_overview(ontology, examples), suggestions=examples
+        )
+    if understanding.options:
+        text = (
+            f"Which did you mean? {understanding.problem[0].upper()}{understanding.problem[1:]}. "
+            "Ask again naming one of them."
+        )
+        return Answer(
+            intent="clarification",
+            text=text,
+            suggestions=understanding.options,
+            reason=understanding.reason,
+        )
+    if understanding.intent == "out_of_scope":
+        text = (
+            "I can only answer questions about the data of "
+            f"{workspace.name}, and {understanding.problem}. You could ask: "
+            + "; ".join(f'"{q}"' for q in examples[:3])
+            + "."
+        )
+        return Answer(intent="out_of_scope", text=text, suggestions=examples)
+    text = (
+        f"{understanding.problem[0].upper()}{understanding.problem[1:]}, so I did not answer "
+        "rather than guess. Try rephrasing, for example: "
+        + "; ".join(f'"{q}"' for q in examples[:3])
+        + "."
+    )
+    return Answer(
+        intent="clarification", text=text, suggestions=examples, reason=understanding.reason
+    )
+
+
+def _data_turn(
+    workspace: Workspace, understanding: Understanding, context: TurnContext, started: float
+) -> Iterator[Event]:
+    agents = context.agents
+    query = understanding.query
+    assert query is not None
+    agents.append("sql_agent")
+    yield AgentStarted("sql_agent")
+    answer = Answer(
+        intent=understanding.intent,
+        text="",
+        semantic_query=query.describe(),
+        reason=understanding.reason,
+    )
+    try:
+        compiled = compile_query(query, workspace.ontology, dialect=workspace.source.dialect)
+        guarded = guard_sql(
+            compiled.sql,
+            workspace.source.dialect,
+            max_rows=workspace.max_rows,
+            row_filters=workspace.row_filters,
+            table_columns=workspace.table_columns,
+        )
+        answer.sql = guarded.sql
+        yield SqlReady(guarded.sql, answer.semantic_query, understanding.reason)
+        result = workspace.source.execute(
+            guarded.sql, max_rows=workspace.max_rows, timeout_s=workspace.timeout_s
+        )
+    except ParleyError as error:
+        answer.error_code = error.code
+        answer.text = f"I could not run this query: {error.message}"
+        yield ErrorRaised(error.code, error.message)
+        yield from _finish(answer, agents, started)
+        return
+    answer.columns, answer.rows, answer.truncated = result.columns, result.rows, result.truncated
+    yield DataReady(result.columns, result.rows, result.truncated)
+    roles = roles_of(compiled)
+    title = describe_query(query, workspace.ontology, roles)
+    agents.append("viz_agent")
+    yield AgentStarted("viz_agent")
+    answer.chart = _chart(roles, result.rows, understanding.chart_type, title)
+    if answer.chart:
+        yield ChartReady(answer.chart)
+    agents.append("insight_agent")
+    yield AgentStarted("insight_agent")
+    answer.insights = find_insights(
+        roles,
+        result.rows,
+        truncated=result.truncated,
+        limited=query.limit is not None,
+        partial_last_period=_partial_last_period(query, context.today or dt.date.today()),
+    )
+    yield InsightsReady(answer.insights)
+    answer.text = narrate(query, workspace.ontology, roles, result.rows, truncated=result.truncated)
+    yield from _finish(answer, agents, started)
+
+
+def _chart(
+    roles: list[ColumnRole], rows: list[list[object]], requested: str | None, title: str
+) -> Chart | None:
+    try:
+        return choose_chart(roles, rows, requested=requested, title=title)
+    except ParleyError:
+        return choose_chart(roles, rows, title=title) if requested else None
+
+
+def _partial_last_period(query: SemanticQuery, today: dt.date) -> bool:
+    grains = [d.grain for d in query.dimensions if d.grain]
+    if not grains:
+        return False
+    end = query.time_range.end if query.time_range else None
+    return end is None or end > today
+
+
+def _chart_turn(
+    workspace: Workspace, understanding: Understanding, context: TurnContext, started: float
+) -> Iterator[Event]:
+    """A new chart of the last result; the source is not queried again."""
+    previous = context.previous_answer
+    agents = context.agents
+    agents.append("viz_agent")
+    yield AgentStarted("viz_agent")
+    assert previous is not None and understanding.chart_type is not None
+    answer = Answer(
+        intent="visualization_change",
+        text="",
+        sql=previous.sql,
+        columns=previous.columns,
+        rows=previous.rows,
+        truncated=previous.truncated,
+        insights=previous.insights,
+        semantic_query=previous.semantic_query,
+        reason=understanding.reason,
+    )
+    roles = previous_roles(workspace, previous)
+    try:
+        answer.chart = choose_chart(
+            roles,
+            previous.rows,
+            requested=understanding.chart_type,
+            title=previous.chart.title if previous.chart else "",
+        )
+    except ParleyError as error:
+        answer.chart = previous.chart
+        answer.error_code = error.code
+        answer.text = f"I kept the previous chart: {error.message}"
+        yield ErrorRaised(error.code, error.message)
+        yield from _finish(answer, agents, started)
+        return
+    yield ChartReady(answer.chart)
+    answer.text = f"Here is the same result as a {answer.chart.type} chart."
+    yield from _finish(answer, agents, started)
+
+
+def previous_roles(workspace: Workspace, previous: Answer) -> list[ColumnRole]:
+    """Column roles of a stored answer, recovered by compiling its query again."""
+    if previous.semantic_query:
+        query = SemanticQuery.model_validate(previous.semantic_query)
+        try:
+            compiled = compile_query(query, workspace.ontology, dialect=workspace.source.dialect)
+            roles = roles_of(compiled)
+            if [r.name for r in roles] == list(previous.columns):
+                return roles
+        except ParleyError:
+            pass
+    return infer_roles(previous.columns, previous.rows)

@@ -1,0 +1,943 @@
+"""Derive an ontology from a source's schema: the semantic layer nobody had to write.
+
+Tables become objects, columns attributes with a role (identifier, time, measure,
+dimension), declared foreign keys and name-matched keys become relationships, and each
+object gets its count, sums and averages, plus revenue and profit when the columns say
+how to compute them. Labels and synonyms come from the names (``dept_name`` →
+"department name") and the business thesaurus ("client" for customer).
+
+The rules prefer leaving something out to guessing wrong: a derived synonym or
+relationship that is wrong in one schema makes a wrong answer, and users can add what is
+missing in the YAML export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from parley.engine.semantic.naming import (
+    expand_abbreviations,
+    plural,
+    singular,
+    split_identifier,
+    stem,
+)
+from parley.engine.semantic.ontology import (
+    Attribute,
+    AttributeRole,
+    Metric,
+    MetricFormat,
+    Object,
+    Ontology,
+    Relationship,
+)
+from parley.engine.semantic.thesaurus import is_entity_term, synonyms_for
+from parley.sources.base import ColumnInfo, SchemaInfo, TableInfo
+
+_SUBSTITUTIONS = 3
+_NUMERIC = frozenset({"integer", "decimal", "float"})
+_TABLE_PREFIXES = frozenset({"dim", "fact", "fct", "tbl", "stg", "vw"})
+_KEY_WORDS = frozenset({"id", "uuid", "guid", "key"})
+_CODE_WORDS = frozenset({"code", "sku", "ean", "upc", "isbn", "gtin"})
+#: Integers that are parts of a date ("year", "fiscal_year") group rows; they are not summed.
+_TIME_PART_WORDS = frozenset({"year", "month", "quarter", "week", "day", "weekday", "hour"})
+#: Numbers that are labels, not quantities.
+_NUMERIC_LABEL_WORDS = frozenset(
+    {
+        "zip",
+        "postal",
+        "postcode",
+        "phone",
+        "telephone",
+        "fax",
+        "latitude",
+        "longitude",
+        "lat",
+        "lon",
+        "lng",
+        "version",
+        "sequence",
+        "seq",
+        "rank",
+    }
+)
+_FLAG_PREFIXES = frozenset({"is", "has", "was", "can", "flag"})
+#: Measures that mean something only averaged: a total of prices or ages is not an answer.
+_NON_ADDITIVE_WORDS = frozenset(
+    {
+        "price",
+        "rate",
+        "ratio",
+        "percent",
+        "percentage",
+        "age",
+        "rating",
+        "score",
+        "level",
+        "average",
+        "mean",
+        "median",
+        "index",
+    }
+)
+_MEASURE_WORDS = frozenset(
+    {
+        "quantity",
+        "units",
+        "count",
+        "amount",
+        "price",
+        "cost",
+        "total",
+        "revenue",
+        "sales",
+        "salary",
+        "budget",
+        "hours",
+        "days",
+        "age",
+        "rating",
+        "score",
+        "level",
+        "weight",
+        "duration",
+        "balance",
+        "fee",
+        "discount",
+        "tax",
+        "profit",
+        "margin",
+        "spend",
+        "pay",
+        "wage",
+        "bonus",
+        "stock",
+        "number",
+        "value",
+    }
+)
+_MONEY_WORDS = frozenset(
+    {
+        "price",
+        "cost",
+        "amount",
+        "revenue",
+        "sales",
+        "salary",
+        "pay",
+        "total",
+        "spend",
+        "budget",
+        "fee",
+        "income",
+        "wage",
+        "wages",
+        "bonus",
+        "profit",
+        "balance",
+        "tax",
+        "freight",
+        "commission",
+        "payment",
+        "turnover",
+        "compensation",
+        "expense",
+    }
+)
+_NOT_MONEY_WORDS = frozenset(
+    {
+        "quantity",
+        "units",
+        "count",
+        "number",
+        "hours",
+        "days",
+        "percent",
+        "pct",
+        "rate",
+        "ratio",
+        "score",
+        "rating",
+        "weight",
+    }
+)
+#: Single-word labels that say little alone: qualified by the object ("payment amount").
+_GENERIC_LABELS = frozenset(
+    {"amount", "value", "total", "name", "date", "type", "id", "code", "number", "count"}
+)
+_REVENUE_LABELS = frozenset(
+    {
+        "revenue",
+        "sales",
+        "turnover",
+        "gross sales",
+        "net sales",
+        "total sales",
+        "total revenue",
+        "net revenue",
+        "gross revenue",
+        "sales amount",
+    }
+)
+_AMOUNT_LABELS = frozenset(
+    {
+        "amount",
+        "total",
+        "total amount",
+        "net amount",
+        "gross amount",
+        "order total",
+        "order amount",
+        "sale amount",
+        "invoice amount",
+        "invoice total",
+        "grand total",
+        "line total",
+        "line amount",
+        "subtotal",
+        "total price",
+        "extended price",
+    }
+)
+_SALE_LIKE_WORDS = frozenset(
+    {"order", "sale", "invoice", "transaction", "purchase", "booking", "line"}
+)
+_UNIT_COST_LABELS = frozenset({"unit cost", "cost price", "cost per unit", "unit cogs"})
+_PEOPLE_LABELS = frozenset(
+    {"employee", "user", "person", "staff", "member", "worker", "staff member", "people"}
+)
+#: Column roles that refer to a person ("manager_id" → the employees table).
+_PEOPLE_ROLES = frozenset(
+    {
+        "manager",
+        "supervisor",
+        "boss",
+        "mentor",
+        "reports to",
+        "approver",
+        "owner",
+        "assignee",
+        "creator",
+        "created by",
+        "author",
+        "reviewer",
+        "lead",
+        "coach",
+        "referrer",
+        "recruiter",
+        "updated by",
+        "approved by",
+    }
+)
+_SELF_ROLES = frozenset({"parent"})
+_EXCLUDED_TIME_WORDS = frozenset(
+    {
+        "updated",
+        "modified",
+        "deleted",
+        "birth",
+        "dob",
+        "login",
+        "expires",
+        "expiry",
+        "synced",
+        "loaded",
+        "etl",
+        "changed",
+        "birthday",
+    }
+)
+_LATE_TIME_WORDS = frozenset(
+    {
+        "end",
+        "due",
+        "term",
+        "termination",
+        "closed",
+        "finished",
+        "to",
+        "until",
+        "exit",
+        "cancelled",
+        "canceled",
+        "valid",
+    }
+)
+_EVENT_TIME_NAMES = frozenset(
+    {
+        "date",
+        "created at",
+        "created",
+        "created on",
+        "creation date",
+        "transaction date",
+        "event date",
+        "timestamp",
+        "occurred at",
+        "day",
+        "event time",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A table with the words derived from its name."""
+
+    info: TableInfo
+    obj: Object
+    words: tuple[str, ...]
+
+
+def derive_ontology(schema: SchemaInfo, *, source: str) -> Ontology:
+    """The ontology of ``schema``: objects, attributes, relationships and metrics."""
+    tables = [_derive_object(table) for table in schema.tables]
+    return Ontology(
+        source=source,
+        dialect=schema.dialect,
+        objects=[table.obj for table in tables],
+        metrics=_derive_metrics(tables),
+        relationships=_derive_relationships(tables),
+    )
+
+
+# --- words ------------------------------------------------------------------------------
+
+
+def _words(identifier: str) -> list[str]:
+    return expand_abbreviations(split_identifier(identifier))
+
+
+def _unique(items: Iterable[str], *, exclude: Iterable[str] = ()) -> list[str]:
+    excluded = {item.lower() for item in exclude}
+    seen: list[str] = []
+    for item in items:
+        if item and item.lower() not in excluded and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _phrase_synonyms(phrase: str) -> list[str]:
+    """Thesaurus synonyms of a phrase, or of its words substituted one at a time."""
+    whole = synonyms_for(phrase)
+    if whole:
+        return whole
+    words = phrase.split()
+    found: list[str] = []
+    if len(words) > 1:
+        for position, word in enumerate(words):
+            if not is_entity_term(word):
+                continue
+            # The most usual few only: rare synonyms in a compound read as noise.
+            for alternative in synonyms_for(word)[:_SUBSTITUTIONS]:
+                found.append(" ".join([*words[:position], alternative, *words[position + 1 :]]))
+    return found
+
+
+def _snake(label: str) -> str:
+    return "_".join(label.split())
+
+
+# --- objects and attributes -------------------------------------------------------------
+
+
+def _derive_object(table: TableInfo) -> _Table:
+    words = _words(table.name)
+    if len(words) > 1 and words[0] in _TABLE_PREFIXES:
+        words = words[1:]
+    label = singular(" ".join(words))
+    label_words = tuple(label.split())
+    fk_columns = {column for fk in table.foreign_keys for column in fk.columns}
+    primary_key = list(table.primary_key) or [c.name for c in table.columns if c.primary_key]
+    attributes = [
+        _derive_attribute(table, column, label_words, primary_key, fk_columns)
+        for column in table.columns
+    ]
+    obj = Object(
+        name=table.name,
+        label=label,
+        plural=plural(label),
+        synonyms=_unique(_phrase_synonyms(label), exclude=[label, plural(label)]),
+        attributes=attributes,
+        primary_key=primary_key,
+        display_attribute=_display_attribute(attributes, label_words, _distinct_counts(table)),
+        default_time=_default_time(attributes, label_words),
+        row_count=table.row_count,
+        schema_name=table.schema,
+    )
+    return _Table(info=table, obj=obj, words=label_words)
+
+
+def _derive_attribute(
+    table: TableInfo,
+    column: ColumnInfo,
+    object_words: tuple[str, ...],
+    primary_key: list[str],
+    fk_columns: set[str],
+) -> Attribute:
+    words = _words(column.name) or [column.name.lower()]
+    role = _role(table, column, words, primary_key, fk_columns)
+    label = " ".join(words)
+    object_label = " ".join(object_words)
+    synonyms: list[str] = []
+    remainder = _without_object_prefix(words, object_words)
+    if remainder is not None:
+        # "customer_name" in customers is also just "name" there.
+        synonyms.append(" ".join(remainder))
+        if words[: len(object_words)] != list(object_words):
+            synonyms.append(f"{object_label} {' '.join(remainder)}")
+        if role != "identifier":
+            synonyms.extend(_phrase_synonyms(" ".join(remainder)))
+    elif label in _GENERIC_LABELS:
+        synonyms.append(label)
+        label = f"{object_label} {label}"
+    elif role != "identifier" and words[0] not in object_words:
+        synonyms.append(f"{object_label} {label}")
+    if role != "identifier":
+        # "client id" helps nobody, and every id would collect a dozen such variants.
+        synonyms.extend(_phrase_synonyms(label))
+    return Attribute(
+        name=column.name,
+        label=label,
+        role=role,
+        type=column.type,
+        synonyms=_unique(synonyms, exclude=[label]),
+        values=list(column.distinct_values or ()),
+        hidden=column.type in ("json", "other"),
+    )
+
+
+def _without_object_prefix(words: list[str], object_words: tuple[str, ...]) -> list[str] | None:
+    """The words after the object's name or last word ("rep name" in sales reps → name)."""
+    for prefix in (list(object_words), [object_words[-1]] if object_words else []):
+        n = len(prefix)
+        if n and len(words) > n and singular(" ".join(words[:n])) == " ".join(prefix):
+            return words[n:]
+    return None
+
+
+def _role(
+    table: TableInfo,
+    column: ColumnInfo,
+    words: list[str],
+    primary_key: list[str],
+    fk_columns: set[str],
+) -> AttributeRole:
+    if column.name in primary_key or column.name in fk_columns:
+        return "identifier"
+    if words[-1] in _KEY_WORDS:
+        return "identifier"
+    if words[-1] in _CODE_WORDS and _is_unique(table, column):
+        return "identifier"
+    if column.type in ("date", "timestamp"):
+        return "time"
+    if column.type == "text" and _is_date_text(column, words):
+        return "time"
+    if column.type not in _NUMERIC:
+        return "dimension"
+    if _NUMERIC_LABEL_WORDS.intersection(words) or words[-1] in _CODE_WORDS:
+        return "dimension"
+    if words[-1] in _TIME_PART_WORDS or words[0] in _FLAG_PREFIXES:
+        return "dimension"
+    if column.distinct_count is not None and column.distinct_count <= 2:
+        return "dimension"
+    low_cardinality = column.distinct_count is not None and column.distinct_count <= 10
+    if column.type == "integer" and low_cardinality and not _MEASURE_WORDS.intersection(words):
+        return "dimension"
+    return "measure"
+
+
+def _is_unique(table: TableInfo, column: ColumnInfo) -> bool:
+    if column.distinct_count is None or not table.row_count:
+        return False
+    return column.distinct_count >= 0.95 * table.row_count
+
+
+def _is_date_text(column: ColumnInfo, words: list[str]) -> bool:
+    """A text column that holds dates: date-like name, and values (when known) that parse."""
+    named = words[-1] in ("date", "timestamp") or (len(words) > 1 and words[-1] in ("at", "on"))
+    if not named:
+        return False
+    if not column.distinct_values:
+        return True
+    for value in column.distinct_values:
+        try:
+            dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return False
+    return True
+
+
+def _distinct_counts(table: TableInfo) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for column in table.columns:
+        if column.distinct_count is not None:
+            counts[column.name] = column.distinct_count
+        elif column.distinct_values is not None:
+            counts[column.name] = len(column.distinct_values)
+    return counts
+
+
+def _display_attribute(
+    attributes: list[Attribute], object_words: tuple[str, ...], distinct: dict[str, int]
+) -> str | None:
+    """The text column that names a row, by how name-like its name is."""
+    ranked: list[tuple[int, int, str]] = []
+    object_label = " ".join(object_words)
+    for position, attribute in enumerate(attributes):
+        if attribute.role != "dimension" or attribute.type != "text" or attribute.hidden:
+            continue
+        words = _words(attribute.name)
+        phrase = " ".join(words)
+        if phrase in ("name", "full name", "display name") or words == [*object_words, "name"]:
+            rank = 0
+        elif phrase in ("title", "label") or singular(phrase) == object_label:
+            rank = 1
+        elif words[-1] == "name" and words[0] not in ("first", "last", "middle", "user", "nick"):
+            rank = 2
+        elif words[-1] == "name" and words[0] in ("first", "last"):
+            # Of a first/last pair, the one that tells rows apart better.
+            rank = 3
+        else:
+            continue
+        uniqueness = -distinct.get(attribute.name, 0)
+        ranked.append((rank, uniqueness if rank == 3 else position, attribute.name))
+    return min(ranked)[2] if ranked else None
+
+
+def _default_time(attributes: list[Attribute], object_words: tuple[str, ...]) -> str | None:
+    """The column that dates a row: the object's own date, an event date, any other."""
+    times = [attribute for attribute in attributes if attribute.role == "time"]
+    ranked: list[tuple[int, int, str]] = []
+    own = stem(object_words[-1]) if object_words else ""
+    for position, attribute in enumerate(times):
+        words = _words(attribute.name)
+        if _EXCLUDED_TIME_WORDS.intersection(words):
+            continue
+        if stem(words[0]) == own:
+            rank = 0
+        elif " ".join(words) in _EVENT_TIME_NAMES:
+            rank = 1
+        elif _LATE_TIME_WORDS.intersection(words):
+            rank = 3
+        else:
+            rank = 2
+        ranked.append((rank, position, attribute.name))
+    if ranked:
+        return min(ranked)[2]
+    return times[0].name if len(times) == 1 else None
+
+
+# --- relationships ----------------------------------------------------------------------
+
+
+def _derive_relationships(tables: list[_Table]) -> list[Relationship]:
+    by_name = {table.info.name: table for table in tables}
+    relationships: list[Relationship] = []
+    for table in tables:
+        covered: set[str] = set()
+        for fk in table.info.foreign_keys:
+            target = by_name.get(fk.referred_table) or by_name.get(
+                fk.referred_table.rpartition(".")[2]
+            )
+            if target is None:
+                continue
+            to_columns = list(fk.referred_columns) or target.obj.primary_key
+            if len(to_columns) != len(fk.columns):
+                continue
+            covered.update(fk.columns)
+            relationships.append(
+                Relationship(
+                    from_object=table.info.name,
+                    from_columns=list(fk.columns),
+                    to_object=target.info.name,
+                    to_columns=to_columns,
+                    origin="foreign_key",
+                    label=_role_label(fk.columns, target) if len(fk.columns) == 1 else "",
+                )
+            )
+        for column in table.info.columns:
+            if column.name in covered:
+                continue
+            match = _name_match(tables, table, column)
+            if match is not None:
+                target, key = match
+                relationships.append(
+                    Relationship(
+                        from_object=table.info.name,
+                        from_columns=[column.name],
+                        to_object=target.info.name,
+                        to_columns=[key],
+                        origin="name_match",
+                        label=_role_label((column.name,), target),
+                    )
+                )
+    return relationships
+
+
+def _entity_words(column_name: str) -> list[str]:
+    words = _words(column_name)
+    if len(words) > 1 and (words[-1] in _KEY_WORDS or words[-1] in _CODE_WORDS):
+        return words[:-1]
+    return words
+
+
+def _role_label(columns: Iterable[str], target: _Table) -> str:
+    """The role a key plays when it is not just the target's name ("manager")."""
+    (column,) = columns
+    words = _entity_words(column)
+    if not words:
+        return ""
+    phrase = singular(" ".join(words))
+    label = target.obj.label
+    if label == phrase or label.endswith(" " + phrase) or phrase in target.obj.synonyms:
+        # "rep" in sales reps, "sales rep" itself: the target's own name, not a role.
+        return ""
+    return phrase
+
+
+def _key_of(table: _Table, column_name: str, *, self_reference: bool) -> str | None:
+    """The single column that identifies rows of ``table``, for a key named ``column_name``."""
+    if len(table.obj.primary_key) == 1:
+        return table.obj.primary_key[0]
+    if table.obj.primary_key:
+        return None
+    # Without a declared key, the column of the same name, or the usual key names; a key
+    # never refers to itself, so a self-reference ("parent_id") needs one of the latter.
+    own_key = f"{_snake(table.obj.label)}_id"
+    candidates = (own_key, "id") if self_reference else (column_name, "id", own_key)
+    for candidate in candidates:
+        if (candidate != column_name or not self_reference) and table.info.column(candidate):
+            return candidate
+    return None
+
+
+def _compatible(a: ColumnInfo, b: ColumnInfo | None) -> bool:
+    if b is None:
+        return False
+    return a.type == b.type or (a.type in _NUMERIC and b.type in _NUMERIC)
+
+
+def _name_match(
+    tables: list[_Table], table: _Table, column: ColumnInfo
+) -> tuple[_Table, str] | None:
+    """The table a column refers to by its name alone, with the referred key column."""
+    words = _words(column.name)
+    candidates: list[_Table] = []
+    if words and words[-1] in _KEY_WORDS and len(words) > 1:
+        candidates = _tables_named(tables, table, words[:-1])
+    if not candidates:
+        # A column named like another table's own key ("sku", "country_code").
+        candidates = [
+            other
+            for other in tables
+            if other is not table
+            and other.obj.primary_key == [column.name]
+            and column.name.lower() != "id"
+        ]
+    if len(candidates) != 1:
+        return None
+    target = candidates[0]
+    key = _key_of(target, column.name, self_reference=target is table)
+    if key is None or not _compatible(column, target.info.column(key)):
+        return None
+    if target is table and (
+        key == column.name or singular(" ".join(words[:-1])) not in _SELF_ROLES | _PEOPLE_ROLES
+    ):
+        # A table refers to itself only through a role ("parent_id", "manager_id").
+        return None
+    return target, key
+
+
+def _tables_named(tables: list[_Table], table: _Table, entity: list[str]) -> list[_Table]:
+    phrase = singular(" ".join(entity))
+    if phrase in _SELF_ROLES:
+        return [table]
+    if phrase in _PEOPLE_ROLES:
+        people = [t for t in tables if " ".join(t.words) in _PEOPLE_LABELS]
+        return [table] if table in people else people
+    for start in range(len(entity)):
+        # "billing_address_id" → addresses; the words before the name are a role.
+        suffix = singular(" ".join(entity[start:]))
+        exact = [t for t in tables if " ".join(t.words) == suffix]
+        if exact:
+            return exact
+        ending = [t for t in tables if " ".join(t.words).endswith(" " + suffix)]
+        if ending:
+            return ending
+    return []
+
+
+# --- metrics ----------------------------------------------------------------------------
+
+
+def _format_for(words: Iterable[str]) -> MetricFormat:
+    word_set = set(words)
+    if _MONEY_WORDS.intersection(word_set) and not _NOT_MONEY_WORDS.intersection(word_set):
+        return "currency"
+    return "number"
+
+
+def _column_sql(name: str) -> exp.Column:
+    # Mixed-case names keep their case only when quoted (PostgreSQL folds to lower case).
+    return exp.column(exp.to_identifier(name, quoted=True if name != name.lower() else None))
+
+
+def _sum(expression: exp.Expression) -> str:
+    return exp.Sum(this=expression).sql(dialect="duckdb")
+
+
+def _bare_label(attribute: Attribute) -> str:
+    return " ".join(_words(attribute.name))
+
+
+def _is_sale_like(table: _Table) -> bool:
+    return bool(_SALE_LIKE_WORDS.intersection(stem(word) for word in table.words))
+
+
+@dataclass(slots=True)
+class _Derived:
+    """Columns of one table that compute revenue and profit, when it has them."""
+
+    quantity: Attribute | None = None
+    price: Attribute | None = None
+    unit_cost: Attribute | None = None
+    amount: Attribute | None = None
+    cost: Attribute | None = None
+
+
+def _money_columns(table: _Table) -> _Derived:
+    found = _Derived()
+    for attribute in table.obj.attributes:
+        if attribute.role != "measure" or attribute.hidden:
+            continue
+        bare = _bare_label(attribute)
+        words = bare.split()
+        if found.quantity is None and ("quantity" in words or "units" in (words[0], words[-1])):
+            found.quantity = attribute
+        elif found.price is None and "price" in words and bare not in _AMOUNT_LABELS:
+            found.price = attribute
+        elif found.unit_cost is None and bare in _UNIT_COST_LABELS:
+            found.unit_cost = attribute
+        elif found.amount is None and (
+            bare in _REVENUE_LABELS or (bare in _AMOUNT_LABELS and _is_sale_like(table))
+        ):
+            found.amount = attribute
+        if bare in ("cost", "total cost", "cost amount"):
+            found.cost = attribute
+    return found
+
+
+def _derive_metrics(tables: list[_Table]) -> list[Metric]:
+    metrics: list[Metric] = []
+    money = {table.info.name: _money_columns(table) for table in tables}
+    revenue_owner = _revenue_owner(tables, money)
+    shared = Counter(
+        attribute.name
+        for table in tables
+        for attribute in table.obj.attributes
+        if attribute.role == "measure" and not attribute.hidden
+    )
+    for table in tables:
+        metrics.append(_count_metric(table))
+        columns = money[table.info.name]
+        derived = _revenue_and_profit(table, columns, revenue_owner)
+        metrics.extend(derived)
+        has_line_revenue = columns.quantity is not None and columns.price is not None
+        revenue_column = (
+            columns.amount if revenue_owner == table.info.name and not has_line_revenue else None
+        )
+        for attribute in table.obj.attributes:
+            if attribute.role != "measure" or attribute.hidden:
+                continue
+            qualify = shared[attribute.name] > 1
+            metrics.extend(
+                _measure_metrics(table, attribute, qualify, is_revenue=attribute is revenue_column)
+            )
+    return _unique_names(metrics)
+
+
+def _revenue_owner(tables: list[_Table], money: dict[str, _Derived]) -> str | None:
+    """The table whose revenue is "revenue": line items first, then sales amounts."""
+    line_tables = [t for t in tables if money[t.info.name].quantity and money[t.info.name].price]
+    amount_tables = [t for t in tables if money[t.info.name].amount]
+    for group in (line_tables, amount_tables):
+        if group:
+            sale_like = [t for t in group if _is_sale_like(t)]
+            return (sale_like or group)[0].info.name
+    return None
+
+
+def _revenue_and_profit(table: _Table, columns: _Derived, owner: str | None) -> list[Metric]:
+    metrics: list[Metric] = []
+    name = table.info.name
+    snake = _snake(table.obj.label)
+    if columns.quantity and columns.price:
+        quantity, price = _column_sql(columns.quantity.name), _column_sql(columns.price.name)
+        metrics.append(
+            Metric(
+                name="revenue" if owner == name else f"{snake}_revenue",
+                label="revenue" if owner == name else f"{table.obj.label} revenue",
+                object=name,
+                expression=_sum(exp.Mul(this=quantity, expression=price)),
+                synonyms=_unique(["revenue", *synonyms_for("revenue")], exclude=["revenue"])
+                if owner == name
+                else [],
+                format="currency",
+                description=(
+                    f"Sum of {columns.quantity.label} × {columns.price.label} "
+                    f"over {table.obj.plural}."
+                ),
+            )
+        )
+        if columns.unit_cost:
+            margin = exp.Paren(
+                this=exp.Sub(this=price.copy(), expression=_column_sql(columns.unit_cost.name))
+            )
+            metrics.append(
+                Metric(
+                    name="profit" if owner == name else f"{snake}_profit",
+                    label="profit" if owner == name else f"{table.obj.label} profit",
+                    object=name,
+                    expression=_sum(exp.Mul(this=quantity.copy(), expression=margin)),
+                    synonyms=synonyms_for("profit") if owner == name else [],
+                    format="currency",
+                    description=(
+                        f"Sum of {columns.quantity.label} × ({columns.price.label} − "
+                        f"{columns.unit_cost.label}) over {table.obj.plural}."
+                    ),
+                )
+            )
+    elif columns.amount and columns.cost and columns.amount is not columns.cost:
+        difference = exp.Sub(
+            this=_column_sql(columns.amount.name), expression=_column_sql(columns.cost.name)
+        )
+        metrics.append(
+            Metric(
+                name="profit" if owner == name else f"{snake}_profit",
+                label="profit" if owner == name else f"{table.obj.label} profit",
+                object=name,
+                expression=_sum(difference),
+                synonyms=synonyms_for("profit") if owner == name else [],
+                format="currency",
+                description=(
+                    f"Sum of {columns.amount.label} − {columns.cost.label} over {table.obj.plural}."
+                ),
+            )
+        )
+    return metrics
+
+
+def _count_metric(table: _Table) -> Metric:
+    obj = table.obj
+    synonyms = [
+        f"{obj.label} count",
+        f"{obj.plural} count",
+        f"how many {obj.plural}",
+        f"count of {obj.plural}",
+        f"total {obj.plural}",
+    ]
+    for synonym in obj.synonyms:
+        many = plural(synonym)
+        synonyms.extend([f"number of {many}", f"how many {many}"])
+    synonyms.extend(synonyms_for(f"{obj.label} count"))
+    label = f"number of {obj.plural}"
+    return Metric(
+        name=f"{_snake(obj.label)}_count",
+        label=label,
+        object=obj.name,
+        expression="COUNT(*)",
+        synonyms=_unique(synonyms, exclude=[label]),
+        format="number",
+        additive=True,
+        description=f"Number of {obj.plural}.",
+    )
+
+
+def _measure_metrics(
+    table: _Table, attribute: Attribute, qualify: bool, *, is_revenue: bool
+) -> list[Metric]:
+    obj = table.obj
+    column = _column_sql(attribute.name)
+    label = attribute.label
+    column_key = _snake(" ".join(split_identifier(attribute.name)))
+    if qualify and not label.startswith(obj.label):
+        qualified_label = f"{obj.label} {label}"
+        key = f"{_snake(obj.label)}_{column_key}"
+    else:
+        qualified_label, key = label, column_key
+    words = _words(attribute.name)
+    # Per-unit values ("unit_price", "cost_per_hour") and ratings are averaged, not summed.
+    additive = _NON_ADDITIVE_WORDS.isdisjoint(words) and not {"unit", "per"} & set(words)
+    metric_format = _format_for(words)
+    names = [label, *attribute.synonyms]
+    metrics: list[Metric] = []
+    if is_revenue:
+        metrics.append(
+            Metric(
+                name="revenue",
+                label="revenue",
+                object=obj.name,
+                expression=_sum(column),
+                synonyms=_unique(
+                    [*synonyms_for("revenue"), f"total {label}", *names], exclude=["revenue"]
+                ),
+                format="currency",
+                description=f"Sum of {label} over {obj.plural}.",
+            )
+        )
+    elif additive:
+        sum_label = f"total {qualified_label}"
+        metrics.append(
+            Metric(
+                name=f"total_{key}",
+                label=sum_label,
+                object=obj.name,
+                expression=_sum(column),
+                synonyms=_unique(
+                    [*names, *(f"total {n}" for n in names), f"sum of {label}"],
+                    exclude=[sum_label],
+                ),
+                format=metric_format,
+                description=f"Sum of {label} over {obj.plural}.",
+            )
+        )
+    avg_label = f"average {qualified_label}"
+    metrics.append(
+        Metric(
+            name=f"avg_{key}",
+            label=avg_label,
+            object=obj.name,
+            expression=exp.Avg(this=column.copy()).sql(dialect="duckdb"),
+            synonyms=_unique(
+                [
+                    *(f"average {n}" for n in names),
+                    f"avg {label}",
+                    f"mean {label}",
+                    *([] if additive else names),
+                ],
+                exclude=[avg_label],
+            ),
+            format=metric_format,
+            additive=False,
+            description=f"Average {label} per {obj.label}.",
+        )
+    )
+    return metrics
+
+
+def _unique_names(metrics: list[Metric]) -> list[Metric]:
+    seen: set[str] = set()
+    unique: list[Metric] = []
+    for metric in metrics:
+        name = metric.name
+        if name in seen:
+            name = f"{metric.name}_{metric.object}"
+        seen.add(name)
+        unique.append(metric if name == metric.name else metric.model_copy(update={"name": name}))
+    return unique

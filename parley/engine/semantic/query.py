@@ -1,0 +1,100 @@
+"""SemanticQuery: the contract between understanding a question and writing SQL.
+
+The built-in parser (or an LLM provider) produces one; the compiler turns it into SQL
+for the source's dialect. Field references are ``"object.attribute"`` strings naming
+an ontology object (table) and one of its attributes (columns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Grain = Literal["day", "week", "month", "quarter", "year"]
+Aggregation = Literal["sum", "avg", "count", "count_distinct", "min", "max"]
+FilterOp = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "contains"]
+
+
+class MetricRef(BaseModel):
+    """A named ontology metric, or an ad-hoc aggregation of one attribute."""
+
+    metric: str | None = None
+    aggregation: Aggregation | None = None
+    field: str | None = None
+    #: Output column name; derived from the metric or aggregation when empty.
+    alias: str = ""
+
+    @property
+    def key(self) -> str:
+        if self.alias:
+            return self.alias
+        if self.metric:
+            return self.metric
+        attribute = (self.field or "rows").split(".")[-1]
+        return f"{self.aggregation}_{attribute}" if self.aggregation != "count" else "count"
+
+
+class DimensionRef(BaseModel):
+    field: str
+    #: Truncation of a time attribute; None for plain dimensions.
+    grain: Grain | None = None
+
+    @property
+    def key(self) -> str:
+        attribute = self.field.split(".")[-1]
+        return f"{attribute}_{self.grain}" if self.grain else attribute
+
+
+class QueryFilter(BaseModel):
+    #: An attribute reference, or a metric key (then the filter applies after aggregation).
+    field: str
+    op: FilterOp
+    values: list[Any] = Field(default_factory=list)
+
+
+class TimeRange(BaseModel):
+    """A half-open date interval [start, end) on a time attribute."""
+
+    #: The time attribute; None means the main time attribute of the query's metrics.
+    field: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    #: The words the user used ("last month", "Q3 2025"), for answers and charts.
+    label: str = ""
+
+
+class OrderItem(BaseModel):
+    #: A metric key or a dimension key of the query.
+    key: str
+    descending: bool = True
+
+
+class SemanticQuery(BaseModel):
+    """What the user asked for, in terms of the ontology."""
+
+    metrics: list[MetricRef] = Field(default_factory=list)
+    dimensions: list[DimensionRef] = Field(default_factory=list)
+    filters: list[QueryFilter] = Field(default_factory=list)
+    time_range: TimeRange | None = None
+    #: Periods to compare side by side ("2024 vs 2025"); each becomes a value of a
+    #: ``period`` column, in this order.
+    compare: list[TimeRange] = Field(default_factory=list)
+    #: Add the growth between the first and last compared period.
+    growth: bool = False
+    #: Add each row's share of the total of the first metric.
+    share: bool = False
+    order: list[OrderItem] = Field(default_factory=list)
+    limit: int | None = None
+    #: For list/detail questions: the object whose rows are listed, and its columns.
+    list_object: str | None = None
+    list_fields: list[str] = Field(default_factory=list)
+
+    @property
+    def is_list(self) -> bool:
+        return self.list_object is not None
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready view, for stored messages and the OntologyBlock."""
+        return self.model_dump(mode="json", exclude_defaults=True)

@@ -1,0 +1,75 @@
+"""Domain errors. Each carries the HTTP status a face should answer with.
+
+Routes and commands raise these; one handler per face renders them in that face's
+own error format. The ``code`` is a stable machine-readable name.
+"""
+
+from __future__ import annotations
+
+
+class ParleyError(Exception):
+    """Base of every error Parley reports to a user."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str, *, detail: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail or {}
+
+
+class BadRequest(ParleyError):
+    status = 400
+    code = "bad_request"
+
+
+class InvalidInput(ParleyError):
+    """The request is well-formed but a value in it is not acceptable."""
+
+    status = 422
+    code = "invalid_input"
+
+
+class Unauthorized(ParleyError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ParleyError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ParleyError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ParleyError):
+    status = 409
+    code = "conflict"
+
+
+class RateLimited(ParleyError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, window: str, retry_after: int) -> None:
+        super().__init__(message, detail={"window": window, "retry_after": retry_after})
+        self.window = window
+        self.retry_after = retry_after
+
+
+class SourceError(ParleyError):
+    """The connected database refused or failed a statement, or could not be reached."""
+
+    status = 502
+    code = "source_error"
+
+
+class GuardRejected(ParleyError):
+    """A statement was refused by the guard: it is not one read-only query."""
+
+    status = 422
+    code = "sql_rejected"

@@ -1,0 +1,315 @@
+"""Conversations and their messages: nothing a user saw is lost."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import math
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, TypedDict, Unpack
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from parley.engine.events import Answer
+from parley.errors import NotFound
+from parley.store._common import check_choice
+from parley.store.models import Conversation, Message, utcnow
+from parley.store.pagination import Page, after_row, fetch_page
+
+ROLES = frozenset({"user", "assistant"})
+
+
+class MessageFields(TypedDict, total=False):
+    """What a message may carry beyond its role and text."""
+
+    intent: str | None
+    sql: str | None
+    semantic_query: dict[str, Any] | None
+    columns: list[str] | None
+    rows: list[list[Any]] | None
+    truncated: bool
+    chart: dict[str, Any] | None
+    insights: list[str] | None
+    reason: str | None
+    suggestions: list[str]
+    agents_visited: list[str]
+    error_code: str | None
+    execution_ms: float | None
+    data_file_path: str | None
+    request_json: dict[str, Any] | None
+
+
+def create_conversation(
+    session: Session,
+    organization_id: str,
+    application_id: str,
+    principal: str,
+    face: str,
+    *,
+    member_id: str | None = None,
+    title: str = "",
+    space_id: str | None = None,
+    channel_id: str | None = None,
+) -> Conversation:
+    conversation = Conversation(
+        organization_id=organization_id,
+        application_id=application_id,
+        principal=principal,
+        face=face,
+        member_id=member_id,
+        title=title,
+        space_id=space_id,
+        channel_id=channel_id,
+    )
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def get_conversation(
+    session: Session,
+    organization_id: str,
+    conversation_id: str,
+    *,
+    principal: str | None = None,
+) -> Conversation:
+    """The conversation, if it belongs to the organisation (and to ``principal`` if given)."""
+    conversation = session.get(Conversation, conversation_id)
+    if (
+        conversation is None
+        or conversation.organization_id != organization_id
+        or (principal is not None and conversation.principal != principal)
+    ):
+        raise NotFound(f"conversation {conversation_id!r} not found")
+    return conversation
+
+
+def list_conversations(
+    session: Session,
+    organization_id: str,
+    *,
+    application_id: str | None = None,
+    principal: str | None = None,
+    channel_id: str | None = None,
+    space_id: str | None = None,
+    updated_since: datetime | None = None,
+    updated_before: datetime | None = None,
+    after: str | None = None,
+    newest_first: bool = True,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> Page[Conversation]:
+    """Conversations by last activity; ``after`` is the id of the previous page's last one."""
+    statement = select(Conversation).where(Conversation.organization_id == organization_id)
+    for column, value in (
+        (Conversation.application_id, application_id),
+        (Conversation.principal, principal),
+        (Conversation.channel_id, channel_id),
+        (Conversation.space_id, space_id),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if updated_since is not None:
+        statement = statement.where(Conversation.updated_at >= updated_since)
+    if updated_before is not None:
+        statement = statement.where(Conversation.updated_at < updated_before)
+    cursor = None
+    if after is not None:
+        previous = get_conversation(session, organization_id, after)
+        cursor = after_row(
+            Conversation.updated_at,
+            Conversation.id,
+            previous.updated_at,
+            previous.id,
+            descending=newest_first,
+        )
+    order = (
+        (Conversation.updated_at.desc(), Conversation.id.desc())
+        if newest_first
+        else (Conversation.updated_at.asc(), Conversation.id.asc())
+    )
+    return fetch_page(session, statement, order_by=order, limit=limit, offset=offset, cursor=cursor)
+
+
+def set_conversation_title(
+    session: Session, conversation: Conversation, title: str
+) -> Conversation:
+    conversation.title = title
+    session.flush()
+    return conversation
+
+
+def delete_conversation(session: Session, conversation: Conversation) -> None:
+    """Delete a conversation and, through the foreign key, its messages."""
+    session.delete(conversation)
+    session.flush()
+
+
+def append_message(
+    session: Session,
+    conversation: Conversation,
+    *,
+    role: str,
+    content: str = "",
+    **fields: Unpack[MessageFields],
+) -> Message:
+    """Add the next message of ``conversation``, numbered after the last one.
+
+    The conversation row is touched first: that write takes the row lock on PostgreSQL
+    and the database write lock on SQLite, so a concurrent append waits for this
+    transaction and then sees its message when it reads the last ``seq``. The unique
+    (conversation, seq) constraint backs this up.
+    """
+    check_choice("role", role, ROLES)
+    now = utcnow()
+    session.execute(
+        update(Conversation).where(Conversation.id == conversation.id).values(updated_at=now)
+    )
+    last = session.scalar(
+        select(func.max(Message.seq)).where(Message.conversation_id == conversation.id)
+    )
+    values: dict[str, Any] = dict(fields)
+    if values.get("rows") is not None:
+        values["rows"] = json_ready(values["rows"])
+    message = Message(
+        conversation_id=conversation.id,
+        seq=(last or 0) + 1,
+        role=role,
+        content=content,
+        created_at=now,
+        **values,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def append_answer(
+    session: Session,
+    conversation: Conversation,
+    answer: Answer,
+    *,
+    data_file_path: str | None = None,
+    request_json: dict[str, Any] | None = None,
+) -> Message:
+    """Store one turn's :class:`Answer` as the conversation's next assistant message."""
+    return append_message(
+        session,
+        conversation,
+        role="assistant",
+        **answer_fields(answer),
+        data_file_path=data_file_path,
+        request_json=request_json,
+    )
+
+
+def answer_fields(answer: Answer) -> dict[str, Any]:
+    """The message columns holding ``answer`` (text included, as ``content``)."""
+    return {
+        "content": answer.text,
+        "intent": answer.intent,
+        "sql": answer.sql,
+        "semantic_query": answer.semantic_query,
+        "columns": list(answer.columns) if answer.columns else None,
+        "rows": json_ready(answer.rows) if answer.columns else None,
+        "truncated": answer.truncated,
+        "chart": json_ready(dataclasses.asdict(answer.chart)) if answer.chart else None,
+        "insights": list(answer.insights),
+        "reason": answer.reason,
+        "suggestions": list(answer.suggestions),
+        "agents_visited": list(answer.agents_visited),
+        "error_code": answer.error_code,
+        "execution_ms": answer.execution_ms,
+    }
+
+
+def update_message(session: Session, message: Message, **fields: Unpack[MessageFields]) -> Message:
+    """Change stored fields of a message (an answer completed after a placeholder)."""
+    values: dict[str, Any] = dict(fields)
+    if values.get("rows") is not None:
+        values["rows"] = json_ready(values["rows"])
+    for name, value in values.items():
+        setattr(message, name, value)
+    session.flush()
+    return message
+
+
+def list_messages(
+    session: Session,
+    conversation_id: str,
+    *,
+    after: str | None = None,
+    newest_first: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page[Message]:
+    """Messages in ``seq`` order; ``after`` is the id of the previous page's last one."""
+    statement = select(Message).where(Message.conversation_id == conversation_id)
+    cursor = None
+    if after is not None:
+        previous = session.get(Message, after)
+        if previous is None or previous.conversation_id != conversation_id:
+            raise NotFound(f"message {after!r} not found in conversation {conversation_id!r}")
+        cursor = Message.seq < previous.seq if newest_first else Message.seq > previous.seq
+    order = Message.seq.desc() if newest_first else Message.seq.asc()
+    return fetch_page(
+        session, statement, order_by=(order,), limit=limit, offset=offset, cursor=cursor
+    )
+
+
+def get_message(session: Session, organization_id: str, message_id: str) -> Message:
+    """The message, if its conversation belongs to the organisation."""
+    message = session.scalar(
+        select(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.id == message_id, Conversation.organization_id == organization_id)
+    )
+    if message is None:
+        raise NotFound(f"message {message_id!r} not found")
+    return message
+
+
+def get_message_by_data_file_path(
+    session: Session, organization_id: str, data_file_path: str
+) -> Message:
+    message = session.scalar(
+        select(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.data_file_path == data_file_path,
+            Conversation.organization_id == organization_id,
+        )
+    )
+    if message is None:
+        raise NotFound(f"data file {data_file_path!r} not found")
+    return message
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with every leaf turned into something JSON can hold.
+
+    >>> json_ready([[date(2024, 1, 31), Decimal("2.50"), float("nan")]])
+    [['2024-01-31', 2.5, None]]
+    """
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return json_ready(float(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):
+        return {str(key): json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_ready(item) for item in value]
+    return str(value)

@@ -1,0 +1,116 @@
+"""The metadata database: engine, sessions and migrations.
+
+SQLite (a local file) by default, PostgreSQL (``postgresql+psycopg://``) in production.
+One :class:`Store` per process; it is safe to share between threads, since every
+:meth:`Store.session` call gets its own session and pooled connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from parley.auth.secrets import redact_url
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: How long an SQLite writer waits for another one before giving up, in seconds.
+SQLITE_BUSY_TIMEOUT = 30
+# Any constant works; it only has to be the same in every Parley process.
+_MIGRATION_LOCK_KEY = 0x7061726C6579
+
+
+class Store:
+    """Engine and session factory for the metadata database at ``url``."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url: URL = make_url(url)
+        self.engine: Engine = _create_engine(self.url, echo=echo)
+        # Objects stay readable after commit: faces render what was just stored.
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Store({redact_url(self.url.render_as_string(hide_password=False))!r})"
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision; a no-op when it is already there."""
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several app processes may start at once: one migrates, the others wait.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                )
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits when the block succeeds and rolls back when it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection (at shutdown, or in tests)."""
+        self.engine.dispose()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic configuration for the packaged migrations; no ``alembic.ini`` needed.
+
+    Developers can use it to write a new revision::
+
+        command.revision(alembic_config("sqlite:///dev.db"), "add x", autogenerate=True)
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        # ConfigParser interpolation would read "%" in a password as a reference.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _create_engine(url: URL, *, echo: bool) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    options: dict[str, Any] = {
+        "echo": echo,
+        "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT, "check_same_thread": False},
+    }
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if in_memory:
+        # One shared connection, or every pooled connection would see its own empty database.
+        options["poolclass"] = StaticPool
+    else:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **options)
+    event.listen(engine, "connect", _sqlite_pragmas(in_memory))
+    return engine
+
+
+def _sqlite_pragmas(in_memory: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if not in_memory:
+                # WAL lets readers proceed while one writer commits.
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    return on_connect

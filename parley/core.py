@@ -143,10 +143,10 @@ class Parley:
             return export_yaml(self.ontology(self._source_record(session, source, organization_id)))
 
     def import_ontology(self, source: str, text: str, *, organization_id: str | None = None) -> Ontology:
-        ontology = import_yaml(text)
         with self.store.session() as session:
             record = self._source_record(session, source, organization_id)
             current = self.ontology(record)
+            ontology = import_yaml(text, derived=current)
             # Values are data, not semantics: the YAML has none, the introspection has them.
             merged = merge_ontology(current, ontology)
             catalog.save_ontology(session, record, merged)

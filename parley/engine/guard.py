@@ -95,6 +95,9 @@ def guard_sql(
 ) -> GuardedStatement:
     """Check, filter and cap one statement; raise GuardRejected saying what was refused.
 
+    ``dialect`` is a sqlglot dialect name ("duckdb", "postgres", "mysql", "sqlite",
+    "redshift", ...); an unknown name is a programming error (ValueError).
+
     >>> guard_sql("SELECT name FROM users", "duckdb", max_rows=10).sql
     'SELECT name FROM users LIMIT 10'
     >>> guard_sql("SELECT * FROM orders o", "postgres", max_rows=10,
@@ -140,10 +143,11 @@ def _parse_rejection(error: ParseError) -> GuardRejected:
 
 def _token_rejection(sql: str, error: TokenError) -> GuardRejected:
     # The tokenizer reports where the unreadable snippet starts as an offset.
-    start = error.start or 0
+    start = getattr(error, "start", None) or 0
     line = sql.count("\n", 0, start) + 1
     col = start - (sql.rfind("\n", 0, start) + 1) + 1
-    snippet = sql[start : error.end] if error.end is not None else sql[start:]
+    end = getattr(error, "end", None)
+    snippet = sql[start:end] if end is not None else sql[start:]
     return GuardRejected(
         f"could not read the SQL at line {line}, column {col} near {snippet!r}: "
         "look for an unterminated string, quoted name or comment",

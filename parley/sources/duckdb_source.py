@@ -171,9 +171,13 @@ class DuckDBSource:
         infos: list[TableInfo] = []
         for done, (table,) in enumerate(tables, start=1):
             pk = primary.get(table, ())
-            row_count, profiles = self._profile(
-                table, columns.get(table, []), huge=(sizes.get(table) or 0) > HUGE_TABLE_ROWS
-            )
+            try:
+                row_count, profiles = self._profile(
+                    table, columns.get(table, []), huge=(sizes.get(table) or 0) > HUGE_TABLE_ROWS
+                )
+            except SourceError:
+                # A view that fails or a table too slow to count still belongs in the schema.
+                row_count, profiles = None, {}
             infos.append(
                 TableInfo(
                     name=table,
@@ -200,7 +204,7 @@ class DuckDBSource:
 
     def _profile(
         self, table: str, columns: list[tuple[str, str, bool]], *, huge: bool
-    ) -> tuple[int, dict[str, tuple[tuple[str, ...] | None, int | None]]]:
+    ) -> tuple[int | None, dict[str, tuple[tuple[str, ...] | None, int | None]]]:
         """Count the rows of a table and profile its text columns, in two statements."""
         texts = [name for name, native, _ in columns if normalise_type(native) == "text"]
         source = quote(table)

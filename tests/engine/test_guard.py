@@ -679,6 +679,23 @@ def test_filters_that_cannot_be_applied_refuse_the_query(
     assert rejected(sql, **kwargs).message == message
 
 
+def test_a_table_in_a_position_that_cannot_be_wrapped_is_refused() -> None:
+    # DuckDB's PIVOT statement used as a subquery reads `orders` outside any FROM or JOIN.
+    error = rejected(
+        "SELECT * FROM (PIVOT orders ON tenant USING SUM(amount))",
+        row_filters=[RowFilter("tenant", "eq", "acme", table="orders")],
+    )
+    assert error.message == (
+        "table orders is referenced where its row filters cannot be applied, so the query is "
+        "refused"
+    )
+
+
+def test_unknown_dialect_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match=r"Unknown dialect 'duckbd'\. Did you mean duckdb"):
+        guard_sql("SELECT 1", "duckbd", max_rows=1)
+
+
 def test_queries_without_tables_need_no_schema() -> None:
     assert guard_sql("SELECT 1", "duckdb", max_rows=5, row_filters=ACME).sql == "SELECT 1 LIMIT 5"
 

@@ -268,14 +268,28 @@ def normalize(value: Any) -> Any:
     return str(value).strip()
 
 
+_YEAR_START = re.compile(r"^(\d{4})-01-01$")
+
+
 def values_equal(expected: Any, actual: Any) -> bool:
+    """Tolerant equality of two normalized values (see ``normalize``).
+
+    A year bucket (the first of January) also equals the bare year, as number or text:
+    "2024" labels the same year as 2024-01-01.
+    """
+    if isinstance(expected, str) and not isinstance(actual, str | type(None)):
+        year = _YEAR_START.match(expected)
+        return year is not None and isinstance(actual, float) and actual == float(year.group(1))
+    if isinstance(expected, str) and isinstance(actual, str) and expected != actual:
+        year = _YEAR_START.match(expected)
+        return year is not None and actual == year.group(1)
     if isinstance(expected, float):
         if isinstance(actual, str):
             try:
                 actual = float(actual)
             except ValueError:
                 return False
-        if not isinstance(actual, float) or isinstance(actual, bool):
+        if not isinstance(actual, float):
             return False
         if math.isnan(expected) or math.isnan(actual):
             return math.isnan(expected) and math.isnan(actual)
@@ -297,6 +311,7 @@ def match_rows(
     actual_rows: Sequence[Sequence[Any]],
     *,
     ordered: bool,
+    truncated: bool = False,
 ) -> Match:
     """Whether the actual result holds the expected one (matched by values, not names).
 
@@ -304,7 +319,15 @@ def match_rows(
     columns are allowed. Unordered results compare as multisets of rows. Ordered results
     must also list rows in the same order, except that rows tied on every non-text column
     may come in either order (a ranking with ties has no single right order).
+
+    A ``truncated`` answer (the engine said it shows only the first rows) may hold fewer
+    rows: they must then be the first expected rows when ordered, or some of them when not.
     """
+    if truncated and 0 < len(actual_rows) < len(expected_rows):
+        if ordered:
+            expected_rows = expected_rows[: len(actual_rows)]
+        else:
+            return _match_part(expected_columns, expected_rows, actual_columns, actual_rows)
     if len(expected_rows) != len(actual_rows):
         return Match(False, f"expected {len(expected_rows)} rows, got {len(actual_rows)}")
     width = len(expected_columns)
@@ -330,6 +353,33 @@ def match_rows(
             return Match(True)
     what = "rows in that order" if ordered else "rows"
     return Match(False, f"columns hold the expected values but not the same {what}")
+
+
+def _match_part(
+    expected_columns: Sequence[str],
+    expected_rows: Sequence[Sequence[Any]],
+    actual_columns: Sequence[str],
+    actual_rows: Sequence[Sequence[Any]],
+) -> Match:
+    """Whether every actual row is a distinct expected row, under some column mapping."""
+    width = len(expected_columns)
+    if width > len(actual_columns):
+        return Match(False, f"expected {width} columns, got {len(actual_columns)}")
+    expected = [[normalize(v) for v in row] for row in expected_rows]
+    actual = [[normalize(v) for v in row] for row in actual_rows]
+    candidates = [
+        [a for a in range(len(actual_columns))
+         if _greedy_pairing([[row[a]] for row in actual], [[row[e]] for row in expected],
+                            expected_first=False)]
+        for e in range(width)
+    ]
+    for attempt, mapping in enumerate(_mappings(candidates)):
+        if attempt >= 500:
+            break
+        projected = [[row[a] for a in mapping] for row in actual]
+        if _greedy_pairing(projected, expected, expected_first=False):
+            return Match(True)
+    return Match(False, "the truncated rows are not among the expected rows")
 
 
 def _same_values(expected: list[list[Any]], e: int, actual: list[list[Any]], a: int) -> bool:
@@ -382,14 +432,21 @@ def _rows_match(expected: list[list[Any]], actual: list[list[Any]], *, ordered: 
     return _greedy_pairing(expected, actual)
 
 
-def _greedy_pairing(expected: list[list[Any]], actual: list[list[Any]]) -> bool:
-    """Pair every expected row with a distinct equal actual row (tolerant equality)."""
+def _greedy_pairing(
+    expected: list[list[Any]], actual: list[list[Any]], *, expected_first: bool = True
+) -> bool:
+    """Pair every row of the first list with a distinct equal row of the second.
+
+    Equality is tolerant and not symmetric (the expected value decides the tolerance), so
+    ``expected_first=False`` says the first list holds the actual rows.
+    """
     if len(expected) > 3000:
         return False
     unused = list(range(len(actual)))
     for row in expected:
         for position, index in enumerate(unused):
-            if _rows_equal(row, actual[index]):
+            pair = (row, actual[index]) if expected_first else (actual[index], row)
+            if _rows_equal(*pair):
                 del unused[position]
                 break
         else:
@@ -481,15 +538,18 @@ def score_turn(turn: Turn, answer: AnswerLike, expected: Expected | None) -> tup
             chart = getattr(answer.chart, "type", None)
             if chart != turn.expect.chart:
                 return "wrong", f"chart {chart!r}, expected {turn.expect.chart!r}"
-        text = (answer.text or "").lower()
-        missing = [word for word in turn.expect.mentions if word.lower() not in text]
+        # "order_date" may be written "order date" in a sentence; both count.
+        text = (answer.text or "").lower().replace("_", " ")
+        missing = [word for word in turn.expect.mentions
+                   if word.lower().replace("_", " ") not in text]
         if missing:
             return "wrong", f"answer does not mention {missing}"
     if expected is not None:
         if not rows and declining:
             return "declined", _declined_detail(answer)
         match = match_rows(expected.columns, expected.rows, list(answer.columns or []), rows,
-                           ordered=turn.ordered)
+                           ordered=turn.ordered, truncated=bool(getattr(answer, "truncated",
+                                                                        False)))
         if not match.ok:
             return "wrong", match.detail
     return "correct", ""

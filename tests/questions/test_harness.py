@@ -105,6 +105,29 @@ def test_match_dates_in_order(actual: list[list[Any]], ok: bool) -> None:
     assert match_rows(["month", "n"], expected, ["m", "n"], actual, ordered=True).ok is ok
 
 
+@pytest.mark.parametrize(
+    ("actual", "ok"),
+    [
+        ([[2024, 10], [2025, 20]], True),
+        ([["2024", 10], ["2025", 20]], True),
+        ([[dt.date(2024, 1, 1), 10], [dt.date(2025, 1, 1), 20]], True),
+        ([[2025, 10], [2024, 20]], False),
+        ([[2024.5, 10], [2025, 20]], False),
+        ([["FY2024", 10], ["2025", 20]], False),
+    ],
+)
+def test_year_buckets_match_bare_years(actual: list[list[Any]], ok: bool) -> None:
+    expected = [(dt.date(2024, 1, 1), 10), (dt.date(2025, 1, 1), 20)]
+    assert match_rows(["year", "n"], expected, ["y", "n"], actual, ordered=False).ok is ok
+
+
+def test_month_buckets_do_not_match_other_dates() -> None:
+    expected = [(dt.date(2024, 3, 1), 10)]
+    assert not match_rows(["m", "n"], expected, ["m", "n"], [[2024, 10]], ordered=False).ok
+    assert not match_rows(["m", "n"], expected, ["m", "n"], [["2024-03", 10]],
+                          ordered=False).ok
+
+
 def test_ordered_match_tolerates_reordering_among_ties() -> None:
     expected = [("A", 10), ("B", 7), ("C", 7), ("D", 3)]
     tied = [["A", 10], ["C", 7], ["B", 7], ["D", 3]]
@@ -120,6 +143,27 @@ def test_repeated_values_pick_the_right_column() -> None:
     assert match_rows(["k", "x", "y"], expected, ["k", "y", "x"], actual, ordered=False).ok
     assert not match_rows(["k", "x", "y"], expected, ["k", "x", "y"], [["a", 1, 1], ["b", 2, 2]],
                           ordered=False).ok
+
+
+@pytest.mark.parametrize(
+    ("actual", "ordered", "truncated", "ok"),
+    [
+        ([["c", 3], ["a", 1]], False, True, True),
+        ([["c", 3], ["a", 1]], False, False, False),
+        ([["c", 3], ["x", 1]], False, True, False),
+        ([["a", 1], ["a", 1]], False, True, False),
+        ([["a", 1], ["b", 2]], True, True, True),
+        ([["b", 2], ["a", 1]], True, True, False),
+        ([], False, True, False),
+    ],
+)
+def test_truncated_answers_may_hold_fewer_rows(
+    actual: list[list[Any]], ordered: bool, truncated: bool, ok: bool
+) -> None:
+    expected = [("a", 1), ("b", 2), ("c", 3), ("d", 4)]
+    result = match_rows(["k", "v"], expected, ["k", "v"], actual, ordered=ordered,
+                        truncated=truncated)
+    assert result.ok is ok
 
 
 def test_empty_expected_matches_only_empty() -> None:
@@ -169,6 +213,9 @@ DECLINE = Turn(question="weather?", kind="out_of_scope",
         (PIE, FakeAnswer("clarification"), None, "declined"),
         (TABLES, FakeAnswer("schema_help", text="Tables: Orders, customers."), None, "correct"),
         (TABLES, FakeAnswer("schema_help", text="Tables: orders."), None, "wrong"),
+        (Turn(question="columns?", kind="schema_help",
+              expect=Expect(intents=("schema_help",), mentions=("order_date",))),
+         FakeAnswer("schema_help", text="orders: order date, status"), None, "correct"),
         (DECLINE, FakeAnswer("clarification"), None, "correct"),
         (DECLINE, FakeAnswer("out_of_scope"), None, "correct"),
         (DECLINE, FakeAnswer("sql_query", columns=["x"], rows=[[1]]), None, "wrong"),

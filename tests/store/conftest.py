@@ -3,8 +3,10 @@ database on 127.0.0.1:5432, dropped afterwards; skipped when the server is unrea
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -22,37 +24,91 @@ POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'metadata.db'}"
-        return
+def _postgres_admin() -> psycopg.Connection[tuple[object, ...]]:
     try:
-        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
+        return psycopg.connect(POSTGRES_ADMIN, autocommit=True)
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL at 127.0.0.1:5432 (user postgres) is unreachable: {exc}")
+
+
+@contextmanager
+def _postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new uniquely named database (a copy of ``template`` if given), dropped afterwards."""
     name = f"parley_test_{uuid.uuid4().hex[:16]}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    with _postgres_admin() as admin:
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        admin.execute(f'CREATE DATABASE "{name}"{suffix}')
         try:
-            yield POSTGRES_URL.format(name=name)
+            yield name
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def unmigrated_store(store_url: str) -> Iterator[Store]:
-    store = Store(store_url)
+def _migrate(url: str) -> None:
+    store = Store(url)
     try:
-        yield store
+        store.migrate()
     finally:
         store.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """Makes, once per backend, a migrated database that tests copy: migrating is slow."""
+    templates: dict[str, str] = {}
+    with ExitStack() as stack:
+
+        def template_for(backend: str) -> str:
+            if backend not in templates:
+                if backend == "sqlite":
+                    path = tmp_path_factory.mktemp("template") / "metadata.db"
+                    _migrate(f"sqlite:///{path}")
+                    templates[backend] = str(path)
+                else:
+                    name = stack.enter_context(_postgres_database())
+                    _migrate(POSTGRES_URL.format(name=name))
+                    templates[backend] = name
+            return templates[backend]
+
+        yield template_for
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def store(unmigrated_store: Store) -> Store:
-    unmigrated_store.migrate()
-    return unmigrated_store
+def unmigrated_store(backend: str, tmp_path: Path) -> Iterator[Store]:
+    """A store over an empty database."""
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'metadata.db'}"
+        else:
+            url = POSTGRES_URL.format(name=stack.enter_context(_postgres_database()))
+        store = Store(url)
+        stack.callback(store.dispose)
+        yield store
+
+
+@pytest.fixture
+def store(
+    backend: str,
+    tmp_path: Path,
+    migrated_template: Callable[[str], str],
+) -> Iterator[Store]:
+    """A store over a migrated database of its own."""
+    template = migrated_template(backend)
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            path = tmp_path / "metadata.db"
+            shutil.copyfile(template, path)
+            url = f"sqlite:///{path}"
+        else:
+            url = POSTGRES_URL.format(name=stack.enter_context(_postgres_database(template)))
+        store = Store(url)
+        stack.callback(store.dispose)
+        yield store
 
 
 @pytest.fixture

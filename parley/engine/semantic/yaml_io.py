@@ -27,7 +27,12 @@ _HEADER = (
 _SQL_DIALECT = "duckdb"
 
 
-class _Dumper(yaml.SafeDumper):
+# The C implementations, when libyaml is there, are several times faster.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]  # chosen at import time
     """Short lists of words on one line; everything else in block style."""
 
 
@@ -186,7 +191,7 @@ def _fail(errors: list[str]) -> InvalidInput:
 
 def _load(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -320,9 +325,10 @@ def import_yaml(text: str, *, derived: Ontology | None = None) -> Ontology:
     except ValidationError as error:
         errors.extend(f"{_path(tuple(e['loc']))}: {_problem(e)}" for e in error.errors())
         raise _fail(errors) from None
-    errors.extend(_check_references(ontology))
     if derived is not None:
         errors.extend(_check_known(ontology, derived))
+        ontology = _with_omitted_attributes(ontology, derived)
+    errors.extend(_check_references(ontology))
     if errors:
         raise _fail(errors)
     if derived is None:
@@ -343,6 +349,17 @@ def _check_known(ontology: Ontology, derived: Ontology) -> list[str]:
             if fresh.attribute(attribute.name) is None
         )
     return errors
+
+
+def _with_omitted_attributes(ontology: Ontology, derived: Ontology) -> Ontology:
+    """Attributes the file leaves out, from the schema, appended so file positions hold."""
+    objects: list[Object] = []
+    for obj in ontology.objects:
+        fresh = derived.object(obj.name)
+        present = {attribute.name for attribute in obj.attributes}
+        missing = [a for a in (fresh.attributes if fresh else []) if a.name not in present]
+        objects.append(obj.model_copy(update={"attributes": [*obj.attributes, *missing]}))
+    return ontology.model_copy(update={"objects": objects})
 
 
 def _same_sql(a: str, b: str) -> bool:

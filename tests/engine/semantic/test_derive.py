@@ -174,24 +174,43 @@ HR = SchemaInfo(
 NO_KEYS = SchemaInfo(
     dialect="postgres",
     tables=(
-        TableInfo("countries", (C("country_code", "text"), C("country", "text")),
-                  primary_key=("country_code",)),
+        TableInfo(
+            "countries",
+            (C("country_code", "text"), C("country", "text")),
+            primary_key=("country_code",),
+        ),
         TableInfo(
             "customers",
-            (C("id", "integer"), C("name", "text"), C("country_code", "text"),
-             C("external_id", "text"), C("zip_code", "integer"), C("is_active", "integer"),
-             C("age", "integer")),
+            (
+                C("id", "integer"),
+                C("name", "text"),
+                C("country_code", "text"),
+                C("external_id", "text"),
+                C("zip_code", "integer"),
+                C("is_active", "integer"),
+                C("age", "integer"),
+            ),
         ),
         TableInfo(
             "orders",
-            (C("id", "integer"), C("customer_id", "integer"), C("created_at", "timestamp"),
-             C("updated_at", "timestamp"), C("total", "decimal"), C("fiscal_year", "integer"),
-             C("priority", "integer", distinct_count=5)),
+            (
+                C("id", "integer"),
+                C("customer_id", "integer"),
+                C("created_at", "timestamp"),
+                C("updated_at", "timestamp"),
+                C("total", "decimal"),
+                C("fiscal_year", "integer"),
+                C("priority", "integer", distinct_count=5),
+            ),
         ),
         TableInfo(
             "staff_members",
-            (C("id", "integer"), C("full_name", "text"), C("manager_id", "integer"),
-             C("hired_on", "date")),
+            (
+                C("id", "integer"),
+                C("full_name", "text"),
+                C("manager_id", "integer"),
+                C("hired_on", "date"),
+            ),
         ),
         TableInfo(
             "categories",
@@ -199,8 +218,13 @@ NO_KEYS = SchemaInfo(
         ),
         TableInfo(
             "products",
-            (C("id", "integer"), C("title", "text"), C("category_id", "integer"),
-             C("sku", "text"), C("rating", "float")),
+            (
+                C("id", "integer"),
+                C("title", "text"),
+                C("category_id", "integer"),
+                C("sku", "text"),
+                C("rating", "float"),
+            ),
         ),
     ),
 )
@@ -353,14 +377,20 @@ def test_count_metrics(demo: Ontology) -> None:
     orders = demo.metric("order_count")
     assert orders is not None
     assert (orders.object, orders.expression, orders.label) == (
-        "orders", "COUNT(*)", "number of orders"
+        "orders",
+        "COUNT(*)",
+        "number of orders",
     )
     assert {"how many orders", "orders count", "order count"} <= set(orders.synonyms)
     customers = demo.metric("customer_count")
     assert customers is not None
     assert {"number of clients", "how many clients"} <= set(customers.synonyms)
     assert {m.name for m in demo.metrics if m.expression == "COUNT(*)"} == {
-        "sales_rep_count", "customer_count", "product_count", "order_count", "order_item_count"
+        "sales_rep_count",
+        "customer_count",
+        "product_count",
+        "order_count",
+        "order_item_count",
     }
 
 
@@ -372,10 +402,20 @@ def test_count_metrics(demo: Ontology) -> None:
         ("total_shipping_cost", "total shipping cost", "SUM(shipping_cost)", "currency", True),
         ("avg_unit_cost", "average unit cost", "AVG(unit_cost)", "currency", False),
         # unit_price lives in two tables: each average says whose it is.
-        ("avg_order_item_unit_price", "average order item unit price", "AVG(unit_price)",
-         "currency", False),
-        ("avg_product_unit_price", "average product unit price", "AVG(unit_price)",
-         "currency", False),
+        (
+            "avg_order_item_unit_price",
+            "average order item unit price",
+            "AVG(unit_price)",
+            "currency",
+            False,
+        ),
+        (
+            "avg_product_unit_price",
+            "average product unit price",
+            "AVG(unit_price)",
+            "currency",
+            False,
+        ),
     ],
 )
 def test_measure_metrics(
@@ -384,7 +424,10 @@ def test_measure_metrics(
     metric = demo.metric(name)
     assert metric is not None
     assert (metric.label, metric.expression, metric.format, metric.additive) == (
-        label, expression, format, additive
+        label,
+        expression,
+        format,
+        additive,
     )
 
 
@@ -576,7 +619,9 @@ def test_sales_amount_on_an_order_table_is_revenue(no_keys: Ontology) -> None:
     revenue = no_keys.metric("revenue")
     assert revenue is not None
     assert (revenue.object, revenue.expression, revenue.format) == (
-        "orders", "SUM(total)", "currency"
+        "orders",
+        "SUM(total)",
+        "currency",
     )
     assert "sales" in revenue.synonyms
     assert no_keys.metric("total_total") is None
@@ -602,8 +647,12 @@ def test_line_revenue_wins_over_an_order_amount() -> None:
         TableInfo("orders", (C("order_id", "integer"), C("amount", "decimal"))),
         TableInfo(
             "order_lines",
-            (C("line_id", "integer"), C("order_id", "integer"), C("qty", "integer"),
-             C("price", "decimal")),
+            (
+                C("line_id", "integer"),
+                C("order_id", "integer"),
+                C("qty", "integer"),
+                C("price", "decimal"),
+            ),
         ),
     )
     assert metrics["revenue"] == ("order_lines", "SUM(qty * price)")
@@ -614,8 +663,12 @@ def test_profit_when_price_and_cost_share_a_table() -> None:
     metrics = _metrics(
         TableInfo(
             "sales",
-            (C("sale_id", "integer"), C("units", "integer"), C("unit_price", "decimal"),
-             C("unit_cost", "decimal")),
+            (
+                C("sale_id", "integer"),
+                C("units", "integer"),
+                C("unit_price", "decimal"),
+                C("unit_cost", "decimal"),
+            ),
         )
     )
     assert metrics["revenue"] == ("sales", "SUM(units * unit_price)")

@@ -1,0 +1,21 @@
+"""The HTTP server: one FastAPI app, one router per API face, over one Parley."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from parley import __version__
+from parley.core import Parley
+
+
+def create_app(parley: Parley) -> FastAPI:
+    api = FastAPI(title="Parley", version=__version__)
+    api.state.parley = parley
+
+    @api.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}
+
+    return api

@@ -1,0 +1,322 @@
+"""The command-line face: ``parley serve``, ``parley ask``, ``parley chat`` and admin commands.
+
+Every command finds its state in ``PARLEY_HOME`` (default: a per-user directory) and
+every admin command takes ``--json`` for machine-readable output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from parley.config import Settings
+from parley.core import Parley
+from parley.engine.chart_render import render_chart
+from parley.engine.events import Answer
+from parley.errors import InvalidInput, ParleyError
+from parley.terminal import answer_json, dumps, progress_bar, render_answer
+
+app = typer.Typer(help="Parley: talk to your data.", no_args_is_help=True, add_completion=False)
+source_app = typer.Typer(help="Connect and inspect data sources.", no_args_is_help=True)
+app_app = typer.Typer(help="Applications: a named thing to talk to, over a source.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys of the organisation.", no_args_is_help=True)
+ontology_app = typer.Typer(help="The semantic layer of a source, as YAML.", no_args_is_help=True)
+token_app = typer.Typer(help="JWTs for the Workbench API.", no_args_is_help=True)
+app.add_typer(source_app, name="source")
+app.add_typer(app_app, name="app")
+app.add_typer(key_app, name="key")
+app.add_typer(ontology_app, name="ontology")
+app.add_typer(token_app, name="token")
+
+console = Console()
+errors = Console(stderr=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+AppOption = Annotated[str, typer.Option("--app", help="The application to ask.")]
+
+
+def _open(*, json_output: bool = False) -> Parley:
+    settings = Settings.from_env()
+    with progress_bar(errors, enabled=not json_output and errors.is_terminal) as progress:
+        parley = Parley.open(settings=settings, progress=progress)
+    if parley.initial_api_key:
+        # Shown once, like a notebook token: only its hash is stored.
+        errors.print(
+            f"[bold]First start[/bold] in {settings.home}. Admin API key (shown once, keep it):\n"
+            f"  {parley.initial_api_key}"
+        )
+    return parley
+
+
+def _fail(error: ParleyError, json_output: bool) -> None:
+    if json_output:
+        print(dumps({"error": {"code": error.code, "message": error.message}}))
+    else:
+        errors.print(f"[red]Error:[/red] {error.message}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the HTTP server (all API faces) on the embedded default."""
+    import uvicorn
+
+    from parley.api.app import create_app
+
+    parley = _open()
+    console.print(f"Parley is serving on http://{host}:{port} (home: {parley.settings.home})")
+    uvicorn.run(create_app(parley), host=host, port=port, log_level="info")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    application: AppOption = "demo",
+    json_output: JsonOption = False,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write the chart to a .png or .svg file.")] = None,
+    conversation: Annotated[str | None, typer.Option("--conversation", help="Continue this conversation.")] = None,
+) -> None:
+    """Ask one question and print the answer, SQL, table, chart type and insights."""
+    parley = _open(json_output=json_output)
+    try:
+        if chart is not None and chart.suffix.lower() not in {".png", ".svg"}:
+            raise InvalidInput(f"--chart must end in .png or .svg, not {chart.suffix or 'nothing'!r}")
+        turn = parley.ask(question, app=application, conversation_id=conversation)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    answer = turn.answer
+    if chart is not None:
+        _write_chart(answer, chart, json_output)
+    if json_output:
+        print(dumps(answer_json(answer, conversation_id=turn.conversation_id,
+                                message_id=turn.assistant_message_id)))
+    else:
+        render_answer(console, answer)
+    if answer.error_code and answer.error_code != "internal_error":
+        raise typer.Exit(0)
+
+
+def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
+    if answer.chart is None or answer.chart.type == "table":
+        errors.print("No chart to write: this answer is best read as a table.")
+        return
+    try:
+        path.write_bytes(render_chart(answer.chart, "png" if path.suffix.lower() == ".png" else "svg"))
+    except ParleyError as error:
+        _fail(error, json_output)
+    if not json_output:
+        errors.print(f"Chart written to {path}")
+
+
+@app.command()
+def chat(application: AppOption = "demo") -> None:
+    """Hold a conversation in the terminal. Commands: /sql, /chart [type], /history, /new, /quit."""
+    parley = _open()
+    conversation: str | None = None
+    last: Answer | None = None
+    console.print("Ask a question about your data (/help for commands, /quit to leave).")
+    while True:
+        try:
+            line = console.input("[bold cyan]you>[/bold cyan] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not line:
+            continue
+        if line.startswith("/"):
+            command, _, argument = line[1:].partition(" ")
+            if command in {"quit", "exit", "q"}:
+                return
+            if command == "new":
+                conversation, last = None, None
+                console.print("Started a new conversation.")
+            elif command == "sql":
+                console.print(last.sql if last and last.sql else "No SQL yet.")
+            elif command == "chart":
+                if argument:
+                    line = f"as a {argument} chart"
+                else:
+                    console.print(f"Chart: {last.chart.type}" if last and last.chart else "No chart yet.")
+                    continue
+            elif command == "history":
+                _print_history(parley, conversation)
+            else:
+                console.print("/sql  the last SQL\n/chart [type]  the chart, or change it\n"
+                              "/history  this conversation\n/new  a new conversation\n/quit")
+            if not line.startswith("as a"):
+                continue
+        try:
+            turn = parley.ask(line, app=application, conversation_id=conversation)
+        except ParleyError as error:
+            errors.print(f"[red]Error:[/red] {error.message}", highlight=False)
+            continue
+        conversation, last = turn.conversation_id, turn.answer
+        render_answer(console, turn.answer)
+
+
+def _print_history(parley: Parley, conversation: str | None) -> None:
+    if conversation is None:
+        console.print("Nothing asked yet.")
+        return
+    from parley.store import conversations
+
+    with parley.store.session() as session:
+        for message in conversations.list_messages(session, conversation).items:
+            who = "you" if message.role == "user" else "parley"
+            console.print(f"[bold]{who}[/bold] {message.content}", soft_wrap=True)
+
+
+def _emit(json_output: bool, data: Any, text: str) -> None:
+    print(dumps(data)) if json_output else console.print(text, highlight=False)
+
+
+@source_app.command("add")
+def source_add(
+    url: Annotated[str, typer.Argument(help="SQLAlchemy URL: duckdb:///f.duckdb, postgresql://..., mysql://...")],
+    name: Annotated[str, typer.Option("--name", help="Name of the source.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Connect a database (the connection is tested) and derive its ontology."""
+    parley = _open(json_output=json_output)
+    try:
+        with progress_bar(errors, enabled=not json_output and errors.is_terminal) as progress:
+            info = parley.add_source(url, name=name, progress=progress)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(json_output, {"id": info.id, "name": info.name, "dialect": info.dialect, "tables": info.tables,
+                        "url": info.url},
+          f"Added source {info.name} ({info.dialect}, {info.tables} tables).")
+
+
+@source_app.command("list")
+def source_list(json_output: JsonOption = False) -> None:
+    """List the sources (connection URLs shown without passwords)."""
+    parley = _open(json_output=json_output)
+    sources = parley.list_sources()
+    data = [{"id": s.id, "name": s.name, "dialect": s.dialect, "tables": s.tables, "url": s.url} for s in sources]
+    _emit(json_output, data, "\n".join(f"{s.name}\t{s.dialect}\t{s.tables} tables\t{s.url}" for s in sources))
+
+
+@source_app.command("refresh")
+def source_refresh(name: str, json_output: JsonOption = False) -> None:
+    """Introspect a source again; edits made to its ontology are kept."""
+    parley = _open(json_output=json_output)
+    try:
+        ontology = parley.refresh_source(name)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(json_output, {"name": name, "objects": len(ontology.objects), "metrics": len(ontology.metrics)},
+          f"Refreshed {name}: {len(ontology.objects)} objects, {len(ontology.metrics)} metrics.")
+
+
+@app_app.command("create")
+def app_create(
+    name: Annotated[str, typer.Option("--name", help="Name of the application.")],
+    source: Annotated[str, typer.Option("--source", help="The source it talks to.")],
+    description: Annotated[str, typer.Option(help="What it is for.")] = "",
+    json_output: JsonOption = False,
+) -> None:
+    """Create an application over a source."""
+    parley = _open(json_output=json_output)
+    try:
+        app_id = parley.create_application(name, source=source, description=description)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(json_output, {"id": app_id, "name": name, "source": source}, f"Created application {name}.")
+
+
+@app_app.command("list")
+def app_list(json_output: JsonOption = False) -> None:
+    """List the applications."""
+    from parley.store import catalog
+
+    parley = _open(json_output=json_output)
+    with parley.store.session() as session:
+        items = catalog.list_applications(session, parley.organization_id).items
+        data = [{"id": a.id, "name": a.name, "description": a.description} for a in items]
+    _emit(json_output, data, "\n".join(f"{a['name']}\t{a['description']}" for a in data))
+
+
+@key_app.command("create")
+def key_create(
+    name: Annotated[str, typer.Option(help="What the key is for.")] = "cli",
+    json_output: JsonOption = False,
+) -> None:
+    """Create an API key; it is shown once and stored hashed."""
+    from parley.store import tenancy
+
+    parley = _open(json_output=json_output)
+    with parley.store.session() as session:
+        plaintext, key = tenancy.create_api_key(session, parley.organization_id, name)
+        data = {"id": key.id, "name": key.name, "key": plaintext}
+    _emit(json_output, data, f"API key {key.name} (shown once, keep it):\n  {plaintext}")
+
+
+@key_app.command("list")
+def key_list(json_output: JsonOption = False) -> None:
+    """List API keys (their prefixes only)."""
+    from parley.store import tenancy
+
+    parley = _open(json_output=json_output)
+    with parley.store.session() as session:
+        data = [{"id": k.id, "name": k.name, "prefix": k.prefix, "revoked": k.revoked_at is not None}
+                for k in tenancy.list_api_keys(session, parley.organization_id)]
+    _emit(json_output, data, "\n".join(f"{k['id']}\t{k['name']}\t{k['prefix']}…" for k in data))
+
+
+@ontology_app.command("export")
+def ontology_export(
+    source: Annotated[str, typer.Argument(help="The source whose ontology to export.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print (or write) the ontology of a source as YAML."""
+    parley = _open()
+    try:
+        text = parley.export_ontology(source)
+    except ParleyError as error:
+        _fail(error, False)
+        return
+    if output:
+        output.write_text(text, encoding="utf-8")
+        errors.print(f"Ontology of {source} written to {output}")
+    else:
+        sys.stdout.write(text)
+
+
+@ontology_app.command("import")
+def ontology_import(
+    source: Annotated[str, typer.Argument(help="The source whose ontology to replace.")],
+    file: Annotated[Path, typer.Argument(help="A YAML file from 'parley ontology export'.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Load an edited ontology; the edits survive later re-introspection."""
+    parley = _open(json_output=json_output)
+    try:
+        ontology = parley.import_ontology(source, file.read_text(encoding="utf-8"))
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    except OSError as error:
+        _fail(InvalidInput(f"cannot read {file}: {error.strerror}"), json_output)
+        return
+    _emit(json_output, {"source": source, "objects": len(ontology.objects), "metrics": len(ontology.metrics)},
+          f"Imported the ontology of {source}: {len(ontology.objects)} objects, {len(ontology.metrics)} metrics.")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ every admin command takes ``--json`` for machine-readable output.
 
 from __future__ import annotations
 
+import atexit
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,6 +44,7 @@ def _open(*, json_output: bool = False) -> Parley:
     settings = Settings.from_env()
     with progress_bar(errors, enabled=not json_output and errors.is_terminal) as progress:
         parley = Parley.open(settings=settings, progress=progress)
+    atexit.register(parley.close)
     if parley.initial_api_key:
         # Shown once, like a notebook token: only its hash is stored.
         errors.print(
@@ -312,6 +314,60 @@ def ontology_import(
         return
     _emit(json_output, {"source": source, "objects": len(ontology.objects), "metrics": len(ontology.metrics)},
           f"Imported the ontology of {source}: {len(ontology.objects)} objects, {len(ontology.metrics)} metrics.")
+
+
+@token_app.command("create")
+def token_create(
+    tenant: Annotated[str, typer.Option("--tenant", help="Organisation name (claim tenant_id).")],
+    user: Annotated[str, typer.Option("--user", help="The user (claim sub).")],
+    ttl: Annotated[int | None, typer.Option("--ttl", help="Lifetime in seconds.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Print a Workbench JWT signed with the configured key (PARLEY_JWT_*)."""
+    from parley.auth.workbench_tokens import token_service
+
+    try:
+        service = token_service(Settings.from_env())
+        token = service.issue(tenant_id=tenant, user_id=user, ttl_s=ttl)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    except ValueError as error:
+        _fail(InvalidInput(str(error)), json_output)
+        return
+    expires_in = service.config.default_ttl_s if ttl is None else ttl
+    if json_output:
+        print(dumps({"token": token, "tenant_id": tenant, "user_id": user,
+                     "expires_in": expires_in, "algorithm": service.config.algorithm}))
+    else:
+        print(token)
+
+
+@token_app.command("keygen")
+def token_keygen(
+    out: Annotated[Path, typer.Option("--out", help="Directory for private.pem and public.pem.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Write a new RS256 key pair (private key mode 0600); existing files are kept."""
+    import os
+
+    from parley.auth.tokens import generate_rsa_keypair
+
+    private_path, public_path = out / "private.pem", out / "public.pem"
+    existing = [str(p) for p in (private_path, public_path) if p.exists()]
+    if existing:
+        _fail(InvalidInput(f"refusing to overwrite {', '.join(existing)}"), json_output)
+        return
+    private_pem, public_pem = generate_rsa_keypair()
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(private_pem)
+    public_path.write_text(public_pem, encoding="ascii")
+    _emit(json_output, {"private_key": str(private_path), "public_key": str(public_path)},
+          f"Wrote {private_path} and {public_path}.\nUse them with:\n"
+          f"  export PARLEY_JWT_PRIVATE_KEY={private_path}\n"
+          f"  export PARLEY_JWT_PUBLIC_KEY={public_path}")
 
 
 def main() -> None:

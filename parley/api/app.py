@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from parley import __version__
+from parley.api.workbench import router as workbench_router
 from parley.core import Parley
 
 
@@ -18,4 +19,5 @@ def create_app(parley: Parley) -> FastAPI:
     def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__}
 
+    api.include_router(workbench_router)
     return api

@@ -55,7 +55,11 @@ class DuckDBSource:
     def __init__(self, path: str | Path, *, name: str) -> None:
         self.name = name
         self.path = str(path)
-        config: dict[str, Any] = {"enable_external_access": False, "lock_configuration": True}
+        config: dict[str, Any] = {
+            "enable_external_access": False,
+            "python_enable_replacements": False,
+            "lock_configuration": True,
+        }
         in_memory = self.path == MEMORY
         if not in_memory and not Path(self.path).is_file():
             raise SourceError(f"The DuckDB file {self.path!r} of source {name!r} does not exist")

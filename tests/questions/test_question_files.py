@@ -22,6 +22,8 @@ from harness import (
 from hr_dataset import create_hr_database
 from sqlglot import exp
 
+from parley.sources.demo import generate_demo
+
 HERE = Path(__file__).parent
 TODAY = dt.date.today()
 DIALECTS = {"demo": "duckdb", "hr": "sqlite"}
@@ -47,10 +49,6 @@ ORDERED_SQL_TURNS = [param for param in SQL_TURNS if param.values[2].ordered]  #
 
 @pytest.fixture(scope="module")
 def demo_reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reference]:
-    try:
-        from parley.sources.demo import generate_demo
-    except ImportError as error:  # pragma: no cover - only before the generator exists
-        pytest.skip(f"the demo generator cannot be imported: {error}")
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     generate_demo(path, today=TODAY)
     reference = DuckDBReference(path)

@@ -9,6 +9,12 @@ from parley.engine.nl.lexicon import Concept, Lexicon
 from parley.engine.nl.text import Token
 from parley.engine.nl.vocabulary import FILLER
 
+#: Words that shape a query: alone they never name a column ("total", "number").
+_OPERATOR_WORDS = frozenset({
+    "the", "a", "an", "of", "in", "on", "at", "for", "to", "by", "per", "with", "and", "or",
+    "is", "are", "was", "be", "it", "its", "this", "that", "all", "any", "each", "top", "total",
+    "sum", "count", "number", "average", "mean", "new", "one", "most", "least", "show", "list",
+})  # fmt: skip
 _PRONOUN_BEFORE_US = frozenset({"show", "give", "tell", "let", "help", "for", "to", "send", "get"})
 
 
@@ -63,7 +69,7 @@ def _exact(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int], i: int) ->
         if concepts:
             text = " ".join(tokens[j].norm for j in span)
             # A bare filler word ("total", "number") names a concept only as part of a phrase.
-            if size == 1 and text in FILLER and not _strong_single(concepts):
+            if size == 1 and text in _OPERATOR_WORDS and not _strong_single(concepts):
                 continue
             return Match(i, i + size, list(concepts), text)
     return None

@@ -29,10 +29,13 @@ from parley.engine.nl.vocabulary import (
     GROWTH,
     INSTEAD,
     LIST,
+    MONEY_VERBS,
     NEGATE,
     OLDEST,
+    PRICE_WORDS,
     RECENT,
     SHARE,
+    TIME_EXTREMES,
     TOP,
 )
 from parley.engine.semantic.query import Aggregation, FilterOp, Grain
@@ -88,6 +91,16 @@ class Reading:
     list_words: bool = False
     instead: bool = False
     time_field: Concept | None = None
+    #: Word positions used as aggregations ("highest price"), so not as rankings.
+    aggregated: set[int] = field(default_factory=set)
+    #: "most expensive" (True) or "cheapest" (False): a ranking on a price column.
+    price_order: bool | None = None
+    #: "spent more than 5000": a condition on the main metric.
+    money_condition: FilterPart | None = None
+    #: "how much", "spent", "sold": the question is about the main money metric.
+    money_words: bool = False
+    #: Objects the conversation so far is about (set by the parser for follow-ups).
+    context_objects: set[str] = field(default_factory=set)
     unknown: list[str] = field(default_factory=list)
     ambiguities: list[Ambiguity] = field(default_factory=list)
 
@@ -169,6 +182,8 @@ def _read_operators(reading: Reading, words: list[str], used: set[int]) -> None:
             reading.list_words = True
         if _phrase_at(words, i, COUNT_PHRASES):
             reading.count_words = True
+        if w in MONEY_VERBS or (w == "how" and words[i + 1 : i + 2] == ["much"]):
+            reading.money_words = True
         if w in ("over", "and") and words[i + 1 : i + 2] and words[i + 1] in ("over",):
             used.add(i)
     if "yoy" in words or _contains(words, ("year", "over", "year")):
@@ -205,13 +220,20 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             before[:3][::-1], ("other", "than")
         )
         kinds = m.kinds
+        attribute = m.of_kind("attribute")
+        obj = m.of_kind("object")
+        metric_concepts = m.of_kind("metric")
 
         comparison = _comparison_after(words, m.end)
-        if comparison and ("metric" in kinds or _measure(m)):
+        if comparison and (attribute or metric_concepts) and not obj:
             op, values = comparison
-            target = m.of_kind("metric")[:1] or m.of_kind("attribute")[:1]
-            reading.conditions.append(FilterPart(target[0], op, values))
-            continue
+            # A column compared row by row ("priced above 100") unless only a metric fits.
+            target = [c for c in attribute if _measure_concept(c)] or metric_concepts
+            if target:
+                reading.conditions.append(FilterPart(target[0], op, values))
+                if len({c.field for c in target}) > 1:
+                    reading.ambiguities.append(Ambiguity(m.text, target))
+                continue
 
         if "value" in kinds and not (
             kinds & {"attribute", "object", "metric"} and not m.fuzzy and _value_text(m) != m.text
@@ -224,11 +246,23 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 reading.ambiguities.append(Ambiguity(m.text, values))
             continue
 
-        if "metric" in kinds:
-            aggregation = _aggregation_before(words, m.start)
-            metric = m.of_kind("metric")[0]
-            if len({c.name for c in m.of_kind("metric")}) > 1:
-                reading.ambiguities.append(Ambiguity(m.text, m.of_kind("metric")))
+        aggregation = _aggregation_before(words, m.start)
+        if attribute and not obj and aggregation and (
+            _measure(m) or (aggregation in {"min", "max"} and _is_time(m))
+        ):
+            # "average unit price", "highest price", "earliest order date": an aggregate of
+            # the column itself.
+            targets = [c for c in attribute if _measure_concept(c) or _is_time(m)]
+            reading.metrics.append(MetricPart(aggregation=aggregation, target=targets[0]))
+            reading.aggregated.add(m.start - 1)
+            if len({c.field for c in targets}) > 1:
+                reading.ambiguities.append(Ambiguity(m.text, targets))
+            continue
+
+        if metric_concepts and not (reading.list_object and _column_metric(m)):
+            metric = metric_concepts[0]
+            if len({c.name for c in metric_concepts}) > 1:
+                reading.ambiguities.append(Ambiguity(m.text, metric_concepts))
             if group_next and not reading.metrics and reading.group_objects:
                 # "top customers by revenue": the metric ranks the groups.
                 reading.ranking = True
@@ -236,8 +270,6 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             group_next = False
             continue
 
-        attribute = m.of_kind("attribute")
-        obj = m.of_kind("object")
         if group_next or _ranked(words, m.start):
             if attribute and not obj:
                 reading.dimensions.append(attribute[0])
@@ -253,7 +285,6 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             )
             continue
         if attribute and not obj:
-            aggregation = _aggregation_before(words, m.start)
             distinct = any(w in DISTINCT for w in before[:2]) or (
                 reading.count_words and _counted(words, m.start)
             )
@@ -261,8 +292,6 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 reading.metrics.append(
                     MetricPart(aggregation="count_distinct", target=attribute[0])
                 )
-            elif aggregation and _measure(m):
-                reading.metrics.append(MetricPart(aggregation=aggregation, target=attribute[0]))
             elif _is_time(m) and reading.time_field is None:
                 reading.time_field = attribute[0]
             else:
@@ -276,6 +305,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             else:
                 reading.mentioned.append(obj[0])
     _read_ranking(reading, words)
+    _read_loose_conditions(reading, words)
 
 
 def _value_text(m: Match) -> str:
@@ -283,21 +313,30 @@ def _value_text(m: Match) -> str:
     return " ".join(t.norm for t in tokenize(value))
 
 
+def _measure_concept(concept: Concept) -> bool:
+    return concept.kind == "attribute" and concept.role == "measure"
+
+
 def _measure(m: Match) -> bool:
-    return any(c.kind == "attribute" and c.name for c in m.concepts) and m.text not in {"id"}
+    return any(_measure_concept(c) for c in m.concepts)
+
+
+def _column_metric(m: Match) -> bool:
+    """A phrase naming a column as well as its average or total ("price")."""
+    return any(_measure_concept(c) for c in m.concepts)
 
 
 def _is_time(m: Match) -> bool:
-    return any(
-        c.kind == "attribute" and c.name.endswith(("date", "_at", "time")) for c in m.concepts
-    )
+    return any(c.kind == "attribute" and c.role == "time" for c in m.concepts)
 
 
 def _aggregation_before(words: Sequence[str], start: int) -> Aggregation | None:
-    for w in _preceding(words, start, 2):
+    for w in _preceding(words, start, 3):
         if w in AGGREGATION_WORDS:
             return AGGREGATION_WORDS[w]
-        if w not in {"the", "of", "a", "an"}:
+        if w in TIME_EXTREMES:
+            return TIME_EXTREMES[w]
+        if w not in {"the", "of", "a", "an", "most"}:
             break
     return None
 
@@ -308,15 +347,18 @@ def _counted(words: Sequence[str], start: int) -> bool:
 
 
 def _listed(words: Sequence[str], start: int) -> bool:
-    return any(w in LIST or w in RECENT or w in OLDEST for w in words[:start]) or start == 0
+    return any(w in LIST or w in RECENT or w in OLDEST for w in words[:start])
 
 
 def _ranked(words: Sequence[str], start: int) -> bool:
-    """True for the head noun of a ranking: "top 10 customers", "worst products"."""
-    for w in _preceding(words, start, 3):
+    """True for the head noun of a ranking: "top 10 customers", "which 3 reps"."""
+    for k, w in enumerate(_preceding(words, start, 4)):
         if w in TOP or w in BOTTOM:
             return True
-        if not (_is_number(w) or w in {"the", "5", "my", "our"}):
+        if w in {"which", "what"} and k >= 1:
+            # "which 3 sales reps": a count of groups asked for by number.
+            return _is_number(words[start - 1])
+        if not (_is_number(w) or w in {"the", "my", "our", "selling", "performing", "popular"}):
             return False
     return False
 
@@ -325,6 +367,10 @@ def _comparison_after(words: Sequence[str], end: int) -> tuple[FilterOp, list[ob
     j = end
     while j < len(words) and words[j] in {"is", "was", "are", "were", "of", "with", "a", "total"}:
         j += 1
+    return _comparison_at(words, j)
+
+
+def _comparison_at(words: Sequence[str], j: int) -> tuple[FilterOp, list[object]] | None:
     size = _phrase_at(words, j, list(GREATER))
     if not size:
         if words[j : j + 1] == ["between"]:
@@ -337,22 +383,39 @@ def _comparison_after(words: Sequence[str], end: int) -> tuple[FilterOp, list[ob
     number = parse_number(words[j + size]) if j + size < len(words) else None
     if number is None:
         return None
-    return op, [int(number) if number.is_integer() else number]  # type: ignore[return-value]
+    return op, [int(number) if number.is_integer() else number]
+
+
+def _read_loose_conditions(reading: Reading, words: list[str]) -> None:
+    """A comparison after a verb of money ("spent more than 5000"): on the main metric."""
+    for i, w in enumerate(words):
+        if w in MONEY_VERBS:
+            found = _comparison_after(words, i + 1)
+            if found:
+                reading.money_condition = FilterPart(Concept("metric", ""), found[0], found[1])
+                return
 
 
 def _read_ranking(reading: Reading, words: list[str]) -> None:
     for i, w in enumerate(words):
-        if w in TOP or w in BOTTOM:
+        if w in {"least", "most"} and i > 0 and words[i - 1] == "at":
+            continue  # "at least 10" is a comparison, not a ranking
+        if (w in TOP or w in BOTTOM) and i not in reading.aggregated:
             reading.descending = w in TOP
             number = parse_number(words[i + 1]) if i + 1 < len(words) else None
-            if (
-                number is not None
-                and number >= 1
-                and (i + 2 >= len(words) or words[i + 2] not in {"%", "percent"})
+            if number is None and i > 0:
+                # "10 best selling products"
+                number = parse_number(words[i - 1])
+            if number is not None and number >= 1 and (
+                i + 2 >= len(words) or words[i + 2] not in {"%", "percent"}
             ):
                 reading.limit = int(number)
             reading.ranking = True
             break
+        if w in {"which", "what"} and i + 2 < len(words) and _is_number(words[i + 1]):
+            number = parse_number(words[i + 1])
+            if number and number >= 1:
+                reading.limit = int(number)
         if w in RECENT or w in OLDEST:
             number = parse_number(words[i + 1]) if i + 1 < len(words) else None
             if number is not None and number >= 1:
@@ -369,6 +432,19 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             if number:
                 reading.limit = int(number)
                 reading.recency = True if words[i + 1] != "most" else reading.recency
+    for i, w in enumerate(words):
+        if w in PRICE_WORDS:
+            reading.price_order = PRICE_WORDS[w]
+            reading.ranking = True
+            reading.descending = PRICE_WORDS[w]
+    if reading.ranking and not reading.group_objects and not reading.dimensions:
+        # "which 5 cities generate the most revenue": the thing ranked is the one named.
+        dimension_fields = [c for c in reading.fields if c.role == "dimension"]
+        if reading.mentioned and reading.price_order is None:
+            reading.group_objects.append(reading.mentioned.pop(0))
+        elif dimension_fields:
+            reading.dimensions.append(dimension_fields[0])
+            reading.fields.remove(dimension_fields[0])
     if reading.recency is not None and reading.list_object is None and not reading.metrics:
         objects = reading.mentioned + reading.group_objects
         if objects:

@@ -28,6 +28,8 @@ class Concept:
     #: Attribute name for attributes and values, metric name for metrics.
     name: str = ""
     value: str | None = None
+    #: The attribute's role, for attributes and values.
+    role: str = ""
 
     @property
     def field(self) -> str:
@@ -84,6 +86,9 @@ class Lexicon:
         return self.fuzzy_choices[found[0]]
 
 
+_COUNT_PREFIXES = ("how many ", "count of ", "number of ")
+
+
 def _variants(text: str) -> Iterable[str]:
     yield text
     words = text.split()
@@ -104,7 +109,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
         for attribute in obj.attributes:
             if attribute.hidden:
                 continue
-            attr = Concept("attribute", obj.name, attribute.name)
+            attr = Concept("attribute", obj.name, attribute.name, role=attribute.role)
             names = {attribute.label, attribute.name.replace("_", " "), *attribute.synonyms}
             # "customer country" names customers.country even if only "country" is a label.
             names |= {f"{obj.label} {attribute.label}"}
@@ -112,7 +117,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                 for variant in _variants(phrase):
                     lexicon.add(variant, attr, fuzzy=attribute.role != "identifier")
             for value in attribute.values:
-                val = Concept("value", obj.name, attribute.name, value)
+                val = Concept("value", obj.name, attribute.name, value, role=attribute.role)
                 lexicon.add(value, val)
                 for alias in value_aliases(value):
                     if alias in {"us", "de"}:
@@ -123,6 +128,9 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
         for phrase in (metric.label, metric.name.replace("_", " "), *metric.synonyms):
+            if phrase.startswith(_COUNT_PREFIXES):
+                # "how many orders" is read by the interpreter from its operator words.
+                continue
             for variant in _variants(phrase):
                 lexicon.add(variant, concept)
     return lexicon

@@ -98,6 +98,8 @@ class Parser:
                 "clarification",
                 problem=f"I could not understand {_quote_list(reading.unknown)}",
             )
+        if context.previous is not None:
+            reading.context_objects = _query_objects(self.ontology, context.previous)
         clarification = self._resolve_ambiguities(reading)
         if clarification:
             return clarification
@@ -161,6 +163,10 @@ class Parser:
         mentioned = {c.object for c in reading.mentioned + reading.group_objects}
         if reading.list_object:
             mentioned.add(reading.list_object.object)
+        for part in reading.metrics:
+            if part.target is not None and part.target.kind == "object":
+                mentioned.add(part.target.object)
+        mentioned |= reading.context_objects
         named = [c for c in options if c.object in mentioned]
         if len(named) == 1:
             return named[0]
@@ -233,25 +239,26 @@ class Parser:
         target = part.target
         assert target is not None
         if target.kind == "object":
-            obj = self.ontology.object(target.object)
-            assert obj is not None
-            fact = self._counting_fact(obj, reading)
-            if fact:
-                return fact
-            if part.aggregation == "count_distinct" or part.aggregation == "count":
-                return self._count_metric(obj)
+            return self._count_of(target, reading)
         return MetricRef(aggregation=part.aggregation or "sum", field=target.field)
 
     def _counting_fact(self, obj: Object, reading: Reading) -> MetricRef | None:
-        """Counting customers "who ordered": distinct customers among the orders."""
-        for other in reading.mentioned:
-            if other.object == obj.name:
-                continue
+        """Counting customers "who ordered": distinct customers among the orders.
+
+        Also when the question dates the count ("products sold this year") and the object
+        has no date of its own: then the facts that refer to it carry the date.
+        """
+        candidates = [c.object for c in reading.mentioned if c.object != obj.name]
+        dated = reading.period or reading.time.compare or reading.grain or reading.time.series
+        if dated and reading.time_field is None and nearest_time_field(self.ontology, obj.name) is None:
+            candidates += [r.from_object for r in self.ontology.relationships
+                           if r.to_object == obj.name and nearest_time_field(self.ontology, r.from_object)]
+        for other in candidates:
             for rel in self.ontology.relationships:
-                if rel.from_object == other.object and rel.to_object == obj.name:
+                if rel.from_object == other and rel.to_object == obj.name:
                     return MetricRef(
                         aggregation="count_distinct",
-                        field=f"{other.object}.{rel.from_columns[0]}",
+                        field=f"{other}.{rel.from_columns[0]}",
                         alias=f"{obj.name}_count",
                     )
         return None
@@ -273,65 +280,86 @@ class Parser:
         metrics = [self._metric(part, reading) for part in reading.metrics]
         list_object = reading.list_object
         groups = list(reading.group_objects)
-        if list_object and not metrics and (reading.dimensions or groups):
+        series = bool(reading.grain or reading.time.series)
+        if list_object and not metrics and (reading.dimensions or groups or series):
             # "orders by status": count the listed object per group.
-            obj = self.ontology.object(list_object.object)
-            assert obj is not None
-            metrics.append(self._count_metric(obj))
+            metrics.append(self._count_of(list_object, reading))
             list_object = None
+        if list_object and (reading.money_condition or (reading.money_words and reading.ranking)):
+            # "which customers spent more than 5000": customers grouped, not listed.
+            groups.insert(0, list_object)
+            list_object = None
+        extreme = self._time_extreme(reading, list_object)
+        if extreme is not None and not metrics:
+            metrics.append(extreme)
+            list_object = None
+        if reading.price_order is not None and not metrics:
+            target = list_object or (reading.mentioned[0] if reading.mentioned else None)
+            if target is None and groups:
+                target = groups.pop(0)
+            if target is not None:
+                return self._list_query(reading, target)
         if not metrics and list_object is None:
-            if groups and reading.ranking:
-                primary = self._primary_metric()
-                if primary:
-                    metrics.append(primary)
-            elif (reading.dimensions or groups or reading.time.grain) and reading.mentioned:
-                obj = self.ontology.object(reading.mentioned[0].object)
-                assert obj is not None
-                metrics.append(self._count_metric(obj))
-            elif reading.mentioned and (reading.filters or reading.period or reading.fields):
+            primary = self._primary_metric()
+            if (groups or reading.money_condition or reading.money_words) and primary and (
+                reading.ranking or reading.money_words or reading.money_condition
+            ):
+                metrics.append(primary)
+            elif (reading.dimensions or groups or series) and reading.mentioned:
+                metrics.append(self._count_of(reading.mentioned[0], reading))
+            elif reading.mentioned and not reading.list_words:
+                # "online orders last month": how many of them.
+                metrics.append(self._count_of(reading.mentioned[0], reading))
+            elif reading.mentioned:
                 list_object = reading.mentioned[0]
             elif groups and not reading.dimensions:
                 list_object = groups.pop(0)
         if list_object is not None and not metrics:
             return self._list_query(reading, list_object)
         if not metrics:
+            return Understanding("clarification", problem="I could not tell what to measure")
+        if reading.ranking and (reading.limit or 0) > 1 and not (groups or reading.dimensions):
             return Understanding(
                 "clarification",
-                problem="I could not tell what to measure",
+                problem=f"I could not tell what to rank: top {reading.limit} of what",
             )
         query = SemanticQuery(metrics=metrics)
-        base = self._base_object(reading) or (metrics[0].field or "").split(".")[0] or None
-        if base is None and metrics[0].metric:
-            found = self.ontology.metric(metrics[0].metric)
-            base = found.object if found else None
+        base = _query_base(self.ontology, query)
         time_field = self._time_field(reading, base)
         for concept in reading.dimensions:
-            obj, attribute = self.ontology.resolve(concept.field)
-            if attribute.role == "time":
-                query.dimensions.append(
-                    DimensionRef(
-                        field=concept.field, grain=reading.grain or default_grain(reading.period)
-                    )
-                )
-            else:
-                query.dimensions.append(DimensionRef(field=concept.field))
+            _, attribute = self.ontology.resolve(concept.field)
+            grain = (reading.grain or default_grain(reading.period)) if attribute.role == "time" else None
+            query.dimensions.append(DimensionRef(field=concept.field, grain=grain))
         for concept in groups:
             query.dimensions.append(DimensionRef(field=self._display_field(concept)))
-        if (reading.grain or reading.time.series) and not any(d.grain for d in query.dimensions):
+        if series and not any(d.grain for d in query.dimensions):
             if time_field is None:
                 raise InvalidInput("there is no date to follow this over time")
-            query.dimensions.insert(
-                0,
-                DimensionRef(
-                    field=time_field, grain=reading.grain or default_grain(reading.period)
-                ),
-            )
+            grain = reading.grain or default_grain(reading.period)
+            query.dimensions.insert(0, DimensionRef(field=time_field, grain=grain))
         self._apply_filters(query, reading)
         self._apply_time(query, reading, time_field)
         if reading.share:
             query.share = True
         self._apply_order(query, reading)
         return query
+
+    def _time_extreme(self, reading: Reading, listed: Concept | None) -> MetricRef | None:
+        """ "When was the earliest order?": the first or last date of an object."""
+        words = [t.norm for t in reading.tokens]
+        target = listed or (reading.mentioned[0] if reading.mentioned else None)
+        if not words or words[0] != "when" or target is None or reading.recency is None:
+            return None
+        obj = self.ontology.object(target.object)
+        if obj is None or not obj.default_time:
+            return None
+        return MetricRef(aggregation="max" if reading.recency else "min",
+                         field=f"{obj.name}.{obj.default_time}")
+
+    def _count_of(self, concept: Concept, reading: Reading) -> MetricRef:
+        obj = self.ontology.object(concept.object)
+        assert obj is not None
+        return self._counting_fact(obj, reading) or self._count_metric(obj)
 
     def _apply_filters(self, query: SemanticQuery, reading: Reading) -> None:
         filters = _merge_filters(reading.filters)
@@ -340,7 +368,12 @@ class Parser:
                 if f.op == "in" and not any(d.field == f.field for d in query.dimensions):
                     query.dimensions.append(DimensionRef(field=f.field))
         query.filters.extend(filters)
-        for condition in reading.conditions:
+        conditions = list(reading.conditions)
+        primary = self._primary_metric()
+        if reading.money_condition and primary and primary.metric:
+            money = reading.money_condition
+            conditions.append(FilterPart(Concept("metric", "", primary.metric), money.op, money.values))
+        for condition in conditions:
             concept = condition.concept
             if concept.kind == "metric":
                 key = next((m.key for m in query.metrics if m.metric == concept.name), None)
@@ -404,18 +437,29 @@ class Parser:
         obj = self.ontology.object(concept.object)
         assert obj is not None
         query = SemanticQuery(list_object=obj.name)
-        query.list_fields = [c.field for c in reading.fields]
+        if reading.fields:
+            shown = [f"{obj.name}.{obj.display_attribute}"] if obj.display_attribute else []
+            query.list_fields = shown + [c.field for c in reading.fields if c.field not in shown]
         self._apply_filters(query, reading)
+        if any(f.field in {m.key for m in query.metrics} for f in query.filters) or query.metrics:
+            raise InvalidInput(f"a list of {obj.plural} cannot be filtered on a total")
         time_field = self._time_field(reading, obj.name)
         if reading.period:
             query.time_range = _time_range(
                 reading.period, reading.time_field.field if reading.time_field else None
             )
-        if time_field and reading.recency is not False:
-            query.order = [OrderItem(key=time_field.split(".")[-1], descending=True)]
-        elif time_field:
-            query.order = [OrderItem(key=time_field.split(".")[-1], descending=False)]
-        query.limit = reading.limit or 100
+        singular = any(m.text == obj.label for m in reading.matches if concept in m.concepts)
+        if reading.price_order is not None:
+            price = _price_attribute(obj)
+            if price is None:
+                raise InvalidInput(f"{obj.plural} have no price to rank them by")
+            query.order = [OrderItem(key=price, descending=reading.price_order)]
+            query.limit = reading.limit or (1 if singular else 10)
+            return query
+        if time_field and time_field.startswith(f"{obj.name}."):
+            descending = reading.recency is not False
+            query.order = [OrderItem(key=time_field.split(".")[-1], descending=descending)]
+        query.limit = reading.limit
         return query
 
     # -- follow-ups -------------------------------------------------------------------
@@ -502,6 +546,24 @@ class Parser:
         return "; ".join(parts)
 
 
+def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:
+    """The objects a query is about, which a follow-up's words most likely refer to."""
+    names = {f.split(".")[0] for f in
+             [d.field for d in query.dimensions] + [f.field for f in query.filters] + query.list_fields
+             if "." in f}
+    base = _query_base(ontology, query)
+    if base:
+        names.add(base)
+    return names
+
+
+def _price_attribute(obj: Object) -> str | None:
+    for attribute in obj.attributes:
+        if attribute.role == "measure" and "price" in attribute.name.lower():
+            return attribute.name
+    return None
+
+
 def _has_new_content(reading: Reading) -> bool:
     return bool(
         reading.metrics
@@ -521,7 +583,10 @@ def _is_followup(reading: Reading) -> bool:
     )
     if lead:
         return not complete
-    return not reading.metrics and not reading.list_object and not reading.count_words
+    return not (
+        reading.metrics or reading.list_object or reading.count_words or reading.mentioned
+        or reading.group_objects or reading.price_order is not None or reading.money_words
+    )
 
 
 def _summed_column(expression: str) -> str | None:
@@ -556,7 +621,7 @@ def _replace_concept(reading: Reading, options: list[Concept], chosen: Concept) 
         if part.concept is not None:
             part.concept = pick(part.concept)
     reading.fields = [pick(c) for c in reading.fields]
-    for f in reading.filters:
+    for f in reading.filters + reading.conditions:
         f.concept = pick(f.concept)
 
 

@@ -41,6 +41,20 @@ AGGREGATION_WORDS: dict[str, Aggregation] = {
     "minimum": "min", "min": "min", "lowest": "min", "smallest": "min", "cheapest": "min",
     "maximum": "max", "max": "max", "highest": "max", "largest": "max", "biggest": "max",
 }  # fmt: skip
+#: Superlatives of time columns: "earliest order date", "most recent signup".
+TIME_EXTREMES: dict[str, Aggregation] = {
+    "earliest": "min", "first": "min", "oldest": "min", "latest": "max", "last": "max",
+    "newest": "max", "recent": "max",
+}  # fmt: skip
+#: Words that rank by a price column: True for most expensive first.
+PRICE_WORDS = {"expensive": True, "priciest": True, "pricey": True, "cheapest": False,
+               "cheap": False, "cheaper": False, "inexpensive": False}
+#: Verbs that speak of the main money metric: "how much did we sell", "spent the most".
+MONEY_VERBS = frozenset({"spend", "spent", "spends", "spending", "sold", "sell", "sells",
+                         "earn", "earned", "earns", "generate", "generated", "generates",
+                         "generating", "bring", "brought", "brings", "paid", "pay", "pays",
+                         "bought", "buy", "buys", "purchased", "purchase", "made", "make",
+                         "makes", "billed", "invoiced"})
 SHARE = frozenset({"share", "percentage", "percent", "proportion", "contribution", "%"})
 GROWTH = frozenset(
     {
@@ -172,6 +186,7 @@ purchased purchasing place placed placing spend spent spending come comes came g
 happen happened did per cent record records recorded entry entries row rows item-wise
 total sum count counts counted quantity same period time times date dates today current
 please thanks thank hey hi ok okay well right so far yet ever overall altogether combined
+got gets single popular selling performing individual new
 top bottom best worst highest lowest largest smallest biggest greatest leading
 average mean typical min max minimum maximum
 not no never without except excluding exclude instead rather versus vs compared compare
@@ -197,6 +212,9 @@ KNOWN = (
     | OLDEST
     | INSTEAD
     | frozenset(AGGREGATION_WORDS)
+    | frozenset(TIME_EXTREMES)
+    | frozenset(PRICE_WORDS)
+    | MONEY_VERBS
     | frozenset(w for phrase in GREATER for w in phrase)
     | frozenset(w for phrase in COUNT_PHRASES + GROUP_PHRASES for w in phrase)
 )

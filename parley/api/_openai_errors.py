@@ -19,7 +19,7 @@ Every refusal of this face is one of five bodies, each with ``code`` as a string
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from fastapi import Request, Response
@@ -77,13 +77,15 @@ def invalid_value(field: str, reason: str = "") -> FaceError:
 def rate_limited(window: str, retry_after: int) -> FaceError:
     return FaceError(
         429,
-        {"code": "429", "error": f"Data Warehouse Intelligence API rate limit reached for the {window}."},
+        {"code": "429",
+         "error": f"Data Warehouse Intelligence API rate limit reached for the {window}."},
         headers={"Retry-After": str(retry_after)},
     )
 
 
 def internal_body(incident: str) -> dict[str, Any]:
-    return {"code": "500", "message": INTERNAL_MESSAGE.format(incident=incident), "status": "FAILURE"}
+    message = INTERNAL_MESSAGE.format(incident=incident)
+    return {"code": "500", "message": message, "status": "FAILURE"}
 
 
 def internal(incident: str) -> FaceError:
@@ -124,7 +126,7 @@ class SeedErrorRoute(APIRoute):
     Scoped to this face's router, so the other faces keep their own error formats.
     """
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:

@@ -81,11 +81,13 @@ def md_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], truncated: b
     return "\n".join(lines)
 
 
-def html_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], truncated: bool = False) -> str:
+def html_table(columns: Sequence[str], rows: Sequence[Sequence[Any]],
+               truncated: bool = False) -> str:
     """An HTML table of at most ``MAX_TABLE_ROWS`` rows; every value is escaped.
 
-    >>> html_table(["<b>"], [["x & y"]])
-    '<table><thead><tr><th>&lt;b&gt;</th></tr></thead><tbody><tr><td>x &amp; y</td></tr></tbody></table>'
+    >>> print(html_table(["<b>"], [["x & y"]]).replace("<tbody>", "\\n<tbody>"))
+    <table><thead><tr><th>&lt;b&gt;</th></tr></thead>
+    <tbody><tr><td>x &amp; y</td></tr></tbody></table>
     """
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
     body = "".join(
@@ -117,7 +119,9 @@ def _insights(insights: Sequence[str], kind: ResponseType) -> str:
 
 def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], truncated: bool,
            kind: ResponseType) -> str:
-    return md_table(columns, rows, truncated) if kind == "md" else html_table(columns, rows, truncated)
+    if kind == "md":
+        return md_table(columns, rows, truncated)
+    return html_table(columns, rows, truncated)
 
 
 def _separator(kind: ResponseType) -> str:

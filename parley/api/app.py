@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from parley import __version__
+from parley.api.openai_compat import router as openai_router
 from parley.api.workbench import router as workbench_router
 from parley.core import Parley
 
@@ -20,4 +21,5 @@ def create_app(parley: Parley) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     api.include_router(workbench_router)
+    api.include_router(openai_router)
     return api

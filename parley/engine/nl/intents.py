@@ -130,6 +130,17 @@ _CHART_CONTEXT = frozenset(
 )
 
 
+_GREETING_FILLER = _GREETING_FILLER | {
+    "helpful", "useful", "appreciate", "appreciated", "that", "was", "works", "worked",
+    "super", "really", "day", "much",
+}  # fmt: skip
+_HELP_PHRASES = (
+    *_HELP_PHRASES,
+    ("kind", "of", "data"), ("sort", "of", "data"), ("which", "fields"), ("fields", "in"),
+    ("columns", "in"), ("what", "questions"), ("what", "can", "i", "query"),
+)
+
+
 def is_greeting(tokens: Sequence[Token]) -> bool:
     words = [t.norm for t in tokens]
     if not words:

@@ -60,6 +60,8 @@ class MetricPart:
 class Ambiguity:
     words: str
     options: list[Concept]
+    #: The options are aggregated ("average price"): the nearest one to the rest wins.
+    aggregate: bool = False
 
 
 @dataclass(slots=True)
@@ -99,6 +101,10 @@ class Reading:
     money_condition: FilterPart | None = None
     #: "how much", "spent", "sold": the question is about the main money metric.
     money_words: bool = False
+    #: Positions of comparison words that a condition used.
+    compared: set[int] = field(default_factory=set)
+    #: Comparisons that qualify nothing the engine can compare ("orders over 500").
+    unattached: list[str] = field(default_factory=list)
     #: Objects the conversation so far is about (set by the parser for follow-ups).
     context_objects: set[str] = field(default_factory=set)
     unknown: list[str] = field(default_factory=list)
@@ -148,8 +154,15 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
     for m in matches:
         used.update(range(m.start, m.end))
     _read_operators(reading, words, used)
+    _read_listed_grain(reading, words, used)
     _assign_roles(reading, words)
-    reading.unknown = [
+    for i in range(len(words)):
+        size = _phrase_at(words, i, list(GREATER))
+        if size and i not in time.used and _comparison_at(words, i) and i not in reading.compared:
+            reading.unattached.append(" ".join(words[i : i + size + 1]))
+            used.update(range(i, i + size + 1))
+    reading.unknown = [*reading.unattached]
+    reading.unknown += [
         tokens[i].text
         for i in range(len(tokens))
         if i not in used and tokens[i].norm not in KNOWN and not _is_number(tokens[i].norm)
@@ -186,11 +199,28 @@ def _read_operators(reading: Reading, words: list[str], used: set[int]) -> None:
             reading.money_words = True
         if w in ("over", "and") and words[i + 1 : i + 2] and words[i + 1] in ("over",):
             used.add(i)
-    if "yoy" in words or _contains(words, ("year", "over", "year")):
-        reading.growth = True
-        for j, w in enumerate(words):
-            if w in {"yoy", "year", "over"}:
-                used.add(j)
+    for unit in ("day", "week", "month", "quarter", "year"):
+        if unit == "year" and "yoy" in words or _contains(words, (unit, "over", unit)):
+            # "month over month growth": growth along a series of that grain.
+            reading.growth = True
+            if not reading.time.compare and reading.time.grain is None:
+                reading.time.grain = unit  # type: ignore[assignment]
+            for j in range(len(words) - 2):
+                if words[j : j + 3] == [unit, "over", unit]:
+                    used.update({j, j + 1, j + 2})
+            if "yoy" in words:
+                used.add(words.index("yoy"))
+
+
+def _read_listed_grain(reading: Reading, words: list[str], used: set[int]) -> None:
+    """ "by region and year": a time unit in a list of groups is a grain."""
+    units = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
+    for i, w in enumerate(words):
+        if i in used or w not in units or i == 0 or words[i - 1] not in {"and", ",", "&"}:
+            continue
+        if any(words[j] in GROUP for j in range(i)):
+            reading.time.grain = units[w]  # type: ignore[assignment]
+            used.update({i, i - 1})
 
 
 def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
@@ -224,8 +254,9 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
         obj = m.of_kind("object")
         metric_concepts = m.of_kind("metric")
 
-        comparison = _comparison_after(words, m.end)
-        if comparison and (attribute or metric_concepts) and not obj:
+        comparison = _comparison_after(words, m.end) if (attribute or metric_concepts) and not obj else None
+        if comparison:
+            _comparison_after(words, m.end, reading.compared)
             op, values = comparison
             # A column compared row by row ("priced above 100") unless only a metric fits.
             target = [c for c in attribute if _measure_concept(c)] or metric_concepts
@@ -256,7 +287,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             reading.metrics.append(MetricPart(aggregation=aggregation, target=targets[0]))
             reading.aggregated.add(m.start - 1)
             if len({c.field for c in targets}) > 1:
-                reading.ambiguities.append(Ambiguity(m.text, targets))
+                reading.ambiguities.append(Ambiguity(m.text, targets, aggregate=True))
             continue
 
         if metric_concepts and not (reading.list_object and _column_metric(m)):
@@ -278,7 +309,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             elif obj:
                 reading.group_objects.append(obj[0])
             continue
-        if obj and (reading.count_words and _counted(words, m.start)):
+        if obj and (reading.count_words and _counted(words, m.start, prev_match_end)):
             distinct = any(w in DISTINCT for w in before[:2])
             reading.metrics.append(
                 MetricPart(aggregation="count_distinct" if distinct else "count", target=obj[0])
@@ -286,7 +317,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             continue
         if attribute and not obj:
             distinct = any(w in DISTINCT for w in before[:2]) or (
-                reading.count_words and _counted(words, m.start)
+                reading.count_words and _counted(words, m.start, prev_match_end)
             )
             if distinct:
                 reading.metrics.append(
@@ -300,7 +331,15 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                     reading.ambiguities.append(Ambiguity(m.text, attribute))
             continue
         if obj:
-            if reading.list_object is None and not reading.metrics and _listed(words, m.start):
+            previous = matches[index - 1] if index else None
+            if (
+                previous is not None and previous.end == m.start and reading.list_object is not None
+                and previous.of_kind("object") and reading.list_object == previous.of_kind("object")[0]
+            ):
+                # "account rep": the last noun is the thing listed, the first qualifies it.
+                reading.mentioned.append(reading.list_object)
+                reading.list_object = obj[0]
+            elif reading.list_object is None and not reading.metrics and _listed(words, m.start):
                 reading.list_object = obj[0]
             else:
                 reading.mentioned.append(obj[0])
@@ -341,8 +380,8 @@ def _aggregation_before(words: Sequence[str], start: int) -> Aggregation | None:
     return None
 
 
-def _counted(words: Sequence[str], start: int) -> bool:
-    window = words[max(start - 5, 0) : start]
+def _counted(words: Sequence[str], start: int, after: int = 0) -> bool:
+    window = words[max(start - 5, after, 0) : start]
     return any(_phrase_at(window, j, COUNT_PHRASES) for j in range(len(window)))
 
 
@@ -363,11 +402,16 @@ def _ranked(words: Sequence[str], start: int) -> bool:
     return False
 
 
-def _comparison_after(words: Sequence[str], end: int) -> tuple[FilterOp, list[object]] | None:
+def _comparison_after(
+    words: Sequence[str], end: int, used: set[int] | None = None
+) -> tuple[FilterOp, list[object]] | None:
     j = end
     while j < len(words) and words[j] in {"is", "was", "are", "were", "of", "with", "a", "total"}:
         j += 1
-    return _comparison_at(words, j)
+    found = _comparison_at(words, j)
+    if found and used is not None:
+        used.add(j)
+    return found
 
 
 def _comparison_at(words: Sequence[str], j: int) -> tuple[FilterOp, list[object]] | None:
@@ -390,7 +434,7 @@ def _read_loose_conditions(reading: Reading, words: list[str]) -> None:
     """A comparison after a verb of money ("spent more than 5000"): on the main metric."""
     for i, w in enumerate(words):
         if w in MONEY_VERBS:
-            found = _comparison_after(words, i + 1)
+            found = _comparison_after(words, i + 1, reading.compared)
             if found:
                 reading.money_condition = FilterPart(Concept("metric", ""), found[0], found[1])
                 return

@@ -97,6 +97,27 @@ def _variants(text: str) -> Iterable[str]:
         yield " ".join([*words[:-1], singular(words[-1])])
 
 
+_TIME_SUFFIXES = ("date", "at", "on", "time", "day", "timestamp", "datetime")
+
+
+def _event_phrases(label: str) -> list[str]:
+    """The event a date column records: "signup date" -> "signup", "signups", "sign up".
+
+    >>> _event_phrases("signup date")
+    ['signup', 'signups', 'sign up']
+    """
+    words = label.split()
+    if len(words) < 2 or words[-1] not in _TIME_SUFFIXES:
+        return []
+    event = " ".join(words[:-1])
+    phrases = [event, plural(event)]
+    last = words[-2]
+    for particle in ("up", "in", "out", "off"):
+        if last.endswith(particle) and len(last) > len(particle) + 2:
+            phrases.append(" ".join([*words[:-2], last[: -len(particle)], particle]))
+    return phrases
+
+
 def build_lexicon(ontology: Ontology) -> Lexicon:
     lexicon = Lexicon()
     for obj in ontology.objects:
@@ -116,6 +137,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             for phrase in names:
                 for variant in _variants(phrase):
                     lexicon.add(variant, attr, fuzzy=attribute.role != "identifier")
+            if attribute.role == "time":
+                for phrase in _event_phrases(attribute.label):
+                    if not lexicon.lookup(tuple(t.stem for t in tokenize(phrase))):
+                        lexicon.add(phrase, attr, fuzzy=False)
             for value in attribute.values:
                 val = Concept("value", obj.name, attribute.name, value, role=attribute.role)
                 lexicon.add(value, val)

@@ -171,7 +171,7 @@ class Parser:
         if len(named) == 1:
             return named[0]
         candidates = named or options
-        kind = candidates[0].kind
+        kind = "metric" if ambiguity.aggregate else candidates[0].kind
         if kind == "attribute":
             # Two columns with the same name: no distance makes one of them the meant one.
             return None
@@ -325,6 +325,9 @@ class Parser:
             )
         query = SemanticQuery(metrics=metrics)
         base = _query_base(self.ontology, query)
+        if groups and base and all(m.aggregation == "avg" or self._is_average(m) for m in metrics):
+            # "average quantity per order line": the line is what is averaged over.
+            groups = [g for g in groups if g.object != base]
         time_field = self._time_field(reading, base)
         for concept in reading.dimensions:
             _, attribute = self.ontology.resolve(concept.field)
@@ -355,6 +358,10 @@ class Parser:
             return None
         return MetricRef(aggregation="max" if reading.recency else "min",
                          field=f"{obj.name}.{obj.default_time}")
+
+    def _is_average(self, ref: MetricRef) -> bool:
+        metric = self.ontology.metric(ref.metric or "")
+        return bool(metric and metric.expression.upper().startswith("AVG("))
 
     def _count_of(self, concept: Concept, reading: Reading) -> MetricRef:
         obj = self.ontology.object(concept.object)
@@ -402,6 +409,9 @@ class Parser:
         elif reading.period:
             query.time_range = _time_range(reading.period, field_name)
         if compare:
+            if reading.growth:
+                # Growth runs from the earlier period to the later one.
+                compare.sort(key=lambda p: p.start or dt.date.min)
             query.compare = [_time_range(p, field_name) for p in compare]
             query.growth = reading.growth
         if reading.growth and not compare and not reading.grain and not reading.time.series:
@@ -515,6 +525,9 @@ class Parser:
                     values=condition.values,
                 )
             )
+        if reading.period and not reading.period.anchored and previous.time_range and previous.time_range.start:
+            # "and in Q3?" after Q4 2024 means Q3 2024.
+            reading.time.period = _in_year(reading.period, previous.time_range.start.year)
         if reading.period or reading.time.compare:
             query.time_range = None
             query.compare = []
@@ -581,7 +594,7 @@ def _is_followup(reading: Reading) -> bool:
     complete = bool(reading.metrics) and bool(
         reading.dimensions or reading.group_objects or reading.time.grain or reading.time.series
     )
-    if lead:
+    if lead or reading.instead:
         return not complete
     return not (
         reading.metrics or reading.list_object or reading.count_words or reading.mentioned
@@ -643,6 +656,13 @@ def _merge_filters(parts: list[FilterPart]) -> list[QueryFilter]:
 
 def _time_range(period: Period, field_name: str | None) -> TimeRange:
     return TimeRange(field=field_name, start=period.start, end=period.end, label=period.label)
+
+
+def _in_year(period: Period, year: int) -> Period:
+    assert period.start is not None and period.end is not None
+    start = period.start.replace(year=year)
+    end = period.end.replace(year=year + (period.end.year - period.start.year))
+    return Period(start, end, period.label.replace(str(period.start.year), str(year)))
 
 
 def _previous_period(period: Period) -> Period:

@@ -41,9 +41,11 @@ ORDINALS = {
 _LAST = {"last", "previous", "past", "prior", "preceding"}
 _THIS = {"this", "current"}
 _COMPARE = {"vs", "versus", "against"}
+_GROWTH_HINTS = {"growth", "grew", "grow", "increase", "increased", "change", "changed", "yoy",
+                 "decline", "declined", "decrease", "decreased"}
 _NUMERIC_CONTEXT = {
     "over", "above", "under", "below", "than", "least", "most", ">", "<", ">=", "<=", "top",
-    "bottom", "exceeding", "exceeds", "equal", "equals", "=", "first", "limit", "of", "id",
+    "bottom", "exceeding", "exceeds", "equal", "equals", "=", "first", "limit", "id",
     "number", "#",
 }  # fmt: skip
 
@@ -53,6 +55,8 @@ class Period:
     start: dt.date | None
     end: dt.date | None
     label: str
+    #: False when the year was not said ("Q3", "in March") and was taken as the latest.
+    anchored: bool = True
 
 
 @dataclass(slots=True)
@@ -123,7 +127,11 @@ class _Scanner:
         if word.startswith("fy"):
             word = word[2:]
         if len(word) == 4 and word.isdigit() and 1900 <= int(word) <= self.today.year + 5:
-            if self.word(i - 1) in _NUMERIC_CONTEXT or self.word(i + 1) in {"%", "percent"}:
+            previous = self.word(i - 1)
+            year_before = self.word(i - 2).isdigit() and len(self.word(i - 2)) == 4
+            if (previous in _NUMERIC_CONTEXT and not (previous == "over" and year_before)) or (
+                self.word(i + 1) in {"%", "percent"}
+            ):
                 return None
             return int(word)
         if len(word) == 2 and word.isdigit() and self.word(i - 1) in {"fy", "'"}:
@@ -195,6 +203,7 @@ class _Scanner:
         if self.word(j) == "of":
             j += 1
         year = self.year_at(j)
+        anchored = year is not None
         if year is None:
             year = self.today.year
             if dt.date(year, 3 * quarter - 2, 1) > self.today:
@@ -202,7 +211,7 @@ class _Scanner:
         else:
             j += 1
         start = dt.date(year, 3 * quarter - 2, 1)
-        return Period(start, _add_months(start, 3), f"Q{quarter} {year}"), j if year else j
+        return Period(start, _add_months(start, 3), f"Q{quarter} {year}", anchored), j
 
     def _month(self, i: int) -> tuple[Period, int] | None:
         w = self.word(i)
@@ -219,6 +228,7 @@ class _Scanner:
         if self.word(j) == "of":
             j += 1 if self.year_at(j + 1) else 0
         year = self.year_at(j)
+        anchored = year is not None
         if year is None:
             year = self.today.year
             if dt.date(year, month, day or 1) > self.today:
@@ -228,11 +238,11 @@ class _Scanner:
         try:
             if day is not None:
                 start = dt.date(year, month, day)
-                return Period(start, start + dt.timedelta(days=1), start.isoformat()), j
+                return Period(start, start + dt.timedelta(days=1), start.isoformat(), anchored), j
         except ValueError:
             return None
         start = dt.date(year, month, 1)
-        return Period(start, _add_months(start, 1), start.strftime("%B %Y")), j
+        return Period(start, _add_months(start, 1), start.strftime("%B %Y"), anchored), j
 
     def _may_is_month(self, j: int) -> bool:
         # "may" is a month only beside a year, a day number or a time preposition.
@@ -279,6 +289,8 @@ def find_time(tokens: Sequence[Token], today: dt.date) -> TimeFindings:
         else:
             i += 1
 
+    _relative_compare(scan, points)
+    growth_words = bool(set(scan.words) & _GROWTH_HINTS)
     consumed: set[int] = set()
     ranges: list[Period] = []
     compare: list[Period] = []
@@ -296,6 +308,11 @@ def find_time(tokens: Sequence[Token], today: dt.date) -> TimeFindings:
             ranges.append(Period(period.start, nxt[2].end, f"{period.label} to {nxt[2].label}"))
             found.endpoints = (period, nxt[2])
             consumed.update(range(start - 1, nxt[1]))
+            k += 2
+            continue
+        if nxt and joiner == ["over"] and growth_words:
+            compare.extend([nxt[2], period])
+            consumed.update(range(start, nxt[1]))
             k += 2
             continue
         if nxt and (
@@ -319,7 +336,15 @@ def find_time(tokens: Sequence[Token], today: dt.date) -> TimeFindings:
                 k += 1
             continue
         consumed.update(range(start, end))
-        if before in {"since", "after"} or (before == "from" and not nxt):
+        if before in {"start", "beginning"} and scan.word(start - 2) == "the" or before == "of" and scan.word(start - 2) in {"start", "beginning"}:
+            # "since the start of 2025": the phrase names the period's first day.
+            k_back = start - 1
+            while scan.word(k_back) in {"of", "start", "beginning", "the"}:
+                consumed.add(k_back)
+                k_back -= 1
+            before = scan.word(k_back)
+            start = k_back + 1
+        if before in {"since", "after"}:
             begin = period.start if before != "after" else period.end
             ranges.append(Period(begin, today + dt.timedelta(days=1), f"{before} {period.label}"))
             consumed.add(start - 1)
@@ -331,12 +356,53 @@ def find_time(tokens: Sequence[Token], today: dt.date) -> TimeFindings:
             ranges.append(period)
         k += 1
 
+    if compare and ranges and all(p.label.isdigit() for p in compare):
+        # "Q4 revenue, 2025 vs 2024": the quarter in each compared year.
+        partial = [r for r in ranges if not r.anchored and r.start and r.end]
+        if partial:
+            unit_start, unit_end = partial[0].start, partial[0].end
+            assert unit_start is not None and unit_end is not None
+            compare = [
+                Period(unit_start.replace(year=int(p.label)),
+                       unit_end.replace(year=int(p.label) + (unit_end.year - unit_start.year)),
+                       f"{partial[0].label.split()[0]} {p.label}")
+                for p in compare
+            ]
+            ranges = [r for r in ranges if r is not partial[0]]
     if ranges:
         found.period = _intersect(ranges)
     found.compare = compare
     found.used = consumed
     _find_grain(scan, found)
     return found
+
+
+def _relative_compare(scan: _Scanner, points: list[tuple[int, int, Period]]) -> None:
+    """ "last month compared to the month before": the period before the first one."""
+    words = scan.words
+    for index, (_, end, period) in enumerate(points):
+        j = end
+        if words[j : j + 2] in (["compared", "to"], ["compared", "with"]):
+            j += 2
+        elif words[j : j + 1] in (["vs"], ["versus"], ["against"]):
+            j += 1
+        else:
+            continue
+        begin = j
+        if words[j : j + 1] == ["the"]:
+            j += 1
+        if period.start is None or j + 1 >= len(words):
+            continue
+        unit = UNITS.get(words[j])
+        if unit and words[j + 1] in {"before", "prior"}:
+            prior = period_of(unit, period.start - dt.timedelta(days=1))
+        elif words[j] in {"previous", "prior", "preceding"} and words[j + 1] in UNITS:
+            prior = period_of(UNITS[words[j + 1]], period.start - dt.timedelta(days=1))
+        else:
+            continue
+        scan.words[begin] = scan.words[begin]  # the joiner stays "compared to" / "vs"
+        points.insert(index + 1, (begin, j + 2, prior))
+        return
 
 
 def _intersect(ranges: list[Period]) -> Period:
@@ -367,7 +433,7 @@ def _find_grain(scan: _Scanner, found: TimeFindings) -> None:
         ):
             found.grain = UNITS[words[i + 1]]
             found.used.update({i, i + 1})
-        elif w in UNITS and words[i + 1 : i + 3] in (["by", w], ["over", w], ["on", w]):
+        elif w in UNITS and words[i + 1 : i + 3] in (["by", w], ["on", w]):
             found.grain = UNITS[w]
             found.used.update({i, i + 1, i + 2})
         elif w in {"trend", "trends", "trending", "evolution", "timeline", "history"}:

@@ -297,13 +297,56 @@ class _Table:
 def derive_ontology(schema: SchemaInfo, *, source: str) -> Ontology:
     """The ontology of ``schema``: objects, attributes, relationships and metrics."""
     tables = [_derive_object(table) for table in schema.tables]
+    objects = [table.obj for table in tables]
+    metrics = _derive_metrics(tables)
+    relationships = _derive_relationships(tables)
+    metrics += _average_value_metrics(objects, metrics, relationships)
     return Ontology(
         source=source,
         dialect=schema.dialect,
-        objects=[table.obj for table in tables],
-        metrics=_derive_metrics(tables),
-        relationships=_derive_relationships(tables),
+        objects=objects,
+        metrics=metrics,
+        relationships=relationships,
     )
+
+
+def _average_value_metrics(
+    objects: list[Object], metrics: list[Metric], relationships: list[Relationship]
+) -> list[Metric]:
+    """Average order value: revenue of line items per dated header they belong to.
+
+    When revenue lives on undated lines (order items) that refer to a dated header
+    (orders), the value per header is a standard measure of its own.
+    """
+    by_name = {o.name: o for o in objects}
+    revenue = next((m for m in metrics if m.name == "revenue"), None)
+    if revenue is None or by_name[revenue.object].default_time:
+        return []
+    for rel in relationships:
+        header = by_name.get(rel.to_object)
+        if rel.from_object != revenue.object or header is None or not header.default_time:
+            continue
+        if len(rel.from_columns) != 1:
+            continue
+        label = f"average {header.label} value"
+        return [
+            Metric(
+                name=_snake(label),
+                label=label,
+                object=revenue.object,
+                expression=f"{revenue.expression} / COUNT(DISTINCT {rel.from_columns[0]})",
+                synonyms=_unique([
+                    f"avg {header.label} value", f"mean {header.label} value",
+                    f"average {header.label} size", f"average {header.label} amount",
+                    f"{header.label} value average", "average basket", "average ticket",
+                    *(["aov"] if header.label in {"order", "purchase", "sale"} else []),
+                ]),
+                format="currency",
+                additive=False,
+                description=f"Revenue divided by the number of distinct {header.plural}.",
+            )
+        ]
+    return []
 
 
 # --- words ------------------------------------------------------------------------------

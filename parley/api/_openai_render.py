@@ -284,7 +284,7 @@ def graph_type(name: str) -> str | None:
             return requested
     if name.strip().lower() == CUSTOM.lower():
         return None
-    raise ValueError(f"graphType {name!r} is not one of {CUSTOM}, {', '.join(GRAPH_TYPES)}")
+    raise ValueError(f"{name!r} is not one of {CUSTOM}, {', '.join(GRAPH_TYPES)}")
 
 
 def _words(text: str) -> str:

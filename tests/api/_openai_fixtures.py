@@ -28,7 +28,8 @@ from parley.store import tenancy
 
 #: Limits no test reaches, so that only the rate-limit tests meet the face's 2 a minute.
 GENEROUS = {"per_minute": 100_000, "per_hour": 100_000, "per_day": 100_000}
-LEAGUE_ROWS = [("Lions", 3), ("Tigers", 1), ("Lions", 1), ("Bears", 0)]
+#: One team name holds HTML metacharacters, to show html answers escape values.
+LEAGUE_ROWS = [("Lions", 3), ("Tigers", 1), ("Lions", 1), ("Bears <&> Cubs", 0)]
 
 
 def demo_copy(factory: pytest.TempPathFactory, home: Path) -> Path:

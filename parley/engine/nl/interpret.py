@@ -34,6 +34,7 @@ from parley.engine.nl.vocabulary import (
     OLDEST,
     PRICE_WORDS,
     RECENT,
+    SUPERLATIVES,
     SHARE,
     TIME_EXTREMES,
     TOP,
@@ -101,6 +102,12 @@ class Reading:
     money_condition: FilterPart | None = None
     #: "how much", "spent", "sold": the question is about the main money metric.
     money_words: bool = False
+    #: Objects whose dated events the question counts ("hires per year": employees).
+    events: list[Concept] = field(default_factory=list)
+    #: Ranking by a column of the object listed ("5 projects with the smallest budget").
+    rank_attribute: Concept | None = None
+    #: A superlative on a column ("smallest budget"): the column, descending, position.
+    superlative: tuple[list[Concept], bool, int] | None = None
     #: Positions of comparison words that a condition used.
     compared: set[int] = field(default_factory=set)
     #: Comparisons that qualify nothing the engine can compare ("orders over 500").
@@ -161,11 +168,14 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
         if size and i not in time.used and _comparison_at(words, i) and i not in reading.compared:
             reading.unattached.append(" ".join(words[i : i + size + 1]))
             used.update(range(i, i + size + 1))
+    owners = {c.object for m in matches for c in m.concepts}
+    qualifiers = set().union(*(lexicon.object_words.get(o, set()) for o in owners)) if owners else set()
     reading.unknown = [*reading.unattached]
     reading.unknown += [
         tokens[i].text
         for i in range(len(tokens))
         if i not in used and tokens[i].norm not in KNOWN and not _is_number(tokens[i].norm)
+        and tokens[i].stem not in qualifiers
     ]
     return reading
 
@@ -284,6 +294,9 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             # "average unit price", "highest price", "earliest order date": an aggregate of
             # the column itself.
             targets = [c for c in attribute if _measure_concept(c) or _is_time(m)]
+            superlative = words[m.start - 1] if m.start else ""
+            if aggregation in {"min", "max"} and superlative in SUPERLATIVES and not group_next:
+                reading.superlative = (targets, aggregation == "max", m.start - 1)
             reading.metrics.append(MetricPart(aggregation=aggregation, target=targets[0]))
             reading.aggregated.add(m.start - 1)
             if len({c.field for c in targets}) > 1:
@@ -307,6 +320,11 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 if len({c.field for c in attribute}) > 1:
                     reading.ambiguities.append(Ambiguity(m.text, attribute))
             elif obj:
+                previous = matches[index - 1] if index else None
+                if (previous is not None and previous.end == m.start and reading.group_objects
+                        and previous.of_kind("object") and reading.group_objects[-1] == previous.of_kind("object")[0]):
+                    # "by employee department": the department (of the employee).
+                    reading.mentioned.append(reading.group_objects.pop())
                 reading.group_objects.append(obj[0])
             continue
         if obj and (reading.count_words and _counted(words, m.start, prev_match_end)):
@@ -319,12 +337,18 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             distinct = any(w in DISTINCT for w in before[:2]) or (
                 reading.count_words and _counted(words, m.start, prev_match_end)
             )
-            if distinct:
+            if distinct and _is_time(m):
+                # "number of hires": how many rows that event dates, counted by object.
+                reading.time_field = attribute[0]
+                reading.events.append(Concept("object", attribute[0].object, attribute[0].object))
+            elif distinct:
                 reading.metrics.append(
                     MetricPart(aggregation="count_distinct", target=attribute[0])
                 )
             elif _is_time(m) and reading.time_field is None:
                 reading.time_field = attribute[0]
+                if m.text not in {"date", "day", "time"}:
+                    reading.events.append(Concept("object", attribute[0].object, attribute[0].object))
             else:
                 reading.fields.append(attribute[0])
                 if len({c.field for c in attribute}) > 1:
@@ -343,8 +367,35 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 reading.list_object = obj[0]
             else:
                 reading.mentioned.append(obj[0])
+    _read_superlative(reading, words)
     _read_ranking(reading, words)
     _read_loose_conditions(reading, words)
+
+
+def _read_superlative(reading: Reading, words: list[str]) -> None:
+    """ "5 projects with the smallest budget" ranks projects; "the smallest budget" is a min.
+
+    A superlative on a column of an object the question also names, with no grouping,
+    ranks that object's rows by the column.
+    """
+    if reading.superlative is None or reading.dimensions or reading.group_objects:
+        return
+    targets, descending, position = reading.superlative
+    named = [c for c in [reading.list_object, *reading.mentioned] if c is not None]
+    pairs = [(t, c) for c in named for t in targets if t.object == c.object]
+    if not pairs:
+        return
+    concept, owner = pairs[0]
+    reading.metrics = [p for p in reading.metrics if p.target not in targets]
+    reading.ambiguities = [a for a in reading.ambiguities if a.options != targets]
+    owners = [owner]
+    reading.aggregated.discard(position)
+    reading.list_object = owners[0]
+    if owners[0] in reading.mentioned:
+        reading.mentioned.remove(owners[0])
+    reading.rank_attribute = concept
+    reading.descending = descending
+    reading.ranking = True
 
 
 def _value_text(m: Match) -> str:
@@ -481,6 +532,12 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             reading.price_order = PRICE_WORDS[w]
             reading.ranking = True
             reading.descending = PRICE_WORDS[w]
+    if reading.ranking and reading.limit is None:
+        for m in reading.matches:
+            if m.start and _is_number(words[m.start - 1]) and m.of_kind("object"):
+                # "the 3 departments with the lowest average salary"
+                reading.limit = int(parse_number(words[m.start - 1]) or 0) or None
+                break
     if reading.ranking and not reading.group_objects and not reading.dimensions:
         # "which 5 cities generate the most revenue": the thing ranked is the one named.
         dimension_fields = [c for c in reading.fields if c.role == "dimension"]

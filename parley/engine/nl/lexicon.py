@@ -54,6 +54,9 @@ class Lexicon:
     #: Case-sensitive aliases ("US") and the phrases they stand for.
     case_sensitive: dict[str, tuple[str, ...]] = field(default_factory=dict)
     longest: int = 1
+    #: Stems of the words naming each object, to explain "performance" in "performance
+    #: score" (the score of performance reviews).
+    object_words: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, text: str, concept: Concept, *, fuzzy: bool = True, exact: bool = False) -> None:
         tokens = tokenize(text)
@@ -74,19 +77,28 @@ class Lexicon:
             found = found + [c for c in self.exact[norms] if c not in found]
         return found
 
-    def fuzzy(self, text: str, *, min_score: float = 85.0) -> tuple[str, ...] | None:
-        """The phrase closest to a misspelt ``text`` ("Electronis"), when close enough."""
+    def fuzzy(self, text: str, *, min_score: float = 80.0) -> tuple[str, ...] | None:
+        """The phrase closest to a misspelt ``text`` ("Electronis"), when close enough.
+
+        Only phrases of the same number of words, starting with the same letter, count:
+        a misspelling keeps its shape.
+        """
         if len(text) < 5 or not self.fuzzy_choices:
             return None
-        found = process.extractOne(
-            text, self.fuzzy_choices.keys(), scorer=fuzz.ratio, score_cutoff=min_score
-        )
+        words = text.split()
+        choices = [c for c in self.fuzzy_choices if len(c.split()) == len(words) and c[0] == text[0]]
+        found = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=min_score)
         if found is None:
+            return None
+        # Every word must be close to its counterpart: "employment type" is not
+        # "employment date".
+        pairs = zip(words, found[0].split(), strict=True)
+        if any(a != b and fuzz.ratio(a, b) < min_score for a, b in pairs):
             return None
         return self.fuzzy_choices[found[0]]
 
 
-_COUNT_PREFIXES = ("how many ", "count of ", "number of ")
+_COUNT_PREFIXES = ("how many ", "count of ", "number of ", "total ")
 
 
 def _variants(text: str) -> Iterable[str]:
@@ -124,6 +136,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
         if obj.hidden:
             continue
         concept = Concept("object", obj.name, obj.name)
+        lexicon.object_words[obj.name] = {
+            t.stem for phrase in (obj.label, obj.plural, obj.name.replace("_", " "))
+            for t in tokenize(phrase)
+        }
         for phrase in (obj.label, obj.plural, obj.name, *obj.synonyms):
             for variant in _variants(phrase.replace("_", " ")):
                 lexicon.add(variant, concept)
@@ -134,6 +150,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             names = {attribute.label, attribute.name.replace("_", " "), *attribute.synonyms}
             # "customer country" names customers.country even if only "country" is a label.
             names |= {f"{obj.label} {attribute.label}"}
+            head, _, rest = attribute.label.partition(" ")
+            if rest and head in obj.label.split() and attribute.role != "identifier":
+                # "leave type" of leave records is their "type".
+                names.add(rest)
             for phrase in names:
                 for variant in _variants(phrase):
                     lexicon.add(variant, attr, fuzzy=attribute.role != "identifier")
@@ -153,7 +173,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
         for phrase in (metric.label, metric.name.replace("_", " "), *metric.synonyms):
-            if phrase.startswith(_COUNT_PREFIXES):
+            if phrase.startswith(_COUNT_PREFIXES) and metric.expression.replace(" ", "").upper() == "COUNT(*)":
                 # "how many orders" is read by the interpreter from its operator words.
                 continue
             for variant in _variants(phrase):

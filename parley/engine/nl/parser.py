@@ -172,22 +172,37 @@ class Parser:
             return named[0]
         candidates = named or options
         kind = "metric" if ambiguity.aggregate else candidates[0].kind
+        base = self._base_object(reading)
+        own = [c for c in candidates if c.object == base]
+        if kind == "attribute" and len(own) == 1 and reading.metrics:
+            # "leave days by type": the type of the rows being measured.
+            return own[0]
         if kind == "attribute":
             # Two columns with the same name: no distance makes one of them the meant one.
             return None
         if kind == "metric":
-            others = {c.object for c in reading.dimensions + reading.group_objects + reading.fields}
-            others |= {f.concept.object for f in reading.filters}
+            undecided = {c for a in reading.ambiguities if a is not ambiguity for c in a.options}
+            others = {c.object for c in reading.dimensions + reading.group_objects + reading.fields
+                      if c not in undecided}
+            others |= {f.concept.object for f in reading.filters if f.concept not in undecided}
             if not others:
                 return None
             scores = {c.field: sum(self._distance(c.object, o) for o in others) for c in candidates}
         else:
+            if len({c.object for c in candidates}) == 1 and candidates[0].kind == "value":
+                # The same value in two columns of one object ("Singapore": city and
+                # country): the coarser column, whose rows include the finer one's.
+                return min(candidates, key=self._distinct_values)
             base = self._base_object(reading)
             scores = {c.field: self._distance(base, c.object) for c in candidates}
         ranked = sorted(candidates, key=lambda c: scores[c.field])
         if scores[ranked[0].field] < scores[ranked[1].field]:
             return ranked[0]
         return None
+
+    def _distinct_values(self, concept: Concept) -> int:
+        _, attribute = self.ontology.resolve(concept.field)
+        return len(attribute.values) or 10**9
 
     def _describe(self, concept: Concept) -> str:
         obj = self.ontology.object(concept.object)
@@ -204,15 +219,23 @@ class Parser:
 
     # -- building a query -------------------------------------------------------------
 
-    def _primary_metric(self) -> MetricRef | None:
-        """The metric a ranking means when it names none ("top customers")."""
-        for metric in self.ontology.metrics:
-            if metric.format == "currency" and metric.additive:
-                return MetricRef(metric=metric.name)
-        for metric in self.ontology.metrics:
-            if metric.additive:
-                return MetricRef(metric=metric.name)
-        return None
+    def _primary_metric(self, anchors: list[str] | None = None) -> MetricRef | None:
+        """The money metric a question means when it names none ("top customers").
+
+        Revenue when the ontology has it; otherwise the additive money metric nearest to
+        the objects the question is about ("highest paid employees": their salary).
+        """
+        revenue = self.ontology.metric("revenue")
+        if revenue is not None:
+            return MetricRef(metric=revenue.name)
+        money = [m for m in self.ontology.metrics if m.format == "currency" and m.additive]
+        if not money:
+            money = [m for m in self.ontology.metrics if m.additive and not m.expression.upper().startswith("COUNT")]
+        if not money:
+            return None
+        anchors = anchors or []
+        best = min(money, key=lambda m: sum(self._distance(m.object, a) for a in anchors))
+        return MetricRef(metric=best.name)
 
     def _count_metric(self, obj: Object) -> MetricRef:
         for metric in self.ontology.metrics:
@@ -293,6 +316,8 @@ class Parser:
         if extreme is not None and not metrics:
             metrics.append(extreme)
             list_object = None
+        if reading.rank_attribute is not None and not metrics and list_object is not None:
+            return self._list_query(reading, list_object)
         if reading.price_order is not None and not metrics:
             target = list_object or (reading.mentioned[0] if reading.mentioned else None)
             if target is None and groups:
@@ -300,13 +325,20 @@ class Parser:
             if target is not None:
                 return self._list_query(reading, target)
         if not metrics and list_object is None:
-            primary = self._primary_metric()
-            if (groups or reading.money_condition or reading.money_words) and primary and (
+            primary = self._primary_metric([c.object for c in groups + reading.mentioned])
+            if reading.events and (reading.count_words or series or reading.growth or groups
+                                   or reading.dimensions or reading.period):
+                # "hires per year": count the employees by their hire date.
+                metrics.append(self._count_of(reading.events[0], reading))
+            elif (groups or reading.money_condition or reading.money_words) and primary and (
                 reading.ranking or reading.money_words or reading.money_condition
             ):
                 metrics.append(primary)
             elif (reading.dimensions or groups or series) and reading.mentioned:
                 metrics.append(self._count_of(reading.mentioned[0], reading))
+            elif reading.count_words and reading.filters and not reading.mentioned:
+                # "how many contractors": count the rows that have that value.
+                metrics.append(self._count_of(reading.filters[0].concept, reading))
             elif reading.mentioned and not reading.list_words:
                 # "online orders last month": how many of them.
                 metrics.append(self._count_of(reading.mentioned[0], reading))
@@ -376,7 +408,7 @@ class Parser:
                     query.dimensions.append(DimensionRef(field=f.field))
         query.filters.extend(filters)
         conditions = list(reading.conditions)
-        primary = self._primary_metric()
+        primary = self._primary_metric([c.object for c in reading.group_objects + reading.mentioned])
         if reading.money_condition and primary and primary.metric:
             money = reading.money_condition
             conditions.append(FilterPart(Concept("metric", "", primary.metric), money.op, money.values))
@@ -459,6 +491,11 @@ class Parser:
                 reading.period, reading.time_field.field if reading.time_field else None
             )
         singular = any(m.text == obj.label for m in reading.matches if concept in m.concepts)
+        if reading.rank_attribute is not None:
+            descending = reading.descending if reading.descending is not None else True
+            query.order = [OrderItem(key=reading.rank_attribute.name, descending=descending)]
+            query.limit = reading.limit or (1 if singular else 10)
+            return query
         if reading.price_order is not None:
             price = _price_attribute(obj)
             if price is None:

@@ -41,6 +41,9 @@ AGGREGATION_WORDS: dict[str, Aggregation] = {
     "minimum": "min", "min": "min", "lowest": "min", "smallest": "min", "cheapest": "min",
     "maximum": "max", "max": "max", "highest": "max", "largest": "max", "biggest": "max",
 }  # fmt: skip
+#: Superlatives that rank rows when they qualify a column of a named object.
+SUPERLATIVES = frozenset({"highest", "lowest", "largest", "smallest", "biggest", "greatest",
+                          "maximum", "minimum", "max", "min", "most", "least"})
 #: Superlatives of time columns: "earliest order date", "most recent signup".
 TIME_EXTREMES: dict[str, Aggregation] = {
     "earliest": "min", "first": "min", "oldest": "min", "latest": "max", "last": "max",
@@ -187,6 +190,9 @@ happen happened did per cent record records recorded entry entries row rows item
 total sum count counts counted quantity same period time times date dates today current
 please thanks thank hey hi ok okay well right so far yet ever overall altogether combined
 got gets single popular selling performing individual new
+work works worked working based located take takes took taken logged log logs put puts
+filter filtered restrict restricted narrow keep belong belongs belonging employed hold holds
+happen occur occurred recorded registered currently
 top bottom best worst highest lowest largest smallest biggest greatest leading
 average mean typical min max minimum maximum
 not no never without except excluding exclude instead rather versus vs compared compare

@@ -44,7 +44,10 @@ class JoinTree:
     def _neighbours(self, name: str) -> list[JoinStep]:
         forward: list[JoinStep] = []
         backward: list[JoinStep] = []
-        for rel in self._ontology.relationships:
+        # A relationship with a role ("reviewer", "manager") is a second way to the same
+        # object; the plain one (the row's own key) is the one meant when none is named.
+        relationships = sorted(self._ontology.relationships, key=lambda r: bool(r.label))
+        for rel in relationships:
             if rel.from_object == name:
                 forward.append(
                     JoinStep(

@@ -210,6 +210,8 @@ VALUE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("Small Business", "SMB", "small businesses"),
     ("Mid-Market", "mid market", "midmarket", "mid-size", "midsize"),
     ("Human Resources", "HR"),
+    ("Female", "women", "woman", "females", "female employees", "ladies"),
+    ("Male", "men", "man", "males", "male employees", "gentlemen"),
 )
 
 #: Aliases that are ordinary English words in lower case ("us"): they refer to a value

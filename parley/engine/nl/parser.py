@@ -304,7 +304,7 @@ class Parser:
         list_object = reading.list_object
         groups = list(reading.group_objects)
         series = bool(reading.grain or reading.time.series)
-        if list_object and not metrics and (reading.dimensions or groups or series):
+        if list_object and not metrics and (reading.dimensions or groups or series or reading.share):
             # "orders by status": count the listed object per group.
             metrics.append(self._count_of(list_object, reading))
             list_object = None
@@ -376,6 +376,11 @@ class Parser:
         self._apply_time(query, reading, time_field)
         if reading.share:
             query.share = True
+            if not query.dimensions and not query.compare:
+                # "what percentage of orders were cancelled": the matching part of all.
+                query.share_of = [f for f in query.filters if f.field not in {m.key for m in query.metrics}]
+                query.filters = [f for f in query.filters if f not in query.share_of]
+                query.share = False
         self._apply_order(query, reading)
         return query
 

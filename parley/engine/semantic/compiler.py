@@ -295,8 +295,20 @@ class _Compiler:
         for metric in metrics:
             for key, value in self._metric_values(metric, period_case).items():
                 projections.append(exp.alias_(value, key))
+        if self.query.share_of and metrics and metrics[0] is self.metrics[0]:
+            projections.append(exp.alias_(self._share_of(scope, metrics[0]), "share_pct"))
         select = _sql.from_scope(self.ontology, scope, exp.select(*projections))
         return select.group_by(*groups) if groups else select
+
+    def _share_of(self, scope: _sql.Scope, metric: _Metric) -> exp.Expr:
+        """``100 * metric(where share_of) / metric``: the part the matching rows make up."""
+        predicates = []
+        for query_filter in self.query.share_of:
+            condition = self._filter(query_filter)
+            self._reach(scope, condition.object, query_filter.field)
+            predicates.append(condition.predicate)
+        part = _sql.conditional(metric.expression, exp.and_(*predicates))
+        return _sql.percent_of(part, metric.expression.copy())
 
     def _metric_keys(self, metric: _Metric) -> list[str]:
         if not self.pivot:
@@ -318,6 +330,8 @@ class _Compiler:
         groups: dict[str, list[_Metric]] = {}
         for metric in self.metrics:
             groups.setdefault(metric.object, []).append(metric)
+        if self.query.share_of and (len(groups) > 1 or self.pivot):
+            raise InvalidInput("a share of matching rows needs one metric and no growth")
         select = self._single(self.base) if len(groups) <= 1 else self._combined(groups)
         sql = select.sql(dialect=self.dialect, pretty=True)
         return CompiledQuery(sql, tuple(self._columns()), self.base, self.time_field)
@@ -434,7 +448,7 @@ class _Compiler:
             latest = values[f"{first}_{self.periods[-1].slug}"]
             change = exp.paren(exp.Sub(this=latest.copy(), expression=earliest.copy()))
             extra["growth_pct"] = _sql.percent_of(change, earliest.copy())
-        if self.query.share and self.metrics:
+        if self.query.share and self.metrics and not self.query.share_of:
             value = self._metric_value(self.metrics[0].key, values)
             total = exp.Window(this=exp.Sum(this=value.copy()), partition_by=[])
             extra["share_pct"] = _sql.percent_of(value, total)
@@ -511,7 +525,7 @@ class _Compiler:
         if self.pivot and self.metrics:
             label = f"{self.metrics[0].column.label} growth"
             columns.append(OutputColumn("growth_pct", "measure", label, "percent"))
-        if self.query.share and self.metrics:
+        if (self.query.share or self.query.share_of) and self.metrics:
             label = f"share of {self.metrics[0].column.label}"
             columns.append(OutputColumn("share_pct", "measure", label, "percent"))
         return columns

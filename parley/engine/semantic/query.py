@@ -85,6 +85,9 @@ class SemanticQuery(BaseModel):
     growth: bool = False
     #: Add each row's share of the total of the first metric.
     share: bool = False
+    #: The share of the first metric that the rows matching these filters make up
+    #: ("what percentage of orders were cancelled"): a ``share_pct`` column per group.
+    share_of: list[QueryFilter] = Field(default_factory=list)
     order: list[OrderItem] = Field(default_factory=list)
     limit: int | None = None
     #: For list/detail questions: the object whose rows are listed, and its columns.

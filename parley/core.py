@@ -10,6 +10,9 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from parley.auth.secrets import CredentialCipher, redact_url
 from parley.config import Settings
@@ -52,6 +55,7 @@ class Parley:
         self.cipher = CredentialCipher.from_environment(settings.home)
         self._sources: dict[str, Source] = {}
         self._parsers: dict[tuple[str, int], Parser] = {}
+        self._statements: dict[tuple[str, int], dict[str, Any]] = {}
         self._lock = threading.Lock()
         self.conversations = ConversationService(self)
         #: The admin API key created on first start; shown once, then only its hash is kept.
@@ -152,10 +156,7 @@ class Parley:
             catalog.save_ontology(session, record, merged)
             return merged
 
-    def _source_record(self, session: object, name: str, organization_id: str | None) -> SourceRecord:
-        from sqlalchemy.orm import Session
-
-        assert isinstance(session, Session)
+    def _source_record(self, session: Session, name: str, organization_id: str | None) -> SourceRecord:
         record = catalog.get_source_by_name(session, organization_id or self.organization_id, name)
         if record is None:
             known = [s.name for s in catalog.list_sources(session, organization_id or self.organization_id)]
@@ -177,25 +178,39 @@ class Parley:
             raise NotFound(f"source {record.name!r} has no ontology yet")
         return Ontology.model_validate(record.ontology)
 
-    def workspace(self, application: Application, *, row_filters: tuple[RowFilter, ...] = ()) -> Workspace:
-        """The engine's view of an application (parsers are cached per ontology version)."""
-        with self.store.session() as session:
-            record = catalog.get_source(session, application.organization_id, application.source_id)
-            rows = [r.content for r in knowledge.knowledge_rows_for_application(
-                session, application.organization_id, application.id)]
-            version = hash(str(record.updated_at))
-            key = (record.id, version)
+    def workspace(
+        self, application: Application, *, row_filters: tuple[RowFilter, ...] = (),
+        session: Session | None = None,
+    ) -> Workspace:
+        """The engine's view of an application (parsers are cached per ontology version).
+
+        Pass ``session`` to read within a transaction the caller already has open.
+        """
+        if session is None:
+            with self.store.session() as own:
+                return self.workspace(application, row_filters=row_filters, session=own)
+        record = catalog.get_source(session, application.organization_id, application.source_id)
+        rows = [r.content for r in knowledge.knowledge_rows_for_application(
+            session, application.organization_id, application.id)]
+        version = hash(str(record.updated_at))
+        key = (record.id, version)
+        with self._lock:
+            parser = self._parsers.get(key)
+        if parser is None:
+            parser = Parser(self.ontology(record))
             with self._lock:
-                parser = self._parsers.get(key)
-            if parser is None:
-                parser = Parser(self.ontology(record))
-                with self._lock:
-                    self._parsers[key] = parser
-            return Workspace(
-                name=application.name, ontology=parser.ontology, parser=parser,
-                source=self.source(record), row_filters=row_filters, knowledge=rows,
-                max_rows=self.settings.max_rows, timeout_s=self.settings.query_timeout_s,
-            )
+                # One version per source: an edited ontology replaces the old parser.
+                for old in [k for k in self._parsers if k[0] == record.id]:
+                    del self._parsers[old]
+                    self._statements.pop(old, None)
+                self._parsers[key] = parser
+                self._statements[key] = {}
+        return Workspace(
+            name=application.name, ontology=parser.ontology, parser=parser,
+            statements=self._statements.setdefault(key, {}),
+            source=self.source(record), row_filters=row_filters, knowledge=rows,
+            max_rows=self.settings.max_rows, timeout_s=self.settings.query_timeout_s,
+        )
 
     def ask(self, question: str, *, app: str = DEMO_NAME, conversation_id: str | None = None,
             today: dt.date | None = None, principal: str = "cli", face: str = "cli") -> Turn:

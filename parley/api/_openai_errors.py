@@ -92,6 +92,14 @@ def internal(incident: str) -> FaceError:
     return FaceError(500, internal_body(incident))
 
 
+def unexpected(error: BaseException, what: str, headers: dict[str, str] | None = None) -> FaceError:
+    """A 500 for ``error``: its traceback is logged under a new incident id, which is all
+    the caller gets to see."""
+    incident = new_id("inc")
+    log.error("%s failed (incident %s)", what, incident, exc_info=error)
+    return FaceError(500, internal_body(incident), headers)
+
+
 def invalid_field(errors: Sequence[Any]) -> str:
     """The request field a validation error is about: the top-level body key or header."""
     for error in errors:
@@ -113,11 +121,7 @@ def to_response(error: Exception, request: Request) -> Response:
         return invalid_value(invalid_field(error.errors())).response()
     if isinstance(error, RateLimited):
         return rate_limited(error.window, error.retry_after).response()
-    incident = new_id("inc")
-    # The traceback goes to the log under the incident id; the caller gets the id only.
-    log.error("%s %s failed (incident %s)", request.method, request.url.path, incident,
-              exc_info=error)
-    return internal(incident).response()
+    return unexpected(error, f"{request.method} {request.url.path}").response()
 
 
 class SeedErrorRoute(APIRoute):

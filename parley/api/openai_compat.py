@@ -28,13 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from parley import __version__
 from parley.api import _openai_render as render
 from parley.api._openai_errors import (
+    FaceError,
     SeedErrorRoute,
-    internal,
     internal_body,
     invalid_value,
-    log,
     no_application,
     unauthorized,
+    unexpected,
 )
 from parley.auth.ratelimit import RateLimiter, RateLimits
 from parley.conversations.service import ConversationRef, answer_from_message
@@ -277,14 +277,17 @@ def chat_completions(
             headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     question_id, done = "", None
-    for event in turn():
-        if isinstance(event, TurnStarted):
-            question_id = event.user_message_id
-        elif isinstance(event, Done):
-            done = event
+    try:
+        for event in turn():
+            if isinstance(event, TurnStarted):
+                question_id = event.user_message_id
+            elif isinstance(event, Done):
+                done = event
+    except Exception as error:
+        raise unexpected(error, f"completion in conversation {ref.id}", headers) from None
     assert done is not None
     if done.answer.error_code == "internal_error":
-        raise internal(_incident(done.answer))
+        raise FaceError(500, internal_body(_incident(done.answer)), headers)
     return JSONResponse(render.completion_body(
         completion_id=question_id, created=_now_ms(), model=body.model, fingerprint=FINGERPRINT,
         text=render.content(done.answer, kind), conversation_id=ref.id,
@@ -352,10 +355,8 @@ async def _sse(parley: Parley, turn: Callable[[], Iterator[Event]], kind: render
         yield "data: [DONE]\n\n"
     except Exception as error:
         # The status line is sent; an error event is what OpenAI clients understand now.
-        incident = new_id("inc")
-        log.error("streamed completion in conversation %s failed (incident %s)", ref.id,
-                  incident, exc_info=error)
-        yield _data({"error": internal_body(incident)})
+        failure = unexpected(error, f"streamed completion in conversation {ref.id}")
+        yield _data({"error": failure.body})
 
 
 # --- stored results: data and graphs --------------------------------------------------

@@ -20,6 +20,8 @@ from parley.errors import NotFound, ParleyError
 from parley.store import catalog
 from parley.store import conversations as store
 from parley.store.ids import new_id
+from sqlalchemy.orm import Session
+
 from parley.store.models import Application, Conversation, Message
 
 if TYPE_CHECKING:
@@ -90,22 +92,24 @@ class ConversationService:
             raise NotFound(f"unknown application {name!r}; known applications: {', '.join(known) or 'none'}")
         return application
 
-    def context(self, conversation_id: str) -> TurnContext:
+    def context(self, conversation_id: str, session: Session | None = None) -> TurnContext:
         """What the engine may remember: the last query and the last result."""
-        with self.parley.store.session() as session:
-            page = store.list_messages(session, conversation_id, newest_first=True, limit=20)
-            previous_query: SemanticQuery | None = None
-            previous_answer: Answer | None = None
-            for message in page.items:
-                if message.role != "assistant":
-                    continue
-                if previous_answer is None and message.columns:
-                    previous_answer = answer_from_message(message)
-                if previous_query is None and message.semantic_query:
-                    previous_query = SemanticQuery.model_validate(message.semantic_query)
-                if previous_answer and previous_query:
-                    break
-            return TurnContext(previous_query=previous_query, previous_answer=previous_answer)
+        if session is None:
+            with self.parley.store.session() as own:
+                return self.context(conversation_id, own)
+        page = store.list_messages(session, conversation_id, newest_first=True, limit=20)
+        previous_query: SemanticQuery | None = None
+        previous_answer: Answer | None = None
+        for message in page.items:
+            if message.role != "assistant":
+                continue
+            if previous_answer is None and message.columns:
+                previous_answer = answer_from_message(message)
+            if previous_query is None and message.semantic_query:
+                previous_query = SemanticQuery.model_validate(message.semantic_query)
+            if previous_answer and previous_query:
+                break
+        return TurnContext(previous_query=previous_query, previous_answer=previous_answer)
 
     def turn(
         self, ref: ConversationRef, question: str, *, today: dt.date | None = None,
@@ -113,6 +117,8 @@ class ConversationService:
     ) -> Iterator[Event]:
         """Run one turn, storing the question first and the answer before ``Done``."""
         text = validate_question(question, max_chars=self.parley.settings.max_question_chars)
+        answer: Answer | None = None
+        context = TurnContext()
         with self.parley.store.session() as session:
             conversation = session.get(Conversation, ref.id)
             assert conversation is not None
@@ -121,29 +127,35 @@ class ConversationService:
             if not conversation.title:
                 store.set_conversation_title(session, conversation, text[:200])
             user_id = user.id
+        # The question is stored (committed) before anything else can fail.
+        with self.parley.store.session() as session:
+            try:
+                context = self.context(ref.id, session)
+                workspace = self.parley.workspace(ref.application, row_filters=ref.row_filters,
+                                                  session=session)
+            except ParleyError as error:
+                answer = _failed(error, context)
         yield TurnStarted(ref.id, user_id)
-        context = self.context(ref.id)
         context.today = today
-        answer: Answer | None = None
-        try:
-            workspace = self.parley.workspace(ref.application, row_filters=ref.row_filters)
-            for event in run_turn(workspace, text, context):
-                if isinstance(event, Done):
-                    answer = event.answer
-                    break
-                yield event
-        except ParleyError as error:
-            answer = Answer(intent="clarification", text=f"I could not answer: {error.message}",
-                            error_code=error.code, agents_visited=context.agents)
-            yield ErrorRaised(error.code, error.message)
-        except Exception:
-            incident = new_id("inc")
-            log.exception("turn failed in conversation %s (incident %s)", ref.id, incident)
-            answer = Answer(intent="clarification",
-                            text=f"Something went wrong on our side (incident {incident}).",
-                            error_code="internal_error", agents_visited=context.agents)
-            yield ErrorRaised("internal_error", answer.text)
+        errors: list[Event] = []
+        if answer is None:
+            try:
+                for event in run_turn(workspace, text, context):
+                    if isinstance(event, Done):
+                        answer = event.answer
+                        break
+                    yield event
+            except ParleyError as error:
+                answer = _failed(error, context)
+            except Exception:
+                incident = new_id("inc")
+                log.exception("turn failed in conversation %s (incident %s)", ref.id, incident)
+                answer = Answer(intent="clarification",
+                                text=f"Something went wrong on our side (incident {incident}).",
+                                error_code="internal_error", agents_visited=context.agents)
         assert answer is not None
+        if answer.error_code and not any(isinstance(e, ErrorRaised) for e in errors):
+            yield ErrorRaised(answer.error_code, answer.text)
         message_id = self._store_answer(ref, answer)
         yield Done(answer, message_id)
 
@@ -170,6 +182,11 @@ class ConversationService:
                 assert event.message_id is not None
                 return Turn(ref.id, user_id, event.message_id, event.answer)
         raise AssertionError("a turn always ends with Done")
+
+
+def _failed(error: ParleyError, context: TurnContext) -> Answer:
+    return Answer(intent="clarification", text=f"I could not answer: {error.message}",
+                  error_code=error.code, agents_visited=context.agents)
 
 
 def chart_dict(chart: Chart | None) -> dict[str, Any] | None:

@@ -104,16 +104,35 @@ def guard_sql(
     ...           row_filters=[RowFilter("tenant", "eq", "acme", table="orders")]).sql
     'SELECT * FROM (SELECT * FROM orders WHERE orders."tenant" = \\'acme\\') AS o LIMIT 10'
     """
+    return guard_tree(
+        _parse_one(sql, dialect), dialect, max_rows=max_rows, row_filters=row_filters,
+        table_columns=table_columns,
+    )
+
+
+def guard_tree(
+    root: exp.Expr,
+    dialect: str,
+    *,
+    max_rows: int,
+    row_filters: Sequence[RowFilter] = (),
+    table_columns: Mapping[str, Collection[str]] | None = None,
+    pretty: bool = False,
+) -> GuardedStatement:
+    """:func:`guard_sql` on a statement already parsed (or built) with sqlglot.
+
+    The same checks apply; the tree is changed in place (filters, LIMIT), so pass a
+    tree nobody else uses. Parley's compiler hands its trees here, saving a parse.
+    """
     if max_rows < 1:
         raise ValueError(f"max_rows must be at least 1, got {max_rows}")
-    root = _parse_one(sql, dialect)
     check_root(root)
     check_read_only(root)
     check_table_sources(root, dialect)
     scope = TableScope(dialect)
     root, tables = apply_row_filters(root, scope, FilterPlan(row_filters, table_columns))
     root, limit = enforce_limit(root, max_rows)
-    return GuardedStatement(sql=root.sql(dialect=dialect), tables=tables, limit=limit)
+    return GuardedStatement(sql=root.sql(dialect=dialect, pretty=pretty), tables=tables, limit=limit)
 
 
 def _parse_one(sql: str, dialect: str) -> exp.Expr:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 from parley.engine.charts import choose_chart
@@ -26,7 +26,7 @@ from parley.engine.events import (
     SqlReady,
     TextDelta,
 )
-from parley.engine.guard import RowFilter, guard_sql
+from parley.engine.guard import GuardedStatement, RowFilter, guard_tree
 from parley.engine.insights import find_insights
 from parley.engine.knowledge import retrieve
 from parley.engine.narrate import describe_query, narrate
@@ -52,6 +52,11 @@ class Workspace:
     knowledge: Sequence[str] = ()
     max_rows: int = 5_000
     timeout_s: float = 30.0
+    #: Guarded statements by SemanticQuery, shared by the workspaces of one ontology
+    #: version: compiling and guarding are pure, so a query seen before is not redone.
+    statements: MutableMapping[str, tuple[GuardedStatement, list[ColumnRole]]] = field(
+        default_factory=dict
+    )
 
     @property
     def table_columns(self) -> dict[str, list[str]]:
@@ -73,6 +78,31 @@ def roles_of(compiled: CompiledQuery) -> list[ColumnRole]:
         ColumnRole(name=c.key, role=c.role, label=c.label, format=c.format, grain=c.grain)
         for c in compiled.columns
     ]
+
+
+_STATEMENTS_KEPT = 1024
+
+
+def statement_for(workspace: Workspace, query: SemanticQuery) -> tuple[GuardedStatement, list[ColumnRole]]:
+    """The guarded SQL of a query, and its columns' roles; compiled once per query."""
+    filters = repr(sorted(map(repr, workspace.row_filters)))
+    key = f"{workspace.source.dialect}|{workspace.max_rows}|{filters}|{query.model_dump_json()}"
+    found = workspace.statements.get(key)
+    if found is None:
+        compiled = compile_query(query, workspace.ontology, dialect=workspace.source.dialect)
+        guarded = guard_tree(
+            compiled.tree,
+            workspace.source.dialect,
+            pretty=True,
+            max_rows=workspace.max_rows,
+            row_filters=workspace.row_filters,
+            table_columns=workspace.table_columns,
+        )
+        found = (guarded, roles_of(compiled))
+        if len(workspace.statements) >= _STATEMENTS_KEPT:
+            workspace.statements.pop(next(iter(workspace.statements)))
+        workspace.statements[key] = found
+    return found
 
 
 def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Iterator[Event]:
@@ -178,14 +208,7 @@ def _data_turn(
         reason=understanding.reason,
     )
     try:
-        compiled = compile_query(query, workspace.ontology, dialect=workspace.source.dialect)
-        guarded = guard_sql(
-            compiled.sql,
-            workspace.source.dialect,
-            max_rows=workspace.max_rows,
-            row_filters=workspace.row_filters,
-            table_columns=workspace.table_columns,
-        )
+        guarded, roles = statement_for(workspace, query)
         answer.sql = guarded.sql
         yield SqlReady(guarded.sql, answer.semantic_query, understanding.reason)
         result = workspace.source.execute(
@@ -199,7 +222,6 @@ def _data_turn(
         return
     answer.columns, answer.rows, answer.truncated = result.columns, result.rows, result.truncated
     yield DataReady(result.columns, result.rows, result.truncated)
-    roles = roles_of(compiled)
     title = describe_query(query, workspace.ontology, roles)
     agents.append("viz_agent")
     yield AgentStarted("viz_agent")
@@ -282,8 +304,7 @@ def previous_roles(workspace: Workspace, previous: Answer) -> list[ColumnRole]:
     if previous.semantic_query:
         query = SemanticQuery.model_validate(previous.semantic_query)
         try:
-            compiled = compile_query(query, workspace.ontology, dialect=workspace.source.dialect)
-            roles = roles_of(compiled)
+            _, roles = statement_for(workspace, query)
             if [r.name for r in roles] == list(previous.columns):
                 return roles
         except ParleyError:

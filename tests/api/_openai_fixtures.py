@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from parley.api.app import create_app
 from parley.core import Parley
 from parley.sources.demo import generate_demo
-from parley.store import tenancy
+from parley.store import catalog, tenancy
 
 #: Limits no test reaches, so that only the rate-limit tests meet the face's 2 a minute.
 GENEROUS = {"per_minute": 100_000, "per_hour": 100_000, "per_day": 100_000}
@@ -79,9 +79,17 @@ def install(factory: pytest.TempPathFactory, name: str) -> Installation:
     other_league = league_database(home / "other-league.sqlite")
     parley.add_source(f"sqlite:///{league}", name="league")
     parley.create_application("league", source="league", description="Match results")
+    # An application whose stored ontology no longer reads: every turn on it fails inside
+    # the engine, which is how the tests meet an unexpected error without faking one.
+    parley.add_source(f"sqlite:///{league_database(home / 'unreadable.sqlite')}",
+                      name="unreadable")
+    parley.create_application("unreadable", source="unreadable")
     with parley.store.session() as session:
         default = tenancy.get_organization(session, parley.organization_id)
         tenancy.update_organization_settings(session, default, {"rate_limits": GENEROUS})
+        unreadable = catalog.get_source_by_name(session, default.id, "unreadable")
+        assert unreadable is not None
+        catalog.save_ontology(session, unreadable, {"objects": "not a list of objects"})
         member = tenancy.create_member(session, default.id, "Ada", email="ada@example.com")
         member_key, _ = tenancy.create_api_key(session, default.id, "ada", member_id=member.id)
         other = tenancy.create_organization(session, "other", settings={"rate_limits": GENEROUS})
@@ -137,13 +145,14 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
 
 
 @pytest.fixture(scope="module")
-def server(installation: Installation) -> Iterator[LiveServer]:
+def live_server(installation: Installation) -> Iterator[LiveServer]:
     with LiveServer(create_app(installation.parley)) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def client(server: LiveServer, installation: Installation) -> Iterator[httpx.Client]:
+def http(live_server: LiveServer, installation: Installation) -> Iterator[httpx.Client]:
+    """A client of the live server, authenticated with the default organisation's admin key."""
     headers = {"Authorization": f"Bearer {installation.key}"}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
+    with httpx.Client(base_url=live_server.url, headers=headers, timeout=60) as http:
         yield http

@@ -4,6 +4,7 @@ results, graph suggestions, listings, and every row of the error table."""
 from __future__ import annotations
 
 import csv
+import doctest
 import io
 import json
 import logging
@@ -11,20 +12,20 @@ import re
 import sqlite3
 from typing import Any
 
+import _openai_fixtures as fixtures
 import httpx
 import pytest
-from _openai_fixtures import (  # noqa: F401  (fixtures)
-    Installation,
-    LiveServer,
-    client,
-    installation,
-    league_database,
-    server,
-)
+from _openai_fixtures import Installation, league_database
 
+from parley.api import _openai_render
 from parley.store import tenancy
 
 DATA_FILE_PATH = re.compile(r"org_\w+/conv_\w+/msg_\w+\.csv")
+
+# The shared fixtures, bound here so that pytest finds them in this module.
+http = fixtures.http
+installation = fixtures.installation
+live_server = fixtures.live_server
 
 
 def ask(http: httpx.Client, question: str, *, model: str = "demo", kind: str | None = None,
@@ -64,8 +65,8 @@ def stream(http: httpx.Client, question: str, kind: str) -> tuple[httpx.Headers,
 # --- completions ----------------------------------------------------------------------
 
 
-def test_completion_has_the_chat_completion_shape(client: httpx.Client) -> None:
-    response = ask(client, "revenue by category")
+def test_completion_has_the_chat_completion_shape(http: httpx.Client) -> None:
+    response = ask(http, "revenue by category")
     body = response.json()
     assert set(body) == {"id", "object", "created", "model", "service_tier", "system_fingerprint",
                          "choices", "conversationId", "dataFilePath"}
@@ -97,56 +98,56 @@ def test_completion_has_the_chat_completion_shape(client: httpx.Client) -> None:
          ["```", "| category"]),
     ],
 )
-def test_response_types(client: httpx.Client, kind: str | None, present: list[str],
+def test_response_types(http: httpx.Client, kind: str | None, present: list[str],
                         absent: list[str]) -> None:
-    text = content(ask(client, "revenue by category", kind=kind))
+    text = content(ask(http, "revenue by category", kind=kind))
     for part in present:
         assert part in text
     for part in absent:
         assert part not in text
 
 
-def test_md_answer_comes_first_and_sections_are_separated(client: httpx.Client) -> None:
-    sections = content(ask(client, "revenue by category", kind="md")).split("\n\n")
+def test_md_answer_comes_first_and_sections_are_separated(http: httpx.Client) -> None:
+    sections = content(ask(http, "revenue by category", kind="md")).split("\n\n")
     assert sections[0].startswith("Revenue by category")
     assert sections[1].startswith("| category | revenue |")
     assert sections[2].startswith("```sql")
     assert sections[3].startswith("- ")
 
 
-def test_md_table_is_capped_and_says_how_many_more(client: httpx.Client) -> None:
-    text = content(ask(client, "revenue by customer name", kind="md"))
+def test_md_table_is_capped_and_says_how_many_more(http: httpx.Client) -> None:
+    text = content(ask(http, "revenue by customer name", kind="md"))
     table = text.split("\n\n")[1].splitlines()
     assert len(table) == 2 + 50
     assert "_Showing 50 of 796 rows; 746 more are not shown._" in text
 
 
-def test_html_escapes_every_value(client: httpx.Client) -> None:
-    text = content(ask(client, "total points by team", model="league", kind="html"))
+def test_html_escapes_every_value(http: httpx.Client) -> None:
+    text = content(ask(http, "total points by team", model="league", kind="html"))
     assert "<td>Bears &lt;&amp;&gt; Cubs</td>" in text
     assert "<&>" not in text
 
 
-def test_continue_a_conversation_with_the_header(client: httpx.Client) -> None:
-    first = ask(client, "revenue by category")
+def test_continue_a_conversation_with_the_header(http: httpx.Client) -> None:
+    first = ask(http, "revenue by category")
     conversation = first.headers["conversationId"]
-    second = ask(client, "only Electronics and Software", conversation=conversation)
+    second = ask(http, "only Electronics and Software", conversation=conversation)
     assert second.headers["conversationId"] == conversation
     assert second.json()["conversationId"] == conversation
     assert content(second).startswith("Revenue by category (where category is one of Electronics")
     assert second.json()["dataFilePath"] != first.json()["dataFilePath"]
 
 
-def test_earlier_messages_start_a_thread_they_are_replayed_into(client: httpx.Client) -> None:
-    messages = [
+def test_earlier_messages_start_a_thread_they_are_replayed_into(http: httpx.Client) -> None:
+    messages: list[dict[str, Any]] = [
         {"role": "system", "content": "You are helpful."},
         {"role": "user", "content": "revenue by category"},
-        {"role": "assistant", "content": "whatever the client kept"},
+        {"role": "assistant", "content": "whatever the http kept"},
         {"role": "user", "content": [{"type": "text", "text": "only Electronics and Software"}]},
     ]
-    response = ask(client, "", messages=messages)
+    response = ask(http, "", messages=messages)
     assert content(response).startswith("Revenue by category (where category is one of")
-    questions = client.post("/api/v1/chat/conversationQuestions", json={
+    questions = http.post("/api/v1/chat/conversationQuestions", json={
         "model": "demo", "conversationId": response.json()["conversationId"]}).json()
     assert questions["total"] == 2
     asked = [json.loads(q["requestJson"])["messages"][-1]["content"]
@@ -156,8 +157,8 @@ def test_earlier_messages_start_a_thread_they_are_replayed_into(client: httpx.Cl
     assert questions["questions"][1]["questionId"] == response.json()["id"]
 
 
-def test_stream_sends_chunks_as_events_come_then_done(client: httpx.Client) -> None:
-    headers, events = stream(client, "revenue by category", "md")
+def test_stream_sends_chunks_as_events_come_then_done(http: httpx.Client) -> None:
+    headers, events = stream(http, "revenue by category", "md")
     assert events[-1] == "[DONE]"
     chunks = events[:-1]
     assert {c["object"] for c in chunks} == {"chat.completion.chunk"}
@@ -169,19 +170,20 @@ def test_stream_sends_chunks_as_events_come_then_done(client: httpx.Client) -> N
     assert len(deltas) >= 4
     assert deltas[0].startswith("```sql")
     last = chunks[-1]
-    assert last["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}
+    assert last["choices"][0] == {"index": 0, "delta": {}, "logprobs": None,
+                                  "finish_reason": "stop"}
     assert DATA_FILE_PATH.fullmatch(last["dataFilePath"])
     streamed = "".join(deltas)
-    whole = content(ask(client, "revenue by category", kind="md"))
+    whole = content(ask(http, "revenue by category", kind="md"))
     assert sorted(streamed.split("\n\n")) == sorted(whole.split("\n\n"))
 
 
 @pytest.mark.parametrize("kind", ["raw", "html"])
-def test_stream_content_per_response_type(client: httpx.Client, kind: str) -> None:
-    _, events = stream(client, "revenue by category", kind)
+def test_stream_content_per_response_type(http: httpx.Client, kind: str) -> None:
+    _, events = stream(http, "revenue by category", kind)
     streamed = "".join(c["choices"][0]["delta"].get("content", "") for c in events[:-1])
     if kind == "raw":
-        assert streamed == content(ask(client, "revenue by category", kind="raw"))
+        assert streamed == content(ask(http, "revenue by category", kind="raw"))
     else:
         assert streamed.count("<p>") == streamed.count("</p>") == 1
         assert "<table>" in streamed and "<ul><li>" in streamed
@@ -190,10 +192,10 @@ def test_stream_content_per_response_type(client: httpx.Client, kind: str) -> No
 # --- stored results -------------------------------------------------------------------
 
 
-def test_get_data_returns_the_stored_rows_as_csv(client: httpx.Client) -> None:
-    answer = ask(client, "revenue by category").json()
+def test_get_data_returns_the_stored_rows_as_csv(http: httpx.Client) -> None:
+    answer = ask(http, "revenue by category").json()
     for path in ("/api/v1/chat/getData", "/v1/chat/getData"):
-        response = client.post(path, json={"model": "demo", "dataFilePath": answer["dataFilePath"]})
+        response = http.post(path, json={"model": "demo", "dataFilePath": answer["dataFilePath"]})
         assert response.status_code == 200
         rows = list(csv.reader(io.StringIO(response.json()["data"])))
         assert rows[0] == ["category", "revenue"]
@@ -203,18 +205,18 @@ def test_get_data_returns_the_stored_rows_as_csv(client: httpx.Client) -> None:
 
 
 def test_get_data_never_queries_the_source_again(
-    client: httpx.Client, installation: Installation, tmp_path: Any
+    http: httpx.Client, installation: Installation, tmp_path: Any
 ) -> None:
     database = league_database(tmp_path / "proof.sqlite")
     installation.parley.add_source(f"sqlite:///{database}", name="proof")
     installation.parley.create_application("proof", source="proof")
-    answer = ask(client, "total points by team", model="proof").json()
+    answer = ask(http, "total points by team", model="proof").json()
     with sqlite3.connect(database) as connection:
         connection.execute("DROP TABLE matches")
     connection.close()
     # The table is gone: asking again fails, and the stored result is still there.
-    assert "no such table: matches" in content(ask(client, "total points by team", model="proof"))
-    response = client.post("/api/v1/chat/getData",
+    assert "no such table: matches" in content(ask(http, "total points by team", model="proof"))
+    response = http.post("/api/v1/chat/getData",
                            json={"model": "proof", "dataFilePath": answer["dataFilePath"]})
     assert response.json() == {"data": "team,total_points\nLions,4\nTigers,1\nBears <&> Cubs,0\n"}
 
@@ -251,9 +253,9 @@ def _graph(http: httpx.Client, question: str, graph_type: str, query: str = "",
             "x_axis": "channel", "y_axis": "revenue", "color_by": None}),
     ],
 )
-def test_suggest_graph(client: httpx.Client, question: str, graph_type: str, query: str,
+def test_suggest_graph(http: httpx.Client, question: str, graph_type: str, query: str,
                        expected: dict[str, Any]) -> None:
-    response = _graph(client, question, graph_type, query)
+    response = _graph(http, question, graph_type, query)
     assert response.status_code == 200, response.text
     suggestion = response.json()["graphSuggestion"]
     assert set(suggestion) == {"graphType", "x_axis", "y_axis", "color_by", "sorting_field",
@@ -272,9 +274,9 @@ def test_suggest_graph(client: httpx.Client, question: str, graph_type: str, que
     ],
 )
 def test_suggest_graph_refuses_what_the_data_cannot_carry(
-    client: httpx.Client, question: str, graph_type: str, reason: str
+    http: httpx.Client, question: str, graph_type: str, reason: str
 ) -> None:
-    response = _graph(client, question, graph_type, path="/api/v1/chat/suggestGraph")
+    response = _graph(http, question, graph_type, path="/api/v1/chat/suggestGraph")
     assert response.status_code == 422
     body = response.json()
     assert set(body) == {"code", "error"} and body["code"] == "422"
@@ -287,9 +289,9 @@ def test_suggest_graph_refuses_what_the_data_cannot_carry(
 @pytest.mark.parametrize("kind", ["traversal", "absolute", "unknown", "other_org", "other_app",
                                   "other_key"])
 def test_data_file_paths_the_caller_may_not_read(
-    client: httpx.Client, installation: Installation, path: str, kind: str
+    http: httpx.Client, installation: Installation, path: str, kind: str
 ) -> None:
-    stored = ask(client, "revenue by category").json()["dataFilePath"]
+    stored = ask(http, "revenue by category").json()["dataFilePath"]
     organization, conversation, message = stored.split("/")
     model, key = "demo", installation.key
     data_file_path = {
@@ -306,7 +308,7 @@ def test_data_file_paths_the_caller_may_not_read(
         model = "league"
     if kind == "other_key":
         key = installation.member_key
-    response = client.post(path, headers={"Authorization": f"Bearer {key}"}, json={
+    response = http.post(path, headers={"Authorization": f"Bearer {key}"}, json={
         "model": model, "dataFilePath": data_file_path, "graphType": "Custom", "query": ""})
     assert response.status_code == 422
     body = response.json()
@@ -326,9 +328,9 @@ def _applications(http: httpx.Client, key: str | None = None, **body: Any) -> di
 
 
 def test_applications_lists_the_organisations_applications(
-    client: httpx.Client, installation: Installation
+    http: httpx.Client, installation: Installation
 ) -> None:
-    listing = _applications(client)
+    listing = _applications(http)
     assert listing["message"] == "List fetched successfully"
     assert listing["status"] == "SUCCESS"
     names = [a["name"] for a in listing["data"]]
@@ -344,21 +346,21 @@ def test_applications_lists_the_organisations_applications(
         "projectName": "Default", "syncStatus": "Synced",
     }
     assert 1_700_000_000_000 < demo["dateCreated"] <= demo["dateModified"]
-    other = _applications(client, installation.other_key)
+    other = _applications(http, installation.other_key)
     assert [(a["name"], a["sourceType"]) for a in other["data"]] == [("demo", "sqlite")]
-    assert _applications(client, installation.member_key)["data"][0]["role"] == "member"
+    assert _applications(http, installation.member_key)["data"][0]["role"] == "member"
 
 
-def test_applications_pages_and_projects(client: httpx.Client) -> None:
-    everything = _applications(client)["data"]
-    second = _applications(client, pageNumber=2, pageSize=1)
+def test_applications_pages_and_projects(http: httpx.Client) -> None:
+    everything = _applications(http)["data"]
+    second = _applications(http, pageNumber=2, pageSize=1)
     assert second["totalRecords"] == len(everything)
     assert [a["name"] for a in second["data"]] == [everything[1]["name"]]
-    assert _applications(client, projectName="default")["data"] == everything
-    assert _applications(client, projectName="Marketing") == {
+    assert _applications(http, projectName="default")["data"] == everything
+    assert _applications(http, projectName="Marketing") == {
         "totalRecords": 0, "data": [], "message": "List fetched successfully",
         "status": "SUCCESS"}
-    assert client.post("/api/v1/chat/applications").json()["data"] == everything
+    assert http.post("/api/v1/chat/applications").json()["data"] == everything
 
 
 def _conversations(http: httpx.Client, key: str, start: int = 0, end: int = 0) -> dict[str, Any]:
@@ -370,37 +372,37 @@ def _conversations(http: httpx.Client, key: str, start: int = 0, end: int = 0) -
     return result
 
 
-def test_conversations_page_newest_first(client: httpx.Client, installation: Installation) -> None:
+def test_conversations_page_newest_first(http: httpx.Client, installation: Installation) -> None:
     key = installation.member_key
-    created = [ask(client, f"hello number {i}", key=key).json()["conversationId"]
+    created = [ask(http, f"hello number {i}", key=key).json()["conversationId"]
                for i in range(23)]
-    first = _conversations(client, key)
+    first = _conversations(http, key)
     assert len(first["conversations"]) == 20
     assert [c["conversationId"] for c in first["conversations"]] == created[::-1][:20]
     assert first["conversations"][0]["conversationHeading"] == "hello number 22"
     times = [c["conversationTime"] for c in first["conversations"]]
     assert times == sorted(times, reverse=True)
     assert first["lastConversationTime"] == times[-1]
-    rest = _conversations(client, key, end=first["lastConversationTime"])
+    rest = _conversations(http, key, end=first["lastConversationTime"])
     assert [c["conversationId"] for c in rest["conversations"]] == created[::-1][20:]
     assert rest["lastConversationTime"] == -1
-    recent = _conversations(client, key, start=times[2])
+    recent = _conversations(http, key, start=times[2])
     assert [c["conversationId"] for c in recent["conversations"]] == created[::-1][:3]
     assert recent["lastConversationTime"] == -1
     # Conversations belong to the key's member: the admin key sees none of these.
-    mine = {c["conversationId"] for c in _conversations(client, installation.key)["conversations"]}
+    mine = {c["conversationId"] for c in _conversations(http, installation.key)["conversations"]}
     assert mine.isdisjoint(created)
 
 
-def test_conversation_questions(client: httpx.Client, installation: Installation) -> None:
+def test_conversation_questions(http: httpx.Client, installation: Installation) -> None:
     key = installation.member_key
-    first = ask(client, "revenue by category", key=key)
+    first = ask(http, "revenue by category", key=key)
     conversation = first.json()["conversationId"]
-    second = ask(client, "only Electronics and Software", key=key, conversation=conversation)
-    ask(client, "hello", key=key, conversation=conversation)
+    second = ask(http, "only Electronics and Software", key=key, conversation=conversation)
+    ask(http, "hello", key=key, conversation=conversation)
 
     def page(number: int, size: int) -> dict[str, Any]:
-        response = client.post(
+        response = http.post(
             "/api/v1/chat/conversationQuestions", headers={"Authorization": f"Bearer {key}"},
             json={"model": "demo", "conversationId": conversation, "pageNumber": number,
                   "pageSize": size})
@@ -444,20 +446,20 @@ def _body(path: str, model: str = "demo") -> dict[str, Any]:
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("authorization", [None, "Bearer pk_not_a_key", "Basic abc", "Bearer"])
 def test_every_endpoint_refuses_without_a_valid_key(
-    client: httpx.Client, path: str, authorization: str | None
+    http: httpx.Client, path: str, authorization: str | None
 ) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
-    url = str(client.base_url).rstrip("/") + path
+    url = str(http.base_url).rstrip("/") + path
     response = httpx.post(url, headers=headers, json=_body(path))
     assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
 
 
 @pytest.mark.parametrize("path", [p for p in PATHS if not p.endswith("applications")])
 def test_every_endpoint_refuses_an_application_of_another_organisation(
-    client: httpx.Client, installation: Installation, path: str
+    http: httpx.Client, installation: Installation, path: str
 ) -> None:
     # "league" exists, but in the default organisation, not in the key's.
-    response = client.post(path, json=_body(path, model="league"),
+    response = http.post(path, json=_body(path, model="league"),
                            headers={"Authorization": f"Bearer {installation.other_key}"})
     assert response.status_code == 412
     assert response.json() == {"code": "412", "error": "Unable to access the Data Warehouse "
@@ -496,17 +498,17 @@ def test_every_endpoint_refuses_an_application_of_another_organisation(
          {"model": "demo", "conversationId": "c", "pageSize": 0}, {}, "pageSize"),
     ],
 )
-def test_invalid_values_use_the_422_row(client: httpx.Client, path: str, body: dict[str, Any],
+def test_invalid_values_use_the_422_row(http: httpx.Client, path: str, body: dict[str, Any],
                                         headers: dict[str, str], field: str) -> None:
-    response = client.post(path, json=body, headers=headers)
+    response = http.post(path, json=body, headers=headers)
     assert response.status_code == 422
     assert response.json()["code"] == "422"
     assert set(response.json()) == {"code", "error"}
     assert response.json()["error"].startswith(f"Please provide a valid value for {field}.")
 
 
-def test_malformed_json_uses_the_422_row(client: httpx.Client) -> None:
-    response = client.post("/api/v1/chat/completions", content=b'{"model": "demo",',
+def test_malformed_json_uses_the_422_row(http: httpx.Client) -> None:
+    response = http.post("/api/v1/chat/completions", content=b'{"model": "demo",',
                            headers={"Content-Type": "application/json"})
     assert (response.status_code, response.json()) == (
         422, {"code": "422", "error": "Please provide a valid value for request body."})
@@ -514,24 +516,71 @@ def test_malformed_json_uses_the_422_row(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize("kind", ["other_org", "other_key", "other_app"])
 def test_conversation_ids_the_caller_may_not_continue(
-    client: httpx.Client, installation: Installation, kind: str
+    http: httpx.Client, installation: Installation, kind: str
 ) -> None:
-    conversation = ask(client, "hello").json()["conversationId"]
+    conversation = ask(http, "hello").json()["conversationId"]
     key, model = {"other_org": (installation.other_key, "demo"),
                   "other_key": (installation.member_key, "demo"),
                   "other_app": (installation.key, "league")}[kind]
-    response = ask(client, "hello", conversation=conversation, key=key, model=model)
+    response = ask(http, "hello", conversation=conversation, key=key, model=model)
     assert response.status_code == 422
     assert response.json()["error"].startswith("Please provide a valid value for conversationId.")
 
 
-def test_other_paths_keep_their_own_error_format(client: httpx.Client) -> None:
-    response = client.post("/api/v1/chat/nothing", json={})
+def _incident_logged(caplog: pytest.LogCaptureFixture, text: str) -> str:
+    found = re.search(r"Incident ID : (inc_\w+) ", text)
+    assert found is not None, text
+    incident = found.group(1)
+    logged = [r for r in caplog.records if incident in r.getMessage()]
+    assert len(logged) == 1 and logged[0].exc_info is not None
+    return incident
+
+
+def test_a_turn_that_fails_inside_the_engine_is_a_500(
+    http: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        response = ask(http, "total points by team", model="unreadable")
+    assert response.status_code == 500
+    assert set(response.json()) == {"code", "message", "status"}
+    incident = _incident_logged(caplog, response.json()["message"])
+    assert "Traceback" not in response.text and "not a list" not in response.text
+    # The question was stored before the engine ran, in the thread the header names.
+    conversation = response.headers["conversationId"]
+    listed = http.post("/api/v1/chat/conversationQuestions", json={
+        "model": "unreadable", "conversationId": conversation}).json()["questions"]
+    assert [json.loads(q["requestJson"])["model"] for q in listed] == ["unreadable"]
+    assert incident.startswith("inc_")
+
+
+def test_a_streamed_turn_that_fails_ends_with_an_error_event(
+    http: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = {"model": "unreadable", "stream": True,
+            "messages": [{"role": "user", "content": "total points by team"}]}
+    with caplog.at_level(logging.ERROR), http.stream(
+        "POST", "/api/v1/chat/completions", json=body
+    ) as response:
+        lines = [line for line in response.iter_lines() if line.startswith("data: ")]
+    last = json.loads(lines[-1].removeprefix("data: "))
+    assert set(last) == {"error"}
+    assert last["error"]["code"] == "500" and last["error"]["status"] == "FAILURE"
+    _incident_logged(caplog, last["error"]["message"])
+    assert "data: [DONE]" not in lines
+
+
+def test_render_doctests() -> None:
+    results = doctest.testmod(_openai_render)
+    assert results.attempted > 0 and results.failed == 0
+
+
+def test_other_paths_keep_their_own_error_format(http: httpx.Client) -> None:
+    response = http.post("/api/v1/chat/nothing", json={})
     assert (response.status_code, response.json()) == (404, {"detail": "Not Found"})
 
 
 def test_every_row_of_the_error_table(
-    client: httpx.Client, installation: Installation, caplog: pytest.LogCaptureFixture
+    http: httpx.Client, installation: Installation, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Each row of the documented table, produced by a real request."""
     parley = installation.parley
@@ -543,33 +592,30 @@ def test_every_row_of_the_error_table(
     parley.add_source(f"sqlite:///{installation.league_path}", name="league",
                       organization_id=limited_id)
     parley.create_application("demo", source="league", organization_id=limited_id)
-    assert ask(client, "hello", key=limited_key).status_code == 200
+    assert ask(http, "hello", key=limited_key).status_code == 200
 
     rows = [
-        (ask(client, "hello", key="pk_expired"), 401, UNAUTHORIZED),
-        (ask(client, "hello", model="Online_Retail_Store"), 412, {
+        (ask(http, "hello", key="pk_expired"), 401, UNAUTHORIZED),
+        (ask(http, "hello", model="Online_Retail_Store"), 412, {
             "code": "412", "error": "Unable to access the Data Warehouse Intelligence "
                                     "application Online_Retail_Store with the provided API key."}),
-        (ask(client, "hello", model=""), 422,
+        (ask(http, "hello", model=""), 422,
          {"code": "422", "error": "Please provide a valid value for model."}),
-        (ask(client, "hello", key=limited_key), 429,
+        (ask(http, "hello", key=limited_key), 429,
          {"code": "429", "error": "Data Warehouse Intelligence API rate limit reached for the "
                                   "minute."}),
     ]
     with caplog.at_level(logging.ERROR, logger="parley.api.openai"):
-        failed = ask(client, "hello", key=installation.misconfigured_key)
+        failed = ask(http, "hello", key=installation.misconfigured_key)
     for response, status, body in rows:
         assert (response.status_code, response.json()) == (status, body)
     assert 1 <= int(rows[3][0].headers["Retry-After"]) <= 60
 
     assert failed.status_code == 500
-    body = failed.json()
-    incident = re.search(r"Incident ID : (inc_\w+) ", body["message"])
-    assert incident is not None
-    assert body == {"code": "500", "status": "FAILURE", "message": (
+    incident = _incident_logged(caplog, failed.json()["message"])
+    assert failed.json() == {"code": "500", "status": "FAILURE", "message": (
         "Failed to perform action due to an unexpected error. Please contact the application "
-        f"administrator with Incident ID : {incident.group(1)} for further assistance.")}
-    logged = [r for r in caplog.records if incident.group(1) in r.getMessage()]
-    assert len(logged) == 1 and logged[0].exc_info is not None
-    assert "per_minut" in str(logged[0].exc_info[1])
+        f"administrator with Incident ID : {incident} for further assistance.")}
+    cause = next(r for r in caplog.records if incident in r.getMessage()).exc_info
+    assert cause is not None and "per_minut" in str(cause[1])
     assert "Traceback" not in failed.text and "per_minut" not in failed.text

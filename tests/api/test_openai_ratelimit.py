@@ -12,22 +12,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import _openai_fixtures as fixtures
 import httpx
 import pytest
 import redis
-from _openai_fixtures import (  # noqa: F401  (fixtures)
-    Installation,
-    LiveServer,
-    client,
-    install,
-    installation,
-    server,
-)
+from _openai_fixtures import Installation, install
 
 from parley.auth.ratelimit import RateLimiter
 from parley.store import tenancy
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
+
+# The shared fixtures, bound here so that pytest finds them in this module.
+http = fixtures.http
+installation = fixtures.installation
+live_server = fixtures.live_server
 
 
 def organisation(installation: Installation, name: str,
@@ -64,10 +63,10 @@ def refused_for(response: httpx.Response, window: str, longest: int) -> None:
     assert 1 <= int(response.headers["Retry-After"]) <= longest
 
 
-def test_the_default_is_two_a_minute(client: httpx.Client, installation: Installation) -> None:
+def test_the_default_is_two_a_minute(http: httpx.Client, installation: Installation) -> None:
     key, _ = organisation(installation, "defaults", None)
-    assert [ask(client, key).status_code for _ in range(2)] == [200, 200]
-    refused_for(ask(client, key), "minute", 60)
+    assert [ask(http, key).status_code for _ in range(2)] == [200, 200]
+    refused_for(ask(http, key), "minute", 60)
 
 
 @pytest.mark.parametrize(
@@ -79,31 +78,31 @@ def test_the_default_is_two_a_minute(client: httpx.Client, installation: Install
     ],
 )
 def test_organisation_settings_set_each_window(
-    client: httpx.Client, installation: Installation, limits: dict[str, Any], allowed: int,
+    http: httpx.Client, installation: Installation, limits: dict[str, Any], allowed: int,
     window: str, longest: int,
 ) -> None:
     key, _ = organisation(installation, f"windows-{window}", limits)
-    assert [ask(client, key).status_code for _ in range(allowed)] == [200] * allowed
-    refused_for(ask(client, key), window, longest)
+    assert [ask(http, key).status_code for _ in range(allowed)] == [200] * allowed
+    refused_for(ask(http, key), window, longest)
 
 
 def test_all_keys_of_an_organisation_share_its_limit(
-    client: httpx.Client, installation: Installation
+    http: httpx.Client, installation: Installation
 ) -> None:
     first, organization_id = organisation(installation, "shared", {"per_minute": 3})
     with installation.parley.store.session() as session:
         member = tenancy.create_member(session, organization_id, "Grace")
         second, _ = tenancy.create_api_key(session, organization_id, "grace", member_id=member.id)
     neighbour, _ = organisation(installation, "neighbour", {"per_minute": 1})
-    assert [ask(client, key).status_code for key in (first, second, first)] == [200] * 3
-    refused_for(ask(client, second), "minute", 60)
+    assert [ask(http, key).status_code for key in (first, second, first)] == [200] * 3
+    refused_for(ask(http, second), "minute", 60)
     # Another organisation's budget is its own.
-    assert ask(client, neighbour).status_code == 200
+    assert ask(http, neighbour).status_code == 200
 
 
-def test_only_completions_count(client: httpx.Client, installation: Installation) -> None:
+def test_only_completions_count(http: httpx.Client, installation: Installation) -> None:
     key, _ = organisation(installation, "readers", {"per_minute": 1})
-    answer = ask(client, key, "total points by team")
+    answer = ask(http, key, "total points by team")
     assert answer.status_code == 200
     stored = answer.json()
     headers = {"Authorization": f"Bearer {key}"}
@@ -118,19 +117,19 @@ def test_only_completions_count(client: httpx.Client, installation: Installation
     ]
     for _ in range(3):
         for path, body in reads:
-            assert client.post(path, json=body, headers=headers).status_code == 200, path
-    refused_for(ask(client, key), "minute", 60)
+            assert http.post(path, json=body, headers=headers).status_code == 200, path
+    refused_for(ask(http, key), "minute", 60)
 
 
 def test_refused_requests_do_not_use_the_budget(
-    client: httpx.Client, installation: Installation
+    http: httpx.Client, installation: Installation
 ) -> None:
     key, _ = organisation(installation, "careful", {"per_minute": 1})
-    assert ask(client, key, model="nope").status_code == 412
-    assert ask(client, key, question=" ").status_code == 422
-    assert ask(client, "pk_wrong").status_code == 401
-    assert ask(client, key).status_code == 200
-    refused_for(ask(client, key), "minute", 60)
+    assert ask(http, key, model="nope").status_code == 412
+    assert ask(http, key, question=" ").status_code == 422
+    assert ask(http, "pk_wrong").status_code == 401
+    assert ask(http, key).status_code == 200
+    refused_for(ask(http, key), "minute", 60)
 
 
 # --- two processes, one Redis -------------------------------------------------------------

@@ -7,6 +7,7 @@ understand. See DESIGN.md, "How the built-in engine understands a question".
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -28,6 +29,9 @@ from parley.engine.semantic.query import (
     TimeRange,
 )
 from parley.errors import InvalidInput
+
+
+_CACHE_SIZE = 2048
 
 
 @dataclass(slots=True)
@@ -60,12 +64,35 @@ class Parser:
         self.ontology = ontology
         self.lexicon: Lexicon = build_lexicon(ontology)
         self._trees: dict[str, JoinTree] = {}
+        self._cache: dict[tuple[str, str, bool, dt.date], Understanding] = {}
 
     def understand(
         self, question: str, *, context: Context | None = None, today: dt.date | None = None
     ) -> Understanding:
+        """What ``question`` asks, given the conversation so far.
+
+        Understanding is a pure function of its inputs, so answers are remembered
+        (a bounded cache): dashboards and retries ask the same questions again.
+        """
         context = context or Context()
         today = today or dt.date.today()
+        previous = context.previous.model_dump_json() if context.previous else ""
+        key = (question, previous, context.has_result, today)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._understand(question, context, today)
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = cached
+        if cached.query is None:
+            return dataclasses.replace(cached)
+        return dataclasses.replace(cached, query=cached.query.model_copy(deep=True))
+
+    def forget(self) -> None:
+        """Drop remembered understandings (benchmarks measure the cold path)."""
+        self._cache.clear()
+
+    def _understand(self, question: str, context: Context, today: dt.date) -> Understanding:
         tokens = tokenize(question)
         if not tokens:
             return Understanding("out_of_scope", problem="the message has no words in it")

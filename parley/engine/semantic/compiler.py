@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import sqlglot
 from sqlglot import exp
@@ -38,11 +39,17 @@ BULKY_TYPES = ("json", "other")
 
 @dataclass(frozen=True)
 class CompiledQuery:
-    sql: str
+    #: The statement as a sqlglot tree, for the guard (which would otherwise parse ``sql``).
+    tree: exp.Expr
     columns: tuple[OutputColumn, ...]
     base_object: str | None
     #: The time attribute that time filters used, ``"object.attribute"``.
     time_field: str | None
+    dialect: str
+
+    @cached_property
+    def sql(self) -> str:
+        return self.tree.sql(dialect=self.dialect, pretty=True)
 
 
 @dataclass
@@ -333,8 +340,7 @@ class _Compiler:
         if self.query.share_of and (len(groups) > 1 or self.pivot):
             raise InvalidInput("a share of matching rows needs one metric and no growth")
         select = self._single(self.base) if len(groups) <= 1 else self._combined(groups)
-        sql = select.sql(dialect=self.dialect, pretty=True)
-        return CompiledQuery(sql, tuple(self._columns()), self.base, self.time_field)
+        return CompiledQuery(select, tuple(self._columns()), self.base, self.time_field, self.dialect)
 
     def _single(self, base: str) -> exp.Select:
         select = self._aggregate(base, self.metrics, keys=False)
@@ -533,5 +539,4 @@ class _Compiler:
 
 def _compile_list(query: SemanticQuery, ontology: Ontology, dialect: str) -> CompiledQuery:
     select, columns, time_field = _sql.list_select(query, ontology)
-    sql = select.sql(dialect=dialect, pretty=True)
-    return CompiledQuery(sql, tuple(columns), query.list_object, time_field)
+    return CompiledQuery(select, tuple(columns), query.list_object, time_field, dialect)

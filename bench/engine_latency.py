@@ -1,0 +1,163 @@
+"""Latency of the built-in engine on the demo data, next to the bare query on DuckDB.
+
+Prints p50/p95 of:
+  - understanding + compilation alone (question -> SemanticQuery -> SQL),
+  - a whole engine turn (understand, compile, guard, run, chart, insights),
+  - a whole stored turn through ``Parley.ask`` (the above plus persistence),
+  - the same SQL run directly on DuckDB (a fresh cursor on the same file),
+all measured in one run, side by side, and the overhead ratios.
+
+    python bench/engine_latency.py [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from parley.core import Parley
+from parley.engine.events import Done
+from parley.engine.nl.parser import Context
+from parley.engine.orchestrator import TurnContext, run_turn
+from parley.engine.semantic.compiler import compile_query
+from parley.store import catalog
+
+QUESTIONS = (
+    "top 10 customers by revenue last month",
+    "revenue by customer region this year",
+    "revenue by month in 2025",
+    "how many orders last month",
+    "average order value by segment",
+    "number of orders by status",
+    "top 5 products by units sold this year",
+    "revenue by category and channel",
+    "revenue 2024 vs 2025",
+    "revenue growth from 2024 to 2025",
+    "share of revenue by country",
+    "which customers spent more than 100000 this year",
+    "revenue from Electronics in Q3 2025",
+    "how many distinct customers ordered last month",
+    "weekly revenue last 90 days",
+)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=20, help="runs of each question")
+    args = parser.parse_args()
+    console = Console()
+    with tempfile.TemporaryDirectory() as home:
+        parley = Parley.open(Path(home))
+        with parley.store.session() as session:
+            application = catalog.get_application_by_name(session, parley.organization_id, "demo")
+        assert application is not None
+        workspace = parley.workspace(application)
+        ontology, engine_parser = workspace.ontology, workspace.parser
+        sqls = {}
+        for question in QUESTIONS:
+            understanding = engine_parser.understand(question, context=Context())
+            assert understanding.query is not None, question
+            sqls[question] = compile_query(understanding.query, ontology, dialect="duckdb").sql
+        # The same settings as Parley's own connection: DuckDB shares one database
+        # instance per file and process, so this measures the query, not a cold cache.
+        bare_connection = duckdb.connect(
+            str(Path(home) / "demo.duckdb"),
+            read_only=True,
+            config={"enable_external_access": False, "python_enable_replacements": False,
+                    "lock_configuration": True},
+        )
+
+        samples: dict[str, list[float]] = {
+            "understand": [], "cold": [], "engine": [], "ask": [], "bare": []
+        }
+        ratios_engine: list[float] = []
+        ratios_ask: list[float] = []
+        for _ in range(args.repeat):
+            for question in QUESTIONS:
+                sql = sqls[question]
+
+                def understand(q: str = question) -> None:
+                    engine_parser.forget()
+                    found = engine_parser.understand(q, context=Context())
+                    assert found.query is not None
+                    compile_query(found.query, ontology, dialect="duckdb")
+
+                def cold(q: str = question) -> None:
+                    engine_parser.forget()
+                    workspace.statements.clear()
+                    engine(q)
+
+                def engine(q: str = question) -> None:
+                    events = list(run_turn(workspace, q, TurnContext()))
+                    assert isinstance(events[-1], Done) and events[-1].answer.succeeded
+
+                def ask(q: str = question) -> None:
+                    assert parley.ask(q).answer.succeeded
+
+                def bare(s: str = sql) -> None:
+                    bare_connection.cursor().execute(s).fetchall()
+
+                bare_ms = timed(bare)
+                engine_ms = timed(engine)
+                ask_ms = timed(ask)
+                samples["understand"].append(timed(understand))
+                samples["cold"].append(timed(cold))
+                samples["engine"].append(engine_ms)
+                samples["ask"].append(ask_ms)
+                samples["bare"].append(bare_ms)
+                ratios_engine.append(engine_ms / bare_ms)
+                ratios_ask.append(ask_ms / bare_ms)
+        bare_connection.close()
+        parley.close()
+
+    table = Table(title=f"{len(QUESTIONS)} questions x {args.repeat} runs on the demo data (ms)")
+    for column in ("measure", "p50", "p95", "mean"):
+        table.add_column(column, justify="right" if column != "measure" else "left")
+    labels = {
+        "understand": "understanding + compilation",
+        "cold": "engine turn, nothing remembered",
+        "engine": "engine turn (run_turn)",
+        "ask": "stored turn (Parley.ask)",
+        "bare": "same SQL on DuckDB directly",
+    }
+    for key, label in labels.items():
+        values = samples[key]
+        table.add_row(label, f"{percentile(values, 0.5):.2f}", f"{percentile(values, 0.95):.2f}",
+                      f"{statistics.fmean(values):.2f}")
+    console.print(table)
+    bare_total = sum(samples["bare"])
+    console.print(
+        "Overhead over the bare query, on the summed times: "
+        f"engine turn {100 * (sum(samples['engine']) - bare_total) / bare_total:+.1f}% "
+        f"({100 * (sum(samples['cold']) - bare_total) / bare_total:+.1f}% with nothing remembered), "
+        f"stored turn {100 * (sum(samples['ask']) - bare_total) / bare_total:+.1f}%"
+    )
+    console.print(
+        "Median per-question ratio to the bare query: "
+        f"engine turn x{statistics.median(ratios_engine):.2f}, "
+        f"stored turn x{statistics.median(ratios_ask):.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -83,12 +83,19 @@ def main() -> None:
         bare_connection = duckdb.connect(
             str(Path(home) / "demo.duckdb"),
             read_only=True,
-            config={"enable_external_access": False, "python_enable_replacements": False,
-                    "lock_configuration": True},
+            config={
+                "enable_external_access": False,
+                "python_enable_replacements": False,
+                "lock_configuration": True,
+            },
         )
 
         samples: dict[str, list[float]] = {
-            "understand": [], "cold": [], "engine": [], "ask": [], "bare": []
+            "understand": [],
+            "cold": [],
+            "engine": [],
+            "ask": [],
+            "bare": [],
         }
         ratios_engine: list[float] = []
         ratios_ask: list[float] = []
@@ -142,15 +149,22 @@ def main() -> None:
     }
     for key, label in labels.items():
         values = samples[key]
-        table.add_row(label, f"{percentile(values, 0.5):.2f}", f"{percentile(values, 0.95):.2f}",
-                      f"{statistics.fmean(values):.2f}")
+        table.add_row(
+            label,
+            f"{percentile(values, 0.5):.2f}",
+            f"{percentile(values, 0.95):.2f}",
+            f"{statistics.fmean(values):.2f}",
+        )
     console.print(table)
     bare_total = sum(samples["bare"])
+
+    def overhead(key: str) -> str:
+        return f"{100 * (sum(samples[key]) - bare_total) / bare_total:+.1f}%"
+
     console.print(
         "Overhead over the bare query, on the summed times: "
-        f"engine turn {100 * (sum(samples['engine']) - bare_total) / bare_total:+.1f}% "
-        f"({100 * (sum(samples['cold']) - bare_total) / bare_total:+.1f}% with nothing remembered), "
-        f"stored turn {100 * (sum(samples['ask']) - bare_total) / bare_total:+.1f}%"
+        f"engine turn {overhead('engine')} ({overhead('cold')} with nothing remembered), "
+        f"stored turn {overhead('ask')}"
     )
     console.print(
         "Median per-question ratio to the bare query: "

@@ -9,10 +9,11 @@ from __future__ import annotations
 import atexit
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from parley.config import Settings
 from parley.core import Parley
@@ -23,7 +24,9 @@ from parley.terminal import answer_json, dumps, progress_bar, render_answer
 
 app = typer.Typer(help="Parley: talk to your data.", no_args_is_help=True, add_completion=False)
 source_app = typer.Typer(help="Connect and inspect data sources.", no_args_is_help=True)
-app_app = typer.Typer(help="Applications: a named thing to talk to, over a source.", no_args_is_help=True)
+app_app = typer.Typer(
+    help="Applications: a named thing to talk to, over a source.", no_args_is_help=True
+)
 key_app = typer.Typer(help="API keys of the organisation.", no_args_is_help=True)
 ontology_app = typer.Typer(help="The semantic layer of a source, as YAML.", no_args_is_help=True)
 token_app = typer.Typer(help="JWTs for the Workbench API.", no_args_is_help=True)
@@ -38,6 +41,12 @@ errors = Console(stderr=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 AppOption = Annotated[str, typer.Option("--app", help="The application to ask.")]
+ChartOption = Annotated[
+    Path | None, typer.Option("--chart", help="Write the chart to a .png or .svg file.")
+]
+ConversationOption = Annotated[
+    str | None, typer.Option("--conversation", help="Continue this conversation.")
+]
 
 
 def _open(*, json_output: bool = False) -> Parley:
@@ -48,7 +57,8 @@ def _open(*, json_output: bool = False) -> Parley:
     if parley.initial_api_key:
         # Shown once, like a notebook token: only its hash is stored.
         errors.print(
-            f"[bold]First start[/bold] in {settings.home}. Admin API key (shown once, keep it):\n"
+            f"[bold]First start[/bold] in {escape(str(settings.home))}. "
+            "Admin API key (shown once, keep it):\n"
             f"  {parley.initial_api_key}"
         )
     return parley
@@ -58,7 +68,8 @@ def _fail(error: ParleyError, json_output: bool) -> None:
     if json_output:
         print(dumps({"error": {"code": error.code, "message": error.message}}))
     else:
-        errors.print(f"[red]Error:[/red] {error.message}", highlight=False)
+        # Messages name what the user typed; "[/x]" in it is text, not markup.
+        errors.print(f"[red]Error:[/red] {escape(error.message)}", highlight=False)
     raise typer.Exit(1)
 
 
@@ -73,7 +84,9 @@ def serve(
     from parley.api.app import create_app
 
     parley = _open()
-    console.print(f"Parley is serving on http://{host}:{port} (home: {parley.settings.home})")
+    console.print(
+        f"Parley is serving on http://{host}:{port} (home: {parley.settings.home})", markup=False
+    )
     uvicorn.run(create_app(parley), host=host, port=port, log_level="info")
 
 
@@ -82,14 +95,15 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain words.")],
     application: AppOption = "demo",
     json_output: JsonOption = False,
-    chart: Annotated[Path | None, typer.Option("--chart", help="Write the chart to a .png or .svg file.")] = None,
-    conversation: Annotated[str | None, typer.Option("--conversation", help="Continue this conversation.")] = None,
+    chart: ChartOption = None,
+    conversation: ConversationOption = None,
 ) -> None:
     """Ask one question and print the answer, SQL, table, chart type and insights."""
     parley = _open(json_output=json_output)
     try:
         if chart is not None and chart.suffix.lower() not in {".png", ".svg"}:
-            raise InvalidInput(f"--chart must end in .png or .svg, not {chart.suffix or 'nothing'!r}")
+            suffix = chart.suffix or "nothing"
+            raise InvalidInput(f"--chart must end in .png or .svg, not {suffix!r}")
         turn = parley.ask(question, app=application, conversation_id=conversation)
     except ParleyError as error:
         _fail(error, json_output)
@@ -98,12 +112,20 @@ def ask(
     if chart is not None:
         _write_chart(answer, chart, json_output)
     if json_output:
-        print(dumps(answer_json(answer, conversation_id=turn.conversation_id,
-                                message_id=turn.assistant_message_id)))
+        print(
+            dumps(
+                answer_json(
+                    answer,
+                    conversation_id=turn.conversation_id,
+                    message_id=turn.assistant_message_id,
+                )
+            )
+        )
     else:
         render_answer(console, answer)
-    if answer.error_code and answer.error_code != "internal_error":
-        raise typer.Exit(0)
+    if answer.error_code:
+        # The turn failed and its text says why; a script sees it in the exit status.
+        raise typer.Exit(1)
 
 
 def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
@@ -111,16 +133,17 @@ def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
         errors.print("No chart to write: this answer is best read as a table.")
         return
     try:
-        path.write_bytes(render_chart(answer.chart, "png" if path.suffix.lower() == ".png" else "svg"))
+        image_format: Literal["png", "svg"] = "png" if path.suffix.lower() == ".png" else "svg"
+        path.write_bytes(render_chart(answer.chart, image_format))
     except ParleyError as error:
         _fail(error, json_output)
     if not json_output:
-        errors.print(f"Chart written to {path}")
+        errors.print(f"Chart written to {path}", markup=False)
 
 
 @app.command()
 def chat(application: AppOption = "demo") -> None:
-    """Hold a conversation in the terminal. Commands: /sql, /chart [type], /history, /new, /quit."""
+    """Hold a conversation in the terminal. Commands: /sql, /chart TYPE, /history, /new, /quit."""
     parley = _open()
     conversation: str | None = None
     last: Answer | None = None
@@ -141,24 +164,27 @@ def chat(application: AppOption = "demo") -> None:
                 conversation, last = None, None
                 console.print("Started a new conversation.")
             elif command == "sql":
-                console.print(last.sql if last and last.sql else "No SQL yet.")
+                console.print(last.sql if last and last.sql else "No SQL yet.", markup=False)
             elif command == "chart":
                 if argument:
                     line = f"as a {argument} chart"
                 else:
-                    console.print(f"Chart: {last.chart.type}" if last and last.chart else "No chart yet.")
+                    chart_type = last.chart.type if last and last.chart else None
+                    console.print(f"Chart: {chart_type}" if chart_type else "No chart yet.")
                     continue
             elif command == "history":
                 _print_history(parley, conversation)
             else:
-                console.print("/sql  the last SQL\n/chart [type]  the chart, or change it\n"
-                              "/history  this conversation\n/new  a new conversation\n/quit")
+                console.print(
+                    "/sql  the last SQL\n/chart \\[type]  the chart, or change it\n"
+                    "/history  this conversation\n/new  a new conversation\n/quit"
+                )
             if not line.startswith("as a"):
                 continue
         try:
             turn = parley.ask(line, app=application, conversation_id=conversation)
         except ParleyError as error:
-            errors.print(f"[red]Error:[/red] {error.message}", highlight=False)
+            errors.print(f"[red]Error:[/red] {escape(error.message)}", highlight=False)
             continue
         conversation, last = turn.conversation_id, turn.answer
         render_answer(console, turn.answer)
@@ -173,16 +199,19 @@ def _print_history(parley: Parley, conversation: str | None) -> None:
     with parley.store.session() as session:
         for message in conversations.list_messages(session, conversation).items:
             who = "you" if message.role == "user" else "parley"
-            console.print(f"[bold]{who}[/bold] {message.content}", soft_wrap=True)
+            console.print(f"[bold]{who}[/bold] {escape(message.content)}", soft_wrap=True)
 
 
 def _emit(json_output: bool, data: Any, text: str) -> None:
-    print(dumps(data)) if json_output else console.print(text, highlight=False)
+    print(dumps(data)) if json_output else console.print(text, highlight=False, markup=False)
 
 
 @source_app.command("add")
 def source_add(
-    url: Annotated[str, typer.Argument(help="SQLAlchemy URL: duckdb:///f.duckdb, postgresql://..., mysql://...")],
+    url: Annotated[
+        str,
+        typer.Argument(help="SQLAlchemy URL: duckdb:///f.duckdb, postgresql://..., mysql://..."),
+    ],
     name: Annotated[str, typer.Option("--name", help="Name of the source.")],
     json_output: JsonOption = False,
 ) -> None:
@@ -194,9 +223,17 @@ def source_add(
     except ParleyError as error:
         _fail(error, json_output)
         return
-    _emit(json_output, {"id": info.id, "name": info.name, "dialect": info.dialect, "tables": info.tables,
-                        "url": info.url},
-          f"Added source {info.name} ({info.dialect}, {info.tables} tables).")
+    _emit(
+        json_output,
+        {
+            "id": info.id,
+            "name": info.name,
+            "dialect": info.dialect,
+            "tables": info.tables,
+            "url": info.url,
+        },
+        f"Added source {info.name} ({info.dialect}, {info.tables} tables).",
+    )
 
 
 @source_app.command("list")
@@ -204,8 +241,15 @@ def source_list(json_output: JsonOption = False) -> None:
     """List the sources (connection URLs shown without passwords)."""
     parley = _open(json_output=json_output)
     sources = parley.list_sources()
-    data = [{"id": s.id, "name": s.name, "dialect": s.dialect, "tables": s.tables, "url": s.url} for s in sources]
-    _emit(json_output, data, "\n".join(f"{s.name}\t{s.dialect}\t{s.tables} tables\t{s.url}" for s in sources))
+    data = [
+        {"id": s.id, "name": s.name, "dialect": s.dialect, "tables": s.tables, "url": s.url}
+        for s in sources
+    ]
+    _emit(
+        json_output,
+        data,
+        "\n".join(f"{s.name}\t{s.dialect}\t{s.tables} tables\t{s.url}" for s in sources),
+    )
 
 
 @source_app.command("refresh")
@@ -217,8 +261,11 @@ def source_refresh(name: str, json_output: JsonOption = False) -> None:
     except ParleyError as error:
         _fail(error, json_output)
         return
-    _emit(json_output, {"name": name, "objects": len(ontology.objects), "metrics": len(ontology.metrics)},
-          f"Refreshed {name}: {len(ontology.objects)} objects, {len(ontology.metrics)} metrics.")
+    _emit(
+        json_output,
+        {"name": name, "objects": len(ontology.objects), "metrics": len(ontology.metrics)},
+        f"Refreshed {name}: {len(ontology.objects)} objects, {len(ontology.metrics)} metrics.",
+    )
 
 
 @app_app.command("create")
@@ -235,7 +282,9 @@ def app_create(
     except ParleyError as error:
         _fail(error, json_output)
         return
-    _emit(json_output, {"id": app_id, "name": name, "source": source}, f"Created application {name}.")
+    _emit(
+        json_output, {"id": app_id, "name": name, "source": source}, f"Created application {name}."
+    )
 
 
 @app_app.command("list")
@@ -272,15 +321,19 @@ def key_list(json_output: JsonOption = False) -> None:
 
     parley = _open(json_output=json_output)
     with parley.store.session() as session:
-        data = [{"id": k.id, "name": k.name, "prefix": k.prefix, "revoked": k.revoked_at is not None}
-                for k in tenancy.list_api_keys(session, parley.organization_id)]
+        data = [
+            {"id": k.id, "name": k.name, "prefix": k.prefix, "revoked": k.revoked_at is not None}
+            for k in tenancy.list_api_keys(session, parley.organization_id)
+        ]
     _emit(json_output, data, "\n".join(f"{k['id']}\t{k['name']}\t{k['prefix']}…" for k in data))
 
 
 @ontology_app.command("export")
 def ontology_export(
     source: Annotated[str, typer.Argument(help="The source whose ontology to export.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
 ) -> None:
     """Print (or write) the ontology of a source as YAML."""
     parley = _open()
@@ -291,7 +344,7 @@ def ontology_export(
         return
     if output:
         output.write_text(text, encoding="utf-8")
-        errors.print(f"Ontology of {source} written to {output}")
+        errors.print(f"Ontology of {source} written to {output}", markup=False)
     else:
         sys.stdout.write(text)
 
@@ -312,8 +365,13 @@ def ontology_import(
     except OSError as error:
         _fail(InvalidInput(f"cannot read {file}: {error.strerror}"), json_output)
         return
-    _emit(json_output, {"source": source, "objects": len(ontology.objects), "metrics": len(ontology.metrics)},
-          f"Imported the ontology of {source}: {len(ontology.objects)} objects, {len(ontology.metrics)} metrics.")
+    counts = {"objects": len(ontology.objects), "metrics": len(ontology.metrics)}
+    _emit(
+        json_output,
+        {"source": source, **counts},
+        f"Imported the ontology of {source}: {counts['objects']} objects, "
+        f"{counts['metrics']} metrics.",
+    )
 
 
 @token_app.command("create")
@@ -337,8 +395,17 @@ def token_create(
         return
     expires_in = service.config.default_ttl_s if ttl is None else ttl
     if json_output:
-        print(dumps({"token": token, "tenant_id": tenant, "user_id": user,
-                     "expires_in": expires_in, "algorithm": service.config.algorithm}))
+        print(
+            dumps(
+                {
+                    "token": token,
+                    "tenant_id": tenant,
+                    "user_id": user,
+                    "expires_in": expires_in,
+                    "algorithm": service.config.algorithm,
+                }
+            )
+        )
     else:
         print(token)
 
@@ -364,10 +431,13 @@ def token_keygen(
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(private_pem)
     public_path.write_text(public_pem, encoding="ascii")
-    _emit(json_output, {"private_key": str(private_path), "public_key": str(public_path)},
-          f"Wrote {private_path} and {public_path}.\nUse them with:\n"
-          f"  export PARLEY_JWT_PRIVATE_KEY={private_path}\n"
-          f"  export PARLEY_JWT_PUBLIC_KEY={public_path}")
+    _emit(
+        json_output,
+        {"private_key": str(private_path), "public_key": str(public_path)},
+        f"Wrote {private_path} and {public_path}.\nUse them with:\n"
+        f"  export PARLEY_JWT_PRIVATE_KEY={private_path}\n"
+        f"  export PARLEY_JWT_PUBLIC_KEY={public_path}",
+    )
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Settings, read once from the environment. Every setting is documented in docs/configuration.md."""
+"""Settings, read once from the environment; each is documented in docs/configuration.md."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ class Settings:
     jwt_secret: str | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, home: Path | None = None) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, home: Path | None = None
+    ) -> Settings:
         env = os.environ if environ is None else environ
         resolved = Path(home or env.get("PARLEY_HOME") or default_home(env)).expanduser()
         return cls(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from parley.auth.secrets import CredentialCipher, redact_url
 from parley.config import Settings
 from parley.conversations.service import ConversationService, Turn
+from parley.conversations.validation import validate_question
 from parley.engine.events import Event
 from parley.engine.guard import RowFilter
 from parley.engine.nl.parser import Parser
@@ -95,13 +96,20 @@ class Parley:
         if not path.exists():
             generate_demo(path, progress=progress)
         self.add_source(f"duckdb:///{path}", name=DEMO_NAME, progress=progress)
-        self.create_application(DEMO_NAME, source=DEMO_NAME,
-                                description="Generated retail and B2B sales data")
+        self.create_application(
+            DEMO_NAME, source=DEMO_NAME, description="Generated retail and B2B sales data"
+        )
 
     # -- sources and applications -------------------------------------------------------
 
-    def add_source(self, url: str, *, name: str, progress: ProgressCallback | None = None,
-                   organization_id: str | None = None) -> SourceInfo:
+    def add_source(
+        self,
+        url: str,
+        *,
+        name: str,
+        progress: ProgressCallback | None = None,
+        organization_id: str | None = None,
+    ) -> SourceInfo:
         """Connect (testing the connection), introspect, derive the ontology, store it all."""
         org = organization_id or self.organization_id
         source = connect(url, name=name)
@@ -128,25 +136,34 @@ class Parley:
     def list_sources(self, *, organization_id: str | None = None) -> list[SourceInfo]:
         with self.store.session() as session:
             return [
-                SourceInfo(s.id, s.name, s.dialect, len((s.ontology or {}).get("objects", [])),
-                           redact_url(catalog.source_url(s, self.cipher)))
+                SourceInfo(
+                    s.id,
+                    s.name,
+                    s.dialect,
+                    len((s.ontology or {}).get("objects", [])),
+                    redact_url(catalog.source_url(s, self.cipher)),
+                )
                 for s in catalog.list_sources(session, organization_id or self.organization_id)
             ]
 
-    def create_application(self, name: str, *, source: str, description: str = "",
-                           organization_id: str | None = None) -> str:
+    def create_application(
+        self, name: str, *, source: str, description: str = "", organization_id: str | None = None
+    ) -> str:
         org = organization_id or self.organization_id
         with self.store.session() as session:
             record = self._source_record(session, source, org)
-            application = catalog.create_application(session, org, name, record.id,
-                                                     description=description)
+            application = catalog.create_application(
+                session, org, name, record.id, description=description
+            )
             return application.id
 
     def export_ontology(self, source: str, *, organization_id: str | None = None) -> str:
         with self.store.session() as session:
             return export_yaml(self.ontology(self._source_record(session, source, organization_id)))
 
-    def import_ontology(self, source: str, text: str, *, organization_id: str | None = None) -> Ontology:
+    def import_ontology(
+        self, source: str, text: str, *, organization_id: str | None = None
+    ) -> Ontology:
         with self.store.session() as session:
             record = self._source_record(session, source, organization_id)
             current = self.ontology(record)
@@ -156,10 +173,15 @@ class Parley:
             catalog.save_ontology(session, record, merged)
             return merged
 
-    def _source_record(self, session: Session, name: str, organization_id: str | None) -> SourceRecord:
+    def _source_record(
+        self, session: Session, name: str, organization_id: str | None
+    ) -> SourceRecord:
         record = catalog.get_source_by_name(session, organization_id or self.organization_id, name)
         if record is None:
-            known = [s.name for s in catalog.list_sources(session, organization_id or self.organization_id)]
+            known = [
+                s.name
+                for s in catalog.list_sources(session, organization_id or self.organization_id)
+            ]
             raise NotFound(f"unknown source {name!r}; known sources: {', '.join(known) or 'none'}")
         return record
 
@@ -168,8 +190,9 @@ class Parley:
     def source(self, record: SourceRecord) -> Source:
         with self._lock:
             if record.id not in self._sources:
-                self._sources[record.id] = connect(catalog.source_url(record, self.cipher),
-                                                   name=record.name)
+                self._sources[record.id] = connect(
+                    catalog.source_url(record, self.cipher), name=record.name
+                )
             return self._sources[record.id]
 
     @staticmethod
@@ -179,7 +202,10 @@ class Parley:
         return Ontology.model_validate(record.ontology)
 
     def workspace(
-        self, application: Application, *, row_filters: tuple[RowFilter, ...] = (),
+        self,
+        application: Application,
+        *,
+        row_filters: tuple[RowFilter, ...] = (),
         session: Session | None = None,
     ) -> Workspace:
         """The engine's view of an application (parsers are cached per ontology version).
@@ -190,8 +216,12 @@ class Parley:
             with self.store.session() as own:
                 return self.workspace(application, row_filters=row_filters, session=own)
         record = catalog.get_source(session, application.organization_id, application.source_id)
-        rows = [r.content for r in knowledge.knowledge_rows_for_application(
-            session, application.organization_id, application.id)]
+        rows = [
+            r.content
+            for r in knowledge.knowledge_rows_for_application(
+                session, application.organization_id, application.id
+            )
+        ]
         version = hash(str(record.updated_at))
         key = (record.id, version)
         with self._lock:
@@ -206,24 +236,55 @@ class Parley:
                 self._parsers[key] = parser
                 self._statements[key] = {}
         return Workspace(
-            name=application.name, ontology=parser.ontology, parser=parser,
+            name=application.name,
+            ontology=parser.ontology,
+            parser=parser,
             statements=self._statements.setdefault(key, {}),
-            source=self.source(record), row_filters=row_filters, knowledge=rows,
-            max_rows=self.settings.max_rows, timeout_s=self.settings.query_timeout_s,
+            source=self.source(record),
+            row_filters=row_filters,
+            knowledge=rows,
+            max_rows=self.settings.max_rows,
+            timeout_s=self.settings.query_timeout_s,
         )
 
-    def ask(self, question: str, *, app: str = DEMO_NAME, conversation_id: str | None = None,
-            today: dt.date | None = None, principal: str = "cli", face: str = "cli") -> Turn:
+    def ask(
+        self,
+        question: str,
+        *,
+        app: str = DEMO_NAME,
+        conversation_id: str | None = None,
+        today: dt.date | None = None,
+        principal: str = "cli",
+        face: str = "cli",
+    ) -> Turn:
         """Ask one question; the whole turn, stored, as a ``Turn``."""
-        return self.conversations.ask(question, app=app, conversation_id=conversation_id,
-                                      organization_id=self.organization_id, today=today,
-                                      principal=principal, face=face)
+        return self.conversations.ask(
+            question,
+            app=app,
+            conversation_id=conversation_id,
+            organization_id=self.organization_id,
+            today=today,
+            principal=principal,
+            face=face,
+        )
 
-    def stream(self, question: str, *, app: str = DEMO_NAME, conversation_id: str | None = None,
-               principal: str = "cli", face: str = "cli") -> Iterator[Event]:
-        conversation = self.conversations.open(app=app, conversation_id=conversation_id,
-                                               organization_id=self.organization_id,
-                                               principal=principal, face=face)
+    def stream(
+        self,
+        question: str,
+        *,
+        app: str = DEMO_NAME,
+        conversation_id: str | None = None,
+        principal: str = "cli",
+        face: str = "cli",
+    ) -> Iterator[Event]:
+        validate_question(question, max_chars=self.settings.max_question_chars)
+        conversation = self.conversations.open(
+            app=app,
+            conversation_id=conversation_id,
+            organization_id=self.organization_id,
+            principal=principal,
+            face=face,
+        )
         yield from self.conversations.turn(conversation, question)
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from parley.engine.events import Answer
 from parley.engine.result_shape import format_value
@@ -34,8 +35,8 @@ def to_jsonable(value: Any) -> Any:
 
 
 def answer_json(answer: Answer, **extra: Any) -> dict[str, Any]:
-    data = dataclasses.asdict(answer)
-    return to_jsonable({**extra, **data})
+    data: dict[str, Any] = to_jsonable({**extra, **dataclasses.asdict(answer)})
+    return data
 
 
 def dumps(data: Any) -> str:
@@ -43,10 +44,12 @@ def dumps(data: Any) -> str:
 
 
 def render_answer(console: Console, answer: Answer) -> None:
-    console.print(answer.text, soft_wrap=True)
+    # Answers echo the user's words and the data's values: neither is rich markup, and a
+    # stray "[/x]" in them must print as itself rather than fail.
+    console.print(answer.text, soft_wrap=True, markup=False)
     if answer.suggestions and answer.intent in {"clarification", "out_of_scope", "greeting"}:
         for suggestion in answer.suggestions:
-            console.print(f"  • {suggestion}")
+            console.print(f"  • {suggestion}", markup=False)
     if answer.sql:
         console.print()
         console.print(Syntax(answer.sql, "sql", theme="ansi_dark", word_wrap=True))
@@ -54,17 +57,18 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print()
         console.print(result_table(answer))
     if answer.chart:
-        console.print(f"Chart: {answer.chart.type}" + (f" — {answer.chart.title}" if answer.chart.title else ""))
+        title = f" — {answer.chart.title}" if answer.chart.title else ""
+        console.print(f"Chart: {answer.chart.type}{title}", markup=False)
     for insight in answer.insights:
-        console.print(f"• {insight}", soft_wrap=True)
+        console.print(f"• {insight}", soft_wrap=True, markup=False)
 
 
 def result_table(answer: Answer) -> Table:
     table = Table(show_lines=False, header_style="bold")
     for column in answer.columns:
-        table.add_column(column)
+        table.add_column(Text(column))
     for row in answer.rows[:MAX_TABLE_ROWS]:
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(Text(_cell(v)) for v in row))
     if len(answer.rows) > MAX_TABLE_ROWS:
         table.caption = f"{len(answer.rows) - MAX_TABLE_ROWS} more rows not shown"
     elif answer.truncated:

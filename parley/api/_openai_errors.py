@@ -41,7 +41,8 @@ INTERNAL_MESSAGE = (
 class FaceError(Exception):
     """A refusal already in this face's wire format."""
 
-    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+    def __init__(self, status: int, body: dict[str, Any],
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(body.get("error") or body.get("message"))
         self.status = status
         self.body = body
@@ -86,10 +87,6 @@ def rate_limited(window: str, retry_after: int) -> FaceError:
 def internal_body(incident: str) -> dict[str, Any]:
     message = INTERNAL_MESSAGE.format(incident=incident)
     return {"code": "500", "message": message, "status": "FAILURE"}
-
-
-def internal(incident: str) -> FaceError:
-    return FaceError(500, internal_body(incident))
 
 
 def unexpected(error: BaseException, what: str, headers: dict[str, str] | None = None) -> FaceError:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.orm import Session
+
 from parley.conversations.validation import validate_question
 from parley.engine.events import Answer, Chart, Done, ErrorRaised, Event, TurnStarted
 from parley.engine.guard import RowFilter
@@ -20,8 +22,6 @@ from parley.errors import NotFound, ParleyError
 from parley.store import catalog
 from parley.store import conversations as store
 from parley.store.ids import new_id
-from sqlalchemy.orm import Session
-
 from parley.store.models import Application, Conversation, Message
 
 if TYPE_CHECKING:
@@ -51,11 +51,18 @@ def answer_from_message(message: Message) -> Answer:
     chart = Chart(**message.chart) if message.chart else None
     return Answer(
         intent=message.intent or "sql_query",  # type: ignore[arg-type]
-        text=message.content, sql=message.sql, columns=list(message.columns or []),
-        rows=[list(r) for r in message.rows or []], truncated=message.truncated, chart=chart,
-        insights=list(message.insights or []), semantic_query=message.semantic_query,
-        reason=message.reason or "", suggestions=list(message.suggestions or []),
-        agents_visited=list(message.agents_visited or []), error_code=message.error_code,
+        text=message.content,
+        sql=message.sql,
+        columns=list(message.columns or []),
+        rows=[list(r) for r in message.rows or []],
+        truncated=message.truncated,
+        chart=chart,
+        insights=list(message.insights or []),
+        semantic_query=message.semantic_query,
+        reason=message.reason or "",
+        suggestions=list(message.suggestions or []),
+        agents_visited=list(message.agents_visited or []),
+        error_code=message.error_code,
         execution_ms=message.execution_ms or 0.0,
     )
 
@@ -65,22 +72,36 @@ class ConversationService:
         self.parley = parley
 
     def open(
-        self, *, app: str, organization_id: str, principal: str, face: str,
-        conversation_id: str | None = None, space_id: str | None = None,
-        channel_id: str | None = None, row_filters: tuple[RowFilter, ...] = (),
+        self,
+        *,
+        app: str,
+        organization_id: str,
+        principal: str,
+        face: str,
+        conversation_id: str | None = None,
+        space_id: str | None = None,
+        channel_id: str | None = None,
+        row_filters: tuple[RowFilter, ...] = (),
     ) -> ConversationRef:
         """The conversation to continue, or a new one when ``conversation_id`` is None."""
         with self.parley.store.session() as session:
             if conversation_id:
                 conversation = store.get_conversation(session, organization_id, conversation_id)
-                application = catalog.get_application(session, organization_id, conversation.application_id)
+                application = catalog.get_application(
+                    session, organization_id, conversation.application_id
+                )
                 if conversation.principal != principal:
                     raise NotFound(f"conversation {conversation_id!r} not found")
                 return ConversationRef(conversation.id, organization_id, application, row_filters)
             application = self.application(session, organization_id, app)
             conversation = store.create_conversation(
-                session, organization_id, application.id, principal, face,
-                space_id=space_id, channel_id=channel_id,
+                session,
+                organization_id,
+                application.id,
+                principal,
+                face,
+                space_id=space_id,
+                channel_id=channel_id,
             )
             return ConversationRef(conversation.id, organization_id, application, row_filters)
 
@@ -89,7 +110,9 @@ class ConversationService:
         application = catalog.get_application_by_name(session, organization_id, name)
         if application is None:
             known = [a.name for a in catalog.list_applications(session, organization_id).items]
-            raise NotFound(f"unknown application {name!r}; known applications: {', '.join(known) or 'none'}")
+            raise NotFound(
+                f"unknown application {name!r}; known applications: {', '.join(known) or 'none'}"
+            )
         return application
 
     def context(self, conversation_id: str, session: Session | None = None) -> TurnContext:
@@ -112,7 +135,11 @@ class ConversationService:
         return TurnContext(previous_query=previous_query, previous_answer=previous_answer)
 
     def turn(
-        self, ref: ConversationRef, question: str, *, today: dt.date | None = None,
+        self,
+        ref: ConversationRef,
+        question: str,
+        *,
+        today: dt.date | None = None,
         request_json: dict[str, Any] | None = None,
     ) -> Iterator[Event]:
         """Run one turn, storing the question first and the answer before ``Done``."""
@@ -122,8 +149,9 @@ class ConversationService:
         with self.parley.store.session() as session:
             conversation = session.get(Conversation, ref.id)
             assert conversation is not None
-            user = store.append_message(session, conversation, role="user", content=text,
-                                        request_json=request_json)
+            user = store.append_message(
+                session, conversation, role="user", content=text, request_json=request_json
+            )
             if not conversation.title:
                 store.set_conversation_title(session, conversation, text[:200])
             user_id = user.id
@@ -131,8 +159,9 @@ class ConversationService:
         with self.parley.store.session() as session:
             try:
                 context = self.context(ref.id, session)
-                workspace = self.parley.workspace(ref.application, row_filters=ref.row_filters,
-                                                  session=session)
+                workspace = self.parley.workspace(
+                    ref.application, row_filters=ref.row_filters, session=session
+                )
             except ParleyError as error:
                 answer = _failed(error, context)
         yield TurnStarted(ref.id, user_id)
@@ -144,15 +173,20 @@ class ConversationService:
                     if isinstance(event, Done):
                         answer = event.answer
                         break
+                    if isinstance(event, ErrorRaised):
+                        errors.append(event)
                     yield event
             except ParleyError as error:
                 answer = _failed(error, context)
             except Exception:
                 incident = new_id("inc")
                 log.exception("turn failed in conversation %s (incident %s)", ref.id, incident)
-                answer = Answer(intent="clarification",
-                                text=f"Something went wrong on our side (incident {incident}).",
-                                error_code="internal_error", agents_visited=context.agents)
+                answer = Answer(
+                    intent="clarification",
+                    text=f"Something went wrong on our side (incident {incident}).",
+                    error_code="internal_error",
+                    agents_visited=context.agents,
+                )
         assert answer is not None
         if answer.error_code and not any(isinstance(e, ErrorRaised) for e in errors):
             yield ErrorRaised(answer.error_code, answer.text)
@@ -169,11 +203,25 @@ class ConversationService:
             return message.id
 
     def ask(
-        self, question: str, *, app: str, organization_id: str, principal: str, face: str,
-        conversation_id: str | None = None, today: dt.date | None = None,
+        self,
+        question: str,
+        *,
+        app: str,
+        organization_id: str,
+        principal: str,
+        face: str,
+        conversation_id: str | None = None,
+        today: dt.date | None = None,
     ) -> Turn:
-        ref = self.open(app=app, organization_id=organization_id, principal=principal, face=face,
-                        conversation_id=conversation_id)
+        # A question that will be refused must not leave an empty conversation behind.
+        validate_question(question, max_chars=self.parley.settings.max_question_chars)
+        ref = self.open(
+            app=app,
+            organization_id=organization_id,
+            principal=principal,
+            face=face,
+            conversation_id=conversation_id,
+        )
         user_id = ""
         for event in self.turn(ref, question, today=today):
             if isinstance(event, TurnStarted):
@@ -185,8 +233,12 @@ class ConversationService:
 
 
 def _failed(error: ParleyError, context: TurnContext) -> Answer:
-    return Answer(intent="clarification", text=f"I could not answer: {error.message}",
-                  error_code=error.code, agents_visited=context.agents)
+    return Answer(
+        intent="clarification",
+        text=f"I could not answer: {error.message}",
+        error_code=error.code,
+        agents_visited=context.agents,
+    )
 
 
 def chart_dict(chart: Chart | None) -> dict[str, Any] | None:

@@ -105,7 +105,10 @@ def guard_sql(
     'SELECT * FROM (SELECT * FROM orders WHERE orders."tenant" = \\'acme\\') AS o LIMIT 10'
     """
     return guard_tree(
-        _parse_one(sql, dialect), dialect, max_rows=max_rows, row_filters=row_filters,
+        _parse_one(sql, dialect),
+        dialect,
+        max_rows=max_rows,
+        row_filters=row_filters,
         table_columns=table_columns,
     )
 
@@ -132,7 +135,9 @@ def guard_tree(
     scope = TableScope(dialect)
     root, tables = apply_row_filters(root, scope, FilterPlan(row_filters, table_columns))
     root, limit = enforce_limit(root, max_rows)
-    return GuardedStatement(sql=root.sql(dialect=dialect, pretty=pretty), tables=tables, limit=limit)
+    return GuardedStatement(
+        sql=root.sql(dialect=dialect, pretty=pretty), tables=tables, limit=limit
+    )
 
 
 def _parse_one(sql: str, dialect: str) -> exp.Expr:

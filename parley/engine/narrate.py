@@ -77,7 +77,8 @@ def narrate(
         return f"Here {'is' if len(rows) == 1 else 'are'} {len(rows)} {title.lower()}{scope}{more}."
     if len(rows) == 1 and not labels and measures:
         values = ", ".join(
-            f"{columns[i].label or columns[i].name} was {format_value(rows[0][i], columns[i].format)}"
+            f"{columns[i].label or columns[i].name} was "
+            f"{format_value(rows[0][i], columns[i].format)}"
             for i in measures
         )
         when = _when(query)
@@ -96,6 +97,7 @@ def narrate(
         intro = f"{title}{scope}: {len(rows)} row{'s' if len(rows) != 1 else ''}"
         if ordered:
             direction = "highest" if query.order[0].descending else "lowest"
-            return f"{intro}. {lead} has the {direction} {columns[first].label or columns[first].name} ({lead_value})."
+            measure = columns[first].label or columns[first].name
+            return f"{intro}. {lead} has the {direction} {measure} ({lead_value})."
         return f"{intro}, starting with {lead} at {lead_value}."
     return f"{title}{scope}: {len(rows)} row{'s' if len(rows) != 1 else ''}."

@@ -83,7 +83,9 @@ def roles_of(compiled: CompiledQuery) -> list[ColumnRole]:
 _STATEMENTS_KEPT = 1024
 
 
-def statement_for(workspace: Workspace, query: SemanticQuery) -> tuple[GuardedStatement, list[ColumnRole]]:
+def statement_for(
+    workspace: Workspace, query: SemanticQuery
+) -> tuple[GuardedStatement, list[ColumnRole]]:
     """The guarded SQL of a query, and its columns' roles; compiled once per query."""
     filters = repr(sorted(map(repr, workspace.row_filters)))
     key = f"{workspace.source.dialect}|{workspace.max_rows}|{filters}|{query.model_dump_json()}"

@@ -103,7 +103,7 @@ def test_top_customers_refine_and_visualize(
     assert messages[1].sql == first["sql"]
     assert len(executions) == 1
     assert first["success"] is True and first["intent"] == "sql_query"
-    assert "ORDER BY revenue DESC LIMIT 10" in first["sql"]
+    assert "ORDER BY revenue DESC LIMIT 10" in " ".join(first["sql"].split())
     assert first["data"]["columns"] == ["customer_name", "revenue"]
     assert first["agents_visited"] == ["router", "sql_agent", "viz_agent", "insight_agent"]
     assert first["visualization"]["type"] == "bar"
@@ -117,7 +117,7 @@ def test_top_customers_refine_and_visualize(
     assert len(executions) == 2
     assert refined["success"] is True and refined["intent"] == "refinement"
     assert "customers.country = 'United States'" in refined["sql"]
-    assert "ORDER BY revenue DESC LIMIT 10" in refined["sql"]
+    assert "ORDER BY revenue DESC LIMIT 10" in " ".join(refined["sql"].split())
 
     pie = client.post(f"{url}/visualize", json={"chart_type": "pie"}, headers=headers()).json()
     messages = stored(parley, session_id)

@@ -58,10 +58,13 @@ def _exact(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int], i: int) ->
         span = range(i, i + size)
         if any(j in skip for j in span):
             continue
-        if size == 1 and tokens[i].text in {"us", "de"}:
-            # A lower-case "us" is the pronoun unless it stands before a noun it qualifies.
-            if tokens[i].text == "us" and (i == 0 or tokens[i - 1].norm in _PRONOUN_BEFORE_US):
-                continue
+        # A lower-case "us" is the pronoun unless it stands before a noun it qualifies.
+        if (
+            size == 1
+            and tokens[i].text == "us"
+            and (i == 0 or tokens[i - 1].norm in _PRONOUN_BEFORE_US)
+        ):
+            continue
         stems = tuple(tokens[j].stem for j in span)
         concepts = lexicon.lookup(stems, tuple(tokens[j].norm for j in span))
         if not concepts and size == 1 and tokens[i].text.upper() in lexicon.case_sensitive:

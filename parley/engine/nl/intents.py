@@ -63,7 +63,7 @@ _GREETING_FILLER = frozenset(
         "doing",
     }
 )
-_HELP_PHRASES = (
+_HELP_PHRASES: tuple[tuple[str, ...], ...] = (
     ("what", "can", "i", "ask"),
     ("what", "should", "i", "ask"),
     ("what", "can", "you", "do"),
@@ -136,8 +136,13 @@ _GREETING_FILLER = _GREETING_FILLER | {
 }  # fmt: skip
 _HELP_PHRASES = (
     *_HELP_PHRASES,
-    ("kind", "of", "data"), ("sort", "of", "data"), ("which", "fields"), ("fields", "in"),
-    ("columns", "in"), ("what", "questions"), ("what", "can", "i", "query"),
+    ("kind", "of", "data"),
+    ("sort", "of", "data"),
+    ("which", "fields"),
+    ("fields", "in"),
+    ("columns", "in"),
+    ("what", "questions"),
+    ("what", "can", "i", "query"),
 )
 
 
@@ -165,9 +170,12 @@ def requested_chart(tokens: Sequence[Token]) -> str | None:
     """The chart type a message asks for ("as a pie chart"), if it asks for one."""
     words = [t.norm for t in tokens]
     for i, w in enumerate(words):
-        if w in CHART_WORDS and w not in {"number", "column", "columns", "table"}:
-            if set(words) & _CHART_CONTEXT or len(words) <= 2:
-                return CHART_WORDS[w]
+        if (
+            w in CHART_WORDS
+            and w not in {"number", "column", "columns", "table"}
+            and (set(words) & _CHART_CONTEXT or len(words) <= 2)
+        ):
+            return CHART_WORDS[w]
         if w in {"table", "number", "kpi"} and words[i + 1 : i + 2] in (
             ["chart"],
             ["view"],

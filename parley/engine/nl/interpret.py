@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from parley.engine.nl.evidence import Match, find_matches
 from parley.engine.nl.lexicon import Concept, Lexicon
@@ -22,20 +23,20 @@ from parley.engine.nl.vocabulary import (
     COMPARE,
     COUNT_PHRASES,
     DISTINCT,
-    KNOWN,
     GREATER,
     GROUP,
     GROUP_PHRASES,
     GROWTH,
     INSTEAD,
+    KNOWN,
     LIST,
     MONEY_VERBS,
     NEGATE,
     OLDEST,
     PRICE_WORDS,
     RECENT,
-    SUPERLATIVES,
     SHARE,
+    SUPERLATIVES,
     TIME_EXTREMES,
     TOP,
 )
@@ -169,12 +170,16 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
             reading.unattached.append(" ".join(words[i : i + size + 1]))
             used.update(range(i, i + size + 1))
     owners = {c.object for m in matches for c in m.concepts}
-    qualifiers = set().union(*(lexicon.object_words.get(o, set()) for o in owners)) if owners else set()
+    qualifiers = (
+        set().union(*(lexicon.object_words.get(o, set()) for o in owners)) if owners else set()
+    )
     reading.unknown = [*reading.unattached]
     reading.unknown += [
         tokens[i].text
         for i in range(len(tokens))
-        if i not in used and tokens[i].norm not in KNOWN and not _is_number(tokens[i].norm)
+        if i not in used
+        and tokens[i].norm not in KNOWN
+        and not _is_number(tokens[i].norm)
         and tokens[i].stem not in qualifiers
     ]
     return reading
@@ -210,7 +215,7 @@ def _read_operators(reading: Reading, words: list[str], used: set[int]) -> None:
         if w in ("over", "and") and words[i + 1 : i + 2] and words[i + 1] in ("over",):
             used.add(i)
     for unit in ("day", "week", "month", "quarter", "year"):
-        if unit == "year" and "yoy" in words or _contains(words, (unit, "over", unit)):
+        if (unit == "year" and "yoy" in words) or _contains(words, (unit, "over", unit)):
             # "month over month growth": growth along a series of that grain.
             reading.growth = True
             if not reading.time.compare and reading.time.grain is None:
@@ -264,12 +269,14 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
         obj = m.of_kind("object")
         metric_concepts = m.of_kind("metric")
 
-        comparison = _comparison_after(words, m.end) if (attribute or metric_concepts) and not obj else None
+        comparison = (
+            _comparison_after(words, m.end) if (attribute or metric_concepts) and not obj else None
+        )
         if comparison:
             _comparison_after(words, m.end, reading.compared)
             op, values = comparison
             # A column compared row by row ("priced above 100") unless only a metric fits.
-            target = [c for c in attribute if _measure_concept(c)] or metric_concepts
+            target: list[Concept] = [c for c in attribute if _measure_concept(c)] or metric_concepts
             if target:
                 reading.conditions.append(FilterPart(target[0], op, values))
                 if len({c.field for c in target}) > 1:
@@ -279,17 +286,20 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
         if "value" in kinds and not (
             kinds & {"attribute", "object", "metric"} and not m.fuzzy and _value_text(m) != m.text
         ):
-            values = m.of_kind("value")
+            found = m.of_kind("value")
             reading.filters.append(
-                FilterPart(values[0], "ne" if negated else "eq", [values[0].value])
+                FilterPart(found[0], "ne" if negated else "eq", [found[0].value])
             )
-            if len({c.field for c in values}) > 1:
-                reading.ambiguities.append(Ambiguity(m.text, values))
+            if len({c.field for c in found}) > 1:
+                reading.ambiguities.append(Ambiguity(m.text, found))
             continue
 
         aggregation = _aggregation_before(words, m.start)
-        if attribute and not obj and aggregation and (
-            _measure(m) or (aggregation in {"min", "max"} and _is_time(m))
+        if (
+            attribute
+            and not obj
+            and aggregation
+            and (_measure(m) or (aggregation in {"min", "max"} and _is_time(m)))
         ):
             # "average unit price", "highest price", "earliest order date": an aggregate of
             # the column itself.
@@ -321,8 +331,13 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                     reading.ambiguities.append(Ambiguity(m.text, attribute))
             elif obj:
                 previous = matches[index - 1] if index else None
-                if (previous is not None and previous.end == m.start and reading.group_objects
-                        and previous.of_kind("object") and reading.group_objects[-1] == previous.of_kind("object")[0]):
+                if (
+                    previous is not None
+                    and previous.end == m.start
+                    and reading.group_objects
+                    and previous.of_kind("object")
+                    and reading.group_objects[-1] == previous.of_kind("object")[0]
+                ):
                     # "by employee department": the department (of the employee).
                     reading.mentioned.append(reading.group_objects.pop())
                 reading.group_objects.append(obj[0])
@@ -348,7 +363,9 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             elif _is_time(m) and reading.time_field is None:
                 reading.time_field = attribute[0]
                 if m.text not in {"date", "day", "time"}:
-                    reading.events.append(Concept("object", attribute[0].object, attribute[0].object))
+                    reading.events.append(
+                        Concept("object", attribute[0].object, attribute[0].object)
+                    )
             else:
                 reading.fields.append(attribute[0])
                 if len({c.field for c in attribute}) > 1:
@@ -357,8 +374,11 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
         if obj:
             previous = matches[index - 1] if index else None
             if (
-                previous is not None and previous.end == m.start and reading.list_object is not None
-                and previous.of_kind("object") and reading.list_object == previous.of_kind("object")[0]
+                previous is not None
+                and previous.end == m.start
+                and reading.list_object is not None
+                and previous.of_kind("object")
+                and reading.list_object == previous.of_kind("object")[0]
             ):
                 # "account rep": the last noun is the thing listed, the first qualifies it.
                 reading.mentioned.append(reading.list_object)
@@ -472,9 +492,10 @@ def _comparison_at(words: Sequence[str], j: int) -> tuple[FilterOp, list[object]
             low = parse_number(words[j + 1]) if j + 1 < len(words) else None
             high = parse_number(words[j + 3]) if j + 3 < len(words) else None
             if low is not None and high is not None and words[j + 2] == "and":
-                return "between", [low, high]
+                between: FilterOp = "between"
+                return between, [low, high]
         return None
-    op = GREATER[tuple(words[j : j + size])]
+    op = cast(FilterOp, GREATER[tuple(words[j : j + size])])
     number = parse_number(words[j + size]) if j + size < len(words) else None
     if number is None:
         return None
@@ -501,8 +522,10 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             if number is None and i > 0:
                 # "10 best selling products"
                 number = parse_number(words[i - 1])
-            if number is not None and number >= 1 and (
-                i + 2 >= len(words) or words[i + 2] not in {"%", "percent"}
+            if (
+                number is not None
+                and number >= 1
+                and (i + 2 >= len(words) or words[i + 2] not in {"%", "percent"})
             ):
                 reading.limit = int(number)
             reading.ranking = True
@@ -527,7 +550,7 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             if number:
                 reading.limit = int(number)
                 reading.recency = True if words[i + 1] != "most" else reading.recency
-    for i, w in enumerate(words):
+    for w in words:
         if w in PRICE_WORDS:
             reading.price_order = PRICE_WORDS[w]
             reading.ranking = True

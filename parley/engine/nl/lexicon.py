@@ -86,7 +86,9 @@ class Lexicon:
         if len(text) < 5 or not self.fuzzy_choices:
             return None
         words = text.split()
-        choices = [c for c in self.fuzzy_choices if len(c.split()) == len(words) and c[0] == text[0]]
+        choices = [
+            c for c in self.fuzzy_choices if len(c.split()) == len(words) and c[0] == text[0]
+        ]
         found = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=min_score)
         if found is None:
             return None
@@ -137,7 +139,8 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             continue
         concept = Concept("object", obj.name, obj.name)
         lexicon.object_words[obj.name] = {
-            t.stem for phrase in (obj.label, obj.plural, obj.name.replace("_", " "))
+            t.stem
+            for phrase in (obj.label, obj.plural, obj.name.replace("_", " "))
             for t in tokenize(phrase)
         }
         for phrase in (obj.label, obj.plural, obj.name, *obj.synonyms):
@@ -173,7 +176,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
         for phrase in (metric.label, metric.name.replace("_", " "), *metric.synonyms):
-            if phrase.startswith(_COUNT_PREFIXES) and metric.expression.replace(" ", "").upper() == "COUNT(*)":
+            if (
+                phrase.startswith(_COUNT_PREFIXES)
+                and metric.expression.replace(" ", "").upper() == "COUNT(*)"
+            ):
                 # "how many orders" is read by the interpreter from its operator words.
                 continue
             for variant in _variants(phrase):

@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from parley.engine.events import Intent
-from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
+from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
 from parley.engine.nl.lexicon import Concept, Lexicon, build_lexicon
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
@@ -29,7 +29,6 @@ from parley.engine.semantic.query import (
     TimeRange,
 )
 from parley.errors import InvalidInput
-
 
 _CACHE_SIZE = 2048
 
@@ -209,8 +208,11 @@ class Parser:
             return None
         if kind == "metric":
             undecided = {c for a in reading.ambiguities if a is not ambiguity for c in a.options}
-            others = {c.object for c in reading.dimensions + reading.group_objects + reading.fields
-                      if c not in undecided}
+            others = {
+                c.object
+                for c in reading.dimensions + reading.group_objects + reading.fields
+                if c not in undecided
+            }
             others |= {f.concept.object for f in reading.filters if f.concept not in undecided}
             if not others:
                 return None
@@ -257,7 +259,11 @@ class Parser:
             return MetricRef(metric=revenue.name)
         money = [m for m in self.ontology.metrics if m.format == "currency" and m.additive]
         if not money:
-            money = [m for m in self.ontology.metrics if m.additive and not m.expression.upper().startswith("COUNT")]
+            money = [
+                m
+                for m in self.ontology.metrics
+                if m.additive and not m.expression.upper().startswith("COUNT")
+            ]
         if not money:
             return None
         anchors = anchors or []
@@ -300,9 +306,16 @@ class Parser:
         """
         candidates = [c.object for c in reading.mentioned if c.object != obj.name]
         dated = reading.period or reading.time.compare or reading.grain or reading.time.series
-        if dated and reading.time_field is None and nearest_time_field(self.ontology, obj.name) is None:
-            candidates += [r.from_object for r in self.ontology.relationships
-                           if r.to_object == obj.name and nearest_time_field(self.ontology, r.from_object)]
+        if (
+            dated
+            and reading.time_field is None
+            and nearest_time_field(self.ontology, obj.name) is None
+        ):
+            candidates += [
+                r.from_object
+                for r in self.ontology.relationships
+                if r.to_object == obj.name and nearest_time_field(self.ontology, r.from_object)
+            ]
         for other in candidates:
             for rel in self.ontology.relationships:
                 if rel.from_object == other and rel.to_object == obj.name:
@@ -331,7 +344,11 @@ class Parser:
         list_object = reading.list_object
         groups = list(reading.group_objects)
         series = bool(reading.grain or reading.time.series)
-        if list_object and not metrics and (reading.dimensions or groups or series or reading.share):
+        if (
+            list_object
+            and not metrics
+            and (reading.dimensions or groups or series or reading.share)
+        ):
             # "orders by status": count the listed object per group.
             metrics.append(self._count_of(list_object, reading))
             list_object = None
@@ -353,12 +370,20 @@ class Parser:
                 return self._list_query(reading, target)
         if not metrics and list_object is None:
             primary = self._primary_metric([c.object for c in groups + reading.mentioned])
-            if reading.events and (reading.count_words or series or reading.growth or groups
-                                   or reading.dimensions or reading.period):
+            if reading.events and (
+                reading.count_words
+                or series
+                or reading.growth
+                or groups
+                or reading.dimensions
+                or reading.period
+            ):
                 # "hires per year": count the employees by their hire date.
                 metrics.append(self._count_of(reading.events[0], reading))
-            elif (groups or reading.money_condition or reading.money_words) and primary and (
-                reading.ranking or reading.money_words or reading.money_condition
+            elif (
+                (groups or reading.money_condition or reading.money_words)
+                and primary
+                and (reading.ranking or reading.money_words or reading.money_condition)
             ):
                 metrics.append(primary)
             elif (reading.dimensions or groups or series) and reading.mentioned:
@@ -390,7 +415,11 @@ class Parser:
         time_field = self._time_field(reading, base)
         for concept in reading.dimensions:
             _, attribute = self.ontology.resolve(concept.field)
-            grain = (reading.grain or default_grain(reading.period)) if attribute.role == "time" else None
+            grain = (
+                (reading.grain or default_grain(reading.period))
+                if attribute.role == "time"
+                else None
+            )
             query.dimensions.append(DimensionRef(field=concept.field, grain=grain))
         for concept in groups:
             query.dimensions.append(DimensionRef(field=self._display_field(concept)))
@@ -405,7 +434,9 @@ class Parser:
             query.share = True
             if not query.dimensions and not query.compare:
                 # "what percentage of orders were cancelled": the matching part of all.
-                query.share_of = [f for f in query.filters if f.field not in {m.key for m in query.metrics}]
+                query.share_of = [
+                    f for f in query.filters if f.field not in {m.key for m in query.metrics}
+                ]
                 query.filters = [f for f in query.filters if f not in query.share_of]
                 query.share = False
         self._apply_order(query, reading)
@@ -420,8 +451,9 @@ class Parser:
         obj = self.ontology.object(target.object)
         if obj is None or not obj.default_time:
             return None
-        return MetricRef(aggregation="max" if reading.recency else "min",
-                         field=f"{obj.name}.{obj.default_time}")
+        return MetricRef(
+            aggregation="max" if reading.recency else "min", field=f"{obj.name}.{obj.default_time}"
+        )
 
     def _is_average(self, ref: MetricRef) -> bool:
         metric = self.ontology.metric(ref.metric or "")
@@ -440,10 +472,14 @@ class Parser:
                     query.dimensions.append(DimensionRef(field=f.field))
         query.filters.extend(filters)
         conditions = list(reading.conditions)
-        primary = self._primary_metric([c.object for c in reading.group_objects + reading.mentioned])
+        primary = self._primary_metric(
+            [c.object for c in reading.group_objects + reading.mentioned]
+        )
         if reading.money_condition and primary and primary.metric:
             money = reading.money_condition
-            conditions.append(FilterPart(Concept("metric", "", primary.metric), money.op, money.values))
+            conditions.append(
+                FilterPart(Concept("metric", "", primary.metric), money.op, money.values)
+            )
         for condition in conditions:
             concept = condition.concept
             if concept.kind == "metric":
@@ -594,7 +630,12 @@ class Parser:
                     values=condition.values,
                 )
             )
-        if reading.period and not reading.period.anchored and previous.time_range and previous.time_range.start:
+        if (
+            reading.period
+            and not reading.period.anchored
+            and previous.time_range
+            and previous.time_range.start
+        ):
             # "and in Q3?" after Q4 2024 means Q3 2024.
             reading.time.period = _in_year(reading.period, previous.time_range.start.year)
         if reading.period or reading.time.compare:
@@ -630,9 +671,13 @@ class Parser:
 
 def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:
     """The objects a query is about, which a follow-up's words most likely refer to."""
-    names = {f.split(".")[0] for f in
-             [d.field for d in query.dimensions] + [f.field for f in query.filters] + query.list_fields
-             if "." in f}
+    names = {
+        f.split(".")[0]
+        for f in [d.field for d in query.dimensions]
+        + [f.field for f in query.filters]
+        + query.list_fields
+        if "." in f
+    }
     base = _query_base(ontology, query)
     if base:
         names.add(base)
@@ -666,8 +711,13 @@ def _is_followup(reading: Reading) -> bool:
     if lead or reading.instead:
         return not complete
     return not (
-        reading.metrics or reading.list_object or reading.count_words or reading.mentioned
-        or reading.group_objects or reading.price_order is not None or reading.money_words
+        reading.metrics
+        or reading.list_object
+        or reading.count_words
+        or reading.mentioned
+        or reading.group_objects
+        or reading.price_order is not None
+        or reading.money_words
     )
 
 

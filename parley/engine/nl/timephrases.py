@@ -41,8 +41,20 @@ ORDINALS = {
 _LAST = {"last", "previous", "past", "prior", "preceding"}
 _THIS = {"this", "current"}
 _COMPARE = {"vs", "versus", "against"}
-_GROWTH_HINTS = {"growth", "grew", "grow", "increase", "increased", "change", "changed", "yoy",
-                 "decline", "declined", "decrease", "decreased"}
+_GROWTH_HINTS = {
+    "growth",
+    "grew",
+    "grow",
+    "increase",
+    "increased",
+    "change",
+    "changed",
+    "yoy",
+    "decline",
+    "declined",
+    "decrease",
+    "decreased",
+}
 _NUMERIC_CONTEXT = {
     "over", "above", "under", "below", "than", "least", "most", ">", "<", ">=", "<=", "top",
     "bottom", "exceeding", "exceeds", "equal", "equals", "=", "first", "limit", "id",
@@ -155,9 +167,8 @@ class _Scanner:
         if w in {"ytd", "mtd", "qtd"} or (
             self.word(i + 1) == "to" and self.word(i + 2) in {"date", "today"} and w in UNITS
         ):
-            unit: Grain = {"ytd": "year", "mtd": "month", "qtd": "quarter"}.get(
-                w, UNITS.get(w, "year")
-            )
+            shorthand: dict[str, Grain] = {"ytd": "year", "mtd": "month", "qtd": "quarter"}
+            unit: Grain = shorthand.get(w) or UNITS.get(w, "year")
             start = period_of(unit, today).start
             size = 1 if w in {"ytd", "mtd", "qtd"} else 3
             label = f"{unit} to date"
@@ -336,7 +347,9 @@ def find_time(tokens: Sequence[Token], today: dt.date) -> TimeFindings:
                 k += 1
             continue
         consumed.update(range(start, end))
-        if before in {"start", "beginning"} and scan.word(start - 2) == "the" or before == "of" and scan.word(start - 2) in {"start", "beginning"}:
+        if (before in {"start", "beginning"} and scan.word(start - 2) == "the") or (
+            before == "of" and scan.word(start - 2) in {"start", "beginning"}
+        ):
             # "since the start of 2025": the phrase names the period's first day.
             k_back = start - 1
             while scan.word(k_back) in {"of", "start", "beginning", "the"}:
@@ -363,9 +376,11 @@ def find_time(tokens: Sequence[Token], today: dt.date) -> TimeFindings:
             unit_start, unit_end = partial[0].start, partial[0].end
             assert unit_start is not None and unit_end is not None
             compare = [
-                Period(unit_start.replace(year=int(p.label)),
-                       unit_end.replace(year=int(p.label) + (unit_end.year - unit_start.year)),
-                       f"{partial[0].label.split()[0]} {p.label}")
+                Period(
+                    unit_start.replace(year=int(p.label)),
+                    unit_end.replace(year=int(p.label) + (unit_end.year - unit_start.year)),
+                    f"{partial[0].label.split()[0]} {p.label}",
+                )
                 for p in compare
             ]
             ranges = [r for r in ranges if r is not partial[0]]

@@ -42,22 +42,72 @@ AGGREGATION_WORDS: dict[str, Aggregation] = {
     "maximum": "max", "max": "max", "highest": "max", "largest": "max", "biggest": "max",
 }  # fmt: skip
 #: Superlatives that rank rows when they qualify a column of a named object.
-SUPERLATIVES = frozenset({"highest", "lowest", "largest", "smallest", "biggest", "greatest",
-                          "maximum", "minimum", "max", "min", "most", "least"})
+SUPERLATIVES = frozenset(
+    {
+        "highest",
+        "lowest",
+        "largest",
+        "smallest",
+        "biggest",
+        "greatest",
+        "maximum",
+        "minimum",
+        "max",
+        "min",
+        "most",
+        "least",
+    }
+)
 #: Superlatives of time columns: "earliest order date", "most recent signup".
 TIME_EXTREMES: dict[str, Aggregation] = {
     "earliest": "min", "first": "min", "oldest": "min", "latest": "max", "last": "max",
     "newest": "max", "recent": "max",
 }  # fmt: skip
 #: Words that rank by a price column: True for most expensive first.
-PRICE_WORDS = {"expensive": True, "priciest": True, "pricey": True, "cheapest": False,
-               "cheap": False, "cheaper": False, "inexpensive": False}
+PRICE_WORDS = {
+    "expensive": True,
+    "priciest": True,
+    "pricey": True,
+    "cheapest": False,
+    "cheap": False,
+    "cheaper": False,
+    "inexpensive": False,
+}
 #: Verbs that speak of the main money metric: "how much did we sell", "spent the most".
-MONEY_VERBS = frozenset({"spend", "spent", "spends", "spending", "sold", "sell", "sells",
-                         "earn", "earned", "earns", "generate", "generated", "generates",
-                         "generating", "bring", "brought", "brings", "paid", "pay", "pays",
-                         "bought", "buy", "buys", "purchased", "purchase", "made", "make",
-                         "makes", "billed", "invoiced"})
+MONEY_VERBS = frozenset(
+    {
+        "spend",
+        "spent",
+        "spends",
+        "spending",
+        "sold",
+        "sell",
+        "sells",
+        "earn",
+        "earned",
+        "earns",
+        "generate",
+        "generated",
+        "generates",
+        "generating",
+        "bring",
+        "brought",
+        "brings",
+        "paid",
+        "pay",
+        "pays",
+        "bought",
+        "buy",
+        "buys",
+        "purchased",
+        "purchase",
+        "made",
+        "make",
+        "makes",
+        "billed",
+        "invoiced",
+    }
+)
 SHARE = frozenset({"share", "percentage", "percent", "proportion", "contribution", "%"})
 GROWTH = frozenset(
     {
@@ -173,33 +223,40 @@ GREATER = {
 }  # fmt: skip
 
 #: Words that carry no meaning of their own in an analytics question.
-FILLER = frozenset(
-    """
-a an the of in on at for to from with and or is are was were be been being it its this that these
-those there their them they we our us my me i you your please can could would will should shall
-may might do does did done doing show tell give list display find get see view let fetch pull
-what which who whom whose how when where why much many all any some each every per by as into
-about across over under between during within out up down than then so just only also too
-now same again more most less least very really kind sort type whole entire full overall
-data number numbers value values figure figures amount info information details detail report
-breakdown split broken grouped group result results table chart graph look looking want wanted
-need needed like would have has had having made make makes making generated generate generating
-bring brought earn earned earning earnings sold sell sells selling buy buys bought buying purchase
-purchased purchasing place placed placing spend spent spending come comes came go went
-happen happened did per cent record records recorded entry entries row rows item-wise
-total sum count counts counted quantity same period time times date dates today current
-please thanks thank hey hi ok okay well right so far yet ever overall altogether combined
-got gets single popular selling performing individual new
-work works worked working based located take takes took taken logged log logs put puts
-filter filtered restrict restricted narrow keep belong belongs belonging employed hold holds
-happen occur occurred recorded registered currently
-top bottom best worst highest lowest largest smallest biggest greatest leading
-average mean typical min max minimum maximum
-not no never without except excluding exclude instead rather versus vs compared compare
-comparison against also additionally plus both either neither other others another
-one ones whose whom s his her him she he
-""".split()
-)
+FILLER = frozenset({
+    "a", "an", "the", "of", "in", "on", "at", "for", "to", "from", "with", "and", "or", "is",
+    "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those",
+    "there", "their", "them", "they", "we", "our", "us", "my", "me", "i", "you", "your",
+    "please", "can", "could", "would", "will", "should", "shall", "may", "might", "do", "does",
+    "did", "done", "doing", "show", "tell", "give", "list", "display", "find", "get", "see",
+    "view", "let", "fetch", "pull", "what", "which", "who", "whom", "whose", "how", "when",
+    "where", "why", "much", "many", "all", "any", "some", "each", "every", "per", "by", "as",
+    "into", "about", "across", "over", "under", "between", "during", "within", "out", "up",
+    "down", "than", "then", "so", "just", "only", "also", "too", "now", "same", "again",
+    "more", "most", "less", "least", "very", "really", "kind", "sort", "type", "whole",
+    "entire", "full", "overall", "data", "number", "numbers", "value", "values", "figure",
+    "figures", "amount", "info", "information", "details", "detail", "report", "breakdown",
+    "split", "broken", "grouped", "group", "result", "results", "table", "chart", "graph",
+    "look", "looking", "want", "wanted", "need", "needed", "like", "have", "has", "had",
+    "having", "made", "make", "makes", "making", "generated", "generate", "generating",
+    "bring", "brought", "earn", "earned", "earning", "earnings", "sold", "sell", "sells",
+    "selling", "buy", "buys", "bought", "buying", "purchase", "purchased", "purchasing",
+    "place", "placed", "placing", "spend", "spent", "spending", "come", "comes", "came", "go",
+    "went", "happen", "happened", "cent", "record", "records", "recorded", "entry", "entries",
+    "row", "rows", "item-wise", "total", "sum", "count", "counts", "counted", "quantity",
+    "period", "time", "times", "date", "dates", "today", "current", "thanks", "thank", "hey",
+    "hi", "ok", "okay", "well", "right", "far", "yet", "ever", "altogether", "combined", "got",
+    "gets", "single", "popular", "performing", "individual", "new", "work", "works", "worked",
+    "working", "based", "located", "take", "takes", "took", "taken", "logged", "log", "logs",
+    "put", "puts", "filter", "filtered", "restrict", "restricted", "narrow", "keep", "belong",
+    "belongs", "belonging", "employed", "hold", "holds", "occur", "occurred", "registered",
+    "currently", "top", "bottom", "best", "worst", "highest", "lowest", "largest", "smallest",
+    "biggest", "greatest", "leading", "average", "mean", "typical", "min", "max", "minimum",
+    "maximum", "not", "no", "never", "without", "except", "excluding", "exclude", "instead",
+    "rather", "versus", "vs", "compared", "compare", "comparison", "against", "additionally",
+    "plus", "both", "either", "neither", "other", "others", "another", "one", "ones", "s",
+    "his", "her", "him", "she", "he",
+})  # fmt: skip
 
 
 #: Every operator word: words the interpreter reads even when they name nothing.

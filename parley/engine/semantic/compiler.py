@@ -340,7 +340,9 @@ class _Compiler:
         if self.query.share_of and (len(groups) > 1 or self.pivot):
             raise InvalidInput("a share of matching rows needs one metric and no growth")
         select = self._single(self.base) if len(groups) <= 1 else self._combined(groups)
-        return CompiledQuery(select, tuple(self._columns()), self.base, self.time_field, self.dialect)
+        return CompiledQuery(
+            select, tuple(self._columns()), self.base, self.time_field, self.dialect
+        )
 
     def _single(self, base: str) -> exp.Select:
         select = self._aggregate(base, self.metrics, keys=False)

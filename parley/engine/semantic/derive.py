@@ -335,12 +335,18 @@ def _average_value_metrics(
                 label=label,
                 object=revenue.object,
                 expression=f"{revenue.expression} / COUNT(DISTINCT {rel.from_columns[0]})",
-                synonyms=_unique([
-                    f"avg {header.label} value", f"mean {header.label} value",
-                    f"average {header.label} size", f"average {header.label} amount",
-                    f"{header.label} value average", "average basket", "average ticket",
-                    *(["aov"] if header.label in {"order", "purchase", "sale"} else []),
-                ]),
+                synonyms=_unique(
+                    [
+                        f"avg {header.label} value",
+                        f"mean {header.label} value",
+                        f"average {header.label} size",
+                        f"average {header.label} amount",
+                        f"{header.label} value average",
+                        "average basket",
+                        "average ticket",
+                        *(["aov"] if header.label in {"order", "purchase", "sale"} else []),
+                    ]
+                ),
                 format="currency",
                 additive=False,
                 description=f"Revenue divided by the number of distinct {header.plural}.",

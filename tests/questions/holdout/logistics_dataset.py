@@ -133,7 +133,7 @@ def create_logistics_database(path: Path, *, seed: int = 3, today: dt.date | Non
     path.unlink(missing_ok=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="logistics-") as scratch:
-        files = {
+        files: dict[str, list[tuple[object, ...]]] = {
             "carriers": [row[:4] for row in CARRIERS],
             "warehouse": [row[:6] for row in WAREHOUSES],
             "shipments": shipments,

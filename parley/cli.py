@@ -203,7 +203,8 @@ def _print_history(parley: Parley, conversation: str | None) -> None:
 
 
 def _emit(json_output: bool, data: Any, text: str) -> None:
-    print(dumps(data)) if json_output else console.print(text, highlight=False, markup=False)
+    # Plain print, not rich: lists stay tab-separated for ``cut`` and long paths unwrapped.
+    print(dumps(data) if json_output else text)
 
 
 @source_app.command("add")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from parley.engine.nl.lexicon import Concept, Lexicon
 from parley.engine.nl.text import Token
-from parley.engine.nl.vocabulary import FILLER
+from parley.engine.nl.vocabulary import KNOWN
 
 #: Words that shape a query: alone they never name a column ("total", "number").
 _OPERATOR_WORDS = frozenset({
@@ -43,7 +43,7 @@ def find_matches(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int]) -> l
             i += 1
             continue
         found = _exact(tokens, lexicon, skip, i)
-        if found is None and tokens[i].norm not in FILLER and not tokens[i].norm[:1].isdigit():
+        if found is None and tokens[i].norm not in KNOWN and not tokens[i].norm[:1].isdigit():
             found = _fuzzy(tokens, lexicon, skip, i)
         if found is None:
             i += 1

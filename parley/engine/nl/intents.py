@@ -141,6 +141,9 @@ _HELP_PHRASES = (
     ("which", "fields"),
     ("fields", "in"),
     ("columns", "in"),
+    ("what", "info"),
+    ("keep", "on"),
+    ("know", "about"),
     ("what", "questions"),
     ("what", "can", "i", "query"),
 )

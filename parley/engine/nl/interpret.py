@@ -33,8 +33,11 @@ from parley.engine.nl.vocabulary import (
     MONEY_VERBS,
     NEGATE,
     OLDEST,
+    ADJECTIVE_RANKS,
     PRICE_WORDS,
+    PRONOUNS,
     RECENT,
+    UNIT_NAMES,
     SHARE,
     SUPERLATIVES,
     TIME_EXTREMES,
@@ -113,6 +116,14 @@ class Reading:
     compared: set[int] = field(default_factory=set)
     #: Comparisons that qualify nothing the engine can compare ("orders over 500").
     unattached: list[str] = field(default_factory=list)
+    #: A verb of money was used ("spent", "sold"), not only "how much".
+    money_verbs: bool = False
+    #: "them", "those", "it": the question refers to an earlier answer.
+    pronoun: bool = False
+    #: "the month before", "the previous quarter": a period relative to the earlier one.
+    relative_unit: str | None = None
+    #: An adjective that ranks by a column ("heaviest"): the column word, descending.
+    adjective_rank: tuple[str, bool] | None = None
     #: Objects the conversation so far is about (set by the parser for follow-ups).
     context_objects: set[str] = field(default_factory=set)
     unknown: list[str] = field(default_factory=list)
@@ -210,7 +221,10 @@ def _read_operators(reading: Reading, words: list[str], used: set[int]) -> None:
             reading.list_words = True
         if _phrase_at(words, i, COUNT_PHRASES):
             reading.count_words = True
-        if w in MONEY_VERBS or (w == "how" and words[i + 1 : i + 2] == ["much"]):
+        if w in MONEY_VERBS:
+            reading.money_words = True
+            reading.money_verbs = True
+        if w == "how" and words[i + 1 : i + 2] == ["much"]:
             reading.money_words = True
         if w in ("over", "and") and words[i + 1 : i + 2] and words[i + 1] in ("over",):
             used.add(i)
@@ -254,7 +268,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
         before = _preceding(words, m.start)
         prev_match_end = matches[index - 1].end if index else 0
         between = words[prev_match_end : m.start]
-        near = before[:2]
+        near = [w for w in before if w not in {"the", "a", "an", "their", "its"}][:1]
         if any(
             _phrase_at(words, j, GROUP_PHRASES) for j in range(max(m.start - 4, 0), m.start)
         ) or (near and near[0] in GROUP):
@@ -342,7 +356,8 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                     reading.mentioned.append(reading.group_objects.pop())
                 reading.group_objects.append(obj[0])
             continue
-        if obj and (reading.count_words and _counted(words, m.start, prev_match_end)):
+        counted_from = max((x.end for x in matches[:index] if "value" not in x.kinds), default=0)
+        if obj and (reading.count_words and _counted(words, m.start, counted_from)):
             distinct = any(w in DISTINCT for w in before[:2])
             reading.metrics.append(
                 MetricPart(aggregation="count_distinct" if distinct else "count", target=obj[0])
@@ -350,7 +365,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             continue
         if attribute and not obj:
             distinct = any(w in DISTINCT for w in before[:2]) or (
-                reading.count_words and _counted(words, m.start, prev_match_end)
+                reading.count_words and _counted(words, m.start, counted_from)
             )
             if distinct and _is_time(m):
                 # "number of hires": how many rows that event dates, counted by object.
@@ -360,6 +375,8 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 reading.metrics.append(
                     MetricPart(aggregation="count_distinct", target=attribute[0])
                 )
+                if len({c.field for c in attribute}) > 1:
+                    reading.ambiguities.append(Ambiguity(m.text, attribute, aggregate=True))
             elif _is_time(m) and reading.time_field is None:
                 reading.time_field = attribute[0]
                 if m.text not in {"date", "day", "time"}:
@@ -516,6 +533,8 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
     for i, w in enumerate(words):
         if w in {"least", "most"} and i > 0 and words[i - 1] == "at":
             continue  # "at least 10" is a comparison, not a ranking
+        if w in {"most", "least"} and words[i + 1 : i + 2] and words[i + 1] in TIME_EXTREMES:
+            continue  # "most recent" is a time, not a ranking
         if (w in TOP or w in BOTTOM) and i not in reading.aggregated:
             reading.descending = w in TOP
             number = parse_number(words[i + 1]) if i + 1 < len(words) else None
@@ -539,7 +558,9 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             if number is not None and number >= 1:
                 reading.limit = int(number)
                 reading.recency = w in RECENT
-            elif w in {"latest", "recent", "newest", "oldest", "earliest"}:
+            elif w in {"latest", "recent", "newest", "oldest", "earliest", "first", "last"} and (
+                i not in reading.time.used
+            ):
                 reading.recency = w not in OLDEST
         if (
             _is_number(w)
@@ -550,6 +571,24 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             if number:
                 reading.limit = int(number)
                 reading.recency = True if words[i + 1] != "most" else reading.recency
+    for i, w in enumerate(words):
+        if w in PRONOUNS:
+            reading.pronoun = True
+        if w in ADJECTIVE_RANKS:
+            reading.adjective_rank = ADJECTIVE_RANKS[w]
+            reading.ranking = True
+            reading.descending = ADJECTIVE_RANKS[w][1]
+        if w in {"before", "prior", "earlier"} and i and words[i - 1] in UNIT_NAMES:
+            reading.relative_unit = words[i - 1]
+        if (
+            w in {"previous", "prior", "preceding"}
+            and i + 1 < len(words)
+            and words[i + 1] in UNIT_NAMES
+        ):
+            reading.relative_unit = words[i + 1]
+        if w in {"first", "last"} and i == len(words) - 1 and reading.recency is None:
+            # "which customer signed up first"
+            reading.recency = w == "last"
     for w in words:
         if w in PRICE_WORDS:
             reading.price_order = PRICE_WORDS[w]

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from parley.engine.nl.text import tokenize
 from parley.engine.semantic.naming import plural, singular
 from parley.engine.semantic.ontology import Ontology
-from parley.engine.semantic.thesaurus import value_aliases
+from parley.engine.semantic.thesaurus import synonyms_for, value_aliases
 
 ConceptKind = Literal["object", "attribute", "metric", "value"]
 
@@ -83,7 +83,7 @@ class Lexicon:
         Only phrases of the same number of words, starting with the same letter, count:
         a misspelling keeps its shape.
         """
-        if len(text) < 5 or not self.fuzzy_choices:
+        if len(text) < 4 or not self.fuzzy_choices:
             return None
         words = text.split()
         choices = [
@@ -111,6 +111,34 @@ def _variants(text: str) -> Iterable[str]:
         yield " ".join([*words[:-1], singular(words[-1])])
 
 
+#: Units written into column names ("cost_usd", "weight_kg"): people say "cost", "weight".
+UNIT_WORDS = frozenset({
+    "usd", "eur", "gbp", "jpy", "dollars", "euros", "kg", "kgs", "g", "lb", "lbs", "cm", "mm",
+    "km", "mi", "pct", "percent", "ms", "sec", "secs", "mins", "hrs", "chf",
+})  # fmt: skip
+_GENERIC_HEADS = frozenset({"id", "code", "key", "number", "no", "flag", "type", "date", "at"})
+
+
+def _without_unit(phrase: str) -> str | None:
+    """ "cost usd" -> "cost"; None when the phrase ends in no unit.
+
+    >>> _without_unit("total cost usd"), _without_unit("weight kg"), _without_unit("price")
+    ('total cost', 'weight', None)
+    """
+    words = phrase.split()
+    if len(words) >= 2 and words[-1] in UNIT_WORDS and words[-2] not in {"of", "in", "per"}:
+        return " ".join(words[:-1])
+    return None
+
+
+def _head_noun(label: str) -> str | None:
+    """The last word of a column label, which alone often names it ("destination country")."""
+    words = label.split()
+    if len(words) >= 2 and words[-1] not in _GENERIC_HEADS and words[-1] not in UNIT_WORDS:
+        return words[-1]
+    return None
+
+
 _TIME_SUFFIXES = ("date", "at", "on", "time", "day", "timestamp", "datetime")
 
 
@@ -134,6 +162,7 @@ def _event_phrases(label: str) -> list[str]:
 
 def build_lexicon(ontology: Ontology) -> Lexicon:
     lexicon = Lexicon()
+    weak: list[tuple[str, Concept]] = []
     for obj in ontology.objects:
         if obj.hidden:
             continue
@@ -151,6 +180,12 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                 continue
             attr = Concept("attribute", obj.name, attribute.name, role=attribute.role)
             names = {attribute.label, attribute.name.replace("_", " "), *attribute.synonyms}
+            plain = _without_unit(attribute.label)
+            if plain:
+                names |= {plain, *synonyms_for(plain)}
+            head = _head_noun(plain or attribute.label)
+            if head and attribute.role in {"dimension", "measure"}:
+                weak.append((head, attr))
             # "customer country" names customers.country even if only "country" is a label.
             names |= {f"{obj.label} {attribute.label}"}
             head, _, rest = attribute.label.partition(" ")
@@ -173,9 +208,17 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                             t.stem for t in tokenize(value)
                         )
                     lexicon.add(alias, val, fuzzy=False, exact=True)
+    for phrase, concept in weak:
+        # A bare head noun names a column only where nothing else claims the word.
+        stems = tuple(t.stem for t in tokenize(phrase))
+        if not any(c.kind in {"object", "metric"} for c in lexicon.lookup(stems)):
+            for variant in _variants(phrase):
+                lexicon.add(variant, concept, fuzzy=False)
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
-        for phrase in (metric.label, metric.name.replace("_", " "), *metric.synonyms):
+        phrases = [metric.label, metric.name.replace("_", " "), *metric.synonyms]
+        phrases += [p for p in map(_without_unit, phrases) if p]
+        for phrase in phrases:
             if (
                 phrase.startswith(_COUNT_PREFIXES)
                 and metric.expression.replace(" ", "").upper() == "COUNT(*)"

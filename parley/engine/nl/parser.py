@@ -99,6 +99,11 @@ class Parser:
             return Understanding("greeting")
         chart = requested_chart(tokens)
         reading = read_question(question, self.lexicon, today)
+        if chart and not context.has_result and not _has_new_content(reading):
+            return Understanding(
+                "clarification",
+                problem=f"there is no result yet to show as a {chart} chart; ask a question first",
+            )
         if chart and context.has_result and not _has_new_content(reading):
             return Understanding(
                 "visualization_change",
@@ -129,7 +134,18 @@ class Parser:
         clarification = self._resolve_ambiguities(reading)
         if clarification:
             return clarification
-        followup = context.previous is not None and _is_followup(reading)
+        if (
+            context.previous is None
+            and (reading.pronoun or reading.relative_unit)
+            and not (reading.metrics and (reading.dimensions or reading.group_objects))
+        ):
+            return Understanding(
+                "clarification",
+                problem="the question refers to an earlier answer, and there is none yet",
+            )
+        followup = context.previous is not None and (
+            _is_followup(reading) or reading.pronoun or reading.relative_unit is not None
+        )
         try:
             if followup and context.previous is not None:
                 query = self._merge(context.previous, reading)
@@ -193,6 +209,7 @@ class Parser:
             if part.target is not None and part.target.kind == "object":
                 mentioned.add(part.target.object)
         mentioned |= reading.context_objects
+        mentioned |= {c.object for c in reading.events}
         named = [c for c in options if c.object in mentioned]
         if len(named) == 1:
             return named[0]
@@ -214,6 +231,7 @@ class Parser:
                 if c not in undecided
             }
             others |= {f.concept.object for f in reading.filters if f.concept not in undecided}
+            others |= {c.object for c in reading.events + reading.mentioned}
             if not others:
                 return None
             scores = {c.field: sum(self._distance(c.object, o) for o in others) for c in candidates}
@@ -360,6 +378,18 @@ class Parser:
         if extreme is not None and not metrics:
             metrics.append(extreme)
             list_object = None
+        if reading.adjective_rank and not metrics and reading.rank_attribute is None:
+            target = list_object or (reading.mentioned[0] if reading.mentioned else None)
+            column = self._column_named(target, reading.adjective_rank[0]) if target else None
+            if target is None or column is None:
+                return Understanding(
+                    "clarification",
+                    problem=f"I could not tell which column ranks by {reading.adjective_rank[0]}",
+                )
+            reading.rank_attribute = column
+            list_object = target
+            if target in reading.mentioned:
+                reading.mentioned.remove(target)
         if reading.rank_attribute is not None and not metrics and list_object is not None:
             return self._list_query(reading, list_object)
         if reading.price_order is not None and not metrics:
@@ -368,15 +398,25 @@ class Parser:
                 target = groups.pop(0)
             if target is not None:
                 return self._list_query(reading, target)
+        measures = [c for c in reading.fields if c.role == "measure"]
+        if not metrics and measures and not reading.list_words:
+            # "shipping spend per carrier": a money column named in a question that groups
+            # or dates it is its total (or its average when totals mean nothing).
+            metrics.append(self._column_metric(measures[0]))
+            reading.fields = [c for c in reading.fields if c != measures[0]]
         if not metrics and list_object is None:
             primary = self._primary_metric([c.object for c in groups + reading.mentioned])
-            if reading.events and (
-                reading.count_words
-                or series
-                or reading.growth
-                or groups
-                or reading.dimensions
-                or reading.period
+            if (
+                reading.events
+                and not reading.money_verbs
+                and (
+                    reading.count_words
+                    or series
+                    or reading.growth
+                    or groups
+                    or reading.dimensions
+                    or reading.period
+                )
             ):
                 # "hires per year": count the employees by their hire date.
                 metrics.append(self._count_of(reading.events[0], reading))
@@ -407,11 +447,20 @@ class Parser:
                 "clarification",
                 problem=f"I could not tell what to rank: top {reading.limit} of what",
             )
+        if reading.money_condition and reading.count_words and not (groups or reading.dimensions):
+            # "how many customers spent more than 100k": a count of groups, each over a
+            # threshold of its own total; not something one query of ours can say yet.
+            return Understanding(
+                "clarification",
+                problem="I cannot yet count things by a condition on their totals",
+            )
         query = SemanticQuery(metrics=metrics)
         base = _query_base(self.ontology, query)
         if groups and base and all(m.aggregation == "avg" or self._is_average(m) for m in metrics):
             # "average quantity per order line": the line is what is averaged over.
             groups = [g for g in groups if g.object != base]
+            if not groups and reading.ranking and reading.mentioned:
+                groups = [reading.mentioned[0]]
         time_field = self._time_field(reading, base)
         for concept in reading.dimensions:
             _, attribute = self.ontology.resolve(concept.field)
@@ -441,6 +490,24 @@ class Parser:
                 query.share = False
         self._apply_order(query, reading)
         return query
+
+    def _column_metric(self, concept: Concept) -> MetricRef:
+        column = concept.name
+        for metric in self.ontology.metrics:
+            if metric.object == concept.object and _summed_column(metric.expression) == column:
+                return MetricRef(metric=metric.name)
+        for metric in self.ontology.metrics:
+            expression = metric.expression.replace(" ", "")
+            if metric.object == concept.object and expression == f"AVG({column})":
+                return MetricRef(metric=metric.name)
+        return MetricRef(aggregation="sum", field=concept.field)
+
+    def _column_named(self, concept: Concept, word: str) -> Concept | None:
+        obj = self.ontology.object(concept.object)
+        for attribute in obj.attributes if obj else []:
+            if attribute.role == "measure" and word in attribute.name.lower():
+                return Concept("attribute", concept.object, attribute.name, role="measure")
+        return None
 
     def _time_extreme(self, reading: Reading, listed: Concept | None) -> MetricRef | None:
         """ "When was the earliest order?": the first or last date of an object."""
@@ -535,6 +602,13 @@ class Parser:
                     for c in m.concepts
                     if c in reading.group_objects
                 )
+                words = [t.norm for t in reading.tokens]
+                singular = singular or any(
+                    words[m.start - 1 : m.start] in (["which"], ["what"])
+                    and m.text == m.text.rstrip("s")
+                    for m in reading.matches
+                    if any(c in reading.dimensions for c in m.concepts)
+                )
                 limit = 1 if singular else 10
             query.limit = limit
         elif time_dimension is not None:
@@ -575,6 +649,8 @@ class Parser:
             descending = reading.recency is not False
             query.order = [OrderItem(key=time_field.split(".")[-1], descending=descending)]
         query.limit = reading.limit
+        if query.limit is None and reading.recency is not None and singular:
+            query.limit = 1  # "which customer signed up first"
         return query
 
     # -- follow-ups -------------------------------------------------------------------
@@ -638,6 +714,12 @@ class Parser:
         ):
             # "and in Q3?" after Q4 2024 means Q3 2024.
             reading.time.period = _in_year(reading.period, previous.time_range.start.year)
+        if reading.relative_unit and not reading.period and previous.time_range:
+            # "what about the month before?"
+            earlier = previous.time_range
+            if earlier.start and earlier.end:
+                prior = _previous_period(Period(earlier.start, earlier.end, earlier.label))
+                reading.time.period = prior
         if reading.period or reading.time.compare:
             query.time_range = None
             query.compare = []

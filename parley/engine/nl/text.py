@@ -16,7 +16,7 @@ _TOKEN_RE = re.compile(
     r"|\d{1,2}/\d{1,2}/\d{2,4}"  # US dates
     r"|\$?\d[\d,]*(?:\.\d+)?[km%]?"  # numbers, money, 10k, 25%
     r"|[a-z0-9]+(?:['’][a-z]+)?"  # words, with a possessive or contraction
-    r"|[<>]=?|!=|="  # comparison symbols
+    r"|[<>]=?|!=|=|%"  # comparison symbols, a lone percent sign
 )
 
 

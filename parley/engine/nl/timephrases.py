@@ -173,6 +173,19 @@ class _Scanner:
             size = 1 if w in {"ytd", "mtd", "qtd"} else 3
             label = f"{unit} to date"
             return Period(start, today + dt.timedelta(days=1), label), i + size
+        half = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "h1": 1, "h2": 2}
+        if w in {"h1", "h2"} or (w in half and self.word(i + 1) == "half"):
+            j = i + (1 if w in {"h1", "h2"} else 2)
+            if self.word(j) == "of":
+                j += 1
+            year = self.year_at(j)
+            anchored = year is not None
+            if year is None:
+                year = today.year if half[w] == 1 or today.month > 6 else today.year - 1
+            else:
+                j += 1
+            start = dt.date(year, 1 if half[w] == 1 else 7, 1)
+            return Period(start, _add_months(start, 6), f"H{half[w]} {year}", anchored), j
         if w in _THIS and self.word(i + 1) in UNITS:
             unit = UNITS[self.word(i + 1)]
             found = period_of(unit, today)
@@ -316,8 +329,17 @@ def find_time(tokens: Sequence[Token], today: dt.date) -> TimeFindings:
             and before in {"between", "from"}
             and joiner in (["and"], ["to"], ["until"], ["through"], ["till"], ["-"])
         ):
-            ranges.append(Period(period.start, nxt[2].end, f"{period.label} to {nxt[2].label}"))
-            found.endpoints = (period, nxt[2])
+            first, last = period, nxt[2]
+            if not first.anchored and last.anchored and first.start and first.end and last.start:
+                # "from January to June 2025": the first end is in the year of the second.
+                year = last.start.year
+                first = Period(
+                    first.start.replace(year=year),
+                    first.end.replace(year=year + first.end.year - first.start.year),
+                    f"{first.label.split()[0]} {year}",
+                )
+            ranges.append(Period(first.start, last.end, f"{first.label} to {last.label}"))
+            found.endpoints = (first, last)
             consumed.update(range(start - 1, nxt[1]))
             k += 2
             continue
@@ -448,10 +470,21 @@ def _find_grain(scan: _Scanner, found: TimeFindings) -> None:
         ):
             found.grain = UNITS[words[i + 1]]
             found.used.update({i, i + 1})
-        elif w in UNITS and words[i + 1 : i + 3] in (["by", w], ["on", w]):
+        elif w in UNITS and words[i + 1 : i + 3] in (["by", w], ["on", w], ["to", w]):
             found.grain = UNITS[w]
             found.used.update({i, i + 1, i + 2})
-        elif w in {"trend", "trends", "trending", "evolution", "timeline", "history"}:
+        elif w in {
+            "trend",
+            "trends",
+            "trending",
+            "trended",
+            "evolution",
+            "timeline",
+            "history",
+            "evolve",
+            "evolved",
+            "developed",
+        }:
             found.series = True
             found.used.add(i)
         elif w == "over" and words[i + 1 : i + 2] == ["time"]:

@@ -41,6 +41,19 @@ AGGREGATION_WORDS: dict[str, Aggregation] = {
     "minimum": "min", "min": "min", "lowest": "min", "smallest": "min", "cheapest": "min",
     "maximum": "max", "max": "max", "highest": "max", "largest": "max", "biggest": "max",
 }  # fmt: skip
+#: Words that point back at an earlier answer.
+PRONOUNS = frozenset({"them", "those", "these", "it", "ones"})
+#: Calendar units as words, for "the month before".
+UNIT_NAMES = frozenset({"day", "week", "month", "quarter", "year"})
+#: Adjectives that rank rows by a kind of column: the word the column's name holds, and
+#: whether the largest comes first ("heaviest" shipments: by weight, heaviest first).
+ADJECTIVE_RANKS: dict[str, tuple[str, bool]] = {
+    "heaviest": ("weight", True), "lightest": ("weight", False),
+    "longest": ("length", True), "shortest": ("length", False),
+    "tallest": ("height", True), "widest": ("width", True),
+    "youngest": ("age", False),
+    "best-paid": ("salary", True), "richest": ("salary", True),
+}  # fmt: skip
 #: Superlatives that rank rows when they qualify a column of a named object.
 SUPERLATIVES = frozenset(
     {
@@ -224,6 +237,10 @@ GREATER = {
 
 #: Words that carry no meaning of their own in an analytics question.
 FILLER = frozenset({
+    "sent", "send", "sends", "sending", "operate", "operates", "use", "used", "uses", "using",
+    "still", "going", "goes", "handled", "handle", "handles", "through", "via", "info", "kept",
+    "we've", "weve", "i've", "they", "their", "them", "those", "these", "ones", "have",
+    "received", "receive", "shipped", "placed", "done", "available", "existing", "overall",
     "a", "an", "the", "of", "in", "on", "at", "for", "to", "from", "with", "and", "or", "is",
     "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those",
     "there", "their", "them", "they", "we", "our", "us", "my", "me", "i", "you", "your",
@@ -277,6 +294,7 @@ KNOWN = (
     | frozenset(AGGREGATION_WORDS)
     | frozenset(TIME_EXTREMES)
     | frozenset(PRICE_WORDS)
+    | frozenset(ADJECTIVE_RANKS)
     | MONEY_VERBS
     | frozenset(w for phrase in GREATER for w in phrase)
     | frozenset(w for phrase in COUNT_PHRASES + GROUP_PHRASES for w in phrase)

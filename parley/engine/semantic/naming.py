@@ -131,6 +131,8 @@ _US_WORDS = frozenset(
 #: Two-letter English words ("no", "in", "it") are never abbreviations here.
 ABBREVIATIONS: dict[str, str] = {
     "emp": "employee",
+    "hq": "headquarters",
+    "wh": "warehouse",
     "empl": "employee",
     "dept": "department",
     "perf": "performance",

@@ -18,6 +18,7 @@ from parley.engine.nl.lexicon import Concept, Lexicon
 from parley.engine.nl.text import Token, parse_number, tokenize
 from parley.engine.nl.timephrases import Period, TimeFindings, find_time
 from parley.engine.nl.vocabulary import (
+    ADJECTIVE_RANKS,
     AGGREGATION_WORDS,
     BOTTOM,
     COMPARE,
@@ -33,15 +34,14 @@ from parley.engine.nl.vocabulary import (
     MONEY_VERBS,
     NEGATE,
     OLDEST,
-    ADJECTIVE_RANKS,
     PRICE_WORDS,
     PRONOUNS,
     RECENT,
-    UNIT_NAMES,
     SHARE,
     SUPERLATIVES,
     TIME_EXTREMES,
     TOP,
+    UNIT_NAMES,
 )
 from parley.engine.semantic.query import Aggregation, FilterOp, Grain
 
@@ -149,6 +149,7 @@ class Reading:
             or self.time.compare
             or self.time.grain
             or self.time.series
+            or self.relative_unit
             or self.limit
             or self.mentioned
             or self.fields
@@ -264,6 +265,15 @@ def _preceding(words: Sequence[str], start: int, skip: int = 3) -> list[str]:
 def _assign_roles(reading: Reading, words: list[str]) -> None:
     matches = reading.matches
     group_next = False
+    # Dates and objects that qualify the next word ("shipping cost", "order value").
+    modifiers = {
+        j
+        for m in matches
+        if all(
+            c.kind == "object" or (c.kind == "attribute" and c.role == "time") for c in m.concepts
+        )
+        for j in range(m.start, m.end)
+    }
     for index, m in enumerate(matches):
         before = _preceding(words, m.start)
         prev_match_end = matches[index - 1].end if index else 0
@@ -308,7 +318,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 reading.ambiguities.append(Ambiguity(m.text, found))
             continue
 
-        aggregation = _aggregation_before(words, m.start)
+        aggregation = _aggregation_before(words, m.start, modifiers)
         if (
             attribute
             and not obj
@@ -457,8 +467,14 @@ def _is_time(m: Match) -> bool:
     return any(c.kind == "attribute" and c.role == "time" for c in m.concepts)
 
 
-def _aggregation_before(words: Sequence[str], start: int) -> Aggregation | None:
-    for w in _preceding(words, start, 3):
+def _aggregation_before(
+    words: Sequence[str], start: int, modifiers: set[int] | None = None
+) -> Aggregation | None:
+    """The aggregation word before a phrase, past its modifiers ("average shipping cost")."""
+    skip = modifiers or set()
+    for k, w in enumerate(_preceding(words, start, 4)):
+        if start - 1 - k in skip:
+            continue
         if w in AGGREGATION_WORDS:
             return AGGREGATION_WORDS[w]
         if w in TIME_EXTREMES:
@@ -578,6 +594,8 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             reading.adjective_rank = ADJECTIVE_RANKS[w]
             reading.ranking = True
             reading.descending = ADJECTIVE_RANKS[w][1]
+        if i in reading.time.used:
+            continue
         if w in {"before", "prior", "earlier"} and i and words[i - 1] in UNIT_NAMES:
             reading.relative_unit = words[i - 1]
         if (

@@ -358,6 +358,7 @@ class Parser:
         return nearest_time_field(self.ontology, base) if base else None
 
     def _build(self, reading: Reading) -> SemanticQuery | Understanding:
+        self._row_money_condition(reading)
         metrics = [self._metric(part, reading) for part in reading.metrics]
         list_object = reading.list_object
         groups = list(reading.group_objects)
@@ -490,6 +491,26 @@ class Parser:
                 query.share = False
         self._apply_order(query, reading)
         return query
+
+    def _row_money_condition(self, reading: Reading) -> None:
+        """ "employees who earn more than 150k": a money column of the rows themselves."""
+        money = reading.money_condition
+        if money is None:
+            return
+        objects = [c.object for c in reading.mentioned + reading.group_objects]
+        objects += [
+            p.target.object for p in reading.metrics if p.target and p.target.kind == "object"
+        ]
+        if reading.list_object:
+            objects.append(reading.list_object.object)
+        for metric in self.ontology.metrics:
+            column = _summed_column(metric.expression)
+            if metric.format == "currency" and metric.object in objects and column:
+                _, attribute = self.ontology.resolve(f"{metric.object}.{column}")
+                concept = Concept("attribute", metric.object, column, role=attribute.role)
+                reading.conditions.append(FilterPart(concept, money.op, money.values))
+                reading.money_condition = None
+                return
 
     def _column_metric(self, concept: Concept) -> MetricRef:
         column = concept.name
@@ -834,6 +855,8 @@ def _replace_concept(reading: Reading, options: list[Concept], chosen: Concept) 
     for part in reading.metrics:
         if part.concept is not None:
             part.concept = pick(part.concept)
+        if part.target is not None:
+            part.target = pick(part.target)
     reading.fields = [pick(c) for c in reading.fields]
     for f in reading.filters + reading.conditions:
         f.concept = pick(f.concept)

@@ -132,7 +132,6 @@ _US_WORDS = frozenset(
 ABBREVIATIONS: dict[str, str] = {
     "emp": "employee",
     "hq": "headquarters",
-    "wh": "warehouse",
     "empl": "employee",
     "dept": "department",
     "perf": "performance",

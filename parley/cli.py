@@ -129,7 +129,10 @@ def ask(
 
 
 def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
-    if answer.chart is None or answer.chart.type == "table":
+    if answer.chart is None:
+        errors.print("No chart to write: this answer has no data to draw.")
+        return
+    if answer.chart.type == "table":
         errors.print("No chart to write: this answer is best read as a table.")
         return
     try:
@@ -421,6 +424,8 @@ def token_keygen(
 
     from parley.auth.tokens import generate_rsa_keypair
 
+    # Absolute: the printed exports must work from whatever directory the server starts in.
+    out = out.expanduser().resolve()
     private_path, public_path = out / "private.pem", out / "public.pem"
     existing = [str(p) for p in (private_path, public_path) if p.exists()]
     if existing:

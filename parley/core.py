@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from parley.auth.secrets import CredentialCipher, redact_url
@@ -29,12 +30,15 @@ from parley.errors import NotFound
 from parley.sources.base import ProgressCallback, Source
 from parley.sources.connect import connect
 from parley.sources.demo import generate_demo
+from parley.sources.urls import parse_source_url
 from parley.store import catalog, knowledge, tenancy
 from parley.store.db import Store
 from parley.store.models import Application
 from parley.store.models import Source as SourceRecord
 
 DEMO_NAME = "demo"
+FILE_DIALECTS = frozenset({"duckdb", "sqlite"})
+MEMORY = ":memory:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,28 @@ class SourceInfo:
     dialect: str
     tables: int
     url: str  # redacted
+
+
+def absolute_file_url(url: str) -> str:
+    """``url`` with a database file's path made absolute: later commands, and the server,
+    run from other directories.
+
+    >>> absolute_file_url("postgresql://me:pw@db/sales")
+    'postgresql://me:pw@db/sales'
+    >>> absolute_file_url("duckdb:///:memory:")
+    'duckdb:///:memory:'
+    >>> absolute_file_url("sqlite:///shop.db") == f"sqlite:///{Path.cwd() / 'shop.db'}"
+    True
+    """
+    parsed = parse_source_url(url)
+    database = parsed.database
+    if parsed.dialect not in FILE_DIALECTS or database is None or database in ("", MEMORY):
+        return url
+    path = Path(database).expanduser()
+    if path.is_absolute():
+        return url
+    return make_url(url.strip()).set(database=str(path.resolve())).render_as_string(
+        hide_password=False)
 
 
 class Parley:
@@ -112,6 +138,7 @@ class Parley:
     ) -> SourceInfo:
         """Connect (testing the connection), introspect, derive the ontology, store it all."""
         org = organization_id or self.organization_id
+        url = absolute_file_url(url)
         source = connect(url, name=name)
         source.test_connection()
         schema = source.introspect(progress=progress)

@@ -194,7 +194,7 @@ def test_ask_says_when_there_is_no_chart_to_write(run: Run, tmp_path: Path) -> N
     result = run("ask", "hello", "--chart", str(path))
 
     assert result.exit_code == 0
-    assert "No chart to write" in result.stderr
+    assert "No chart to write: this answer has no data to draw." in result.stderr
     assert not path.exists()
 
 
@@ -288,25 +288,24 @@ def test_the_parley_script_reports_errors_with_exit_status_1(
 
 
 def test_chat_commands(run: Run) -> None:
+    expected = json_of(run("ask", "top 5 products by revenue", "--json"))
     result = run("chat", input="top 5 products by revenue\n/sql\n/chart pie\n/chart\n"
                                "/history\n/help\n/quit\n")
 
     assert result.exit_code == 0, result.output
     out = flat(result.stdout)
     answer, _, rest = out.partition("you> ")[2].partition("you> ")
-    assert answer.startswith("Revenue by product name: 5 rows.")
+    assert answer.startswith(flat(expected["text"]))
     assert "Chart: bar" in answer
     sql, _, rest = rest.partition("you> ")
-    assert sql.startswith("SELECT products.product_name AS product_name")
-    assert sql.strip().endswith("LIMIT 5")
+    assert sql.strip() == flat(expected["sql"])
     pie, _, rest = rest.partition("you> ")
-    assert pie.startswith("Here is the same result as a pie chart.")
-    assert "Chart: pie" in pie
+    assert "Chart: pie" in pie and flat(expected["sql"]) in pie
     chart, _, rest = rest.partition("you> ")
     assert chart.strip() == "Chart: pie"
     history, _, rest = rest.partition("you> ")
-    assert history.startswith("you top 5 products by revenue parley Revenue by product name")
-    assert "you as a pie chart parley Here is the same result as a pie chart." in history
+    assert history.startswith(f"you top 5 products by revenue parley {flat(expected['text'])}")
+    assert "you as a pie chart parley" in history
     assert "/chart [type] the chart, or change it" in rest
 
 
@@ -375,6 +374,21 @@ def test_source_add_sqlite(run: Run, tmp_path: Path) -> None:
     assert result.stdout == "Added source shop_copy (sqlite, 1 tables).\n"
     assert_clean_failure(run("source", "add", f"sqlite:///{path}", "--name", "shop_copy"),
                          "a source named 'shop_copy' already exists")
+
+
+def test_source_add_stores_a_relative_file_path_as_absolute(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_sqlite(tmp_path / "relative.db")
+    monkeypatch.chdir(tmp_path)
+    added = json_of(run("source", "add", "sqlite:///relative.db", "--name", "relative", "--json"))
+    assert added["url"] == f"sqlite:///{tmp_path / 'relative.db'}"
+
+    monkeypatch.chdir(tmp_path.parent)
+    assert run("source", "refresh", "relative").exit_code == 0
+    assert run("app", "create", "--name", "relative", "--source", "relative").exit_code == 0
+    answer = json_of(run("ask", "total amount by region", "--app", "relative", "--json"))
+    assert sorted(row[1] for row in answer["rows"]) == [15.0, 20.0]
 
 
 def test_a_table_prints_data_values_as_text(run: Run, shop: str) -> None:
@@ -577,7 +591,7 @@ def test_an_imported_edit_survives_refresh_and_is_understood(
     after = json_of(run("ask", "takings by region", "--app", "shopapp", "--json"))
     assert after["intent"] == "sql_query"
     assert "SUM(sales.amount)" in after["sql"]
-    assert after["text"].startswith("Turnover by region")
+    assert "turnover" in after["text"].lower()
     assert {row[0]: row[1] for row in after["rows"]} == {"[/x]South": 20.0, "[bold]North": 15.0}
 
 
@@ -620,12 +634,15 @@ def test_token_create(run: Run) -> None:
     assert data["algorithm"] == "HS256" and data["token"].count(".") == 2
 
 
-def test_token_keygen_writes_a_private_key_only_its_owner_reads(run: Run, tmp_path: Path) -> None:
-    result = run("token", "keygen", "--out", str(tmp_path / "keys"))
+def test_token_keygen_writes_a_private_key_only_its_owner_reads(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("token", "keygen", "--out", "keys")
     assert result.exit_code == 0, result.output
     private = tmp_path / "keys" / "private.pem"
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert private.read_text().startswith("-----BEGIN PRIVATE KEY-----")
     assert f"export PARLEY_JWT_PRIVATE_KEY={private}" in result.stdout
-    assert_clean_failure(run("token", "keygen", "--out", str(tmp_path / "keys")),
+    assert_clean_failure(run("token", "keygen", "--out", "keys"),
                          f"refusing to overwrite {private}")

@@ -234,6 +234,11 @@ def _wrap(table: exp.Table, plan: FilterPlan) -> exp.Table | None:
         if value:
             subquery.set(key, value)
     table.replace(subquery)
+    if isinstance(parent, exp.Join) and parent.side in {"LEFT", "FULL"}:
+        # Rows the filter hides do not exist for this reader: an outer join would keep
+        # the facts that refer to them (as NULLs), showing what the space must not.
+        parent.set("side", None)
+        parent.set("kind", None)
     return inner
 
 

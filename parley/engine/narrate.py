@@ -19,9 +19,23 @@ def describe_query(query: SemanticQuery, ontology: Ontology, columns: Sequence[C
     else:
         subject = " and ".join(labels.get(m.key, m.key) for m in query.metrics).capitalize()
         if query.dimensions:
-            subject += " by " + " and ".join(labels.get(d.key, d.key) for d in query.dimensions)
+            names = [
+                _dimension_label(d.field, d.grain, labels.get(d.key, d.key), ontology)
+                for d in query.dimensions
+            ]
+            subject += " by " + " and ".join(names)
     when = _when(query)
     return f"{subject}, {when}" if when else subject
+
+
+def _dimension_label(field: str, grain: str | None, label: str, ontology: Ontology) -> str:
+    """ "customer" for customers.customer_name (the name of a customer), "month" for a grain."""
+    if grain:
+        return grain
+    obj = ontology.object(field.split(".")[0])
+    if obj and obj.display_attribute == field.split(".")[-1]:
+        return obj.label
+    return label
 
 
 def _when(query: SemanticQuery) -> str:
@@ -98,6 +112,13 @@ def narrate(
         if ordered:
             direction = "highest" if query.order[0].descending else "lowest"
             measure = columns[first].label or columns[first].name
-            return f"{intro}. {lead} has the {direction} {measure} ({lead_value})."
+            text = f"{title}{scope}: {lead} has the {direction} {measure} ({lead_value})"
+            if len(rows) > 1:
+                second = rows[1]
+                text += (
+                    f", followed by {second[label_index]} "
+                    f"({format_value(second[first], columns[first].format)})"
+                )
+            return text + "."
         return f"{intro}, starting with {lead} at {lead_value}."
     return f"{title}{scope}: {len(rows)} row{'s' if len(rows) != 1 else ''}."

@@ -262,7 +262,12 @@ class Parser:
             return f"{label} {attribute.label if attribute else concept.name} {concept.value}"
         attribute = obj.attribute(concept.name) if obj else None
         name = attribute.label if attribute else concept.name
-        return name if name.startswith(label) else f"{label} {name}"
+        if name.startswith(label):
+            return name
+        if name.split()[0] == label.split()[-1]:
+            # "sales rep" + "rep name" is the "sales rep name"
+            return " ".join([*label.split(), *name.split()[1:]])
+        return f"{label} {name}"
 
     # -- building a query -------------------------------------------------------------
 

@@ -42,7 +42,7 @@ AGGREGATION_WORDS: dict[str, Aggregation] = {
     "maximum": "max", "max": "max", "highest": "max", "largest": "max", "biggest": "max",
 }  # fmt: skip
 #: Words that point back at an earlier answer.
-PRONOUNS = frozenset({"them", "those", "these", "it", "ones"})
+PRONOUNS = frozenset({"them", "those", "these", "it"})
 #: Calendar units as words, for "the month before".
 UNIT_NAMES = frozenset({"day", "week", "month", "quarter", "year"})
 #: Adjectives that rank rows by a kind of column: the word the column's name holds, and

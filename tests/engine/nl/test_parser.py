@@ -1,0 +1,133 @@
+"""Questions to SemanticQueries on the demo schema: what each kind of question becomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import datetime as dt
+
+from parley.engine.nl.parser import Context, Parser
+from parley.engine.semantic.query import SemanticQuery
+
+TODAY = dt.date(2026, 11, 23)  # the day the demo data of conftest.py ends
+
+
+def understand(parser: Parser, question: str, previous: SemanticQuery | None = None) -> Any:
+    context = Context(previous=previous, has_result=previous is not None)
+    return parser.understand(question, context=context, today=TODAY)
+
+
+def query_of(parser: Parser, question: str) -> dict[str, Any]:
+    understanding = understand(parser, question)
+    assert understanding.query is not None, (question, understanding.problem)
+    return understanding.query.describe()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "top 10 customers by revenue last month",
+            {
+                "metrics": [{"metric": "revenue"}],
+                "dimensions": [{"field": "customers.customer_name"}],
+                "order": [{"key": "revenue"}],
+                "limit": 10,
+            },
+        ),
+        ("revenue by category", {"dimensions": [{"field": "products.category"}]}),
+        ("revenue by month this year", {"dimensions": [{"field": "orders.order_date", "grain": "month"}]}),
+        ("how many orders last month", {"metrics": [{"metric": "order_count"}]}),
+        (
+            "revenue from US customers",
+            {"filters": [{"field": "customers.country", "op": "eq", "values": ["United States"]}]},
+        ),
+        (
+            "revenue in the Electronis category",
+            {"filters": [{"field": "products.category", "op": "eq", "values": ["Electronics"]}]},
+        ),
+        (
+            "orders excluding returned ones by channel",
+            {"filters": [{"field": "orders.status", "op": "ne", "values": ["returned"]}]},
+        ),
+        (
+            "products priced above 100",
+            {"filters": [{"field": "products.unit_price", "op": "gt", "values": [100]}]},
+        ),
+        ("share of revenue by segment", {"share": True}),
+        ("revenue growth from 2024 to 2025", {"growth": True}),
+        (
+            "how many distinct customers ordered last month",
+            {"metrics": [{"aggregation": "count_distinct", "field": "orders.customer_id"}]},
+        ),
+        ("show the last 20 orders of Acme Corp", {"list_object": "orders", "limit": 20}),
+        ("what percentage of orders were cancelled in 2025", {"share_of": [{"field": "orders.status"}]}),
+    ],
+)
+def test_questions_become_semantic_queries(
+    parser: Parser, question: str, expected: dict[str, Any]
+) -> None:
+    found = query_of(parser, question)
+    for key, value in expected.items():
+        if isinstance(value, list):
+            # Each expected item is a subset of the corresponding found item.
+            assert len(found.get(key, [])) >= len(value), (key, found)
+            for want, got in zip(value, found[key], strict=False):
+                assert {k: got.get(k) for k in want} == want, (key, found)
+        else:
+            assert found.get(key) == value, (key, found)
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("hello there", "greeting"),
+        ("thanks, that's helpful", "greeting"),
+        ("what tables are there?", "schema_help"),
+        ("what can I ask?", "schema_help"),
+        ("tell me a joke", "out_of_scope"),
+        ("revenue by name", "clarification"),
+        ("revenue from returning subscribers", "clarification"),
+        ("how many orders over 500", "clarification"),
+        ("top 10 by revenue", "clarification"),
+        ("as a pie chart", "clarification"),
+        ("", "out_of_scope"),
+    ],
+)
+def test_intents_and_honest_refusals(parser: Parser, question: str, intent: str) -> None:
+    assert understand(parser, question).intent == intent
+
+
+def test_an_ambiguous_word_names_its_options(parser: Parser) -> None:
+    found = understand(parser, "revenue by name")
+    assert set(found.options) == {"customer name", "product name", "sales rep name"}
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "check"),
+    [
+        ("now only US customers", lambda q: q["filters"][-1]["values"] == ["United States"]),
+        ("by month instead", lambda q: q["dimensions"] == [{"field": "orders.order_date", "grain": "month"}]),
+        ("top 3", lambda q: q["limit"] == 3),
+        ("what about 2024?", lambda q: q["time_range"]["start"] == "2024-01-01"),
+        ("exclude returns", lambda q: q["filters"][-1]["op"] == "ne"),
+    ],
+)
+def test_follow_ups_edit_the_previous_query(parser: Parser, follow_up: str, check: Any) -> None:
+    first = understand(parser, "top 10 customers by revenue in 2025").query
+    found = understand(parser, follow_up, previous=first)
+    assert found.intent == "refinement"
+    assert check(found.query.describe()), found.query.describe()
+
+
+def test_a_chart_change_keeps_the_query(parser: Parser) -> None:
+    first = understand(parser, "revenue by segment").query
+    found = understand(parser, "show it as a pie chart", previous=first)
+    assert (found.intent, found.chart_type, found.query) == ("visualization_change", "pie", None)
+
+
+def test_understanding_is_deterministic(parser: Parser) -> None:
+    question = "average order value by segment in Q3 2025"
+    assert query_of(parser, question) == query_of(parser, question)

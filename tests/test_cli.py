@@ -18,11 +18,13 @@ from typing import Any, Protocol
 import duckdb
 import psycopg
 import pytest
+import typer
 import yaml
 from typer.testing import CliRunner, Result
 
 from parley.cli import app
 
+DOCS = Path(__file__).parent.parent / "docs" / "cli.md"
 API_KEY = re.compile(r"pk_[\w-]+")
 POSTGRES = "127.0.0.1:5432/test"
 UNSET_ENVIRONMENT = (
@@ -646,3 +648,40 @@ def test_token_keygen_writes_a_private_key_only_its_owner_reads(
     assert f"export PARLEY_JWT_PRIVATE_KEY={private}" in result.stdout
     assert_clean_failure(run("token", "keygen", "--out", "keys"),
                          f"refusing to overwrite {private}")
+
+
+# -- documentation --------------------------------------------------------------------------
+
+
+def commands(group: Any, prefix: str = "parley") -> Iterator[tuple[str, list[str]]]:
+    """Every command under ``group`` with the options it takes (``--help`` aside)."""
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if hasattr(command, "commands"):
+            yield from commands(command, path)
+        else:
+            options = [option for param in command.params if param.param_type_name == "option"
+                       for option in param.opts if option != "--help"]
+            yield path, options
+
+
+def documented_sections() -> dict[str, str]:
+    """The docs' sections by the command their heading names."""
+    sections: dict[str, str] = {}
+    for part in re.split(r"^#{2,3} ", DOCS.read_text(encoding="utf-8"), flags=re.MULTILINE):
+        heading = re.match(r"`(parley [a-z ]+?)(?: [A-Z\[-].*)?`", part)
+        if heading:
+            sections[heading.group(1)] = part
+    return sections
+
+
+@pytest.mark.parametrize(
+    ("command", "options"), list(commands(typer.main.get_group(app))),
+    ids=[path for path, _ in commands(typer.main.get_group(app))],
+)
+def test_every_command_and_option_is_documented(command: str, options: list[str]) -> None:
+    sections = documented_sections()
+    assert command in sections, f"docs/cli.md has no section for {command}"
+    for option in options:
+        assert f"`{option}" in sections[command] or f" {option}" in sections[command], (
+            f"docs/cli.md does not document {option} of {command}")

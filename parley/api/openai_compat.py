@@ -230,6 +230,9 @@ def _continued(parley: Parley, who: Caller, application: Application,
 
 def _incident(answer: Answer) -> str:
     """The incident the conversation service logged for a failed turn."""
+    if answer.incident_id:
+        return answer.incident_id
+    # A stored answer keeps the incident only in its text.
     found = _INCIDENT.search(answer.text)
     return found.group(0) if found else new_id("inc")
 

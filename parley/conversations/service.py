@@ -164,6 +164,8 @@ class ConversationService:
                 )
             except ParleyError as error:
                 answer = _failed(error, context)
+            except Exception:
+                answer = _internal_failure(ref.id, context)
         yield TurnStarted(ref.id, user_id)
         context.today = today
         errors: list[Event] = []
@@ -179,17 +181,10 @@ class ConversationService:
             except ParleyError as error:
                 answer = _failed(error, context)
             except Exception:
-                incident = new_id("inc")
-                log.exception("turn failed in conversation %s (incident %s)", ref.id, incident)
-                answer = Answer(
-                    intent="clarification",
-                    text=f"Something went wrong on our side (incident {incident}).",
-                    error_code="internal_error",
-                    agents_visited=context.agents,
-                )
+                answer = _internal_failure(ref.id, context)
         assert answer is not None
         if answer.error_code and not any(isinstance(e, ErrorRaised) for e in errors):
-            yield ErrorRaised(answer.error_code, answer.text)
+            yield ErrorRaised(answer.error_code, answer.text, answer.incident_id)
         message_id = self._store_answer(ref, answer)
         yield Done(answer, message_id)
 
@@ -230,6 +225,20 @@ class ConversationService:
                 assert event.message_id is not None
                 return Turn(ref.id, user_id, event.message_id, event.answer)
         raise AssertionError("a turn always ends with Done")
+
+
+def _internal_failure(conversation_id: str, context: TurnContext) -> Answer:
+    """An unexpected failure: logged with its traceback under an incident id, which is
+    all the user sees of it."""
+    incident = new_id("inc")
+    log.exception("turn failed in conversation %s (incident %s)", conversation_id, incident)
+    return Answer(
+        intent="clarification",
+        text=f"Something went wrong on our side (incident {incident}).",
+        error_code="internal_error",
+        agents_visited=context.agents,
+        incident_id=incident,
+    )
 
 
 def _failed(error: ParleyError, context: TurnContext) -> Answer:

@@ -52,6 +52,8 @@ class Answer:
     agents_visited: list[str] = field(default_factory=list)
     #: Set when the turn failed; ``text`` then explains the failure to the user.
     error_code: str | None = None
+    #: For an unexpected failure: the id under which its traceback was logged.
+    incident_id: str | None = None
     execution_ms: float = 0.0
 
     @property
@@ -109,6 +111,7 @@ class InsightsReady:
 class ErrorRaised:
     code: str
     message: str
+    incident_id: str | None = None
     type: Literal["error"] = "error"
 
 

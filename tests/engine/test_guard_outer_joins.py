@@ -19,7 +19,9 @@ def database() -> duckdb.DuckDBPyConnection:
 
 
 @pytest.mark.parametrize("join", ["LEFT JOIN", "LEFT OUTER JOIN", "FULL OUTER JOIN"])
-def test_facts_of_hidden_rows_are_not_counted(database: duckdb.DuckDBPyConnection, join: str) -> None:
+def test_facts_of_hidden_rows_are_not_counted(
+    database: duckdb.DuckDBPyConnection, join: str
+) -> None:
     sql = (
         f"SELECT c.segment, SUM(o.amount) FROM orders o {join} customers c "
         "ON o.customer_id = c.id GROUP BY c.segment"
@@ -27,7 +29,10 @@ def test_facts_of_hidden_rows_are_not_counted(database: duckdb.DuckDBPyConnectio
     unguarded = database.execute(sql).fetchall()
     assert (None, 15) in unguarded or ("Small Business", 15) in unguarded
     guarded = guard_sql(
-        sql, "duckdb", max_rows=10, row_filters=[RowFilter("segment", "eq", "Enterprise")],
+        sql,
+        "duckdb",
+        max_rows=10,
+        row_filters=[RowFilter("segment", "eq", "Enterprise")],
         table_columns={"customers": ["id", "segment"], "orders": ["id", "customer_id", "amount"]},
     )
     assert database.execute(guarded.sql).fetchall() == [("Enterprise", 100)]

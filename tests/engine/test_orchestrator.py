@@ -110,7 +110,11 @@ def test_row_filters_reach_the_statement(workspace: Workspace, source: CountingS
 
 @pytest.mark.parametrize(
     ("question", "intent"),
-    [("hi!", "greeting"), ("what tables are there", "schema_help"), ("tell me a joke", "out_of_scope")],
+    [
+        ("hi!", "greeting"),
+        ("what tables are there", "schema_help"),
+        ("tell me a joke", "out_of_scope"),
+    ],
 )
 def test_conversation_intents_answer_without_sql(
     workspace: Workspace, source: CountingSource, question: str, intent: str

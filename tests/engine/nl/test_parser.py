@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
-
-import datetime as dt
 
 from parley.engine.nl.parser import Context, Parser
 from parley.engine.semantic.query import SemanticQuery
@@ -38,7 +37,10 @@ def query_of(parser: Parser, question: str) -> dict[str, Any]:
             },
         ),
         ("revenue by category", {"dimensions": [{"field": "products.category"}]}),
-        ("revenue by month this year", {"dimensions": [{"field": "orders.order_date", "grain": "month"}]}),
+        (
+            "revenue by month this year",
+            {"dimensions": [{"field": "orders.order_date", "grain": "month"}]},
+        ),
         ("how many orders last month", {"metrics": [{"metric": "order_count"}]}),
         (
             "revenue from US customers",
@@ -63,7 +65,10 @@ def query_of(parser: Parser, question: str) -> dict[str, Any]:
             {"metrics": [{"aggregation": "count_distinct", "field": "orders.customer_id"}]},
         ),
         ("show the last 20 orders of Acme Corp", {"list_object": "orders", "limit": 20}),
-        ("what percentage of orders were cancelled in 2025", {"share_of": [{"field": "orders.status"}]}),
+        (
+            "what percentage of orders were cancelled in 2025",
+            {"share_of": [{"field": "orders.status"}]},
+        ),
     ],
 )
 def test_questions_become_semantic_queries(
@@ -109,7 +114,10 @@ def test_an_ambiguous_word_names_its_options(parser: Parser) -> None:
     ("follow_up", "check"),
     [
         ("now only US customers", lambda q: q["filters"][-1]["values"] == ["United States"]),
-        ("by month instead", lambda q: q["dimensions"] == [{"field": "orders.order_date", "grain": "month"}]),
+        (
+            "by month instead",
+            lambda q: q["dimensions"] == [{"field": "orders.order_date", "grain": "month"}],
+        ),
         ("top 3", lambda q: q["limit"] == 3),
         ("what about 2024?", lambda q: q["time_range"]["start"] == "2024-01-01"),
         ("exclude returns", lambda q: q["filters"][-1]["op"] == "ne"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from parley.engine.events import Intent
@@ -31,6 +32,11 @@ from parley.engine.semantic.query import (
 from parley.errors import InvalidInput
 
 _CACHE_SIZE = 2048
+#: Statement separators and comments: the marks of SQL typed into a question.
+_SQL_MARKS = re.compile(
+    r";|--|/\*|\*/|\b(?:SELECT|DROP|DELETE|INSERT|UPDATE|UNION|TRUNCATE)\s+(?:\*|TABLE|FROM|INTO|ALL|SELECT)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(slots=True)
@@ -92,6 +98,12 @@ class Parser:
         self._cache.clear()
 
     def _understand(self, question: str, context: Context, today: dt.date) -> Understanding:
+        if _SQL_MARKS.search(question):
+            # Never read SQL as words: "'; DROP TABLE customers; --" is not about customers.
+            return Understanding(
+                "clarification",
+                problem="the message looks like SQL; ask in plain words, I write the SQL",
+            )
         tokens = tokenize(question)
         if not tokens:
             return Understanding("out_of_scope", problem="the message has no words in it")

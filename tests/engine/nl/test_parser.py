@@ -93,6 +93,8 @@ def test_questions_become_semantic_queries(
         ("what tables are there?", "schema_help"),
         ("what can I ask?", "schema_help"),
         ("tell me a joke", "out_of_scope"),
+        ("'; DROP TABLE customers; --", "clarification"),
+        ("revenue by region; DELETE FROM orders", "clarification"),
         ("revenue by name", "clarification"),
         ("revenue from returning subscribers", "clarification"),
         ("how many orders over 500", "clarification"),

@@ -13,6 +13,7 @@ all measured in one run, side by side, and the overhead ratios.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import tempfile
 import time
@@ -26,7 +27,7 @@ from rich.table import Table
 from parley.core import Parley
 from parley.engine.events import Done
 from parley.engine.nl.parser import Context
-from parley.engine.orchestrator import TurnContext, run_turn
+from parley.engine.orchestrator import TurnContext, run_turn, statement_for
 from parley.engine.semantic.compiler import compile_query
 from parley.store import catalog
 
@@ -77,7 +78,8 @@ def main() -> None:
         for question in QUESTIONS:
             understanding = engine_parser.understand(question, context=Context())
             assert understanding.query is not None, question
-            sqls[question] = compile_query(understanding.query, ontology, dialect="duckdb").sql
+            guarded, _ = statement_for(workspace, understanding.query)
+            sqls[question] = guarded.sql
         # The same settings as Parley's own connection: DuckDB shares one database
         # instance per file and process, so this measures the query, not a cold cache.
         bare_connection = duckdb.connect(
@@ -91,14 +93,11 @@ def main() -> None:
         )
 
         samples: dict[str, list[float]] = {
-            "understand": [],
-            "cold": [],
-            "engine": [],
-            "ask": [],
-            "bare": [],
+            "understand": [], "cold": [], "engine": [], "ask": [], "bare": []
         }
         ratios_engine: list[float] = []
         ratios_ask: list[float] = []
+        order = random.Random(7)
         for _ in range(args.repeat):
             for question in QUESTIONS:
                 sql = sqls[question]
@@ -109,14 +108,14 @@ def main() -> None:
                     assert found.query is not None
                     compile_query(found.query, ontology, dialect="duckdb")
 
+                def engine(q: str = question) -> None:
+                    events = list(run_turn(workspace, q, TurnContext()))
+                    assert isinstance(events[-1], Done) and events[-1].answer.succeeded
+
                 def cold(q: str = question) -> None:
                     engine_parser.forget()
                     workspace.statements.clear()
                     engine(q)
-
-                def engine(q: str = question) -> None:
-                    events = list(run_turn(workspace, q, TurnContext()))
-                    assert isinstance(events[-1], Done) and events[-1].answer.succeeded
 
                 def ask(q: str = question) -> None:
                     assert parley.ask(q).answer.succeeded
@@ -124,16 +123,18 @@ def main() -> None:
                 def bare(s: str = sql) -> None:
                     bare_connection.cursor().execute(s).fetchall()
 
-                bare_ms = timed(bare)
-                engine_ms = timed(engine)
-                ask_ms = timed(ask)
-                samples["understand"].append(timed(understand))
-                samples["cold"].append(timed(cold))
-                samples["engine"].append(engine_ms)
-                samples["ask"].append(ask_ms)
-                samples["bare"].append(bare_ms)
-                ratios_engine.append(engine_ms / bare_ms)
-                ratios_ask.append(ask_ms / bare_ms)
+                # Side by side, in a random order each time, so that no measure always
+                # runs on the caches another one warmed.
+                steps: list[tuple[str, Callable[[], None]]] = [
+                    ("bare", bare), ("engine", engine), ("ask", ask), ("cold", cold),
+                    ("understand", understand),
+                ]
+                order.shuffle(steps)
+                measured = {key: timed(step) for key, step in steps}
+                for key, value in measured.items():
+                    samples[key].append(value)
+                ratios_engine.append(measured["engine"] / measured["bare"])
+                ratios_ask.append(measured["ask"] / measured["bare"])
         bare_connection.close()
         parley.close()
 

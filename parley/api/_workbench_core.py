@@ -152,20 +152,16 @@ def change_chart(parley: Parley, ref: ConversationRef, chart_type: str) -> Itera
         agents_visited=["viz_agent"],
     )
     answer.execution_ms = round((time.perf_counter() - started) * 1000, 2)
-    with parley.store.session() as session:
-        conversation = store.get_conversation(session, ref.organization_id, ref.id)
-        user = store.append_message(session, conversation, role="user",
-                                    content=f"visualize: {requested}",
-                                    request_json={"chart_type": chart_type})
-        message = store.append_answer(session, conversation, answer)
-        # The same data file convention as every other stored result.
-        message.data_file_path = f"{ref.organization_id}/{ref.id}/{message.id}.csv"
-        user_id, message_id = user.id, message.id
+    stored = parley.conversations.store_answer(
+        ref, answer, question=f"visualize: {requested}", request_json={"chart_type": chart_type}
+    )
+    assert stored.question_id is not None
+    user_id, message_id = stored.question_id, stored.message_id
     yield TurnStarted(ref.id, user_id)
     yield AgentStarted("viz_agent")
     yield ChartReady(chart)
     yield TextDelta(answer.text)
-    yield Done(answer, message_id)
+    yield Done(answer, message_id, stored.data_file_path)
 
 
 def final_answer(events: Iterator[Event]) -> Answer:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -237,13 +236,6 @@ def _incident(answer: Answer) -> str:
     return found.group(0) if found else new_id("inc")
 
 
-def _data_file_path(parley: Parley, organization_id: str, message_id: str | None) -> str | None:
-    if message_id is None:
-        return None
-    with parley.store.session() as session:
-        return store.get_message(session, organization_id, message_id).data_file_path
-
-
 @router.post("/api/v1/chat/completions")
 def chat_completions(
     body: CompletionRequest,
@@ -294,7 +286,7 @@ def chat_completions(
     return JSONResponse(render.completion_body(
         completion_id=question_id, created=_now_ms(), model=body.model, fingerprint=FINGERPRINT,
         text=render.content(done.answer, kind), conversation_id=ref.id,
-        data_file_path=_data_file_path(parley, ref.organization_id, done.message_id),
+        data_file_path=done.data_file_path,
     ), headers=headers)
 
 
@@ -351,10 +343,8 @@ async def _sse(parley: Parley, turn: Callable[[], Iterator[Event]], kind: render
             if text:
                 yield _data(render.chunk_body(delta={"content": text}, **chunk))
             if isinstance(event, Done):
-                path = await run_in_threadpool(_data_file_path, parley, ref.organization_id,
-                                               event.message_id)
                 yield _data(render.chunk_body(delta={}, finish_reason="stop",
-                                              data_file_path=path, **chunk))
+                                              data_file_path=event.data_file_path, **chunk))
         yield "data: [DONE]\n\n"
     except Exception as error:
         # The status line is sent; an error event is what OpenAI clients understand now.

@@ -36,6 +36,16 @@ class Turn:
     user_message_id: str
     assistant_message_id: str
     answer: Answer
+    #: Where the result's rows can be read back (getData), when it has rows.
+    data_file_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    message_id: str
+    data_file_path: str | None
+    #: The question stored with it, when one was.
+    question_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +130,9 @@ class ConversationService:
         if session is None:
             with self.parley.store.session() as own:
                 return self.context(conversation_id, own)
-        page = store.list_messages(session, conversation_id, newest_first=True, limit=20)
         previous_query: SemanticQuery | None = None
         previous_answer: Answer | None = None
-        for message in page.items:
+        for message in store.recent_messages(session, conversation_id, limit=20):
             if message.role != "assistant":
                 continue
             if previous_answer is None and message.columns:
@@ -185,17 +194,35 @@ class ConversationService:
         assert answer is not None
         if answer.error_code and not any(isinstance(e, ErrorRaised) for e in errors):
             yield ErrorRaised(answer.error_code, answer.text, answer.incident_id)
-        message_id = self._store_answer(ref, answer)
-        yield Done(answer, message_id)
+        stored = self.store_answer(ref, answer)
+        yield Done(answer, stored.message_id, stored.data_file_path)
 
-    def _store_answer(self, ref: ConversationRef, answer: Answer) -> str:
+    def store_answer(
+        self,
+        ref: ConversationRef,
+        answer: Answer,
+        *,
+        question: str | None = None,
+        request_json: dict[str, Any] | None = None,
+    ) -> StoredAnswer:
+        """Store an answer (after ``question``, when given) as the conversation's next
+        message(s), in one transaction; its rows get a data file path that later calls
+        (getData, a change of chart) can read them back by."""
+        data_file_path = (
+            f"{ref.organization_id}/{ref.id}/{new_id('data')}.csv" if answer.columns else None
+        )
         with self.parley.store.session() as session:
             conversation = session.get(Conversation, ref.id)
             assert conversation is not None
-            message = store.append_answer(session, conversation, answer)
-            if answer.columns:
-                message.data_file_path = f"{ref.organization_id}/{ref.id}/{message.id}.csv"
-            return message.id
+            question_id = None
+            if question is not None:
+                question_id = store.append_message(
+                    session, conversation, role="user", content=question, request_json=request_json
+                ).id
+            message = store.append_answer(
+                session, conversation, answer, data_file_path=data_file_path
+            )
+            return StoredAnswer(message.id, data_file_path, question_id)
 
     def ask(
         self,
@@ -223,7 +250,7 @@ class ConversationService:
                 user_id = event.user_message_id
             if isinstance(event, Done):
                 assert event.message_id is not None
-                return Turn(ref.id, user_id, event.message_id, event.answer)
+                return Turn(ref.id, user_id, event.message_id, event.answer, event.data_file_path)
         raise AssertionError("a turn always ends with Done")
 
 

@@ -129,6 +129,8 @@ class Done:
     answer: Answer
     #: The stored assistant message, once the conversation service has persisted it.
     message_id: str | None = None
+    #: The key under which the stored result can be read back (getData), if any rows.
+    data_file_path: str | None = None
     type: Literal["done"] = "done"
 
 

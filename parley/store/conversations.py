@@ -260,6 +260,17 @@ def list_messages(
     )
 
 
+def recent_messages(session: Session, conversation_id: str, *, limit: int) -> list[Message]:
+    """The last ``limit`` messages, newest first (no total counted: a hot path)."""
+    statement = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.seq.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
 def get_message(session: Session, organization_id: str, message_id: str) -> Message:
     """The message, if its conversation belongs to the organisation."""
     message = session.scalar(

@@ -20,7 +20,7 @@ from _openai_fixtures import Installation, league_database
 from parley.api import _openai_render
 from parley.store import tenancy
 
-DATA_FILE_PATH = re.compile(r"org_\w+/conv_\w+/msg_\w+\.csv")
+DATA_FILE_PATH = re.compile(r"org_\w+/conv_\w+/data_\w+\.csv")
 
 # The shared fixtures, bound here so that pytest finds them in this module.
 http = fixtures.http

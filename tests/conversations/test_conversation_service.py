@@ -189,9 +189,9 @@ def test_the_stored_answer_reads_back_as_the_engine_produced_it(parley: Parley) 
     assert again.chart.type == answer.chart.type == "bar"
     assert again.insights == answer.insights and again.insights
     assert again.semantic_query == answer.semantic_query
-    assert data_file_path == (
-        f"{parley.organization_id}/{turn.conversation_id}/{turn.assistant_message_id}.csv"
-    )
+    assert data_file_path == turn.data_file_path
+    assert data_file_path is not None
+    assert data_file_path.startswith(f"{parley.organization_id}/{turn.conversation_id}/")
 
 
 def test_messages_are_numbered_in_order_and_a_follow_up_edits_the_last_query(

@@ -117,7 +117,7 @@ def test_ordered_limit_has_no_tie_at_the_cut(
         return
     cut, after = rows[size - 1], rows[size]
     metrics = [i for i, value in enumerate(cut) if not isinstance(normalize(value), str)
-               or isinstance(value, str) and value[:1].isdigit()]
+               or (isinstance(value, str) and value[:1].isdigit())]
     assert any(normalize(cut[i]) != normalize(after[i]) for i in metrics), (
         f"{case.id} turn {index + 1}: rows {size} and {size + 1} tie: {cut} / {after}"
     )

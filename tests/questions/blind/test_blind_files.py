@@ -159,8 +159,9 @@ def test_saas_database_is_deterministic(tmp_path: Path) -> None:
         ("trialing subscriptions bring no MRR",
          "SELECT COALESCE(SUM(mrr_usd), 0) = 0 FROM subscriptions WHERE status = 'trialing'"),
         ("nothing is dated after today",
-         "SELECT MAX(issued_on) <= date('now') AND MAX(date(opened_at)) <= date('now') "
-         "AND MAX(date(lastLoginAt)) <= date('now') FROM invoices, support_tickets, users"),
+         "SELECT (SELECT MAX(issued_on) FROM invoices) <= date('now') "
+         "AND (SELECT MAX(date(opened_at)) FROM support_tickets) <= date('now') "
+         "AND (SELECT MAX(date(lastLoginAt)) FROM users) <= date('now')"),
         ("the plan tier is the plan of the latest subscription",
          "SELECT COUNT(*) = 0 FROM accounts a JOIN subscriptions s ON s.acct_id = a.account_id "
          "JOIN plans p ON p.plan_id = s.plan_id WHERE s.sub_id = (SELECT MAX(sub_id) FROM "

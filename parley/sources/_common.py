@@ -9,7 +9,7 @@ from parley.errors import SourceError
 from parley.sources.types import json_friendly, value_family
 
 #: Text columns with at most this many distinct values get their values collected.
-DISTINCT_VALUES_LIMIT = 1000
+DISTINCT_VALUES_LIMIT = 5000
 #: Values longer than this are not worth indexing (descriptions, notes, payloads).
 MAX_VALUE_LENGTH = 200
 #: Time allowed to each introspection statement.

@@ -19,10 +19,12 @@ import pytest
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "holdout"))
+sys.path.insert(0, str(HERE / "blind"))
 
 from harness import DuckDBReference, SQLiteReference, load_cases, run_case  # noqa: E402
 from hr_dataset import create_hr_database  # noqa: E402
 from logistics_dataset import create_logistics_database  # noqa: E402
+from saas_dataset import create_saas_database  # noqa: E402
 
 from parley.core import Parley  # noqa: E402
 
@@ -32,6 +34,7 @@ FLOORS = {
     "hr": (HERE / "hr.yaml", "hr", 0.90, 0.02),
     "demo_holdout": (HERE / "holdout" / "demo_holdout.yaml", "demo", 0.93, 0.02),
     "logistics": (HERE / "holdout" / "logistics.yaml", "logistics", 0.85, 0.03),
+    "saas": (HERE / "blind" / "saas.yaml", "saas", 0.70, 0.05),
 }
 
 
@@ -46,6 +49,9 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
     create_logistics_database(home / "logistics.duckdb", today=today)
     engine.add_source(f"duckdb:///{home / 'logistics.duckdb'}", name="logistics")
     engine.create_application("logistics", source="logistics")
+    create_saas_database(home / "saas.db", today=today)
+    engine.add_source(f"sqlite:///{home / 'saas.db'}", name="saas")
+    engine.create_application("saas", source="saas")
     yield engine
     engine.close()
 
@@ -55,8 +61,8 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
 def test_accuracy_floor(parley: Parley, name: str) -> None:
     path, app, least_correct, most_wrong = FLOORS[name]
     home = parley.settings.home
-    if app == "hr":
-        reference: SQLiteReference | DuckDBReference = SQLiteReference(home / "hr.db")
+    if app in {"hr", "saas"}:
+        reference: SQLiteReference | DuckDBReference = SQLiteReference(home / f"{app}.db")
     else:
         reference = DuckDBReference(home / f"{app}.duckdb")
     outcomes: Counter[str] = Counter()

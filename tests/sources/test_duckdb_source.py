@@ -52,7 +52,7 @@ def test_introspect_demo(demo_source: DuckDBSource) -> None:
         "Services",
         "Software",
     )
-    # 800 distinct names: collected, since the limit is 1000.
+    # 800 distinct names: collected, since the limit is DISTINCT_VALUES_LIMIT (5000).
     names = customers.column("customer_name")
     assert names is not None and names.distinct_values is not None
     assert "Acme Corp" in names.distinct_values and names.distinct_count == 800
@@ -64,13 +64,13 @@ def test_high_cardinality_and_long_values_are_not_collected(tmp_path: Path) -> N
         conn.execute(
             "CREATE TABLE t AS SELECT 'id-' || range AS code, "
             "CASE WHEN range % 2 = 0 THEN repeat('y', 300) ELSE 'short' END AS note "
-            "FROM range(5000)"
+            "FROM range(12000)"
         )
     info = connect(f"duckdb:///{path}", name="wide").introspect().table("t")
-    assert info is not None and info.row_count == 5000
+    assert info is not None and info.row_count == 12000
     code, note = info.columns
     assert code.distinct_values is None and code.distinct_count is not None
-    assert code.distinct_count > 1000
+    assert code.distinct_count > 5000
     assert note.distinct_values == ("short",) and note.distinct_count == 2
 
 

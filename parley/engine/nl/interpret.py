@@ -16,7 +16,7 @@ from typing import cast
 from parley.engine.nl.evidence import Match, find_matches
 from parley.engine.nl.lexicon import Concept, Lexicon
 from parley.engine.nl.text import Token, parse_number, tokenize
-from parley.engine.nl.timephrases import Period, TimeFindings, find_time
+from parley.engine.nl.timephrases import ADVERB_GRAINS, Period, TimeFindings, find_time
 from parley.engine.nl.vocabulary import (
     ADJECTIVE_RANKS,
     AGGREGATION_WORDS,
@@ -112,6 +112,10 @@ class Reading:
     rank_attribute: Concept | None = None
     #: A superlative on a column ("smallest budget"): the column, descending, position.
     superlative: tuple[list[Concept], bool, int] | None = None
+    #: "the biggest invoice": rank the object's rows by its money column.
+    money_rank: bool = False
+    #: Positions of negation words that negated a value ("not", "excluding").
+    negations: set[int] = field(default_factory=set)
     #: Positions of comparison words that a condition used.
     compared: set[int] = field(default_factory=set)
     #: Comparisons that qualify nothing the engine can compare ("orders over 500").
@@ -167,8 +171,8 @@ def _phrase_at(words: Sequence[str], i: int, phrases: Sequence[tuple[str, ...]])
 def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
     tokens = tokenize(question)
     words = [t.norm for t in tokens]
-    time = find_time(tokens, today)
-    matches = find_matches(tokens, lexicon, time.used)
+    time = find_time(tokens, today, keep=_value_adverbs(tokens, lexicon))
+    matches = _absorb_qualifiers(find_matches(tokens, lexicon, time.used), lexicon)
     reading = Reading(tokens=tokens, time=time, matches=matches)
     used: set[int] = set(time.used)
     for m in matches:
@@ -181,6 +185,19 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
         if size and i not in time.used and _comparison_at(words, i) and i not in reading.compared:
             reading.unattached.append(" ".join(words[i : i + size + 1]))
             used.update(range(i, i + size + 1))
+    for i, w in enumerate(words):
+        # A "not" or "never" that negates no value would be dropped silently: say so.
+        if (
+            (w in NEGATE or w in {"never", "no", "none"})
+            and i not in reading.negations
+            and (
+                i not in used
+                and not _phrase_at(words, i, list(GREATER))
+                and w not in {"minus", "remove", "drop", "omit", "omitting", "ignore", "ignoring"}
+            )
+        ):
+            reading.unattached.append(w)
+            used.add(i)
     owners = {c.object for m in matches for c in m.concepts}
     qualifiers = (
         set().union(*(lexicon.object_words.get(o, set()) for o in owners)) if owners else set()
@@ -195,6 +212,59 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
         and tokens[i].stem not in qualifiers
     ]
     return reading
+
+
+def _absorb_qualifiers(matches: list[Match], lexicon: Lexicon) -> list[Match]:
+    """ "annual billing", "the Electronics category": the word after a value that names
+    the value's own column belongs to the value, not to another concept."""
+    kept: list[Match] = []
+    for m in matches:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and previous.end == m.start
+            and "value" in previous.kinds
+            and not any(
+                c.kind == "object" and c.object == previous.of_kind("value")[0].object
+                for c in m.concepts
+            )
+        ):
+            value = previous.of_kind("value")[0]
+            words = lexicon.attribute_words.get(value.field, set())
+            stems = {t.stem for t in tokenize(m.text)}
+            if stems and stems <= words:
+                previous.end = m.end
+                continue
+        kept.append(m)
+    return kept
+
+
+def _value_adverbs(tokens: list[Token], lexicon: Lexicon) -> set[int]:
+    """Words like "annual" or "monthly" that are values in the data, used as values.
+
+    They are values when the question also names their column or its object ("annual
+    billing", "monthly subscriptions"), or picks them out ("just the annual ones");
+    otherwise they are grains ("monthly revenue").
+    """
+    stems = {t.stem for t in tokens}
+    keep: set[int] = set()
+    for i, token in enumerate(tokens):
+        if token.norm not in ADVERB_GRAINS:
+            continue
+        values = [c for c in lexicon.lookup((token.stem,), (token.norm,)) if c.kind == "value"]
+        for value in values:
+            words = lexicon.attribute_words.get(value.field, set()) | lexicon.object_words.get(
+                value.object, set()
+            )
+            before = tokens[i - 1].norm if i else ""
+            after = tokens[i + 1].norm if i + 1 < len(tokens) else ""
+            if (
+                (stems - {token.stem}) & words
+                or before in {"only", "just", "the"}
+                or after in {"ones", "only", "plans", "plan"}
+            ):
+                keep.add(i)
+    return keep
 
 
 def _is_number(word: str) -> bool:
@@ -288,10 +358,25 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
         negated = any(w in NEGATE for w in before[:3]) or _contains(
             before[:3][::-1], ("other", "than")
         )
+        negation_at = [m.start - 1 - k for k, w in enumerate(before[:3]) if w in NEGATE]
         kinds = m.kinds
         attribute = m.of_kind("attribute")
         obj = m.of_kind("object")
         metric_concepts = m.of_kind("metric")
+        following = matches[index + 1] if index + 1 < len(matches) else None
+        if (
+            obj
+            and not attribute
+            and following is not None
+            and following.start == m.end
+            and any(
+                c.kind == "attribute" and c.object == obj[0].object and c.role != "time"
+                for c in following.concepts
+            )
+        ):
+            # "customer industry": the object qualifies its own column, which plays the role.
+            reading.mentioned.append(obj[0])
+            continue
 
         comparison = (
             _comparison_after(words, m.end) if (attribute or metric_concepts) and not obj else None
@@ -314,6 +399,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             reading.filters.append(
                 FilterPart(found[0], "ne" if negated else "eq", [found[0].value])
             )
+            reading.negations.update(negation_at)
             if len({c.field for c in found}) > 1:
                 reading.ambiguities.append(Ambiguity(m.text, found))
             continue
@@ -445,9 +531,51 @@ def _read_superlative(reading: Reading, words: list[str]) -> None:
     reading.ranking = True
 
 
+def _read_ranked_subject(reading: Reading, words: list[str]) -> None:
+    """ "which plan has the fewest subscriptions": plans ranked by how many subscriptions.
+
+    The object asked about ("which plan") is the group; an object right after the
+    superlative is what is counted. "the biggest invoice", with nothing else to rank by,
+    ranks invoices by their money column (the parser finds it).
+    """
+    if not reading.ranking or reading.metrics:
+        return
+    values = {j for m in reading.matches if "value" in m.kinds for j in range(m.start, m.end)}
+
+    def after_superlative(start: int) -> bool:
+        # Look back past values and filler: "the fewest active subscriptions".
+        j = start - 1
+        while j >= 0 and (j in values or words[j] in {"single", "one", "the", "a"}):
+            j -= 1
+        return j >= 0 and words[j] in TOP | BOTTOM
+
+    ranked = [
+        m.of_kind("object")[0]
+        for m in reading.matches
+        if m.of_kind("object")
+        and after_superlative(m.start)
+        and m.of_kind("object")[0] in reading.group_objects + reading.mentioned
+    ]
+    if not ranked:
+        return
+    counted = ranked[0]
+    if counted in reading.mentioned:
+        reading.mentioned.remove(counted)
+        reading.group_objects.append(counted)
+    if reading.list_object is not None and reading.list_object != counted:
+        reading.group_objects.remove(counted)
+        reading.group_objects.insert(0, reading.list_object)
+        reading.list_object = None
+        reading.metrics.append(MetricPart(aggregation="count", target=counted))
+    elif not reading.mentioned and not reading.list_object and len(reading.group_objects) == 1:
+        reading.group_objects.remove(counted)
+        reading.list_object = counted
+        reading.money_rank = True
+
+
 def _value_text(m: Match) -> str:
     value = next((c.value for c in m.concepts if c.kind == "value"), None) or ""
-    return " ".join(t.norm for t in tokenize(value))
+    return " ".join(t.norm for t in tokenize(str(value)))
 
 
 def _measure_concept(concept: Concept) -> bool:
@@ -618,6 +746,7 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
                 # "the 3 departments with the lowest average salary"
                 reading.limit = int(parse_number(words[m.start - 1]) or 0) or None
                 break
+    _read_ranked_subject(reading, words)
     if reading.ranking and not reading.group_objects and not reading.dimensions:
         # "which 5 cities generate the most revenue": the thing ranked is the one named.
         dimension_fields = [c for c in reading.fields if c.role == "dimension"]

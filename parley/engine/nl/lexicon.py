@@ -27,7 +27,7 @@ class Concept:
     object: str
     #: Attribute name for attributes and values, metric name for metrics.
     name: str = ""
-    value: str | None = None
+    value: str | bool | None = None
     #: The attribute's role, for attributes and values.
     role: str = ""
 
@@ -57,6 +57,8 @@ class Lexicon:
     #: Stems of the words naming each object, to explain "performance" in "performance
     #: score" (the score of performance reviews).
     object_words: dict[str, set[str]] = field(default_factory=dict)
+    #: Stems of the words naming each attribute, keyed by "object.attribute".
+    attribute_words: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, text: str, concept: Concept, *, fuzzy: bool = True, exact: bool = False) -> None:
         tokens = tokenize(text)
@@ -114,7 +116,8 @@ def _variants(text: str) -> Iterable[str]:
 #: Units written into column names ("cost_usd", "weight_kg"): people say "cost", "weight".
 UNIT_WORDS = frozenset({
     "usd", "eur", "gbp", "jpy", "dollars", "euros", "kg", "kgs", "g", "lb", "lbs", "cm", "mm",
-    "km", "mi", "pct", "percent", "ms", "sec", "secs", "mins", "hrs", "chf",
+    "km", "mi", "pct", "percent", "ms", "sec", "secs", "mins", "hrs", "chf", "hours",
+    "minutes", "seconds",
 })  # fmt: skip
 _GENERIC_HEADS = frozenset({"id", "code", "key", "number", "no", "flag", "type", "date", "at"})
 
@@ -129,6 +132,21 @@ def _without_unit(phrase: str) -> str | None:
     if len(words) >= 2 and words[-1] in UNIT_WORDS and words[-2] not in {"of", "in", "per"}:
         return " ".join(words[:-1])
     return None
+
+
+def _boolean_phrases(label: str) -> list[tuple[str, bool]]:
+    """Words that say a yes/no column is true or false: "paid" / "unpaid", "not paid".
+
+    >>> _boolean_phrases("is fragile")
+    [('fragile', True), ('not fragile', False), ('non fragile', False), ('unfragile', False)]
+    """
+    words = label.split()
+    if words and words[0] in {"is", "has", "was", "are"}:
+        words = words[1:]
+    if not words:
+        return []
+    word = " ".join(words)
+    return [(word, True), (f"not {word}", False), (f"non {word}", False), (f"un{word}", False)]
 
 
 def _head_noun(label: str) -> str | None:
@@ -175,19 +193,27 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
         for phrase in (obj.label, obj.plural, obj.name, *obj.synonyms):
             for variant in _variants(phrase.replace("_", " ")):
                 lexicon.add(variant, concept)
+        object_head = _head_noun(obj.label)
+        if object_head:
+            # "tickets" for support tickets, where no other object is called that.
+            weak.append((object_head, concept))
         for attribute in obj.attributes:
             if attribute.hidden:
                 continue
             attr = Concept("attribute", obj.name, attribute.name, role=attribute.role)
             names = {attribute.label, attribute.name.replace("_", " "), *attribute.synonyms}
+            lexicon.attribute_words[attr.field] = {
+                t.stem for phrase in names for t in tokenize(phrase)
+            }
             plain = _without_unit(attribute.label)
             if plain:
                 names |= {plain, *synonyms_for(plain)}
             head = _head_noun(plain or attribute.label)
             if head and attribute.role in {"dimension", "measure"}:
                 weak.append((head, attr))
-            # "customer country" names customers.country even if only "country" is a label.
-            names |= {f"{obj.label} {attribute.label}"}
+            # "customer country" names customers.country even if only "country" is a label,
+            # and so does "client country".
+            names |= {f"{name} {attribute.label}" for name in (obj.label, *obj.synonyms[:6])}
             head, _, rest = attribute.label.partition(" ")
             if rest and head in obj.label.split() and attribute.role != "identifier":
                 # "leave type" of leave records is their "type".
@@ -199,6 +225,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                 for phrase in _event_phrases(attribute.label):
                     if not lexicon.lookup(tuple(t.stem for t in tokenize(phrase))):
                         lexicon.add(phrase, attr, fuzzy=False)
+            if attribute.type == "boolean":
+                for phrase, truth in _boolean_phrases(plain or attribute.label):
+                    flag = Concept("value", obj.name, attribute.name, truth, role=attribute.role)
+                    lexicon.add(phrase, flag, fuzzy=False)
             for value in attribute.values:
                 val = Concept("value", obj.name, attribute.name, value, role=attribute.role)
                 lexicon.add(value, val)
@@ -217,7 +247,12 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
         phrases = [metric.label, metric.name.replace("_", " "), *metric.synonyms]
-        phrases += [p for p in map(_without_unit, phrases) if p]
+        # Money, weight and size units only: "man hours" is not a "man".
+        phrases += [
+            p
+            for p in map(_without_unit, phrases)
+            if p and not phrases[0].endswith(("hours", "minutes", "seconds"))
+        ]
         for phrase in phrases:
             if (
                 phrase.startswith(_COUNT_PREFIXES)

@@ -148,7 +148,7 @@ class Parser:
             return clarification
         if (
             context.previous is None
-            and (reading.pronoun or reading.relative_unit)
+            and (reading.pronoun or reading.relative_unit or _leads_a_follow_up(reading))
             and not (reading.metrics and (reading.dimensions or reading.group_objects))
         ):
             return Understanding(
@@ -191,6 +191,9 @@ class Parser:
                 return part.concept.object
             if part.target:
                 return part.target.object
+        for concept in reading.fields:
+            if concept.role == "measure":
+                return concept.object
         primary = self._primary_metric()
         found = self.ontology.metric(primary.metric or "") if primary else None
         return found.object if found else None
@@ -229,7 +232,8 @@ class Parser:
         kind = "metric" if ambiguity.aggregate else candidates[0].kind
         base = self._base_object(reading)
         own = [c for c in candidates if c.object == base]
-        if kind == "attribute" and len(own) == 1 and reading.metrics:
+        measured = reading.metrics or any(c.role == "measure" for c in reading.fields)
+        if kind == "attribute" and len(own) == 1 and measured:
             # "leave days by type": the type of the rows being measured.
             return own[0]
         if kind == "attribute":
@@ -408,6 +412,28 @@ class Parser:
             list_object = target
             if target in reading.mentioned:
                 reading.mentioned.remove(target)
+        revenue = self.ontology.metric("revenue")
+        if (
+            reading.money_rank
+            and not metrics
+            and list_object is not None
+            and revenue
+            and revenue.object != list_object.object
+            and self._distance(revenue.object, list_object.object) < 99
+        ):
+            # "the 5 largest orders": orders ranked by the revenue they bring.
+            groups.insert(0, list_object)
+            metrics.append(MetricRef(metric=revenue.name))
+            list_object = None
+            reading.money_rank = False
+        if reading.money_rank and not metrics and list_object is not None:
+            money = self._money_column(list_object)
+            if money is None:
+                return Understanding(
+                    "clarification",
+                    problem=f"I could not tell what makes one {list_object.name} big",
+                )
+            reading.rank_attribute = money
         if reading.rank_attribute is not None and not metrics and list_object is not None:
             return self._list_query(reading, list_object)
         if reading.price_order is not None and not metrics:
@@ -539,6 +565,14 @@ class Parser:
             if metric.object == concept.object and expression == f"AVG({column})":
                 return MetricRef(metric=metric.name)
         return MetricRef(aggregation="sum", field=concept.field)
+
+    def _money_column(self, concept: Concept) -> Concept | None:
+        """The money column of an object ("the biggest invoice": its amount)."""
+        for metric in self.ontology.metrics:
+            column = _summed_column(metric.expression)
+            if metric.object == concept.object and metric.format == "currency" and column:
+                return Concept("attribute", concept.object, column, role="measure")
+        return None
 
     def _column_named(self, concept: Concept, word: str) -> Concept | None:
         obj = self.ontology.object(concept.object)
@@ -686,6 +720,9 @@ class Parser:
         if time_field and time_field.startswith(f"{obj.name}."):
             descending = reading.recency is not False
             query.order = [OrderItem(key=time_field.split(".")[-1], descending=descending)]
+            if query.list_fields and time_field not in query.list_fields:
+                # Rows are ordered by their date, so the date is shown with them.
+                query.list_fields.append(time_field)
         query.limit = reading.limit
         if query.limit is None and reading.recency is not None and singular:
             query.limit = 1  # "which customer signed up first"
@@ -822,16 +859,29 @@ def _has_new_content(reading: Reading) -> bool:
     )
 
 
+_REFINING_LEADS = (
+    ("only",), ("just",), ("now",), ("and",), ("also",), ("instead",), ("what", "about"),
+    ("how", "about"), ("but",), ("same",), ("make", "it"),
+)  # fmt: skip
+
+
+def _leads_a_follow_up(reading: Reading) -> bool:
+    """ "only healthcare companies", "what about 2024?": words that edit an earlier question."""
+    words = tuple(t.norm for t in reading.tokens)
+    return any(words[: len(lead)] == lead for lead in _REFINING_LEADS)
+
+
 def _is_followup(reading: Reading) -> bool:
     words = tuple(t.norm for t in reading.tokens)
     lead = any(words[: len(phrase)] == phrase for phrase in FOLLOW_UP_LEADS)
-    complete = bool(reading.metrics) and bool(
+    measured = bool(reading.metrics) or any(c.role == "measure" for c in reading.fields)
+    complete = measured and bool(
         reading.dimensions or reading.group_objects or reading.time.grain or reading.time.series
     )
     if lead or reading.instead:
         return not complete
     return not (
-        reading.metrics
+        measured
         or reading.list_object
         or reading.count_words
         or reading.mentioned

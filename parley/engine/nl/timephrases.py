@@ -7,7 +7,7 @@ Python, so the SQL holds literal dates: explainable, and the same on every datab
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from parley.engine.nl.text import Token, parse_number
@@ -130,6 +130,7 @@ class _Scanner:
     def __init__(self, tokens: Sequence[Token], today: dt.date) -> None:
         self.words = [t.norm for t in tokens]
         self.today = today
+        self.keep: set[int] = set()
 
     def word(self, i: int) -> str:
         return self.words[i] if 0 <= i < len(self.words) else ""
@@ -298,9 +299,15 @@ class _Scanner:
         return Period(dt.date(year, 1, 1), dt.date(year + 1, 1, 1), str(year)), i + size
 
 
-def find_time(tokens: Sequence[Token], today: dt.date) -> TimeFindings:
-    """Find the time range, compared periods and grain a question asks for."""
+def find_time(
+    tokens: Sequence[Token], today: dt.date, *, keep: Collection[int] = ()
+) -> TimeFindings:
+    """Find the time range, compared periods and grain a question asks for.
+
+    Positions in ``keep`` are left alone (a word like "annual" that names a data value).
+    """
     scan = _Scanner(tokens, today)
+    scan.keep = set(keep)
     found = TimeFindings()
     points: list[tuple[int, int, Period]] = []
     i = 0
@@ -458,7 +465,7 @@ def _intersect(ranges: list[Period]) -> Period:
 def _find_grain(scan: _Scanner, found: TimeFindings) -> None:
     words = scan.words
     for i, w in enumerate(words):
-        if i in found.used:
+        if i in found.used or i in scan.keep:
             continue
         if w in ADVERB_GRAINS:
             found.grain = ADVERB_GRAINS[w]

@@ -40,6 +40,7 @@ AGGREGATION_WORDS: dict[str, Aggregation] = {
     "total": "sum", "sum": "sum", "overall": "sum", "combined": "sum",
     "minimum": "min", "min": "min", "lowest": "min", "smallest": "min", "cheapest": "min",
     "maximum": "max", "max": "max", "highest": "max", "largest": "max", "biggest": "max",
+    "longest": "max", "shortest": "min", "heaviest": "max", "lightest": "min",
 }  # fmt: skip
 #: Words that point back at an earlier answer.
 PRONOUNS = frozenset({"them", "those", "these", "it"})
@@ -237,7 +238,8 @@ GREATER = {
 
 #: Words that carry no meaning of their own in an analytics question.
 FILLER = frozenset({
-    "sent", "send", "sends", "sending", "operate", "operates", "use", "used", "uses", "using",
+    "sent", "whats", "send", "sends", "sending", "operate", "operates", "use", "used", "uses",
+    "using",
     "still", "going", "goes", "handled", "handle", "handles", "through", "via", "info", "kept",
     "we've", "weve", "i've", "they", "their", "them", "those", "these", "ones", "have",
     "received", "receive", "shipped", "placed", "done", "available", "existing", "overall",
@@ -261,7 +263,7 @@ FILLER = frozenset({
     "place", "placing", "spend", "spent", "spending", "come", "comes", "came", "go",
     "went", "happen", "happened", "cent", "record", "records", "recorded", "entry", "entries",
     "row", "rows", "item-wise", "total", "sum", "count", "counts", "counted", "quantity",
-    "period", "time", "times", "date", "dates", "today", "current", "thanks", "thank", "hey",
+    "period", "time", "times", "date", "dates", "today", "thanks", "thank", "hey",
     "hi", "ok", "okay", "well", "right", "far", "yet", "ever", "altogether", "combined", "got",
     "gets", "single", "popular", "performing", "individual", "new", "work", "works", "worked",
     "working", "based", "located", "take", "takes", "took", "taken", "logged", "log", "logs",
@@ -269,7 +271,7 @@ FILLER = frozenset({
     "belongs", "belonging", "employed", "hold", "holds", "occur", "occurred", "registered",
     "currently", "top", "bottom", "best", "worst", "highest", "lowest", "largest", "smallest",
     "biggest", "greatest", "leading", "average", "mean", "typical", "min", "max", "minimum",
-    "maximum", "not", "no", "never", "without", "except", "excluding", "exclude", "instead",
+    "maximum", "without", "except", "excluding", "exclude", "instead",
     "rather", "versus", "vs", "compared", "compare", "comparison", "against", "additionally",
     "plus", "both", "either", "neither", "other", "others", "another", "one", "s",
     "his", "her", "him", "she", "he",

@@ -57,7 +57,7 @@ TERM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("hours", "time spent", "hours worked", "effort", "man hours"),
     ("days", "number of days", "duration in days"),
     # People and parties
-    ("customer", "client", "account", "buyer", "purchaser", "shopper", "patron"),
+    ("customer", "client", "account", "company", "buyer", "purchaser", "shopper", "patron"),
     (
         "employee",
         "staff",

@@ -1,11 +1,13 @@
 """Measure the built-in question engine on the question sets in tests/questions/.
 
-    python bench/engine_accuracy.py [--set demo|hr|all] [--verbose] [--only TEXT] [--json PATH]
+    python bench/engine_accuracy.py [--set NAME|tuned|holdout|blind|all] [--verbose]
+                                    [--only TEXT] [--json PATH]
 
-Builds a fresh Parley home in a temporary directory (demo data included), adds the
-people-operations database as a second source, asks every question and prints, per kind,
-how many answers were correct, wrong and declined. See docs/accuracy.md. Always exits 0:
-this is a measurement, not a test.
+Builds a fresh Parley home in a temporary directory (demo data included), adds each set's
+database as a source with its own application, asks every question and prints, per kind,
+how many answers were correct, wrong and declined. The sets: ``demo`` and ``hr`` (tuned),
+``demo_holdout`` and ``logistics`` (held out), ``saas`` (blind). See docs/accuracy.md.
+Always exits 0: this is a measurement, not a test.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "questions"
-sys.path.insert(0, str(QUESTIONS))
+sys.path[:0] = [str(QUESTIONS), str(QUESTIONS / "holdout"), str(QUESTIONS / "blind")]
 
 from harness import (  # noqa: E402
     Case,
@@ -40,14 +42,29 @@ from harness import (  # noqa: E402
     tally,
 )
 from hr_dataset import create_hr_database  # noqa: E402
+from logistics_dataset import create_logistics_database  # noqa: E402
+from saas_dataset import create_saas_database  # noqa: E402
 
-SETS = ("demo", "hr")
+#: set name -> question file
+SETS = {
+    "demo": QUESTIONS / "demo.yaml",
+    "hr": QUESTIONS / "hr.yaml",
+    "demo_holdout": QUESTIONS / "holdout" / "demo_holdout.yaml",
+    "logistics": QUESTIONS / "holdout" / "logistics.yaml",
+    "saas": QUESTIONS / "blind" / "saas.yaml",
+}
+GROUPS = {
+    "tuned": ("demo", "hr"),
+    "holdout": ("demo_holdout", "logistics"),
+    "blind": ("saas",),
+    "all": tuple(SETS),
+}
 OUTCOMES = ("correct", "wrong", "declined")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--set", choices=[*SETS, "all"], default="all", dest="which")
+    parser.add_argument("--set", choices=[*SETS, *GROUPS], default="tuned", dest="which")
     parser.add_argument("--verbose", action="store_true", help="list every miss with details")
     parser.add_argument("--only", default="", help="run only cases whose id contains this")
     parser.add_argument("--json", type=Path, help="also write the per-turn results here")
@@ -61,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     today = dt.date.today()
-    names = SETS if args.which == "all" else (args.which,)
+    names = GROUPS.get(args.which, (args.which,))
     results: dict[str, list[TurnResult]] = {}
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as directory:
         home = Path(directory) / "home"
@@ -71,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         parley = parley_class.open(home)
         console.print(f"Parley home ready in {time.perf_counter() - started:.1f}s")
         for name in names:
-            cases = [c for c in load_cases(QUESTIONS / f"{name}.yaml", today=today)
-                     if args.only in c.id]
+            cases = [c for c in load_cases(SETS[name], today=today) if args.only in c.id]
             app, reference = _prepare(name, parley, home, today)
             started = time.perf_counter()
             results[name] = _run(parley, cases, app, reference, console)
@@ -97,13 +113,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, Reference]:
-    if name == "demo":
+    """The application a set is asked of, and the reference its expected rows come from."""
+    if name in {"demo", "demo_holdout"}:
         return "demo", DuckDBReference(home / "demo.duckdb")
-    path = home / "hr.db"
-    create_hr_database(path, today=today)
-    parley.add_source(f"sqlite:///{path}", name="hr")
-    parley.create_application("hr", source="hr")
-    return "hr", SQLiteReference(path)
+    if name == "logistics":
+        path = home / "logistics.duckdb"
+        create_logistics_database(path, today=today)
+        url = f"duckdb:///{path}"
+    else:
+        path = home / f"{name}.db"
+        (create_hr_database if name == "hr" else create_saas_database)(path, today=today)
+        url = f"sqlite:///{path}"
+    parley.add_source(url, name=name)
+    parley.create_application(name, source=name)
+    if name == "logistics":
+        return name, DuckDBReference(path)
+    return name, SQLiteReference(path)
 
 
 def _run(parley: Any, cases: list[Case], app: str, reference: Reference,

@@ -474,11 +474,13 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 if len({c.field for c in attribute}) > 1:
                     reading.ambiguities.append(Ambiguity(m.text, attribute, aggregate=True))
             elif _is_time(m) and reading.time_field is None:
-                reading.time_field = attribute[0]
+                dated = [c for c in attribute if c.role == "time"]
+                reading.time_field = dated[0]
+                if len({c.field for c in dated}) > 1:
+                    # "signed up": accounts' or users' creation date? The question decides.
+                    reading.ambiguities.append(Ambiguity(m.text, dated))
                 if m.text not in {"date", "day", "time"}:
-                    reading.events.append(
-                        Concept("object", attribute[0].object, attribute[0].object)
-                    )
+                    reading.events.append(Concept("object", dated[0].object, dated[0].object))
             else:
                 reading.fields.append(attribute[0])
                 if len({c.field for c in attribute}) > 1:

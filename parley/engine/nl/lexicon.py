@@ -222,8 +222,14 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                 for variant in _variants(phrase):
                     lexicon.add(variant, attr, fuzzy=attribute.role != "identifier")
             if attribute.role == "time":
-                for phrase in _event_phrases(attribute.label):
-                    if not lexicon.lookup(tuple(t.stem for t in tokenize(phrase))):
+                # The column's own event ("hire" of a hire date), and signing up, which a
+                # creation date of an account or user also records.
+                signups = [s for s in attribute.synonyms if s.startswith(("sign up", "signup"))]
+                events = [p for label in (attribute.label, *signups) for p in _event_phrases(label)]
+                for phrase in events:
+                    claimed = lexicon.lookup(tuple(t.stem for t in tokenize(phrase)))
+                    # Another date may share the event ("signed up"); a name may not.
+                    if all(c.kind == "attribute" and c.role == "time" for c in claimed):
                         lexicon.add(phrase, attr, fuzzy=False)
             if attribute.type == "boolean":
                 for phrase, truth in _boolean_phrases(plain or attribute.label):

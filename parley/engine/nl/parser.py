@@ -915,6 +915,7 @@ def _replace_concept(reading: Reading, options: list[Concept], chosen: Concept) 
                 chosen.object,
                 chosen.name,
                 concept.value if concept.kind == "value" else chosen.value,
+                role=chosen.role,
             )
         return concept
 
@@ -927,6 +928,15 @@ def _replace_concept(reading: Reading, options: list[Concept], chosen: Concept) 
     reading.fields = [pick(c) for c in reading.fields]
     for f in reading.filters + reading.conditions:
         f.concept = pick(f.concept)
+    if reading.time_field is not None and reading.time_field in options:
+        reading.time_field = pick(reading.time_field)
+        # The event counted is the chosen column's object.
+        reading.events = [
+            Concept("object", chosen.object, chosen.object)
+            if e.object in {o.object for o in options}
+            else e
+            for e in reading.events
+        ]
 
 
 def _merge_filters(parts: list[FilterPart]) -> list[QueryFilter]:

@@ -132,7 +132,7 @@ TERM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("order date", "purchase date", "date ordered", "transaction date"),
     ("termination date", "term date", "end of employment", "leaving date", "exit date"),
     ("birth date", "date of birth", "birthday", "dob"),
-    ("created at", "creation date", "created", "created on"),
+    ("created at", "creation date", "created date", "created", "created on", "date created"),
     # Contact
     ("email", "e-mail", "email address"),
     ("phone", "telephone", "phone number", "mobile"),
@@ -147,6 +147,9 @@ NARROWER_TERMS: dict[str, tuple[str, ...]] = {
     "termination date": ("end date", "left"),
     "order date": ("date",),
     "signup date": ("created", "created at"),
+    # An account or user "created" is one that signed up.
+    "created at": ("signup date", "sign up date", "registration date", "registered"),
+    "created date": ("signup date", "sign up date", "registration date", "registered"),
 }
 
 #: Terms naming things (tables, in most schemas): their synonyms can replace them inside

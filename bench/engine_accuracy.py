@@ -29,7 +29,8 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "questions"
-sys.path[:0] = [str(QUESTIONS), str(QUESTIONS / "holdout"), str(QUESTIONS / "blind")]
+sys.path[:0] = [str(QUESTIONS), str(QUESTIONS / "holdout"), str(QUESTIONS / "blind"),
+                str(QUESTIONS / "blind2")]
 
 from harness import (  # noqa: E402
     Case,
@@ -42,7 +43,9 @@ from harness import (  # noqa: E402
     tally,
 )
 from hr_dataset import create_hr_database  # noqa: E402
+from inventory_dataset import create_inventory_database  # noqa: E402
 from logistics_dataset import create_logistics_database  # noqa: E402
+from pg_reference import PostgresReference  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 
 #: set name -> question file
@@ -52,11 +55,13 @@ SETS = {
     "demo_holdout": QUESTIONS / "holdout" / "demo_holdout.yaml",
     "logistics": QUESTIONS / "holdout" / "logistics.yaml",
     "saas": QUESTIONS / "blind" / "saas.yaml",
+    "inventory": QUESTIONS / "blind2" / "inventory.yaml",
 }
 GROUPS = {
     "tuned": ("demo", "hr"),
     "holdout": ("demo_holdout", "logistics"),
     "blind": ("saas",),
+    "blind2": ("inventory",),
     "all": tuple(SETS),
 }
 OUTCOMES = ("correct", "wrong", "declined")
@@ -116,6 +121,13 @@ def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, R
     """The application a set is asked of, and the reference its expected rows come from."""
     if name in {"demo", "demo_holdout"}:
         return "demo", DuckDBReference(home / "demo.duckdb")
+    if name == "inventory":
+        # PostgreSQL: a dedicated database on the local server, refilled for today.
+        url = "postgresql://postgres@127.0.0.1:5432/parley_inventory_bench"
+        create_inventory_database(url, today=today)
+        parley.add_source(url, name=name)
+        parley.create_application(name, source=name)
+        return name, PostgresReference(url)
     if name == "logistics":
         path = home / "logistics.duckdb"
         create_logistics_database(path, today=today)

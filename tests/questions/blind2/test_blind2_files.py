@@ -1,0 +1,202 @@
+"""The second blind question file is sound: it loads, covers every kind, meets its size,
+every reference SQL runs on a freshly generated PostgreSQL database and returns rows,
+ordered cases have an ORDER BY without a tie at their cut, case ids are unique across every
+question set, and the inventory database is deterministic and consistent.
+
+Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth); skips without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlglot
+from sqlglot import exp
+
+HERE = Path(__file__).parent
+QUESTIONS = HERE.parent
+# The shared harness lives one folder up, next to the tuned sets.
+sys.path[:0] = [str(QUESTIONS), str(HERE)]
+
+from harness import KINDS, Case, Turn, load_cases, normalize  # noqa: E402
+from inventory_dataset import create_inventory_database  # noqa: E402
+from pg_reference import PostgresReference  # noqa: E402
+
+TODAY = dt.date.today()
+BLIND = HERE / "inventory.yaml"
+SERVER = "postgresql://postgres@127.0.0.1:5432"
+URL = f"{SERVER}/parley_inventory_test"
+MINIMUM_TURNS = 70
+MINIMUM_FOLLOWUPS = 12
+CASES = load_cases(BLIND, today=TODAY)
+
+
+def _sql_turns() -> Iterator[tuple[Case, int, Turn]]:
+    for case in CASES:
+        for index, turn in enumerate(case.turns):
+            if turn.sql is not None:
+                yield case, index, turn
+
+
+SQL_TURNS = [
+    pytest.param(case, index, turn, id=f"{case.id}:{index + 1}")
+    for case, index, turn in _sql_turns()
+]
+ORDERED_SQL_TURNS = [p for p in SQL_TURNS if p.values[2].ordered]  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def reference() -> PostgresReference:
+    try:
+        psycopg.connect(f"{SERVER}/postgres", connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is unreachable: {error}")
+    create_inventory_database(URL, today=TODAY)
+    return PostgresReference(URL)
+
+
+def test_set_meets_minimums() -> None:
+    turns = [turn for case in CASES for turn in case.turns]
+    assert len(turns) >= MINIMUM_TURNS
+    assert sum(turn.kind == "followup" for turn in turns) >= MINIMUM_FOLLOWUPS
+    assert all(2 <= len(case.turns) <= 4 for case in CASES if case.is_conversation)
+
+
+def test_set_covers_every_kind() -> None:
+    covered = {turn.kind for case in CASES for turn in case.turns}
+    assert covered == KINDS, sorted(KINDS - covered)
+
+
+def test_ids_are_unique_across_all_sets() -> None:
+    ids = [case.id for path in sorted(QUESTIONS.rglob("*.yaml"))
+           for case in load_cases(path, today=TODAY)]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert not duplicates
+
+
+def test_placeholders_are_all_filled() -> None:
+    for case in CASES:
+        for turn in case.turns:
+            assert "{" not in turn.question, case.id
+            assert "_year}" not in (turn.sql or ""), case.id
+
+
+def test_ordered_turns_have_an_order_by() -> None:
+    for case, _, turn in _sql_turns():
+        tree = sqlglot.parse_one(turn.sql or "", read="postgres")
+        if turn.ordered:
+            assert tree.args.get("order") is not None, f"{case.id}: ordered without ORDER BY"
+
+
+@pytest.mark.parametrize(("case", "index", "turn"), SQL_TURNS)
+def test_reference_sql_returns_rows(
+    case: Case, index: int, turn: Turn, reference: PostgresReference
+) -> None:
+    columns, rows = reference.query(turn.sql or "")
+    assert columns
+    assert rows, f"{case.id} turn {index + 1} returns no rows"
+    assert any(value is not None for value in rows[0]), f"{case.id}: first row is all NULL"
+
+
+@pytest.mark.parametrize(("case", "index", "turn"), ORDERED_SQL_TURNS)
+def test_ordered_limit_has_no_tie_at_the_cut(
+    case: Case, index: int, turn: Turn, reference: PostgresReference
+) -> None:
+    """A top-N whose N-th and next row tie on every value but the label has no single answer."""
+    tree = sqlglot.parse_one(turn.sql or "", read="postgres")
+    assert isinstance(tree, exp.Select), f"{case.id}: an ordered top-N should be a SELECT"
+    limit = tree.args.get("limit")
+    if limit is None:
+        return
+    size = int(limit.expression.name)
+    longer = tree.limit(size + 1, copy=True)
+    _, rows = reference.query(longer.sql(dialect="postgres"))
+    if len(rows) <= size:
+        return
+    cut, after = rows[size - 1], rows[size]
+    metrics = [i for i, value in enumerate(cut) if not isinstance(normalize(value), str)
+               or (isinstance(value, str) and value[:1].isdigit())]
+    assert any(normalize(cut[i]) != normalize(after[i]) for i in metrics), (
+        f"{case.id} turn {index + 1}: rows {size} and {size + 1} tie: {cut} / {after}"
+    )
+
+
+SUMMARY = (
+    "SELECT COUNT(*)::numeric, SUM(total), MAX(ordered_on)::text FROM purchase_orders "
+    "UNION ALL SELECT COUNT(*), SUM(qty * unit_price), MAX(po_id)::text FROM po_lines "
+    "UNION ALL SELECT COUNT(*), SUM(on_hand), MAX(counted_at)::text FROM stock_levels "
+    'UNION ALL SELECT COUNT(*), SUM("unitsMade"), MAX("startedAt")::text FROM production_runs '
+    "UNION ALL SELECT COUNT(*), SUM(unit_cost), MAX(sku) FROM parts"
+)
+
+
+def test_inventory_database_is_deterministic(reference: PostgresReference) -> None:
+    first = reference.query(SUMMARY)
+    create_inventory_database(URL, today=TODAY)
+    assert reference.query(SUMMARY) == first
+
+
+@pytest.mark.parametrize(
+    ("description", "sql"),
+    [
+        ("purchasing spans more than two years up to today",
+         "SELECT MIN(ordered_on) <= CURRENT_DATE - 730 AND MAX(ordered_on) <= CURRENT_DATE "
+         "FROM purchase_orders"),
+        ("an order's total is the sum of its lines",
+         "SELECT COUNT(*) = 0 FROM purchase_orders po WHERE po.total <> "
+         "(SELECT SUM(qty * unit_price) FROM po_lines l WHERE l.po_id = po.po_id)"),
+        ("an order buys parts of its own supplier only",
+         "SELECT COUNT(*) = 0 FROM po_lines l JOIN purchase_orders po ON po.po_id = l.po_id "
+         "JOIN parts p ON p.part_id = l.part_id WHERE p.supplier_id <> po.supplier_id"),
+        ("only received orders have a received date",
+         "SELECT COUNT(*) = 0 FROM purchase_orders "
+         "WHERE (received_on IS NOT NULL) <> (status = 'received')"),
+        ("every reference by name resolves",
+         "SELECT (SELECT COUNT(*) FROM stock_levels WHERE site_code NOT IN "
+         "(SELECT site_code FROM sites)) + (SELECT COUNT(*) FROM purchase_orders WHERE "
+         "supplier_id NOT IN (SELECT supplier_id FROM suppliers)) + (SELECT COUNT(*) FROM "
+         "po_lines WHERE part_id NOT IN (SELECT part_id FROM parts)) + (SELECT COUNT(*) FROM "
+         "production_runs WHERE \"siteCode\" NOT IN (SELECT site_code FROM sites)) = 0"),
+        ("production happens at plants only",
+         "SELECT COUNT(*) = 0 FROM production_runs pr JOIN sites si "
+         "ON si.site_code = pr.\"siteCode\" WHERE si.site_type <> 'plant'"),
+        ("only runs started today are unfinished",
+         "SELECT COUNT(*) = 0 FROM production_runs "
+         "WHERE (\"finishedAt\" IS NULL) <> (\"startedAt\"::date = CURRENT_DATE)"),
+        ("nothing is dated after today",
+         "SELECT (SELECT MAX(ordered_on) FROM purchase_orders) <= CURRENT_DATE "
+         "AND (SELECT MAX(received_on) FROM purchase_orders) <= CURRENT_DATE "
+         "AND (SELECT MAX(counted_at) FROM stock_levels) <= CURRENT_DATE "
+         "AND (SELECT MAX(\"startedAt\"::date) FROM production_runs) <= CURRENT_DATE"),
+        ("every named supplier has open orders",
+         "SELECT COUNT(DISTINCT supplier_id) = 6 FROM purchase_orders "
+         "WHERE status = 'open' AND supplier_id <= 6"),
+    ],
+)
+def test_inventory_database_shape(
+    description: str, sql: str, reference: PostgresReference
+) -> None:
+    _, rows = reference.query(sql)
+    assert rows == [(True,)], description
+
+
+def test_only_some_relationships_are_declared(reference: PostgresReference) -> None:
+    _, rows = reference.query(
+        "SELECT tc.table_name, kcu.column_name, ccu.table_name "
+        "FROM information_schema.table_constraints tc "
+        "JOIN information_schema.key_column_usage kcu "
+        "ON kcu.constraint_name = tc.constraint_name "
+        "JOIN information_schema.constraint_column_usage ccu "
+        "ON ccu.constraint_name = tc.constraint_name "
+        "WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = 'public'"
+    )
+    assert set(rows) == {
+        ("parts", "supplier_id", "suppliers"),
+        ("stock_levels", "part_id", "parts"),
+        ("purchase_orders", "site_code", "sites"),
+        ("po_lines", "po_id", "purchase_orders"),
+    }

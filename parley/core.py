@@ -68,8 +68,11 @@ def absolute_file_url(url: str) -> str:
     path = Path(database).expanduser()
     if path.is_absolute():
         return url
-    return make_url(url.strip()).set(database=str(path.resolve())).render_as_string(
-        hide_password=False)
+    return (
+        make_url(url.strip())
+        .set(database=str(path.resolve()))
+        .render_as_string(hide_password=False)
+    )
 
 
 class Parley:

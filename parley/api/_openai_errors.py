@@ -41,8 +41,9 @@ INTERNAL_MESSAGE = (
 class FaceError(Exception):
     """A refusal already in this face's wire format."""
 
-    def __init__(self, status: int, body: dict[str, Any],
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(body.get("error") or body.get("message"))
         self.status = status
         self.body = body
@@ -53,19 +54,25 @@ class FaceError(Exception):
 
 
 def unauthorized() -> FaceError:
-    return FaceError(401, {
-        "code": "401",
-        "error_description": "The access token is expired or invalid",
-        "error": "UnAuthorized Access",
-    })
+    return FaceError(
+        401,
+        {
+            "code": "401",
+            "error_description": "The access token is expired or invalid",
+            "error": "UnAuthorized Access",
+        },
+    )
 
 
 def no_application(name: str) -> FaceError:
-    return FaceError(412, {
-        "code": "412",
-        "error": f"Unable to access the Data Warehouse Intelligence application {name} "
-                 "with the provided API key.",
-    })
+    return FaceError(
+        412,
+        {
+            "code": "412",
+            "error": f"Unable to access the Data Warehouse Intelligence application {name} "
+            "with the provided API key.",
+        },
+    )
 
 
 def invalid_value(field: str, reason: str = "") -> FaceError:
@@ -78,8 +85,10 @@ def invalid_value(field: str, reason: str = "") -> FaceError:
 def rate_limited(window: str, retry_after: int) -> FaceError:
     return FaceError(
         429,
-        {"code": "429",
-         "error": f"Data Warehouse Intelligence API rate limit reached for the {window}."},
+        {
+            "code": "429",
+            "error": f"Data Warehouse Intelligence API rate limit reached for the {window}.",
+        },
         headers={"Retry-After": str(retry_after)},
     )
 

@@ -73,16 +73,19 @@ def md_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], truncated: b
     | Lions | 4 |
     | Bears\\|Cubs |  |
     """
-    lines = ["| " + " | ".join(_md_cell(c) for c in columns) + " |",
-             "| " + " | ".join("---" for _ in columns) + " |"]
+    lines = [
+        "| " + " | ".join(_md_cell(c) for c in columns) + " |",
+        "| " + " | ".join("---" for _ in columns) + " |",
+    ]
     lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows[:MAX_TABLE_ROWS]]
     if len(rows) > MAX_TABLE_ROWS or truncated:
         lines += ["", f"_{_more_rows(min(len(rows), MAX_TABLE_ROWS), len(rows), truncated)}_"]
     return "\n".join(lines)
 
 
-def html_table(columns: Sequence[str], rows: Sequence[Sequence[Any]],
-               truncated: bool = False) -> str:
+def html_table(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], truncated: bool = False
+) -> str:
     """An HTML table of at most ``MAX_TABLE_ROWS`` rows; every value is escaped.
 
     >>> print(html_table(["<b>"], [["x & y"]]).replace("<tbody>", "\\n<tbody>"))
@@ -117,8 +120,9 @@ def _insights(insights: Sequence[str], kind: ResponseType) -> str:
     return "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in insights) + "</ul>"
 
 
-def _table(columns: Sequence[str], rows: Sequence[Sequence[Any]], truncated: bool,
-           kind: ResponseType) -> str:
+def _table(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], truncated: bool, kind: ResponseType
+) -> str:
     if kind == "md":
         return md_table(columns, rows, truncated)
     return html_table(columns, rows, truncated)
@@ -200,8 +204,16 @@ class ChunkWriter:
 # --- response bodies ------------------------------------------------------------------
 
 
-def completion_body(*, completion_id: str, created: int, model: str, fingerprint: str,
-                    text: str, conversation_id: str, data_file_path: str | None) -> dict[str, Any]:
+def completion_body(
+    *,
+    completion_id: str,
+    created: int,
+    model: str,
+    fingerprint: str,
+    text: str,
+    conversation_id: str,
+    data_file_path: str | None,
+) -> dict[str, Any]:
     """A ``chat.completion``, plus where the thread and the result can be found again."""
     return {
         "id": completion_id,
@@ -210,20 +222,30 @@ def completion_body(*, completion_id: str, created: int, model: str, fingerprint
         "model": model,
         "service_tier": "default",
         "system_fingerprint": fingerprint,
-        "choices": [{
-            "index": 0,
-            "message": {"role": "assistant", "content": text, "refusal": None},
-            "logprobs": None,
-            "finish_reason": "stop",
-        }],
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text, "refusal": None},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
         "conversationId": conversation_id,
         "dataFilePath": data_file_path,
     }
 
 
-def chunk_body(*, completion_id: str, created: int, model: str, fingerprint: str,
-               delta: dict[str, Any], conversation_id: str, finish_reason: str | None = None,
-               data_file_path: str | None = None) -> dict[str, Any]:
+def chunk_body(
+    *,
+    completion_id: str,
+    created: int,
+    model: str,
+    fingerprint: str,
+    delta: dict[str, Any],
+    conversation_id: str,
+    finish_reason: str | None = None,
+    data_file_path: str | None = None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": completion_id,
         "object": "chat.completion.chunk",
@@ -266,11 +288,27 @@ GRAPH_TYPES: dict[str, str] = {
     "Scatter Chart": "scatter",
 }
 CUSTOM = "Custom"
-_DISPLAY = {"line": "Line Chart", "area": "Area Chart", "pie": "Pie Chart",
-            "donut": "Donut Chart", "scatter": "Scatter Chart", "kpi": "KPI", "table": "Table"}
-_QUERY_TYPES = {"horizontal bar": "horizontal bar", "vertical bar": "vertical bar",
-                "bar": "bar", "column": "vertical bar", "line": "line", "area": "area",
-                "pie": "pie", "donut": "donut", "doughnut": "donut", "scatter": "scatter"}
+_DISPLAY = {
+    "line": "Line Chart",
+    "area": "Area Chart",
+    "pie": "Pie Chart",
+    "donut": "Donut Chart",
+    "scatter": "Scatter Chart",
+    "kpi": "KPI",
+    "table": "Table",
+}
+_QUERY_TYPES = {
+    "horizontal bar": "horizontal bar",
+    "vertical bar": "vertical bar",
+    "bar": "bar",
+    "column": "vertical bar",
+    "line": "line",
+    "area": "area",
+    "pie": "pie",
+    "donut": "donut",
+    "doughnut": "donut",
+    "scatter": "scatter",
+}
 
 
 def graph_type(name: str) -> str | None:
@@ -320,8 +358,9 @@ def _display(chart: Chart) -> str:
     return "Horizontal Bar Chart" if value_axis == "quantitative" else "Vertical Bar Chart"
 
 
-def _sorting(chart: Chart, columns: Sequence[str],
-             semantic_query: dict[str, Any] | None) -> tuple[str | None, str | None]:
+def _sorting(
+    chart: Chart, columns: Sequence[str], semantic_query: dict[str, Any] | None
+) -> tuple[str | None, str | None]:
     if chart.type in ("kpi", "table"):
         return None, None
     if semantic_query:
@@ -333,9 +372,14 @@ def _sorting(chart: Chart, columns: Sequence[str],
     return chart.y, "desc"
 
 
-def graph_suggestion(roles: Sequence[ColumnRole], rows: Sequence[Sequence[Any]], *,
-                     requested: str | None, query: str,
-                     semantic_query: dict[str, Any] | None) -> dict[str, Any]:
+def graph_suggestion(
+    roles: Sequence[ColumnRole],
+    rows: Sequence[Sequence[Any]],
+    *,
+    requested: str | None,
+    query: str,
+    semantic_query: dict[str, Any] | None,
+) -> dict[str, Any]:
     """The chart for a stored result as a ``graphSuggestion``.
 
     Raises ``InvalidInput`` when the requested type cannot carry the data.

@@ -108,8 +108,12 @@ def create_session(
         raise Forbidden(
             f"user_id {user_id!r} does not match the token's subject {caller.user_id!r}"
         )
-    ref = parley.conversations.open(app=workbench_app(), organization_id=caller.organization_id,
-                                    principal=caller.principal, face=FACE)
+    ref = parley.conversations.open(
+        app=workbench_app(),
+        organization_id=caller.organization_id,
+        principal=caller.principal,
+        face=FACE,
+    )
     with parley.store.session() as session:
         conversation = store.get_conversation(session, caller.organization_id, ref.id)
         return conversation.id, conversation.created_at
@@ -117,9 +121,13 @@ def create_session(
 
 def open_session(parley: Parley, caller: Caller, session_id: str) -> ConversationRef:
     """The caller's session; another user's (or tenant's) is reported as not found."""
-    return parley.conversations.open(app=workbench_app(), organization_id=caller.organization_id,
-                                     principal=caller.principal, face=FACE,
-                                     conversation_id=session_id)
+    return parley.conversations.open(
+        app=workbench_app(),
+        organization_id=caller.organization_id,
+        principal=caller.principal,
+        face=FACE,
+        conversation_id=session_id,
+    )
 
 
 def require_query(parley: Parley, ref: ConversationRef) -> None:
@@ -142,13 +150,23 @@ def change_chart(parley: Parley, ref: ConversationRef, chart_type: str) -> Itera
     if previous is None:
         raise Conflict(f"session {ref.id!r} has no result to chart yet: send a question first")
     workspace = parley.workspace(ref.application, row_filters=ref.row_filters)
-    chart = choose_chart(previous_roles(workspace, previous), previous.rows, requested=requested,
-                         title=previous.chart.title if previous.chart else "")
+    chart = choose_chart(
+        previous_roles(workspace, previous),
+        previous.rows,
+        requested=requested,
+        title=previous.chart.title if previous.chart else "",
+    )
     answer = Answer(
-        intent="visualization_change", text=f"Here is the same result as a {chart.type} chart.",
-        sql=previous.sql, columns=previous.columns, rows=previous.rows,
-        truncated=previous.truncated, chart=chart, insights=previous.insights,
-        semantic_query=previous.semantic_query, reason=previous.reason,
+        intent="visualization_change",
+        text=f"Here is the same result as a {chart.type} chart.",
+        sql=previous.sql,
+        columns=previous.columns,
+        rows=previous.rows,
+        truncated=previous.truncated,
+        chart=chart,
+        insights=previous.insights,
+        semantic_query=previous.semantic_query,
+        reason=previous.reason,
         agents_visited=["viz_agent"],
     )
     answer.execution_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -182,8 +200,14 @@ def timestamp(moment: datetime) -> str:
 def visualization(chart: Chart | None) -> dict[str, Any] | None:
     if chart is None:
         return None
-    return {"type": chart.type, "x_axis": chart.x, "y_axis": chart.y, "color": chart.color,
-            "title": chart.title, "spec": chart.vega_lite}
+    return {
+        "type": chart.type,
+        "x_axis": chart.x,
+        "y_axis": chart.y,
+        "color": chart.color,
+        "title": chart.title,
+        "spec": chart.vega_lite,
+    }
 
 
 def answer_body(answer: Answer) -> dict[str, Any]:
@@ -198,14 +222,20 @@ def answer_body(answer: Answer) -> dict[str, Any]:
         "insights": list(answer.insights),
         "agents_visited": list(answer.agents_visited),
         "execution_time_ms": round(answer.execution_ms),
-        "error": ({"code": answer.error_code, "message": answer.text}
-                  if answer.error_code else None),
+        "error": (
+            {"code": answer.error_code, "message": answer.text} if answer.error_code else None
+        ),
     }
 
 
-def message_metadata(role: str, intent: str | None, agents: list[str] | None, sql: str | None,
-                     error_code: str | None) -> dict[str, Any]:
+def message_metadata(
+    role: str, intent: str | None, agents: list[str] | None, sql: str | None, error_code: str | None
+) -> dict[str, Any]:
     if role != "assistant":
         return {}
-    return {"intent": intent, "agents_visited": list(agents or []), "sql": sql,
-            "error_code": error_code}
+    return {
+        "intent": intent,
+        "agents_visited": list(agents or []),
+        "sql": sql,
+        "error_code": error_code,
+    }

@@ -126,8 +126,9 @@ async def chat_socket(websocket: WebSocket, session_id: str) -> None:
     await websocket.accept()
     try:
         tokens = tokens_of(websocket.app.state, parley)
-        caller = await run_in_threadpool(authenticate, parley, tokens,
-                                         websocket.query_params.get("token"))
+        caller = await run_in_threadpool(
+            authenticate, parley, tokens, websocket.query_params.get("token")
+        )
         ref = await run_in_threadpool(open_session, parley, caller, session_id)
     except ParleyError as error:
         reason = error.message.encode()[:MAX_REASON_BYTES].decode(errors="ignore")
@@ -168,8 +169,11 @@ async def _stream(websocket: WebSocket, make_events: Callable[[], Iterator[Event
         except Exception:
             incident = new_id("inc")
             log.exception("workbench socket turn failed (incident %s)", incident)
-            put(error_frame("internal_error",
-                            f"Something went wrong on our side (incident {incident})."))
+            put(
+                error_frame(
+                    "internal_error", f"Something went wrong on our side (incident {incident})."
+                )
+            )
         finally:
             anyio.from_thread.run_sync(send.close)
 

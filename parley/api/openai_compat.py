@@ -146,10 +146,20 @@ def caller(request: Request) -> Caller:
         organization = tenancy.get_organization(session, key.organization_id)
         member = session.get(Member, key.member_id) if key.member_id else None
         if member is not None:
-            return Caller(organization.id, f"member:{member.id}", member.email or member.name,
-                          member.role, organization.settings.get("rate_limits"))
-        return Caller(organization.id, f"key:{key.id}", key.name, "admin",
-                      organization.settings.get("rate_limits"))
+            return Caller(
+                organization.id,
+                f"member:{member.id}",
+                member.email or member.name,
+                member.role,
+                organization.settings.get("rate_limits"),
+            )
+        return Caller(
+            organization.id,
+            f"key:{key.id}",
+            key.name,
+            "admin",
+            organization.settings.get("rate_limits"),
+        )
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
@@ -212,18 +222,25 @@ def _questions(messages: list[ChatMessage], max_chars: int) -> tuple[str, list[s
     return question, [q for q in asked[:-1] if q.strip()][-MAX_REPLAYED:]
 
 
-def _continued(parley: Parley, who: Caller, application: Application,
-               conversation_id: str) -> ConversationRef:
+def _continued(
+    parley: Parley, who: Caller, application: Application, conversation_id: str
+) -> ConversationRef:
     try:
-        ref = parley.conversations.open(app=application.name, organization_id=who.organization_id,
-                                        principal=who.principal, face=FACE,
-                                        conversation_id=conversation_id)
+        ref = parley.conversations.open(
+            app=application.name,
+            organization_id=who.organization_id,
+            principal=who.principal,
+            face=FACE,
+            conversation_id=conversation_id,
+        )
     except NotFound:
         why = f"no conversation {conversation_id!r} belongs to this API key"
         raise invalid_value("conversationId", why) from None
     if ref.application.id != application.id:
-        raise invalid_value("conversationId", f"conversation {conversation_id!r} belongs to "
-                                              f"application {ref.application.name!r}")
+        raise invalid_value(
+            "conversationId",
+            f"conversation {conversation_id!r} belongs to application {ref.application.name!r}",
+        )
     return ref
 
 
@@ -251,8 +268,12 @@ def chat_completions(
     ref = _continued(parley, who, application, conversation_id) if conversation_id else None
     _count(request, who)
     if ref is None:
-        ref = parley.conversations.open(app=application.name, organization_id=who.organization_id,
-                                        principal=who.principal, face=FACE)
+        ref = parley.conversations.open(
+            app=application.name,
+            organization_id=who.organization_id,
+            principal=who.principal,
+            face=FACE,
+        )
         # A new thread honours the history the client sent: its earlier questions run
         # first, so that the last one is read as the follow-up it is.
         for text in earlier:
@@ -268,7 +289,8 @@ def chat_completions(
     headers = {"conversationId": ref.id}
     if body.stream:
         return StreamingResponse(
-            _sse(parley, turn, kind, body.model, ref), media_type="text/event-stream",
+            _sse(parley, turn, kind, body.model, ref),
+            media_type="text/event-stream",
             headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     question_id, done = "", None
@@ -283,11 +305,18 @@ def chat_completions(
     assert done is not None
     if done.answer.error_code == "internal_error":
         raise FaceError(500, internal_body(_incident(done.answer)), headers)
-    return JSONResponse(render.completion_body(
-        completion_id=question_id, created=_now_ms(), model=body.model, fingerprint=FINGERPRINT,
-        text=render.content(done.answer, kind), conversation_id=ref.id,
-        data_file_path=done.data_file_path,
-    ), headers=headers)
+    return JSONResponse(
+        render.completion_body(
+            completion_id=question_id,
+            created=_now_ms(),
+            model=body.model,
+            fingerprint=FINGERPRINT,
+            text=render.content(done.answer, kind),
+            conversation_id=ref.id,
+            data_file_path=done.data_file_path,
+        ),
+        headers=headers,
+    )
 
 
 async def _in_thread(turn: Callable[[], Iterator[Event]]) -> AsyncIterator[Event]:
@@ -324,12 +353,22 @@ def _data(payload: dict[str, Any]) -> str:
     return f"data: {json.dumps(payload, separators=(',', ':'))}\n\n"
 
 
-async def _sse(parley: Parley, turn: Callable[[], Iterator[Event]], kind: render.ResponseType,
-               model: str, ref: ConversationRef) -> AsyncIterator[str]:
+async def _sse(
+    parley: Parley,
+    turn: Callable[[], Iterator[Event]],
+    kind: render.ResponseType,
+    model: str,
+    ref: ConversationRef,
+) -> AsyncIterator[str]:
     writer = render.ChunkWriter(kind)
     created = _now_ms()
-    chunk: dict[str, Any] = {"created": created, "model": model, "fingerprint": FINGERPRINT,
-                             "conversation_id": ref.id, "completion_id": ""}
+    chunk: dict[str, Any] = {
+        "created": created,
+        "model": model,
+        "fingerprint": FINGERPRINT,
+        "conversation_id": ref.id,
+        "completion_id": "",
+    }
     try:
         async for event in _in_thread(turn):
             if isinstance(event, TurnStarted):
@@ -343,8 +382,11 @@ async def _sse(parley: Parley, turn: Callable[[], Iterator[Event]], kind: render
             if text:
                 yield _data(render.chunk_body(delta={"content": text}, **chunk))
             if isinstance(event, Done):
-                yield _data(render.chunk_body(delta={}, finish_reason="stop",
-                                              data_file_path=event.data_file_path, **chunk))
+                yield _data(
+                    render.chunk_body(
+                        delta={}, finish_reason="stop", data_file_path=event.data_file_path, **chunk
+                    )
+                )
         yield "data: [DONE]\n\n"
     except Exception as error:
         # The status line is sent; an error event is what OpenAI clients understand now.
@@ -357,15 +399,18 @@ async def _sse(parley: Parley, turn: Callable[[], Iterator[Event]], kind: render
 
 def _stored_result(parley: Parley, who: Caller, application: Application, path: str) -> Message:
     """The stored message a data file path names, if this caller may read it."""
-    refused = invalid_value("dataFilePath", f"no stored result of application "
-                                            f"{application.name!r} has the path {path!r}")
+    refused = invalid_value(
+        "dataFilePath",
+        f"no stored result of application {application.name!r} has the path {path!r}",
+    )
     if not _DATA_FILE_PATH.fullmatch(path):
         raise refused
     with parley.store.session() as session:
         try:
             message = store.get_message_by_data_file_path(session, who.organization_id, path)
-            conversation = store.get_conversation(session, who.organization_id,
-                                                  message.conversation_id, principal=who.principal)
+            conversation = store.get_conversation(
+                session, who.organization_id, message.conversation_id, principal=who.principal
+            )
         except NotFound:
             raise refused from None
         if conversation.application_id != application.id:
@@ -394,9 +439,13 @@ def suggest_graph(body: SuggestGraphRequest, request: Request, who: CallerDep) -
     answer = answer_from_message(_stored_result(parley, who, application, body.dataFilePath))
     roles = previous_roles(parley.workspace(application), answer)
     try:
-        suggestion = render.graph_suggestion(roles, answer.rows, requested=requested,
-                                             query=body.query,
-                                             semantic_query=answer.semantic_query)
+        suggestion = render.graph_suggestion(
+            roles,
+            answer.rows,
+            requested=requested,
+            query=body.query,
+            semantic_query=answer.semantic_query,
+        )
     except InvalidInput as error:
         raise invalid_value("graphType", error.message) from None
     return {"graphSuggestion": suggestion}
@@ -415,7 +464,8 @@ def _sync_status(status: str, has_ontology: bool) -> str:
 
 @router.post("/api/v1/chat/applications")
 def list_applications(
-    request: Request, who: CallerDep,
+    request: Request,
+    who: CallerDep,
     body: Annotated[ApplicationsRequest | None, Body()] = None,
 ) -> dict[str, Any]:
     body = body or ApplicationsRequest()
@@ -427,35 +477,54 @@ def list_applications(
         size = body.pageSize
         offset = (body.pageNumber or 1) - 1
         with parley.store.session() as session:
-            page = catalog.list_applications(session, who.organization_id, limit=size,
-                                             offset=offset * size if size else 0)
+            page = catalog.list_applications(
+                session, who.organization_id, limit=size, offset=offset * size if size else 0
+            )
             sources = {s.id: s for s in catalog.list_sources(session, who.organization_id)}
         total = page.total
         for app in page.items:
             source = sources[app.source_id]
-            data.append({
-                "role": who.role, "description": app.description,
-                "dateModified": _ms(app.updated_at), "tags": list(app.tags or []),
-                "dateCreated": _ms(app.created_at), "sourceType": source.dialect,
-                "createdBy": app.created_by or "", "name": app.name,
-                "connectionId": source.id, "modifiedBy": app.modified_by or "",
-                "connectionName": source.name, "projectName": DEFAULT_PROJECT,
-                "syncStatus": _sync_status(source.status, source.ontology is not None),
-            })
-    return {"totalRecords": total, "data": data, "message": "List fetched successfully",
-            "status": "SUCCESS"}
+            data.append(
+                {
+                    "role": who.role,
+                    "description": app.description,
+                    "dateModified": _ms(app.updated_at),
+                    "tags": list(app.tags or []),
+                    "dateCreated": _ms(app.created_at),
+                    "sourceType": source.dialect,
+                    "createdBy": app.created_by or "",
+                    "name": app.name,
+                    "connectionId": source.id,
+                    "modifiedBy": app.modified_by or "",
+                    "connectionName": source.name,
+                    "projectName": DEFAULT_PROJECT,
+                    "syncStatus": _sync_status(source.status, source.ontology is not None),
+                }
+            )
+    return {
+        "totalRecords": total,
+        "data": data,
+        "message": "List fetched successfully",
+        "status": "SUCCESS",
+    }
 
 
 @router.post("/api/v1/chat/conversations")
-def list_conversations(body: ConversationsRequest, request: Request,
-                       who: CallerDep) -> dict[str, Any]:
+def list_conversations(
+    body: ConversationsRequest, request: Request, who: CallerDep
+) -> dict[str, Any]:
     parley = _parley(request)
     application = _application(parley, who, body.model)
     scope: dict[str, Any] = {"application_id": application.id, "principal": who.principal}
     with parley.store.session() as session:
         page = store.list_conversations(
-            session, who.organization_id, updated_since=_at(body.conversationStartTime),
-            updated_before=_at(body.conversationEndTime), limit=CONVERSATIONS_PAGE, **scope)
+            session,
+            who.organization_id,
+            updated_since=_at(body.conversationStartTime),
+            updated_before=_at(body.conversationEndTime),
+            limit=CONVERSATIONS_PAGE,
+            **scope,
+        )
         items = list(page.items)
         if page.total > len(items):
             # The next page starts before the last time shown, in whole milliseconds: the
@@ -463,20 +532,32 @@ def list_conversations(body: ConversationsRequest, request: Request,
             # skipped.
             last = _ms(items[-1].updated_at)
             tied = store.list_conversations(
-                session, who.organization_id, updated_since=_at(last),
-                updated_before=_at(last + 1), limit=None, **scope)
+                session,
+                who.organization_id,
+                updated_since=_at(last),
+                updated_before=_at(last + 1),
+                limit=None,
+                **scope,
+            )
             shown = {c.id for c in items}
             items += [c for c in tied.items if c.id not in shown]
         more = page.total > len(items)
     return {
-        "conversations": [{"conversationId": c.id, "conversationHeading": c.title,
-                           "conversationTime": _ms(c.updated_at)} for c in items],
+        "conversations": [
+            {
+                "conversationId": c.id,
+                "conversationHeading": c.title,
+                "conversationTime": _ms(c.updated_at),
+            }
+            for c in items
+        ],
         "lastConversationTime": _ms(items[-1].updated_at) if more else -1,
     }
 
 
-def _response_json(question: Message, answer: Message | None, model: str,
-                   conversation: Conversation) -> tuple[str | None, str | None]:
+def _response_json(
+    question: Message, answer: Message | None, model: str, conversation: Conversation
+) -> tuple[str | None, str | None]:
     """What the completion answered (as raw content), and the incident if it failed."""
     if answer is None:
         return None, None
@@ -485,26 +566,35 @@ def _response_json(question: Message, answer: Message | None, model: str,
         incident = _incident(stored)
         return json.dumps(internal_body(incident), indent=1), incident
     body = render.completion_body(
-        completion_id=question.id, created=_ms(answer.created_at), model=model,
-        fingerprint=FINGERPRINT, text=render.content(stored, "raw"),
-        conversation_id=conversation.id, data_file_path=answer.data_file_path)
+        completion_id=question.id,
+        created=_ms(answer.created_at),
+        model=model,
+        fingerprint=FINGERPRINT,
+        text=render.content(stored, "raw"),
+        conversation_id=conversation.id,
+        data_file_path=answer.data_file_path,
+    )
     return json.dumps(body, indent=1), None
 
 
 @router.post("/api/v1/chat/conversationQuestions")
-def conversation_questions(body: QuestionsRequest, request: Request,
-                           who: CallerDep) -> dict[str, Any]:
+def conversation_questions(
+    body: QuestionsRequest, request: Request, who: CallerDep
+) -> dict[str, Any]:
     parley = _parley(request)
     application = _application(parley, who, body.model)
     with parley.store.session() as session:
         try:
-            conversation = store.get_conversation(session, who.organization_id,
-                                                  body.conversationId, principal=who.principal)
+            conversation = store.get_conversation(
+                session, who.organization_id, body.conversationId, principal=who.principal
+            )
         except NotFound:
             conversation = None
         if conversation is None or conversation.application_id != application.id:
-            raise invalid_value("conversationId", f"application {application.name!r} has no "
-                                                  f"conversation {body.conversationId!r}")
+            raise invalid_value(
+                "conversationId",
+                f"application {application.name!r} has no conversation {body.conversationId!r}",
+            )
         messages = store.list_messages(session, conversation.id).items
     pairs: list[tuple[Message, Message | None]] = []
     for message in messages:
@@ -514,13 +604,18 @@ def conversation_questions(body: QuestionsRequest, request: Request,
             pairs[-1] = (pairs[-1][0], message)
     start = (body.pageNumber - 1) * body.pageSize
     questions = []
-    for question, answer in pairs[start:start + body.pageSize]:
+    for question, answer in pairs[start : start + body.pageSize]:
         response_json, incident = _response_json(question, answer, application.name, conversation)
-        questions.append({
-            "questionId": question.id, "conversationId": conversation.id,
-            "conversationTime": _ms(question.created_at),
-            "conversationEndTime": _ms(answer.created_at) if answer else None,
-            "username": who.username, "incidentId": incident, "responseJson": response_json,
-            "requestJson": json.dumps(question.request_json) if question.request_json else None,
-        })
+        questions.append(
+            {
+                "questionId": question.id,
+                "conversationId": conversation.id,
+                "conversationTime": _ms(question.created_at),
+                "conversationEndTime": _ms(answer.created_at) if answer else None,
+                "username": who.username,
+                "incidentId": incident,
+                "responseJson": response_json,
+                "requestJson": json.dumps(question.request_json) if question.request_json else None,
+            }
+        )
     return {"questions": questions, "total": len(pairs)}

@@ -51,8 +51,9 @@ def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
 
 def error_response(error: ParleyError) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Bearer realm="parley"'} if error.status == 401 else None
-    return JSONResponse(error_body(error.code, error.message), status_code=error.status,
-                        headers=headers)
+    return JSONResponse(
+        error_body(error.code, error.message), status_code=error.status, headers=headers
+    )
 
 
 def _validation_response(error: RequestValidationError) -> JSONResponse:
@@ -61,8 +62,9 @@ def _validation_response(error: RequestValidationError) -> JSONResponse:
         for e in error.errors()
     ]
     detail = "; ".join(f"{'.'.join(p['loc'])}: {p['msg']}" for p in problems)
-    return JSONResponse(error_body("invalid_input", detail or "invalid request", errors=problems),
-                        status_code=422)
+    return JSONResponse(
+        error_body("invalid_input", detail or "invalid request", errors=problems), status_code=422
+    )
 
 
 class WorkbenchRoute(APIRoute):
@@ -81,11 +83,13 @@ class WorkbenchRoute(APIRoute):
                 return _validation_response(error)
             except Exception:
                 incident = new_id("inc")
-                log.exception("workbench request %s failed (incident %s)",
-                              request.url.path, incident)
+                log.exception(
+                    "workbench request %s failed (incident %s)", request.url.path, incident
+                )
                 return JSONResponse(
-                    error_body("internal_error",
-                               f"Something went wrong on our side (incident {incident})."),
+                    error_body(
+                        "internal_error", f"Something went wrong on our side (incident {incident})."
+                    ),
                     status_code=500,
                 )
 
@@ -193,13 +197,19 @@ router = APIRouter(route_class=WorkbenchRoute, tags=["workbench"])
 @router.post(f"{PREFIX}/sessions", response_model=SessionInfo, status_code=201)
 def create_chat_session(body: CreateSession, parley: ParleyDep, caller: CallerDep) -> SessionInfo:
     session_id, created_at = create_session(parley, caller, body.tenant_id, body.user_id)
-    return SessionInfo(session_id=session_id, tenant_id=caller.tenant_id, user_id=caller.user_id,
-                       created_at=timestamp(created_at), message_count=0)
+    return SessionInfo(
+        session_id=session_id,
+        tenant_id=caller.tenant_id,
+        user_id=caller.user_id,
+        created_at=timestamp(created_at),
+        message_count=0,
+    )
 
 
 @router.post(f"{PREFIX}/sessions/{{session_id}}/messages", response_model=ChatResponse)
-def send_message(session_id: str, body: SendMessage, parley: ParleyDep,
-                 caller: CallerDep) -> dict[str, Any]:
+def send_message(
+    session_id: str, body: SendMessage, parley: ParleyDep, caller: CallerDep
+) -> dict[str, Any]:
     ref = open_session(parley, caller, session_id)
     events = parley.conversations.turn(ref, body.message, request_json=body.model_dump())
     return answer_body(final_answer(events))
@@ -214,15 +224,18 @@ def refine(session_id: str, body: Refine, parley: ParleyDep, caller: CallerDep) 
 
 
 @router.post(f"{PREFIX}/sessions/{{session_id}}/visualize", response_model=ChatResponse)
-def visualize(session_id: str, body: Visualize, parley: ParleyDep,
-              caller: CallerDep) -> dict[str, Any]:
+def visualize(
+    session_id: str, body: Visualize, parley: ParleyDep, caller: CallerDep
+) -> dict[str, Any]:
     ref = open_session(parley, caller, session_id)
     return answer_body(final_answer(change_chart(parley, ref, body.chart_type)))
 
 
 @router.get(f"{PREFIX}/sessions/{{session_id}}/history", response_model=History)
 def history(
-    session_id: str, parley: ParleyDep, caller: CallerDep,
+    session_id: str,
+    parley: ParleyDep,
+    caller: CallerDep,
     limit: Annotated[int, Query(ge=1, le=MAX_HISTORY_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> History:
@@ -231,7 +244,9 @@ def history(
         page = store.list_messages(session, ref.id, limit=limit, offset=offset)
         messages = [
             HistoryMessage(
-                role=m.role, content=m.content, timestamp=timestamp(m.created_at),
+                role=m.role,
+                content=m.content,
+                timestamp=timestamp(m.created_at),
                 metadata=message_metadata(m.role, m.intent, m.agents_visited, m.sql, m.error_code),
             )
             for m in page.items

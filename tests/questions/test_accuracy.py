@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,13 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "holdout"))
 sys.path.insert(0, str(HERE / "blind"))
+sys.path.insert(0, str(HERE / "blind2"))
 
 from harness import DuckDBReference, SQLiteReference, load_cases, run_case  # noqa: E402
 from hr_dataset import create_hr_database  # noqa: E402
 from logistics_dataset import create_logistics_database  # noqa: E402
+from inventory_dataset import create_inventory_database  # noqa: E402
+from pg_reference import PostgresReference  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 
 from parley.core import Parley  # noqa: E402
@@ -35,7 +39,9 @@ FLOORS = {
     "demo_holdout": (HERE / "holdout" / "demo_holdout.yaml", "demo", 0.93, 0.02),
     "logistics": (HERE / "holdout" / "logistics.yaml", "logistics", 0.85, 0.03),
     "saas": (HERE / "blind" / "saas.yaml", "saas", 0.70, 0.05),
+    "inventory": (HERE / "blind2" / "inventory.yaml", "inventory", 0.70, 0.06),
 }
+INVENTORY_URL = "postgresql://postgres@127.0.0.1:5432/parley_inventory_accuracy"
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +58,13 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
     create_saas_database(home / "saas.db", today=today)
     engine.add_source(f"sqlite:///{home / 'saas.db'}", name="saas")
     engine.create_application("saas", source="saas")
+    try:
+        create_inventory_database(INVENTORY_URL, today=today)
+    except Exception as error:  # the set needs the PostgreSQL server of the machine
+        print(f"inventory set unavailable: {error}")
+    else:
+        engine.add_source(INVENTORY_URL, name="inventory")
+        engine.create_application("inventory", source="inventory")
     yield engine
     engine.close()
 
@@ -61,8 +74,12 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
 def test_accuracy_floor(parley: Parley, name: str) -> None:
     path, app, least_correct, most_wrong = FLOORS[name]
     home = parley.settings.home
-    if app in {"hr", "saas"}:
-        reference: SQLiteReference | DuckDBReference = SQLiteReference(home / f"{app}.db")
+    if app == "inventory":
+        if "inventory" not in {s.name for s in parley.list_sources()}:
+            pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
+        reference: Any = PostgresReference(INVENTORY_URL)
+    elif app in {"hr", "saas"}:
+        reference = SQLiteReference(home / f"{app}.db")
     else:
         reference = DuckDBReference(home / f"{app}.duckdb")
     outcomes: Counter[str] = Counter()

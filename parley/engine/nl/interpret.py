@@ -182,9 +182,17 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
     _assign_roles(reading, words)
     for i in range(len(words)):
         size = _phrase_at(words, i, list(GREATER))
-        if size and i not in time.used and _comparison_at(words, i) and i not in reading.compared:
+        if not size or i in time.used or i in reading.compared:
+            continue
+        if _comparison_at(words, i):
             reading.unattached.append(" ".join(words[i : i + size + 1]))
             used.update(range(i, i + size + 1))
+        elif words[i] not in {"over", "under", "="} and not any(
+            j in time.used for j in range(i, i + size + 2)
+        ):
+            # "below their reorder point": a comparison with something that is no number.
+            reading.unattached.append(" ".join(words[i : i + size + 3]))
+            used.update(range(i, i + size))
     for i, w in enumerate(words):
         # A "not" or "never" that negates no value would be dropped silently: say so.
         if (
@@ -399,6 +407,10 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             reading.filters.append(
                 FilterPart(found[0], "ne" if negated else "eq", [found[0].value])
             )
+            if group_next and not negated:
+                # "defects per plant": per site, of the sites that are plants.
+                reading.group_objects.append(Concept("object", found[0].object, found[0].object))
+                group_next = False
             reading.negations.update(negation_at)
             if len({c.field for c in found}) > 1:
                 reading.ambiguities.append(Ambiguity(m.text, found))
@@ -556,11 +568,20 @@ def _read_ranked_subject(reading: Reading, words: list[str]) -> None:
         for m in reading.matches
         if m.of_kind("object")
         and after_superlative(m.start)
-        and m.of_kind("object")[0] in reading.group_objects + reading.mentioned
+        and m.of_kind("object")[0]
+        in [
+            *reading.group_objects,
+            *reading.mentioned,
+            *([reading.list_object] if reading.list_object else []),
+        ]
     ]
     if not ranked:
         return
     counted = ranked[0]
+    if counted == reading.list_object:
+        # "what was the biggest purchase order": one object, ranked by its money.
+        reading.money_rank = True
+        return
     if counted in reading.mentioned:
         reading.mentioned.remove(counted)
         reading.group_objects.append(counted)

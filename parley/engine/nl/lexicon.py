@@ -54,13 +54,25 @@ class Lexicon:
     #: Case-sensitive aliases ("US") and the phrases they stand for.
     case_sensitive: dict[str, tuple[str, ...]] = field(default_factory=dict)
     longest: int = 1
+    #: (phrase, concept) pairs where the phrase is the concept's own name or label.
+    named: set[tuple[tuple[str, ...], Concept]] = field(default_factory=set)
     #: Stems of the words naming each object, to explain "performance" in "performance
     #: score" (the score of performance reviews).
     object_words: dict[str, set[str]] = field(default_factory=dict)
     #: Stems of the words naming each attribute, keyed by "object.attribute".
     attribute_words: dict[str, set[str]] = field(default_factory=dict)
 
-    def add(self, text: str, concept: Concept, *, fuzzy: bool = True, exact: bool = False) -> None:
+    def add(
+        self,
+        text: str,
+        concept: Concept,
+        *,
+        fuzzy: bool = True,
+        exact: bool = False,
+        named: bool = False,
+    ) -> None:
+        """Index ``text`` as a way to say ``concept``; ``named`` when it is the concept's own
+        name or label rather than a synonym (a name beats a synonym of another concept)."""
         tokens = tokenize(text)
         stems = tuple(t.norm if exact else t.stem for t in tokens)
         if not stems:
@@ -68,6 +80,8 @@ class Lexicon:
         concepts = (self.exact if exact else self.phrases).setdefault(stems, [])
         if concept not in concepts:
             concepts.append(concept)
+        if named:
+            self.named.add((stems, concept))
         self.longest = max(self.longest, len(stems))
         plain = " ".join(t.norm for t in tokenize(text))
         if fuzzy and len(plain) >= 5:
@@ -77,7 +91,9 @@ class Lexicon:
         found = self.phrases.get(stems, [])
         if norms is not None and norms in self.exact:
             found = found + [c for c in self.exact[norms] if c not in found]
-        return found
+        # "category" is the parts' category by name, the sites' type only by synonym.
+        by_name = {c.kind for c in found if (stems, c) in self.named}
+        return [c for c in found if c.kind not in by_name or (stems, c) in self.named]
 
     def fuzzy(self, text: str, *, min_score: float = 80.0) -> tuple[str, ...] | None:
         """The phrase closest to a misspelt ``text`` ("Electronis"), when close enough.
@@ -191,8 +207,9 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             for t in tokenize(phrase)
         }
         for phrase in (obj.label, obj.plural, obj.name, *obj.synonyms):
+            own = phrase in (obj.label, obj.plural, obj.name)
             for variant in _variants(phrase.replace("_", " ")):
-                lexicon.add(variant, concept)
+                lexicon.add(variant, concept, named=own)
         object_head = _head_noun(obj.label)
         if object_head:
             # "tickets" for support tickets, where no other object is called that.
@@ -218,9 +235,15 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             if rest and head in obj.label.split() and attribute.role != "identifier":
                 # "leave type" of leave records is their "type".
                 names.add(rest)
+            own_names = {attribute.label, attribute.name.replace("_", " "), plain}
             for phrase in names:
                 for variant in _variants(phrase):
-                    lexicon.add(variant, attr, fuzzy=attribute.role != "identifier")
+                    lexicon.add(
+                        variant,
+                        attr,
+                        fuzzy=attribute.role != "identifier",
+                        named=phrase in own_names,
+                    )
             if attribute.role == "time":
                 # The column's own event ("hire" of a hire date), and signing up, which a
                 # creation date of an account or user also records.
@@ -237,7 +260,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                     lexicon.add(phrase, flag, fuzzy=False)
             for value in attribute.values:
                 val = Concept("value", obj.name, attribute.name, value, role=attribute.role)
-                lexicon.add(value, val)
+                lexicon.add(value, val, named=True)
                 for alias in value_aliases(value):
                     if alias in {"us", "de"}:
                         lexicon.case_sensitive[alias.upper()] = tuple(
@@ -249,7 +272,8 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
         stems = tuple(t.stem for t in tokenize(phrase))
         if not any(c.kind in {"object", "metric"} for c in lexicon.lookup(stems)):
             for variant in _variants(phrase):
-                lexicon.add(variant, concept, fuzzy=False)
+                # Part of the column's own label: as good a name as the label itself.
+                lexicon.add(variant, concept, fuzzy=False, named=True)
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
         phrases = [metric.label, metric.name.replace("_", " "), *metric.synonyms]

@@ -424,6 +424,8 @@ class Parser:
             # "the 5 largest orders": orders ranked by the revenue they bring.
             groups.insert(0, list_object)
             metrics.append(MetricRef(metric=revenue.name))
+            if reading.limit is None and self._named_singular(reading, list_object):
+                reading.limit = 1  # "the biggest purchase order"
             list_object = None
             reading.money_rank = False
         if reading.money_rank and not metrics and list_object is not None:
@@ -448,6 +450,11 @@ class Parser:
             # or dates it is its total (or its average when totals mean nothing).
             metrics.append(self._column_metric(measures[0]))
             reading.fields = [c for c in reading.fields if c != measures[0]]
+        if not metrics and reading.money_words and not reading.money_verbs and reading.mentioned:
+            held = self._quantity_of(reading.mentioned[0])
+            if held is not None:
+                metrics.append(held)
+                reading.mentioned.pop(0)
         if not metrics and list_object is None:
             primary = self._primary_metric([c.object for c in groups + reading.mentioned])
             if (
@@ -565,6 +572,23 @@ class Parser:
             if metric.object == concept.object and expression == f"AVG({column})":
                 return MetricRef(metric=metric.name)
         return MetricRef(aggregation="sum", field=concept.field)
+
+    def _named_singular(self, reading: Reading, concept: Concept) -> bool:
+        obj = self.ontology.object(concept.object)
+        return obj is not None and any(
+            m.text == obj.label for m in reading.matches if concept in m.concepts
+        )
+
+    def _quantity_of(self, concept: Concept) -> MetricRef | None:
+        """ "how much stock": the amount an object holds, its main quantity column."""
+        obj = self.ontology.object(concept.object)
+        measures = [a for a in obj.attributes if a.role == "measure"] if obj else []
+        if not measures:
+            return None
+        preferred = ("hand", "qty", "quantity", "units", "amount", "stock", "balance", "count")
+        measures.sort(key=lambda a: not any(p in a.name.lower() for p in preferred))
+        chosen = Concept("attribute", concept.object, measures[0].name, role="measure")
+        return self._column_metric(chosen)
 
     def _money_column(self, concept: Concept) -> Concept | None:
         """The money column of an object ("the biggest invoice": its amount)."""
@@ -842,9 +866,11 @@ def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:
 
 
 def _price_attribute(obj: Object) -> str | None:
-    for attribute in obj.attributes:
-        if attribute.role == "measure" and "price" in attribute.name.lower():
-            return attribute.name
+    """The column "expensive" and "cheap" rank by: a price, else a cost."""
+    for word in ("price", "cost"):
+        for attribute in obj.attributes:
+            if attribute.role == "measure" and word in attribute.name.lower():
+                return attribute.name
     return None
 
 

@@ -57,6 +57,20 @@ def column(alias: str, name: str) -> exp.Column:
     return exp.column(name, table=alias, quoted=None)
 
 
+def quote_cased(tree: exp.Expr) -> exp.Expr:
+    """Quote every identifier whose case matters: PostgreSQL folds unquoted names to lower
+    case, so a column ``startedAt`` must be written ``"startedAt"``.
+
+    >>> quote_cased(sqlglot.parse_one("SELECT t.startedAt FROM t")).sql("postgres")
+    'SELECT t."startedAt" FROM t'
+    """
+    for identifier in tree.find_all(exp.Identifier):
+        name = identifier.name
+        if not identifier.quoted and (name != name.lower() or not name.isidentifier()):
+            identifier.set("quoted", True)
+    return tree
+
+
 def date_literal(value: dt.date) -> exp.Expr:
     """A DATE literal: ``CAST('2025-01-01' AS DATE)``, written per dialect on output."""
     return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE)

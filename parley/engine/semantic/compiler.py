@@ -341,7 +341,11 @@ class _Compiler:
             raise InvalidInput("a share of matching rows needs one metric and no growth")
         select = self._single(self.base) if len(groups) <= 1 else self._combined(groups)
         return CompiledQuery(
-            select, tuple(self._columns()), self.base, self.time_field, self.dialect
+            _sql.quote_cased(select),
+            tuple(self._columns()),
+            self.base,
+            self.time_field,
+            self.dialect,
         )
 
     def _single(self, base: str) -> exp.Select:
@@ -541,4 +545,6 @@ class _Compiler:
 
 def _compile_list(query: SemanticQuery, ontology: Ontology, dialect: str) -> CompiledQuery:
     select, columns, time_field = _sql.list_select(query, ontology)
-    return CompiledQuery(select, tuple(columns), query.list_object, time_field, dialect)
+    return CompiledQuery(
+        _sql.quote_cased(select), tuple(columns), query.list_object, time_field, dialect
+    )

@@ -678,15 +678,23 @@ def _name_match(
     """The table a column refers to by its name alone, with the referred key column."""
     words = _words(column.name)
     candidates: list[_Table] = []
-    if words and words[-1] in _KEY_WORDS and len(words) > 1:
+    if words and (words[-1] in _KEY_WORDS or words[-1] in _CODE_WORDS) and len(words) > 1:
+        # "customer_id", "siteCode" (when the sites' key is a code too).
         candidates = _tables_named(tables, table, words[:-1])
+        if words[-1] in _CODE_WORDS:
+            candidates = [
+                c
+                for c in candidates
+                if len(c.obj.primary_key) == 1 and _words(c.obj.primary_key[0])[-1] == words[-1]
+            ]
     if not candidates:
         # A column named like another table's own key ("sku", "country_code").
         candidates = [
             other
             for other in tables
             if other is not table
-            and other.obj.primary_key == [column.name]
+            and len(other.obj.primary_key) == 1
+            and _words(other.obj.primary_key[0]) == words
             and column.name.lower() != "id"
         ]
     if len(candidates) != 1:

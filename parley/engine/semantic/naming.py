@@ -132,6 +132,8 @@ _US_WORDS = frozenset(
 ABBREVIATIONS: dict[str, str] = {
     "emp": "employee",
     "hq": "headquarters",
+    "po": "purchase order",
+    "pos": "purchase orders",
     "empl": "employee",
     "dept": "department",
     "perf": "performance",

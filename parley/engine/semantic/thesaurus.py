@@ -34,6 +34,7 @@ TERM_GROUPS: tuple[tuple[str, ...], ...] = (
     ),
     ("profit", "gross profit", "margin", "gross margin"),
     ("cost", "expense", "spend", "spending", "expenditure", "outlay"),
+    ("stock", "inventory", "stock level", "inventory level"),
     ("unit cost", "cost price", "purchase price", "cogs"),
     ("price", "unit price", "list price", "selling price", "sale price"),
     ("amount", "value", "total amount"),

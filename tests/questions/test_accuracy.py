@@ -25,8 +25,8 @@ sys.path.insert(0, str(HERE / "blind2"))
 
 from harness import DuckDBReference, SQLiteReference, load_cases, run_case  # noqa: E402
 from hr_dataset import create_hr_database  # noqa: E402
-from logistics_dataset import create_logistics_database  # noqa: E402
 from inventory_dataset import create_inventory_database  # noqa: E402
+from logistics_dataset import create_logistics_database  # noqa: E402
 from pg_reference import PostgresReference  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlglot
+from file_checks import (
+    assert_ids_unique,
+    assert_no_tie_at_the_cut,
+    assert_ordered_have_order_by,
+    assert_placeholders_filled,
+    assert_returns_rows,
+)
 from harness import (
     KINDS,
     Case,
@@ -17,10 +23,8 @@ from harness import (
     SQLiteReference,
     Turn,
     load_cases,
-    normalize,
 )
 from hr_dataset import create_hr_database
-from sqlglot import exp
 
 from parley.sources.demo import generate_demo
 
@@ -91,55 +95,29 @@ def test_demo_set_covers_every_kind() -> None:
 
 
 def test_ids_are_unique_across_sets() -> None:
-    ids = [case.id for cases in CASES.values() for case in cases]
-    assert len(ids) == len(set(ids))
+    assert_ids_unique(TODAY)
 
 
 @pytest.mark.parametrize("name", sorted(DIALECTS))
 def test_placeholders_are_all_filled(name: str) -> None:
-    for case in CASES[name]:
-        for turn in case.turns:
-            assert "{" not in turn.question, case.id
-            assert "_year}" not in (turn.sql or ""), case.id
+    assert_placeholders_filled(CASES[name])
 
 
 @pytest.mark.parametrize("name", sorted(DIALECTS))
 def test_ordered_turns_have_an_order_by(name: str) -> None:
-    for _, case, _, turn in _sql_turns(name):
-        tree = sqlglot.parse_one(turn.sql or "", read=DIALECTS[name])
-        if turn.ordered:
-            assert tree.args.get("order") is not None, f"{case.id}: ordered without ORDER BY"
+    assert_ordered_have_order_by(CASES[name], DIALECTS[name])
 
 
 @pytest.mark.parametrize(("case", "index", "turn"), SQL_TURNS)
 def test_reference_sql_returns_rows(
     case: Case, index: int, turn: Turn, references: dict[str, Reference]
 ) -> None:
-    reference = references[_set_of(case)]
-    columns, rows = reference.query(turn.sql or "")
-    assert columns
-    assert rows, f"{case.id} turn {index + 1} returns no rows"
-    assert any(value is not None for value in rows[0]), f"{case.id}: first row is all NULL"
+    assert_returns_rows(case, index, turn, references[_set_of(case)])
 
 
 @pytest.mark.parametrize(("case", "index", "turn"), ORDERED_SQL_TURNS)
 def test_ordered_limit_has_no_tie_at_the_cut(
     case: Case, index: int, turn: Turn, references: dict[str, Reference]
 ) -> None:
-    """A top-N whose N-th and next row tie on every value but the label has no single answer."""
     name = _set_of(case)
-    tree = sqlglot.parse_one(turn.sql or "", read=DIALECTS[name])
-    assert isinstance(tree, exp.Select), f"{case.id}: an ordered top-N should be a SELECT"
-    limit = tree.args.get("limit")
-    if limit is None:
-        return
-    size = int(limit.expression.name)
-    longer = tree.limit(size + 1, copy=True)
-    _, rows = references[name].query(longer.sql(dialect=DIALECTS[name]))
-    if len(rows) <= size:
-        return
-    cut, after = rows[size - 1], rows[size]
-    metrics = [i for i, value in enumerate(cut) if not isinstance(normalize(value), str)]
-    assert any(normalize(cut[i]) != normalize(after[i]) for i in metrics), (
-        f"{case.id} turn {index + 1}: rows {size} and {size + 1} tie: {cut} / {after}"
-    )
+    assert_no_tie_at_the_cut(case, index, turn, references[name], DIALECTS[name])

@@ -8,19 +8,24 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlglot
-from sqlglot import exp
 
 HERE = Path(__file__).parent
 QUESTIONS = HERE.parent
 # The shared harness lives one folder up, next to the tuned sets.
 sys.path.insert(0, str(QUESTIONS))
 
-from harness import KINDS, Case, SQLiteReference, Turn, load_cases, normalize  # noqa: E402
+from file_checks import (  # noqa: E402
+    assert_ids_unique,
+    assert_no_tie_at_the_cut,
+    assert_ordered_have_order_by,
+    assert_placeholders_filled,
+    assert_returns_rows,
+    sql_params,
+)
+from harness import KINDS, Case, SQLiteReference, Turn, load_cases  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 
 TODAY = dt.date.today()
@@ -30,18 +35,10 @@ MINIMUM_FOLLOWUPS = 12
 CASES = load_cases(BLIND, today=TODAY)
 
 
-def _sql_turns() -> Iterator[tuple[Case, int, Turn]]:
-    for case in CASES:
-        for index, turn in enumerate(case.turns):
-            if turn.sql is not None:
-                yield case, index, turn
 
 
-SQL_TURNS = [
-    pytest.param(case, index, turn, id=f"{case.id}:{index + 1}")
-    for case, index, turn in _sql_turns()
-]
-ORDERED_SQL_TURNS = [p for p in SQL_TURNS if p.values[2].ordered]  # type: ignore[union-attr]
+SQL_TURNS = sql_params(CASES)
+ORDERED_SQL_TURNS = sql_params(CASES, ordered_only=True)
 
 
 @pytest.fixture(scope="module")
@@ -69,58 +66,29 @@ def test_set_covers_every_kind() -> None:
 
 
 def test_ids_are_unique_across_all_sets() -> None:
-    others = [*QUESTIONS.glob("*.yaml"), *QUESTIONS.glob("holdout/*.yaml")]
-    ids = [case.id for path in others for case in load_cases(path, today=TODAY)]
-    ids += [case.id for case in CASES]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    assert not duplicates
+    assert_ids_unique(TODAY)
 
 
 def test_placeholders_are_all_filled() -> None:
-    for case in CASES:
-        for turn in case.turns:
-            assert "{" not in turn.question, case.id
-            assert "_year}" not in (turn.sql or ""), case.id
+    assert_placeholders_filled(CASES)
 
 
 def test_ordered_turns_have_an_order_by() -> None:
-    for case, _, turn in _sql_turns():
-        tree = sqlglot.parse_one(turn.sql or "", read="sqlite")
-        if turn.ordered:
-            assert tree.args.get("order") is not None, f"{case.id}: ordered without ORDER BY"
+    assert_ordered_have_order_by(CASES, "sqlite")
 
 
 @pytest.mark.parametrize(("case", "index", "turn"), SQL_TURNS)
 def test_reference_sql_returns_rows(
     case: Case, index: int, turn: Turn, reference: SQLiteReference
 ) -> None:
-    columns, rows = reference.query(turn.sql or "")
-    assert columns
-    assert rows, f"{case.id} turn {index + 1} returns no rows"
-    assert any(value is not None for value in rows[0]), f"{case.id}: first row is all NULL"
+    assert_returns_rows(case, index, turn, reference)
 
 
 @pytest.mark.parametrize(("case", "index", "turn"), ORDERED_SQL_TURNS)
 def test_ordered_limit_has_no_tie_at_the_cut(
     case: Case, index: int, turn: Turn, reference: SQLiteReference
 ) -> None:
-    """A top-N whose N-th and next row tie on every value but the label has no single answer."""
-    tree = sqlglot.parse_one(turn.sql or "", read="sqlite")
-    assert isinstance(tree, exp.Select), f"{case.id}: an ordered top-N should be a SELECT"
-    limit = tree.args.get("limit")
-    if limit is None:
-        return
-    size = int(limit.expression.name)
-    longer = tree.limit(size + 1, copy=True)
-    _, rows = reference.query(longer.sql(dialect="sqlite"))
-    if len(rows) <= size:
-        return
-    cut, after = rows[size - 1], rows[size]
-    metrics = [i for i, value in enumerate(cut) if not isinstance(normalize(value), str)
-               or (isinstance(value, str) and value[:1].isdigit())]
-    assert any(normalize(cut[i]) != normalize(after[i]) for i in metrics), (
-        f"{case.id} turn {index + 1}: rows {size} and {size + 1} tie: {cut} / {after}"
-    )
+    assert_no_tie_at_the_cut(case, index, turn, reference, "sqlite", numbers_as_text=True)
 
 
 SUMMARY = (

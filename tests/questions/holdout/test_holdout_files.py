@@ -10,20 +10,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlglot
-from sqlglot import exp
 
 HERE = Path(__file__).parent
 # The shared harness lives one folder up, next to the tuned sets.
 sys.path.insert(0, str(HERE.parent))
 
+from file_checks import (  # noqa: E402
+    assert_ids_unique,
+    assert_no_tie_at_the_cut,
+    assert_ordered_have_order_by,
+    assert_placeholders_filled,
+    assert_returns_rows,
+)
 from harness import (  # noqa: E402
     KINDS,
     Case,
     DuckDBReference,
     Turn,
     load_cases,
-    normalize,
 )
 from logistics_dataset import create_logistics_database  # noqa: E402
 
@@ -80,59 +84,31 @@ def test_set_covers_every_kind(name: str) -> None:
 
 
 def test_ids_are_unique_across_all_sets() -> None:
-    tuned = [case.id for path in TUNED.values() for case in load_cases(path, today=TODAY)]
-    held_out = [case.id for cases in CASES.values() for case in cases]
-    ids = tuned + held_out
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    assert not duplicates
+    assert_ids_unique(TODAY)
 
 
 @pytest.mark.parametrize("name", sorted(HOLDOUT))
 def test_placeholders_are_all_filled(name: str) -> None:
-    for case in CASES[name]:
-        for turn in case.turns:
-            assert "{" not in turn.question, case.id
-            assert "_year}" not in (turn.sql or ""), case.id
+    assert_placeholders_filled(CASES[name])
 
 
 @pytest.mark.parametrize("name", sorted(HOLDOUT))
 def test_ordered_turns_have_an_order_by(name: str) -> None:
-    for case, _, turn in _sql_turns(name):
-        tree = sqlglot.parse_one(turn.sql or "", read="duckdb")
-        if turn.ordered:
-            assert tree.args.get("order") is not None, f"{case.id}: ordered without ORDER BY"
+    assert_ordered_have_order_by(CASES[name], "duckdb")
 
 
 @pytest.mark.parametrize(("name", "case", "index", "turn"), SQL_TURNS)
 def test_reference_sql_returns_rows(
     name: str, case: Case, index: int, turn: Turn, references: dict[str, DuckDBReference]
 ) -> None:
-    columns, rows = references[name].query(turn.sql or "")
-    assert columns
-    assert rows, f"{case.id} turn {index + 1} returns no rows"
-    assert any(value is not None for value in rows[0]), f"{case.id}: first row is all NULL"
+    assert_returns_rows(case, index, turn, references[name])
 
 
 @pytest.mark.parametrize(("name", "case", "index", "turn"), ORDERED_SQL_TURNS)
 def test_ordered_limit_has_no_tie_at_the_cut(
     name: str, case: Case, index: int, turn: Turn, references: dict[str, DuckDBReference]
 ) -> None:
-    """A top-N whose N-th and next row tie on every value but the label has no single answer."""
-    tree = sqlglot.parse_one(turn.sql or "", read="duckdb")
-    assert isinstance(tree, exp.Select), f"{case.id}: an ordered top-N should be a SELECT"
-    limit = tree.args.get("limit")
-    if limit is None:
-        return
-    size = int(limit.expression.name)
-    longer = tree.limit(size + 1, copy=True)
-    _, rows = references[name].query(longer.sql(dialect="duckdb"))
-    if len(rows) <= size:
-        return
-    cut, after = rows[size - 1], rows[size]
-    metrics = [i for i, value in enumerate(cut) if not isinstance(normalize(value), str)]
-    assert any(normalize(cut[i]) != normalize(after[i]) for i in metrics), (
-        f"{case.id} turn {index + 1}: rows {size} and {size + 1} tie: {cut} / {after}"
-    )
+    assert_no_tie_at_the_cut(case, index, turn, references[name], "duckdb")
 
 
 def test_logistics_database_is_deterministic(tmp_path: Path) -> None:

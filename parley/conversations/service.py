@@ -163,11 +163,12 @@ class ConversationService:
             )
             if not conversation.title:
                 store.set_conversation_title(session, conversation, text[:200])
-            user_id = user.id
+            user_id, first_turn = user.id, user.seq == 1
         # The question is stored (committed) before anything else can fail.
         with self.parley.store.session() as session:
             try:
-                context = self.context(ref.id, session)
+                # A conversation's first question has nothing before it to remember.
+                context = TurnContext() if first_turn else self.context(ref.id, session)
                 workspace = self.parley.workspace(
                     ref.application, row_filters=ref.row_filters, session=session
                 )

@@ -720,7 +720,7 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             number = parse_number(words[i + 1])
             if number and number >= 1:
                 reading.limit = int(number)
-        if w in RECENT or w in OLDEST:
+        if (w in RECENT or w in OLDEST) and i not in reading.time.used:
             number = parse_number(words[i + 1]) if i + 1 < len(words) else None
             if number is not None and number >= 1:
                 reading.limit = int(number)

@@ -359,7 +359,14 @@ def find_time(
             joiner
             and (
                 set(joiner) & _COMPARE
-                or joiner in (["compared", "to"], ["compared", "with"])
+                or joiner
+                in (
+                    ["compared", "to"],
+                    ["compared", "with"],
+                    ["compare", "to"],
+                    ["compare", "with"],
+                    ["or"],
+                )
                 or (joiner == ["and"] and "compare" in scan.words)
             )
         ):
@@ -413,6 +420,10 @@ def find_time(
                 for p in compare
             ]
             ranges = [r for r in ranges if r is not partial[0]]
+    if len(ranges) == 2 and not compare and _disjoint(ranges[0], ranges[1]):
+        # "how did Q3 compare to Q2": two periods that cannot both hold are compared.
+        compare = list(ranges)
+        ranges = []
     if ranges:
         found.period = _intersect(ranges)
     found.compare = compare
@@ -447,6 +458,12 @@ def _relative_compare(scan: _Scanner, points: list[tuple[int, int, Period]]) -> 
         scan.words[begin] = scan.words[begin]  # the joiner stays "compared to" / "vs"
         points.insert(index + 1, (begin, j + 2, prior))
         return
+
+
+def _disjoint(a: Period, b: Period) -> bool:
+    if not (a.start and a.end and b.start and b.end):
+        return False
+    return a.end <= b.start or b.end <= a.start
 
 
 def _intersect(ranges: list[Period]) -> Period:

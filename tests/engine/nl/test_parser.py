@@ -59,6 +59,11 @@ def query_of(parser: Parser, question: str) -> dict[str, Any]:
             {"filters": [{"field": "products.unit_price", "op": "gt", "values": [100]}]},
         ),
         ("share of revenue by segment", {"share": True}),
+        (
+            # "last 6 months" is a time range, not a "last 6" rows limit
+            "revenue by month for the last 6 months",
+            {"dimensions": [{"field": "orders.order_date", "grain": "month"}], "limit": None},
+        ),
         ("revenue growth from 2024 to 2025", {"growth": True}),
         (
             "how many distinct customers ordered last month",

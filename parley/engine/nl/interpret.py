@@ -427,6 +427,20 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             # the column itself.
             targets = [c for c in attribute if _measure_concept(c) or _is_time(m)]
             superlative = words[m.start - 1] if m.start else ""
+            count_before = m.start >= 2 and _is_number(words[m.start - 2])
+            if (
+                _is_time(m)
+                and aggregation in {"min", "max"}
+                and (count_before or reading.list_words and m.text.endswith("s"))
+            ):
+                # "the 5 newest hires", "who are the latest signups": the rows, by that date.
+                dated = [c for c in targets if c.role == "time"][0]
+                reading.list_object = Concept("object", dated.object, dated.object)
+                reading.time_field = dated
+                reading.recency = aggregation == "max"
+                if count_before:
+                    reading.limit = int(parse_number(words[m.start - 2]) or 0) or None
+                continue
             if aggregation in {"min", "max"} and superlative in SUPERLATIVES and not group_next:
                 reading.superlative = (targets, aggregation == "max", m.start - 1)
             reading.metrics.append(MetricPart(aggregation=aggregation, target=targets[0]))

@@ -431,12 +431,12 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             if (
                 _is_time(m)
                 and aggregation in {"min", "max"}
-                and (count_before or reading.list_words and m.text.endswith("s"))
+                and (count_before or (reading.list_words and m.text.endswith("s")))
             ):
                 # "the 5 newest hires", "who are the latest signups": the rows, by that date.
-                dated = [c for c in targets if c.role == "time"][0]
-                reading.list_object = Concept("object", dated.object, dated.object)
-                reading.time_field = dated
+                by_date = next(c for c in targets if c.role == "time")
+                reading.list_object = Concept("object", by_date.object, by_date.object)
+                reading.time_field = by_date
                 reading.recency = aggregation == "max"
                 if count_before:
                     reading.limit = int(parse_number(words[m.start - 2]) or 0) or None

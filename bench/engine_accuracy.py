@@ -30,7 +30,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "questions"
 sys.path[:0] = [str(QUESTIONS), str(QUESTIONS / "holdout"), str(QUESTIONS / "blind"),
-                str(QUESTIONS / "blind2")]
+                str(QUESTIONS / "blind2"), str(QUESTIONS / "blind3")]
 
 from harness import (  # noqa: E402
     Case,
@@ -45,6 +45,8 @@ from harness import (  # noqa: E402
 from hr_dataset import create_hr_database  # noqa: E402
 from inventory_dataset import create_inventory_database  # noqa: E402
 from logistics_dataset import create_logistics_database  # noqa: E402
+from marketing_dataset import create_marketing_database  # noqa: E402
+from mysql_reference import MySQLReference  # noqa: E402
 from pg_reference import PostgresReference  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 
@@ -56,12 +58,14 @@ SETS = {
     "logistics": QUESTIONS / "holdout" / "logistics.yaml",
     "saas": QUESTIONS / "blind" / "saas.yaml",
     "inventory": QUESTIONS / "blind2" / "inventory.yaml",
+    "marketing": QUESTIONS / "blind3" / "marketing.yaml",
 }
 GROUPS = {
     "tuned": ("demo", "hr"),
     "holdout": ("demo_holdout", "logistics"),
     "blind": ("saas",),
     "blind2": ("inventory",),
+    "blind3": ("marketing",),
     "all": tuple(SETS),
 }
 OUTCOMES = ("correct", "wrong", "declined")
@@ -128,6 +132,13 @@ def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, R
         parley.add_source(url, name=name)
         parley.create_application(name, source=name)
         return name, PostgresReference(url)
+    if name == "marketing":
+        # MariaDB: a dedicated database on the local server, refilled for today.
+        url = "mysql://root@127.0.0.1:3306/parley_marketing_bench"
+        create_marketing_database(url, today=today)
+        parley.add_source(url, name=name)
+        parley.create_application(name, source=name)
+        return name, MySQLReference(url)
     if name == "logistics":
         path = home / "logistics.duckdb"
         create_logistics_database(path, today=today)

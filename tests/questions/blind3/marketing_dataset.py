@@ -18,7 +18,8 @@ snake_case, but ``ad_creatives`` came from an ad platform's API and has camelCas
 | table | rows | columns |
 |---|---|---|
 | ``campaigns`` | ≈ 75 | campaign_id PK, campaign_name, channel (Email / Search / Social / Display /
-  Video), objective (Awareness / Lead Generation / Sales), budget, start_date, end_date |
+  Video), objective (Awareness / Lead Generation / Sales), budget, start_date, end_date,
+  geo (Global / North America / EMEA / APAC) |
 | ``daily_stats`` | ≈ 9,000 | campaign_id, stat_date, impressions, clicks, spend, conversions,
   revenue |
 | ``ad_creatives`` | ≈ 300 | creativeId PK, campaignId, headline, adFormat, createdAt, isActive |
@@ -33,7 +34,7 @@ has one row per campaign and day it ran, up to today. Every lead comes from a ca
 was created while it ran. A lead with a deal is ``Converted``; a deal is created after its
 lead and is closed (``Closed Won`` or ``Closed Lost``, with ``closed_at``) or still open
 (``Prospecting``, ``Proposal``, ``Negotiation``, no ``closed_at``). Deals are owned by a
-rep of the lead's region.
+rep of the lead's region, hired before the deal was created when the region has one.
 """
 
 from __future__ import annotations
@@ -47,22 +48,24 @@ from urllib.parse import unquote, urlsplit
 import pymysql
 
 DAYS = 1000
-CHANNELS = ("Email", "Search", "Social", "Display", "Video")
 #: channel -> (impressions per day range, click-through rate range, cost per click range)
 CHANNEL_TRAFFIC: dict[str, tuple[tuple[int, int], tuple[float, float], tuple[float, float]]] = {
-    "Email": ((1500, 9000), (0.020, 0.045), (0.04, 0.12)),
+    "Email": ((1500, 9000), (0.020, 0.045), (0.25, 0.60)),
     "Search": ((2000, 11000), (0.030, 0.065), (1.40, 4.20)),
     "Social": ((6000, 32000), (0.007, 0.016), (0.70, 2.40)),
     "Display": ((20000, 90000), (0.0015, 0.0050), (0.40, 1.30)),
     "Video": ((9000, 45000), (0.004, 0.010), (0.90, 2.80)),
 }
-#: (name, channel, objective, budget) of the campaigns that run all the time
+#: target market of a flighted campaign -> chance that a flight also runs there
+GEOS = {"North America": 1.0, "EMEA": 0.65, "APAC": 0.35}
+GEO_CODES = {"North America": "NA", "EMEA": "EMEA", "APAC": "APAC"}
+#: (name, channel, objective) of the campaigns that run all the time, worldwide
 ALWAYS_ON = [
-    ("Brand Search - Global", "Search", "Sales", 250000),
-    ("Competitor Keywords", "Search", "Lead Generation", 180000),
-    ("Retargeting - Display", "Display", "Sales", 120000),
-    ("Monthly Newsletter", "Email", "Awareness", 15000),
-    ("LinkedIn Always-On", "Social", "Lead Generation", 160000),
+    ("Brand Search - Global", "Search", "Sales"),
+    ("Competitor Keywords", "Search", "Lead Generation"),
+    ("Retargeting - Display", "Display", "Sales"),
+    ("Monthly Newsletter", "Email", "Awareness"),
+    ("LinkedIn Always-On", "Social", "Lead Generation"),
 ]
 #: flighted campaign themes: (theme, channel, objective, days, daily spend scale)
 THEMES = [
@@ -152,7 +155,8 @@ SCHEMA = [
         objective VARCHAR(40) NOT NULL,
         budget DECIMAL(12, 2) NOT NULL,
         start_date DATE NOT NULL,
-        end_date DATE NULL
+        end_date DATE NULL,
+        geo VARCHAR(20) NOT NULL
     ) ENGINE=InnoDB""",
     """CREATE TABLE daily_stats (
         campaign_id INT NOT NULL,
@@ -204,7 +208,7 @@ SCHEMA = [
     ) ENGINE=InnoDB""",
 ]
 COLUMNS = {
-    "campaigns": 7, "daily_stats": 7, "ad_creatives": 6, "leads": 8, "sales_reps": 4,
+    "campaigns": 8, "daily_stats": 7, "ad_creatives": 6, "leads": 8, "sales_reps": 4,
     "deals": 7,
 }
 
@@ -278,9 +282,11 @@ def _campaigns(rng: random.Random, today: dt.date) -> list[tuple[Any, ...]]:
     """(id, name, channel, objective, budget, start, end, daily spend scale)."""
     first = today - dt.timedelta(days=DAYS)
     rows: list[tuple[Any, ...]] = []
-    for name, channel, objective, budget in ALWAYS_ON:
-        rows.append((len(rows) + 1, name, channel, objective, budget, first, None, 1.0))
-    flights: list[tuple[dt.date, str, str, str, int, float]] = []
+    for name, channel, objective in ALWAYS_ON:
+        budget = round(_daily_spend(channel, 1.0) * DAYS * rng.uniform(0.85, 1.25), -3)
+        rows.append((len(rows) + 1, name, channel, objective, budget, first, None, 1.0,
+                     "Global"))
+    flights: list[tuple[dt.date, str, str, str, str, int, float]] = []
     for year in range(first.year, today.year + 1):
         for theme, channel, objective, days, scale in THEMES:
             for month in THEME_MONTHS[theme]:
@@ -290,25 +296,34 @@ def _campaigns(rng: random.Random, today: dt.date) -> list[tuple[Any, ...]]:
                 if start < first or start > today:
                     continue
                 length = max(14, round(days * rng.uniform(0.8, 1.25)))
-                end = start + dt.timedelta(days=length - 1)
                 half = "H1" if month <= 6 else "H2"
                 label = (f"{theme} {year}" if len(THEME_MONTHS[theme]) == 1
                          else f"{theme} {half} {year}")
-                flights.append((start, label, channel, objective, length, scale))
-    for start, label, channel, objective, length, scale in sorted(flights):
-        low, high = CHANNEL_TRAFFIC[channel][0]
-        daily = (low + high) / 2 * sum(CHANNEL_TRAFFIC[channel][1]) / 2 * \
-            sum(CHANNEL_TRAFFIC[channel][2]) / 2 * scale
-        budget = round(daily * length * rng.uniform(0.95, 1.3), -2)
+                for geo in GEOS:
+                    shifted = start + dt.timedelta(days=rng.randint(0, 4))
+                    if shifted > today:
+                        continue
+                    if geo == "North America" or rng.random() < GEOS[geo]:
+                        flights.append((shifted,
+                                        f"{label} - {GEO_CODES[geo]}", channel, objective,
+                                        geo, length, scale))
+    for start, label, channel, objective, geo, length, scale in sorted(flights):
+        budget = round(_daily_spend(channel, scale) * length * rng.uniform(0.85, 1.25), -2)
         rows.append((len(rows) + 1, label, channel, objective, budget, start,
-                     start + dt.timedelta(days=length - 1), scale))
+                     start + dt.timedelta(days=length - 1), scale, geo))
     return rows
+
+
+def _daily_spend(channel: str, scale: float) -> float:
+    """What a campaign of ``channel`` typically spends a day, to set its budget."""
+    (low, high), ctr, cpc = CHANNEL_TRAFFIC[channel]
+    return (low + high) / 2 * sum(ctr) / 2 * sum(cpc) / 2 * scale
 
 
 def _stats(rng: random.Random, campaigns: list[tuple[Any, ...]],
            today: dt.date) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
-    for campaign_id, _, channel, objective, _, start, end, scale in campaigns:
+    for campaign_id, _, channel, objective, _, start, end, scale, _ in campaigns:
         (low, high), (ctr_low, ctr_high), (cpc_low, cpc_high) = CHANNEL_TRAFFIC[channel]
         base_ctr = rng.uniform(ctr_low, ctr_high)
         base_cpc = rng.uniform(cpc_low, cpc_high)
@@ -336,7 +351,7 @@ def _stats(rng: random.Random, campaigns: list[tuple[Any, ...]],
 def _creatives(rng: random.Random, campaigns: list[tuple[Any, ...]],
                today: dt.date) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
-    for campaign_id, _, channel, _, _, start, end, _ in campaigns:
+    for campaign_id, _, channel, _, _, start, end, _, _ in campaigns:
         count = rng.randint(6, 10) if end is None else rng.randint(2, 5)
         for n in range(count):
             offset = 0 if n == 0 else rng.randint(0, max(0, (min(end or today, today)
@@ -358,14 +373,15 @@ def _leads(rng: random.Random, campaigns: list[tuple[Any, ...]],
            today: dt.date) -> list[tuple[Any, ...]]:
     """(id, email, company, country, size, campaign, created_at, status)."""
     rows: list[tuple[Any, ...]] = []
-    for campaign_id, _, channel, objective, _, start, end, scale in campaigns:
+    for campaign_id, _, channel, objective, _, start, end, scale, geo in campaigns:
+        countries = {c: v for c, v in COUNTRIES.items() if geo in ("Global", v[1])}
         per_day = OBJECTIVE_LEADS[objective] * (0.6 if end is None else 1.0) * \
             min(scale, 1.5) * (1.2 if channel in ("Search", "Social") else 1.0)
         day = start
         while day <= min(end or today, today):
             for _ in range(sum(1 for _ in range(10) if rng.random() < per_day / 10)):
                 rows.append(_lead(rng, len(rows) + 1, campaign_id, day, today,
-                                  _company(rng), _weighted(rng, COUNTRIES),
+                                  _company(rng), _weighted(rng, countries),
                                   _weighted(rng, SIZES)))
             day += dt.timedelta(days=1)
     # The named companies came in through the newsletter or search, months ago.
@@ -400,9 +416,9 @@ def _lead(rng: random.Random, lead_id: int, campaign_id: int, day: dt.date, toda
 def _deals(rng: random.Random, leads: list[tuple[Any, ...]],
            today: dt.date) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The deals, and the leads with the status of the ones that got a deal."""
-    reps_by_region: dict[str, list[int]] = {}
-    for n, (_, region, _) in enumerate(REPS):
-        reps_by_region.setdefault(region, []).append(n + 1)
+    reps_by_region: dict[str, list[tuple[int, dt.date]]] = {}
+    for n, (_, region, days) in enumerate(REPS):
+        reps_by_region.setdefault(region, []).append((n + 1, today - dt.timedelta(days=days)))
     named = {company for company, _, _ in NAMED_COMPANIES}
     deals: list[tuple[Any, ...]] = []
     updated: list[tuple[Any, ...]] = []
@@ -426,7 +442,9 @@ def _deals(rng: random.Random, leads: list[tuple[Any, ...]],
                 closed_at = close
             else:
                 stage = rng.choice(OPEN_STAGES)
-            rep = rng.choice(reps_by_region[COUNTRIES[country][1]])
+            # A deal goes to a rep of the lead's region who was already hired.
+            team = reps_by_region[COUNTRIES[country][1]]
+            rep = rng.choice([r for r, hired in team if hired <= opened] or [team[0][0]])
             deals.append((len(deals) + 1, lead_id, rep, _money(amount), stage, opened,
                           closed_at))
             lead = (*lead[:7], "Converted")
@@ -441,7 +459,8 @@ def _generate(rng: random.Random, today: dt.date) -> dict[str, list[Any]]:
     reps = [(n + 1, name, region, today - dt.timedelta(days=days))
             for n, (name, region, days) in enumerate(REPS)]
     return {
-        "campaigns": [(c[0], c[1], c[2], c[3], _money(c[4]), c[5], c[6]) for c in campaigns],
+        "campaigns": [(c[0], c[1], c[2], c[3], _money(c[4]), c[5], c[6], c[8])
+                      for c in campaigns],
         "daily_stats": _stats(rng, campaigns, today),
         "ad_creatives": _creatives(rng, campaigns, today),
         "leads": leads,

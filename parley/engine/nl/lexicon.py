@@ -13,7 +13,8 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from parley.engine.nl.text import tokenize
-from parley.engine.semantic.naming import plural, singular
+from parley.engine.nl.vocabulary import FILLER
+from parley.engine.semantic.naming import plural, singular, stem
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.thesaurus import synonyms_for, value_aliases
 
@@ -150,6 +151,63 @@ def _without_unit(phrase: str) -> str | None:
     return None
 
 
+_CREATION_LABELS = frozenset(
+    {"created at", "created date", "created on", "creation date", "date created", "created"}
+)
+_SIGNING_UP = frozenset(
+    {
+        "customer",
+        "account",
+        "user",
+        "member",
+        "client",
+        "subscriber",
+        "company",
+        "organization",
+        "organisation",
+        "tenant",
+        "patient",
+        "student",
+        "lead",
+        "contact",
+        "player",
+        "shopper",
+        "buyer",
+    }
+)
+
+
+def _distinctive_words(
+    obj: str, attribute: str, role: str, values: list[str]
+) -> list[tuple[str, Concept]]:
+    """Words that pick out one value of a column on their own: "won" in "Closed Won".
+
+    >>> [w for w, _ in _distinctive_words("deals", "stage", "dimension",
+    ...                                   ["Closed Won", "Closed Lost", "Proposal"])]
+    ['won', 'lost']
+    """
+    if role != "dimension" or len(values) > 200:
+        return []
+    seen: dict[str, list[str]] = {}
+    for value in values:
+        words = [t.norm for t in tokenize(value)]
+        if len(words) < 2:
+            continue
+        for word in dict.fromkeys(words):
+            if len(word) >= 3 and word.isalpha() and word not in FILLER:
+                seen.setdefault(word, []).append(value)
+    return [
+        (word, Concept("value", obj, attribute, owners[0], role=role))
+        for word, owners in seen.items()
+        if len(owners) == 1
+    ]
+
+
+def _records_signups(object_label: str, attribute_label: str) -> bool:
+    """Whether a creation date tells when someone signed up (accounts, users, customers)."""
+    return attribute_label in _CREATION_LABELS and object_label.split()[-1] in _SIGNING_UP
+
+
 def _boolean_phrases(label: str) -> list[tuple[str, bool]]:
     """Words that say a yes/no column is true or false: "paid" / "unpaid", "not paid".
 
@@ -197,6 +255,7 @@ def _event_phrases(label: str) -> list[str]:
 def build_lexicon(ontology: Ontology) -> Lexicon:
     lexicon = Lexicon()
     weak: list[tuple[str, Concept]] = []
+    tokens: list[tuple[str, Concept]] = []
     for obj in ontology.objects:
         if obj.hidden:
             continue
@@ -244,6 +303,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                         fuzzy=attribute.role != "identifier",
                         named=phrase in own_names,
                     )
+            if attribute.role == "time" and _records_signups(obj.label, attribute.label):
+                # An account or user "created" is one that signed up.
+                for phrase in ("sign up", "signup", "signups", "registration", "join"):
+                    lexicon.add(phrase, attr, fuzzy=False)
             if attribute.role == "time":
                 # The column's own event ("hire" of a hire date), and signing up, which a
                 # creation date of an account or user also records.
@@ -267,6 +330,9 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                             t.stem for t in tokenize(value)
                         )
                     lexicon.add(alias, val, fuzzy=False, exact=True)
+            tokens.extend(
+                _distinctive_words(obj.name, attribute.name, attribute.role, attribute.values)
+            )
     for phrase, concept in weak:
         # A bare head noun names a column only where nothing else claims the word.
         stems = tuple(t.stem for t in tokenize(phrase))
@@ -274,6 +340,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             for variant in _variants(phrase):
                 # Part of the column's own label: as good a name as the label itself.
                 lexicon.add(variant, concept, fuzzy=False, named=True)
+    for word, concept in tokens:
+        # "won" for "Closed Won": last, where no name, synonym or value claims the word.
+        if not lexicon.lookup((stem(word),), (word,)):
+            lexicon.add(word, concept, fuzzy=False)
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
         phrases = [metric.label, metric.name.replace("_", " "), *metric.synonyms]

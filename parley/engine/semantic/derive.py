@@ -477,6 +477,9 @@ def _role(
     primary_key: list[str],
     fk_columns: set[str],
 ) -> AttributeRole:
+    if column.type in ("date", "timestamp") and column.name not in fk_columns:
+        # A date is a time even inside a composite key (daily stats by campaign and day).
+        return "time"
     if column.name in primary_key or column.name in fk_columns:
         return "identifier"
     if words[-1] in _KEY_WORDS:

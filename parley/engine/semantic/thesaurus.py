@@ -148,9 +148,6 @@ NARROWER_TERMS: dict[str, tuple[str, ...]] = {
     "termination date": ("end date", "left"),
     "order date": ("date",),
     "signup date": ("created", "created at"),
-    # An account or user "created" is one that signed up.
-    "created at": ("signup date", "sign up date", "registration date", "registered"),
-    "created date": ("signup date", "sign up date", "registration date", "registered"),
 }
 
 #: Terms naming things (tables, in most schemas): their synonyms can replace them inside

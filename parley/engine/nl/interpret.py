@@ -407,7 +407,16 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             reading.filters.append(
                 FilterPart(found[0], "ne" if negated else "eq", [found[0].value])
             )
-            if group_next and not negated:
+            following = matches[index + 1] if index + 1 < len(matches) else None
+            measured_next = (
+                following is not None
+                and following.start == m.end
+                and (
+                    following.of_kind("metric")
+                    or any(_measure_concept(c) for c in following.concepts)
+                )
+            )
+            if group_next and not negated and not measured_next:
                 # "defects per plant": per site, of the sites that are plants.
                 reading.group_objects.append(Concept("object", found[0].object, found[0].object))
                 group_next = False

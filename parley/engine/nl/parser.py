@@ -20,6 +20,7 @@ from parley.engine.nl.text import tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
 from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
+from parley.engine.semantic.naming import singular
 from parley.engine.semantic.ontology import Object, Ontology
 from parley.engine.semantic.query import (
     DimensionRef,
@@ -287,13 +288,25 @@ class Parser:
 
     # -- building a query -------------------------------------------------------------
 
-    def _primary_metric(self, anchors: list[str] | None = None) -> MetricRef | None:
+    def _primary_metric(
+        self, anchors: list[str] | None = None, kind: str = "income"
+    ) -> MetricRef | None:
         """The money metric a question means when it names none ("top customers").
 
         Revenue when the ontology has it; otherwise the additive money metric nearest to
         the objects the question is about ("highest paid employees": their salary).
         """
         revenue = self.ontology.metric("revenue")
+        if kind == "cost":
+            costs = [
+                m
+                for m in self.ontology.metrics
+                if m.format == "currency" and m.additive and _fits_money(m.name, "cost")
+            ]
+            if costs:
+                near = anchors or []
+                best = min(costs, key=lambda m: sum(self._distance(m.object, a) for a in near))
+                return MetricRef(metric=best.name)
         if revenue is not None:
             return MetricRef(metric=revenue.name)
         money = [m for m in self.ontology.metrics if m.format == "currency" and m.additive]
@@ -456,7 +469,9 @@ class Parser:
                 metrics.append(held)
                 reading.mentioned.pop(0)
         if not metrics and list_object is None:
-            primary = self._primary_metric([c.object for c in groups + reading.mentioned])
+            primary = self._primary_metric(
+                [c.object for c in groups + reading.mentioned], _money_kind(reading)
+            )
             if (
                 reading.events
                 and not reading.money_verbs
@@ -553,9 +568,15 @@ class Parser:
         ]
         if reading.list_object:
             objects.append(reading.list_object.object)
+        kind = _money_kind(reading)
         for metric in self.ontology.metrics:
             column = _summed_column(metric.expression)
-            if metric.format == "currency" and metric.object in objects and column:
+            if (
+                metric.format == "currency"
+                and metric.object in objects
+                and column
+                and _fits_money(column, kind)
+            ):
                 _, attribute = self.ontology.resolve(f"{metric.object}.{column}")
                 concept = Concept("attribute", metric.object, column, role=attribute.role)
                 reading.conditions.append(FilterPart(concept, money.op, money.values))
@@ -636,7 +657,7 @@ class Parser:
         query.filters.extend(filters)
         conditions = list(reading.conditions)
         primary = self._primary_metric(
-            [c.object for c in reading.group_objects + reading.mentioned]
+            [c.object for c in reading.group_objects + reading.mentioned], _money_kind(reading)
         )
         if reading.money_condition and primary and primary.metric:
             money = reading.money_condition
@@ -863,6 +884,54 @@ def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:
     if base:
         names.add(base)
     return names
+
+
+_SPENDING = frozenset({"spend", "spent", "spends", "spending", "cost", "costs"})
+_COST_WORDS = ("spend", "cost", "expense", "paid", "payment", "fee", "budget")
+
+
+_BUYERS = frozenset(
+    {
+        "customer",
+        "client",
+        "account",
+        "buyer",
+        "shopper",
+        "purchaser",
+        "user",
+        "member",
+        "subscriber",
+        "company",
+        "patient",
+        "guest",
+        "donor",
+    }
+)
+
+
+def _money_kind(reading: Reading) -> str:
+    """ "how much did we spend", "campaigns that spent most": costs; "which customers spent
+    the most": what customers spend is our income."""
+    words = {t.norm for t in reading.tokens}
+    if not words & _SPENDING:
+        return "income"
+    if words & {"we", "our", "us", "i"}:
+        return "cost"
+    spenders = [
+        c.object
+        for c in [
+            *reading.group_objects,
+            *reading.mentioned,
+            *([reading.list_object] if reading.list_object else []),
+        ]
+    ]
+    buyers = [o for o in spenders if singular(o.split("_")[-1]) in _BUYERS]
+    return "income" if buyers or not spenders else "cost"
+
+
+def _fits_money(name: str, kind: str) -> bool:
+    is_cost = any(word in name.lower() for word in _COST_WORDS)
+    return is_cost if kind == "cost" else not is_cost
 
 
 def _price_attribute(obj: Object) -> str | None:

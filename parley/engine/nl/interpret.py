@@ -114,6 +114,8 @@ class Reading:
     superlative: tuple[list[Concept], bool, int] | None = None
     #: "the biggest invoice": rank the object's rows by its money column.
     money_rank: bool = False
+    #: "average daily spend": an average of per-period totals.
+    per_period_average: bool = False
     #: Positions of negation words that negated a value ("not", "excluding").
     negations: set[int] = field(default_factory=set)
     #: Positions of comparison words that a condition used.
@@ -178,6 +180,10 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
     for m in matches:
         used.update(range(m.start, m.end))
     _read_operators(reading, words, used)
+    reading.per_period_average = any(
+        w in {"average", "avg", "mean"} and words[i + 1 : i + 2] and words[i + 1] in ADVERB_GRAINS
+        for i, w in enumerate(words)
+    )
     _read_listed_grain(reading, words, used)
     _assign_roles(reading, words)
     for i in range(len(words)):
@@ -233,7 +239,7 @@ def _absorb_qualifiers(matches: list[Match], lexicon: Lexicon) -> list[Match]:
             and previous.end == m.start
             and "value" in previous.kinds
             and not any(
-                c.kind == "object" and c.object == previous.of_kind("value")[0].object
+                c.kind == "object" and c.object in {v.object for v in previous.of_kind("value")}
                 for c in m.concepts
             )
         ):
@@ -500,8 +506,11 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
             )
             if distinct and _is_time(m):
                 # "number of hires": how many rows that event dates, counted by object.
-                reading.time_field = attribute[0]
-                reading.events.append(Concept("object", attribute[0].object, attribute[0].object))
+                dated = [c for c in attribute if c.role == "time"]
+                reading.time_field = dated[0]
+                reading.events.append(Concept("object", dated[0].object, dated[0].object))
+                if len({c.field for c in dated}) > 1:
+                    reading.ambiguities.append(Ambiguity(m.text, dated))
             elif distinct:
                 reading.metrics.append(
                     MetricPart(aggregation="count_distinct", target=attribute[0])
@@ -764,7 +773,7 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
     for i, w in enumerate(words):
         if w in PRONOUNS:
             reading.pronoun = True
-        if w in ADJECTIVE_RANKS:
+        if w in ADJECTIVE_RANKS and i not in reading.aggregated:
             reading.adjective_rank = ADJECTIVE_RANKS[w]
             reading.ranking = True
             reading.descending = ADJECTIVE_RANKS[w][1]

@@ -225,7 +225,8 @@ class Parser:
             if part.target is not None and part.target.kind == "object":
                 mentioned.add(part.target.object)
         mentioned |= reading.context_objects
-        mentioned |= {c.object for c in reading.events}
+        # An event the ambiguous word itself suggested is no evidence for one of its readings.
+        mentioned |= {c.object for c in reading.events} - {c.object for c in ambiguity.options}
         named = [c for c in options if c.object in mentioned]
         if len(named) == 1:
             return named[0]
@@ -392,6 +393,13 @@ class Parser:
         return nearest_time_field(self.ontology, base) if base else None
 
     def _build(self, reading: Reading) -> SemanticQuery | Understanding:
+        if reading.per_period_average:
+            # The average of daily (monthly...) totals needs a query in two steps.
+            return Understanding(
+                "clarification",
+                problem="I cannot yet average per-day or per-month totals; ask for the totals "
+                "by day or by month instead",
+            )
         self._row_money_condition(reading)
         metrics = [self._metric(part, reading) for part in reading.metrics]
         list_object = reading.list_object
@@ -887,7 +895,7 @@ def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:
 
 
 _SPENDING = frozenset({"spend", "spent", "spends", "spending", "cost", "costs"})
-_COST_WORDS = ("spend", "cost", "expense", "paid", "payment", "fee", "budget")
+_COST_WORDS = ("spend", "cost", "expense", "paid", "payment", "fee")
 
 
 _BUYERS = frozenset(

@@ -22,11 +22,14 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "holdout"))
 sys.path.insert(0, str(HERE / "blind"))
 sys.path.insert(0, str(HERE / "blind2"))
+sys.path.insert(0, str(HERE / "blind3"))
 
 from harness import DuckDBReference, SQLiteReference, load_cases, run_case  # noqa: E402
 from hr_dataset import create_hr_database  # noqa: E402
 from inventory_dataset import create_inventory_database  # noqa: E402
 from logistics_dataset import create_logistics_database  # noqa: E402
+from marketing_dataset import create_marketing_database  # noqa: E402
+from mysql_reference import MySQLReference  # noqa: E402
 from pg_reference import PostgresReference  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 
@@ -40,8 +43,19 @@ FLOORS = {
     "logistics": (HERE / "holdout" / "logistics.yaml", "logistics", 0.85, 0.03),
     "saas": (HERE / "blind" / "saas.yaml", "saas", 0.70, 0.05),
     "inventory": (HERE / "blind2" / "inventory.yaml", "inventory", 0.70, 0.06),
+    "marketing": (HERE / "blind3" / "marketing.yaml", "marketing", 0.55, 0.10),
 }
-INVENTORY_URL = "postgresql://postgres@127.0.0.1:5432/parley_inventory_accuracy"
+#: The sets that live on a database server of the machine, and where.
+SERVER_SETS = {
+    "inventory": (
+        "postgresql://postgres@127.0.0.1:5432/parley_inventory_accuracy",
+        create_inventory_database,
+    ),
+    "marketing": (
+        "mysql://root@127.0.0.1:3306/parley_marketing_accuracy",
+        create_marketing_database,
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +72,14 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
     create_saas_database(home / "saas.db", today=today)
     engine.add_source(f"sqlite:///{home / 'saas.db'}", name="saas")
     engine.create_application("saas", source="saas")
-    try:
-        create_inventory_database(INVENTORY_URL, today=today)
-    except Exception as error:  # the set needs the PostgreSQL server of the machine
-        print(f"inventory set unavailable: {error}")
-    else:
-        engine.add_source(INVENTORY_URL, name="inventory")
-        engine.create_application("inventory", source="inventory")
+    for name, (url, create) in SERVER_SETS.items():
+        try:
+            create(url, today=today)
+        except Exception as error:  # the set needs a database server of the machine
+            print(f"{name} set unavailable: {error}")
+        else:
+            engine.add_source(url, name=name)
+            engine.create_application(name, source=name)
     yield engine
     engine.close()
 
@@ -74,10 +89,11 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
 def test_accuracy_floor(parley: Parley, name: str) -> None:
     path, app, least_correct, most_wrong = FLOORS[name]
     home = parley.settings.home
-    if app == "inventory":
-        if "inventory" not in {s.name for s in parley.list_sources()}:
-            pytest.skip("PostgreSQL at 127.0.0.1:5432 is not reachable")
-        reference: Any = PostgresReference(INVENTORY_URL)
+    if app in SERVER_SETS:
+        url = SERVER_SETS[app][0]
+        if app not in {s.name for s in parley.list_sources()}:
+            pytest.skip(f"the database server of {url.split('@')[-1]} is not reachable")
+        reference: Any = PostgresReference(url) if app == "inventory" else MySQLReference(url)
     elif app in {"hr", "saas"}:
         reference = SQLiteReference(home / f"{app}.db")
     else:

@@ -114,6 +114,10 @@ class Reading:
     superlative: tuple[list[Concept], bool, int] | None = None
     #: "the biggest invoice": rank the object's rows by its money column.
     money_rank: bool = False
+    #: "products that cost more than 500": the verb speaks of a price.
+    cost_as_price: bool = False
+    #: "invoices over 10k": objects compared by their money ("worth").
+    sized: list[FilterPart] = field(default_factory=list)
     #: "average daily spend": an average of per-period totals.
     per_period_average: bool = False
     #: Positions of negation words that negated a value ("not", "excluding").
@@ -398,6 +402,15 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
         if comparison:
             _comparison_after(words, m.end, reading.compared)
             op, values = comparison
+            if m.text in {"cost", "costs"} and words[m.start - 1 : m.start] in (
+                ["that"],
+                ["which"],
+                ["does"],
+                ["do"],
+                ["who"],
+            ):
+                # "products that cost more than 500": what they cost a buyer, their price.
+                reading.cost_as_price = True
             # A column compared row by row ("priced above 100") unless only a metric fits.
             target: list[Concept] = [c for c in attribute if _measure_concept(c)] or metric_concepts
             if target:
@@ -405,6 +418,13 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 if len({c.field for c in target}) > 1:
                     reading.ambiguities.append(Ambiguity(m.text, target))
                 continue
+
+        if obj and not attribute and not metric_concepts:
+            sized = _comparison_after(words, m.end)
+            if sized:
+                # "invoices over 10k", "orders over 500": the object's size, its money.
+                _comparison_after(words, m.end, reading.compared)
+                reading.sized.append(FilterPart(obj[0], sized[0], sized[1]))
 
         if "value" in kinds and not (
             kinds & {"attribute", "object", "metric"} and not m.fuzzy and _value_text(m) != m.text
@@ -542,7 +562,18 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 # "account rep": the last noun is the thing listed, the first qualifies it.
                 reading.mentioned.append(reading.list_object)
                 reading.list_object = obj[0]
-            elif reading.list_object is None and not reading.metrics and _listed(words, m.start):
+            elif (
+                reading.list_object is None
+                and not reading.metrics
+                and (
+                    _listed(words, m.start)
+                    or (
+                        not reading.count_words
+                        and words[m.end : m.end + 1] in (["that"], ["which"], ["who"], ["whose"])
+                    )
+                )
+            ):
+                # "show the orders", "products that cost more than 500": rows, listed.
                 reading.list_object = obj[0]
             else:
                 reading.mentioned.append(obj[0])
@@ -693,7 +724,20 @@ def _comparison_after(
     words: Sequence[str], end: int, used: set[int] | None = None
 ) -> tuple[FilterOp, list[object]] | None:
     j = end
-    while j < len(words) and words[j] in {"is", "was", "are", "were", "of", "with", "a", "total"}:
+    while j < len(words) and words[j] in {
+        "is",
+        "was",
+        "are",
+        "were",
+        "of",
+        "with",
+        "a",
+        "total",
+        "for",
+        "worth",
+        "valued",
+        "in",
+    }:
         j += 1
     found = _comparison_at(words, j)
     if found and used is not None:

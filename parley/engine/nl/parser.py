@@ -401,6 +401,11 @@ class Parser:
                 "by day or by month instead",
             )
         self._row_money_condition(reading)
+        if reading.cost_as_price:
+            self._cost_as_price(reading)
+        refused = self._sized_objects(reading)
+        if refused is not None:
+            return refused
         metrics = [self._metric(part, reading) for part in reading.metrics]
         list_object = reading.list_object
         groups = list(reading.group_objects)
@@ -564,6 +569,45 @@ class Parser:
                 query.share = False
         self._apply_order(query, reading)
         return query
+
+    def _cost_as_price(self, reading: Reading) -> None:
+        for condition in reading.conditions:
+            obj = self.ontology.object(condition.concept.object)
+            price = _price_attribute(obj) if obj else None
+            if obj is not None and price and "cost" in condition.concept.name:
+                condition.concept = Concept("attribute", obj.name, price, role="measure")
+
+    def _sized_objects(self, reading: Reading) -> Understanding | None:
+        """ "invoices over 10k": a condition on the object's own money column; "orders over
+        500", where the money lives on their lines, is a condition on the orders' totals."""
+        for sized in reading.sized:
+            money = self._money_column(sized.concept)
+            if money is not None and _fits_money(money.name, "income"):
+                reading.conditions.append(FilterPart(money, sized.op, sized.values))
+                continue
+            revenue = self.ontology.metric("revenue")
+            if revenue is None or self._distance(revenue.object, sized.concept.object) >= 99:
+                return Understanding(
+                    "clarification",
+                    problem=f"I could not tell what about {sized.concept.object} should be "
+                    f"{' '.join(map(str, sized.values))}",
+                )
+            if reading.count_words:
+                return Understanding(
+                    "clarification",
+                    problem="I cannot yet count things by a condition on their totals",
+                )
+            # "show orders over 500": each order with its revenue, those above the line.
+            reading.money_condition = FilterPart(
+                Concept("metric", revenue.object, revenue.name), sized.op, sized.values
+            )
+            if sized.concept not in reading.group_objects:
+                reading.group_objects.append(sized.concept)
+            if reading.list_object == sized.concept:
+                reading.list_object = None
+            if sized.concept in reading.mentioned:
+                reading.mentioned.remove(sized.concept)
+        return None
 
     def _row_money_condition(self, reading: Reading) -> None:
         """ "employees who earn more than 150k": a money column of the rows themselves."""

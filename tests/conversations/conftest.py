@@ -12,20 +12,16 @@ from parley.core import DEMO_NAME, Parley
 from parley.store import catalog
 from parley.store.models import Conversation, Message
 
-ENVIRONMENT = ("PARLEY_DATABASE_URL", "PARLEY_MAX_QUESTION_CHARS", "PARLEY_MAX_ROWS")
 DEMO_TABLES = ("sales_reps", "customers", "products", "orders", "order_items")
 
 
 @pytest.fixture(scope="session")
-def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
-    with pytest.MonkeyPatch.context() as env:
-        for name in ENVIRONMENT:
-            env.delenv(name, raising=False)
-        opened = Parley.open(tmp_path_factory.mktemp("parley-home"))
-        try:
-            yield opened
-        finally:
-            opened.close()
+def parley(open_parley: Callable[[], Parley]) -> Iterator[Parley]:
+    opened = open_parley()
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import duckdb
 import pytest
 
 import parley.conversations.service as service_module
@@ -112,23 +110,10 @@ def test_a_domain_error_from_the_engine_is_reported_once_and_stored(
         assert "the warehouse is down" in message.content
 
 
-@pytest.fixture(scope="module")
-def broken_app(parley: Parley, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """An application whose only table is a view over a CSV file: sources are opened with
-    file access disabled, so every query on it fails inside the database."""
-    folder: Path = tmp_path_factory.mktemp("broken-source")
-    csv = folder / "shipments.csv"
-    csv.write_text("region,amount\nNorth,1.5\nSouth,2.5\n")
-    path = folder / "broken.duckdb"
-    with duckdb.connect(str(path)) as connection:
-        connection.execute(
-            "CREATE VIEW shipments AS SELECT region::VARCHAR AS region, "
-            f"amount::DOUBLE AS amount FROM read_csv('{csv}')"
-        )
-    parley.add_source(f"duckdb:///{path}", name="broken")
-    parley.create_application("broken", source="broken")
-    return "broken"
 
+@pytest.fixture(scope="module")
+def broken_app(parley: Parley, add_broken_app: Callable[[Parley], str]) -> str:
+    return add_broken_app(parley)
 
 def test_a_failing_query_yields_one_error_and_stores_it(parley: Parley, broken_app: str) -> None:
     events = list(parley.stream("total amount by region", app=broken_app))

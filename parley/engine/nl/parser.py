@@ -16,8 +16,10 @@ from parley.engine.events import Intent
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
 from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
 from parley.engine.nl.lexicon import Concept, Lexicon, build_lexicon
-from parley.engine.nl.text import tokenize
+from parley.engine.nl.readings import Declined, Reader
+from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
+from parley.engine.nl.verify import contradictions
 from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
 from parley.engine.semantic.naming import singular
@@ -69,6 +71,7 @@ class Parser:
     def __init__(self, ontology: Ontology) -> None:
         self.ontology = ontology
         self.lexicon: Lexicon = build_lexicon(ontology)
+        self.reader = Reader(ontology, self.lexicon)
         self._trees: dict[str, JoinTree] = {}
         self._cache: dict[tuple[str, str, bool, dt.date], Understanding] = {}
 
@@ -111,7 +114,31 @@ class Parser:
         if is_greeting(tokens):
             return Understanding("greeting")
         chart = requested_chart(tokens)
+        if context.previous is None and chart is None and not is_schema_help(tokens):
+            try:
+                candidate = self.reader.read(question)
+            except Declined:
+                pass
+            else:
+                return Understanding(
+                    "sql_query", query=candidate.query, reason=candidate.description
+                )
         reading = read_question(question, self.lexicon, today)
+        understanding = self._read_old(reading, tokens, question, context, chart)
+        if understanding.intent == "sql_query" and understanding.query is not None:
+            doubts = contradictions(tokens, understanding.query)
+            if doubts:
+                return Understanding(
+                    "clarification",
+                    problem=f"I am not sure I read it right: {doubts[0]}",
+                    reason=understanding.reason,
+                )
+        return understanding
+
+    def _read_old(
+        self, reading: Reading, tokens: list[Token], question: str, context: Context,
+        chart: str | None,
+    ) -> Understanding:
         if chart and not context.has_result and not _has_new_content(reading):
             return Understanding(
                 "clarification",

@@ -56,6 +56,8 @@ def parse_number(word: str) -> float | None:
 
     >>> parse_number("$1,500"), parse_number("10k"), parse_number("2.5m"), parse_number("x")
     (1500.0, 10000.0, 2500000.0, None)
+    >>> parse_number("two")
+    2.0
     """
     cleaned = word.replace("$", "").replace(",", "").rstrip("%")
     factor = 1.0
@@ -66,7 +68,8 @@ def parse_number(word: str) -> float | None:
     try:
         return float(cleaned) * factor
     except ValueError:
-        return NUMBER_WORDS.get(word)
+        spelled = NUMBER_WORDS.get(word)
+        return None if spelled is None else float(spelled)
 
 
 NUMBER_WORDS: dict[str, float] = {

@@ -1,0 +1,1103 @@
+"""Readings: what an analytics question can mean over the ontology, scored and chosen.
+
+A question is split into pieces (operator phrases, ontology matches, quoted values,
+numbers, grammar words). A reading gives each piece a role (the object counted, the
+column aggregated, a group, a filter, a ranking, a column shown) and becomes one
+SemanticQuery. Its confidence falls with every word it leaves unexplained and every
+choice it had to guess; below the threshold the reading is not used, and the caller
+asks or declines. A reading only claims the shapes it is sure of: count, aggregates
+(several at once), groups, superlatives over rows or over counts, comparisons
+(HAVING included), top-N and ordered lists. Anything else is left to the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from parley.engine.nl.evidence import find_matches
+from parley.engine.nl.lexicon import Concept, Lexicon
+from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator, find_operators
+from parley.engine.nl.text import Token, fold, parse_number, tokenize
+from parley.engine.semantic.joins import JoinTree
+from parley.engine.semantic.ontology import Attribute, Object, Ontology
+from parley.engine.semantic.query import (
+    Aggregation,
+    DimensionRef,
+    FilterOp,
+    MetricRef,
+    OrderItem,
+    QueryFilter,
+    SemanticQuery,
+)
+from parley.errors import InvalidInput
+
+#: Readings below this confidence are not answered.
+THRESHOLD = 0.8
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(,]))["“'‘]([^"”'’]{1,80})["”'’](?=[\s?.,;:)!]|$)""")
+_NUMERIC = frozenset({"integer", "decimal", "float"})
+
+
+@dataclass(slots=True)
+class Piece:
+    start: int
+    end: int
+    kind: str  # "object", "attribute", "value", "number", "quoted"
+    concepts: list[Concept] = field(default_factory=list)
+    text: str = ""
+    number: float | None = None
+    used: bool = False
+
+    @property
+    def names_column(self) -> bool:
+        return any(c.kind == "attribute" for c in self.concepts)
+
+    @property
+    def objects(self) -> list[str]:
+        return [c.object for c in self.concepts if c.kind == "object"]
+
+
+@dataclass(slots=True)
+class Candidate:
+    query: SemanticQuery
+    confidence: float
+    #: The reading in plain words ("number of heads, age over 56").
+    description: str
+    #: Words the reading did not explain.
+    unexplained: list[str] = field(default_factory=list)
+
+
+class Declined(Exception):
+    """The question is outside the shapes a reading is sure of."""
+
+
+@dataclass(slots=True)
+class _Frame:
+    tokens: list[Token]
+    operators: list[Operator]
+    pieces: list[Piece]
+    quoted: list[tuple[int, int, str]]
+
+    def piece_at(self, index: int) -> Piece | None:
+        for piece in self.pieces:
+            if piece.start <= index < piece.end:
+                return piece
+        return None
+
+    def next_piece(self, index: int, *, skip_grammar: bool = True, limit: int = 4) -> Piece | None:
+        """The first piece at or after ``index``, past grammar words only."""
+        steps = 0
+        while index < len(self.tokens) and steps <= limit:
+            piece = self.piece_at(index)
+            if piece is not None:
+                return piece
+            if not skip_grammar or self.tokens[index].norm not in _SKIPPABLE:
+                return None
+            index += 1
+            steps += 1
+        return None
+
+
+_SKIPPABLE = frozenset({"the", "a", "an", "of", "all", "different", "distinct", "unique",
+                        "each", "their", "its", "those", "these", "that", "for"})
+
+
+class Reader:
+    """Reads analytics questions about one ontology."""
+
+    def __init__(self, ontology: Ontology, lexicon: Lexicon) -> None:
+        self.ontology = ontology
+        self.lexicon = lexicon
+        self._trees: dict[str, JoinTree] = {}
+
+    # -- pieces ------------------------------------------------------------------------
+
+    def _frame(self, question: str) -> _Frame:
+        tokens = tokenize(question)
+        quoted: list[tuple[int, int, str]] = []
+        skip: set[int] = set()
+        for quote in _QUOTED.finditer(question):
+            inner = tokenize(quote.group(1))
+            start = _find_span(tokens, inner, skip)
+            if start is not None and inner:
+                quoted.append((start, start + len(inner), quote.group(1).strip()))
+                skip.update(range(start, start + len(inner)))
+        operators = [o for o in find_operators(tokens) if not skip & set(range(o.start, o.end))]
+        op_positions = {i for o in operators for i in range(o.start, o.end)}
+        pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
+        for match in find_matches(tokens, self.lexicon, skip | op_positions):
+            concepts = [c for c in match.concepts if _plausible(c, tokens, match.start, match.end)]
+            if not concepts:
+                continue
+            if any(c.kind == "metric" for c in concepts):
+                # Named metrics ("sales", "revenue") are the business parser's to read.
+                raise Declined(f"{match.text!r} names a metric")
+            kinds = {c.kind for c in concepts}
+            kind = "object" if "object" in kinds else ("value" if kinds == {"value"} else
+                                                        "attribute")
+            if kind == "attribute":
+                concepts = [c for c in concepts if c.kind == "attribute"]
+            elif kind == "object":
+                concepts = [c for c in concepts if c.kind in {"object", "attribute"}]
+            pieces.append(Piece(match.start, match.end, kind, concepts, match.text))
+        taken = skip | op_positions | {i for p in pieces for i in range(p.start, p.end)}
+        for token in tokens:
+            if token.index in taken:
+                continue
+            number = parse_number(token.norm)
+            if number is not None and token.norm not in {"one"}:
+                pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
+                                    number=number))
+        pieces.sort(key=lambda p: p.start)
+        return _Frame(tokens, operators, pieces, quoted)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def read(self, question: str) -> Candidate:
+        """The best reading of ``question``; raises Declined when none is sure enough."""
+        frame = self._frame(question)
+        if any(o.kind == "negation" for o in frame.operators):
+            raise Declined("negation")
+        builder = _Builder(self, frame)
+        query = builder.build()
+        unexplained = builder.unexplained()
+        confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
+        if confidence < THRESHOLD:
+            raise Declined(f"unexplained: {', '.join(unexplained)}")
+        return Candidate(query, confidence, builder.describe(query), unexplained)
+
+    def tree(self, base: str) -> JoinTree:
+        if base not in self._trees:
+            self._trees[base] = JoinTree(self.ontology, base)
+        return self._trees[base]
+
+    def distance(self, base: str, target: str) -> int | None:
+        """Many-to-one steps from ``base`` to ``target``; None when a step fans out."""
+        if base == target:
+            return 0
+        try:
+            steps = self.tree(base).path(target)
+        except InvalidInput:
+            return None
+        if any(step.fans_out for step in steps):
+            return None
+        return len(steps)
+
+    def linked(self, a: str, b: str) -> bool:
+        try:
+            self.tree(a).path(b)
+        except InvalidInput:
+            return False
+        return True
+
+
+def _find_span(tokens: Sequence[Token], inner: Sequence[Token], taken: set[int]) -> int | None:
+    size = len(inner)
+    for start in range(len(tokens) - size + 1):
+        if start in taken:
+            continue
+        if all(tokens[start + k].norm == inner[k].norm for k in range(size)):
+            return start
+    return None
+
+
+def words_say_everything(words: Sequence[str]) -> bool:
+    """"all the information", "the details of": every column."""
+    return bool(set(words) & {"information", "info", "details", "everything", "attributes"})
+
+
+def _plausible(concept: Concept, tokens: Sequence[Token], start: int, end: int) -> bool:
+    """Whether a match may stand for ``concept``: grammar words and short lower-case
+    words are not values ("in" is not the code IN), nor verbs whose stem is one
+    ("shipped" is not the agent "Ship")."""
+    if concept.kind != "value":
+        return True
+    words = tokens[start:end]
+    value = fold(str(concept.value))
+    if any(t.norm.endswith(("ed", "ing")) and t.norm not in value for t in words):
+        return False
+    if all(t.norm in GRAMMAR or t.norm in RELATION_VERBS for t in words):
+        return False
+    if len(words) == 1:
+        word = words[0]
+        if len(word.norm) <= 3 and not word.norm.isdigit():
+            return False
+    return True
+
+
+@dataclass(slots=True)
+class _Metric:
+    aggregation: Aggregation
+    #: "object.attribute", or an object name for a count of rows.
+    field: str
+
+
+class _Builder:
+    """Assigns roles to the pieces of one question and builds its SemanticQuery."""
+
+    def __init__(self, reader: Reader, frame: _Frame) -> None:
+        self.reader = reader
+        self.ontology = reader.ontology
+        self.frame = frame
+        self.guesses = 0
+        self.explained: set[int] = set()
+        self.joined = False
+        #: Object pieces that only say whose column another piece names.
+        self.bound: set[int] = set()
+        #: "the most common type": the subject's rows counted per group.
+        self.frequency_of: str | None = None
+        #: "in alphabetical order" with no column named: the first column shown.
+        self.pending_direction: bool | None = None
+        words = {t.norm for t in frame.tokens}
+        self.distinct = bool(words & {"distinct", "different", "unique"})
+        self.subject = ""
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _use(self, piece: Piece) -> None:
+        piece.used = True
+        self.explained.update(range(piece.start, piece.end))
+
+    def _use_op(self, op: Operator) -> None:
+        self.explained.update(range(op.start, op.end))
+
+    def _object(self, name: str) -> Object:
+        obj = self.ontology.object(name)
+        assert obj is not None
+        return obj
+
+    def _attribute_of(self, piece: Piece, subject: str, *, through_many: bool = False) -> Concept:
+        """The attribute a piece names, chosen by nearness to the subject; filters may
+        reach it through a one-to-many step (then they become an EXISTS)."""
+        options = [c for c in piece.concepts if c.kind in {"attribute", "value"}]
+        owner = self._owner_named_after(piece)
+        if owner is not None and any(c.object == owner for c in options):
+            options = [c for c in options if c.object == owner]
+        mentioned = {name for p in self.frame.pieces for name in p.objects}
+        scored: list[tuple[int, int, Concept]] = []
+        for concept in options:
+            distance = self.reader.distance(subject, concept.object)
+            if distance is None and through_many and self.reader.linked(subject, concept.object):
+                distance = 10 + len(self.reader.tree(subject).path(concept.object))
+            if distance is None:
+                continue
+            scored.append((0 if concept.object == subject else
+                           1 if concept.object in mentioned else 2, distance, concept))
+        if not scored:
+            raise Declined(f"{piece.text!r} is not reachable from {subject}")
+        scored.sort(key=lambda s: (s[0], s[1]))
+        best = scored[0]
+        ties = [s for s in scored if s[:2] == best[:2] and s[2].field != best[2].field]
+        if ties:
+            raise Declined(f"{piece.text!r} is ambiguous")
+        if best[0] > 0:
+            self.joined = True
+        return best[2]
+
+    def _owner_named_after(self, piece: Piece) -> str | None:
+        """"the names of companies": a column bound to the object named after "of";
+        "institution names": to the object named right before it."""
+        words = [t.norm for t in self.frame.tokens]
+        before = self.frame.piece_at(piece.start - 1)
+        if (
+            before is not None
+            and before.objects
+            and before.kind == "object"
+            and any(c.object == before.objects[0] for c in piece.concepts)
+        ):
+            self.bound.add(id(before))
+            return before.objects[0]
+        index = piece.end
+        steps = 0
+        while index < len(words) and steps < 5:
+            if words[index] in {"of", "for"}:
+                following = self.frame.next_piece(index + 1, limit=2)
+                if following is not None and following.objects:
+                    self.bound.add(id(following))
+                    return following.objects[0]
+                return None
+            other = self.frame.piece_at(index)
+            if other is not None and not other.names_column:
+                return None
+            if other is None and words[index] not in {"and", ",", "the", "all"}:
+                return None
+            index = other.end if other is not None else index + 1
+            steps += 1
+        return None
+
+    def _ops(self, kind: str) -> list[Operator]:
+        return [o for o in self.frame.operators if o.kind == kind]
+
+    # -- the subject -------------------------------------------------------------------
+
+    def _subject(self) -> str:
+        """The object whose rows the question counts, aggregates or lists."""
+        frame = self.frame
+        objects = [p for p in frame.pieces if p.kind == "object"]
+        counts = self._ops("count")
+        most = self._ops("most")
+        if most:
+            after = frame.next_piece(most[0].end)
+            if after is not None and after.objects:
+                return after.objects[0]
+        if counts:
+            after = frame.next_piece(counts[0].end, limit=6)
+            if after is not None and after.objects:
+                return after.objects[0]
+        if objects:
+            owners = set(objects[0].objects)
+            if len(owners) == 1:
+                return next(iter(owners))
+            raise Declined("two objects share a name")
+        owners_sets = [{c.object for c in p.concepts}
+                       for p in frame.pieces if p.kind in {"attribute", "value"}]
+        if not owners_sets:
+            raise Declined("nothing names data")
+        common = set.intersection(*owners_sets)
+        if len(common) == 1:
+            return next(iter(common))
+        firsts = owners_sets[0]
+        if len(firsts) == 1:
+            self.guesses += 1
+            return next(iter(firsts))
+        raise Declined("no object named")
+
+    # -- building ----------------------------------------------------------------------
+
+    def build(self) -> SemanticQuery:
+        frame = self.frame
+        subject = self._subject()
+        self.subject = subject
+        for piece in frame.pieces:
+            if piece.kind == "object" and subject in piece.objects:
+                self._use(piece)
+        filters = _joined_filters(frame, self._filters(subject))
+        metrics, having = self._metrics(subject)
+        self._counted_column(subject, metrics)
+        groups = self._groups(subject)
+        if self.frequency_of is not None and not metrics:
+            metrics.append(_Metric("count", self.frequency_of))
+        order, limit, rank_fields = self._ranking(subject, metrics, groups)
+        first_metric = min((o.start for o in frame.operators
+                            if o.kind in {"count", "aggregate", "extreme", "most"}), default=0)
+        shown_before = [p.start for p in frame.pieces if not p.used and p.kind == "attribute"]
+        shown = self._shown(subject)
+        self._other_objects(subject, groups)
+        for op in frame.operators:
+            if op.kind in {"each", "top"}:
+                self._use_op(op)
+        words = [t.norm for t in frame.tokens]
+        asks_which = bool(words) and (words[0] in {"which", "who"} or (words[:2] == ["what", "is"]
+                                      and not shown))
+        if metrics:
+            if shown and not groups and not (
+                self._ops("group") or ("and" in words[:first_metric] and all(
+                    start < first_metric for start in shown_before))
+            ):
+                raise Declined("a column beside a figure, with nothing grouping it")
+            dimensions = [*groups, *[f for f in shown if f not in groups]]
+            if having and not dimensions:
+                display = self._display(subject)
+                if display is None:
+                    raise Declined("a condition on a count needs something to group")
+                dimensions = [display]
+            for dimension in dimensions:
+                if not dimension.startswith(f"{_metric_object(metrics[0])}."):
+                    # Rows of the measured object with no group are no group at all.
+                    filters.append(QueryFilter(field=dimension, op="ne", values=[None]))
+            query = SemanticQuery(
+                metrics=[_metric_ref(m) for m in metrics],
+                dimensions=[DimensionRef(field=f) for f in dimensions],
+                filters=[*filters, *having],
+                order=order,
+                limit=limit,
+            )
+            if not dimensions and (order or limit):
+                raise Declined("a ranking of one figure")
+            return query
+        if groups:
+            raise Declined("a group with nothing to measure")
+        fields = [*shown, *[f for f in rank_fields if f not in shown]]
+        if (asks_which or not shown) and rank_fields:
+            display = self._display(subject)
+            if display is not None and display not in fields:
+                fields.insert(0, display)
+        if not shown and words_say_everything(words):
+            fields = []
+            if self.distinct:
+                raise Declined("distinct rows")
+            return SemanticQuery(list_object=subject, list_fields=[], filters=filters,
+                                 order=order, limit=limit)
+        subject_at = min((p.start for p in frame.pieces if subject in p.objects
+                          and p.kind == "object"), default=None)
+        first_shown = min((p.start for p in frame.pieces if p.kind == "attribute"
+                           and p.start in shown_before), default=None)
+        if subject_at is not None and first_shown is not None and subject_at < first_shown:
+            # "products with their price": the products themselves, then their price.
+            display = self._display(subject)
+            if display is not None and display not in fields:
+                fields.insert(0, display)
+        for item in filters:
+            if item.op in {"gt", "gte", "lt", "lte", "between"} and item.field not in fields:
+                fields.append(item.field)
+        if not fields and filters:
+            display = self._display(subject)
+            fields = [display] if display else []
+        if not fields:
+            raise Declined("nothing to show")
+        if self.pending_direction is not None:
+            order.append(OrderItem(key=fields[0], descending=self.pending_direction))
+        for ordered in order:
+            if ordered.key not in fields:
+                fields.append(ordered.key)
+        if self.distinct:
+            if order and any(item.key not in shown for item in order):
+                raise Declined("distinct values ordered by another column")
+            order = [OrderItem(key=i.key.split(".")[-1], descending=i.descending) for i in order]
+            return SemanticQuery(dimensions=[DimensionRef(field=f) for f in fields],
+                                 filters=filters, order=order, limit=limit)
+        return SemanticQuery(list_object=subject, list_fields=fields, filters=filters,
+                             order=order, limit=limit)
+
+    def _display(self, subject: str) -> str | None:
+        obj = self._object(subject)
+        return f"{obj.name}.{obj.display_attribute}" if obj.display_attribute else None
+
+    def _counted_column(self, subject: str, metrics: list[_Metric]) -> None:
+        """"the total number of customers" of banks with a number-of-customers column is
+        that column, not a count of rows: too close to call, so decline."""
+        for metric in metrics:
+            if metric.aggregation != "count" or "." in metric.field:
+                continue
+            counted = self._object(metric.field)
+            words = {w for w in re.split(r"[\s_]+", counted.plural.lower() + " "
+                                          + counted.label.lower()) if w}
+            for name in {subject, *self.mentioned_objects()}:
+                for attribute in self._object(name).attributes:
+                    parts = set(attribute.name.lower().split("_")) | set(
+                        attribute.label.lower().split())
+                    if parts & {"number", "num", "no", "count", "total"} and parts & words:
+                        raise Declined(f"{attribute.name} may already count {counted.plural}")
+
+    def mentioned_objects(self) -> set[str]:
+        return {name for p in self.frame.pieces for name in p.objects}
+
+    def _metrics(self, subject: str) -> tuple[list[_Metric], list[QueryFilter]]:
+        frame = self.frame
+        metrics: list[_Metric] = []
+        having: list[QueryFilter] = []
+        for op in frame.operators:
+            if op.kind == "count":
+                self._use_op(op)
+                distinct = frame.next_piece(op.end, limit=0)
+                after = frame.next_piece(op.end, limit=6)
+                is_distinct = any(
+                    d.kind == "distinct" and op.end <= d.start <= op.end + 1
+                    for d in frame.operators
+                )
+                if is_distinct and after is not None and after.names_column:
+                    concept = self._attribute_of(after, subject)
+                    self._use(after)
+                    for d in self._ops("distinct"):
+                        self._use_op(d)
+                    metrics.append(_Metric("count_distinct", concept.field))
+                    continue
+                del distinct
+                if after is not None and after.kind == "attribute" and not is_distinct and (
+                    after.start - op.end <= 1
+                ):
+                    raise Declined(f"a count of a column ({after.text})")
+                target = subject
+                if after is not None and after.objects:
+                    target = after.objects[0]
+                    self._use(after)
+                if self._compared_count(op, target, having, subject):
+                    continue
+                metrics.append(_Metric("count", target))
+            elif op.kind in {"aggregate", "extreme"}:
+                targets = self._aggregated(op, subject)
+                if targets is None:
+                    continue
+                self._use_op(op)
+                for concept in targets:
+                    metrics.append(_Metric(op.arg, concept.field))  # type: ignore[arg-type]
+        if not any(m.aggregation == "count" for m in metrics) and not having:
+            counted = self._having_count(subject, having)
+            if counted is not None:
+                metrics.append(_Metric("count", counted))
+        for op in self._ops("most"):
+            after = frame.next_piece(op.end)
+            while after is not None and after.kind == "value":
+                after = frame.next_piece(after.end)
+            if after is not None and after.objects:
+                self._use_op(op)
+                self._use(after)
+                metrics.append(_Metric("count", after.objects[0]))
+        # "max and min age": both aggregations apply to the column after the last one.
+        pending = [op for op in frame.operators if op.kind in {"aggregate", "extreme"}
+                   and not self.explained & set(range(op.start, op.end))]
+        for op in pending:
+            follower = _next_aggregate_target(frame, op)
+            if follower is not None and any(m.field.endswith(follower) for m in metrics):
+                self._use_op(op)
+                field_ = next(m.field for m in metrics if m.field.endswith(follower))
+                metrics.insert(0, _Metric(op.arg, field_))  # type: ignore[arg-type]
+        return _unique_metrics(metrics), having
+
+    def _compared_count(self, op: Operator, target: str, having: list[QueryFilter],
+                        subject: str) -> bool:
+        """"with more than 2 trains": a count compared, a HAVING on the subject's groups."""
+        frame = self.frame
+        for comparison in self._ops("compare"):
+            if comparison.end <= op.start or comparison.start >= op.start:
+                continue
+        for comparison in self._ops("compare"):
+            number = frame.next_piece(comparison.end, limit=0)
+            if number is None or number.kind != "number" or number.number is None:
+                continue
+            counted = frame.next_piece(number.end, limit=1)
+            if counted is None or not counted.objects or counted.objects[0] == subject:
+                continue
+            self._use_op(comparison)
+            self._use(number)
+            self._use(counted)
+            having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
+                                      values=[_int(number.number)]))
+            return False
+        return False
+
+    def _having_count(self, subject: str, having: list[QueryFilter]) -> str | None:
+        """"schools with more than 1 player": the players counted per school."""
+        frame = self.frame
+        for comparison in self._ops("compare"):
+            number = frame.next_piece(comparison.end, limit=0)
+            if number is None or number.kind != "number" or number.number is None:
+                continue
+            counted = frame.next_piece(number.end, limit=1)
+            if counted is None or not counted.objects or counted.objects[0] == subject:
+                continue
+            name = counted.objects[0]
+            if self.reader.distance(name, subject) is None:
+                continue
+            self._use_op(comparison)
+            self._use(number)
+            self._use(counted)
+            self.joined = True
+            having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
+                                      values=[_int(number.number)]))
+            return name
+        return None
+
+    def _aggregated(self, op: Operator, subject: str) -> list[Concept] | None:
+        frame = self.frame
+        after = frame.next_piece(op.end, limit=2)
+        if after is None or not after.names_column:
+            return None
+        if op.kind == "extreme" and self._row_superlative(op):
+            return None
+        concept = self._attribute_of(after, subject)
+        if concept.role == "identifier" and op.arg in {"sum", "avg"}:
+            raise Declined("an aggregate of an identifier")
+        obj, attribute = self.ontology.resolve(concept.field)
+        if op.arg in {"sum", "avg"} and attribute.type not in _NUMERIC:
+            raise Declined(f"{op.arg} of a non-numeric column")
+        self._use(after)
+        found = [concept]
+        # "average and maximum price": "and" joins a second aggregation of the same column.
+        del obj
+        return found
+
+    def _row_superlative(self, op: Operator) -> bool:
+        """"the name of the X with the highest Y": a ranking of rows, not an aggregate."""
+        words = [t.norm for t in self.frame.tokens]
+        before = words[max(0, op.start - 3) : op.start]
+        return any(w in {"with", "has", "have", "had", "whose", "having"} for w in before) or (
+            op.start >= 1 and words[0] in {"which", "who"}
+        )
+
+    def _groups(self, subject: str) -> list[str]:
+        frame = self.frame
+        groups: list[str] = []
+        for op in self._ops("group"):
+            after = frame.next_piece(op.end, limit=2)
+            if after is None:
+                continue
+            ref = self._group_ref(after, subject)
+            if ref is None:
+                continue
+            self._use_op(op)
+            self._use(after)
+            groups.append(ref)
+            index = after.end
+            while index < len(frame.tokens) and frame.tokens[index].norm in {"and", ","}:
+                more = frame.next_piece(index + 1, limit=1)
+                if more is None or more.used:
+                    break
+                extra = self._group_ref(more, subject)
+                if extra is None:
+                    break
+                self._use(more)
+                groups.append(extra)
+                index = more.end
+        # "which G has the most X", "the G with the most X": G is the group.
+        most = self._ops("most")
+        if most and not groups and self._frequency(most[0]):
+            before = [p for p in frame.pieces if p.end <= most[0].start and not p.used
+                      and p.names_column]
+            if before:
+                ref = self._group_ref(before[-1], subject)
+                if ref is not None:
+                    self._use(before[-1])
+                    self._use_op(most[0])
+                    self.explained.add(most[0].end)
+                    groups.append(ref)
+                    self.frequency_of = subject
+                    return groups
+        if most and not groups:
+            before = [p for p in frame.pieces if p.end <= most[0].start and not p.used
+                      and p.kind in {"object", "attribute"}]
+            if before:
+                ref = self._group_ref(before[-1], subject)
+                if ref is not None:
+                    self._use(before[-1])
+                    groups.append(ref)
+        return groups
+
+    def _frequency(self, op: Operator) -> bool:
+        words = self.frame.tokens
+        return op.end < len(words) and words[op.end].norm in {
+            "frequently", "often", "common", "commonly", "popular", "frequent", "times"}
+
+    def _group_ref(self, piece: Piece, subject: str) -> str | None:
+        if piece.objects and piece.objects[0] != subject:
+            obj = self._object(piece.objects[0])
+            if self.reader.distance(subject, obj.name) is None:
+                raise Declined(f"{obj.name} is not reachable from {subject}")
+            self.joined = True
+            return f"{obj.name}.{obj.display_attribute or obj.primary_key[0]}" if (
+                obj.display_attribute or obj.primary_key) else None
+        if piece.names_column:
+            return self._attribute_of(piece, subject).field
+        return None
+
+    def _ranking(
+        self, subject: str, metrics: list[_Metric], groups: list[str]
+    ) -> tuple[list[OrderItem], int | None, list[str]]:
+        frame = self.frame
+        order: list[OrderItem] = []
+        limit: int | None = None
+        fields: list[str] = []
+        words = [t.norm for t in frame.tokens]
+        for op in self._ops("top"):
+            number = frame.next_piece(op.end, limit=0)
+            if number is not None and number.kind == "number" and number.number:
+                limit = _int(number.number)
+                self._use(number)
+        most = self._ops("most")
+        if most and any(m.aggregation == "count" for m in metrics):
+            direction = most[0].arg != "asc"
+            count_key = _metric_ref(next(m for m in metrics if m.aggregation == "count")).key
+            order.append(OrderItem(key=count_key, descending=direction))
+            limit = limit or _limit_from(frame, most[0]) or 1
+        for op in frame.operators:
+            if op.kind == "extreme" and not self.explained & set(range(op.start, op.end)):
+                after = frame.next_piece(op.end, limit=2)
+                if after is None or not after.names_column:
+                    continue
+                concept = self._attribute_of(after, subject)
+                self._use_op(op)
+                self._use(after)
+                order.append(OrderItem(key=concept.field, descending=op.arg == "max"))
+                fields.append(concept.field)
+                limit = limit or _limit_from(frame, op) or 1
+            elif op.kind == "adjective" and op.end - op.start == 1:
+                ranked = self._adjective_column(op, subject)
+                if ranked is None:
+                    continue
+                self._use_op(op)
+                order.append(OrderItem(key=ranked.field, descending=op.descending))
+                fields.append(ranked.field)
+                limit = limit or _limit_from(frame, op) or 1
+            elif op.kind == "order":
+                self._use_op(op)
+                after = frame.next_piece(op.end, limit=2)
+                descending = op.arg == "desc"
+                if after is not None and after.names_column and not after.used:
+                    concept = self._attribute_of(after, subject)
+                    self._use(after)
+                    stated = _direction_after(frame, after)
+                    if stated is not None:
+                        descending = stated
+                    order.append(OrderItem(key=concept.field, descending=descending))
+                    fields.append(concept.field)
+                elif after is not None and after.names_column:
+                    continue
+                elif op.arg and order:
+                    order[-1] = OrderItem(key=order[-1].key, descending=descending)
+                elif op.arg and metrics:
+                    order.append(OrderItem(key=_metric_ref(metrics[0]).key,
+                                           descending=descending))
+                elif op.arg:
+                    self.pending_direction = descending
+                else:
+                    raise Declined("an order by something unknown")
+        del words
+        return order, limit, fields
+
+    def _adjective_column(self, op: Operator, subject: str) -> Concept | None:
+        obj = self._object(subject)
+        for attribute in obj.attributes:
+            if op.arg in attribute.name.lower().split("_") or op.arg == attribute.label:
+                return Concept("attribute", obj.name, attribute.name, role=attribute.role)
+        return None
+
+    def _filters(self, subject: str) -> list[QueryFilter]:
+        frame = self.frame
+        filters: list[QueryFilter] = []
+        for piece in frame.pieces:
+            if piece.kind == "value":
+                concept = self._attribute_of(piece, subject, through_many=True)
+                self._use(piece)
+                self._use_column_word(piece, concept)
+                filters.append(QueryFilter(field=concept.field, op="eq", values=[concept.value]))
+            elif piece.kind == "quoted":
+                filters.append(self._quoted_filter(piece, subject))
+        filters.extend(self._numbers_named(subject))
+        for op in frame.operators:
+            if op.kind == "compare":
+                found = self._comparison(op, subject)
+                if found is not None:
+                    filters.append(found)
+            elif op.kind == "between":
+                found = self._between(op, subject)
+                if found is not None:
+                    filters.append(found)
+            elif op.kind == "adjective" and op.end - op.start == 2:
+                compared = self._adjective_column(op, subject)
+                number = frame.next_piece(op.end, limit=0)
+                if compared is None or number is None or number.kind != "number":
+                    raise Declined("a comparison of something unknown")
+                self._use_op(op)
+                self._use(number)
+                filters.append(QueryFilter(field=compared.field,
+                                           op="gt" if op.descending else "lt",
+                                           values=[_value(number.number)]))
+        return filters
+
+    def _numbers_named(self, subject: str) -> list[QueryFilter]:
+        """"students with major 600", "18 years old": a column word beside a number."""
+        frame = self.frame
+        found: list[QueryFilter] = []
+        compared = {i for o in frame.operators if o.kind in {"compare", "between", "top"}
+                    for i in range(o.end, o.end + 2)}
+        for piece in frame.pieces:
+            if piece.kind != "number" or piece.used or piece.start in compared:
+                continue
+            before = frame.piece_at(piece.start - 1)
+            after = frame.piece_at(piece.end)
+            column = before if before is not None and before.names_column else (
+                after if after is not None and after.names_column else None)
+            if column is None or column.used:
+                continue
+            concept = self._attribute_of(column, subject)
+            _, attribute = self.ontology.resolve(concept.field)
+            if attribute.type not in _NUMERIC and not _numeric_values(attribute):
+                continue
+            self._use(piece)
+            self._use(column)
+            found.append(QueryFilter(field=concept.field, op="eq", values=[_value(piece.number)]))
+        return found
+
+    def _use_column_word(self, piece: Piece, concept: Concept) -> None:
+        """"the Lamberton building", "with F sex", "the country of Iceland": the column
+        word next to a value explains itself."""
+        neighbours = [self.frame.piece_at(i) for i in (piece.start - 1, piece.start - 2,
+                                                       piece.start - 3, piece.end, piece.end + 1)
+                      if i >= 0]
+        for neighbour in neighbours:
+            if neighbour is not None and neighbour.names_column and not neighbour.used and (
+                concept.field in {c.field for c in neighbour.concepts}
+            ):
+                self._use(neighbour)
+
+    def _quoted_filter(self, piece: Piece, subject: str) -> QueryFilter:
+        text = piece.text
+        folded = fold(text)
+        matches: list[Concept] = []
+        for obj in self.ontology.objects:
+            for attribute in obj.attributes:
+                for value in attribute.values:
+                    if fold(value) == folded:
+                        matches.append(Concept("value", obj.name, attribute.name, value,
+                                               attribute.role))
+        self._use(piece)
+        if matches:
+            holder = Piece(piece.start, piece.end, "value", matches, text)
+            concept = self._attribute_of(holder, subject, through_many=True)
+            self._use_column_word(piece, concept)
+            return QueryFilter(field=concept.field, op="eq", values=[concept.value])
+        # A value not in the index: the column word right before it says where.
+        before = self.frame.piece_at(piece.start - 1) or self.frame.piece_at(piece.start - 2)
+        if before is not None and before.names_column and not before.used:
+            concept = self._attribute_of(before, subject)
+            _, attribute = self.ontology.resolve(concept.field)
+            if attribute.type == "text":
+                self._use(before)
+                return QueryFilter(field=concept.field, op="eq", values=[text])
+        raise Declined(f"no column holds {text!r}")
+
+    def _comparison(self, op: Operator, subject: str) -> QueryFilter | None:
+        frame = self.frame
+        number = frame.next_piece(op.end, limit=1)
+        if op.arg in {"gte", "lte"} and frame.tokens[op.start].norm == "or":
+            # "5 or more": the number comes first.
+            number = frame.piece_at(op.start - 1)
+        if number is None or number.kind != "number" or number.used:
+            return None
+        column = self._compared_column(op, number, subject)
+        if column is None:
+            return None
+        self._use_op(op)
+        self._use(number)
+        return QueryFilter(field=column.field, op=op.arg,  # type: ignore[arg-type]
+                           values=[_value(number.number)])
+
+    def _compared_column(self, op: Operator, number: Piece, subject: str) -> Concept | None:
+        frame = self.frame
+        # "capacity less than 50", "whose capacity is less than 50"
+        candidates = [p for p in frame.pieces if p.end <= op.start and p.names_column
+                      and op.start - p.end <= 3 and not p.used]
+        # "more than 50 capacity" / "after 2000 year"
+        after = frame.next_piece(number.end, limit=0)
+        if after is not None and after.names_column and not after.used:
+            candidates.append(after)
+        if not candidates:
+            if frame.tokens[op.start].norm in {"before", "after"}:
+                return self._year_column(subject)
+            return None
+        piece = candidates[-1]
+        concept = self._attribute_of(piece, subject)
+        _, attribute = self.ontology.resolve(concept.field)
+        if attribute.type not in _NUMERIC and attribute.type not in {"date", "timestamp"} and not (
+            attribute.type == "text" and _numeric_values(attribute)
+        ):
+            raise Declined("a comparison on a text column")
+        self._use(piece)
+        return concept
+
+    def _year_column(self, subject: str) -> Concept | None:
+        obj = self._object(subject)
+        years = [a for a in obj.attributes if "year" in a.name.lower()]
+        if len(years) == 1:
+            return Concept("attribute", obj.name, years[0].name, role=years[0].role)
+        return None
+
+    def _between(self, op: Operator, subject: str) -> QueryFilter | None:
+        frame = self.frame
+        low = frame.next_piece(op.end, limit=0)
+        if low is None or low.kind != "number" or low.end >= len(frame.tokens):
+            return None
+        if frame.tokens[low.end].norm != "and":
+            return None
+        high = frame.next_piece(low.end + 1, limit=0)
+        if high is None or high.kind != "number":
+            return None
+        column = self._compared_column(op, low, subject)
+        if column is None:
+            return None
+        self._use_op(op)
+        self._use(low)
+        self._use(high)
+        self.explained.add(low.end)
+        return QueryFilter(field=column.field, op="between",
+                           values=[_value(low.number), _value(high.number)])
+
+    def _shown(self, subject: str) -> list[str]:
+        """Columns asked for that play no other role ("the name and age of ...")."""
+        shown: list[str] = []
+        for piece in self.frame.pieces:
+            if piece.used or piece.kind != "attribute":
+                continue
+            concept = self._attribute_of(piece, subject)
+            self._use(piece)
+            if concept.field not in shown:
+                shown.append(concept.field)
+        return shown
+
+    def _other_objects(self, subject: str, groups: list[str]) -> None:
+        """Objects mentioned beside the subject: harmless when they only qualify it."""
+        for piece in self.frame.pieces:
+            if piece.used or piece.kind != "object":
+                continue
+            name = piece.objects[0]
+            if id(piece) in self.bound or any(g.startswith(f"{name}.") for g in groups):
+                self._use(piece)
+                continue
+            words = [t.norm for t in self.frame.tokens]
+            before = words[piece.start - 1] if piece.start else ""
+            if before in {"of", "the", "all"} and self.reader.linked(subject, name):
+                # "heads of the departments": the subject's own kind, qualified.
+                self.guesses += 1
+                self._use(piece)
+
+    # -- scoring -----------------------------------------------------------------------
+
+    def unexplained(self) -> list[str]:
+        left: list[str] = []
+        for piece in self.frame.pieces:
+            if not piece.used:
+                left.append(" ".join(t.norm for t in self.frame.tokens[piece.start:piece.end]))
+        for op in self.frame.operators:
+            if not self.explained & set(range(op.start, op.end)) and op.kind not in {"distinct"}:
+                left.append(" ".join(t.norm for t in self.frame.tokens[op.start:op.end]))
+        covered = set(self.explained)
+        for piece in self.frame.pieces:
+            covered.update(range(piece.start, piece.end))
+        for op in self.frame.operators:
+            covered.update(range(op.start, op.end))
+        for token in self.frame.tokens:
+            if token.index in covered or token.norm in GRAMMAR:
+                continue
+            if token.norm in RELATION_VERBS and self.joined:
+                continue
+            left.append(token.norm)
+        return left
+
+    def describe(self, query: SemanticQuery) -> str:
+        parts: list[str] = []
+        for metric in query.metrics:
+            parts.append(_describe_metric(self.ontology, metric))
+        if query.is_list:
+            obj = self._object(query.list_object or "")
+            parts.append(", ".join(_label(self.ontology, f) for f in query.list_fields)
+                         + f" of {obj.plural}")
+        if query.dimensions:
+            parts.append("by " + ", ".join(_label(self.ontology, d.field)
+                                           for d in query.dimensions))
+        for item in query.filters:
+            parts.append(f"{_label(self.ontology, item.field)} {_OP_WORDS[item.op]} "
+                         + " and ".join(str(v) for v in item.values))
+        for ordered in query.order:
+            label = _label(self.ontology, ordered.key) if "." in ordered.key else ordered.key
+            parts.append(f"{'highest' if ordered.descending else 'lowest'} {label} first")
+        if query.limit:
+            parts.append(f"first {query.limit}")
+        return "; ".join(parts)
+
+
+_OP_WORDS: dict[FilterOp, str] = {
+    "eq": "is", "ne": "is not", "in": "in", "not_in": "not in", "gt": "over",
+    "gte": "at least", "lt": "under", "lte": "at most", "between": "between",
+    "contains": "contains",
+}  # fmt: skip
+
+
+def _label(ontology: Ontology, ref: str) -> str:
+    if ref == "count":
+        return "the count"
+    try:
+        _obj, attribute = ontology.resolve(ref)
+    except KeyError:
+        return ref
+    return attribute.label
+
+
+def _describe_metric(ontology: Ontology, metric: MetricRef) -> str:
+    if metric.aggregation == "count" and metric.field and "." not in metric.field:
+        obj = ontology.object(metric.field)
+        return f"number of {obj.plural if obj else metric.field}"
+    words = {"sum": "total", "avg": "average", "min": "lowest", "max": "highest",
+             "count_distinct": "number of distinct", "count": "number of"}
+    return f"{words.get(metric.aggregation or '', '')} {_label(ontology, metric.field or '')}"
+
+
+def _metric_ref(metric: _Metric) -> MetricRef:
+    if metric.aggregation == "count" and "." not in metric.field:
+        return MetricRef(aggregation="count", field=metric.field, alias="count")
+    return MetricRef(aggregation=metric.aggregation, field=metric.field)
+
+
+def _unique_metrics(metrics: list[_Metric]) -> list[_Metric]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for metric in metrics:
+        if (metric.aggregation, metric.field) not in seen:
+            seen.add((metric.aggregation, metric.field))
+            kept.append(metric)
+    return kept
+
+
+def _next_aggregate_target(frame: _Frame, op: Operator) -> str | None:
+    """"max and min age": the column after the next aggregation word."""
+    later = [o for o in frame.operators if o.start >= op.end and o.kind in
+             {"aggregate", "extreme"}]
+    if not later:
+        return None
+    between = [t.norm for t in frame.tokens[op.end:later[0].start]]
+    if between not in (["and"], [","], ["or"], []):
+        return None
+    after = frame.next_piece(later[0].end, limit=2)
+    if after is None or not after.names_column:
+        return None
+    return "." + after.concepts[0].name if len({c.name for c in after.concepts}) == 1 else None
+
+
+def _limit_from(frame: _Frame, op: Operator) -> int | None:
+    """"the 3 oldest", "top 5 ... with the most": a number just before a superlative."""
+    for index in (op.start - 1, op.start - 2):
+        piece = frame.piece_at(index) if index >= 0 else None
+        if piece is not None and piece.kind == "number" and piece.number and not piece.used:
+            piece.used = True
+            return _int(piece.number)
+    return None
+
+
+def _direction_after(frame: _Frame, piece: Piece) -> bool | None:
+    for op in frame.operators:
+        if op.kind == "order" and op.arg and piece.end <= op.start <= piece.end + 2:
+            return op.arg == "desc"
+    return None
+
+
+def _numeric_values(attribute: Attribute) -> bool:
+    values = attribute.values
+    return bool(values) and all(parse_number(v.strip()) is not None for v in values[:50])
+
+
+def _int(number: float | None) -> int:
+    assert number is not None
+    return int(number)
+
+
+def _value(number: float | None) -> int | float:
+    assert number is not None
+    return int(number) if float(number).is_integer() else number
+
+
+def _metric_object(metric: _Metric) -> str:
+    return metric.field.split(".")[0]
+
+
+def _joined_filters(frame: _Frame, filters: list[QueryFilter]) -> list[QueryFilter]:
+    """Filters joined by "or" on one column become one IN; two values of one column joined
+    by "and" ("ships with both Panama and Malta flags") cannot both hold: declined."""
+    words = [t.norm for t in frame.tokens]
+    kept: list[QueryFilter] = []
+    for item in filters:
+        if any(item == other for other in kept):
+            continue
+        same = [k for k in kept if k.field == item.field]
+        if same and item.op == "eq" and same[-1].op in {"eq", "in"}:
+            if "or" in words:
+                previous = same[-1]
+                kept[kept.index(previous)] = QueryFilter(
+                    field=item.field, op="in", values=[*previous.values, *item.values])
+                continue
+            raise Declined("two values of one column that cannot both hold")
+        if same and "or" in words:
+            raise Declined("conditions joined by 'or'")
+        kept.append(item)
+    if len({k.field for k in kept}) > 1 and "or" in words:
+        raise Declined("conditions joined by 'or'")
+    return kept

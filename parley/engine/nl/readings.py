@@ -130,9 +130,10 @@ class Reader:
             concepts = [c for c in match.concepts if _plausible(c, tokens, match.start, match.end)]
             if not concepts:
                 continue
-            if any(c.kind == "metric" for c in concepts):
+            if all(c.kind == "metric" for c in concepts):
                 # Named metrics ("sales", "revenue") are the business parser's to read.
                 raise Declined(f"{match.text!r} names a metric")
+            concepts = [c for c in concepts if c.kind != "metric"]
             kinds = {c.kind for c in concepts}
             kind = "object" if "object" in kinds else ("value" if kinds == {"value"} else
                                                         "attribute")

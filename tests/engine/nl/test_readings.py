@@ -1,0 +1,136 @@
+"""Readings of analytics questions on a small school database: the shapes they claim, the
+SQL results they give, and the questions they decline rather than guess."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parley.engine.nl.parser import Parser
+from parley.engine.nl.readings import Declined, Reader
+from parley.engine.nl.text import tokenize
+from parley.engine.nl.verify import contradictions
+from parley.engine.orchestrator import Workspace, statement_for
+from parley.engine.semantic.derive import derive_ontology
+from parley.engine.semantic.query import MetricRef, SemanticQuery
+from parley.sources.base import Source
+from parley.sources.connect import connect
+
+SCHEMA = """
+CREATE TABLE department (dept_id INTEGER PRIMARY KEY, dept_name TEXT, building TEXT,
+                         budget REAL);
+CREATE TABLE teacher (teacher_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, salary REAL,
+                      dept_id INTEGER REFERENCES department(dept_id));
+INSERT INTO department VALUES (1, 'Physics', 'Watson', 90000), (2, 'History', 'Painter', 50000),
+                              (3, 'Music', 'Packard', 80000);
+INSERT INTO teacher VALUES (1, 'Ada', 61, 95000, 1), (2, 'Ben', 34, 72000, 1),
+    (3, 'Cleo', 45, 65000, 2), (4, 'Dan', 29, 58000, 1), (5, 'Eve', 52, 81000, 3);
+"""
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
+    path = Path(tmp_path_factory.mktemp("school")) / "school.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(SCHEMA)
+    source = connect(f"sqlite:///{path}", name="school")
+    ontology = derive_ontology(source.introspect(), source="school")
+    yield Parser(ontology), source
+    source.close()
+
+
+def rows_of(school: tuple[Parser, Source], question: str) -> list[list[Any]]:
+    parser, source = school
+    understanding = parser.understand(question)
+    assert understanding.query is not None, (question, understanding.problem)
+    workspace = Workspace(name="school", ontology=parser.ontology, parser=parser, source=source)
+    guarded, _ = statement_for(workspace, understanding.query)
+    return source.execute(guarded.sql, max_rows=100, timeout_s=5).rows
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many teachers are there?", [[5]]),
+        ("How many teachers are older than 50?", [[2]]),
+        ("Count the number of teachers whose age is between 30 and 50.", [[2]]),
+        ("What are the maximum and minimum salary of teachers?", [[95000.0, 58000.0]]),
+        ("What is the average age of teachers in the Physics department?", [[41.333333]]),
+        ("How many different buildings are there?", [[3]]),
+        ("Which department has the most teachers?", [["Physics", 3]]),
+        ("What is the name of the youngest teacher?", [["Dan", 29]]),
+        ("Show the name of the teacher with the highest salary.", [["Ada", 95000.0]]),
+        ("List the names of teachers ordered by age in descending order.",
+         [["Ada", 61], ["Eve", 52], ["Cleo", 45], ["Ben", 34], ["Dan", 29]]),
+        ("Show the departments with more than 2 teachers.", [["Physics", 3]]),
+    ],
+)
+def test_readings_answer_analytics_questions(
+    school: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    rows = rows_of(school, question)
+    assert len(rows) == len(expected), rows
+    for row, want in zip(rows, expected, strict=True):
+        for value, wanted in zip(row, want, strict=False):
+            if isinstance(wanted, float):
+                assert value == pytest.approx(wanted, rel=1e-4)
+            else:
+                assert value == wanted
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("How many teachers are not in Physics?", "negation"),
+        ("Which teachers teach in Watson or earn over 60000?", "or"),
+        ("What is the flux capacitance of teachers?", "unexplained"),
+        ("Show teachers in Physics and in History", "values"),
+    ],
+)
+def test_readings_decline_what_they_cannot_be_sure_of(
+    school: tuple[Parser, Source], question: str, why: str
+) -> None:
+    parser, _ = school
+    with pytest.raises(Declined):
+        Reader(parser.ontology, parser.lexicon).read(question)
+
+
+def test_a_reading_says_how_it_read_the_question(school: tuple[Parser, Source]) -> None:
+    parser, _ = school
+    candidate = Reader(parser.ontology, parser.lexicon).read("How many teachers are older than 50?")
+    assert candidate.description == "number of teachers; age over 50"
+    assert candidate.confidence >= 0.8
+
+
+def test_short_words_are_not_values(school: tuple[Parser, Source]) -> None:
+    """"in" is not a value even where a column holds a short code."""
+    parser, _ = school
+    query = Reader(parser.ontology, parser.lexicon).read("How many teachers are in Physics?").query
+    assert [f.values for f in query.filters] == [["Physics"]]
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "doubt"),
+    [
+        ("What is the maximum age of teachers?",
+         SemanticQuery(list_object="teacher", list_fields=["teacher.age"]),
+         "the question asks for a highest or lowest value"),
+        ("List the ages of teachers.",
+         SemanticQuery(metrics=[MetricRef(aggregation="sum", field="teacher.age")]),
+         "the question does not ask for a total"),
+        ("How many teachers are there?",
+         SemanticQuery(metrics=[MetricRef(aggregation="avg", field="teacher.age")]),
+         "the question asks for a count"),
+        ("What are the average and maximum salary?",
+         SemanticQuery(metrics=[MetricRef(aggregation="avg", field="teacher.salary")]),
+         "the question asks for several figures"),
+    ],
+)
+def test_a_query_that_contradicts_the_question_is_doubted(
+    question: str, query: SemanticQuery, doubt: str
+) -> None:
+    assert doubt in contradictions(tokenize(question), query)

@@ -44,8 +44,8 @@ from parley.sources.base import ColumnInfo, KeyOverlap, TableInfo
 MIN_OVERLAP = 0.9
 MIN_OVERLAP_NAMED = 0.8
 #: A candidate found by a bare entity name (``stay.patient`` → ``patient.ssn``) needs at
-#: least this many distinct values seen: one or two small integers prove nothing.
-MIN_SAMPLED_BARE = 3
+#: least this many distinct values seen: a single small integer proves nothing.
+MIN_SAMPLED_BARE = 2
 #: Rows of the referencing table read, and distinct values of it checked, per candidate.
 SAMPLE_ROWS = 100_000
 SAMPLE_VALUES = 1_000
@@ -86,6 +86,10 @@ PEOPLE_ROLES = frozenset(
         "recruiter",
         "updated by",
         "approved by",
+        "rep",
+        "sales rep",
+        "salesperson",
+        "agent",
     }
 )
 PEOPLE_LABELS = frozenset(
@@ -267,7 +271,7 @@ def _rank(
     # The key a reference to the table is expected to point at: "id", "customer_id".
     plain = (
         key.name == target.sole_key
-        or key_words in ([words[-1]], ["id"], [*target.label.split(), words[-1]])
+        or _own_key(key_words, target.label)
         or key.name.lower() == column.name.lower()
     )
     if target is source:

@@ -20,6 +20,8 @@ class ColumnInfo:
     distinct_values: tuple[str, ...] | None = None
     #: Number of distinct values when known (may be an estimate).
     distinct_count: int | None = None
+    #: True when a unique constraint or index covers this column alone.
+    unique: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +49,34 @@ class TableInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyOverlap:
+    """How far the values of a column are found in another table's key (see ``keys.py``)."""
+
+    from_table: str
+    from_column: str
+    to_table: str
+    to_column: str
+    #: Distinct non-null values of the referencing column checked (a bounded sample).
+    sampled: int
+    #: How many of them the referenced column holds.
+    found: int
+    #: False when the referenced column has duplicates (in a bounded sample): not a key.
+    target_unique: bool = True
+
+    @property
+    def overlap(self) -> float | None:
+        """The share of sampled values found, None when there was nothing to sample."""
+        return self.found / self.sampled if self.sampled else None
+
+
+@dataclass(frozen=True, slots=True)
 class SchemaInfo:
     #: sqlglot dialect name of the source ("duckdb", "postgres", "mysql", "sqlite", "redshift").
     dialect: str
     tables: tuple[TableInfo, ...] = ()
+    #: Candidate keys between tables measured on the data during introspection; None when
+    #: nothing was measured (the names alone then decide). See ``parley.sources.keys``.
+    key_overlaps: tuple[KeyOverlap, ...] | None = None
 
     def table(self, name: str) -> TableInfo | None:
         for table in self.tables:

@@ -28,11 +28,13 @@ from parley.sources._common import (
 from parley.sources.base import (
     ColumnInfo,
     ForeignKey,
+    KeyOverlap,
     ProgressCallback,
     QueryResult,
     SchemaInfo,
     TableInfo,
 )
+from parley.sources.keys import key_overlaps
 from parley.sources.types import normalise_type
 
 MEMORY = ":memory:"
@@ -152,16 +154,20 @@ class DuckDBSource:
         ):
             columns.setdefault(table, []).append((column, data_type, bool(nullable)))
         primary: dict[str, tuple[str, ...]] = {}
+        unique: set[tuple[str, str]] = set()
         foreign: dict[str, list[ForeignKey]] = {}
         for table, kind, names, referred, referred_names in self._all(
             "SELECT table_name, constraint_type, constraint_column_names, referenced_table, "
             "referenced_column_names FROM duckdb_constraints() "
             "WHERE database_name = current_database() AND schema_name = current_schema() "
-            "AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY') "
+            "AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY', 'UNIQUE') "
             "ORDER BY table_name, constraint_index"
         ):
             if kind == "PRIMARY KEY":
                 primary[table] = tuple(names)
+            elif kind == "UNIQUE":
+                if len(names) == 1:
+                    unique.add((table, names[0]))
             else:
                 foreign.setdefault(table, []).append(
                     ForeignKey(tuple(names), referred, tuple(referred_names))
@@ -194,6 +200,7 @@ class DuckDBSource:
                             primary_key=name in pk,
                             distinct_values=profiles.get(name, (None, None))[0],
                             distinct_count=profiles.get(name, (None, None))[1],
+                            unique=(table, name) in unique,
                         )
                         for name, native, nullable in columns.get(table, [])
                     ),
@@ -204,7 +211,24 @@ class DuckDBSource:
             )
             if progress is not None:
                 progress(done, len(tables), f"table {table}")
-        return SchemaInfo(dialect=self.dialect, tables=tuple(infos))
+        found = tuple(infos)
+        return SchemaInfo(
+            dialect=self.dialect, tables=found, key_overlaps=self._key_overlaps(found)
+        )
+
+    def _key_overlaps(self, tables: tuple[TableInfo, ...]) -> tuple[KeyOverlap, ...]:
+        """Candidate keys between the tables, measured on the data (see ``keys.py``)."""
+
+        def run(sql: str, timeout_s: float) -> Sequence[Any] | None:
+            try:
+                rows = self._run(sql, (), timeout_s=timeout_s, max_rows=1)[1]
+            except SourceError:
+                return None
+            return rows[0] if rows else None
+
+        return key_overlaps(
+            tables, self.dialect, run, table_sql=lambda _s, t: quote(t), quote=quote
+        )
 
     def _profile(
         self, table: str, columns: list[tuple[str, str, bool]], *, huge: bool

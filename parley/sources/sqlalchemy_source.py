@@ -17,7 +17,8 @@ import sqlite3
 import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +55,13 @@ from parley.sources._common import (
 from parley.sources.base import (
     ColumnInfo,
     ForeignKey,
+    KeyOverlap,
     ProgressCallback,
     QueryResult,
     SchemaInfo,
     TableInfo,
 )
+from parley.sources.keys import key_overlaps
 from parley.sources.types import normalise_type
 from parley.sources.urls import SourceURL
 
@@ -288,6 +291,7 @@ class SQLAlchemySource:
                             primary_key=column.name in pk,
                             distinct_values=profiles.get(column.name, (None, None))[0],
                             distinct_count=profiles.get(column.name, (None, None))[1],
+                            unique=column.unique,
                         )
                         for column in columns
                     ),
@@ -299,7 +303,23 @@ class SQLAlchemySource:
             )
             if progress is not None:
                 progress(done, len(described), f"table {_dotted(schema, name)}")
-        return SchemaInfo(dialect=self.dialect, tables=tuple(infos))
+        tables = tuple(infos)
+        return SchemaInfo(
+            dialect=self.dialect, tables=tables, key_overlaps=self._key_overlaps(tables)
+        )
+
+    def _key_overlaps(self, tables: tuple[TableInfo, ...]) -> tuple[KeyOverlap, ...]:
+        """Candidate keys between the tables, measured on the data (see ``keys.py``)."""
+
+        def run(sql: str, timeout_s: float) -> Sequence[Any] | None:
+            try:
+                rows = self._fetch(sql, timeout_s=timeout_s, max_rows=1)[1]
+            except SourceError:
+                return None
+            return rows[0] if rows else None
+
+        prep = self._engine.dialect.identifier_preparer
+        return key_overlaps(tables, self.dialect, run, table_sql=self._target, quote=prep.quote)
 
     def _schemas(self, inspector: Inspector, default: str | None) -> list[str | None]:
         if self.dialect not in ("postgres", "redshift"):
@@ -326,6 +346,8 @@ class SQLAlchemySource:
             for column in inspector.get_columns(table, schema)
         ]
         pk = tuple(inspector.get_pk_constraint(table, schema).get("constrained_columns") or ())
+        unique = self._unique_columns(inspector, schema, table)
+        columns = [replace(column, unique=column.name in unique) for column in columns]
         fks = tuple(
             ForeignKey(
                 tuple(fk["constrained_columns"]),
@@ -336,6 +358,22 @@ class SQLAlchemySource:
             if fk.get("referred_table")
         )
         return columns, pk, fks
+
+    @staticmethod
+    def _unique_columns(inspector: Inspector, schema: str | None, table: str) -> set[str]:
+        """Columns that a unique constraint or unique index covers alone."""
+        sets: list[list[str | None]] = []
+        with suppress(NotImplementedError, SQLAlchemyError):
+            sets += [
+                list(u["column_names"]) for u in inspector.get_unique_constraints(table, schema)
+            ]
+        with suppress(NotImplementedError, SQLAlchemyError):
+            sets += [
+                list(index["column_names"])
+                for index in inspector.get_indexes(table, schema)
+                if index.get("unique")
+            ]
+        return {names[0] for names in sets if len(names) == 1 and names[0] is not None}
 
     def _native(self, type_: TypeEngine[Any]) -> str:
         try:

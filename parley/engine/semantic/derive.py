@@ -37,13 +37,23 @@ from parley.engine.semantic.ontology import (
     Relationship,
 )
 from parley.engine.semantic.thesaurus import is_entity_term, synonyms_for
-from parley.sources.base import ColumnInfo, SchemaInfo, TableInfo
+from parley.sources.base import ColumnInfo, KeyOverlap, SchemaInfo, TableInfo
+from parley.sources.keys import (
+    CODE_WORDS,
+    KEY_WORDS,
+    MIN_SAMPLED_BARE,
+    RANK_BARE,
+    KeyCandidate,
+    candidate_keys,
+    entity_words,
+    min_overlap,
+)
 
 _SUBSTITUTIONS = 3
 _NUMERIC = frozenset({"integer", "decimal", "float"})
 _TABLE_PREFIXES = frozenset({"dim", "fact", "fct", "tbl", "stg", "vw"})
-_KEY_WORDS = frozenset({"id", "uuid", "guid", "key"})
-_CODE_WORDS = frozenset({"code", "sku", "ean", "upc", "isbn", "gtin"})
+_KEY_WORDS = KEY_WORDS
+_CODE_WORDS = CODE_WORDS
 #: Integers that are parts of a date ("year", "fiscal_year") group rows; they are not summed.
 _TIME_PART_WORDS = frozenset({"year", "month", "quarter", "week", "day", "weekday", "hour"})
 #: Numbers that are labels, not quantities.
@@ -208,33 +218,6 @@ _SALE_LIKE_WORDS = frozenset(
     {"order", "sale", "invoice", "transaction", "purchase", "booking", "line"}
 )
 _UNIT_COST_LABELS = frozenset({"unit cost", "cost price", "cost per unit", "unit cogs"})
-_PEOPLE_LABELS = frozenset(
-    {"employee", "user", "person", "staff", "member", "worker", "staff member", "people"}
-)
-#: Column roles that refer to a person ("manager_id" → the employees table).
-_PEOPLE_ROLES = frozenset(
-    {
-        "manager",
-        "supervisor",
-        "boss",
-        "mentor",
-        "reports to",
-        "approver",
-        "owner",
-        "assignee",
-        "creator",
-        "created by",
-        "author",
-        "reviewer",
-        "lead",
-        "coach",
-        "referrer",
-        "recruiter",
-        "updated by",
-        "approved by",
-    }
-)
-_SELF_ROLES = frozenset({"parent"})
 _EXCLUDED_TIME_WORDS = frozenset(
     {
         "updated",
@@ -298,8 +281,9 @@ def derive_ontology(schema: SchemaInfo, *, source: str) -> Ontology:
     """The ontology of ``schema``: objects, attributes, relationships and metrics."""
     tables = [_derive_object(table) for table in schema.tables]
     objects = [table.obj for table in tables]
+    relationships = _derive_relationships(tables, schema)
+    _mark_inferred_keys(objects, relationships)
     metrics = _derive_metrics(tables)
-    relationships = _derive_relationships(tables)
     metrics += _average_value_metrics(objects, metrics, relationships)
     return Ontology(
         source=source,
@@ -308,6 +292,18 @@ def derive_ontology(schema: SchemaInfo, *, source: str) -> Ontology:
         metrics=metrics,
         relationships=relationships,
     )
+
+
+def _mark_inferred_keys(objects: list[Object], relationships: list[Relationship]) -> None:
+    """A number found to refer to another table's key identifies; it is not summed."""
+    by_name = {obj.name: obj for obj in objects}
+    for relationship in relationships:
+        if relationship.origin != "name_match":
+            continue
+        for column in relationship.from_columns:
+            attribute = by_name[relationship.from_object].attribute(column)
+            if attribute is not None and attribute.role == "measure":
+                attribute.role = "identifier"
 
 
 def _average_value_metrics(
@@ -588,11 +584,11 @@ def _default_time(attributes: list[Attribute], object_words: tuple[str, ...]) ->
 # --- relationships ----------------------------------------------------------------------
 
 
-def _derive_relationships(tables: list[_Table]) -> list[Relationship]:
+def _derive_relationships(tables: list[_Table], schema: SchemaInfo) -> list[Relationship]:
+    """Declared foreign keys, then keys inferred from names and checked on the data."""
     by_name = {table.info.name: table for table in tables}
     relationships: list[Relationship] = []
     for table in tables:
-        covered: set[str] = set()
         for fk in table.info.foreign_keys:
             target = by_name.get(fk.referred_table) or by_name.get(
                 fk.referred_table.rpartition(".")[2]
@@ -602,7 +598,6 @@ def _derive_relationships(tables: list[_Table]) -> list[Relationship]:
             to_columns = list(fk.referred_columns) or target.obj.primary_key
             if len(to_columns) != len(fk.columns):
                 continue
-            covered.update(fk.columns)
             relationships.append(
                 Relationship(
                     from_object=table.info.name,
@@ -613,30 +608,117 @@ def _derive_relationships(tables: list[_Table]) -> list[Relationship]:
                     label=_role_label(fk.columns, target) if len(fk.columns) == 1 else "",
                 )
             )
-        for column in table.info.columns:
-            if column.name in covered:
-                continue
-            match = _name_match(tables, table, column)
-            if match is not None:
-                target, key = match
-                relationships.append(
-                    Relationship(
-                        from_object=table.info.name,
-                        from_columns=[column.name],
-                        to_object=target.info.name,
-                        to_columns=[key],
-                        origin="name_match",
-                        label=_role_label((column.name,), target),
-                    )
-                )
+    return relationships + _inferred_relationships(by_name, schema, relationships)
+
+
+def _inferred_relationships(
+    by_name: dict[str, _Table], schema: SchemaInfo, declared: list[Relationship]
+) -> list[Relationship]:
+    """Relationships no foreign key declares: name-matched keys the data agrees with.
+
+    Each candidate of ``parley.sources.keys.candidate_keys`` (same key name, a name plus
+    ``id`` that names the table, a role before it, the bare table name) is kept when the
+    values measured at introspection agree: at least ``min_overlap(rank)`` of the sampled
+    values found in the key (0.8 when the names already say the link, 0.9 otherwise), and
+    the key unique. Without a measurement (nothing sampled, an empty target table, a query
+    that timed out, a schema read without data) only the strong name patterns count.
+    Per column, the strongest name match wins, then the higher overlap; a tie is left out.
+    A declared foreign key always wins, and of two keys that refer to each other (one to
+    one) only the one the names or the data point at is kept.
+    """
+    evidence = (
+        None
+        if schema.key_overlaps is None
+        else {
+            (o.from_table, o.from_column, o.to_table, o.to_column): o for o in schema.key_overlaps
+        }
+    )
+    taken = {(r.from_object, tuple(r.from_columns)) for r in declared}
+    declared_links = {
+        link
+        for r in declared
+        for link in (
+            (r.from_object, tuple(r.from_columns), r.to_object, tuple(r.to_columns)),
+            (r.to_object, tuple(r.to_columns), r.from_object, tuple(r.from_columns)),
+        )
+    }
+    groups: dict[tuple[str, str], list[tuple[KeyCandidate, float | None]]] = {}
+    for candidate in candidate_keys(schema.tables, schema.dialect):
+        if candidate.from_table not in by_name or candidate.to_table not in by_name:
+            continue
+        if (candidate.from_table, (candidate.from_column,)) in taken:
+            continue
+        link = (
+            candidate.from_table,
+            (candidate.from_column,),
+            candidate.to_table,
+            (candidate.to_column,),
+        )
+        if link in declared_links:
+            continue
+        empty_target = by_name[candidate.to_table].info.row_count == 0
+        verdict = _verdict(candidate, None if empty_target else evidence)
+        if verdict is not None:
+            groups.setdefault((candidate.from_table, candidate.from_column), []).append(
+                (candidate, verdict[0])
+            )
+    chosen: dict[tuple[str, str, str, str], tuple[KeyCandidate, float | None]] = {}
+    for group in groups.values():
+        # The strongest names, a declared key before one only the data shows unique.
+        best = min((c.rank, not c.declared_key) for c, _ in group)
+        top = [(c, overlap) for c, overlap in group if (c.rank, not c.declared_key) == best]
+        highest = max(-1.0 if overlap is None else overlap for _, overlap in top)
+        top = [(c, o) for c, o in top if (-1.0 if o is None else o) == highest]
+        if len(top) == 1:
+            chosen[top[0][0].key] = top[0]
+    relationships: list[Relationship] = []
+    for key, (candidate, overlap) in chosen.items():
+        reverse = chosen.get((key[2], key[3], key[0], key[1]))
+        if reverse is not None and not _wins_one_to_one(candidate, reverse[0], by_name):
+            continue
+        target = by_name[candidate.to_table]
+        relationships.append(
+            Relationship(
+                from_object=candidate.from_table,
+                from_columns=[candidate.from_column],
+                to_object=candidate.to_table,
+                to_columns=[candidate.to_column],
+                origin="name_match",
+                label=_role_label((candidate.from_column,), target),
+                overlap=None if overlap is None else round(overlap, 3),
+            )
+        )
     return relationships
 
 
+def _verdict(
+    candidate: KeyCandidate, evidence: dict[tuple[str, str, str, str], KeyOverlap] | None
+) -> tuple[float | None] | None:
+    """(overlap,) when the candidate is kept (overlap None: on its names alone), else None."""
+    measured = evidence.get(candidate.key) if evidence is not None else None
+    if measured is not None and measured.overlap is not None:
+        if not (candidate.declared_key or measured.target_unique):
+            return None
+        if candidate.rank == RANK_BARE and measured.sampled < MIN_SAMPLED_BARE:
+            return None
+        return (measured.overlap,) if measured.overlap >= min_overlap(candidate.rank) else None
+    return (None,) if candidate.names_suffice else None
+
+
+def _wins_one_to_one(
+    candidate: KeyCandidate, reverse: KeyCandidate, by_name: dict[str, _Table]
+) -> bool:
+    """Of two keys that refer to each other, the one whose names are stronger, else the
+    one from the smaller table (the subset: savings accounts of all accounts)."""
+    if candidate.rank != reverse.rank:
+        return candidate.rank < reverse.rank
+    rows = by_name[candidate.from_table].info.row_count
+    other = by_name[reverse.from_table].info.row_count
+    return rows is not None and other is not None and rows < other
+
+
 def _entity_words(column_name: str) -> list[str]:
-    words = _words(column_name)
-    if len(words) > 1 and (words[-1] in _KEY_WORDS or words[-1] in _CODE_WORDS):
-        return words[:-1]
-    return words
+    return entity_words(_words(column_name))[0]
 
 
 def _role_label(columns: Iterable[str], target: _Table) -> str:
@@ -651,86 +733,6 @@ def _role_label(columns: Iterable[str], target: _Table) -> str:
         # "rep" in sales reps, "sales rep" itself: the target's own name, not a role.
         return ""
     return phrase
-
-
-def _key_of(table: _Table, column_name: str, *, self_reference: bool) -> str | None:
-    """The single column that identifies rows of ``table``, for a key named ``column_name``."""
-    if len(table.obj.primary_key) == 1:
-        return table.obj.primary_key[0]
-    if table.obj.primary_key:
-        return None
-    # Without a declared key, the column of the same name, or the usual key names; a key
-    # never refers to itself, so a self-reference ("parent_id") needs one of the latter.
-    own_key = f"{_snake(table.obj.label)}_id"
-    candidates = (own_key, "id") if self_reference else (column_name, "id", own_key)
-    for candidate in candidates:
-        if (candidate != column_name or not self_reference) and table.info.column(candidate):
-            return candidate
-    return None
-
-
-def _compatible(a: ColumnInfo, b: ColumnInfo | None) -> bool:
-    if b is None:
-        return False
-    return a.type == b.type or (a.type in _NUMERIC and b.type in _NUMERIC)
-
-
-def _name_match(
-    tables: list[_Table], table: _Table, column: ColumnInfo
-) -> tuple[_Table, str] | None:
-    """The table a column refers to by its name alone, with the referred key column."""
-    words = _words(column.name)
-    candidates: list[_Table] = []
-    if words and (words[-1] in _KEY_WORDS or words[-1] in _CODE_WORDS) and len(words) > 1:
-        # "customer_id", "siteCode" (when the sites' key is a code too).
-        candidates = _tables_named(tables, table, words[:-1])
-        if words[-1] in _CODE_WORDS:
-            candidates = [
-                c
-                for c in candidates
-                if len(c.obj.primary_key) == 1 and _words(c.obj.primary_key[0])[-1] == words[-1]
-            ]
-    if not candidates:
-        # A column named like another table's own key ("sku", "country_code").
-        candidates = [
-            other
-            for other in tables
-            if other is not table
-            and len(other.obj.primary_key) == 1
-            and _words(other.obj.primary_key[0]) == words
-            and column.name.lower() != "id"
-        ]
-    if len(candidates) != 1:
-        return None
-    target = candidates[0]
-    key = _key_of(target, column.name, self_reference=target is table)
-    if key is None or not _compatible(column, target.info.column(key)):
-        return None
-    if target is table and (
-        key == column.name or singular(" ".join(words[:-1])) not in _SELF_ROLES | _PEOPLE_ROLES
-    ):
-        # A table refers to itself only through a role ("parent_id", "manager_id").
-        return None
-    return target, key
-
-
-def _tables_named(tables: list[_Table], table: _Table, entity: list[str]) -> list[_Table]:
-    phrase = singular(" ".join(entity))
-    if phrase in _SELF_ROLES:
-        return [table]
-    if phrase in _PEOPLE_ROLES:
-        people = [t for t in tables if " ".join(t.words) in _PEOPLE_LABELS]
-        return [table] if table in people else people
-    for start in range(len(entity)):
-        # "billing_address_id" → addresses; the words before the name are a role.
-        suffix = singular(" ".join(entity[start:]))
-        exact = [t for t in tables if " ".join(t.words) == suffix]
-        if exact:
-            return exact
-        ending = [t for t in tables if " ".join(t.words).endswith(" " + suffix)]
-        if ending:
-            return ending
-    return []
 
 
 # --- metrics ----------------------------------------------------------------------------

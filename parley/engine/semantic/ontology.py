@@ -82,11 +82,14 @@ class Relationship(BaseModel):
     from_columns: list[str]
     to_object: str
     to_columns: list[str]
-    #: "foreign_key" when declared by the schema, "name_match" when inferred from names,
-    #: "user" when added by an edit.
+    #: "foreign_key" when declared by the schema, "name_match" when inferred from names
+    #: (and, when the data could be read, checked on it), "user" when added by an edit.
     origin: Literal["foreign_key", "name_match", "user"] = "foreign_key"
     #: Human name for the role when one object is referred to twice ("manager").
     label: str = ""
+    #: For an inferred ("name_match") link checked on the data: the share of the sampled
+    #: distinct values of ``from_columns`` found in ``to_columns``. None when not measured.
+    overlap: float | None = None
 
 
 class Ontology(BaseModel):

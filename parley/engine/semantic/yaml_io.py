@@ -112,6 +112,8 @@ def _relationship_data(relationship: Relationship) -> dict[str, Any]:
     }
     if relationship.label:
         data["label"] = relationship.label
+    if relationship.overlap is not None:
+        data["overlap"] = relationship.overlap
     return data
 
 

@@ -8,7 +8,8 @@ from sqlglot import exp
 
 from parley.engine.semantic.derive import derive_ontology
 from parley.engine.semantic.ontology import Ontology
-from parley.sources.base import ColumnInfo, ForeignKey, SchemaInfo, TableInfo
+from parley.engine.semantic.yaml_io import export_yaml, import_yaml
+from parley.sources.base import ColumnInfo, ForeignKey, KeyOverlap, SchemaInfo, TableInfo
 
 C = ColumnInfo
 
@@ -697,3 +698,84 @@ def test_metrics_are_unique_and_read_only_their_objects_columns(schema: SchemaIn
 @pytest.mark.parametrize("schema", [DEMO, HR, NO_KEYS], ids=["demo", "hr", "no_keys"])
 def test_derivation_is_deterministic(schema: SchemaInfo) -> None:
     assert derive_ontology(schema, source="s") == derive_ontology(schema, source="s")
+
+
+# --- keys checked on the data -----------------------------------------------------------
+
+#: Two tables without declared keys, and what introspection measured about their values.
+MEASURED = SchemaInfo(
+    dialect="postgres",
+    tables=(
+        TableInfo(
+            "customers",
+            (C("id", "integer"), C("name", "text")),
+            primary_key=("id",),
+            row_count=4,
+        ),
+        TableInfo(
+            "orders",
+            (C("id", "integer"), C("customer_id", "integer"), C("rep_id", "integer")),
+            primary_key=("id",),
+            row_count=9,
+        ),
+        TableInfo("reps", (C("rep_id", "integer"), C("name", "text")), row_count=3),
+        TableInfo("archive", (C("id", "integer"), C("customer_id", "integer")), row_count=0),
+    ),
+    key_overlaps=(
+        KeyOverlap("orders", "customer_id", "customers", "id", sampled=4, found=4),
+        KeyOverlap("orders", "rep_id", "reps", "rep_id", sampled=3, found=3, target_unique=False),
+        KeyOverlap("archive", "customer_id", "customers", "id", sampled=0, found=0),
+    ),
+)
+
+
+def test_measured_keys_decide_and_are_recorded() -> None:
+    ontology = derive_ontology(MEASURED, source="m")
+    found = {
+        (r.from_object, r.from_columns[0], r.to_object, r.to_columns[0], r.origin, r.overlap)
+        for r in ontology.relationships
+    }
+    assert found == {
+        ("orders", "customer_id", "customers", "id", "name_match", 1.0),
+        # Nothing sampled (an empty table): the names alone decide, no figure.
+        ("archive", "customer_id", "customers", "id", "name_match", None),
+        # reps.rep_id has duplicates: not a key, orders.rep_id is not linked to it.
+    }
+
+
+def test_the_overlap_survives_a_yaml_round_trip() -> None:
+    ontology = derive_ontology(MEASURED, source="m")
+    text = export_yaml(ontology)
+    assert "overlap: 1.0" in text
+    assert import_yaml(text, derived=ontology).relationships == ontology.relationships
+    assert import_yaml(text).relationships == ontology.relationships
+
+
+@pytest.mark.parametrize(
+    ("column", "found", "linked"),
+    [("customer_id", 8, True), ("customer_id", 7, False), ("buyer", 10, False)],
+)
+def test_overlap_thresholds(column: str, found: int, linked: bool) -> None:
+    """0.8 when the names say the link (customer_id), 0.9 for a bare table name."""
+    schema = SchemaInfo(
+        dialect="postgres",
+        tables=(
+            TableInfo("buyer", (C("id", "integer"),), primary_key=("id",), row_count=20),
+            TableInfo("customers", (C("id", "integer"),), primary_key=("id",), row_count=20),
+            TableInfo("orders", (C("pos", "integer"), C(column, "integer")), row_count=20),
+        ),
+        key_overlaps=(
+            KeyOverlap(
+                "orders",
+                column,
+                "customers" if column != "buyer" else "buyer",
+                "id",
+                sampled=10 if column != "buyer" else 12,
+                found=found,
+            ),
+        ),
+    )
+    links = {
+        (r.from_columns[0], r.to_object) for r in derive_ontology(schema, source="t").relationships
+    }
+    assert bool(links) == linked

@@ -31,7 +31,7 @@ MODULES = _modules_with_examples()
 
 
 def test_the_walk_finds_the_engine_and_the_faces() -> None:
-    assert {"parley.engine.charts", "parley.engine.nl.timephrases", "parley.store.ids"} <= set(
+    assert {"parley.engine.charts", "parley.engine.nl.timephrases", "parley.ids"} <= set(
         MODULES
     )
 

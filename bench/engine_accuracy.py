@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     try:
         # Imported late so that a missing or broken core still gives a readable message.
-        parley_class = importlib.import_module("parley.core").Parley
+        parley_class = importlib.import_module("parley.conversations.installation").Parley
     except ImportError as error:
-        console.print(f"[red]cannot import parley.core: {error}[/red]")
+        console.print(f"[red]cannot import parley.conversations.installation: {error}[/red]")
         return 0
 
     today = dt.date.today()

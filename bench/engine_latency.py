@@ -24,7 +24,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from parley.core import Parley
+from parley.conversations.installation import Parley
 from parley.engine.events import Done
 from parley.engine.nl.parser import Context
 from parley.engine.orchestrator import TurnContext, run_turn, statement_for

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,10 +16,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from parley.chart_image import render_chart
 from parley.config import Settings
-from parley.core import Parley
-from parley.engine.chart_render import render_chart
-from parley.engine.events import Answer
+from parley.conversations.installation import DEMO_NAME, Parley
+from parley.conversations.service import Conversations, collect
+from parley.conversations.views import ConversationRef, Turn
+from parley.engine.events import Answer, Done, Event, TextDelta, TurnStarted
 from parley.errors import InvalidInput, ParleyError
 from parley.terminal import answer_json, dumps, progress_bar, render_answer
 
@@ -104,7 +107,12 @@ def ask(
         if chart is not None and chart.suffix.lower() not in {".png", ".svg"}:
             suffix = chart.suffix or "nothing"
             raise InvalidInput(f"--chart must end in .png or .svg, not {suffix!r}")
-        turn = parley.ask(question, app=application, conversation_id=conversation)
+        door = parley.conversations
+        ref = door.open(
+            parley.principal, face=FACE, app=application, conversation_id=conversation
+        )
+        events = door.turn(ref, question)
+        turn = _collect(events) if json_output else _print_events(events)
     except ParleyError as error:
         _fail(error, json_output)
         return
@@ -122,10 +130,46 @@ def ask(
             )
         )
     else:
-        render_answer(console, answer)
+        _say_conversation(turn.conversation_id)
     if answer.error_code:
         # The turn failed and its text says why; a script sees it in the exit status.
         raise typer.Exit(1)
+
+
+FACE = "cli"
+
+
+def _collect(events: Iterator[Event]) -> Turn:
+    return collect(events)
+
+
+def _print_events(events: Iterator[Event]) -> Turn:
+    """Print a turn as its events arrive: the text as it comes, the rest once stored."""
+    started: TurnStarted | None = None
+    streamed = False
+    for event in events:
+        if isinstance(event, TurnStarted):
+            started = event
+        elif isinstance(event, TextDelta):
+            console.print(event.text, end="", soft_wrap=True, markup=False, highlight=False)
+            streamed = True
+        elif isinstance(event, Done):
+            if streamed:
+                console.print()
+            render_answer(console, event.answer, text=not streamed)
+            assert started is not None and event.message_id is not None
+            return Turn(
+                started.conversation_id,
+                started.user_message_id,
+                event.message_id,
+                event.answer,
+                event.data_file_path,
+            )
+    raise AssertionError("a turn always ends with Done")
+
+
+def _say_conversation(conversation_id: str) -> None:
+    errors.print(f"Conversation {conversation_id} (continue it with --conversation)", markup=False)
 
 
 def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
@@ -145,10 +189,11 @@ def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
 
 
 @app.command()
-def chat(application: AppOption = "demo") -> None:
+def chat(application: AppOption = DEMO_NAME) -> None:
     """Hold a conversation in the terminal. Commands: /sql, /chart TYPE, /history, /new, /quit."""
     parley = _open()
-    conversation: str | None = None
+    door = parley.conversations
+    ref: ConversationRef | None = None
     last: Answer | None = None
     console.print("Ask a question about your data (/help for commands, /quit to leave).")
     while True:
@@ -159,50 +204,53 @@ def chat(application: AppOption = "demo") -> None:
             return
         if not line:
             continue
-        if line.startswith("/"):
-            command, _, argument = line[1:].partition(" ")
-            if command in {"quit", "exit", "q"}:
-                return
-            if command == "new":
-                conversation, last = None, None
-                console.print("Started a new conversation.")
-            elif command == "sql":
-                console.print(last.sql if last and last.sql else "No SQL yet.", markup=False)
-            elif command == "chart":
-                if argument:
-                    line = f"as a {argument} chart"
-                else:
-                    chart_type = last.chart.type if last and last.chart else None
-                    console.print(f"Chart: {chart_type}" if chart_type else "No chart yet.")
-                    continue
-            elif command == "history":
-                _print_history(parley, conversation)
-            else:
-                console.print(
-                    "/sql  the last SQL\n/chart \\[type]  the chart, or change it\n"
-                    "/history  this conversation\n/new  a new conversation\n/quit"
-                )
-            if not line.startswith("as a"):
-                continue
+        events: Iterator[Event] | None = None
         try:
-            turn = parley.ask(line, app=application, conversation_id=conversation)
+            if line.startswith("/"):
+                command, _, argument = line[1:].partition(" ")
+                if command in {"quit", "exit", "q"}:
+                    return
+                if command == "chart" and argument and ref is not None:
+                    events = door.change_chart(ref, argument.strip())
+                else:
+                    if command == "new":
+                        ref, last = None, None
+                    _chat_command(door, ref, last, command, argument)
+                    continue
+            else:
+                if ref is None:
+                    ref = door.open(parley.principal, face=FACE, app=application)
+                events = door.turn(ref, line)
+            last = _print_events(events).answer
         except ParleyError as error:
             errors.print(f"[red]Error:[/red] {escape(error.message)}", highlight=False)
-            continue
-        conversation, last = turn.conversation_id, turn.answer
-        render_answer(console, turn.answer)
 
 
-def _print_history(parley: Parley, conversation: str | None) -> None:
-    if conversation is None:
-        console.print("Nothing asked yet.")
-        return
-    from parley.store import conversations
-
-    with parley.store.session() as session:
-        for message in conversations.list_messages(session, conversation).items:
+def _chat_command(
+    door: Conversations, ref: ConversationRef | None, last: Answer | None, command: str, arg: str
+) -> None:
+    if command == "new":
+        console.print("Started a new conversation.")
+    elif command == "sql":
+        console.print(last.sql if last and last.sql else "No SQL yet.", markup=False)
+    elif command == "chart":
+        if arg:
+            console.print("No result to chart yet.")
+            return
+        chart_type = last.chart.type if last and last.chart else None
+        console.print(f"Chart: {chart_type}" if chart_type else "No chart yet.")
+    elif command == "history":
+        if ref is None:
+            console.print("Nothing asked yet.")
+            return
+        for message in door.history(ref).items:
             who = "you" if message.role == "user" else "parley"
-            console.print(f"[bold]{who}[/bold] {escape(message.content)}", soft_wrap=True)
+            console.print(f"[bold]{who}[/bold] {escape(message.text)}", soft_wrap=True)
+    else:
+        console.print(
+            "/sql  the last SQL\n/chart \\[type]  the chart, or change it\n"
+            "/history  this conversation\n/new  a new conversation\n/quit"
+        )
 
 
 def _emit(json_output: bool, data: Any, text: str) -> None:
@@ -294,12 +342,9 @@ def app_create(
 @app_app.command("list")
 def app_list(json_output: JsonOption = False) -> None:
     """List the applications."""
-    from parley.store import catalog
-
     parley = _open(json_output=json_output)
-    with parley.store.session() as session:
-        items = catalog.list_applications(session, parley.organization_id).items
-        data = [{"id": a.id, "name": a.name, "description": a.description} for a in items]
+    items = parley.conversations.applications(parley.principal).items
+    data = [{"id": a.id, "name": a.name, "description": a.description} for a in items]
     _emit(json_output, data, "\n".join(f"{a['name']}\t{a['description']}" for a in data))
 
 
@@ -309,26 +354,17 @@ def key_create(
     json_output: JsonOption = False,
 ) -> None:
     """Create an API key; it is shown once and stored hashed."""
-    from parley.store import tenancy
-
     parley = _open(json_output=json_output)
-    with parley.store.session() as session:
-        plaintext, key = tenancy.create_api_key(session, parley.organization_id, name)
-        data = {"id": key.id, "name": key.name, "key": plaintext}
-    _emit(json_output, data, f"API key {key.name} (shown once, keep it):\n  {plaintext}")
+    plaintext, key_id = parley.create_api_key(name)
+    data = {"id": key_id, "name": name, "key": plaintext}
+    _emit(json_output, data, f"API key {name} (shown once, keep it):\n  {plaintext}")
 
 
 @key_app.command("list")
 def key_list(json_output: JsonOption = False) -> None:
     """List API keys (their prefixes only)."""
-    from parley.store import tenancy
-
     parley = _open(json_output=json_output)
-    with parley.store.session() as session:
-        data = [
-            {"id": k.id, "name": k.name, "prefix": k.prefix, "revoked": k.revoked_at is not None}
-            for k in tenancy.list_api_keys(session, parley.organization_id)
-        ]
+    data = parley.list_api_keys()
     _emit(json_output, data, "\n".join(f"{k['id']}\t{k['name']}\t{k['prefix']}…" for k in data))
 
 

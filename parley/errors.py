@@ -6,6 +6,12 @@ own error format. The ``code`` is a stable machine-readable name.
 
 from __future__ import annotations
 
+import logging
+
+from parley.ids import new_id
+
+log = logging.getLogger("parley.incidents")
+
 
 class ParleyError(Exception):
     """Base of every error Parley reports to a user."""
@@ -73,3 +79,28 @@ class GuardRejected(ParleyError):
 
     status = 422
     code = "sql_rejected"
+
+
+class UnknownApplication(NotFound):
+    """The caller may open no application of that name."""
+
+
+class InternalError(ParleyError):
+    """An unexpected failure; the user sees only the incident id it was logged under."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, incident_id: str, *, detail: dict[str, object] | None = None) -> None:
+        super().__init__(
+            f"Something went wrong on our side (incident {incident_id}).", detail=detail
+        )
+        self.incident_id = incident_id
+
+
+def report_incident(what: str, error: BaseException | None = None) -> InternalError:
+    """The one place incident ids are minted: ``error``'s traceback is logged under a new
+    id, and the ``InternalError`` carrying it is what faces render (and turns store)."""
+    incident = new_id("inc")
+    log.error("%s failed (incident %s)", what, incident, exc_info=error)
+    return InternalError(incident)

@@ -17,7 +17,6 @@ from rich.table import Table
 from rich.text import Text
 
 from parley.engine.events import Answer
-from parley.engine.result_shape import format_value
 
 MAX_TABLE_ROWS = 50
 
@@ -43,10 +42,13 @@ def dumps(data: Any) -> str:
     return json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)
 
 
-def render_answer(console: Console, answer: Answer) -> None:
+def render_answer(console: Console, answer: Answer, *, text: bool = True) -> None:
+    """The answer: its text (unless it was already printed as it arrived), suggestions,
+    SQL, table, chart and insights."""
     # Answers echo the user's words and the data's values: neither is rich markup, and a
     # stray "[/x]" in them must print as itself rather than fail.
-    console.print(answer.text, soft_wrap=True, markup=False)
+    if text:
+        console.print(answer.text, soft_wrap=True, markup=False)
     if answer.suggestions and answer.intent in {"clarification", "out_of_scope", "greeting"}:
         for suggestion in answer.suggestions:
             console.print(f"  • {suggestion}", markup=False)
@@ -83,7 +85,11 @@ def _cell(value: Any) -> str:
         return f"{value:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
-    return format_value(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{float(value):,.2f}"
+    return str(value)
 
 
 class ProgressReporter:

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from parley.core import Parley
+from parley.conversations.installation import Parley
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from parley.api.app import create_app
-from parley.core import Parley
+from parley.conversations.installation import Parley
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

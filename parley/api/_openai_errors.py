@@ -1,10 +1,11 @@
-"""The error table of the OpenAI-compatible face, and the one place that renders it.
+"""The error table of the OpenAI-compatible face: its one error-body function.
 
-Every refusal of this face is one of five bodies, each with ``code`` as a string:
+Every refusal of this face is one of these bodies, each with ``code`` as a string:
 
 ====  =====================================================================================
 401   ``{"code": "401", "error_description": "The access token is expired or invalid",
       "error": "UnAuthorized Access"}``
+404   ``{"code": "404", "error": "<what was not found>"}`` (a path this face does not have)
 412   ``{"code": "412", "error": "Unable to access the Data Warehouse Intelligence
       application <name> with the provided API key."}``
 422   ``{"code": "422", "error": "Please provide a valid value for <field>."}`` (a reason may
@@ -14,96 +15,45 @@ Every refusal of this face is one of five bodies, each with ``code`` as a string
 500   ``{"code": "500", "message": "... Incident ID : <id> ...", "status": "FAILURE"}``; the
       incident id is logged with the traceback, the response holds neither trace nor secret
 ====  =====================================================================================
+
+Other domain errors keep their status with ``{"code": "<status>", "error": <message>}``.
+A domain error names the request field it is about in ``detail["field"]``; this face
+renders the door's names (``conversation_id``) in its own (``conversationId``).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 
-from parley.errors import RateLimited
-from parley.store.ids import new_id
-
-log = logging.getLogger("parley.api.openai")
-
-INTERNAL_MESSAGE = (
-    "Failed to perform action due to an unexpected error. Please contact the application "
-    "administrator with Incident ID : {incident} for further assistance."
+from parley.api._openai_render import internal_body
+from parley.errors import (
+    Forbidden,
+    InternalError,
+    InvalidInput,
+    NotFound,
+    ParleyError,
+    RateLimited,
+    Unauthorized,
+    UnknownApplication,
 )
 
-
-class FaceError(Exception):
-    """A refusal already in this face's wire format."""
-
-    def __init__(
-        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(body.get("error") or body.get("message"))
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-
-    def response(self) -> JSONResponse:
-        return JSONResponse(self.body, status_code=self.status, headers=self.headers)
+#: The door's names of request fields, as this face's clients know them.
+FIELDS = {
+    "conversation_id": "conversationId",
+    "data_file_path": "dataFilePath",
+    "chart_type": "graphType",
+    "question": "messages",
+    "application": "model",
+}
 
 
-def unauthorized() -> FaceError:
-    return FaceError(
-        401,
-        {
-            "code": "401",
-            "error_description": "The access token is expired or invalid",
-            "error": "UnAuthorized Access",
-        },
-    )
-
-
-def no_application(name: str) -> FaceError:
-    return FaceError(
-        412,
-        {
-            "code": "412",
-            "error": f"Unable to access the Data Warehouse Intelligence application {name} "
-            "with the provided API key.",
-        },
-    )
-
-
-def invalid_value(field: str, reason: str = "") -> FaceError:
-    error = f"Please provide a valid value for {field}."
-    if reason:
-        error = f"{error} {reason[:1].upper()}{reason[1:]}"
-    return FaceError(422, {"code": "422", "error": error})
-
-
-def rate_limited(window: str, retry_after: int) -> FaceError:
-    return FaceError(
-        429,
-        {
-            "code": "429",
-            "error": f"Data Warehouse Intelligence API rate limit reached for the {window}.",
-        },
-        headers={"Retry-After": str(retry_after)},
-    )
-
-
-def internal_body(incident: str) -> dict[str, Any]:
-    message = INTERNAL_MESSAGE.format(incident=incident)
-    return {"code": "500", "message": message, "status": "FAILURE"}
-
-
-def unexpected(error: BaseException, what: str, headers: dict[str, str] | None = None) -> FaceError:
-    """A 500 for ``error``: its traceback is logged under a new incident id, which is all
-    the caller gets to see."""
-    incident = new_id("inc")
-    log.error("%s failed (incident %s)", what, incident, exc_info=error)
-    return FaceError(500, internal_body(incident), headers)
+def about(error: ParleyError, field: str) -> ParleyError:
+    """``error``, said to be about the request field ``field``."""
+    error.detail = {**error.detail, "field": field}
+    return error
 
 
 def invalid_field(errors: Sequence[Any]) -> str:
@@ -114,35 +64,44 @@ def invalid_field(errors: Sequence[Any]) -> str:
             return "request body"
         if len(loc) >= 2 and loc[0] in ("body", "header"):
             return loc[1]
-        if loc == ["body"]:
-            return "request body"
     return "request body"
 
 
-def to_response(error: Exception, request: Request) -> Response:
-    """The seed-format response for anything a route of this face raised."""
-    if isinstance(error, FaceError):
-        return error.response()
-    if isinstance(error, RequestValidationError):
-        return invalid_value(invalid_field(error.errors())).response()
+def error_body(error: ParleyError) -> tuple[int, dict[str, Any]]:
+    if isinstance(error, Unauthorized | Forbidden):
+        return 401, {
+            "code": "401",
+            "error_description": "The access token is expired or invalid",
+            "error": "UnAuthorized Access",
+        }
+    if isinstance(error, UnknownApplication):
+        name = str(error.detail.get("name", ""))
+        return 412, {
+            "code": "412",
+            "error": f"Unable to access the Data Warehouse Intelligence application {name} "
+            "with the provided API key.",
+        }
+    field = error.detail.get("field")
+    if isinstance(error, InvalidInput) and "errors" in error.detail:
+        field = invalid_field(error.detail["errors"])  # type: ignore[arg-type]
+        return 422, {"code": "422", "error": f"Please provide a valid value for {field}."}
+    if isinstance(error, InvalidInput | NotFound) and field:
+        reason = error.message
+        text = f"Please provide a valid value for {FIELDS.get(str(field), field)}."
+        if reason:
+            text = f"{text} {reason[:1].upper()}{reason[1:]}"
+        return 422, {"code": "422", "error": text}
     if isinstance(error, RateLimited):
-        return rate_limited(error.window, error.retry_after).response()
-    return unexpected(error, f"{request.method} {request.url.path}").response()
+        window = f"Data Warehouse Intelligence API rate limit reached for the {error.window}."
+        return 429, {"code": "429", "error": window}
+    if isinstance(error, InternalError):
+        return 500, internal_body(error.incident_id)
+    return error.status, {"code": str(error.status), "error": error.message}
 
 
-class SeedErrorRoute(APIRoute):
-    """Routes whose every failure, request validation included, renders the error table.
-
-    Scoped to this face's router, so the other faces keep their own error formats.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Exception as error:  # the edge: every failure becomes a table row
-                return to_response(error, request)
-
-        return handle
+def error_response(error: ParleyError) -> JSONResponse:
+    status, body = error_body(error)
+    headers = dict(error.detail.get("headers") or {})  # type: ignore[call-overload]
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import html
 import io
-import re
+import math
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Literal
 
-from parley.engine.charts import choose_chart
 from parley.engine.events import (
     Answer,
     Chart,
@@ -26,8 +26,7 @@ from parley.engine.events import (
     SqlReady,
     TextDelta,
 )
-from parley.engine.result_shape import ColumnRole, as_number
-from parley.engine.semantic.query import SemanticQuery
+from parley.errors import InvalidInput
 
 ResponseType = Literal["raw", "html", "md"]
 RESPONSE_TYPES: tuple[ResponseType, ...] = ("raw", "html", "md")
@@ -42,6 +41,13 @@ def _number(value: float) -> str:
     return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"
 
 
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def cell(value: Any) -> str:
     """A result value as table text.
 
@@ -50,7 +56,7 @@ def cell(value: Any) -> str:
     """
     if value is None:
         return ""
-    number = None if isinstance(value, bool) else as_number(value)
+    number = _as_number(value)
     return str(value) if number is None else _number(number)
 
 
@@ -276,7 +282,8 @@ def csv_text(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 # --- graph suggestions ----------------------------------------------------------------
 
-#: The graph types a client may name, and the chart type (with orientation) each asks for.
+#: The graph types a client may name, and the chart (with orientation) each asks for, in
+#: the engine's chart vocabulary.
 GRAPH_TYPES: dict[str, str] = {
     "Vertical Bar Chart": "vertical bar",
     "Horizontal Bar Chart": "horizontal bar",
@@ -297,22 +304,10 @@ _DISPLAY = {
     "kpi": "KPI",
     "table": "Table",
 }
-_QUERY_TYPES = {
-    "horizontal bar": "horizontal bar",
-    "vertical bar": "vertical bar",
-    "bar": "bar",
-    "column": "vertical bar",
-    "line": "line",
-    "area": "area",
-    "pie": "pie",
-    "donut": "donut",
-    "doughnut": "donut",
-    "scatter": "scatter",
-}
 
 
 def graph_type(name: str) -> str | None:
-    """The chart type a client's graphType asks for; None for "Custom" (Parley chooses).
+    """The chart a client's graphType asks for; None for "Custom" (Parley chooses).
 
     >>> graph_type("line chart"), graph_type("Custom")
     ('line', None)
@@ -322,33 +317,9 @@ def graph_type(name: str) -> str | None:
             return requested
     if name.strip().lower() == CUSTOM.lower():
         return None
-    raise ValueError(f"{name!r} is not one of {CUSTOM}, {', '.join(GRAPH_TYPES)}")
-
-
-def _words(text: str) -> str:
-    return " " + " ".join(re.split(r"[^0-9a-z]+", text.lower())).strip() + " "
-
-
-def type_in_query(query: str) -> str | None:
-    """A chart type the query names ("... as a donut chart"), if any.
-
-    >>> type_in_query("show revenue as a horizontal bar chart"), type_in_query("revenue")
-    ('horizontal bar', None)
-    """
-    words = _words(query)
-    for phrase, requested in _QUERY_TYPES.items():
-        if f" {phrase} " in words:
-            return requested
-    return None
-
-
-def mentioned_columns(roles: Sequence[ColumnRole], query: str) -> list[ColumnRole]:
-    """The columns the query names, when it names enough of them to draw a chart."""
-    words = _words(query)
-    named = [r for r in roles if _words(r.name) in words or (r.label and _words(r.label) in words)]
-    if len(named) >= 2 and any(r.role == "measure" for r in named):
-        return named
-    return list(roles)
+    raise InvalidInput(
+        f"{name!r} is not one of {CUSTOM}, {', '.join(GRAPH_TYPES)}", detail={"field": "graphType"}
+    )
 
 
 def _display(chart: Chart) -> str:
@@ -359,36 +330,21 @@ def _display(chart: Chart) -> str:
 
 
 def _sorting(
-    chart: Chart, columns: Sequence[str], semantic_query: dict[str, Any] | None
+    chart: Chart, semantic_query: dict[str, Any] | None
 ) -> tuple[str | None, str | None]:
     if chart.type in ("kpi", "table"):
         return None, None
-    if semantic_query:
-        for item in SemanticQuery.model_validate(semantic_query).order:
-            if item.key in columns and item.key in (chart.x, chart.y):
-                return item.key, "desc" if item.descending else "asc"
+    for item in (semantic_query or {}).get("order", []):
+        if item.get("key") in (chart.x, chart.y):
+            return item["key"], "desc" if item.get("descending", True) else "asc"
     if chart.type in ("line", "area"):
         return chart.x, "asc"
     return chart.y, "desc"
 
 
-def graph_suggestion(
-    roles: Sequence[ColumnRole],
-    rows: Sequence[Sequence[Any]],
-    *,
-    requested: str | None,
-    query: str,
-    semantic_query: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """The chart for a stored result as a ``graphSuggestion``.
-
-    Raises ``InvalidInput`` when the requested type cannot carry the data.
-    """
-    chosen = mentioned_columns(roles, query)
-    indexes = [list(roles).index(r) for r in chosen]
-    projected = [[row[i] for i in indexes] for row in rows]
-    chart = choose_chart(chosen, projected, requested=requested or type_in_query(query))
-    field, direction = _sorting(chart, [r.name for r in chosen], semantic_query)
+def graph_suggestion(chart: Chart, semantic_query: dict[str, Any] | None) -> dict[str, Any]:
+    """A chart of a stored result as a ``graphSuggestion``."""
+    field, direction = _sorting(chart, semantic_query)
     return {
         "graphType": _display(chart),
         "x_axis": chart.x,
@@ -400,3 +356,14 @@ def graph_suggestion(
         "x_axis_display_name": chart.x_title or None,
         "y_axis_display_name": chart.y_title or None,
     }
+
+
+INTERNAL_MESSAGE = (
+    "Failed to perform action due to an unexpected error. Please contact the application "
+    "administrator with Incident ID : {incident} for further assistance."
+)
+
+
+def internal_body(incident: str) -> dict[str, Any]:
+    message = INTERNAL_MESSAGE.format(incident=incident)
+    return {"code": "500", "message": message, "status": "FAILURE"}

@@ -1,44 +1,31 @@
 """The Workbench WebSocket: ``/ws/chat/{session_id}?token=<JWT>``.
 
 A bad token (or another user's session) closes the socket with code 1008 before any
-frame is sent. Each client frame runs one core turn in a worker thread; its events are
-forwarded as frames as they are produced. A frame that cannot be understood gets an
-``error`` frame and the socket stays open.
+frame is sent. Each client frame runs one turn through the door; its events are
+forwarded as frames as they are produced (through the one streaming bridge). A frame
+that cannot be understood gets an ``error`` frame and the socket stays open.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
-import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-import anyio
-import anyio.from_thread
-import anyio.to_thread
 from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
-from parley.api._workbench_core import (
-    answer_body,
-    authenticate,
-    change_chart,
-    open_session,
-    require_query,
-    tokens_of,
-)
-from parley.conversations.service import ConversationRef
-from parley.core import Parley
+from parley.api._stream import events_in_thread
+from parley.api._workbench_render import answer_body
+from parley.auth.authenticate import Authenticator
+from parley.conversations.service import Conversations
+from parley.conversations.views import ConversationRef
 from parley.engine.events import AgentStarted, Done, ErrorRaised, Event, TextDelta
-from parley.errors import InvalidInput, ParleyError
-from parley.store.ids import new_id
+from parley.errors import InvalidInput, ParleyError, report_incident
 
-log = logging.getLogger(__name__)
-
+FACE = "workbench"
 #: RFC 6455 §7.4.1: the endpoint refuses a message that violates its policy.
 POLICY_VIOLATION = 1008
 #: The longest close reason a WebSocket frame can carry, in bytes.
@@ -84,16 +71,18 @@ def parse_frame(raw: str | None) -> tuple[str, str]:
     return kind, value
 
 
-def events_for(parley: Parley, ref: ConversationRef, kind: str, text: str) -> Iterator[Event]:
+def events_for(door: Conversations, ref: ConversationRef, kind: str, text: str) -> Iterator[Event]:
     if kind == "visualize":
-        return change_chart(parley, ref, text)
+        return door.change_chart(
+            ref, text, said="visualize: {chart}", request_json={"type": kind, "chart_type": text}
+        )
     if kind == "refine":
-        require_query(parley, ref)
-    return parley.conversations.turn(ref, text, request_json={"type": kind, "content": text})
+        door.require_query(ref)
+    return door.turn(ref, text, request_json={"type": kind, "content": text})
 
 
 def frames_of(event: Event) -> list[dict[str, Any]]:
-    """The frames one core event becomes (most events are only part of the result)."""
+    """The frames one event becomes (most events are only part of the result)."""
     if isinstance(event, AgentStarted):
         progress = PROGRESS.get(event.agent)
         started: dict[str, Any] = {"type": "stream_start", "agent": event.agent}
@@ -119,17 +108,16 @@ def error_frame(code: str, message: str) -> dict[str, Any]:
 
 @ws_router.websocket("/ws/chat/{session_id}")
 async def chat_socket(websocket: WebSocket, session_id: str) -> None:
-    parley = websocket.app.state.parley
-    assert isinstance(parley, Parley)
+    door: Conversations = websocket.app.state.conversations
+    auth: Authenticator = websocket.app.state.auth
     # Accepted first so that the client sees the close code (a refused handshake is
     # only an HTTP 403 to it).
     await websocket.accept()
     try:
-        tokens = tokens_of(websocket.app.state, parley)
-        caller = await run_in_threadpool(
-            authenticate, parley, tokens, websocket.query_params.get("token")
+        caller = await run_in_threadpool(auth.workbench_token, websocket.query_params.get("token"))
+        ref = await run_in_threadpool(
+            partial(door.open, caller, face=FACE, conversation_id=session_id)
         )
-        ref = await run_in_threadpool(open_session, parley, caller, session_id)
     except ParleyError as error:
         reason = error.message.encode()[:MAX_REASON_BYTES].decode(errors="ignore")
         await websocket.close(code=POLICY_VIOLATION, reason=reason)
@@ -143,47 +131,28 @@ async def chat_socket(websocket: WebSocket, session_id: str) -> None:
         except InvalidFrame as error:
             await websocket.send_json(error_frame(error.code, error.message))
             continue
-        if not await _stream(websocket, partial(events_for, parley, ref, kind, text)):
+        if not await _stream(websocket, partial(events_for, door, ref, kind, text)):
             return
 
 
-async def _stream(websocket: WebSocket, make_events: Callable[[], Iterator[Event]]) -> bool:
-    """Forward one turn's frames as they come; False once the client has gone.
-
-    The turn runs to its end even if the client leaves, so its answer is stored.
-    """
-    send, receive = anyio.create_memory_object_stream[dict[str, Any]](math.inf)
-
-    def put(frame: dict[str, Any]) -> None:
-        # When the client has left, keep draining so that the turn completes and is stored.
-        with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-            anyio.from_thread.run_sync(send.send_nowait, frame)
-
-    def work() -> None:
+async def _stream(websocket: WebSocket, make_events: partial[Iterator[Event]]) -> bool:
+    """Forward one turn's frames as they come; False once the client has gone (the turn
+    still runs to its end, so its answer is stored)."""
+    try:
+        async for event in events_in_thread(make_events):
+            for frame in frames_of(event):
+                try:
+                    await websocket.send_json(frame)
+                except (WebSocketDisconnect, RuntimeError):  # the client is gone
+                    return False
+    except Exception as error:
+        failure = (
+            error
+            if isinstance(error, ParleyError)
+            else report_incident("workbench socket turn", error)
+        )
         try:
-            for event in make_events():
-                for frame in frames_of(event):
-                    put(frame)
-        except ParleyError as error:
-            put(error_frame(error.code, error.message))
-        except Exception:
-            incident = new_id("inc")
-            log.exception("workbench socket turn failed (incident %s)", incident)
-            put(
-                error_frame(
-                    "internal_error", f"Something went wrong on our side (incident {incident})."
-                )
-            )
-        finally:
-            anyio.from_thread.run_sync(send.close)
-
-    connected = True
-    async with anyio.create_task_group() as group, receive:
-        group.start_soon(partial(anyio.to_thread.run_sync, work))
-        async for frame in receive:
-            try:
-                await websocket.send_json(frame)
-            except (WebSocketDisconnect, RuntimeError):  # the client is gone
-                connected = False
-                break
-    return connected
+            await websocket.send_json(error_frame(failure.code, failure.message))
+        except (WebSocketDisconnect, RuntimeError):
+            return False
+    return True

@@ -1,27 +1,46 @@
-"""The HTTP server: one FastAPI app, one router per API face, over one Parley."""
+"""The HTTP server: one FastAPI app built from a list of faces, over one door.
+
+A face is a module (see ``_edge.Face``): its routes, and its one error-body function,
+door (``app.state.conversations``) and the authenticator (``app.state.auth``).
+door (``app.state.conversations``) and the authenticator (``app.state.auth``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 
 from parley import __version__
-from parley.api import log_redaction
-from parley.api.openai_compat import router as openai_router
-from parley.api.workbench import router as workbench_router
-from parley.core import Parley
+from parley.api import log_redaction, openai_compat, workbench
+from parley.api._edge import Face
+from parley.auth.authenticate import Authenticator
+from parley.conversations.service import Conversations
+
+#: The built-in faces, registered the way any other face would be.
+FACES: tuple[Face, ...] = (workbench, openai_compat)  # type: ignore[assignment]
 
 
-def create_app(parley: Parley) -> FastAPI:
+class Installation(Protocol):
+    """What the app needs of an installation: the door and the authenticator."""
+
+    conversations: Conversations
+    auth: Authenticator
+
+
+def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> FastAPI:
     log_redaction.install()
     api = FastAPI(title="Parley", version=__version__)
-    api.state.parley = parley
+    api.state.conversations = installation.conversations
+    api.state.auth = installation.auth
+    api.state.faces = tuple(faces)
 
     @api.get("/health")
     def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__}
 
-    api.include_router(workbench_router)
-    api.include_router(openai_router)
+    for face in faces:
+        api.include_router(face.router)
+
     return api

@@ -1,47 +1,36 @@
 """The BI Workbench face: chat sessions over HTTP (``/api/v1/bi/chat``) and a WebSocket
 (``/ws/chat/{session_id}``), authenticated by JWT.
 
-A session is a Parley conversation of the token's user; each call is one core turn
+A session is a conversation of the token's user; each call is one turn through the door,
 rendered in this face's JSON. Errors have one shape, built by :func:`error_body`.
 See docs/workbench.md.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Coroutine
+import os
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from parley.api._workbench_core import (
-    Caller,
-    answer_body,
-    authenticate,
-    bearer_token,
-    change_chart,
-    create_session,
-    final_answer,
-    message_metadata,
-    open_session,
-    require_query,
-    timestamp,
-    tokens_of,
-)
-from parley.api._workbench_ws import ws_router
-from parley.core import Parley
-from parley.errors import ParleyError
-from parley.store import conversations as store
-from parley.store.ids import new_id
+from parley.api._edge import face_route
+from parley.api._workbench_render import answer_body, message_metadata, timestamp
+from parley.api._workbench_ws import FACE, ws_router
+from parley.auth.authenticate import Authenticator
+from parley.auth.principal import Principal
+from parley.conversations.service import Conversations, collect
+from parley.conversations.views import ConversationRef
+from parley.errors import Forbidden, ParleyError, Unauthorized
 
-log = logging.getLogger(__name__)
-
+NAME = FACE
 PREFIX = "/api/v1/bi/chat"
+PREFIXES = ("/api/v1/bi/", "/ws/chat/")
 MAX_HISTORY_PAGE = 500
+#: The application every Workbench session talks to (``PARLEY_WORKBENCH_APP``).
+ENV_APP = "PARLEY_WORKBENCH_APP"
+DEFAULT_APP = "demo"
 
 
 def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
@@ -51,49 +40,16 @@ def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
 
 def error_response(error: ParleyError) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Bearer realm="parley"'} if error.status == 401 else None
+    extra = {"errors": error.detail["errors"]} if "errors" in error.detail else {}
     return JSONResponse(
-        error_body(error.code, error.message), status_code=error.status, headers=headers
+        error_body(error.code, error.message, **extra), status_code=error.status, headers=headers
     )
 
 
-def _validation_response(error: RequestValidationError) -> JSONResponse:
-    problems = [
-        {"loc": [str(part) for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
-        for e in error.errors()
-    ]
-    detail = "; ".join(f"{'.'.join(p['loc'])}: {p['msg']}" for p in problems)
-    return JSONResponse(
-        error_body("invalid_input", detail or "invalid request", errors=problems), status_code=422
-    )
+def _this_face() -> Any:
+    import parley.api.workbench as face
 
-
-class WorkbenchRoute(APIRoute):
-    """Renders errors raised by this face's routes (and their dependencies) in its own
-    shape, without app-wide handlers that other faces would have to share."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except ParleyError as error:
-                return error_response(error)
-            except RequestValidationError as error:
-                return _validation_response(error)
-            except Exception:
-                incident = new_id("inc")
-                log.exception(
-                    "workbench request %s failed (incident %s)", request.url.path, incident
-                )
-                return JSONResponse(
-                    error_body(
-                        "internal_error", f"Something went wrong on our side (incident {incident})."
-                    ),
-                    status_code=500,
-                )
-
-        return handle
+    return face
 
 
 # -- request and response models ----------------------------------------------------------
@@ -170,87 +126,124 @@ class History(BaseModel):
     total_count: int
 
 
-# -- dependencies -------------------------------------------------------------------------
+# -- who is calling, and which session ----------------------------------------------------
 
 
-def current_parley(request: Request) -> Parley:
-    parley = request.app.state.parley
-    assert isinstance(parley, Parley)
-    return parley
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (None when absent)."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("the Authorization header must be 'Bearer <JWT>'")
+    return token.strip()
 
 
-ParleyDep = Annotated[Parley, Depends(current_parley)]
+def door_of(request: Request) -> Conversations:
+    door: Conversations = request.app.state.conversations
+    return door
 
 
-def current_caller(request: Request, parley: ParleyDep) -> Caller:
+def auth_of(request: Request) -> Authenticator:
+    auth: Authenticator = request.app.state.auth
+    return auth
+
+
+def current_caller(request: Request) -> Principal:
     token = bearer_token(request.headers.get("authorization"))
-    return authenticate(parley, tokens_of(request.app.state, parley), token)
+    return auth_of(request).workbench_token(token)
 
 
-CallerDep = Annotated[Caller, Depends(current_caller)]
+CallerDep = Annotated[Principal, Depends(current_caller)]
+DoorDep = Annotated[Conversations, Depends(door_of)]
+
+
+def workbench_app() -> str:
+    return os.environ.get(ENV_APP) or DEFAULT_APP
+
+
+def open_session(door: Conversations, caller: Principal, session_id: str) -> ConversationRef:
+    """The caller's session; another user's (or tenant's) is reported as not found."""
+    return door.open(caller, face=FACE, conversation_id=session_id)
+
+
+def tenant_and_user(caller: Principal) -> tuple[str, str]:
+    tenant, _, user = caller.owner.removeprefix("tenant:").partition("/")
+    return tenant, user
+
 
 # -- routes -------------------------------------------------------------------------------
 
-router = APIRouter(route_class=WorkbenchRoute, tags=["workbench"])
+router = APIRouter(route_class=face_route(_this_face), tags=["workbench"])
 
 
 @router.post(f"{PREFIX}/sessions", response_model=SessionInfo, status_code=201)
-def create_chat_session(body: CreateSession, parley: ParleyDep, caller: CallerDep) -> SessionInfo:
-    session_id, created_at = create_session(parley, caller, body.tenant_id, body.user_id)
+def create_chat_session(body: CreateSession, door: DoorDep, caller: CallerDep) -> SessionInfo:
+    tenant, user = tenant_and_user(caller)
+    if body.tenant_id != tenant:
+        raise Forbidden(
+            f"tenant_id {body.tenant_id!r} does not match the token's tenant {tenant!r}"
+        )
+    if body.user_id != user:
+        raise Forbidden(f"user_id {body.user_id!r} does not match the token's subject {user!r}")
+    ref = door.open(caller, face=FACE, app=workbench_app())
     return SessionInfo(
-        session_id=session_id,
-        tenant_id=caller.tenant_id,
-        user_id=caller.user_id,
-        created_at=timestamp(created_at),
+        session_id=ref.id,
+        tenant_id=tenant,
+        user_id=user,
+        created_at=timestamp(ref.created_at),
         message_count=0,
     )
 
 
 @router.post(f"{PREFIX}/sessions/{{session_id}}/messages", response_model=ChatResponse)
 def send_message(
-    session_id: str, body: SendMessage, parley: ParleyDep, caller: CallerDep
+    session_id: str, body: SendMessage, door: DoorDep, caller: CallerDep
 ) -> dict[str, Any]:
-    ref = open_session(parley, caller, session_id)
-    events = parley.conversations.turn(ref, body.message, request_json=body.model_dump())
-    return answer_body(final_answer(events))
+    ref = open_session(door, caller, session_id)
+    turn = collect(door.turn(ref, body.message, request_json=body.model_dump()))
+    return answer_body(turn.answer)
 
 
 @router.post(f"{PREFIX}/sessions/{{session_id}}/refine", response_model=ChatResponse)
-def refine(session_id: str, body: Refine, parley: ParleyDep, caller: CallerDep) -> dict[str, Any]:
-    ref = open_session(parley, caller, session_id)
-    require_query(parley, ref)
-    events = parley.conversations.turn(ref, body.refinement, request_json=body.model_dump())
-    return answer_body(final_answer(events))
+def refine(session_id: str, body: Refine, door: DoorDep, caller: CallerDep) -> dict[str, Any]:
+    ref = open_session(door, caller, session_id)
+    door.require_query(ref)
+    turn = collect(door.turn(ref, body.refinement, request_json=body.model_dump()))
+    return answer_body(turn.answer)
 
 
 @router.post(f"{PREFIX}/sessions/{{session_id}}/visualize", response_model=ChatResponse)
 def visualize(
-    session_id: str, body: Visualize, parley: ParleyDep, caller: CallerDep
+    session_id: str, body: Visualize, door: DoorDep, caller: CallerDep
 ) -> dict[str, Any]:
-    ref = open_session(parley, caller, session_id)
-    return answer_body(final_answer(change_chart(parley, ref, body.chart_type)))
+    ref = open_session(door, caller, session_id)
+    events = door.change_chart(
+        ref, body.chart_type, said="visualize: {chart}", request_json=body.model_dump()
+    )
+    turn = collect(events)
+    return answer_body(turn.answer)
 
 
 @router.get(f"{PREFIX}/sessions/{{session_id}}/history", response_model=History)
 def history(
     session_id: str,
-    parley: ParleyDep,
+    door: DoorDep,
     caller: CallerDep,
     limit: Annotated[int, Query(ge=1, le=MAX_HISTORY_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> History:
-    ref = open_session(parley, caller, session_id)
-    with parley.store.session() as session:
-        page = store.list_messages(session, ref.id, limit=limit, offset=offset)
-        messages = [
-            HistoryMessage(
-                role=m.role,
-                content=m.content,
-                timestamp=timestamp(m.created_at),
-                metadata=message_metadata(m.role, m.intent, m.agents_visited, m.sql, m.error_code),
-            )
-            for m in page.items
-        ]
+    ref = open_session(door, caller, session_id)
+    page = door.history(ref, limit=limit, offset=offset)
+    messages = [
+        HistoryMessage(
+            role=m.role,
+            content=m.text,
+            timestamp=timestamp(m.created_at),
+            metadata=message_metadata(m.answer),
+        )
+        for m in page.items
+    ]
     return History(session_id=ref.id, messages=messages, total_count=page.total)
 
 

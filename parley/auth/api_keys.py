@@ -1,4 +1,5 @@
-"""API keys and channel secrets: random bearer tokens stored only as hashes.
+"""API keys and channel secrets: random bearer tokens stored only as hashes. They are
+made and checked here; the store only keeps their hashes.
 
 These tokens carry about 190 bits of randomness, so a single fast SHA-256 is the right
 hash: a slow password hash protects guessable secrets and would only add latency to
@@ -10,6 +11,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+
+from sqlalchemy.orm import Session
+
+from parley.store import sharing, tenancy
+from parley.store.models import ApiKey, Channel
 
 API_KEY_PREFIX = "pk_"
 CHANNEL_SECRET_PREFIX = "sk_"
@@ -54,3 +60,67 @@ def hash_secret(plaintext: str) -> str:
 def verify_secret(plaintext: str, expected_hash: str) -> bool:
     """Whether ``plaintext`` hashes to ``expected_hash``, compared in constant time."""
     return hmac.compare_digest(hash_secret(plaintext), expected_hash)
+
+
+def create_api_key(
+    session: Session, organization_id: str, name: str, *, member_id: str | None = None
+) -> tuple[str, ApiKey]:
+    """A new key; the plaintext is returned this once and never stored."""
+    plaintext = generate_api_key()
+    api_key = tenancy.add_api_key(
+        session,
+        organization_id,
+        name,
+        prefix=display_prefix(plaintext),
+        key_hash=hash_secret(plaintext),
+        member_id=member_id,
+    )
+    return plaintext, api_key
+
+
+def authenticate_api_key(session: Session, plaintext: str) -> ApiKey | None:
+    """The live key whose plaintext this is, or None; records when it was last used."""
+    api_key = tenancy.find_api_key(session, hash_secret(plaintext))
+    if api_key is None or api_key.revoked_at is not None:
+        return None
+    if not verify_secret(plaintext, api_key.key_hash):
+        return None
+    tenancy.touch_api_key(session, api_key)
+    return api_key
+
+
+def create_channel(
+    session: Session, organization_id: str, application_id: str, name: str
+) -> tuple[str, Channel]:
+    """A new channel; its secret key is returned this once and stored only hashed."""
+    secret = generate_channel_secret()
+    channel = sharing.add_channel(
+        session,
+        organization_id,
+        application_id,
+        name,
+        secret_hash=hash_secret(secret),
+        secret_prefix=display_prefix(secret),
+    )
+    return secret, channel
+
+
+def authenticate_channel(
+    session: Session, secret: str, *, channel_id: str | None = None
+) -> Channel | None:
+    """The channel whose secret this is (and whose id is ``channel_id``, if given)."""
+    channel = sharing.find_channel(session, hash_secret(secret))
+    if channel is None or not verify_secret(secret, channel.secret_hash):
+        return None
+    if channel_id is not None and channel.id != channel_id:
+        return None
+    return channel
+
+
+def rotate_channel_secret(session: Session, channel: Channel) -> str:
+    """Replace the channel's secret; the old one stops working at commit."""
+    secret = generate_channel_secret()
+    sharing.set_channel_secret(
+        session, channel, secret_hash=hash_secret(secret), secret_prefix=display_prefix(secret)
+    )
+    return secret

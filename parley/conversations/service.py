@@ -1,64 +1,58 @@
-"""Conversations: every turn is stored, the user's message before the engine runs and the
-answer (or the error) before the last event is sent. Nothing a user sent or saw is lost.
+"""The door: every face opens conversations, runs turns and reads what was stored here.
+
+``Conversations`` is built from the store, the settings and a workspace factory (the
+engine's view of an application). Every turn is stored: the user's message before the
+engine runs, the answer (or the error, with its incident id) before the last event is
+sent. Nothing a user sent or saw is lost.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from parley.auth.principal import Principal
+from parley.config import Settings
 from parley.conversations.validation import validate_question
+from parley.conversations.views import (
+    ApplicationInfo,
+    ConversationInfo,
+    ConversationRef,
+    Page,
+    QuestionAndAnswer,
+    StoredMessage,
+    Turn,
+)
+from parley.engine.charts import chart_type_in, normalise_chart_type
 from parley.engine.events import Answer, Chart, Done, ErrorRaised, Event, TurnStarted
-from parley.engine.guard import RowFilter
-from parley.engine.orchestrator import TurnContext, run_turn
+from parley.engine.orchestrator import TurnContext, Workspace, chart_turn, run_turn
+from parley.engine.row_filters import RowFilter
 from parley.engine.semantic.query import SemanticQuery
-from parley.errors import NotFound, ParleyError
+from parley.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    ParleyError,
+    UnknownApplication,
+    report_incident,
+)
+from parley.ids import new_id
 from parley.store import catalog
 from parley.store import conversations as store
-from parley.store.ids import new_id
+from parley.store.db import Store
 from parley.store.models import Application, Conversation, Message
 
-if TYPE_CHECKING:
-    from parley.core import Parley
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class Turn:
-    conversation_id: str
-    user_message_id: str
-    assistant_message_id: str
-    answer: Answer
-    #: Where the result's rows can be read back (getData), when it has rows.
-    data_file_path: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAnswer:
-    message_id: str
-    data_file_path: str | None
-    #: The question stored with it, when one was.
-    question_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ConversationRef:
-    id: str
-    organization_id: str
-    application: Application
-    row_filters: tuple[RowFilter, ...] = ()
+#: The engine's view of an application, for the row filters of the caller.
+WorkspaceFactory = Callable[[Session, Application, Sequence[RowFilter]], Workspace]
+#: How far back a turn looks for the last query and the last result.
+CONTEXT_MESSAGES = 20
 
 
 def answer_from_message(message: Message) -> Answer:
     """The stored answer, as the engine produced it."""
-    chart = Chart(**message.chart) if message.chart else None
     return Answer(
         intent=message.intent or "sql_query",  # type: ignore[arg-type]
         text=message.content,
@@ -66,82 +60,113 @@ def answer_from_message(message: Message) -> Answer:
         columns=list(message.columns or []),
         rows=[list(r) for r in message.rows or []],
         truncated=message.truncated,
-        chart=chart,
+        chart=Chart(**message.chart) if message.chart else None,
         insights=list(message.insights or []),
         semantic_query=message.semantic_query,
         reason=message.reason or "",
         suggestions=list(message.suggestions or []),
         agents_visited=list(message.agents_visited or []),
         error_code=message.error_code,
+        incident_id=message.incident_id,
         execution_ms=message.execution_ms or 0.0,
     )
 
 
-class ConversationService:
-    def __init__(self, parley: Parley) -> None:
-        self.parley = parley
+def stored_message(message: Message) -> StoredMessage:
+    return StoredMessage(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        role=message.role,
+        text=message.content,
+        created_at=message.created_at,
+        answer=answer_from_message(message) if message.role == "assistant" else None,
+        data_file_path=message.data_file_path,
+        request_json=message.request_json,
+    )
+
+
+def collect(events: Iterable[Event]) -> Turn:
+    """Run a turn to its end; the whole of it."""
+    started: TurnStarted | None = None
+    for event in events:
+        if isinstance(event, TurnStarted):
+            started = event
+        if isinstance(event, Done):
+            assert started is not None and event.message_id is not None
+            return Turn(
+                started.conversation_id,
+                started.user_message_id,
+                event.message_id,
+                event.answer,
+                event.data_file_path,
+            )
+    raise AssertionError("a turn always ends with Done")
+
+
+class Conversations:
+    def __init__(self, store: Store, settings: Settings, workspaces: WorkspaceFactory) -> None:
+        self._store = store
+        self._settings = settings
+        self._workspaces = workspaces
+
+    @property
+    def max_question_chars(self) -> int:
+        return self._settings.max_question_chars
+
+    # -- opening ----------------------------------------------------------------------------
+
+    def check_application(self, principal: Principal, name: str) -> None:
+        """``UnknownApplication`` unless the principal may open an application ``name``."""
+        with self._store.session() as session:
+            self._application(session, principal, name)
 
     def open(
         self,
+        principal: Principal,
         *,
-        app: str,
-        organization_id: str,
-        principal: str,
         face: str,
+        app: str | None = None,
         conversation_id: str | None = None,
-        space_id: str | None = None,
-        channel_id: str | None = None,
-        row_filters: tuple[RowFilter, ...] = (),
     ) -> ConversationRef:
-        """The conversation to continue, or a new one when ``conversation_id`` is None."""
-        with self.parley.store.session() as session:
+        """The principal's conversation ``conversation_id`` (another's is not found), or a
+        new one on application ``app`` (in the principal's space or channel, if any)."""
+        with self._store.session() as session:
             if conversation_id:
-                conversation = store.get_conversation(session, organization_id, conversation_id)
+                conversation = self._own(session, principal, conversation_id)
                 application = catalog.get_application(
-                    session, organization_id, conversation.application_id
+                    session, principal.organization_id, conversation.application_id
                 )
-                if conversation.principal != principal:
-                    raise NotFound(f"conversation {conversation_id!r} not found")
-                return ConversationRef(conversation.id, organization_id, application, row_filters)
-            application = self.application(session, organization_id, app)
-            conversation = store.create_conversation(
-                session,
-                organization_id,
+                if app is not None and application.name != app:
+                    raise InvalidInput(
+                        f"conversation {conversation_id!r} belongs to application "
+                        f"{application.name!r}",
+                        detail={"field": "conversation_id"},
+                    )
+            else:
+                if app is None:
+                    raise InvalidInput("name the application to talk to")
+                application = self._application(session, principal, app)
+                conversation = store.create_conversation(
+                    session,
+                    principal.organization_id,
+                    application.id,
+                    principal.owner,
+                    face,
+                    member_id=principal.member_id,
+                    space_id=principal.space_id,
+                    channel_id=principal.channel_id,
+                )
+            return ConversationRef(
+                conversation.id,
+                principal.organization_id,
                 application.id,
-                principal,
-                face,
-                space_id=space_id,
-                channel_id=channel_id,
+                application.name,
+                principal.owner,
+                conversation.created_at,
+                principal.row_filters,
             )
-            return ConversationRef(conversation.id, organization_id, application, row_filters)
 
-    @staticmethod
-    def application(session: Any, organization_id: str, name: str) -> Application:
-        application = catalog.get_application_by_name(session, organization_id, name)
-        if application is None:
-            known = [a.name for a in catalog.list_applications(session, organization_id).items]
-            raise NotFound(
-                f"unknown application {name!r}; known applications: {', '.join(known) or 'none'}"
-            )
-        return application
-
-    def context(self, conversation_id: str, session: Session | None = None) -> TurnContext:
-        """What the engine may remember: the last query and the last result."""
-        if session is None:
-            with self.parley.store.session() as own:
-                return self.context(conversation_id, own)
-        previous_query: SemanticQuery | None = None
-        previous_answer: Answer | None = None
-        for message in store.recent_messages(session, conversation_id, limit=20):
-            if message.role != "assistant":
-                continue
-            if previous_answer is None and message.columns:
-                previous_answer = answer_from_message(message)
-            if previous_query is None and message.semantic_query:
-                previous_query = SemanticQuery.model_validate(message.semantic_query)
-            if previous_answer and previous_query:
-                break
-        return TurnContext(previous_query=previous_query, previous_answer=previous_answer)
+    # -- turns ------------------------------------------------------------------------------
 
     def turn(
         self,
@@ -151,13 +176,12 @@ class ConversationService:
         today: dt.date | None = None,
         request_json: dict[str, Any] | None = None,
     ) -> Iterator[Event]:
-        """Run one turn, storing the question first and the answer before ``Done``."""
-        text = validate_question(question, max_chars=self.parley.settings.max_question_chars)
-        answer: Answer | None = None
-        context = TurnContext()
-        with self.parley.store.session() as session:
-            conversation = session.get(Conversation, ref.id)
-            assert conversation is not None
+        """Run one turn: ``TurnStarted`` (the question is stored) first, ``Done`` (the answer
+        is stored) last."""
+        text = validate_question(question, max_chars=self._settings.max_question_chars)
+        assistant_id = new_id("msg")
+        with self._store.session() as session:
+            conversation = self._conversation(session, ref)
             user = store.append_message(
                 session, conversation, role="user", content=text, request_json=request_json
             )
@@ -165,107 +189,322 @@ class ConversationService:
                 store.set_conversation_title(session, conversation, text[:200])
             user_id, first_turn = user.id, user.seq == 1
         # The question is stored (committed) before anything else can fail.
-        with self.parley.store.session() as session:
-            try:
-                # A conversation's first question has nothing before it to remember.
-                context = TurnContext() if first_turn else self.context(ref.id, session)
-                workspace = self.parley.workspace(
-                    ref.application, row_filters=ref.row_filters, session=session
-                )
-            except ParleyError as error:
-                answer = _failed(error, context)
-            except Exception:
-                answer = _internal_failure(ref.id, context)
-        yield TurnStarted(ref.id, user_id)
-        context.today = today
-        errors: list[Event] = []
+        answer: Answer | None = None
+        context = TurnContext(today=today)
+        workspace: Workspace | None = None
+        try:
+            with self._store.session() as session:
+                if not first_turn:  # a first question has nothing before it to remember
+                    context = self._context(session, ref.id, today)
+                workspace = self._workspace(session, ref)
+        except ParleyError as error:
+            answer = _failed(error, context)
+        except Exception as error:
+            answer = _internal_failure(ref, error, context)
+        yield TurnStarted(ref.id, user_id, assistant_id)
+        raised = False
         if answer is None:
+            assert workspace is not None
             try:
                 for event in run_turn(workspace, text, context):
                     if isinstance(event, Done):
                         answer = event.answer
                         break
-                    if isinstance(event, ErrorRaised):
-                        errors.append(event)
+                    raised = raised or isinstance(event, ErrorRaised)
                     yield event
             except ParleyError as error:
                 answer = _failed(error, context)
-            except Exception:
-                answer = _internal_failure(ref.id, context)
+            except Exception as error:
+                answer = _internal_failure(ref, error, context)
         assert answer is not None
-        if answer.error_code and not any(isinstance(e, ErrorRaised) for e in errors):
+        if answer.error_code and not raised:
             yield ErrorRaised(answer.error_code, answer.text, answer.incident_id)
-        stored = self.store_answer(ref, answer)
-        yield Done(answer, stored.message_id, stored.data_file_path)
+        yield self._store_answer(ref, answer, assistant_id)
 
-    def store_answer(
+    def change_chart(
         self,
         ref: ConversationRef,
-        answer: Answer,
+        chart_type: str,
         *,
-        question: str | None = None,
+        said: str = "as a {chart} chart",
         request_json: dict[str, Any] | None = None,
-    ) -> StoredAnswer:
-        """Store an answer (after ``question``, when given) as the conversation's next
-        message(s), in one transaction; its rows get a data file path that later calls
-        (getData, a change of chart) can read them back by."""
-        data_file_path = (
-            f"{ref.organization_id}/{ref.id}/{new_id('data')}.csv" if answer.columns else None
-        )
-        with self.parley.store.session() as session:
-            conversation = session.get(Conversation, ref.id)
-            assert conversation is not None
-            question_id = None
-            if question is not None:
-                question_id = store.append_message(
-                    session, conversation, role="user", content=question, request_json=request_json
-                ).id
-            message = store.append_answer(
-                session, conversation, answer, data_file_path=data_file_path
+    ) -> Iterator[Event]:
+        """The last result drawn as ``chart_type`` by the engine's chart turn; no SQL runs.
+
+        A type that is unknown or cannot draw the result is an ``InvalidInput`` raised
+        before anything is stored; then the user's message (``said``, with the chart type
+        in the engine's vocabulary) and the answer are stored before ``Done``.
+        """
+        chart = normalise_chart_type(chart_type)
+        with self._store.session() as session:
+            context = self._context(session, ref.id, None)
+            if context.previous_answer is None:
+                raise Conflict(
+                    f"conversation {ref.id!r} has no result to chart yet: ask a question first"
+                )
+            workspace = self._workspace(session, ref)
+        events = list(chart_turn(workspace, context, chart_type, strict=True))
+        done = events.pop()
+        assert isinstance(done, Done)
+        assistant_id = new_id("msg")
+        with self._store.session() as session:
+            conversation = self._conversation(session, ref)
+            user = store.append_message(
+                session,
+                conversation,
+                role="user",
+                content=said.format(chart=chart),
+                request_json=request_json or {"chart_type": chart_type},
             )
-            return StoredAnswer(message.id, data_file_path, question_id)
+            user_id = user.id
+        yield TurnStarted(ref.id, user_id, assistant_id)
+        yield from events
+        yield self._store_answer(ref, done.answer, assistant_id)
 
     def ask(
         self,
+        principal: Principal,
         question: str,
         *,
-        app: str,
-        organization_id: str,
-        principal: str,
         face: str,
+        app: str | None = None,
         conversation_id: str | None = None,
         today: dt.date | None = None,
     ) -> Turn:
+        """One whole turn (a new conversation unless ``conversation_id`` is given)."""
         # A question that will be refused must not leave an empty conversation behind.
-        validate_question(question, max_chars=self.parley.settings.max_question_chars)
-        ref = self.open(
-            app=app,
-            organization_id=organization_id,
-            principal=principal,
-            face=face,
-            conversation_id=conversation_id,
+        validate_question(question, max_chars=self._settings.max_question_chars)
+        ref = self.open(principal, face=face, app=app, conversation_id=conversation_id)
+        return collect(self.turn(ref, question, today=today))
+
+    def require_query(self, ref: ConversationRef) -> None:
+        """Conflict unless the conversation has a query that a refinement can edit."""
+        with self._store.session() as session:
+            if self._context(session, ref.id, None).previous_query is None:
+                raise Conflict(
+                    f"conversation {ref.id!r} has no query to refine yet: ask a question first"
+                )
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def history(
+        self,
+        ref: ConversationRef,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        after: str | None = None,
+        newest_first: bool = False,
+    ) -> Page[StoredMessage]:
+        """The conversation's messages, by offset or after the message ``after`` (a cursor)."""
+        with self._store.session() as session:
+            page = store.list_messages(
+                session, ref.id, limit=limit, offset=offset, after=after, newest_first=newest_first
+            )
+            return Page([stored_message(m) for m in page.items], page.total)
+
+    def questions(
+        self, principal: Principal, *, app: str, conversation_id: str
+    ) -> list[QuestionAndAnswer]:
+        """The principal's conversation on ``app`` as questions paired with their answers."""
+        with self._store.session() as session:
+            application = self._application(session, principal, app)
+            try:
+                conversation = self._own(session, principal, conversation_id)
+            except NotFound:
+                conversation = None
+            if conversation is None or conversation.application_id != application.id:
+                raise NotFound(
+                    f"application {app!r} has no conversation {conversation_id!r}",
+                    detail={"field": "conversation_id"},
+                )
+            messages = store.list_messages(session, conversation.id).items
+        pairs: list[QuestionAndAnswer] = []
+        for message in map(stored_message, messages):
+            if message.role == "user":
+                pairs.append(QuestionAndAnswer(message, None))
+            elif pairs and pairs[-1].answer is None:
+                pairs[-1] = QuestionAndAnswer(pairs[-1].question, message)
+        return pairs
+
+    def conversations(
+        self,
+        principal: Principal,
+        *,
+        app: str,
+        updated_since: dt.datetime | None = None,
+        updated_before: dt.datetime | None = None,
+        limit: int | None = 50,
+    ) -> Page[ConversationInfo]:
+        """The principal's conversations on ``app``, the most recently active first."""
+        with self._store.session() as session:
+            application = self._application(session, principal, app)
+            page = store.list_conversations(
+                session,
+                principal.organization_id,
+                application_id=application.id,
+                principal=principal.owner,
+                updated_since=updated_since,
+                updated_before=updated_before,
+                limit=limit,
+            )
+            return Page(
+                [ConversationInfo(c.id, c.title, c.created_at, c.updated_at) for c in page.items],
+                page.total,
+            )
+
+    def applications(
+        self, principal: Principal, *, limit: int | None = None, offset: int = 0
+    ) -> Page[ApplicationInfo]:
+        """The applications the principal may open, each with its source's state."""
+        with self._store.session() as session:
+            page = catalog.list_applications(
+                session, principal.organization_id, limit=limit, offset=offset
+            )
+            sources = {s.id: s for s in catalog.list_sources(session, principal.organization_id)}
+            items = [
+                ApplicationInfo(
+                    id=a.id,
+                    name=a.name,
+                    description=a.description,
+                    tags=list(a.tags or []),
+                    created_at=a.created_at,
+                    updated_at=a.updated_at,
+                    created_by=a.created_by or "",
+                    modified_by=a.modified_by or "",
+                    source_id=a.source_id,
+                    source_name=sources[a.source_id].name,
+                    source_dialect=sources[a.source_id].dialect,
+                    source_status=sources[a.source_id].status,
+                    has_ontology=sources[a.source_id].ontology is not None,
+                )
+                for a in page.items
+                if principal.may_open(a.name)
+            ]
+            return Page(items, page.total)
+
+    def stored_result(
+        self, principal: Principal, *, app: str, data_file_path: str
+    ) -> StoredMessage:
+        """The stored answer a data file path names, if the principal may read it."""
+        refused = NotFound(
+            f"no stored result of application {app!r} has the path {data_file_path!r}",
+            detail={"field": "data_file_path"},
         )
-        user_id = ""
-        for event in self.turn(ref, question, today=today):
-            if isinstance(event, TurnStarted):
-                user_id = event.user_message_id
-            if isinstance(event, Done):
-                assert event.message_id is not None
-                return Turn(ref.id, user_id, event.message_id, event.answer, event.data_file_path)
-        raise AssertionError("a turn always ends with Done")
+        with self._store.session() as session:
+            application = self._application(session, principal, app)
+            try:
+                message = store.get_message_by_data_file_path(
+                    session, principal.organization_id, data_file_path
+                )
+                conversation = self._own(session, principal, message.conversation_id)
+            except NotFound:
+                raise refused from None
+            if conversation.application_id != application.id:
+                raise refused
+            return stored_message(message)
+
+    def suggest_chart(
+        self,
+        principal: Principal,
+        *,
+        app: str,
+        data_file_path: str,
+        chart_type: str | None,
+        focus: str = "",
+    ) -> tuple[Chart, StoredMessage]:
+        """A chart for a stored result, by the engine's chart turn; nothing is stored and no
+        SQL runs. ``chart_type`` None lets the text ``focus`` name one, or Parley choose."""
+        stored = self.stored_result(principal, app=app, data_file_path=data_file_path)
+        assert stored.answer is not None
+        context = TurnContext(previous_answer=stored.answer)
+        with self._store.session() as session:
+            application = self._application(session, principal, app)
+            workspace = self._workspaces(session, application, principal.row_filters)
+        requested = chart_type or chart_type_in(focus)
+        done = list(chart_turn(workspace, context, requested, strict=True, focus=focus))[-1]
+        assert isinstance(done, Done) and done.answer.chart is not None
+        return done.answer.chart, stored
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _own(session: Session, principal: Principal, conversation_id: str) -> Conversation:
+        """The principal's conversation; another's is not found, like a missing one."""
+        try:
+            return store.get_conversation(
+                session, principal.organization_id, conversation_id, principal=principal.owner
+            )
+        except NotFound as error:
+            raise NotFound(error.message, detail={"field": "conversation_id"}) from None
+
+    @staticmethod
+    def _application(session: Session, principal: Principal, name: str) -> Application:
+        application = catalog.get_application_by_name(session, principal.organization_id, name)
+        if application is None or not principal.may_open(name):
+            known = [
+                a.name
+                for a in catalog.list_applications(session, principal.organization_id).items
+                if principal.may_open(a.name)
+            ]
+            raise UnknownApplication(
+                f"unknown application {name!r}; known applications: {', '.join(known) or 'none'}",
+                detail={"field": "application", "name": name},
+            )
+        return application
+
+    @staticmethod
+    def _conversation(session: Session, ref: ConversationRef) -> Conversation:
+        conversation = session.get(Conversation, ref.id)
+        if conversation is None:
+            raise NotFound(f"conversation {ref.id!r} not found")
+        return conversation
+
+    def _workspace(self, session: Session, ref: ConversationRef) -> Workspace:
+        application = catalog.get_application(session, ref.organization_id, ref.application_id)
+        return self._workspaces(session, application, ref.row_filters)
+
+    @staticmethod
+    def _context(session: Session, conversation_id: str, today: dt.date | None) -> TurnContext:
+        """What the engine may remember: the last query and the last result."""
+        context = TurnContext(today=today)
+        for message in store.recent_messages(session, conversation_id, limit=CONTEXT_MESSAGES):
+            if message.role != "assistant":
+                continue
+            if context.previous_answer is None and message.columns:
+                context.previous_answer = answer_from_message(message)
+            if context.previous_query is None and message.semantic_query:
+                context.previous_query = SemanticQuery.model_validate(message.semantic_query)
+            if context.previous_answer and context.previous_query:
+                break
+        return context
+
+    def _store_answer(self, ref: ConversationRef, answer: Answer, message_id: str) -> Done:
+        """Store the answer under the id ``TurnStarted`` announced; its rows get a data file
+        path that later calls (getData, a change of chart) read them back by."""
+        data_file_path = (
+            f"{ref.organization_id}/{ref.id}/{new_id('data')}.csv" if answer.columns else None
+        )
+        with self._store.session() as session:
+            store.append_answer(
+                session,
+                self._conversation(session, ref),
+                answer,
+                data_file_path=data_file_path,
+                message_id=message_id,
+            )
+        return Done(answer, message_id, data_file_path)
 
 
-def _internal_failure(conversation_id: str, context: TurnContext) -> Answer:
-    """An unexpected failure: logged with its traceback under an incident id, which is
-    all the user sees of it."""
-    incident = new_id("inc")
-    log.exception("turn failed in conversation %s (incident %s)", conversation_id, incident)
+def _internal_failure(ref: ConversationRef, error: Exception, context: TurnContext) -> Answer:
+    """An unexpected failure: logged under an incident id, which is all the user sees."""
+    failure = report_incident(f"turn in conversation {ref.id}", error)
     return Answer(
         intent="clarification",
-        text=f"Something went wrong on our side (incident {incident}).",
-        error_code="internal_error",
-        agents_visited=context.agents,
-        incident_id=incident,
+        text=failure.message,
+        error_code=failure.code,
+        agents_visited=list(context.agents),
+        incident_id=failure.incident_id,
     )
 
 
@@ -274,9 +513,5 @@ def _failed(error: ParleyError, context: TurnContext) -> Answer:
         intent="clarification",
         text=f"I could not answer: {error.message}",
         error_code=error.code,
-        agents_visited=context.agents,
+        agents_visited=list(context.agents),
     )
-
-
-def chart_dict(chart: Chart | None) -> dict[str, Any] | None:
-    return dataclasses.asdict(chart) if chart else None

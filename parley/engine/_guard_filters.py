@@ -17,7 +17,7 @@ from sqlglot.dialects.dialect import Dialect
 from parley.errors import GuardRejected
 
 if TYPE_CHECKING:
-    from parley.engine.guard import RowFilter
+    from parley.engine.row_filters import RowFilter
 
 
 class TableScope:
@@ -153,7 +153,7 @@ class FilterPlan:
 def condition(row_filter: RowFilter, column: str, qualifier: exp.Identifier) -> exp.Expr:
     """One filter as a condition; values become literals in the tree, never text.
 
-    >>> from parley.engine.guard import RowFilter
+    >>> from parley.engine.row_filters import RowFilter
     >>> t = exp.to_identifier("orders")
     >>> condition(RowFilter("tenant", "eq", "x' OR '1'='1"), "tenant", t).sql()
     'orders."tenant" = \\'x\\'\\' OR \\'\\'1\\'\\'=\\'\\'1\\''

@@ -81,6 +81,49 @@ def normalise_chart_type(name: str) -> str:
     )
 
 
+#: Chart names that say "chart" on their own; any other name of the vocabulary counts in
+#: free text only when "chart", "graph" or "plot" follows it ("a trend" is not a chart).
+_PLAIN_NAMES = frozenset(
+    {"bar", "line", "area", "pie", "donut", "scatter", "column", "doughnut", "scatterplot",
+     "horizontal bar", "vertical bar", "scatter plot"}
+)  # fmt: skip
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.split(r"[^0-9a-z]+", text.lower())).strip() + " "
+
+
+def chart_type_in(text: str) -> str | None:
+    """The chart a free text names ("... as a donut chart"), as the name it used (so that an
+    orientation survives); None when it names none. The vocabulary is ``normalise_chart_type``'s.
+
+    >>> chart_type_in("show revenue as a horizontal bar chart"), chart_type_in("revenue")
+    ('horizontal bar', None)
+    >>> chart_type_in("revenue trend"), chart_type_in("as a time series chart")
+    (None, 'time series')
+    """
+    words = _words(text)
+    for name in sorted((*CHART_TYPES, *_ALIASES), key=len, reverse=True):
+        if f" {name} " not in words:
+            continue
+        named_as_chart = any(f" {name} {w} " in words for w in ("chart", "graph", "plot"))
+        if name in _PLAIN_NAMES or named_as_chart:
+            return name
+    return None
+
+
+def columns_named_in(columns: Sequence[ColumnRole], text: str) -> list[ColumnRole]:
+    """The columns a free text names, when it names enough of them to draw a chart (two,
+    a measure among them); otherwise all of them."""
+    words = _words(text)
+    named = [
+        c for c in columns if _words(c.name) in words or (c.label and _words(c.label) in words)
+    ]
+    if len(named) >= 2 and any(c.role == "measure" for c in named):
+        return named
+    return list(columns)
+
+
 @dataclass(slots=True)
 class _Shape:
     columns: list[ColumnRole]

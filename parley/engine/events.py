@@ -117,10 +117,12 @@ class ErrorRaised:
 
 @dataclass(slots=True)
 class TurnStarted:
-    """The user's message is stored; the engine starts on it."""
+    """The user's message is stored; the engine starts on it. The assistant message's id
+    is announced now, so that a streaming face can name it before any block."""
 
     conversation_id: str
     user_message_id: str
+    assistant_message_id: str = ""
     type: Literal["turn_started"] = "turn_started"
 
 

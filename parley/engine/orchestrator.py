@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
-from parley.engine.charts import choose_chart
+from parley.engine.charts import choose_chart, columns_named_in
 from parley.engine.events import (
     AgentStarted,
     Answer,
@@ -36,7 +36,7 @@ from parley.engine.semantic.compiler import CompiledQuery, compile_query
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import SemanticQuery
 from parley.engine.suggestions import example_questions, schema_overview
-from parley.errors import ParleyError
+from parley.errors import Conflict, ParleyError
 from parley.sources.base import Source
 
 
@@ -134,7 +134,10 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
     if intent in {"sql_query", "refinement"} and understanding.query is not None:
         yield from _data_turn(workspace, understanding, context, started)
     elif intent == "visualization_change":
-        yield from _chart_turn(workspace, understanding, context, started)
+        assert understanding.chart_type is not None
+        yield from chart_turn(
+            workspace, context, understanding.chart_type, reason=understanding.reason
+        )
     else:
         yield from _finish(_conversation_answer(workspace, understanding), agents, started)
 
@@ -261,15 +264,45 @@ def _partial_last_period(query: SemanticQuery, today: dt.date) -> bool:
     return end is None or end > today
 
 
-def _chart_turn(
-    workspace: Workspace, understanding: Understanding, context: TurnContext, started: float
+def chart_turn(
+    workspace: Workspace,
+    context: TurnContext,
+    requested: str | None,
+    *,
+    reason: str | None = None,
+    strict: bool = False,
+    focus: str = "",
 ) -> Iterator[Event]:
-    """A new chart of the last result; the source is not queried again."""
+    """The one chart turn: the last result drawn as ``requested`` (None: the chart its shape
+    calls for); the source is not queried.
+
+    Every change of chart goes through here ("as a pie chart", the Workbench's visualize,
+    the OpenAI face's suggestGraph, the CLI's /chart). ``strict`` raises ``InvalidInput``
+    when the type is unknown or cannot draw the result (before any event); otherwise the
+    turn keeps the previous chart and says why. ``focus`` is a text naming the columns to
+    draw (suggestGraph's query).
+    """
+    started = time.perf_counter()
     previous = context.previous_answer
+    if previous is None:
+        raise Conflict("there is no result to chart yet: ask a question first")
+    roles = previous_roles(workspace, previous)
+    rows = previous.rows
+    if focus:
+        chosen = columns_named_in(roles, focus)
+        indexes = [roles.index(c) for c in chosen]
+        roles, rows = chosen, [[row[i] for i in indexes] for row in rows]
+    title = previous.chart.title if previous.chart and not focus else ""
+    try:
+        chart: Chart | None = choose_chart(roles, rows, requested=requested, title=title)
+        refusal = None
+    except ParleyError as error:
+        if strict:
+            raise
+        chart, refusal = previous.chart, error
     agents = context.agents
     agents.append("viz_agent")
     yield AgentStarted("viz_agent")
-    assert previous is not None and understanding.chart_type is not None
     answer = Answer(
         intent="visualization_change",
         text="",
@@ -277,27 +310,19 @@ def _chart_turn(
         columns=previous.columns,
         rows=previous.rows,
         truncated=previous.truncated,
+        chart=chart,
         insights=previous.insights,
         semantic_query=previous.semantic_query,
-        reason=understanding.reason,
+        reason=previous.reason if reason is None else reason,
     )
-    roles = previous_roles(workspace, previous)
-    try:
-        answer.chart = choose_chart(
-            roles,
-            previous.rows,
-            requested=understanding.chart_type,
-            title=previous.chart.title if previous.chart else "",
-        )
-    except ParleyError as error:
-        answer.chart = previous.chart
-        answer.error_code = error.code
-        answer.text = f"I kept the previous chart: {error.message}"
-        yield ErrorRaised(error.code, error.message)
-        yield from _finish(answer, agents, started)
-        return
-    yield ChartReady(answer.chart)
-    answer.text = f"Here is the same result as a {answer.chart.type} chart."
+    if refusal is not None:
+        answer.error_code = refusal.code
+        answer.text = f"I kept the previous chart: {refusal.message}"
+        yield ErrorRaised(refusal.code, refusal.message)
+    else:
+        assert chart is not None
+        yield ChartReady(chart)
+        answer.text = f"Here is the same result as a {chart.type} chart."
     yield from _finish(answer, agents, started)
 
 

@@ -9,11 +9,11 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parley.auth.secrets import CredentialCipher
 from parley.errors import Conflict, NotFound
 from parley.store._common import check_choice, flush_or_conflict
 from parley.store.models import Application, Source, Space
 from parley.store.pagination import Page, fetch_page
+from parley.store.secrets import CredentialCipher
 
 SOURCE_STATUSES = frozenset({"ready", "error"})
 

@@ -37,6 +37,7 @@ class MessageFields(TypedDict, total=False):
     suggestions: list[str]
     agents_visited: list[str]
     error_code: str | None
+    incident_id: str | None
     execution_ms: float | None
     data_file_path: str | None
     request_json: dict[str, Any] | None
@@ -154,6 +155,7 @@ def append_message(
     *,
     role: str,
     content: str = "",
+    message_id: str | None = None,
     **fields: Unpack[MessageFields],
 ) -> Message:
     """Add the next message of ``conversation``, numbered after the last one.
@@ -174,6 +176,8 @@ def append_message(
     values: dict[str, Any] = dict(fields)
     if values.get("rows") is not None:
         values["rows"] = json_ready(values["rows"])
+    if message_id is not None:
+        values["id"] = message_id
     message = Message(
         conversation_id=conversation.id,
         seq=(last or 0) + 1,
@@ -194,12 +198,15 @@ def append_answer(
     *,
     data_file_path: str | None = None,
     request_json: dict[str, Any] | None = None,
+    message_id: str | None = None,
 ) -> Message:
-    """Store one turn's :class:`Answer` as the conversation's next assistant message."""
+    """Store one turn's :class:`Answer` as the conversation's next assistant message
+    (under ``message_id`` when the id was announced before the answer existed)."""
     return append_message(
         session,
         conversation,
         role="assistant",
+        message_id=message_id,
         **answer_fields(answer),
         data_file_path=data_file_path,
         request_json=request_json,
@@ -222,6 +229,7 @@ def answer_fields(answer: Answer) -> dict[str, Any]:
         "suggestions": list(answer.suggestions),
         "agents_visited": list(answer.agents_visited),
         "error_code": answer.error_code,
+        "incident_id": answer.incident_id,
         "execution_ms": answer.execution_ms,
     }
 

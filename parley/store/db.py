@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from parley.auth.secrets import redact_url
+from parley.store.secrets import redact_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: How long an SQLite writer waits for another one before giving up, in seconds.

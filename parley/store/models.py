@@ -1,7 +1,7 @@
 """The metadata tables, as SQLAlchemy 2 typed declarative models.
 
 Every table is owned by an organisation; ids are readable prefixed strings
-(:func:`parley.store.ids.new_id`); every timestamp is timezone-aware UTC on both SQLite and
+(:func:`parley.ids.new_id`); every timestamp is timezone-aware UTC on both SQLite and
 PostgreSQL; JSON columns hold only JSON-ready values (dates as ISO strings).
 """
 
@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from parley.store.ids import new_id
+from parley.ids import new_id
 
 # Stable constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -238,6 +238,8 @@ class Message(Base):
     suggestions: Mapped[list[str]] = mapped_column(JSON, default=list)
     agents_visited: Mapped[list[str]] = mapped_column(JSON, default=list)
     error_code: Mapped[str | None] = mapped_column(String(64))
+    #: For an unexpected failure: the incident id its traceback was logged under.
+    incident_id: Mapped[str | None] = mapped_column(String(40))
     execution_ms: Mapped[float | None] = mapped_column(Float)
     #: The key under which a later call (getData, a change of chart) finds this result.
     data_file_path: Mapped[str | None] = mapped_column(String(255), unique=True)

@@ -7,12 +7,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parley.auth.api_keys import (
-    display_prefix,
-    generate_channel_secret,
-    hash_secret,
-    verify_secret,
-)
 from parley.errors import NotFound
 from parley.store.catalog import get_application, get_source
 from parley.store.models import Channel, Space
@@ -62,34 +56,31 @@ def delete_space(session: Session, space: Space) -> None:
     session.flush()
 
 
-def create_channel(
-    session: Session, organization_id: str, application_id: str, name: str
-) -> tuple[str, Channel]:
-    """A new channel; its secret key is returned this once and stored only hashed."""
+def add_channel(
+    session: Session,
+    organization_id: str,
+    application_id: str,
+    name: str,
+    *,
+    secret_hash: str,
+    secret_prefix: str,
+) -> Channel:
+    """Store a channel by its secret's hash (``auth.api_keys`` makes and checks secrets)."""
     get_application(session, organization_id, application_id)
-    secret = generate_channel_secret()
     channel = Channel(
         organization_id=organization_id,
         application_id=application_id,
         name=name,
-        secret_hash=hash_secret(secret),
-        secret_prefix=display_prefix(secret),
+        secret_hash=secret_hash,
+        secret_prefix=secret_prefix,
     )
     session.add(channel)
     session.flush()
-    return secret, channel
-
-
-def authenticate_channel(
-    session: Session, secret: str, *, channel_id: str | None = None
-) -> Channel | None:
-    """The channel whose secret this is (and whose id is ``channel_id``, if given)."""
-    channel = session.scalar(select(Channel).where(Channel.secret_hash == hash_secret(secret)))
-    if channel is None or not verify_secret(secret, channel.secret_hash):
-        return None
-    if channel_id is not None and channel.id != channel_id:
-        return None
     return channel
+
+
+def find_channel(session: Session, secret_hash: str) -> Channel | None:
+    return session.scalar(select(Channel).where(Channel.secret_hash == secret_hash))
 
 
 def get_channel(session: Session, organization_id: str, channel_id: str) -> Channel:
@@ -108,13 +99,13 @@ def list_channels(
     return list(session.scalars(statement.order_by(Channel.created_at, Channel.id)))
 
 
-def rotate_channel_secret(session: Session, channel: Channel) -> str:
+def set_channel_secret(
+    session: Session, channel: Channel, *, secret_hash: str, secret_prefix: str
+) -> None:
     """Replace the channel's secret; the old one stops working at commit."""
-    secret = generate_channel_secret()
-    channel.secret_hash = hash_secret(secret)
-    channel.secret_prefix = display_prefix(secret)
+    channel.secret_hash = secret_hash
+    channel.secret_prefix = secret_prefix
     session.flush()
-    return secret
 
 
 def delete_channel(session: Session, channel: Channel) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parley.auth.api_keys import display_prefix, generate_api_key, hash_secret, verify_secret
 from parley.errors import Conflict, NotFound
 from parley.store._common import check_choice, flush_or_conflict
 from parley.store.models import ApiKey, Member, Organization, utcnow
@@ -117,36 +116,39 @@ def list_members(session: Session, organization_id: str) -> list[Member]:
     )
 
 
-def create_api_key(
-    session: Session, organization_id: str, name: str, *, member_id: str | None = None
-) -> tuple[str, ApiKey]:
-    """A new key; the plaintext is returned this once and never stored."""
-    plaintext = generate_api_key()
+def add_api_key(
+    session: Session,
+    organization_id: str,
+    name: str,
+    *,
+    prefix: str,
+    key_hash: str,
+    member_id: str | None = None,
+) -> ApiKey:
+    """Store a key by its hash (``auth.api_keys`` makes keys and checks them)."""
     api_key = ApiKey(
         organization_id=organization_id,
         member_id=member_id,
         name=name,
-        prefix=display_prefix(plaintext),
-        key_hash=hash_secret(plaintext),
+        prefix=prefix,
+        key_hash=key_hash,
     )
     session.add(api_key)
     session.flush()
-    return plaintext, api_key
+    return api_key
 
 
-def authenticate_api_key(session: Session, plaintext: str) -> ApiKey | None:
-    """The live key whose plaintext this is, or None; records when it was last used."""
-    digest = hash_secret(plaintext)
-    api_key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
-    if api_key is None or api_key.revoked_at is not None:
-        return None
-    if not verify_secret(plaintext, api_key.key_hash):
-        return None
+def find_api_key(session: Session, key_hash: str) -> ApiKey | None:
+    """The key stored under ``key_hash``, revoked or not."""
+    return session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+
+
+def touch_api_key(session: Session, api_key: ApiKey) -> None:
+    """Record that the key was used (at most once per ``LAST_USED_RESOLUTION``)."""
     now = utcnow()
     if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
         api_key.last_used_at = now
         session.flush()
-    return api_key
 
 
 def list_api_keys(session: Session, organization_id: str) -> list[ApiKey]:

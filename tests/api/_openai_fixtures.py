@@ -22,7 +22,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from parley.api.app import create_app
-from parley.core import Parley
+from parley.auth import api_keys
+from parley.conversations.installation import Parley
 from parley.sources.demo import generate_demo
 from parley.store import catalog, tenancy
 
@@ -91,13 +92,13 @@ def install(factory: pytest.TempPathFactory, name: str) -> Installation:
         assert unreadable is not None
         catalog.save_ontology(session, unreadable, {"objects": "not a list of objects"})
         member = tenancy.create_member(session, default.id, "Ada", email="ada@example.com")
-        member_key, _ = tenancy.create_api_key(session, default.id, "ada", member_id=member.id)
+        member_key, _ = api_keys.create_api_key(session, default.id, "ada", member_id=member.id)
         other = tenancy.create_organization(session, "other", settings={"rate_limits": GENEROUS})
-        other_key, _ = tenancy.create_api_key(session, other.id, "other-admin")
+        other_key, _ = api_keys.create_api_key(session, other.id, "other-admin")
         broken = tenancy.create_organization(
             session, "misconfigured", settings={"rate_limits": {"per_minut": 5}}
         )
-        broken_key, _ = tenancy.create_api_key(session, broken.id, "broken-admin")
+        broken_key, _ = api_keys.create_api_key(session, broken.id, "broken-admin")
         other_id, broken_id = other.id, broken.id
     for organization_id in (other_id, broken_id):
         parley.add_source(f"sqlite:///{other_league}", name="league",

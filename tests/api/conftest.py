@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from parley.api.app import create_app
 from parley.auth.tokens import TokenService
 from parley.auth.workbench_tokens import token_service
-from parley.core import Parley
+from parley.conversations.installation import Parley
 
 TENANT = "default"
 SERVER_START_TIMEOUT_S = 10.0

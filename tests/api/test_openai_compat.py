@@ -18,6 +18,7 @@ import pytest
 from _openai_fixtures import Installation, league_database
 
 from parley.api import _openai_render
+from parley.auth import api_keys
 from parley.store import tenancy
 
 DATA_FILE_PATH = re.compile(r"org_\w+/conv_\w+/data_\w+\.csv")
@@ -92,7 +93,7 @@ def test_completion_has_the_chat_completion_shape(http: httpx.Client) -> None:
         ("raw", ["Revenue by category: 5 rows"], ["|", "```", "<"]),
         ("RAW", ["Revenue by category: 5 rows"], ["|", "```"]),
         ("md", ["Revenue by category: 5 rows", "| category | revenue |", "| --- | --- |",
-                "| Software | 426,", "```sql\nSELECT", "\n- Software accounts for"], ["<p>"]),
+                "| Software | ", "```sql\nSELECT", "\n- Software accounts for"], ["<p>"]),
         ("html", ["<p>Revenue by category: 5 rows", "<th>category</th>", "<td>Software</td>",
                   '<pre><code class="language-sql">SELECT', "<ul><li>Software accounts for"],
          ["```", "| category"]),
@@ -119,7 +120,9 @@ def test_md_table_is_capped_and_says_how_many_more(http: httpx.Client) -> None:
     text = content(ask(http, "revenue by customer name", kind="md"))
     table = text.split("\n\n")[1].splitlines()
     assert len(table) == 2 + 50
-    assert "_Showing 50 of 796 rows; 746 more are not shown._" in text
+    # The demo data is generated for today: the number of customers varies by a few.
+    shown = re.search(r"_Showing 50 of (\d+) rows; (\d+) more are not shown._", text)
+    assert shown and int(shown[1]) - 50 == int(shown[2]) > 0
 
 
 def test_html_escapes_every_value(http: httpx.Client) -> None:
@@ -269,7 +272,7 @@ def test_suggest_graph(http: httpx.Client, question: str, graph_type: str, query
     [
         ("revenue by category", "Line Chart", "Cannot draw a line chart: it needs an ordered x"),
         ("revenue by category", "Scatter Chart", "Cannot draw a scatter chart: it needs two"),
-        ("revenue by customer name", "Pie Chart", "796 slices are too many"),
+        ("revenue by customer name", "Pie Chart", "slices are too many"),
         ("revenue by category", "Radar Chart", "'Radar Chart' is not one of Custom, Vertical Bar"),
     ],
 )
@@ -587,7 +590,7 @@ def test_every_row_of_the_error_table(
     with parley.store.session() as session:
         limited = tenancy.create_organization(session, "limited",
                                               settings={"rate_limits": {"per_minute": 1}})
-        limited_key, _ = tenancy.create_api_key(session, limited.id, "limited-admin")
+        limited_key, _ = api_keys.create_api_key(session, limited.id, "limited-admin")
         limited_id = limited.id
     parley.add_source(f"sqlite:///{installation.league_path}", name="league",
                       organization_id=limited_id)

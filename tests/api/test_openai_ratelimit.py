@@ -18,6 +18,7 @@ import pytest
 import redis
 from _openai_fixtures import Installation, install
 
+from parley.auth import api_keys
 from parley.auth.ratelimit import RateLimiter
 from parley.store import tenancy
 
@@ -36,7 +37,7 @@ def organisation(installation: Installation, name: str,
     settings = {} if limits is None else {"rate_limits": limits}
     with parley.store.session() as session:
         organization = tenancy.create_organization(session, name, settings=settings)
-        key, _ = tenancy.create_api_key(session, organization.id, f"{name}-admin")
+        key, _ = api_keys.create_api_key(session, organization.id, f"{name}-admin")
         organization_id = organization.id
     parley.add_source(f"sqlite:///{installation.league_path}", name="league",
                       organization_id=organization_id)
@@ -92,7 +93,7 @@ def test_all_keys_of_an_organisation_share_its_limit(
     first, organization_id = organisation(installation, "shared", {"per_minute": 3})
     with installation.parley.store.session() as session:
         member = tenancy.create_member(session, organization_id, "Grace")
-        second, _ = tenancy.create_api_key(session, organization_id, "grace", member_id=member.id)
+        second, _ = api_keys.create_api_key(session, organization_id, "grace", member_id=member.id)
     neighbour, _ = organisation(installation, "neighbour", {"per_minute": 1})
     assert [ask(http, key).status_code for key in (first, second, first)] == [200] * 3
     refused_for(ask(http, second), "minute", 60)

@@ -19,7 +19,7 @@ from parley import cli
 from parley.auth.tokens import TokenConfig, TokenConfigError, TokenService, generate_rsa_keypair
 from parley.auth.workbench_tokens import token_config, token_service
 from parley.config import Settings
-from parley.core import Parley
+from parley.conversations.installation import Parley
 from parley.sources.base import QueryResult, Source
 from parley.store import catalog
 from parley.store import conversations as store

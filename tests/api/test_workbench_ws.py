@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import ClientConnection, connect
 
 from parley.auth.tokens import TokenService
-from parley.core import Parley
+from parley.conversations.installation import Parley
 from parley.store import conversations as store
 
 TENANT = "default"
@@ -172,7 +172,7 @@ def test_refused_turns_get_an_error_frame(
         error = receive(ws)
         assert error["code"] == "conflict"
         assert error["message"] == (
-            f"session {session_id!r} has no result to chart yet: send a question first")
+            f"conversation {session_id!r} has no result to chart yet: ask a question first")
         ws.send(json.dumps({"type": "message", "content": "top 5 products by revenue"}))
         assert until_result(ws)[-1]["data"]["success"] is True
         ws.send(json.dumps({"type": "visualize", "chart_type": "pies"}))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import func, select
 
-from parley.core import DEMO_NAME, Parley
+from parley.conversations.installation import DEMO_NAME, Parley
 from parley.store import catalog
 from parley.store.models import Conversation, Message
 

@@ -10,7 +10,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from parley.core import DEMO_NAME, Parley
+from parley.conversations.installation import DEMO_NAME, Parley
 from parley.errors import InvalidInput, NotFound
 from parley.sources.base import QueryResult
 from parley.sources.duckdb_source import DuckDBSource
@@ -60,8 +60,7 @@ def test_a_refused_question_in_a_conversation_leaves_it_as_it_was(
 ) -> None:
     turn = parley.ask("revenue by country", principal=PRINCIPAL)
     messages = count_messages()
-    ref = parley.conversations.open(app=DEMO_NAME, organization_id=parley.organization_id,
-                                    principal=PRINCIPAL, face="cli",
+    ref = parley.conversations.open(parley.principal_named(PRINCIPAL), face="cli",
                                     conversation_id=turn.conversation_id)
 
     with pytest.raises(InvalidInput, match="the question is empty"):

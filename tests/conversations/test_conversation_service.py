@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import parley.conversations.service as service_module
+from parley.conversations.installation import DEMO_NAME, Parley
 from parley.conversations.service import ConversationRef, answer_from_message
-from parley.core import DEMO_NAME, Parley
 from parley.engine.events import Done, ErrorRaised, Event, TurnStarted
 from parley.engine.orchestrator import TurnContext, Workspace
 from parley.errors import SourceError
@@ -31,8 +31,7 @@ def stored(parley: Parley, conversation_id: str) -> list[tuple[int, str, str]]:
 
 
 def open_conversation(parley: Parley, principal: str = "service-tests") -> ConversationRef:
-    return parley.conversations.open(app=DEMO_NAME, organization_id=parley.organization_id,
-                                     principal=principal, face="cli")
+    return parley.conversations.open(parley.principal_named(principal), face="cli", app=DEMO_NAME)
 
 
 def exploding_engine(

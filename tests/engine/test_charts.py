@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from parley.chart_image import render_chart
 from parley.engine import charts, result_shape
-from parley.engine.chart_render import render_chart
 from parley.engine.charts import CHART_TYPES, MAX_POINTS, choose_chart, normalise_chart_type
 from parley.engine.events import Chart
 from parley.engine.result_shape import ColumnRole, format_value, infer_roles

@@ -492,7 +492,7 @@ class TurnLike(Protocol):
 
 
 class Engine(Protocol):
-    """The part of ``parley.core.Parley`` the harness uses."""
+    """The part of ``parley.conversations.installation.Parley`` the harness uses."""
 
     def ask(
         self, question: str, *, app: str = "demo", conversation_id: str | None = None

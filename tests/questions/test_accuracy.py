@@ -33,7 +33,7 @@ from mysql_reference import MySQLReference  # noqa: E402
 from pg_reference import PostgresReference  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 
-from parley.core import Parley  # noqa: E402
+from parley.conversations.installation import Parley  # noqa: E402
 
 #: set name -> (file, application, least share correct, most share wrong)
 FLOORS = {

@@ -14,10 +14,10 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from parley.auth.secrets import CredentialCipher
 from parley.store.catalog import add_source, create_application
 from parley.store.db import Store
 from parley.store.models import Application, Base, Organization
+from parley.store.secrets import CredentialCipher
 from parley.store.tenancy import create_organization
 
 POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"

@@ -5,7 +5,6 @@ from collections.abc import Callable
 import pytest
 from cryptography.fernet import Fernet
 
-from parley.auth.secrets import CredentialCipher, CredentialKeyChanged
 from parley.engine.semantic.ontology import Ontology
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.store.catalog import (
@@ -25,6 +24,7 @@ from parley.store.catalog import (
 )
 from parley.store.db import Store
 from parley.store.models import Application, Organization
+from parley.store.secrets import CredentialCipher, CredentialKeyChanged
 from parley.store.sharing import create_space
 from parley.store.tenancy import create_organization
 

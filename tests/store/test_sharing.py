@@ -5,21 +5,19 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
+from parley.auth.api_keys import authenticate_channel, create_channel, rotate_channel_secret
 from parley.errors import NotFound
 from parley.store.catalog import delete_application, get_application
 from parley.store.conversations import create_conversation
 from parley.store.db import Store
 from parley.store.models import Application, Conversation, Organization
 from parley.store.sharing import (
-    authenticate_channel,
-    create_channel,
     create_space,
     delete_space,
     get_channel,
     get_space,
     list_channels,
     list_spaces,
-    rotate_channel_secret,
 )
 from parley.store.tenancy import create_organization
 

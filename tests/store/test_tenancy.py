@@ -6,12 +6,11 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import update
 
+from parley.auth.api_keys import authenticate_api_key, create_api_key
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.store.db import Store
 from parley.store.models import ApiKey, Organization
 from parley.store.tenancy import (
-    authenticate_api_key,
-    create_api_key,
     create_member,
     create_organization,
     get_member,

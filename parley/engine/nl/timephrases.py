@@ -94,8 +94,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def period_of(unit: Grain, day: dt.date) -> Period:
     """The calendar period of ``unit`` containing ``day``.
 
-    >>> period_of("quarter", dt.date(2025, 8, 14))
-    Period(start=datetime.date(2025, 7, 1), end=datetime.date(2025, 10, 1), label='Q3 2025')
+    >>> period_of("quarter", dt.date(2025, 8, 14))  # doctest: +NORMALIZE_WHITESPACE
+    Period(start=datetime.date(2025, 7, 1), end=datetime.date(2025, 10, 1), label='Q3 2025',
+           anchored=True)
     """
     if unit == "day":
         return Period(day, day + dt.timedelta(days=1), day.isoformat())

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from parley.auth.secrets import (
+from parley.errors import ParleyError
+from parley.store.secrets import (
     KEY_ENV_VAR,
     CredentialCipher,
     CredentialKeyChanged,
@@ -15,7 +16,6 @@ from parley.auth.secrets import (
     redact_url,
     resolve_key,
 )
-from parley.errors import ParleyError
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,15 @@
-"""The Parley app object: settings, store, sources and the engine, wired once.
+"""One Parley installation, wired once: settings, store, sources, the engine's workspaces,
+the door (``conversations``) and the authenticator (``auth``); and the administration of
+sources, applications, ontologies and keys.
 
-Every face (the CLI, the HTTP APIs) talks to one ``Parley``. It owns no HTTP concerns.
+Faces reach the engine and the store only through ``conversations`` and ``auth``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,14 +17,17 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from parley.auth.secrets import CredentialCipher, redact_url
+from parley.auth.api_keys import create_api_key
+from parley.auth.authenticate import Authenticator
+from parley.auth.principal import Principal
 from parley.config import Settings
-from parley.conversations.service import ConversationService, Turn
+from parley.conversations.service import Conversations
 from parley.conversations.validation import validate_question
+from parley.conversations.views import Turn
 from parley.engine.events import Event
-from parley.engine.guard import RowFilter
 from parley.engine.nl.parser import Parser
 from parley.engine.orchestrator import Workspace
+from parley.engine.row_filters import RowFilter
 from parley.engine.semantic.derive import derive_ontology
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.yaml_io import export_yaml, import_yaml, merge_ontology
@@ -35,6 +40,7 @@ from parley.store import catalog, knowledge, tenancy
 from parley.store.db import Store
 from parley.store.models import Application
 from parley.store.models import Source as SourceRecord
+from parley.store.secrets import CredentialCipher, redact_url
 
 DEMO_NAME = "demo"
 FILE_DIALECTS = frozenset({"duckdb", "sqlite"})
@@ -87,7 +93,9 @@ class Parley:
         self._parsers: dict[tuple[str, int], Parser] = {}
         self._statements: dict[tuple[str, int], dict[str, Any]] = {}
         self._lock = threading.Lock()
-        self.conversations = ConversationService(self)
+        #: The door every face goes through, and the one place credentials resolve.
+        self.conversations = Conversations(self.store, settings, self._workspace)
+        self.auth = Authenticator(self.store, settings)
         #: The admin API key created on first start; shown once, then only its hash is kept.
         self.initial_api_key: str | None = None
         self.organization_id = ""
@@ -113,7 +121,7 @@ class Parley:
             organization = tenancy.get_or_create_default_organization(session)
             self.organization_id = organization.id
             if not tenancy.list_api_keys(session, organization.id):
-                self.initial_api_key, _ = tenancy.create_api_key(session, organization.id, "admin")
+                self.initial_api_key, _ = create_api_key(session, organization.id, "admin")
         if demo:
             self._ensure_demo(progress)
 
@@ -277,26 +285,20 @@ class Parley:
             timeout_s=self.settings.query_timeout_s,
         )
 
-    def ask(
-        self,
-        question: str,
-        *,
-        app: str = DEMO_NAME,
-        conversation_id: str | None = None,
-        today: dt.date | None = None,
-        principal: str = "cli",
-        face: str = "cli",
-    ) -> Turn:
-        """Ask one question; the whole turn, stored, as a ``Turn``."""
-        return self.conversations.ask(
-            question,
-            app=app,
-            conversation_id=conversation_id,
-            organization_id=self.organization_id,
-            today=today,
-            principal=principal,
-            face=face,
-        )
+    def _workspace(
+        self, session: Session, application: Application, row_filters: Sequence[RowFilter]
+    ) -> Workspace:
+        return self.workspace(application, row_filters=tuple(row_filters), session=session)
+
+    @property
+    def principal(self) -> Principal:
+        """The command line's principal: the installation's operator, an admin of the
+        default organisation."""
+        return self.principal_named("cli")
+
+    def principal_named(self, owner: str) -> Principal:
+        """A principal of the default organisation owning conversations as ``owner``."""
+        return Principal(self.organization_id, owner, owner, role="admin")
 
     def stream(
         self,
@@ -307,15 +309,46 @@ class Parley:
         principal: str = "cli",
         face: str = "cli",
     ) -> Iterator[Event]:
+        """One turn through the door, as its events (scripts and tests use this)."""
         validate_question(question, max_chars=self.settings.max_question_chars)
-        conversation = self.conversations.open(
+        ref = self.conversations.open(
+            self.principal_named(principal), face=face, app=app, conversation_id=conversation_id
+        )
+        yield from self.conversations.turn(ref, question)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        app: str = DEMO_NAME,
+        conversation_id: str | None = None,
+        today: dt.date | None = None,
+        principal: str = "cli",
+        face: str = "cli",
+    ) -> Turn:
+        """One whole turn through the door (scripts, benches and tests use this)."""
+        return self.conversations.ask(
+            self.principal_named(principal),
+            question,
+            face=face,
             app=app,
             conversation_id=conversation_id,
-            organization_id=self.organization_id,
-            principal=principal,
-            face=face,
+            today=today,
         )
-        yield from self.conversations.turn(conversation, question)
+
+    def create_api_key(self, name: str) -> tuple[str, str]:
+        """A new API key of the default organisation: (its plaintext, shown once; its id)."""
+        with self.store.session() as session:
+            plaintext, key = create_api_key(session, self.organization_id, name)
+            return plaintext, key.id
+
+    def list_api_keys(self) -> list[dict[str, object]]:
+        with self.store.session() as session:
+            keys = tenancy.list_api_keys(session, self.organization_id)
+            return [
+                {"id": k.id, "name": k.name, "prefix": k.prefix, "revoked": bool(k.revoked_at)}
+                for k in keys
+            ]
 
     def close(self) -> None:
         for source in self._sources.values():

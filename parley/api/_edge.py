@@ -1,0 +1,67 @@
+"""The edge every HTTP face shares: what a face is, and the one handler that turns
+whatever a request raised into a domain error and has the request's face render it.
+
+A face is a module with ``NAME``, ``PREFIXES`` (the paths it owns), ``router`` and
+``error_response(error: ParleyError) -> Response`` (its one error-body function).
+Routes raise domain errors, which carry their status; nothing else renders failures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from parley.errors import BadRequest, InvalidInput, NotFound, ParleyError, report_incident
+
+
+class Face(Protocol):
+    NAME: str
+    PREFIXES: tuple[str, ...]
+    router: APIRouter
+
+    def error_response(self, error: ParleyError) -> Response: ...
+
+
+def domain_error(error: Exception, request: Request) -> ParleyError:
+    """What a request raised, as a domain error; an unexpected one is logged under a new
+    incident id (``errors.report_incident``), which is all the caller gets to see."""
+    if isinstance(error, ParleyError):
+        return error
+    if isinstance(error, RequestValidationError):
+        problems = [
+            {"loc": [str(part) for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
+            for e in error.errors()
+        ]
+        detail = "; ".join(f"{'.'.join(p['loc'])}: {p['msg']}" for p in problems)
+        return InvalidInput(detail or "invalid request", detail={"errors": problems})
+    if isinstance(error, HTTPException):
+        if error.status_code == 404:
+            return NotFound(f"no such path: {request.url.path}")
+        refused = BadRequest(str(error.detail))
+        refused.status = error.status_code
+        return refused
+    return report_incident(f"{request.method} {request.url.path}", error)
+
+
+def face_route(face: Callable[[], Face]) -> type[APIRoute]:
+    """The route class of a face's router: every failure of its routes (and of their
+    dependencies and request validation) is rendered by that face."""
+
+    class FaceRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def handle(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except Exception as error:  # the edge: every failure is rendered here
+                    return face().error_response(domain_error(error, request))
+
+            return handle
+
+    return FaceRoute

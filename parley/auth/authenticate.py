@@ -1,0 +1,140 @@
+"""Every credential resolves here, and only here, to one ``Principal``.
+
+``Authenticator`` is built from the store and the settings; faces hand it what the
+request carried (an ``Authorization`` header, a WebSocket's token) and get a
+``Principal`` or an ``Unauthorized``/``Forbidden``. It also counts requests against the
+organisation's rate limits.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+
+from sqlalchemy.orm import Session
+
+from parley.auth.api_keys import authenticate_api_key
+from parley.auth.principal import Principal
+from parley.auth.ratelimit import RateLimiter, RateLimits
+from parley.auth.tokens import TokenService
+from parley.auth.workbench_tokens import token_service
+from parley.config import Settings
+from parley.errors import Forbidden, InvalidInput, Unauthorized, report_incident
+from parley.store import tenancy
+from parley.store.db import Store
+from parley.store.models import ApiKey, Member
+
+
+class Authenticator:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self._store = store
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._tokens: TokenService | None = None
+        self._limiter: RateLimiter | None = None
+
+    # -- credentials ----------------------------------------------------------------------
+
+    def api_key(self, plaintext: str | None) -> Principal:
+        """The principal of a live API key: its member's, or the key's own (an admin)."""
+        if not plaintext:
+            raise Unauthorized("missing API key")
+        with self._store.session() as session:
+            key = authenticate_api_key(session, plaintext)
+            if key is None:
+                raise Unauthorized("the API key is expired or invalid")
+            return self._key_principal(session, key)
+
+    def basic(self, member: str, plaintext: str) -> Principal:
+        """``member:key`` (HTTP Basic): a live key that belongs to that member (id or e-mail)."""
+        with self._store.session() as session:
+            key = authenticate_api_key(session, plaintext)
+            owner = session.get(Member, key.member_id) if key and key.member_id else None
+            if key is None or owner is None or member not in (owner.id, owner.email):
+                raise Unauthorized("the member or its API key is not valid")
+            return self._key_principal(session, key)
+
+    def workbench_token(self, token: str | None) -> Principal:
+        """A Workbench JWT: its ``tenant_id`` names the organisation, ``sub`` the user."""
+        if not token:
+            raise Unauthorized("missing bearer token: send 'Authorization: Bearer <JWT>'")
+        claims = self.tokens.verify(token)
+        tenant = claims.get("tenant_id")
+        if not isinstance(tenant, str) or not tenant:
+            raise Unauthorized("token is missing the 'tenant_id' claim")
+        user = claims.get("sub", claims.get("user_id"))
+        assert isinstance(user, str)  # verify() refuses a token without a subject
+        with self._store.session() as session:
+            organization = tenancy.get_organization_by_name(session, tenant)
+            if organization is None:
+                raise Forbidden(f"tenant {tenant!r} has no organisation on this server")
+            return Principal(
+                organization.id,
+                f"tenant:{tenant}/{user}",
+                user,
+                rate_limits=organization.settings.get("rate_limits"),
+            )
+
+    def authorization(self, header: str | None) -> Principal:
+        """An ``Authorization`` header: ``Bearer <API key>`` or ``Basic <member:key>``."""
+        scheme, _, value = (header or "").strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() == "bearer" and value:
+            return self.api_key(value)
+        if scheme.lower() == "basic" and value:
+            try:
+                member, sep, key = base64.b64decode(value, validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                raise Unauthorized("the Basic credentials are not base64 'member:key'") from None
+            if sep:
+                return self.basic(member, key)
+        raise Unauthorized("send 'Authorization: Bearer <API key>' or 'Basic <member:key>'")
+
+    @property
+    def tokens(self) -> TokenService:
+        """The JWT service, built from the environment on first use."""
+        with self._lock:
+            if self._tokens is None:
+                self._tokens = token_service(self._settings)
+            return self._tokens
+
+    # -- rate limits ----------------------------------------------------------------------
+
+    def count(self, principal: Principal, *, scope: str, default: RateLimits) -> None:
+        """Consume one unit of the organisation's budget in ``scope``, or raise RateLimited.
+
+        A malformed organisation setting raises InvalidInput: the operator's mistake,
+        which faces report as an incident rather than blame on the caller.
+        """
+        with self._lock:
+            if self._limiter is None:
+                self._limiter = RateLimiter(self._settings.rate_limit_url)
+            limiter = self._limiter
+        try:
+            limits = RateLimits.from_settings(principal.rate_limits, default)
+        except InvalidInput as error:
+            raise report_incident(
+                f"rate limits of organisation {principal.organization_id}", error
+            ) from None
+        limiter.hit(principal.organization_id, limits, scope=scope)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _key_principal(session: Session, key: ApiKey) -> Principal:
+        organization = tenancy.get_organization(session, key.organization_id)
+        limits = organization.settings.get("rate_limits")
+        member = session.get(Member, key.member_id) if key.member_id else None
+        if member is not None:
+            return Principal(
+                organization.id,
+                f"member:{member.id}",
+                member.email or member.name,
+                role=member.role,
+                member_id=member.id,
+                rate_limits=limits,
+            )
+        return Principal(
+            organization.id, f"key:{key.id}", key.name, role="admin", rate_limits=limits
+        )

@@ -1,0 +1,99 @@
+"""What the door hands faces: plain, stored facts, owned by no face and by no table.
+
+Faces render these; none of them is a store row, so a face never holds a session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from parley.engine.events import Answer, Chart
+from parley.engine.row_filters import RowFilter
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    #: How many match in all pages, not only this one.
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRef:
+    """An open conversation: what a turn needs to know about it."""
+
+    id: str
+    organization_id: str
+    application_id: str
+    application: str
+    owner: str
+    created_at: dt.datetime
+    #: The principal's row filters, applied to every statement of the conversation.
+    row_filters: tuple[RowFilter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationInfo:
+    id: str
+    title: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    id: str
+    conversation_id: str
+    role: str
+    text: str
+    created_at: dt.datetime
+    #: The answer as the engine produced it (assistant messages only).
+    answer: Answer | None = None
+    data_file_path: str | None = None
+    request_json: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAndAnswer:
+    question: StoredMessage
+    #: None while the answer is not stored (or never was).
+    answer: StoredMessage | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationInfo:
+    id: str
+    name: str
+    description: str
+    tags: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    created_by: str
+    modified_by: str
+    source_id: str
+    source_name: str
+    source_dialect: str
+    #: "ready", "error", ... and whether the source has an ontology yet.
+    source_status: str
+    has_ontology: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A whole turn, collected from its events (``Conversations.ask``)."""
+
+    conversation_id: str
+    user_message_id: str
+    assistant_message_id: str
+    answer: Answer
+    #: Where the result's rows can be read back (getData), when it has rows.
+    data_file_path: str | None = None
+
+
+def chart_dict(chart: Chart | None) -> dict[str, Any] | None:
+    return dataclasses.asdict(chart) if chart else None

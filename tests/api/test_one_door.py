@@ -1,0 +1,157 @@
+"""Every face goes through one door: one chart-change path that runs no SQL, and one
+error shape per face, checked on every route the app has (a new route is covered
+without editing this file)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from parley.api import workbench
+from parley.auth.authenticate import Authenticator
+from parley.conversations import service as door_module
+from parley.conversations.installation import Parley
+from parley.sources.duckdb_source import DuckDBSource
+
+Headers = Callable[..., dict[str, str]]
+INCIDENT = re.compile(r"inc_[A-Za-z0-9]+")
+
+
+@pytest.fixture(scope="module")
+def api_key(parley: Parley) -> str:
+    return parley.create_api_key("one-door")[0]
+
+
+@pytest.fixture
+def executions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The statements the demo source runs (it still runs them)."""
+    ran: list[str] = []
+    real = DuckDBSource.execute
+
+    def recording(self: DuckDBSource, sql: str, **kwargs: Any) -> Any:
+        ran.append(sql)
+        return real(self, sql, **kwargs)
+
+    monkeypatch.setattr(DuckDBSource, "execute", recording)
+    yield ran
+
+
+def test_every_chart_change_runs_no_sql(
+    client: TestClient, headers: Headers, parley: Parley, api_key: str, executions: list[str]
+) -> None:
+    # Workbench visualize
+    session = client.post("/api/v1/bi/chat/sessions", headers=headers(),
+                          json={"tenant_id": "default", "user_id": "user-456"}).json()
+    base = f"/api/v1/bi/chat/sessions/{session['session_id']}"
+    client.post(f"{base}/messages", headers=headers(), json={"message": "revenue by category"})
+    assert executions, "the question itself runs its SQL"
+    executions.clear()
+    drawn = client.post(f"{base}/visualize", headers=headers(), json={"chart_type": "pie"})
+    assert drawn.status_code == 200 and drawn.json()["visualization"]["type"] == "pie"
+    # OpenAI suggestGraph
+    key = {"Authorization": f"Bearer {api_key}"}
+    completion = client.post("/api/v1/chat/completions", headers=key, json={
+        "model": "demo", "messages": [{"role": "user", "content": "revenue by category"}]}).json()
+    executions.clear()
+    graph = client.post("/api/v1/chat/suggestGraph", headers=key, json={
+        "model": "demo", "dataFilePath": completion["dataFilePath"], "graphType": "Pie Chart"})
+    assert graph.status_code == 200 and graph.json()["graphSuggestion"]["graphType"] == "Pie Chart"
+    # The CLI's /chart (the door's change of chart) and "as a pie chart" (a turn)
+    door = parley.conversations
+    ref = door.open(parley.principal, face="cli", app="demo")
+    door_module.collect(door.turn(ref, "revenue by category"))
+    executions.clear()
+    slash_chart = door_module.collect(door.change_chart(ref, "donut"))
+    said = door_module.collect(door.turn(ref, "as a pie chart"))
+    assert slash_chart.answer.chart and slash_chart.answer.chart.type == "donut"
+    assert said.answer.chart and said.answer.chart.type == "pie"
+    assert said.answer.intent == "visualization_change"
+    assert executions == []
+
+
+def _face_routes(app: FastAPI) -> list[tuple[Any, str, str]]:
+    """Every HTTP route of every face the app was built from."""
+    routes = []
+    for face in app.state.faces:
+        for route in face.router.routes:
+            if isinstance(route, APIRoute):
+                path = route.path.replace("{session_id}", "conv_nosuchsession")
+                routes.append((face, sorted(route.methods)[0], path))
+    assert len(routes) >= 12
+    return routes
+
+
+def _shape(face: Any, body: dict[str, Any], status: int) -> None:
+    if face is workbench:
+        assert set(body) >= {"detail", "code"} and isinstance(body["detail"], str)
+    elif status == 500:
+        assert set(body) == {"code", "message", "status"} and body["code"] == "500"
+    else:
+        assert "error" in body and body["code"] == str(status)
+
+
+def test_every_route_renders_its_face_errors(
+    app: FastAPI, client: TestClient, headers: Headers, api_key: str,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    for face, method, path in _face_routes(app):
+        refused = client.request(method, path)
+        assert refused.status_code == 401, (method, path)
+        _shape(face, refused.json(), 401)
+        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
+        if method == "POST":
+            invalid = client.request(method, path, headers=creds, content=b"{not json")
+            assert invalid.status_code == 422, (method, path)
+            _shape(face, invalid.json(), 422)
+        if face is workbench and "conv_nosuchsession" in path:
+            body = {"message": "x", "refinement": "x", "chart_type": "pie"}
+            missing = client.request(method, path, headers=creds,
+                                     json=body if method == "POST" else None)
+            assert missing.status_code == 404, (method, path)
+            _shape(face, missing.json(), 404)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the authenticator broke")
+
+    monkeypatch.setattr(Authenticator, "authorization", broken)
+    monkeypatch.setattr(Authenticator, "workbench_token", broken)
+    for face, method, path in _face_routes(app):
+        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
+        caplog.clear()
+        with caplog.at_level(logging.ERROR, logger="parley.incidents"):
+            failed = client.request(method, path, headers=creds, json={})
+        assert failed.status_code == 500, (method, path)
+        _shape(face, failed.json(), 500)
+        incident = INCIDENT.search(failed.text)
+        assert incident and incident[0] in caplog.text
+        assert "the authenticator broke" not in failed.text
+
+
+def test_a_turn_incident_is_stored_with_the_failed_message_and_logged(
+    client: TestClient, parley: Parley, api_key: str, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setattr(door_module, "run_turn", failing)
+    with caplog.at_level(logging.ERROR, logger="parley.incidents"):
+        response = client.post("/api/v1/chat/completions",
+                               headers={"Authorization": f"Bearer {api_key}"},
+                               json={"model": "demo",
+                                     "messages": [{"role": "user", "content": "revenue"}]})
+    assert response.status_code == 500
+    incident = INCIDENT.search(response.json()["message"])
+    assert incident and incident[0] in caplog.text
+    key = parley.auth.api_key(api_key)
+    pairs = parley.conversations.questions(
+        key, app="demo", conversation_id=response.headers["conversationId"])
+    assert pairs[-1].answer and pairs[-1].answer.answer
+    assert pairs[-1].answer.answer.incident_id == incident[0]

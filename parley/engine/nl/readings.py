@@ -439,6 +439,11 @@ class _Builder:
             display = self._display(subject)
             if display is not None and display not in fields:
                 fields.insert(0, display)
+        if not shown:
+            # "which suppliers have a rating below 3": the suppliers, named.
+            display = self._display(subject)
+            if display is not None and display not in fields:
+                fields.insert(0, display)
         for item in filters:
             if item.op in {"gt", "gte", "lt", "lte", "between"} and item.field not in fields:
                 fields.append(item.field)

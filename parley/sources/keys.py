@@ -31,9 +31,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from parley.engine.semantic.naming import expand_abbreviations, singular, split_identifier
+from parley.engine.semantic.naming import expand_abbreviations, split_identifier
+from parley.engine.semantic.naming import singular as _singular
 from parley.sources.base import ColumnInfo, KeyOverlap, TableInfo
 
 #: A candidate is kept when at least this share of the sampled distinct values of the
@@ -104,6 +106,11 @@ _KEY_TYPES = frozenset({"integer", "decimal", "float", "text", "other"})
 _LOOSE_DIALECTS = frozenset({"sqlite", "mysql"})
 
 
+@lru_cache(maxsize=16_384)
+def singular(phrase: str) -> str:
+    return _singular(phrase)
+
+
 def min_overlap(rank: int) -> float:
     """The overlap a candidate of this rank needs to be kept."""
     return MIN_OVERLAP_NAMED if rank <= RANK_SAME_NAME else MIN_OVERLAP
@@ -134,6 +141,14 @@ class KeyCandidate:
 # --- words ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16_384)
+def _words_cached(identifier: str) -> tuple[str, ...]:
+    words = split_identifier(identifier)
+    if len(words) == 1 and len(words[0]) >= 5 and words[0].endswith("id"):
+        words = [words[0][:-2], "id"]
+    return tuple(expand_abbreviations(words))
+
+
 def words_of(identifier: str) -> list[str]:
     """Lower-case words of an identifier, abbreviations spelled out (``cust_id`` → customer id).
 
@@ -142,10 +157,7 @@ def words_of(identifier: str) -> list[str]:
     >>> words_of("custid"), words_of("Customer_ID"), words_of("paid")
     (['customer', 'id'], ['customer', 'id'], ['paid'])
     """
-    words = split_identifier(identifier)
-    if len(words) == 1 and len(words[0]) >= 5 and words[0].endswith("id"):
-        words = [words[0][:-2], "id"]
-    return expand_abbreviations(words)
+    return list(_words_cached(identifier))
 
 
 def table_label(name: str) -> str:
@@ -376,16 +388,18 @@ def overlap_sql(
         f"SELECT DISTINCT {column} AS v FROM (SELECT {column} FROM {source} "
         f"WHERE {column} IS NOT NULL LIMIT {SAMPLE_ROWS}) r LIMIT {SAMPLE_VALUES}"
     )
-    duplicates = (
-        "0"
-        if candidate.declared_key
-        else f"(SELECT COUNT({key}) - COUNT(DISTINCT {key}) "
-        f"FROM (SELECT {key} FROM {target} LIMIT {SAMPLE_ROWS}) u)"
-    )
-    return (
-        f"SELECT COUNT(*), COUNT(CASE WHEN s.v IN (SELECT {key} FROM {target}) THEN 1 END), "
-        f"{duplicates} FROM ({values}) s"
-    )
+    if candidate.declared_key:
+        # An indexed key: at most SAMPLE_VALUES lookups, never a scan of a big table.
+        found = f"EXISTS (SELECT 1 FROM {target} t WHERE t.{key} = s.v)"
+        duplicates = "0"
+    else:
+        # No index to look up: one pass over the key column, hashed.
+        found = f"s.v IN (SELECT {key} FROM {target})"
+        duplicates = (
+            f"(SELECT COUNT({key}) - COUNT(DISTINCT {key}) "
+            f"FROM (SELECT {key} FROM {target} LIMIT {SAMPLE_ROWS}) u)"
+        )
+    return f"SELECT COUNT(*), COUNT(CASE WHEN {found} THEN 1 END), {duplicates} FROM ({values}) s"
 
 
 def measure_overlaps(

@@ -31,9 +31,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from parley.engine.semantic.naming import expand_abbreviations, singular, split_identifier
+from parley.engine.semantic.naming import expand_abbreviations, split_identifier
+from parley.engine.semantic.naming import singular as _singular
 from parley.sources.base import ColumnInfo, KeyOverlap, TableInfo
 
 #: A candidate is kept when at least this share of the sampled distinct values of the
@@ -104,6 +106,11 @@ _KEY_TYPES = frozenset({"integer", "decimal", "float", "text", "other"})
 _LOOSE_DIALECTS = frozenset({"sqlite", "mysql"})
 
 
+@lru_cache(maxsize=16_384)
+def singular(phrase: str) -> str:
+    return _singular(phrase)
+
+
 def min_overlap(rank: int) -> float:
     """The overlap a candidate of this rank needs to be kept."""
     return MIN_OVERLAP_NAMED if rank <= RANK_SAME_NAME else MIN_OVERLAP
@@ -134,6 +141,14 @@ class KeyCandidate:
 # --- words ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16_384)
+def _words_cached(identifier: str) -> tuple[str, ...]:
+    words = split_identifier(identifier)
+    if len(words) == 1 and len(words[0]) >= 5 and words[0].endswith("id"):
+        words = [words[0][:-2], "id"]
+    return tuple(expand_abbreviations(words))
+
+
 def words_of(identifier: str) -> list[str]:
     """Lower-case words of an identifier, abbreviations spelled out (``cust_id`` → customer id).
 
@@ -142,10 +157,7 @@ def words_of(identifier: str) -> list[str]:
     >>> words_of("custid"), words_of("Customer_ID"), words_of("paid")
     (['customer', 'id'], ['customer', 'id'], ['paid'])
     """
-    words = split_identifier(identifier)
-    if len(words) == 1 and len(words[0]) >= 5 and words[0].endswith("id"):
-        words = [words[0][:-2], "id"]
-    return expand_abbreviations(words)
+    return list(_words_cached(identifier))
 
 
 def table_label(name: str) -> str:
@@ -213,6 +225,12 @@ def _target(table: TableInfo) -> _Target:
 
 def _own_key(words: list[str], label: str) -> bool:
     """Whether a column named ``words`` is the key of a table labelled ``label``."""
+    return _own_key_cached(tuple(words), label)
+
+
+@lru_cache(maxsize=16_384)
+def _own_key_cached(key_words: tuple[str, ...], label: str) -> bool:
+    words = list(key_words)
     if len(words) == 1:
         return words[0] in KEY_WORDS or words[0] in CODE_WORDS
     entity, keyed = entity_words(words)
@@ -230,6 +248,12 @@ def _abbreviates(phrase: str, label: str) -> bool:
 
 def _core(words: list[str], table_words: tuple[str, ...]) -> list[str]:
     """A key's words without the leading words it shares with its table (``sbCustId``)."""
+    return list(_core_cached(tuple(words), table_words))
+
+
+@lru_cache(maxsize=16_384)
+def _core_cached(key_words: tuple[str, ...], table_words: tuple[str, ...]) -> tuple[str, ...]:
+    words = list(key_words)
     shared = 0
     while (
         shared < len(words) - 1
@@ -238,7 +262,7 @@ def _core(words: list[str], table_words: tuple[str, ...]) -> list[str]:
     ):
         shared += 1
     core = words[shared:]
-    return core if not _is_generic(core) and core != ["id"] else words
+    return tuple(core if not _is_generic(core) and core != ["id"] else words)
 
 
 def _types_fit(a: ColumnInfo, b: ColumnInfo, dialect: str) -> tuple[bool, bool]:
@@ -254,6 +278,36 @@ def _types_fit(a: ColumnInfo, b: ColumnInfo, dialect: str) -> tuple[bool, bool]:
     return False, False
 
 
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """What a referencing column's name says, computed once per name."""
+
+    words: tuple[str, ...]
+    entity: tuple[str, ...]
+    keyed: bool
+    phrase: str
+    #: The phrases after a role ("billing address" → address).
+    role_phrases: frozenset[str]
+    #: Every trailing phrase of the whole name ("host city" → host city, city).
+    bare_phrases: frozenset[str]
+
+
+@lru_cache(maxsize=16_384)
+def _name(identifier: str) -> _Name:
+    words = _without_index(words_of(identifier))
+    entity, keyed = entity_words(words)
+    return _Name(
+        words=tuple(words),
+        entity=tuple(entity),
+        keyed=keyed,
+        phrase=singular(" ".join(entity)),
+        role_phrases=frozenset(
+            singular(" ".join(entity[start:])) for start in range(1, len(entity))
+        ),
+        bare_phrases=frozenset(singular(" ".join(words[start:])) for start in range(len(words))),
+    )
+
+
 def _rank(
     column: ColumnInfo,
     source: _Target,
@@ -264,9 +318,8 @@ def _rank(
 
     Returns (rank, names_suffice), or None when the names say nothing.
     """
-    words = _without_index(words_of(column.name))
-    entity, keyed = entity_words(words)
-    phrase = singular(" ".join(entity))
+    name = _name(column.name)
+    words, keyed, phrase = list(name.words), name.keyed, name.phrase
     key_words = words_of(key.name)
     # The key a reference to the table is expected to point at: "id", "customer_id".
     plain = (
@@ -298,10 +351,9 @@ def _rank(
             and source.label not in PEOPLE_LABELS
         ):
             return RANK_ROLE, plain
-        for start in range(1, len(entity)):
+        if target.label in name.role_phrases:
             # "billing_address_id" → addresses: the words before the name are a role.
-            if singular(" ".join(entity[start:])) == target.label:
-                return RANK_ROLE, plain
+            return RANK_ROLE, plain
         if _abbreviates(phrase, target.label):
             # An abbreviation of the table's name: "doc_id" → doctors.
             return RANK_ROLE, False
@@ -309,8 +361,7 @@ def _rank(
     if not _is_generic(core) and len(words) > len(core) and words[-len(core) :] == core:
         # The key's own name after a role: "src_apid" → airports.apid.
         return RANK_ROLE, False
-    bare = [singular(" ".join(words[start:])) for start in range(len(words))]
-    if not keyed and not same_name and target.label in bare:
+    if not keyed and not same_name and target.label in name.bare_phrases:
         return RANK_BARE, False
     return None
 
@@ -376,16 +427,18 @@ def overlap_sql(
         f"SELECT DISTINCT {column} AS v FROM (SELECT {column} FROM {source} "
         f"WHERE {column} IS NOT NULL LIMIT {SAMPLE_ROWS}) r LIMIT {SAMPLE_VALUES}"
     )
-    duplicates = (
-        "0"
-        if candidate.declared_key
-        else f"(SELECT COUNT({key}) - COUNT(DISTINCT {key}) "
-        f"FROM (SELECT {key} FROM {target} LIMIT {SAMPLE_ROWS}) u)"
-    )
-    return (
-        f"SELECT COUNT(*), COUNT(CASE WHEN s.v IN (SELECT {key} FROM {target}) THEN 1 END), "
-        f"{duplicates} FROM ({values}) s"
-    )
+    if candidate.declared_key:
+        # An indexed key: at most SAMPLE_VALUES lookups, never a scan of a big table.
+        found = f"EXISTS (SELECT 1 FROM {target} t WHERE t.{key} = s.v)"
+        duplicates = "0"
+    else:
+        # No index to look up: one pass over the key column, hashed.
+        found = f"s.v IN (SELECT {key} FROM {target})"
+        duplicates = (
+            f"(SELECT COUNT({key}) - COUNT(DISTINCT {key}) "
+            f"FROM (SELECT {key} FROM {target} LIMIT {SAMPLE_ROWS}) u)"
+        )
+    return f"SELECT COUNT(*), COUNT(CASE WHEN {found} THEN 1 END), {duplicates} FROM ({values}) s"
 
 
 def measure_overlaps(

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from parley.engine.semantic.naming import expand_abbreviations, split_identifier
-from parley.engine.semantic.naming import singular as _singular
+from parley.naming import expand_abbreviations, split_identifier
+from parley.naming import singular as _singular
 from parley.sources.base import ColumnInfo, KeyOverlap, TableInfo
 
 #: A candidate is kept when at least this share of the sampled distinct values of the

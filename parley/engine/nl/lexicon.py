@@ -14,9 +14,9 @@ from rapidfuzz import fuzz, process
 
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.vocabulary import FILLER
-from parley.engine.semantic.naming import plural, singular, stem
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.thesaurus import synonyms_for, value_aliases
+from parley.naming import plural, singular, stem
 
 ConceptKind = Literal["object", "attribute", "metric", "value"]
 

@@ -22,7 +22,6 @@ from parley.engine.nl.timephrases import Period, default_grain, period_of
 from parley.engine.nl.verify import contradictions
 from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
-from parley.engine.semantic.naming import singular
 from parley.engine.semantic.ontology import Object, Ontology
 from parley.engine.semantic.query import (
     DimensionRef,
@@ -33,6 +32,7 @@ from parley.engine.semantic.query import (
     TimeRange,
 )
 from parley.errors import InvalidInput
+from parley.naming import singular
 
 _CACHE_SIZE = 2048
 #: Statement separators and comments: the marks of SQL typed into a question.

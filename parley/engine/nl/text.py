@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from parley.engine.semantic.naming import stem
+from parley.naming import stem
 
 # Abbreviations whose dots would otherwise split them into letters.
 _DOTTED = {"u.s.a.": "usa", "u.s.a": "usa", "u.s.": "us", "u.s": "us", "u.k.": "uk", "u.k": "uk"}

@@ -20,13 +20,6 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from parley.engine.semantic.naming import (
-    expand_abbreviations,
-    plural,
-    singular,
-    split_identifier,
-    stem,
-)
 from parley.engine.semantic.ontology import (
     Attribute,
     AttributeRole,
@@ -37,6 +30,13 @@ from parley.engine.semantic.ontology import (
     Relationship,
 )
 from parley.engine.semantic.thesaurus import is_entity_term, synonyms_for
+from parley.naming import (
+    expand_abbreviations,
+    plural,
+    singular,
+    split_identifier,
+    stem,
+)
 from parley.sources.base import ColumnInfo, KeyOverlap, SchemaInfo, TableInfo
 from parley.sources.keys import (
     CODE_WORDS,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from parley.engine.semantic.naming import normalize_text, singular
+from parley.naming import normalize_text, singular
 
 #: Each group lists words and phrases for one concept; its first entry is the usual name.
 TERM_GROUPS: tuple[tuple[str, ...], ...] = (

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from parley.engine.semantic.naming import (
+from parley.engine.semantic.thesaurus import (
+    is_case_sensitive_alias,
+    synonyms_for,
+    value_aliases,
+)
+from parley.naming import (
     humanize,
     normalize_text,
     plural,
     singular,
     split_identifier,
     stem,
-)
-from parley.engine.semantic.thesaurus import (
-    is_case_sensitive_alias,
-    synonyms_for,
-    value_aliases,
 )
 
 

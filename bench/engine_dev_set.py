@@ -85,6 +85,19 @@ def _top_level(sql: str) -> str:
     return "".join(kept)
 
 
+#: (shape, where to look: the whole statement or its top level only, pattern)
+_SHAPE_PATTERNS = (
+    ("set_operation", "statement", r"\b(union|intersect|except)\b"),
+    ("nested", "statement", r"\(\s*select\b"),
+    ("aggregate", "top", r"\b(count|sum|avg|min|max)\s*\("),
+    ("group_by", "top", r"\bgroup\s+by\b"),
+    ("having", "top", r"\bhaving\b"),
+    ("ordered_list", "top", r"\border\s+by\b"),
+    ("join", "top", r"\bjoin\b"),
+    ("filter", "top", r"\bwhere\b"),
+)
+
+
 def shapes_of(sql: str) -> list[str]:
     """The SQL shapes a gold statement has (a question counts under each of them).
 
@@ -93,27 +106,11 @@ def shapes_of(sql: str) -> list[str]:
     >>> shapes_of("SELECT name FROM a JOIN b ON a.id = b.id ORDER BY x DESC LIMIT 1")
     ['top_n', 'join']
     """
-    text = _strip_literals(sql).lower()
-    top = _top_level(sql).lower()
-    shapes = []
-    if re.search(r"\b(union|intersect|except)\b", text):
-        shapes.append("set_operation")
-    if re.search(r"\(\s*select\b", text):
-        shapes.append("nested")
-    if re.search(r"\b(count|sum|avg|min|max)\s*\(", top):
-        shapes.append("aggregate")
-    if re.search(r"\bgroup\s+by\b", top):
-        shapes.append("group_by")
-    if re.search(r"\bhaving\b", top):
-        shapes.append("having")
-    if re.search(r"\border\s+by\b", top) and re.search(r"\blimit\b", top):
-        shapes.append("top_n")
-    elif re.search(r"\border\s+by\b", top):
-        shapes.append("ordered_list")
-    if re.search(r"\bjoin\b", top):
-        shapes.append("join")
-    if re.search(r"\bwhere\b", top):
-        shapes.append("filter")
+    scopes = {"statement": _strip_literals(sql).lower(), "top": _top_level(sql).lower()}
+    shapes = [name for name, scope, pattern in _SHAPE_PATTERNS
+              if re.search(pattern, scopes[scope])]
+    if "ordered_list" in shapes and re.search(r"\blimit\b", scopes["top"]):
+        shapes[shapes.index("ordered_list")] = "top_n"
     if not {"join", "nested", "set_operation"} & set(shapes):
         shapes.append("single_table")
     return shapes

@@ -21,7 +21,7 @@ from parley.config import Settings
 from parley.conversations.installation import DEMO_NAME, Parley
 from parley.conversations.service import Conversations, collect
 from parley.conversations.views import ConversationRef, Turn
-from parley.engine.events import Answer, Done, Event, TextDelta, TurnStarted
+from parley.engine.events import Answer, Event, TextDelta
 from parley.errors import InvalidInput, ParleyError
 from parley.terminal import answer_json, dumps, progress_bar, render_answer
 
@@ -112,7 +112,7 @@ def ask(
             parley.principal, face=FACE, app=application, conversation_id=conversation
         )
         events = door.turn(ref, question)
-        turn = _collect(events) if json_output else _print_events(events)
+        turn = collect(events) if json_output else _print_events(events)
     except ParleyError as error:
         _fail(error, json_output)
         return
@@ -139,33 +139,23 @@ def ask(
 FACE = "cli"
 
 
-def _collect(events: Iterator[Event]) -> Turn:
-    return collect(events)
-
-
 def _print_events(events: Iterator[Event]) -> Turn:
     """Print a turn as its events arrive: the text as it comes, the rest once stored."""
-    started: TurnStarted | None = None
     streamed = False
-    for event in events:
-        if isinstance(event, TurnStarted):
-            started = event
-        elif isinstance(event, TextDelta):
-            console.print(event.text, end="", soft_wrap=True, markup=False, highlight=False)
-            streamed = True
-        elif isinstance(event, Done):
-            if streamed:
-                console.print()
-            render_answer(console, event.answer, text=not streamed)
-            assert started is not None and event.message_id is not None
-            return Turn(
-                started.conversation_id,
-                started.user_message_id,
-                event.message_id,
-                event.answer,
-                event.data_file_path,
-            )
-    raise AssertionError("a turn always ends with Done")
+
+    def printing(events: Iterator[Event]) -> Iterator[Event]:
+        nonlocal streamed
+        for event in events:
+            if isinstance(event, TextDelta):
+                console.print(event.text, end="", soft_wrap=True, markup=False, highlight=False)
+                streamed = True
+            yield event
+
+    turn = collect(printing(events))
+    if streamed:
+        console.print()
+    render_answer(console, turn.answer, text=not streamed)
+    return turn
 
 
 def _say_conversation(conversation_id: str) -> None:

@@ -15,8 +15,23 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection
 
+from parley.auth.authenticate import Authenticator
+from parley.conversations.service import Conversations
 from parley.errors import BadRequest, InvalidInput, NotFound, ParleyError, report_incident
+
+
+def door_of(connection: HTTPConnection) -> Conversations:
+    """The door ``create_app`` put on the app, for a request or a WebSocket."""
+    door: Conversations = connection.app.state.conversations
+    return door
+
+
+def auth_of(connection: HTTPConnection) -> Authenticator:
+    """The authenticator ``create_app`` put on the app, for a request or a WebSocket."""
+    auth: Authenticator = connection.app.state.auth
+    return auth
 
 
 class Face(Protocol):

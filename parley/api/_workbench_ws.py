@@ -17,9 +17,9 @@ from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
+from parley.api._edge import auth_of, door_of
 from parley.api._stream import events_in_thread
 from parley.api._workbench_render import answer_body
-from parley.auth.authenticate import Authenticator
 from parley.conversations.service import Conversations
 from parley.conversations.views import ConversationRef
 from parley.engine.events import AgentStarted, Done, ErrorRaised, Event, TextDelta
@@ -108,8 +108,7 @@ def error_frame(code: str, message: str) -> dict[str, Any]:
 
 @ws_router.websocket("/ws/chat/{session_id}")
 async def chat_socket(websocket: WebSocket, session_id: str) -> None:
-    door: Conversations = websocket.app.state.conversations
-    auth: Authenticator = websocket.app.state.auth
+    door, auth = door_of(websocket), auth_of(websocket)
     # Accepted first so that the client sees the close code (a refused handshake is
     # only an HTTP 403 to it).
     await websocket.accept()

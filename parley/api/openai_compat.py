@@ -22,12 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parley import __version__
 from parley.api import _openai_render as render
-from parley.api._edge import face_route
+from parley.api._edge import auth_of, door_of, face_route
 from parley.api._openai_errors import about
 from parley.api._openai_errors import error_response as error_response  # this face's errors
 from parley.api._stream import events_in_thread
 from parley.api.openai_chunks import ChunkStream
-from parley.auth.authenticate import Authenticator
 from parley.auth.principal import Principal
 from parley.auth.ratelimit import RateLimits
 from parley.conversations.service import Conversations, collect
@@ -115,22 +114,12 @@ class QuestionsRequest(_Request):
 # --- who is calling, and the door -----------------------------------------------------
 
 
-def _door(request: Request) -> Conversations:
-    door: Conversations = request.app.state.conversations
-    return door
-
-
-def _auth(request: Request) -> Authenticator:
-    auth: Authenticator = request.app.state.auth
-    return auth
-
-
 def caller(request: Request) -> Principal:
-    return _auth(request).authorization(request.headers.get("authorization"))
+    return auth_of(request).authorization(request.headers.get("authorization"))
 
 
 CallerDep = Annotated[Principal, Depends(caller)]
-DoorDep = Annotated[Conversations, Depends(_door)]
+DoorDep = Annotated[Conversations, Depends(door_of)]
 
 
 def _ms(moment: dt.datetime) -> int:
@@ -182,7 +171,7 @@ def chat_completions(
     ref: ConversationRef | None = None
     if conversation_id:
         ref = door.open(who, face=FACE, app=body.model, conversation_id=conversation_id)
-    _auth(request).count(who, scope=RATE_SCOPE, default=DEFAULT_LIMITS)
+    auth_of(request).count(who, scope=RATE_SCOPE, default=DEFAULT_LIMITS)
     if ref is None:
         ref = door.open(who, face=FACE, app=body.model)
         # A new thread honours the history the client sent: its earlier questions run

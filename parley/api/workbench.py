@@ -15,10 +15,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from parley.api._edge import face_route
+from parley.api._edge import auth_of, door_of, face_route
 from parley.api._workbench_render import answer_body, message_metadata, timestamp
 from parley.api._workbench_ws import FACE, ws_router
-from parley.auth.authenticate import Authenticator
 from parley.auth.principal import Principal
 from parley.conversations.service import Conversations, collect
 from parley.conversations.views import ConversationRef
@@ -137,16 +136,6 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <JWT>'")
     return token.strip()
-
-
-def door_of(request: Request) -> Conversations:
-    door: Conversations = request.app.state.conversations
-    return door
-
-
-def auth_of(request: Request) -> Authenticator:
-    auth: Authenticator = request.app.state.auth
-    return auth
 
 
 def current_caller(request: Request) -> Principal:

@@ -496,7 +496,6 @@ class _Builder:
         for op in frame.operators:
             if op.kind == "count":
                 self._use_op(op)
-                distinct = frame.next_piece(op.end, limit=0)
                 after = frame.next_piece(op.end, limit=6)
                 is_distinct = any(
                     d.kind == "distinct" and op.end <= d.start <= op.end + 1
@@ -509,7 +508,6 @@ class _Builder:
                         self._use_op(d)
                     metrics.append(_Metric("count_distinct", concept.field))
                     continue
-                del distinct
                 if after is not None and after.kind == "attribute" and not is_distinct and (
                     after.start - op.end <= 1
                 ):
@@ -518,8 +516,7 @@ class _Builder:
                 if after is not None and after.objects:
                     target = after.objects[0]
                     self._use(after)
-                if self._compared_count(op, target, having, subject):
-                    continue
+                self._count_condition(subject, having, reachable=False)
                 metrics.append(_Metric("count", target))
             elif op.kind in {"aggregate", "extreme"}:
                 targets = self._aggregated(op, subject)
@@ -529,8 +526,9 @@ class _Builder:
                 for concept in targets:
                     metrics.append(_Metric(op.arg, concept.field))  # type: ignore[arg-type]
         if not any(m.aggregation == "count" for m in metrics) and not having:
-            counted = self._having_count(subject, having)
+            counted = self._count_condition(subject, having, reachable=True)
             if counted is not None:
+                self.joined = True
                 metrics.append(_Metric("count", counted))
         for op in self._ops("most"):
             after = frame.next_piece(op.end)
@@ -551,30 +549,12 @@ class _Builder:
                 metrics.insert(0, _Metric(op.arg, field_))  # type: ignore[arg-type]
         return _unique_metrics(metrics), having
 
-    def _compared_count(self, op: Operator, target: str, having: list[QueryFilter],
-                        subject: str) -> bool:
-        """"with more than 2 trains": a count compared, a HAVING on the subject's groups."""
-        frame = self.frame
-        for comparison in self._ops("compare"):
-            if comparison.end <= op.start or comparison.start >= op.start:
-                continue
-        for comparison in self._ops("compare"):
-            number = frame.next_piece(comparison.end, limit=0)
-            if number is None or number.kind != "number" or number.number is None:
-                continue
-            counted = frame.next_piece(number.end, limit=1)
-            if counted is None or not counted.objects or counted.objects[0] == subject:
-                continue
-            self._use_op(comparison)
-            self._use(number)
-            self._use(counted)
-            having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
-                                      values=[_int(number.number)]))
-            return False
-        return False
-
-    def _having_count(self, subject: str, having: list[QueryFilter]) -> str | None:
-        """"schools with more than 1 player": the players counted per school."""
+    def _count_condition(
+        self, subject: str, having: list[QueryFilter], *, reachable: bool
+    ) -> str | None:
+        """"schools with more than 1 player": a count of another object compared, a HAVING
+        on the subject's groups; the object counted, or None. With ``reachable``, only an
+        object from which the subject is reached many-to-one counts."""
         frame = self.frame
         for comparison in self._ops("compare"):
             number = frame.next_piece(comparison.end, limit=0)
@@ -584,12 +564,11 @@ class _Builder:
             if counted is None or not counted.objects or counted.objects[0] == subject:
                 continue
             name = counted.objects[0]
-            if self.reader.distance(name, subject) is None:
+            if reachable and self.reader.distance(name, subject) is None:
                 continue
             self._use_op(comparison)
             self._use(number)
             self._use(counted)
-            self.joined = True
             having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
                                       values=[_int(number.number)]))
             return name
@@ -605,14 +584,11 @@ class _Builder:
         concept = self._attribute_of(after, subject)
         if concept.role == "identifier" and op.arg in {"sum", "avg"}:
             raise Declined("an aggregate of an identifier")
-        obj, attribute = self.ontology.resolve(concept.field)
+        _, attribute = self.ontology.resolve(concept.field)
         if op.arg in {"sum", "avg"} and attribute.type not in _NUMERIC:
             raise Declined(f"{op.arg} of a non-numeric column")
         self._use(after)
-        found = [concept]
-        # "average and maximum price": "and" joins a second aggregation of the same column.
-        del obj
-        return found
+        return [concept]
 
     def _row_superlative(self, op: Operator) -> bool:
         """"the name of the X with the highest Y": a ranking of rows, not an aggregate."""
@@ -694,7 +670,6 @@ class _Builder:
         order: list[OrderItem] = []
         limit: int | None = None
         fields: list[str] = []
-        words = [t.norm for t in frame.tokens]
         for op in self._ops("top"):
             number = frame.next_piece(op.end, limit=0)
             if number is not None and number.kind == "number" and number.number:
@@ -748,7 +723,6 @@ class _Builder:
                     self.pending_direction = descending
                 else:
                     raise Declined("an order by something unknown")
-        del words
         return order, limit, fields
 
     def _adjective_column(self, op: Operator, subject: str) -> Concept | None:

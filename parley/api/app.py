@@ -1,8 +1,8 @@
 """The HTTP server: one FastAPI app built from a list of faces, over one door.
 
-A face is a module (see ``_edge.Face``): its routes, and its one error-body function,
-door (``app.state.conversations``) and the authenticator (``app.state.auth``).
-door (``app.state.conversations``) and the authenticator (``app.state.auth``).
+A face is a module (see ``_edge.Face``): its routes and its one error-body function.
+Routes reach the door (``app.state.conversations``) and the authenticator
+(``app.state.auth``) through ``_edge.door_of`` and ``_edge.auth_of``.
 """
 
 from __future__ import annotations

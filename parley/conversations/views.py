@@ -8,20 +8,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from parley.engine.events import Answer, Chart
 from parley.engine.row_filters import RowFilter
+from parley.store.pagination import Page
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    items: list[T]
-    #: How many match in all pages, not only this one.
-    total: int
-
+__all__ = ["Page"]  # faces page through the door's reads with it
 
 @dataclass(frozen=True, slots=True)
 class ConversationRef:

@@ -52,6 +52,7 @@ _ALIASES = {
     "bubble": "scatter",
     "grid": "table",
     "list": "table",
+    "tabular": "table",
 }
 _ORIENTATION = {"horizontal bar": "horizontal", "vertical bar": "vertical", "column": "vertical"}
 
@@ -85,7 +86,7 @@ def normalise_chart_type(name: str) -> str:
 #: free text only when "chart", "graph" or "plot" follows it ("a trend" is not a chart).
 _PLAIN_NAMES = frozenset(
     {"bar", "line", "area", "pie", "donut", "scatter", "column", "doughnut", "scatterplot",
-     "horizontal bar", "vertical bar", "scatter plot"}
+     "horizontal bar", "vertical bar", "scatter plot", "bars", "lines", "histogram"}
 )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from parley.api import workbench
 from parley.auth.authenticate import Authenticator
 from parley.conversations import service as door_module
 from parley.conversations.installation import Parley
+from parley.errors import NotFound
 from parley.sources.duckdb_source import DuckDBSource
 
 Headers = Callable[..., dict[str, str]]
@@ -116,6 +117,18 @@ def test_every_route_renders_its_face_errors(
                                      json=body if method == "POST" else None)
             assert missing.status_code == 404, (method, path)
             _shape(face, missing.json(), 404)
+
+    def nothing_there(*args: Any, **kwargs: Any) -> Any:
+        raise NotFound("nothing is there")
+
+    # A domain "not found" raised behind any route: the face's own 404 body.
+    monkeypatch.setattr(Authenticator, "authorization", nothing_there)
+    monkeypatch.setattr(Authenticator, "workbench_token", nothing_there)
+    for face, method, path in _face_routes(app):
+        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
+        missing = client.request(method, path, headers=creds, json={})
+        assert missing.status_code == 404, (method, path)
+        _shape(face, missing.json(), 404)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the authenticator broke")

@@ -11,10 +11,10 @@ import pytest
 
 import parley.conversations.service as service_module
 from parley.conversations.installation import DEMO_NAME, Parley
-from parley.conversations.service import ConversationRef, answer_from_message
+from parley.conversations.service import ConversationRef, answer_from_message, collect
 from parley.engine.events import Done, ErrorRaised, Event, TurnStarted
 from parley.engine.orchestrator import TurnContext, Workspace
-from parley.errors import SourceError
+from parley.errors import NotFound, SourceError
 from parley.store import conversations as store
 from parley.store.models import Conversation
 
@@ -232,3 +232,25 @@ def test_a_new_conversation_belongs_to_its_principal_and_face(parley: Parley) ->
         assert (conversation.principal, conversation.face) == ("someone@example.com", "openai")
     assert turn.answer.intent == "greeting"
     assert turn.user_message_id != turn.assistant_message_id
+
+
+def test_history_pages_by_cursor_cover_every_message_once(parley: Parley) -> None:
+    door = parley.conversations
+    principal = parley.principal_named("cursor-tests")
+    ref = door.open(principal, face="cli", app="demo")
+    for question in ("revenue by category", "now by month", "as a bar chart"):
+        collect(door.turn(ref, question))
+    everything = door.history(ref)
+    assert everything.total == 6
+    seen: list[str] = []
+    after: str | None = None
+    while True:
+        page = door.history(ref, limit=4, after=after)
+        assert page.total == 6 and len(page.items) <= 4
+        if not page.items:
+            break
+        seen += [m.id for m in page.items]
+        after = page.items[-1].id
+    assert seen == [m.id for m in everything.items]
+    with pytest.raises(NotFound):
+        door.history(ref, limit=4, after="msg_not_in_this_conversation")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from parley.engine.charts import chart_type_in, normalise_chart_type
 from parley.engine.nl.text import Token
 
 _GREETINGS = frozenset(
@@ -95,12 +96,6 @@ _HELP_PHRASES: tuple[tuple[str, ...], ...] = (
     ("how", "do", "i", "use"),
     ("what", "dimensions"),
 )
-CHART_WORDS: dict[str, str] = {
-    "pie": "pie", "donut": "donut", "doughnut": "donut", "bar": "bar", "bars": "bar",
-    "column": "bar", "columns": "bar", "histogram": "bar", "line": "line", "lines": "line",
-    "area": "area", "scatter": "scatter", "scatterplot": "scatter", "table": "table",
-    "tabular": "table", "kpi": "kpi", "number": "kpi",
-}  # fmt: skip
 _CHART_CONTEXT = frozenset(
     {
         "chart",
@@ -170,21 +165,34 @@ def is_schema_help(tokens: Sequence[Token]) -> bool:
 
 
 def requested_chart(tokens: Sequence[Token]) -> str | None:
-    """The chart type a message asks for ("as a pie chart"), if it asks for one."""
+    """The chart type a message asks for ("as a pie chart"), if it asks for one.
+
+    The words are the chart vocabulary of ``engine.charts``; a chart name said without
+    "chart" counts only where the message speaks of showing something ("as a pie").
+
+    >>> from parley.engine.nl.text import tokenize
+    >>> requested_chart(tokenize("now as a doughnut")), requested_chart(tokenize("top products"))
+    ('donut', None)
+    """
     words = [t.norm for t in tokens]
+    text = " ".join(words)
+    named = chart_type_in(text)
+    if named is not None:
+        as_chart = any(f"{named} {w}" in text for w in ("chart", "graph", "plot"))
+        in_context = bool(set(words) & _CHART_CONTEXT) or len(words) <= 2
+        if as_chart or (named not in _NOT_ON_THEIR_OWN and in_context):
+            return normalise_chart_type(named)
     for i, w in enumerate(words):
-        if (
-            w in CHART_WORDS
-            and w not in {"number", "column", "columns", "table"}
-            and (set(words) & _CHART_CONTEXT or len(words) <= 2)
-        ):
-            return CHART_WORDS[w]
         if w in {"table", "number", "kpi"} and words[i + 1 : i + 2] in (
             ["chart"],
             ["view"],
             ["format"],
         ):
-            return CHART_WORDS[w]
+            return normalise_chart_type(w)
         if w in {"table"} and words[i - 1 : i] in (["a"], ["as"]) and len(words) <= 5:
             return "table"
     return None
+
+
+#: Chart names that are ordinary words too: a chart only when "chart" follows.
+_NOT_ON_THEIR_OWN = frozenset({"column"})

@@ -59,6 +59,8 @@ def answer_body(answer: Answer) -> dict[str, Any]:
         "error": (
             {"code": answer.error_code, "message": answer.text} if answer.error_code else None
         ),
+        # A clarifying answer's readings: send an option's question as the next message.
+        "options": [{"label": o.label, "question": o.question} for o in answer.options],
     }
 
 

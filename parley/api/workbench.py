@@ -99,6 +99,12 @@ class ErrorInfo(BaseModel):
     message: str
 
 
+class ReadingOption(BaseModel):
+    label: str
+    #: Send this as the next message to get that reading's answer.
+    question: str
+
+
 class ChatResponse(BaseModel):
     success: bool
     response: str
@@ -110,6 +116,8 @@ class ChatResponse(BaseModel):
     agents_visited: list[str]
     execution_time_ms: int
     error: ErrorInfo | None = None
+    #: For a clarifying answer: the readings to pick from.
+    options: list[ReadingOption] = []
 
 
 class HistoryMessage(BaseModel):

@@ -27,7 +27,7 @@ from parley.conversations.views import (
     Turn,
 )
 from parley.engine.charts import chart_type_in, normalise_chart_type
-from parley.engine.events import Answer, Chart, Done, ErrorRaised, Event, TurnStarted
+from parley.engine.events import Answer, Chart, Done, ErrorRaised, Event, Option, TurnStarted
 from parley.engine.orchestrator import TurnContext, Workspace, chart_turn, run_turn
 from parley.engine.row_filters import RowFilter
 from parley.engine.semantic.query import SemanticQuery
@@ -65,6 +65,7 @@ def answer_from_message(message: Message) -> Answer:
         semantic_query=message.semantic_query,
         reason=message.reason or "",
         suggestions=list(message.suggestions or []),
+        options=[Option(**o) for o in message.options or []],
         agents_visited=list(message.agents_visited or []),
         error_code=message.error_code,
         incident_id=message.incident_id,

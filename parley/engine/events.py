@@ -31,6 +31,15 @@ class Chart:
     vega_lite: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One reading a clarifying answer offers: what it means, and the question that asks
+    for exactly it (a face shows ``label`` and, when picked, sends ``question``)."""
+
+    label: str
+    question: str
+
+
 @dataclass(slots=True)
 class Answer:
     """Everything one turn produced; what faces persist and render."""
@@ -49,6 +58,8 @@ class Answer:
     reason: str = ""
     #: Options offered when the turn asks the user to clarify, or suggested questions.
     suggestions: list[str] = field(default_factory=list)
+    #: For a clarifying answer: the readings to pick from, each a question that works.
+    options: list[Option] = field(default_factory=list)
     agents_visited: list[str] = field(default_factory=list)
     #: Set when the turn failed; ``text`` then explains the failure to the user.
     error_code: str | None = None
@@ -108,6 +119,14 @@ class InsightsReady:
 
 
 @dataclass(slots=True)
+class ClarificationAsked:
+    """The turn asks which reading was meant; each option is a question that answers."""
+
+    options: list[Option]
+    type: Literal["clarification"] = "clarification"
+
+
+@dataclass(slots=True)
 class ErrorRaised:
     code: str
     message: str
@@ -138,6 +157,7 @@ class Done:
 
 Event = (
     TurnStarted
+    | ClarificationAsked
     | AgentStarted
     | IntentDetected
     | TextDelta

@@ -17,6 +17,7 @@ from parley.engine.events import (
     Answer,
     Chart,
     ChartReady,
+    ClarificationAsked,
     DataReady,
     Done,
     ErrorRaised,
@@ -148,6 +149,8 @@ def _finish(
     if agent:
         agents.append(agent)
         yield AgentStarted(agent)
+    if answer.options:
+        yield ClarificationAsked(list(answer.options))
     yield TextDelta(answer.text)
     answer.agents_visited = list(agents)
     answer.execution_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -177,6 +180,7 @@ def _conversation_answer(workspace: Workspace, understanding: Understanding) -> 
             intent="clarification",
             text=text,
             suggestions=understanding.options,
+            options=list(understanding.choices),
             reason=understanding.reason,
         )
     if understanding.intent == "out_of_scope":

@@ -35,6 +35,7 @@ class MessageFields(TypedDict, total=False):
     insights: list[str] | None
     reason: str | None
     suggestions: list[str]
+    options: list[dict[str, str]] | None
     agents_visited: list[str]
     error_code: str | None
     incident_id: str | None
@@ -227,6 +228,7 @@ def answer_fields(answer: Answer) -> dict[str, Any]:
         "insights": list(answer.insights),
         "reason": answer.reason,
         "suggestions": list(answer.suggestions),
+        "options": [dataclasses.asdict(o) for o in answer.options] or None,
         "agents_visited": list(answer.agents_visited),
         "error_code": answer.error_code,
         "incident_id": answer.incident_id,

@@ -236,6 +236,8 @@ class Message(Base):
     insights: Mapped[list[str] | None] = mapped_column(NullableJSON)
     reason: Mapped[str | None] = mapped_column(Text)
     suggestions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: A clarifying answer's options, each ``{"label": ..., "question": ...}``.
+    options: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     agents_visited: Mapped[list[str]] = mapped_column(JSON, default=list)
     error_code: Mapped[str | None] = mapped_column(String(64))
     #: For an unexpected failure: the incident id its traceback was logged under.

@@ -421,3 +421,18 @@ def test_token_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert jwt.get_unverified_header(plain.stdout.strip())["alg"] == "RS256"
     again = runner.invoke(cli.app, ["token", "keygen", "--out", str(keys)])
     assert again.exit_code == 1 and "refusing to overwrite" in again.output
+
+
+def test_a_clarifying_answer_lists_options_and_one_is_picked(
+    client: TestClient, headers: Headers
+) -> None:
+    session_id = new_session(client, headers)
+    asked = client.post(f"{BASE}/{session_id}/messages", json={"message": "revenue by region"},
+                        headers=headers()).json()
+    assert asked["intent"] == "clarification" and asked["sql"] is None
+    assert [o["label"] for o in asked["options"]] == ["customer region", "sales rep region"]
+    picked = asked["options"][0]["question"]
+    answered = client.post(f"{BASE}/{session_id}/messages", json={"message": picked},
+                           headers=headers()).json()
+    assert answered["success"] and answered["options"] == []
+    assert "customers.region" in answered["sql"]

@@ -12,7 +12,7 @@ import pytest
 import parley.conversations.service as service_module
 from parley.conversations.installation import DEMO_NAME, Parley
 from parley.conversations.service import ConversationRef, answer_from_message, collect
-from parley.engine.events import Done, ErrorRaised, Event, TurnStarted
+from parley.engine.events import ClarificationAsked, Done, ErrorRaised, Event, TurnStarted
 from parley.engine.orchestrator import TurnContext, Workspace
 from parley.errors import NotFound, SourceError
 from parley.store import conversations as store
@@ -254,3 +254,24 @@ def test_history_pages_by_cursor_cover_every_message_once(parley: Parley) -> Non
     assert seen == [m.id for m in everything.items]
     with pytest.raises(NotFound):
         door.history(ref, limit=4, after="msg_not_in_this_conversation")
+
+
+def test_a_clarification_offers_options_and_picking_one_answers(parley: Parley) -> None:
+    door = parley.conversations
+    ref = door.open(parley.principal_named("clarify-tests"), face="cli", app="demo")
+    events = list(door.turn(ref, "revenue by region"))
+    asked = [e for e in events if isinstance(e, ClarificationAsked)]
+    assert len(asked) == 1
+    labels = [o.label for o in asked[0].options]
+    assert labels == ["customer region", "sales rep region"]
+    done = events[-1]
+    assert isinstance(done, Done) and done.answer.intent == "clarification"
+    assert done.answer.options == asked[0].options
+    stored_answer = door.history(ref).items[-1].answer
+    assert stored_answer is not None and stored_answer.options == asked[0].options
+
+    picked = asked[0].options[1]
+    answered = collect(door.turn(ref, picked.question)).answer
+    assert answered.intent in {"sql_query", "refinement"}
+    assert answered.sql is not None and "sales_reps.region" in answered.sql
+    assert answered.columns == ["region", "revenue"] and len(answered.rows) >= 2

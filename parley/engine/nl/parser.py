@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from parley.engine.events import Intent
+from parley.engine.events import Intent, Option
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
 from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
 from parley.engine.nl.lexicon import Concept, Lexicon, build_lexicon
@@ -60,6 +60,8 @@ class Understanding:
     reason: str = ""
     #: For clarifications: the options to choose from. Otherwise suggestions.
     options: list[str] = field(default_factory=list)
+    #: For clarifications: each option as the question that asks for exactly it.
+    choices: list[Option] = field(default_factory=list)
     #: What could not be understood, for an honest reply.
     problem: str = ""
     notes: list[str] = field(default_factory=list)
@@ -74,6 +76,8 @@ class Parser:
         self.reader = Reader(ontology, self.lexicon)
         self._trees: dict[str, JoinTree] = {}
         self._cache: dict[tuple[str, str, bool, dt.date], Understanding] = {}
+        #: Set while the options of a clarification are being checked (no nested offers).
+        self._offering = False
 
     def understand(
         self, question: str, *, context: Context | None = None, today: dt.date | None = None
@@ -124,7 +128,7 @@ class Parser:
                     "sql_query", query=candidate.query, reason=candidate.description
                 )
         reading = read_question(question, self.lexicon, today)
-        understanding = self._read_old(reading, tokens, question, context, chart)
+        understanding = self._read_old(reading, tokens, question, context, chart, today)
         if understanding.intent == "sql_query" and understanding.query is not None:
             doubts = contradictions(tokens, understanding.query)
             if doubts:
@@ -137,7 +141,7 @@ class Parser:
 
     def _read_old(
         self, reading: Reading, tokens: list[Token], question: str, context: Context,
-        chart: str | None,
+        chart: str | None, today: dt.date,
     ) -> Understanding:
         if chart and not context.has_result and not _has_new_content(reading):
             return Understanding(
@@ -152,12 +156,13 @@ class Parser:
             )
         if is_schema_help(tokens) and not (reading.metrics or reading.filters):
             return Understanding("schema_help")
-        return self._data_question(reading, context, chart)
+        return self._data_question(reading, context, chart, question, today)
 
     # -- data questions ---------------------------------------------------------------
 
     def _data_question(
-        self, reading: Reading, context: Context, chart: str | None
+        self, reading: Reading, context: Context, chart: str | None, question: str,
+        today: dt.date,
     ) -> Understanding:
         if not reading.has_content() or (reading.unknown and not reading.matches):
             return Understanding(
@@ -171,7 +176,7 @@ class Parser:
             )
         if context.previous is not None:
             reading.context_objects = _query_objects(self.ontology, context.previous)
-        clarification = self._resolve_ambiguities(reading)
+        clarification = self._resolve_ambiguities(reading, question, context, today)
         if clarification:
             return clarification
         if (
@@ -226,7 +231,9 @@ class Parser:
         found = self.ontology.metric(primary.metric or "") if primary else None
         return found.object if found else None
 
-    def _resolve_ambiguities(self, reading: Reading) -> Understanding | None:
+    def _resolve_ambiguities(
+        self, reading: Reading, question: str, context: Context, today: dt.date
+    ) -> Understanding | None:
         """Choose between concepts a phrase names; ask when the choice is a coin toss."""
         for ambiguity in reading.ambiguities:
             chosen = self._choose(ambiguity, reading)
@@ -235,10 +242,32 @@ class Parser:
                 return Understanding(
                     "clarification",
                     options=options,
+                    choices=self._choices(question, ambiguity.words, options, context, today),
                     problem=f"'{ambiguity.words}' could mean {_or_list(options)}",
                 )
             _replace_concept(reading, ambiguity.options, chosen)
         return None
+
+    def _choices(
+        self, question: str, words: str, labels: list[str], context: Context, today: dt.date
+    ) -> list[Option]:
+        """Each reading as the question that asks for it ("revenue by customer region"),
+        kept only when that question is answered without asking again."""
+        pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, words.split())) + r"\b",
+                             re.IGNORECASE)
+        if self._offering or not pattern.search(question):
+            return []
+        self._offering = True
+        try:
+            choices = []
+            for label in labels:
+                variant = pattern.sub(label, question, count=1)
+                answer = self._understand(variant, context, today)
+                if answer.query is not None:
+                    choices.append(Option(label=label, question=variant))
+        finally:
+            self._offering = False
+        return choices if len(choices) == len(labels) else []
 
     def _choose(self, ambiguity: Ambiguity, reading: Reading) -> Concept | None:
         """The most compact reading: the option nearest the rest of the question."""

@@ -235,6 +235,7 @@ def _as_json(results: dict[str, list[TurnResult]]) -> dict[str, Any]:
                 "case": t.case_id, "kind": t.kind, "question": t.question,
                 "outcome": t.outcome, "detail": t.detail,
                 "sql": getattr(t.answer, "sql", None),
+                "text": getattr(t.answer, "text", None),
             }
             for t in turns
         ]

@@ -121,8 +121,11 @@ class Parser:
         if context.previous is None and chart is None and not is_schema_help(tokens):
             try:
                 candidate = self.reader.read(question)
-            except Declined:
-                pass
+            except Declined as declined:
+                if declined.hazard:
+                    return Understanding(
+                        "clarification", problem=f"I would have to guess: {declined}"
+                    )
             else:
                 return Understanding(
                     "sql_query", query=candidate.query, reason=candidate.description

@@ -12,6 +12,7 @@ asks or declines. A reading only claims the shapes it is sure of: count, aggrega
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from parley.engine.nl.evidence import find_matches
 from parley.engine.nl.lexicon import Concept, Lexicon
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator, find_operators
 from parley.engine.nl.text import Token, fold, parse_number, tokenize
+from parley.engine.nl.timephrases import find_time
 from parley.engine.semantic.joins import JoinTree
 from parley.engine.semantic.ontology import Attribute, Object, Ontology
 from parley.engine.semantic.query import (
@@ -69,7 +71,23 @@ class Candidate:
 
 
 class Declined(Exception):
-    """The question is outside the shapes a reading is sure of."""
+    """The question is outside the shapes a reading is sure of.
+
+    A ``hazard`` is a reason to distrust any reading, not only this reader's: the
+    question names a trap (a column that already counts, two values that cannot both
+    hold, columns out of reach without a fan-out, a figure beside an ungrouped column).
+    """
+
+    def __init__(self, reason: str, *, hazard: bool = False) -> None:
+        super().__init__(reason)
+        self.hazard = hazard
+
+
+class Hazard(Declined):
+    """A declined reading whose reason makes every other reading suspect too."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, hazard=True)
 
 
 @dataclass(slots=True)
@@ -78,6 +96,8 @@ class _Frame:
     operators: list[Operator]
     pieces: list[Piece]
     quoted: list[tuple[int, int, str]]
+    #: A phrase named an ontology metric ("revenue"), which this reader leaves alone.
+    names_metric: bool = False
 
     def piece_at(self, index: int) -> Piece | None:
         for piece in self.pieces:
@@ -125,11 +145,14 @@ class Reader:
                 skip.update(range(start, start + len(inner)))
         operators = [o for o in find_operators(tokens) if not skip & set(range(o.start, o.end))]
         op_positions = {i for o in operators for i in range(o.start, o.end)}
+        names_metric = False
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
         for match in find_matches(tokens, self.lexicon, skip | op_positions):
             concepts = [c for c in match.concepts if _plausible(c, tokens, match.start, match.end)]
             if not concepts:
                 continue
+            if any(c.kind == "metric" for c in concepts):
+                names_metric = True
             if all(c.kind == "metric" for c in concepts):
                 # Named metrics ("sales", "revenue") are the business parser's to read.
                 raise Declined(f"{match.text!r} names a metric")
@@ -151,7 +174,7 @@ class Reader:
                 pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
                                     number=number))
         pieces.sort(key=lambda p: p.start)
-        return _Frame(tokens, operators, pieces, quoted)
+        return _Frame(tokens, operators, pieces, quoted, names_metric)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -161,7 +184,14 @@ class Reader:
         if any(o.kind == "negation" for o in frame.operators):
             raise Declined("negation")
         builder = _Builder(self, frame)
-        query = builder.build()
+        try:
+            query = builder.build()
+        except Declined as declined:
+            if declined.hazard and _beyond_readings(frame):
+                # The trap was seen through words this reader does not read ("by",
+                # "vs", a time phrase, a named metric): the business parser may read them.
+                raise Declined(str(declined)) from None
+            raise
         unexplained = builder.unexplained()
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
         if confidence < THRESHOLD:
@@ -191,6 +221,23 @@ class Reader:
         except InvalidInput:
             return False
         return True
+
+
+#: Words of the business questions the parser after the readings reads, and they do not.
+_BUSINESS_WORDS = frozenset({"vs", "versus", "compare", "compared", "comparing", "share",
+                             "percentage", "percent", "%", "growth", "change", "trend",
+                             "monthly", "weekly", "daily", "yearly", "quarterly", "annual",
+                             "annually", "spend", "spent", "sold", "selling", "much"})
+
+
+def _beyond_readings(frame: _Frame) -> bool:
+    """Whether the question uses what only the business parser reads: a grouping "by",
+    a comparison of periods or values, a time phrase, a named metric."""
+    words = [t.norm for t in frame.tokens]
+    in_operators = {i for o in frame.operators for i in range(o.start, o.end)}
+    grouping_by = any(w == "by" and i not in in_operators for i, w in enumerate(words))
+    timed = bool(find_time(frame.tokens, dt.date.today()).used)
+    return frame.names_metric or grouping_by or timed or bool(set(words) & _BUSINESS_WORDS)
 
 
 def _find_span(tokens: Sequence[Token], inner: Sequence[Token], taken: set[int]) -> int | None:
@@ -286,12 +333,15 @@ class _Builder:
             scored.append((0 if concept.object == subject else
                            1 if concept.object in mentioned else 2, distance, concept))
         if not scored:
-            raise Declined(f"{piece.text!r} is not reachable from {subject}")
+            raise Hazard(f"{piece.text!r} is not reachable from {subject}")
         scored.sort(key=lambda s: (s[0], s[1]))
         best = scored[0]
         ties = [s for s in scored if s[:2] == best[:2] and s[2].field != best[2].field]
         if ties:
-            raise Declined(f"{piece.text!r} is ambiguous")
+            if piece.kind == "value":
+                # A value several columns hold: the business parser weighs the columns.
+                raise Declined(f"{piece.text!r} is ambiguous")
+            raise Hazard(f"{piece.text!r} is ambiguous")
         if best[0] > 0:
             self.joined = True
         return best[2]
@@ -418,7 +468,7 @@ class _Builder:
                 raise Declined("a ranking of one figure")
             return query
         if groups:
-            raise Declined("a group with nothing to measure")
+            raise Hazard("a group with nothing to measure")
         fields = [*shown, *[f for f in rank_fields if f not in shown]]
         if (asks_which or not shown) and rank_fields:
             display = self._display(subject)
@@ -483,8 +533,10 @@ class _Builder:
                 for attribute in self._object(name).attributes:
                     parts = set(attribute.name.lower().split("_")) | set(
                         attribute.label.lower().split())
+                    if attribute.role != "measure":
+                        continue  # po_number names an order; it counts nothing
                     if parts & {"number", "num", "no", "count", "total"} and parts & words:
-                        raise Declined(f"{attribute.name} may already count {counted.plural}")
+                        raise Hazard(f"{attribute.name} may already count {counted.plural}")
 
     def mentioned_objects(self) -> set[str]:
         return {name for p in self.frame.pieces for name in p.objects}
@@ -511,7 +563,14 @@ class _Builder:
                 if after is not None and after.kind == "attribute" and not is_distinct and (
                     after.start - op.end <= 1
                 ):
-                    raise Declined(f"a count of a column ({after.text})")
+                    concept = self._attribute_of(after, subject)
+                    if concept.role in {"measure", "identifier"}:
+                        # "the number of platforms" of a platforms column: its sum?
+                        raise Hazard(f"a count of a column ({after.text})")
+                    # "how many countries": the different values of the column.
+                    self._use(after)
+                    metrics.append(_Metric("count_distinct", concept.field))
+                    continue
                 target = subject
                 if after is not None and after.objects:
                     target = after.objects[0]
@@ -655,7 +714,7 @@ class _Builder:
         if piece.objects and piece.objects[0] != subject:
             obj = self._object(piece.objects[0])
             if self.reader.distance(subject, obj.name) is None:
-                raise Declined(f"{obj.name} is not reachable from {subject}")
+                raise Hazard(f"{obj.name} is not reachable from {subject}")
             self.joined = True
             return f"{obj.name}.{obj.display_attribute or obj.primary_key[0]}" if (
                 obj.display_attribute or obj.primary_key) else None
@@ -1074,10 +1133,10 @@ def _joined_filters(frame: _Frame, filters: list[QueryFilter]) -> list[QueryFilt
                 kept[kept.index(previous)] = QueryFilter(
                     field=item.field, op="in", values=[*previous.values, *item.values])
                 continue
-            raise Declined("two values of one column that cannot both hold")
+            raise Hazard("two values of one column that cannot both hold")
         if same and "or" in words:
-            raise Declined("conditions joined by 'or'")
+            raise Hazard("conditions joined by 'or'")
         kept.append(item)
     if len({k.field for k in kept}) > 1 and "or" in words:
-        raise Declined("conditions joined by 'or'")
+        raise Hazard("conditions joined by 'or'")
     return kept

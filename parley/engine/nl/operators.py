@@ -104,13 +104,13 @@ GRAMMAR = frozenset({
     "all", "any", "as", "well", "along", "together", "corresponding", "respectively",
     "information", "info", "details", "detail", "record", "records", "data", "entries",
     "entry", "have", "has", "had", "having", "from", "or", "out", "let", "know",
-    "provide", "report", "compute", "calculate", "determine", "identify", "see", "retrieve",
+    "provide", "compute", "calculate", "determine", "identify", "see", "retrieve",
     "fetch", "look", "up", "value", "values", "one", "ones", "whole",
     "overall", "currently", "current", "exist", "exists", "existing", "registered",
     "recorded", "listed", "stored", "available", "given", "total", "amount", "each",
     "s", "so", "far", "how", "if", "it's", "what's", "some", "into", "within", "per",
-    "belong", "belongs", "belonging", "associated", "related", "involved", "type", "types",
-    "kind", "kinds", "category", "about", "named", "called", "titled",
+    "belong", "belongs", "belonging", "associated", "related", "involved", "about", "named",
+    "called", "titled",
     "name", "names", "id", "ids",
 })  # fmt: skip
 

@@ -39,6 +39,7 @@ from parley.errors import InvalidInput
 THRESHOLD = 0.8
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(,]))["“'‘]([^"”'’]{1,80})["”'’](?=[\s?.,;:)!]|$)""")
 _NUMERIC = frozenset({"integer", "decimal", "float"})
+_NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
 
 
 @dataclass(slots=True)
@@ -183,6 +184,11 @@ class Reader:
         frame = self._frame(question)
         if any(o.kind == "negation" for o in frame.operators):
             raise Declined("negation")
+        if _NEGATIVE_NUMBER.search(question):
+            raise Declined("a negative number")
+        if any(t.norm == "both" for t in frame.tokens):
+            # "types that have both X and Y ships": a set of groups, not rows.
+            raise Declined("'both'")
         builder = _Builder(self, frame)
         try:
             query = builder.build()
@@ -267,6 +273,8 @@ def _plausible(concept: Concept, tokens: Sequence[Token], start: int, end: int) 
         return False
     if all(t.norm in GRAMMAR or t.norm in RELATION_VERBS for t in words):
         return False
+    if all(parse_number(t.norm) is not None for t in words):
+        return False  # "top 10" is a number, not the code "10"
     if len(words) == 1:
         word = words[0]
         if len(word.norm) <= 3 and not word.norm.isdigit():
@@ -293,6 +301,9 @@ class _Builder:
         self.joined = False
         #: Object pieces that only say whose column another piece names.
         self.bound: set[int] = set()
+        #: Groups on another object's name, with the subject's column that refers to it:
+        #: "per department" groups by the student's department code, named.
+        self.group_keys: dict[str, str] = {}
         #: "the most common type": the subject's rows counted per group.
         self.frequency_of: str | None = None
         #: "in alphabetical order" with no column named: the first column shown.
@@ -315,19 +326,21 @@ class _Builder:
         assert obj is not None
         return obj
 
-    def _attribute_of(self, piece: Piece, subject: str, *, through_many: bool = False) -> Concept:
-        """The attribute a piece names, chosen by nearness to the subject; filters may
-        reach it through a one-to-many step (then they become an EXISTS)."""
+    def _attribute_of(self, piece: Piece, subject: str) -> Concept:
+        """The attribute a piece names, chosen by nearness to the subject."""
         options = [c for c in piece.concepts if c.kind in {"attribute", "value"}]
         owner = self._owner_named_after(piece)
         if owner is not None and any(c.object == owner for c in options):
             options = [c for c in options if c.object == owner]
+        elif owner is not None and piece.text in {"name", "names"}:
+            # "the names of institutions" whose naming column is called "institution".
+            display = self._object(owner).display_attribute
+            if display is not None:
+                return Concept("attribute", owner, display, role="dimension")
         mentioned = {name for p in self.frame.pieces for name in p.objects}
         scored: list[tuple[int, int, Concept]] = []
         for concept in options:
             distance = self.reader.distance(subject, concept.object)
-            if distance is None and through_many and self.reader.linked(subject, concept.object):
-                distance = 10 + len(self.reader.tree(subject).path(concept.object))
             if distance is None:
                 continue
             scored.append((0 if concept.object == subject else
@@ -442,19 +455,36 @@ class _Builder:
         asks_which = bool(words) and (words[0] in {"which", "who"} or (words[:2] == ["what", "is"]
                                       and not shown))
         if metrics:
-            if shown and not groups and not (
+            if shown and not groups and not having and not (
                 self._ops("group") or ("and" in words[:first_metric] and all(
                     start < first_metric for start in shown_before))
             ):
                 raise Declined("a column beside a figure, with nothing grouping it")
-            dimensions = [*groups, *[f for f in shown if f not in groups]]
-            if having and not dimensions:
-                display = self._display(subject)
-                if display is None:
+            dimensions = []
+            for group in groups:
+                key = self.group_keys.get(group)
+                dimensions += [key, group] if key and key not in groups else [group]
+            keyed = {g for g in groups if g in self.group_keys}
+            counted = _metric_object(metrics[0])
+            if having and not groups and counted != subject:
+                # "schools with more than 1 player": each school, by the players' key to it.
+                key = self._reference_to(counted, subject)
+                named = [f for f in shown if f.startswith(f"{subject}.")] or [
+                    d for d in [self._display(subject)] if d]
+                if key is None or not named:
                     raise Declined("a condition on a count needs something to group")
-                dimensions = [display]
+                dimensions = [key, *named]
+                keyed |= set(named)
+            dimensions += [f for f in shown if f not in dimensions]
+            if having and not dimensions:
+                raise Declined("a condition on a count needs something to group")
             for dimension in dimensions:
-                if not dimension.startswith(f"{_metric_object(metrics[0])}."):
+                if dimension in keyed:
+                    # Named through its key: a code with no name is still a group.
+                    continue
+                if dimension in self.group_keys.values() or not dimension.startswith(
+                    f"{_metric_object(metrics[0])}."
+                ):
                     # Rows of the measured object with no group are no group at all.
                     filters.append(QueryFilter(field=dimension, op="ne", values=[None]))
             query = SemanticQuery(
@@ -508,11 +538,15 @@ class _Builder:
             if ordered.key not in fields:
                 fields.append(ordered.key)
         if self.distinct:
-            if order and any(item.key not in shown for item in order):
+            if not shown:
+                # "the different allergy types": the words naming the rows name a column.
+                shown = [c.field for p in frame.pieces if p.kind == "object"
+                         and subject in p.objects for c in p.concepts
+                         if c.kind == "attribute" and c.object == subject][:1]
+            if not shown or any(item.key not in shown for item in order):
                 raise Declined("distinct values ordered by another column")
-            order = [OrderItem(key=i.key.split(".")[-1], descending=i.descending) for i in order]
-            return SemanticQuery(dimensions=[DimensionRef(field=f) for f in fields],
-                                 filters=filters, order=order, limit=limit)
+            return SemanticQuery(list_object=subject, list_fields=shown, filters=filters,
+                                 order=order, limit=limit, distinct=True)
         return SemanticQuery(list_object=subject, list_fields=fields, filters=filters,
                              order=order, limit=limit)
 
@@ -620,9 +654,11 @@ class _Builder:
             if number is None or number.kind != "number" or number.number is None:
                 continue
             counted = frame.next_piece(number.end, limit=1)
-            if counted is None or not counted.objects or counted.objects[0] == subject:
+            if counted is None or not counted.objects:
                 continue
             name = counted.objects[0]
+            if name == subject and not self._column_before(comparison, subject):
+                continue
             if reachable and self.reader.distance(name, subject) is None:
                 continue
             self._use_op(comparison)
@@ -632,6 +668,12 @@ class _Builder:
                                       values=[_int(number.number)]))
             return name
         return None
+
+    def _column_before(self, op: Operator, subject: str) -> bool:
+        """"advisors that have more than 2 students": a column of the rows counted names
+        the groups, before the comparison."""
+        return any(p.start < op.start and not p.used and p.kind == "attribute"
+                   and any(c.object == subject for c in p.concepts) for p in self.frame.pieces)
 
     def _aggregated(self, op: Operator, subject: str) -> list[Concept] | None:
         frame = self.frame
@@ -705,6 +747,14 @@ class _Builder:
                     groups.append(ref)
         return groups
 
+    def _reference_to(self, subject: str, target: str) -> str | None:
+        """The subject's own column that refers to ``target`` ("student.dept_code"), when
+        one single-column relationship links them."""
+        links = [r for r in self.ontology.relationships
+                 if r.from_object == subject and r.to_object == target
+                 and len(r.from_columns) == 1]
+        return f"{subject}.{links[0].from_columns[0]}" if len(links) == 1 else None
+
     def _frequency(self, op: Operator) -> bool:
         words = self.frame.tokens
         return op.end < len(words) and words[op.end].norm in {
@@ -716,8 +766,13 @@ class _Builder:
             if self.reader.distance(subject, obj.name) is None:
                 raise Hazard(f"{obj.name} is not reachable from {subject}")
             self.joined = True
-            return f"{obj.name}.{obj.display_attribute or obj.primary_key[0]}" if (
-                obj.display_attribute or obj.primary_key) else None
+            if not (obj.display_attribute or obj.primary_key):
+                return None
+            shown = f"{obj.name}.{obj.display_attribute or obj.primary_key[0]}"
+            key = self._reference_to(subject, obj.name)
+            if key is not None:
+                self.group_keys[shown] = key
+            return shown
         if piece.names_column:
             return self._attribute_of(piece, subject).field
         return None
@@ -796,7 +851,7 @@ class _Builder:
         filters: list[QueryFilter] = []
         for piece in frame.pieces:
             if piece.kind == "value":
-                concept = self._attribute_of(piece, subject, through_many=True)
+                concept = self._attribute_of(piece, subject)
                 self._use(piece)
                 self._use_column_word(piece, concept)
                 filters.append(QueryFilter(field=concept.field, op="eq", values=[concept.value]))
@@ -873,7 +928,7 @@ class _Builder:
         self._use(piece)
         if matches:
             holder = Piece(piece.start, piece.end, "value", matches, text)
-            concept = self._attribute_of(holder, subject, through_many=True)
+            concept = self._attribute_of(holder, subject)
             self._use_column_word(piece, concept)
             return QueryFilter(field=concept.field, op="eq", values=[concept.value])
         # A value not in the index: the column word right before it says where.
@@ -894,6 +949,9 @@ class _Builder:
             number = frame.piece_at(op.start - 1)
         if number is None or number.kind != "number" or number.used:
             return None
+        counted = frame.next_piece(number.end, limit=1)
+        if counted is not None and counted.kind == "object":
+            return None  # "more than 2 students": a count compared, read as a HAVING
         column = self._compared_column(op, number, subject)
         if column is None:
             return None

@@ -377,9 +377,13 @@ def list_select(
         if order_key is None:
             raise InvalidInput(f"cannot order by {item.key!r}: it is not a listed field")
         order.append(exp.Ordered(this=exp.column(order_key), desc=item.descending))
-    if not order and obj.default_time:
-        order.append(exp.Ordered(this=column(obj.name, obj.default_time), desc=True))
-    order += [exp.Ordered(this=column(obj.name, pk)) for pk in obj.primary_key]
+    if query.distinct:
+        # Each different row once: only listed columns may order it.
+        select = select.distinct()
+    else:
+        if not order and obj.default_time:
+            order.append(exp.Ordered(this=column(obj.name, obj.default_time), desc=True))
+        order += [exp.Ordered(this=column(obj.name, pk)) for pk in obj.primary_key]
     if order:
         select = select.order_by(*order)
     if query.limit is not None:

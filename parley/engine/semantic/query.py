@@ -93,6 +93,8 @@ class SemanticQuery(BaseModel):
     #: For list/detail questions: the object whose rows are listed, and its columns.
     list_object: str | None = None
     list_fields: list[str] = Field(default_factory=list)
+    #: For list questions: each different row once ("the different regions of clubs").
+    distinct: bool = False
 
     @property
     def is_list(self) -> bool:

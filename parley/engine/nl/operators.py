@@ -14,7 +14,7 @@ from parley.engine.nl.text import Token
 
 OperatorKind = Literal[
     "count", "aggregate", "extreme", "most", "distinct", "group", "order", "compare",
-    "between", "negation", "top", "adjective", "each",
+    "between", "negation", "top", "adjective", "each", "recent",
 ]  # fmt: skip
 
 
@@ -51,6 +51,10 @@ _add("most", "desc", "most", "the most", "most number of", "the most number of",
 _add("most", "asc", "least number of", "the least number of", "fewest number of",
      "smallest number of", "the smallest number of", "lowest number of",
      "the lowest number of", "the fewest number of")
+_add("recent", "desc", "most recent", "the most recent", "most recently", "the most recently",
+     "latest", "the latest", "newest", "the newest", "most lately")
+_add("recent", "asc", "least recent", "least recently", "earliest", "the earliest",
+     "first created", "oldest created")
 _add("distinct", "", "distinct", "different", "unique")
 _add("group", "", "for each", "for every", "in each", "of each", "by each", "per", "each",
      "every", "grouped by", "group by", "for all different", "across")
@@ -137,6 +141,14 @@ RELATION_VERBS = frozenset({
 })  # fmt: skip
 
 
+#: Adjectives said with "most" / "least": "the most expensive product".
+_GRADED: dict[tuple[str, ...], tuple[str, bool]] = {
+    ("most", "expensive"): ("price", True), ("least", "expensive"): ("price", False),
+    ("most", "pricy"): ("price", True), ("most", "costly"): ("price", True),
+    ("most", "populous"): ("population", True), ("least", "populous"): ("population", False),
+}  # fmt: skip
+
+
 def find_operators(tokens: Sequence[Token]) -> list[Operator]:
     """Operator phrases, longest first, left to right, not overlapping.
 
@@ -149,6 +161,12 @@ def find_operators(tokens: Sequence[Token]) -> list[Operator]:
     i = 0
     longest = max(len(p) for p in _PHRASES)
     while i < len(words):
+        start = i + 1 if words[i] == "the" else i
+        graded = _GRADED.get(tuple(words[start : start + 2]))
+        if graded is not None:
+            found.append(Operator("adjective", i, start + 2, graded[0], graded[1]))
+            i = start + 2
+            continue
         for size in range(min(longest, len(words) - i), 0, -1):
             phrase = tuple(words[i : i + size])
             if phrase in _PHRASES:

@@ -34,6 +34,7 @@ from parley.engine.semantic.query import (
     SemanticQuery,
 )
 from parley.errors import InvalidInput
+from parley.naming import stem
 
 #: Readings below this confidence are not answered.
 THRESHOLD = 0.8
@@ -99,6 +100,8 @@ class _Frame:
     quoted: list[tuple[int, int, str]]
     #: A phrase named an ontology metric ("revenue"), which this reader leaves alone.
     names_metric: bool = False
+    #: The question as asked (punctuation included).
+    question: str = ""
 
     def piece_at(self, index: int) -> Piece | None:
         for piece in self.pieces:
@@ -175,7 +178,7 @@ class Reader:
                 pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
                                     number=number))
         pieces.sort(key=lambda p: p.start)
-        return _Frame(tokens, operators, pieces, quoted, names_metric)
+        return _Frame(tokens, operators, pieces, quoted, names_metric, question)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -188,7 +191,7 @@ class Reader:
             raise Declined("a negative number")
         if any(t.norm == "both" for t in frame.tokens):
             # "types that have both X and Y ships": a set of groups, not rows.
-            raise Declined("'both'")
+            raise Hazard("'both'")
         builder = _Builder(self, frame)
         try:
             query = builder.build()
@@ -198,7 +201,7 @@ class Reader:
                 # "vs", a time phrase, a named metric): the business parser may read them.
                 raise Declined(str(declined)) from None
             raise
-        unexplained = builder.unexplained()
+        unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
         if confidence < THRESHOLD:
             raise Declined(f"unexplained: {', '.join(unexplained)}")
@@ -304,6 +307,9 @@ class _Builder:
         #: Groups on another object's name, with the subject's column that refers to it:
         #: "per department" groups by the student's department code, named.
         self.group_keys: dict[str, str] = {}
+        #: "movies with the highest average rating": the object whose rows are aggregated
+        #: per row of the subject.
+        self.per_subject: str | None = None
         #: "the most common type": the subject's rows counted per group.
         self.frequency_of: str | None = None
         #: "in alphabetical order" with no column named: the first column shown.
@@ -440,6 +446,13 @@ class _Builder:
         metrics, having = self._metrics(subject)
         self._counted_column(subject, metrics)
         groups = self._groups(subject)
+        if self.per_subject is not None and metrics and not groups:
+            display = self._display(subject)
+            key = self._reference_to(self.per_subject, subject)
+            if display is None or key is None:
+                raise Declined("a figure per row of an object with no name")
+            groups = [display]
+            self.group_keys[display] = key
         if self.frequency_of is not None and not metrics:
             metrics.append(_Metric("count", self.frequency_of))
         order, limit, rank_fields = self._ranking(subject, metrics, groups)
@@ -487,6 +500,13 @@ class _Builder:
                 ):
                     # Rows of the measured object with no group are no group at all.
                     filters.append(QueryFilter(field=dimension, op="ne", values=[None]))
+            if self.pending_direction is not None:
+                # "in alphabetical order": by the first named group.
+                texts = [d for d in dimensions if self.ontology.resolve(d)[1].type == "text"]
+                if not texts:
+                    raise Declined("an alphabetical order of figures")
+                order.append(OrderItem(key=DimensionRef(field=texts[0]).key,
+                                       descending=self.pending_direction))
             query = SemanticQuery(
                 metrics=[_metric_ref(m) for m in metrics],
                 dimensions=[DimensionRef(field=f) for f in dimensions],
@@ -504,7 +524,10 @@ class _Builder:
             display = self._display(subject)
             if display is not None and display not in fields:
                 fields.insert(0, display)
-        if not shown and words_say_everything(words):
+        if not shown and not self.distinct and (
+            words_say_everything(words) or self._display(subject) is None
+        ):
+            # "the 10 most recent shipments", of rows with no naming column: whole rows.
             fields = []
             if self.distinct:
                 raise Declined("distinct rows")
@@ -672,8 +695,9 @@ class _Builder:
     def _column_before(self, op: Operator, subject: str) -> bool:
         """"advisors that have more than 2 students": a column of the rows counted names
         the groups, before the comparison."""
-        return any(p.start < op.start and not p.used and p.kind == "attribute"
-                   and any(c.object == subject for c in p.concepts) for p in self.frame.pieces)
+        columns = [p for p in self.frame.pieces if p.start < op.start and not p.used
+                   and p.kind == "attribute" and any(c.object == subject for c in p.concepts)]
+        return len(columns) == 1
 
     def _aggregated(self, op: Operator, subject: str) -> list[Concept] | None:
         frame = self.frame
@@ -682,7 +706,7 @@ class _Builder:
             return None
         if op.kind == "extreme" and self._row_superlative(op):
             return None
-        concept = self._attribute_of(after, subject)
+        concept = self._towards(after, subject) or self._attribute_of(after, subject)
         if concept.role == "identifier" and op.arg in {"sum", "avg"}:
             raise Declined("an aggregate of an identifier")
         _, attribute = self.ontology.resolve(concept.field)
@@ -690,6 +714,20 @@ class _Builder:
             raise Declined(f"{op.arg} of a non-numeric column")
         self._use(after)
         return [concept]
+
+    def _towards(self, piece: Piece, subject: str) -> Concept | None:
+        """"movies with the highest average rating", where ratings refer to movies: the
+        column of the one object whose rows refer to the subject, aggregated per subject
+        row. None when the subject reaches the column itself, or no single object does."""
+        options = [c for c in piece.concepts if c.kind == "attribute"]
+        if any(self.reader.distance(subject, c.object) is not None for c in options):
+            return None
+        referring = [c for c in options if self._reference_to(c.object, subject) is not None]
+        if len(referring) != 1 or self.per_subject not in {None, referring[0].object}:
+            return None
+        self.per_subject = referring[0].object
+        self.joined = True
+        return referring[0]
 
     def _row_superlative(self, op: Operator) -> bool:
         """"the name of the X with the highest Y": a ranking of rows, not an aggregate."""
@@ -796,6 +834,17 @@ class _Builder:
             order.append(OrderItem(key=count_key, descending=direction))
             limit = limit or _limit_from(frame, most[0]) or 1
         for op in frame.operators:
+            if op.kind == "extreme" and not self.explained & set(range(op.start, op.end)) and (
+                metrics
+            ):
+                by_figure = _aggregate_after(frame, op, metrics)
+                if by_figure is not None:
+                    # "the highest average rating": rank the groups by that figure.
+                    self._use_op(op)
+                    order.append(OrderItem(key=_metric_ref(by_figure).key,
+                                           descending=op.arg == "max"))
+                    limit = limit or _limit_from(frame, op) or 1
+                    continue
             if op.kind == "extreme" and not self.explained & set(range(op.start, op.end)):
                 after = frame.next_piece(op.end, limit=2)
                 if after is None or not after.names_column:
@@ -806,13 +855,21 @@ class _Builder:
                 order.append(OrderItem(key=concept.field, descending=op.arg == "max"))
                 fields.append(concept.field)
                 limit = limit or _limit_from(frame, op) or 1
-            elif op.kind == "adjective" and op.end - op.start == 1:
+            elif op.kind == "adjective" and not _comparative(frame, op):
                 ranked = self._adjective_column(op, subject)
                 if ranked is None:
                     continue
                 self._use_op(op)
                 order.append(OrderItem(key=ranked.field, descending=op.descending))
                 fields.append(ranked.field)
+                limit = limit or _limit_from(frame, op) or 1
+            elif op.kind == "recent":
+                dated = self._dated_by(op, subject)
+                if dated is None:
+                    continue
+                self._use_op(op)
+                order.append(OrderItem(key=dated.field, descending=op.arg == "desc"))
+                fields.append(dated.field)
                 limit = limit or _limit_from(frame, op) or 1
             elif op.kind == "order":
                 self._use_op(op)
@@ -830,7 +887,7 @@ class _Builder:
                     continue
                 elif op.arg and order:
                     order[-1] = OrderItem(key=order[-1].key, descending=descending)
-                elif op.arg and metrics:
+                elif op.arg and metrics and not _alphabetical(frame, op):
                     order.append(OrderItem(key=_metric_ref(metrics[0]).key,
                                            descending=descending))
                 elif op.arg:
@@ -838,6 +895,21 @@ class _Builder:
                 else:
                     raise Declined("an order by something unknown")
         return order, limit, fields
+
+    def _dated_by(self, op: Operator, subject: str) -> Concept | None:
+        """The column "the most recent" ranks by: one named right after it ("the most
+        recent year"), or the subject's one date."""
+        after = self.frame.next_piece(op.end, limit=0)
+        if after is not None and after.names_column and not after.used:
+            self._use(after)
+            return self._attribute_of(after, subject)
+        obj = self._object(subject)
+        if obj.default_time:
+            return Concept("attribute", obj.name, obj.default_time, role="time")
+        dates = [a for a in obj.attributes if a.role == "time" or a.type in {"date", "timestamp"}]
+        if len(dates) == 1:
+            return Concept("attribute", obj.name, dates[0].name, role="time")
+        return None
 
     def _adjective_column(self, op: Operator, subject: str) -> Concept | None:
         obj = self._object(subject)
@@ -867,7 +939,7 @@ class _Builder:
                 found = self._between(op, subject)
                 if found is not None:
                     filters.append(found)
-            elif op.kind == "adjective" and op.end - op.start == 2:
+            elif op.kind == "adjective" and _comparative(frame, op):
                 compared = self._adjective_column(op, subject)
                 number = frame.next_piece(op.end, limit=0)
                 if compared is None or number is None or number.kind != "number":
@@ -1040,8 +1112,10 @@ class _Builder:
 
     # -- scoring -----------------------------------------------------------------------
 
-    def unexplained(self) -> list[str]:
+    def unexplained(self, query: SemanticQuery) -> list[str]:
         left: list[str] = []
+        # "built in the most recent year" ranks by built_year: the verb names the column.
+        column_words = {stem(w) for f in _fields_of(query) for w in re.split(r"[_\W]+", f.lower())}
         for piece in self.frame.pieces:
             if not piece.used:
                 left.append(" ".join(t.norm for t in self.frame.tokens[piece.start:piece.end]))
@@ -1056,7 +1130,7 @@ class _Builder:
         for token in self.frame.tokens:
             if token.index in covered or token.norm in GRAMMAR:
                 continue
-            if token.norm in RELATION_VERBS and self.joined:
+            if token.norm in RELATION_VERBS and (self.joined or token.stem in column_words):
                 continue
             left.append(token.norm)
         return left
@@ -1132,12 +1206,43 @@ def _next_aggregate_target(frame: _Frame, op: Operator) -> str | None:
     if not later:
         return None
     between = [t.norm for t in frame.tokens[op.end:later[0].start]]
-    if between not in (["and"], [","], ["or"], []):
+    if between not in (["and"], ["or"], []):
         return None
+    if not between and not re.search(
+        rf"\b{re.escape(frame.tokens[op.end - 1].text)}\s*,", frame.question, re.IGNORECASE
+    ):
+        return None  # "the greatest total amount": a ranking by the total, not two figures
     after = frame.next_piece(later[0].end, limit=2)
     if after is None or not after.names_column:
         return None
     return "." + after.concepts[0].name if len({c.name for c in after.concepts}) == 1 else None
+
+
+def _alphabetical(frame: _Frame, op: Operator) -> bool:
+    return any(t.norm.startswith("alphabetic") for t in frame.tokens[op.start : op.end])
+
+
+def _fields_of(query: SemanticQuery) -> list[str]:
+    """The column names a query uses (without their objects)."""
+    refs = [*query.list_fields, *(d.field for d in query.dimensions),
+            *(f.field for f in query.filters), *(o.key for o in query.order),
+            *(m.field or "" for m in query.metrics)]
+    return [ref.rpartition(".")[2] for ref in refs]
+
+
+def _aggregate_after(frame: _Frame, op: Operator, metrics: list[_Metric]) -> _Metric | None:
+    """The metric an aggregation word right after ``op`` made ("highest *average* x")."""
+    following = [o for o in frame.operators if o.start == op.end and o.kind == "aggregate"]
+    if not following:
+        return None
+    wanted = following[0].arg
+    found = [m for m in metrics if m.aggregation == wanted]
+    return found[0] if len(found) == 1 else None
+
+
+def _comparative(frame: _Frame, op: Operator) -> bool:
+    """"older than", not "the oldest": the adjective compares with a number."""
+    return frame.tokens[op.end - 1].norm == "than"
 
 
 def _limit_from(frame: _Frame, op: Operator) -> int | None:

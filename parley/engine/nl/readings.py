@@ -83,6 +83,8 @@ class Declined(Exception):
     def __init__(self, reason: str, *, hazard: bool = False) -> None:
         super().__init__(reason)
         self.hazard = hazard
+        #: The question uses words only the business parser reads (set by ``read``).
+        self.business = False
 
 
 class Hazard(Declined):
@@ -183,24 +185,33 @@ class Reader:
     # -- reading -----------------------------------------------------------------------
 
     def read(self, question: str) -> Candidate:
-        """The best reading of ``question``; raises Declined when none is sure enough."""
+        """The best reading of ``question``; raises Declined when none is sure enough.
+
+        A decline says whether the question uses words only the business parser reads
+        (``Declined.business``): "by", "vs", a time phrase, a named metric. When it does
+        not, the question was in this reader's vocabulary and no other reading is tried.
+        """
         frame = self._frame(question)
+        try:
+            return self._read(frame)
+        except Declined as declined:
+            declined.business = _beyond_readings(frame)
+            if declined.business:
+                # The trap was seen through words this reader does not read: the
+                # business parser may read them.
+                declined.hazard = False
+            raise
+
+    def _read(self, frame: _Frame) -> Candidate:
         if any(o.kind == "negation" for o in frame.operators):
             raise Declined("negation")
-        if _NEGATIVE_NUMBER.search(question):
+        if _NEGATIVE_NUMBER.search(frame.question):
             raise Declined("a negative number")
         if any(t.norm == "both" for t in frame.tokens):
             # "types that have both X and Y ships": a set of groups, not rows.
             raise Hazard("'both'")
         builder = _Builder(self, frame)
-        try:
-            query = builder.build()
-        except Declined as declined:
-            if declined.hazard and _beyond_readings(frame):
-                # The trap was seen through words this reader does not read ("by",
-                # "vs", a time phrase, a named metric): the business parser may read them.
-                raise Declined(str(declined)) from None
-            raise
+        query = builder.build()
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
         if confidence < THRESHOLD:

@@ -133,7 +133,12 @@ class Parser:
         reading = read_question(question, self.lexicon, today)
         understanding = self._read_old(reading, tokens, question, context, chart, today)
         if understanding.intent == "sql_query" and understanding.query is not None:
-            doubts = contradictions(tokens, understanding.query)
+            doubts = contradictions(
+                tokens,
+                understanding.query,
+                ontology=self.ontology,
+                object_words=self.lexicon.object_words,
+            )
             if doubts:
                 return Understanding(
                     "clarification",

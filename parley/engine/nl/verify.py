@@ -1,20 +1,22 @@
 """Checks that a SemanticQuery does what the question's operator words say.
 
 A reading can explain every word and still answer another question: "the maximum age"
-read as a list, "how many" read as a sum, "which X has the most Y" read as a top 10.
-These checks compare the question's operator words with the query's shape; any
-contradiction means the reading is not trusted and the engine asks instead.
+read as a list, "how many" read as a sum, "which X has the most Y" read as a top 10,
+"how many rooms" read as a count of students. Each check compares the question's words
+with the query's shape; any contradiction means the reading is not trusted and the
+engine asks instead. The checks are a tuple of small functions, applied in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS
 from parley.engine.nl.text import Token, fold
-from parley.engine.semantic.query import SemanticQuery
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.query import Aggregation, SemanticQuery
 
-_COUNT = frozenset({"many", "number", "count", "counts"})
 _AVERAGE = frozenset({"average", "avg", "mean"})
 _EXTREME = frozenset({"maximum", "minimum", "max", "min", "highest", "lowest", "largest",
                       "smallest", "biggest", "greatest", "most", "least", "fewest", "top",
@@ -28,10 +30,186 @@ _AGGREGATE_WORDS = {
 }
 _GRAMMAR_VALUES = GRAMMAR | RELATION_VERBS
 _FREQUENCY = frozenset({"often", "frequently", "common", "popular", "times", "frequent"})
+_COUNT_WORDS = frozenset({"number", "count", "counts", "most", "least", "fewest"}) | _FREQUENCY
+_TOTAL_WORDS = frozenset({"total", "sum", "combined", "altogether", "overall"})
+#: Names the engine gives the metrics it derives: an aggregation of one column. A derived
+#: total stays a business metric: "units sold" is rightly the total of a quantity.
+_DERIVED_PREFIXES: tuple[tuple[str, Aggregation], ...] = (("avg_", "avg"),)
 
 
-def contradictions(tokens: Sequence[Token], query: SemanticQuery) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    tokens: Sequence[Token]
+    words: frozenset[str]
+    stems: frozenset[str]
+    query: SemanticQuery
+    #: The aggregations the query computes, derived metrics ("avg_age") included.
+    aggregations: frozenset[str]
+    #: A business metric ("revenue") is named: its meaning is its own.
+    named: bool
+    #: The columns aggregated by a sum ("station.total_passengers").
+    summed: tuple[str, ...]
+    ontology: Ontology | None
+    object_words: Mapping[str, Collection[str]] = field(default_factory=dict)
+
+    @property
+    def asks_count(self) -> bool:
+        return ("how" in self.words and "many" in self.words) or bool(
+            self.words & {"number", "count"}
+        )
+
+
+Check = Callable[[_Facts], str | None]
+
+
+def _count_asked(facts: _Facts) -> str | None:
+    if facts.asks_count and not facts.aggregations & {"count", "count_distinct"} and not (
+        facts.named or facts.query.share_of
+    ):
+        return "the question asks for a count"
+    return None
+
+
+def _count_not_asked(facts: _Facts) -> str | None:
+    if facts.asks_count or not facts.aggregations & {"count", "count_distinct"}:
+        return None
+    if facts.words & (_COUNT_WORDS | {"per", "by", "every"}):
+        return None
+    return "the question does not ask for a count"
+
+
+def _average_asked(facts: _Facts) -> str | None:
+    if facts.words & _AVERAGE and "avg" not in facts.aggregations and not facts.named:
+        return "the question asks for an average"
+    return None
+
+
+def _average_not_asked(facts: _Facts) -> str | None:
+    if "avg" in facts.aggregations and not facts.words & _AVERAGE:
+        return "the question does not ask for an average"
+    return None
+
+
+def _extreme_asked(facts: _Facts) -> str | None:
+    if facts.words & _EXTREME and not (
+        facts.aggregations & {"min", "max"} or facts.query.order or facts.named
+    ):
+        return "the question asks for a highest or lowest value"
+    return None
+
+
+def _ranking_not_asked(facts: _Facts) -> str | None:
+    if facts.query.limit is not None and not (
+        facts.words & (_EXTREME | _FREQUENCY) or any(t.norm[:1].isdigit() for t in facts.tokens)
+    ):
+        return "the question asks for no ranking"
+    return None
+
+
+def _total_not_asked(facts: _Facts) -> str | None:
+    if "sum" not in facts.aggregations:
+        return None
+    if "how" in facts.words and "much" in facts.words:
+        return None
+    # "total passengers" of a total_passengers column names the column, not a sum.
+    own = {w for ref in facts.summed for w in ref.rpartition(".")[2].lower().split("_")}
+    if (facts.words & _TOTAL_WORDS) - own:
+        return None
+    return "the question does not ask for a total"
+
+
+def _several_figures(facts: _Facts) -> str | None:
+    kinds = {kind for kind, group in _AGGREGATE_WORDS.items() if facts.words & group}
+    if len(kinds) >= 2 and len([m for m in facts.query.metrics if m.metric is None]) < len(kinds):
+        return "the question asks for several figures"
+    return None
+
+
+def _different_things(facts: _Facts) -> str | None:
+    objects = {(m.field or "").split(".")[0] for m in facts.query.metrics if m.metric is None}
+    if len(objects) > 1 and not facts.query.dimensions:
+        return "the figures asked for are of different things"
+    return None
+
+
+def _common_word_values(facts: _Facts) -> str | None:
+    for item in facts.query.filters:
+        for value in item.values:
+            if isinstance(value, str) and fold(value) in _GRAMMAR_VALUES:
+                return f"{value!r} reads a common word as a value"
+    return None
+
+
+def _ranking_length(facts: _Facts) -> str | None:
+    tops = {t.norm for t in facts.tokens if t.norm[:1].isdigit()}
+    limit = facts.query.limit
+    if limit is not None and "top" in facts.words and tops and str(limit) not in tops:
+        return "the ranking is not as long as asked"
+    return None
+
+
+def _one_answer(facts: _Facts) -> str | None:
+    tokens, words, limit = facts.tokens, facts.words, facts.query.limit
+    singular = (
+        bool(tokens)
+        and tokens[0].norm in {"which", "who", "what"}
+        and bool(words & {"has", "is", "was"})
+        and not words & {"have", "are", "were"}
+        and not any(t.norm[:1].isdigit() for t in tokens)
+    )
+    if singular and limit is not None and limit > 1 and words & _EXTREME:
+        return "the question asks for one answer, not a top list"
+    return None
+
+
+def _counted_per_itself(facts: _Facts) -> str | None:
+    """A count of rows grouped by their own key is one per group: not a question."""
+    ontology = facts.ontology
+    if ontology is None:
+        return None
+    for metric in facts.query.metrics:
+        if metric.aggregation != "count" or not metric.field or "." in metric.field:
+            continue
+        obj = ontology.object(metric.field)
+        keys = {f"{metric.field}.{k}" for k in (obj.primary_key if obj else [])}
+        if any(d.field in keys for d in facts.query.dimensions) and len(keys) == 1:
+            return f"it would count each of the {metric.field} rows once"
+    return None
+
+
+def _unnamed_rows(facts: _Facts) -> str | None:
+    """Rows counted or listed must be the ones the question names ("how many rooms" is
+    not a count of students)."""
+    if facts.ontology is None or not facts.object_words:
+        return None
+    counted = [m.field for m in facts.query.metrics
+               if m.metric is None and m.aggregation == "count" and m.field and "." not in m.field]
+    for name in [*counted, *([facts.query.list_object] if facts.query.list_object else [])]:
+        words = facts.object_words.get(name)
+        if words and not facts.stems & set(words):
+            return f"the question does not name the {name} it would count or list"
+    return None
+
+
+CHECKS: tuple[Check, ...] = (
+    _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
+    _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
+    _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
+)  # fmt: skip
+
+
+def contradictions(
+    tokens: Sequence[Token],
+    query: SemanticQuery,
+    *,
+    ontology: Ontology | None = None,
+    object_words: Mapping[str, Collection[str]] | None = None,
+) -> list[str]:
     """What the question says that the query does not do, in words (empty when none).
+
+    With the ``ontology`` (and the stems naming each object, ``object_words``), the
+    engine's derived metrics count as the aggregations they are, and a query that counts
+    or lists rows the question never names is doubted.
 
     >>> from parley.engine.nl.text import tokenize
     >>> from parley.engine.semantic.query import MetricRef
@@ -42,54 +220,41 @@ def contradictions(tokens: Sequence[Token], query: SemanticQuery) -> list[str]:
     >>> contradictions(tokenize("How many students are there?"), counted)
     []
     """
-    words = {t.norm for t in tokens}
-    aggregations = {m.aggregation for m in query.metrics if m.metric is None}
-    named = any(m.metric for m in query.metrics)
-    found: list[str] = []
-    if ("how" in words and "many" in words) or words & {"number", "count"}:
-        if not aggregations & {"count", "count_distinct"} and not named and not query.share_of:
-            found.append("the question asks for a count")
-    elif aggregations & {"count", "count_distinct"} and not (
-        words & (_EXTREME | _FREQUENCY | {"each", "per", "by", "every"})
-    ):
-        found.append("the question does not ask for a count")
-    if words & _AVERAGE and "avg" not in aggregations and not named:
-        found.append("the question asks for an average")
-    if words & _EXTREME and not (aggregations & {"min", "max"} or query.order or named):
-        found.append("the question asks for a highest or lowest value")
-    if query.limit is not None and not (
-        words & (_EXTREME | _FREQUENCY) or any(t.norm[:1].isdigit() for t in tokens)
-    ):
-        found.append("the question asks for no ranking")
-    singular = (
-        bool(tokens)
-        and tokens[0].norm in {"which", "who", "what"}
-        and bool(words & {"has", "is", "was"})
-        and not words & {"have", "are", "were"}
-        and not any(t.norm[:1].isdigit() for t in tokens)
+    aggregations = {m.aggregation for m in query.metrics if m.metric is None and m.aggregation}
+    summed = [m.field for m in query.metrics if m.aggregation == "sum" and m.field]
+    named = False
+    for metric in query.metrics:
+        if metric.metric is None:
+            continue
+        derived = _derived(metric.metric, ontology)
+        if derived is None:
+            named = True
+        else:
+            aggregations.add(derived[0])
+            summed += [derived[1]] if derived[0] == "sum" else []
+    facts = _Facts(
+        tokens=tokens,
+        words=frozenset(t.norm for t in tokens),
+        stems=frozenset(t.stem for t in tokens),
+        query=query,
+        aggregations=frozenset(aggregations),
+        named=named,
+        summed=tuple(summed),
+        ontology=ontology,
+        object_words=object_words or {},
     )
-    if "sum" in aggregations and not named and not (
-        words & {"total", "sum", "combined", "altogether", "overall"} or ("how" in words
-        and "much" in words)
-    ):
-        found.append("the question does not ask for a total")
-    if "avg" in aggregations and not words & _AVERAGE and not named:
-        found.append("the question does not ask for an average")
-    kinds = {kind for kind, group in _AGGREGATE_WORDS.items() if words & group}
-    if len(kinds) >= 2 and len([m for m in query.metrics if m.metric is None]) < len(kinds):
-        found.append("the question asks for several figures")
-    objects = {(m.field or "").split(".")[0] for m in query.metrics if m.metric is None}
-    if len(objects) > 1 and not query.dimensions:
-        found.append("the figures asked for are of different things")
-    for item in query.filters:
-        for value in item.values:
-            if isinstance(value, str) and fold(value) in _GRAMMAR_VALUES:
-                found.append(f"{value!r} reads a common word as a value")
-    tops = [t for t in tokens if t.norm[:1].isdigit()]
-    if query.limit is not None and "top" in words and tops and str(query.limit) not in {
-        t.norm for t in tops
-    }:
-        found.append("the ranking is not as long as asked")
-    if singular and query.limit is not None and query.limit > 1 and words & _EXTREME:
-        found.append("the question asks for one answer, not a top list")
-    return found
+    return [found for check in CHECKS if (found := check(facts)) is not None]
+
+
+def _derived(name: str, ontology: Ontology | None) -> tuple[Aggregation, str] | None:
+    """The aggregation and column of a metric the engine derived ("avg_age"), or None
+    for a business metric ("revenue")."""
+    if ontology is None:
+        return None
+    metric = ontology.metric(name)
+    if metric is None:
+        return None
+    for prefix, aggregation in _DERIVED_PREFIXES:
+        if name.startswith(prefix) and metric.expression.upper().startswith(aggregation.upper()):
+            return aggregation, f"{metric.object}.{name[len(prefix):]}"
+    return None

@@ -16,7 +16,7 @@ from parley.engine.nl.text import tokenize
 from parley.engine.nl.verify import contradictions
 from parley.engine.orchestrator import Workspace, statement_for
 from parley.engine.semantic.derive import derive_ontology
-from parley.engine.semantic.query import MetricRef, SemanticQuery
+from parley.engine.semantic.query import DimensionRef, MetricRef, SemanticQuery
 from parley.sources.base import Source
 from parley.sources.connect import connect
 
@@ -134,3 +134,34 @@ def test_a_query_that_contradicts_the_question_is_doubted(
     question: str, query: SemanticQuery, doubt: str
 ) -> None:
     assert doubt in contradictions(tokenize(question), query)
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "doubt"),
+    [
+        ("How many departments are in Watson?",
+         SemanticQuery(metrics=[MetricRef(aggregation="count", field="teacher")]),
+         "the question does not name the teacher it would count or list"),
+        ("Show the salary for each teacher.",
+         SemanticQuery(metrics=[MetricRef(aggregation="count", field="teacher")],
+                       dimensions=[DimensionRef(field="teacher.teacher_id")]),
+         "it would count each of the teacher rows once"),
+        ("What are the distinct ages of teachers?",
+         SemanticQuery(metrics=[MetricRef(metric="avg_age")]),
+         "the question does not ask for an average"),
+    ],
+)
+def test_the_ontology_sharpens_the_doubts(
+    school: tuple[Parser, Source], question: str, query: SemanticQuery, doubt: str
+) -> None:
+    parser, _ = school
+    found = contradictions(tokenize(question), query, ontology=parser.ontology,
+                           object_words=parser.lexicon.object_words)
+    assert doubt in found
+
+
+def test_a_total_column_named_in_the_question_is_not_a_sum() -> None:
+    summed = SemanticQuery(metrics=[MetricRef(aggregation="sum", field="station.total_passengers")])
+    assert "the question does not ask for a total" in contradictions(
+        tokenize("Show the total passengers of stations not in London"), summed)
+    assert contradictions(tokenize("What is the sum of total passengers?"), summed) == []

@@ -32,7 +32,7 @@ from parley.engine.semantic.query import (
     TimeRange,
 )
 from parley.errors import InvalidInput
-from parley.naming import singular
+from parley.naming import singular, stem
 
 _CACHE_SIZE = 2048
 #: Statement separators and comments: the marks of SQL typed into a question.
@@ -451,7 +451,33 @@ class Parser:
             return reading.time_field.field
         return nearest_time_field(self.ontology, base) if base else None
 
+    def _event_date(self, reading: Reading) -> None:
+        """ "won deal amount by month": a value that names an event ("Closed Won") dates
+        its rows by that event's own date column ("closed_at") when the object has one,
+        not by the date the rows were created."""
+        if reading.time_field is not None:
+            return
+        found: set[Concept] = set()
+        for part in reading.filters:
+            if part.op != "eq" or part.concept.kind != "value":
+                continue
+            value = part.concept.value
+            obj = self.ontology.object(part.concept.object)
+            if obj is None or not isinstance(value, str):
+                continue
+            named = {t.stem for t in tokenize(value)}
+            for attribute in obj.attributes:
+                if attribute.role != "time" or attribute.hidden:
+                    continue
+                words = [t.stem for t in tokenize(attribute.label)]
+                event = {w for w in words if w not in _DATE_WORDS}
+                if event and event <= named:
+                    found.add(Concept("attribute", obj.name, attribute.name, role="time"))
+        if len(found) == 1:
+            reading.time_field = found.pop()
+
     def _build(self, reading: Reading) -> SemanticQuery | Understanding:
+        self._event_date(reading)
         if reading.per_period_average:
             # The average of daily (monthly...) totals needs a query in two steps.
             return Understanding(
@@ -888,6 +914,13 @@ class Parser:
 
     def _merge(self, previous: SemanticQuery, reading: Reading) -> SemanticQuery:
         query = previous.model_copy(deep=True)
+        self._event_date(reading)
+        dated = previous.time_range.field if previous.time_range else None
+        dated = dated or next((c.field for c in previous.compare if c.field), None)
+        if reading.time_field is None and not reading.metrics and dated and "." in dated:
+            # "and last year?": the new period is read on the date the answer was dated by.
+            owner, column = dated.split(".", 1)
+            reading.time_field = Concept("attribute", owner, column, role="time")
         if reading.metrics:
             query.metrics = [self._metric(part, reading) for part in reading.metrics]
             query.order = [
@@ -997,6 +1030,10 @@ def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:
     return names
 
 
+#: The words of a date column's name that say it is a date, not which event it dates.
+_DATE_WORDS = frozenset(
+    stem(w) for w in ("at", "on", "date", "time", "day", "timestamp", "datetime", "dt", "ts")
+)
 _SPENDING = frozenset({"spend", "spent", "spends", "spending", "cost", "costs"})
 _COST_WORDS = ("spend", "cost", "expense", "paid", "payment", "fee")
 

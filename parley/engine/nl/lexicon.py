@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.vocabulary import FILLER
 from parley.engine.semantic.ontology import Ontology
-from parley.engine.semantic.thesaurus import synonyms_for, value_aliases
+from parley.engine.semantic.thesaurus import participle_variants, synonyms_for, value_aliases
 from parley.naming import plural, singular, stem
 
 ConceptKind = Literal["object", "attribute", "metric", "value"]
@@ -295,6 +295,9 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                 # "leave type" of leave records is their "type".
                 names.add(rest)
             own_names = {attribute.label, attribute.name.replace("_", " "), plain}
+            if attribute.role == "measure":
+                # "units produced" for a column of "units made".
+                names |= {v for name in list(names) for v in participle_variants(name)}
             for phrase in names:
                 for variant in _variants(phrase):
                     lexicon.add(
@@ -347,6 +350,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
         phrases = [metric.label, metric.name.replace("_", " "), *metric.synonyms]
+        phrases += [v for p in list(phrases) for v in participle_variants(p)]
         # Money, weight and size units only: "man hours" is not a "man".
         phrases += [
             p

@@ -417,6 +417,10 @@ class Parser:
         has no date of its own: then the facts that refer to it carry the date.
         """
         candidates = [c.object for c in reading.mentioned if c.object != obj.name]
+        # "articles we ordered": the event a date names ("ordered on") is a fact too.
+        candidates += [
+            c.object for c in reading.events if c.object not in {obj.name, *candidates}
+        ]
         dated = reading.period or reading.time.compare or reading.grain or reading.time.series
         if (
             dated
@@ -428,14 +432,37 @@ class Parser:
                 for r in self.ontology.relationships
                 if r.to_object == obj.name and nearest_time_field(self.ontology, r.from_object)
             ]
+        relationships = self.ontology.relationships
         for other in candidates:
-            for rel in self.ontology.relationships:
+            for rel in relationships:
                 if rel.from_object == other and rel.to_object == obj.name:
                     return MetricRef(
                         aggregation="count_distinct",
                         field=f"{other}.{rel.from_columns[0]}",
                         alias=f"{obj.name}_count",
                     )
+            if not reading.count_words:
+                continue
+            # "how many parts did we order": orders name no part, their lines name both;
+            # the distinct parts among the lines of those orders.
+            bridges = {
+                (rel.from_object, rel.from_columns[0])
+                for rel in relationships
+                if rel.to_object == obj.name
+                and len(rel.from_columns) == 1
+                and rel.from_object not in {obj.name, other}
+                and any(
+                    r.from_object == rel.from_object and r.to_object == other
+                    for r in relationships
+                )
+            }
+            if len(bridges) == 1:
+                bridge, column = bridges.pop()
+                return MetricRef(
+                    aggregation="count_distinct",
+                    field=f"{bridge}.{column}",
+                    alias=f"{obj.name}_count",
+                )
         return None
 
     def _display_field(self, concept: Concept) -> str:

@@ -176,3 +176,13 @@ def test_a_follow_up_period_keeps_the_date_the_answer_was_dated_by(parser: Parse
     query = _query(parser, "and last year?", previous=first)
     assert query["time_range"]["field"] == "opportunities.closed_on"
     assert query["time_range"]["start"] == dt.date(2025, 1, 1)
+
+
+def test_counting_things_through_the_lines_that_name_them(parser: Parser) -> None:
+    query = _query(parser, "how many distinct articles did we order last month?")
+    assert query["metrics"][0]["field"] == "requisition_lines.article_id"
+
+
+def test_a_participle_means_what_its_synonyms_mean(parser: Parser) -> None:
+    query = _query(parser, "units produced in the last 30 days")
+    assert _measured(query) == ["total_units_made"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from parley.engine.events import Intent, Option
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
 from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
-from parley.engine.nl.lexicon import Concept, Lexicon, build_lexicon
+from parley.engine.nl.lexicon import SIZE_WORDS, Concept, Lexicon, build_lexicon
 from parley.engine.nl.readings import Declined, Reader
 from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
@@ -503,8 +503,28 @@ class Parser:
         if len(found) == 1:
             reading.time_field = found.pop()
 
+    def _unsized(self, reading: Reading) -> Understanding | None:
+        """ "inventory value by site": the worth of a thing with no money column of its own
+        (the lexicon reads "deal size" as a deal's amount) is not a count of the things."""
+        words = [t.norm for t in reading.tokens]
+        covered = {j for m in reading.matches for j in range(m.start, m.end)}
+        for m in reading.matches:
+            if m.kinds != {"object"} or m.end >= len(words) or m.end in covered:
+                continue
+            if words[m.end] in SIZE_WORDS or words[m.end] in {"values", "sizes"}:
+                obj = self.ontology.object(m.concepts[0].object)
+                label = obj.label if obj else m.text
+                return Understanding(
+                    "clarification",
+                    problem=f"I could not tell what the {words[m.end]} of a {label} is",
+                )
+        return None
+
     def _build(self, reading: Reading) -> SemanticQuery | Understanding:
         self._event_date(reading)
+        unsized = self._unsized(reading)
+        if unsized is not None:
+            return unsized
         if reading.per_period_average:
             # The average of daily (monthly...) totals needs a query in two steps.
             return Understanding(

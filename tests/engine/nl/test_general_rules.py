@@ -186,3 +186,14 @@ def test_counting_things_through_the_lines_that_name_them(parser: Parser) -> Non
 def test_a_participle_means_what_its_synonyms_mean(parser: Parser) -> None:
     query = _query(parser, "units produced in the last 30 days")
     assert _measured(query) == ["total_units_made"]
+
+
+def test_the_size_of_a_thing_is_its_money_column(parser: Parser) -> None:
+    query = _query(parser, "average opportunity size of closed won opportunities")
+    assert query["metrics"] == [{"aggregation": "avg", "field": "opportunities.amount"}]
+
+
+def test_the_worth_of_a_thing_without_money_is_asked_not_counted(parser: Parser) -> None:
+    understanding = parser.understand("holding value by depot", today=TODAY)
+    assert understanding.intent == "clarification"
+    assert "value" in understanding.problem

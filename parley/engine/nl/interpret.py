@@ -9,6 +9,7 @@ left unexplained, and the choices that had to be made, with why.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -179,6 +180,7 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
     words = [t.norm for t in tokens]
     time = find_time(tokens, today, keep=_value_adverbs(tokens, lexicon))
     matches = _absorb_qualifiers(find_matches(tokens, lexicon, time.used), lexicon)
+    matches = _compound_measures(matches, _punctuated(question), words)
     reading = Reading(tokens=tokens, time=time, matches=matches)
     used: set[int] = set(time.used)
     for m in matches:
@@ -253,6 +255,82 @@ def _absorb_qualifiers(matches: list[Match], lexicon: Lexicon) -> list[Match]:
             if stems and stems <= words:
                 previous.end = m.end
                 continue
+        kept.append(m)
+    return kept
+
+
+#: Marks that separate the things a question lists; a comma inside a number ("1,500") not.
+_SEPARATORS = re.compile(r",(?!\d)|[;/|()]")
+
+
+def _punctuated(question: str) -> set[int]:
+    """Positions of the tokens that punctuation (a comma, a slash...) separates from the
+    token before them: "revenue, cost" lists two things, "conversion revenue" names one."""
+    found: set[int] = set()
+    position = 0
+    for piece in _SEPARATORS.split(question):
+        if position:
+            found.add(position)
+        position += len(tokenize(piece))
+    return found
+
+
+def _measure_only(m: Match) -> bool:
+    return bool(m.concepts) and all(
+        c.kind == "metric" or _measure_concept(c) for c in m.concepts
+    )
+
+
+def _columns(m: Match) -> set[str]:
+    """The columns a measure match names: a column and its total are one."""
+    return {
+        c.field if c.kind == "attribute" else f"{c.object}.{_metric_column(c.name)}"
+        for c in m.concepts
+    }
+
+
+def _metric_column(name: str) -> str:
+    for prefix in ("total_", "avg_", "average_", "sum_"):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+#: Words that only say a quantity is counted, not what: "units", "pieces", "amount".
+_GENERIC_MEASURES = frozenset(
+    {"units", "unit", "pieces", "piece", "items", "quantity", "qty", "amount", "volume",
+     "number", "count", "total", "value", "dollars", "euros"}
+)
+
+
+def _compound_measures(
+    matches: list[Match], punctuated: set[int], words: Sequence[str]
+) -> list[Match]:
+    """ "conversion revenue", "units on hand": two measure names side by side, with no
+    "and" or comma between them, name one measure. English compounds put their head last,
+    so the last name is the measure and the words before it only qualify it, unless the
+    last is a mere unit of count ("on hand units")."""
+    kept: list[Match] = []
+    for m in matches:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and previous.end == m.start
+            and m.start not in punctuated
+            and not previous.fuzzy
+            and _measure_only(previous)
+            and _measure_only(m)
+            and {c.field for c in previous.concepts} != {c.field for c in m.concepts}
+            # Each names one column; "grade 5" is a column beside its value, no measure.
+            and len(_columns(previous)) == 1
+            and len(_columns(m)) == 1
+            and not (m.end < len(words) and _is_number(words[m.end]))
+        ):
+            # A generic unit ("units on hand", "on hand units") defers to the named measure.
+            head = previous if m.text in _GENERIC_MEASURES else m
+            text = f"{previous.text} {m.text}"
+            kept[-1] = Match(previous.start, m.end, head.concepts, text, head.fuzzy)
+            continue
         kept.append(m)
     return kept
 

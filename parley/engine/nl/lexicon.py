@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.vocabulary import FILLER
 from parley.engine.semantic.ontology import Ontology
-from parley.engine.semantic.thesaurus import synonyms_for, value_aliases
+from parley.engine.semantic.thesaurus import participle_variants, synonyms_for, value_aliases
 from parley.naming import plural, singular, stem
 
 ConceptKind = Literal["object", "attribute", "metric", "value"]
@@ -252,6 +252,44 @@ def _event_phrases(label: str) -> list[str]:
     return phrases
 
 
+#: Nouns that ask how big one thing is in money: "deal size", "contract value".
+SIZE_WORDS = ("size", "value", "worth")
+#: Words of money columns that record what is paid out, not what a thing is worth.
+_OUTGOING = ("spend", "cost", "expense", "paid", "payment", "fee", "refund", "tax")
+
+
+def _add_sizes(lexicon: Lexicon, ontology: Ontology) -> None:
+    """ "deal size", "invoice value": the money column of the thing named, when it has
+    exactly one that says what it is worth (an amount, a total; not a cost) and the
+    phrase names nothing else."""
+    for obj in ontology.objects:
+        if obj.hidden:
+            continue
+        columns = {
+            metric.expression.replace(" ", "")[4:-1].strip('"`')
+            for metric in ontology.metrics
+            if metric.object == obj.name
+            and metric.format == "currency"
+            and metric.expression.replace(" ", "").upper().startswith("SUM(")
+        }
+        attributes = [
+            a
+            for a in obj.attributes
+            if a.name in columns
+            and a.role == "measure"
+            and not a.hidden
+            and not any(word in a.name.lower() for word in _OUTGOING)
+        ]
+        if len(attributes) != 1:
+            continue
+        concept = Concept("attribute", obj.name, attributes[0].name, role="measure")
+        for name in (obj.label, obj.plural):
+            for word in SIZE_WORDS:
+                phrase = f"{name} {word}"
+                if not lexicon.lookup(tuple(t.stem for t in tokenize(phrase))):
+                    lexicon.add(phrase, concept, fuzzy=False)
+
+
 def build_lexicon(ontology: Ontology) -> Lexicon:
     lexicon = Lexicon()
     weak: list[tuple[str, Concept]] = []
@@ -295,6 +333,9 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                 # "leave type" of leave records is their "type".
                 names.add(rest)
             own_names = {attribute.label, attribute.name.replace("_", " "), plain}
+            if attribute.role == "measure":
+                # "units produced" for a column of "units made".
+                names |= {v for name in list(names) for v in participle_variants(name)}
             for phrase in names:
                 for variant in _variants(phrase):
                     lexicon.add(
@@ -344,9 +385,11 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
         # "won" for "Closed Won": last, where no name, synonym or value claims the word.
         if not lexicon.lookup((stem(word),), (word,)):
             lexicon.add(word, concept, fuzzy=False)
+    _add_sizes(lexicon, ontology)
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)
         phrases = [metric.label, metric.name.replace("_", " "), *metric.synonyms]
+        phrases += [v for p in list(phrases) for v in participle_variants(p)]
         # Money, weight and size units only: "man hours" is not a "man".
         phrases += [
             p

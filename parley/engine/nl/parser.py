@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from parley.engine.events import Intent, Option
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
 from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
-from parley.engine.nl.lexicon import Concept, Lexicon, build_lexicon
+from parley.engine.nl.lexicon import SIZE_WORDS, Concept, Lexicon, build_lexicon
 from parley.engine.nl.readings import Declined, Reader
 from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
@@ -32,7 +32,7 @@ from parley.engine.semantic.query import (
     TimeRange,
 )
 from parley.errors import InvalidInput
-from parley.naming import singular
+from parley.naming import singular, stem
 
 _CACHE_SIZE = 2048
 #: Statement separators and comments: the marks of SQL typed into a question.
@@ -422,6 +422,10 @@ class Parser:
         has no date of its own: then the facts that refer to it carry the date.
         """
         candidates = [c.object for c in reading.mentioned if c.object != obj.name]
+        # "articles we ordered": the event a date names ("ordered on") is a fact too.
+        candidates += [
+            c.object for c in reading.events if c.object not in {obj.name, *candidates}
+        ]
         dated = reading.period or reading.time.compare or reading.grain or reading.time.series
         if (
             dated
@@ -433,14 +437,37 @@ class Parser:
                 for r in self.ontology.relationships
                 if r.to_object == obj.name and nearest_time_field(self.ontology, r.from_object)
             ]
+        relationships = self.ontology.relationships
         for other in candidates:
-            for rel in self.ontology.relationships:
+            for rel in relationships:
                 if rel.from_object == other and rel.to_object == obj.name:
                     return MetricRef(
                         aggregation="count_distinct",
                         field=f"{other}.{rel.from_columns[0]}",
                         alias=f"{obj.name}_count",
                     )
+            if not reading.count_words:
+                continue
+            # "how many parts did we order": orders name no part, their lines name both;
+            # the distinct parts among the lines of those orders.
+            bridges = {
+                (rel.from_object, rel.from_columns[0])
+                for rel in relationships
+                if rel.to_object == obj.name
+                and len(rel.from_columns) == 1
+                and rel.from_object not in {obj.name, other}
+                and any(
+                    r.from_object == rel.from_object and r.to_object == other
+                    for r in relationships
+                )
+            }
+            if len(bridges) == 1:
+                bridge, column = bridges.pop()
+                return MetricRef(
+                    aggregation="count_distinct",
+                    field=f"{bridge}.{column}",
+                    alias=f"{obj.name}_count",
+                )
         return None
 
     def _display_field(self, concept: Concept) -> str:
@@ -456,7 +483,53 @@ class Parser:
             return reading.time_field.field
         return nearest_time_field(self.ontology, base) if base else None
 
+    def _event_date(self, reading: Reading) -> None:
+        """ "won deal amount by month": a value that names an event ("Closed Won") dates
+        its rows by that event's own date column ("closed_at") when the object has one,
+        not by the date the rows were created."""
+        if reading.time_field is not None:
+            return
+        found: set[Concept] = set()
+        for part in reading.filters:
+            if part.op != "eq" or part.concept.kind != "value":
+                continue
+            value = part.concept.value
+            obj = self.ontology.object(part.concept.object)
+            if obj is None or not isinstance(value, str):
+                continue
+            named = {t.stem for t in tokenize(value)}
+            for attribute in obj.attributes:
+                if attribute.role != "time" or attribute.hidden:
+                    continue
+                words = [t.stem for t in tokenize(attribute.label)]
+                event = {w for w in words if w not in _DATE_WORDS}
+                if event and event <= named:
+                    found.add(Concept("attribute", obj.name, attribute.name, role="time"))
+        if len(found) == 1:
+            reading.time_field = found.pop()
+
+    def _unsized(self, reading: Reading) -> Understanding | None:
+        """ "inventory value by site": the worth of a thing with no money column of its own
+        (the lexicon reads "deal size" as a deal's amount) is not a count of the things."""
+        words = [t.norm for t in reading.tokens]
+        covered = {j for m in reading.matches for j in range(m.start, m.end)}
+        for m in reading.matches:
+            if m.kinds != {"object"} or m.end >= len(words) or m.end in covered:
+                continue
+            if words[m.end] in SIZE_WORDS or words[m.end] in {"values", "sizes"}:
+                obj = self.ontology.object(m.concepts[0].object)
+                label = obj.label if obj else m.text
+                return Understanding(
+                    "clarification",
+                    problem=f"I could not tell what the {words[m.end]} of a {label} is",
+                )
+        return None
+
     def _build(self, reading: Reading) -> SemanticQuery | Understanding:
+        self._event_date(reading)
+        unsized = self._unsized(reading)
+        if unsized is not None:
+            return unsized
         if reading.per_period_average:
             # The average of daily (monthly...) totals needs a query in two steps.
             return Understanding(
@@ -893,6 +966,13 @@ class Parser:
 
     def _merge(self, previous: SemanticQuery, reading: Reading) -> SemanticQuery:
         query = previous.model_copy(deep=True)
+        self._event_date(reading)
+        dated = previous.time_range.field if previous.time_range else None
+        dated = dated or next((c.field for c in previous.compare if c.field), None)
+        if reading.time_field is None and not reading.metrics and dated and "." in dated:
+            # "and last year?": the new period is read on the date the answer was dated by.
+            owner, column = dated.split(".", 1)
+            reading.time_field = Concept("attribute", owner, column, role="time")
         if reading.metrics:
             query.metrics = [self._metric(part, reading) for part in reading.metrics]
             query.order = [
@@ -1002,6 +1082,10 @@ def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:
     return names
 
 
+#: The words of a date column's name that say it is a date, not which event it dates.
+_DATE_WORDS = frozenset(
+    stem(w) for w in ("at", "on", "date", "time", "day", "timestamp", "datetime", "dt", "ts")
+)
 _SPENDING = frozenset({"spend", "spent", "spends", "spending", "cost", "costs"})
 _COST_WORDS = ("spend", "cost", "expense", "paid", "payment", "fee")
 

@@ -140,6 +140,12 @@ TERM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("name", "full name"),
 )
 
+#: Past participles that say the same of a quantity, inside longer names: "units made" are
+#: the units produced or manufactured.
+PARTICIPLE_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("made", "produced", "manufactured", "built"),
+)
+
 #: Words that may stand for a term in questions, though the term does not stand for them:
 #: "start date" of an employee is the hire date, but a project's start date is no hire date.
 NARROWER_TERMS: dict[str, tuple[str, ...]] = {
@@ -263,6 +269,27 @@ def synonyms_for(term: str) -> list[str]:
         for word in TERM_GROUPS[index]:
             if _key(word) != key and word not in found:
                 found.append(word)
+    return found
+
+
+def participle_variants(phrase: str) -> list[str]:
+    """The phrase with a participle replaced by each word that means the same.
+
+    >>> participle_variants("units made")
+    ['units produced', 'units manufactured', 'units built']
+    >>> participle_variants("unit price")
+    []
+    """
+    words = phrase.split()
+    found: list[str] = []
+    for position, word in enumerate(words):
+        for group in PARTICIPLE_GROUPS:
+            if word in group:
+                found += [
+                    " ".join([*words[:position], other, *words[position + 1 :]])
+                    for other in group
+                    if other != word
+                ]
     return found
 
 

@@ -665,6 +665,11 @@ class _Builder:
                 self._use_op(op)
                 self._use(after)
                 metrics.append(_Metric("count", after.objects[0]))
+        if any(m.aggregation == "count" for m in metrics):
+            for op in self._ops("aggregate"):
+                after = frame.next_piece(op.end, limit=1)
+                if op.arg == "sum" and (after is None or not after.names_column):
+                    self._use_op(op)  # "how many courses are there in total"
         # "max and min age": both aggregations apply to the column after the last one.
         pending = [op for op in frame.operators if op.kind in {"aggregate", "extreme"}
                    and not self.explained & set(range(op.start, op.end))]
@@ -744,9 +749,12 @@ class _Builder:
         """"the name of the X with the highest Y": a ranking of rows, not an aggregate."""
         words = [t.norm for t in self.frame.tokens]
         before = words[max(0, op.start - 3) : op.start]
+        asked_before = any(p.kind == "attribute" and not p.used and p.end <= op.start
+                           for p in self.frame.pieces)
         return any(w in {"with", "has", "have", "had", "whose", "having"} for w in before) or (
             op.start >= 1 and words[0] in {"which", "who"}
-        )
+        ) or (asked_before and words[op.start - 1 : op.start] == ["the"]
+              and words[op.start - 2 : op.start - 1] == ["of"])
 
     def _groups(self, subject: str) -> list[str]:
         frame = self.frame
@@ -786,7 +794,8 @@ class _Builder:
                     groups.append(ref)
                     self.frequency_of = subject
                     return groups
-        if most and not groups:
+        following = frame.next_piece(most[0].end, limit=1) if most else None
+        if most and not groups and not (following is not None and following.kind == "attribute"):
             before = [p for p in frame.pieces if p.end <= most[0].start and not p.used
                       and p.kind in {"object", "attribute"}]
             if before:
@@ -838,7 +847,35 @@ class _Builder:
             if number is not None and number.kind == "number" and number.number:
                 limit = _int(number.number)
                 self._use(number)
+        for op in self._ops("top"):
+            ranked = frame.next_piece(op.end, limit=2)
+            if ranked is not None and ranked.kind == "number":
+                ranked = frame.next_piece(ranked.end, limit=1)
+            if ranked is not None and ranked.kind == "attribute" and not ranked.used and (
+                not metrics
+            ):
+                # "the students with the top 5 GPAs": rows ranked by that column.
+                concept = self._attribute_of(ranked, subject)
+                self._use(ranked)
+                self._use_op(op)
+                order.append(OrderItem(key=concept.field, descending=True))
+                fields.append(concept.field)
         most = self._ops("most")
+        for op in most:
+            ranked = frame.next_piece(op.end, limit=1)
+            if ranked is not None and ranked.kind == "attribute" and not ranked.used and (
+                not metrics
+            ):
+                # "the apartment with the most bedrooms": rows ranked by that column.
+                concept = self._attribute_of(ranked, subject)
+                _, attribute = self.ontology.resolve(concept.field)
+                if attribute.type not in _NUMERIC:
+                    raise Declined("the most of a column that is not a number")
+                self._use(ranked)
+                self._use_op(op)
+                order.append(OrderItem(key=concept.field, descending=op.arg != "asc"))
+                fields.append(concept.field)
+                limit = limit or _limit_from(frame, op) or 1
         if most and any(m.aggregation == "count" for m in metrics):
             direction = most[0].arg != "asc"
             count_key = _metric_ref(next(m for m in metrics if m.aggregation == "count")).key
@@ -867,12 +904,12 @@ class _Builder:
                 fields.append(concept.field)
                 limit = limit or _limit_from(frame, op) or 1
             elif op.kind == "adjective" and not _comparative(frame, op):
-                ranked = self._adjective_column(op, subject)
-                if ranked is None:
+                graded = self._adjective_column(op, subject)
+                if graded is None:
                     continue
                 self._use_op(op)
-                order.append(OrderItem(key=ranked.field, descending=op.descending))
-                fields.append(ranked.field)
+                order.append(OrderItem(key=graded.field, descending=op.descending))
+                fields.append(graded.field)
                 limit = limit or _limit_from(frame, op) or 1
             elif op.kind == "recent":
                 dated = self._dated_by(op, subject)
@@ -1027,6 +1064,10 @@ class _Builder:
     def _comparison(self, op: Operator, subject: str) -> QueryFilter | None:
         frame = self.frame
         number = frame.next_piece(op.end, limit=1)
+        named_between = None
+        if number is not None and number.kind == "attribute" and not number.used:
+            # "after season 2007", "before the year of 2006": the column, then the number.
+            named_between, number = number, frame.next_piece(number.end, limit=2)
         if op.arg in {"gte", "lte"} and frame.tokens[op.start].norm == "or":
             # "5 or more": the number comes first.
             number = frame.piece_at(op.start - 1)
@@ -1035,7 +1076,15 @@ class _Builder:
         counted = frame.next_piece(number.end, limit=1)
         if counted is not None and counted.kind == "object":
             return None  # "more than 2 students": a count compared, read as a HAVING
-        column = self._compared_column(op, number, subject)
+        column: Concept | None
+        if named_between is not None:
+            column = self._attribute_of(named_between, subject)
+            _, attribute = self.ontology.resolve(column.field)
+            if attribute.type not in _NUMERIC and not _numeric_values(attribute):
+                return None
+            self._use(named_between)
+        else:
+            column = self._compared_column(op, number, subject)
         if column is None:
             return None
         self._use_op(op)

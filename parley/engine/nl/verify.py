@@ -43,8 +43,11 @@ class _Facts:
     words: frozenset[str]
     stems: frozenset[str]
     query: SemanticQuery
-    #: The aggregations the query computes, derived metrics ("avg_age") included.
+    #: The aggregations the query computes, derived metrics ("avg_age") and counts
+    #: ("order_count") included.
     aggregations: frozenset[str]
+    #: The aggregations the query computes ad hoc, without a metric of the ontology.
+    adhoc: frozenset[str]
     #: A business metric ("revenue") is named: its meaning is its own.
     named: bool
     #: The columns aggregated by a sum ("station.total_passengers").
@@ -71,7 +74,8 @@ def _count_asked(facts: _Facts) -> str | None:
 
 
 def _count_not_asked(facts: _Facts) -> str | None:
-    if facts.asks_count or not facts.aggregations & {"count", "count_distinct"}:
+    # A metric that counts ("orders last month") may be asked by its name alone.
+    if facts.asks_count or not facts.adhoc & {"count", "count_distinct"}:
         return None
     if facts.words & (_COUNT_WORDS | {"per", "by", "every"}):
         return None
@@ -220,7 +224,8 @@ def contradictions(
     >>> contradictions(tokenize("How many students are there?"), counted)
     []
     """
-    aggregations = {m.aggregation for m in query.metrics if m.metric is None and m.aggregation}
+    adhoc = {m.aggregation for m in query.metrics if m.metric is None and m.aggregation}
+    aggregations: set[str] = set(adhoc)
     summed = [m.field for m in query.metrics if m.aggregation == "sum" and m.field]
     named = False
     for metric in query.metrics:
@@ -238,6 +243,7 @@ def contradictions(
         stems=frozenset(t.stem for t in tokens),
         query=query,
         aggregations=frozenset(aggregations),
+        adhoc=frozenset(adhoc),
         named=named,
         summed=tuple(summed),
         ontology=ontology,
@@ -247,14 +253,19 @@ def contradictions(
 
 
 def _derived(name: str, ontology: Ontology | None) -> tuple[Aggregation, str] | None:
-    """The aggregation and column of a metric the engine derived ("avg_age"), or None
-    for a business metric ("revenue")."""
+    """The aggregation and column (or object) of a metric that is one plain aggregation:
+    a derived average ("avg_age") or a count of rows; None for a business metric
+    ("revenue")."""
     if ontology is None:
         return None
     metric = ontology.metric(name)
     if metric is None:
         return None
+    expression = metric.expression.replace(" ", "").upper()
+    if expression == "COUNT(*)":
+        # A count by any name is a count: an "average deal size" is not a deal count.
+        return "count", metric.object
     for prefix, aggregation in _DERIVED_PREFIXES:
-        if name.startswith(prefix) and metric.expression.upper().startswith(aggregation.upper()):
+        if name.startswith(prefix) and expression.startswith(aggregation.upper()):
             return aggregation, f"{metric.object}.{name[len(prefix):]}"
     return None

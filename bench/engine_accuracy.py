@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(_kind_table(f"set {name}", turns))
     if len(results) > 1:
         console.print(_set_table(results))
+    console.print(_set_table(results, follow_ups=True))
     if args.verbose:
         for turns in results.values():
             _print_misses(console, turns)
@@ -183,15 +184,19 @@ def _kind_table(title: str, turns: list[TurnResult]) -> Table:
     return table
 
 
-def _set_table(results: dict[str, list[TurnResult]]) -> Table:
-    table = Table(title="all sets")
+def _set_table(results: dict[str, list[TurnResult]], *, follow_ups: bool = False) -> Table:
+    """Per set; with ``follow_ups``, only the turns that continue a conversation (scored
+    apart: a follow-up is read against the conversation so far)."""
+    table = Table(title="follow-up turns of conversations" if follow_ups else "all sets")
     table.add_column("set")
     table.add_column("n", justify="right")
     for outcome in OUTCOMES:
         table.add_column(f"{outcome} %", justify="right")
     overall: Counter[str] = Counter()
     for name, turns in results.items():
-        counts: Counter[str] = Counter(t.outcome for t in turns)
+        counts: Counter[str] = Counter(
+            t.outcome for t in turns if not follow_ups or t.kind == "followup"
+        )
         overall += counts
         _add_row(table, name, counts)
     table.add_section()

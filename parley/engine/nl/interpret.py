@@ -339,8 +339,9 @@ def _value_adverbs(tokens: list[Token], lexicon: Lexicon) -> set[int]:
     """Words like "annual" or "monthly" that are values in the data, used as values.
 
     They are values when the question also names their column or its object ("annual
-    billing", "monthly subscriptions"), or picks them out ("just the annual ones");
-    otherwise they are grains ("monthly revenue").
+    billing", "monthly subscriptions"), picks them out ("just the annual ones") or is
+    nothing but them after a follow-up lead ("what about monthly?"); otherwise they are
+    grains ("monthly revenue").
     """
     stems = {t.stem for t in tokens}
     keep: set[int] = set()
@@ -354,7 +355,12 @@ def _value_adverbs(tokens: list[Token], lexicon: Lexicon) -> set[int]:
             )
             before = tokens[i - 1].norm if i else ""
             after = tokens[i + 1].norm if i + 1 < len(tokens) else ""
+            others = {t.norm for t in tokens} - {token.norm}
             if (
+                # "what about monthly?": a value put in place of another, not a grain.
+                others <= {"what", "about", "how", "and", "for", "the", "ones", "instead"}
+                and others & {"about", "and"}
+            ) or (
                 (stems - {token.stem}) & words
                 or before in {"only", "just", "the"}
                 or after in {"ones", "only", "plans", "plan"}

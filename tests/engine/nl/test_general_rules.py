@@ -59,6 +59,12 @@ CREATE TABLE requisition_lines (
     article_id INTEGER NOT NULL REFERENCES articles (article_id),
     qty INTEGER NOT NULL
 );
+CREATE TABLE memberships (
+    membership_id INTEGER PRIMARY KEY,
+    cadence TEXT NOT NULL,
+    fee NUMERIC(10, 2) NOT NULL,
+    started_on DATE NOT NULL
+);
 CREATE TABLE batches (
     batch_id INTEGER PRIMARY KEY,
     depot_id INTEGER NOT NULL REFERENCES depots (depot_id),
@@ -109,6 +115,12 @@ def _fill(connection: sqlite3.Connection) -> None:
         connection.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?)",
             (i, 1 + i % 4, f"{day.isoformat()} 08:00:00", 10 * i),
+        )
+    for i in range(1, 41):
+        connection.execute(
+            "INSERT INTO memberships VALUES (?, ?, ?, ?)",
+            (i, "monthly" if i % 2 else "annual", 10 * i,
+             (TODAY - dt.timedelta(days=9 * i)).isoformat()),
         )
     connection.commit()
 
@@ -197,3 +209,16 @@ def test_the_worth_of_a_thing_without_money_is_asked_not_counted(parser: Parser)
     understanding = parser.understand("holding value by depot", today=TODAY)
     assert understanding.intent == "clarification"
     assert "value" in understanding.problem
+
+
+def test_what_about_a_value_that_is_also_a_grain_swaps_the_value(parser: Parser) -> None:
+    """"what about monthly?" after a figure: the monthly memberships, not a monthly series."""
+    first = parser.understand("total fee of annual memberships", today=TODAY)
+    assert first.query is not None
+    follow_up = parser.understand(
+        "what about monthly?", context=Context(previous=first.query, has_result=True),
+        today=TODAY,
+    )
+    assert follow_up.query is not None, follow_up.problem
+    assert [f.values for f in follow_up.query.filters] == [["monthly"]]
+    assert not any(d.grain for d in follow_up.query.dimensions)

@@ -53,6 +53,10 @@ class _Facts:
     #: The columns aggregated by a sum ("station.total_passengers").
     summed: tuple[str, ...]
     ontology: Ontology | None
+    #: The objects whose rows each metric aggregates, in order ("" when unknown).
+    metric_objects: tuple[str, ...] = ()
+    #: Objects whose rows a metric counts, named metrics that count included.
+    counted: tuple[str, ...] = ()
     object_words: Mapping[str, Collection[str]] = field(default_factory=dict)
 
     @property
@@ -74,12 +78,15 @@ def _count_asked(facts: _Facts) -> str | None:
 
 
 def _count_not_asked(facts: _Facts) -> str | None:
-    # A metric that counts ("orders last month") may be asked by its name alone.
-    if facts.asks_count or not facts.adhoc & {"count", "count_distinct"}:
+    if facts.asks_count or facts.words & (_COUNT_WORDS | {"per", "by", "every"}):
         return None
-    if facts.words & (_COUNT_WORDS | {"per", "by", "every"}):
-        return None
-    return "the question does not ask for a count"
+    if facts.adhoc & {"count", "count_distinct"}:
+        return "the question does not ask for a count"
+    # A metric that counts may be asked by its name alone ("orders last month"), but
+    # not as the measure of a superlative ("the youngest", "the highest amount").
+    if "count" in facts.aggregations and facts.words & _EXTREME:
+        return "the question does not ask for a count"
+    return None
 
 
 def _average_asked(facts: _Facts) -> str | None:
@@ -130,10 +137,18 @@ def _several_figures(facts: _Facts) -> str | None:
 
 
 def _different_things(facts: _Facts) -> str | None:
-    objects = {(m.field or "").split(".")[0] for m in facts.query.metrics if m.metric is None}
+    objects = {o for o in facts.metric_objects if o}
     if len(objects) > 1 and not facts.query.dimensions:
         return "the figures asked for are of different things"
     return None
+
+
+def _count_per_value(facts: _Facts) -> str | None:
+    """"the number of rooms for different block codes" read as two figures: a count and a
+    count of distinct codes, where a count per code was asked."""
+    if facts.query.dimensions or not {"count", "count_distinct"} <= facts.aggregations:
+        return None
+    return "a count per value was asked, not two figures"
 
 
 def _common_word_values(facts: _Facts) -> str | None:
@@ -163,6 +178,10 @@ def _one_answer(facts: _Facts) -> str | None:
     )
     if singular and limit is not None and limit > 1 and words & _EXTREME:
         return "the question asks for one answer, not a top list"
+    if tokens and tokens[0].norm == "who" and words & _EXTREME and limit is None and not (
+        facts.query.dimensions
+    ):
+        return "the question asks for one answer, not every row"
     return None
 
 
@@ -171,13 +190,11 @@ def _counted_per_itself(facts: _Facts) -> str | None:
     ontology = facts.ontology
     if ontology is None:
         return None
-    for metric in facts.query.metrics:
-        if metric.aggregation != "count" or not metric.field or "." in metric.field:
-            continue
-        obj = ontology.object(metric.field)
-        keys = {f"{metric.field}.{k}" for k in (obj.primary_key if obj else [])}
+    for name in facts.counted:
+        obj = ontology.object(name)
+        keys = {f"{name}.{k}" for k in (obj.primary_key if obj else [])}
         if any(d.field in keys for d in facts.query.dimensions) and len(keys) == 1:
-            return f"it would count each of the {metric.field} rows once"
+            return f"it would count each of the {name} rows once"
     return None
 
 
@@ -199,6 +216,7 @@ CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
     _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
+    _count_per_value,
 )  # fmt: skip
 
 
@@ -228,15 +246,22 @@ def contradictions(
     aggregations: set[str] = set(adhoc)
     summed = [m.field for m in query.metrics if m.aggregation == "sum" and m.field]
     named = False
+    metric_objects: list[str] = []
+    counted = [m.field for m in query.metrics
+               if m.metric is None and m.aggregation == "count" and m.field and "." not in m.field]
     for metric in query.metrics:
         if metric.metric is None:
+            metric_objects.append((metric.field or "").split(".")[0])
             continue
+        defined = ontology.metric(metric.metric) if ontology else None
+        metric_objects.append(defined.object if defined else "")
         derived = _derived(metric.metric, ontology)
         if derived is None:
             named = True
         else:
             aggregations.add(derived[0])
             summed += [derived[1]] if derived[0] == "sum" else []
+            counted += [derived[1]] if derived[0] == "count" else []
     facts = _Facts(
         tokens=tokens,
         words=frozenset(t.norm for t in tokens),
@@ -247,9 +272,11 @@ def contradictions(
         named=named,
         summed=tuple(summed),
         ontology=ontology,
+        metric_objects=tuple(metric_objects),
+        counted=tuple(counted),
         object_words=object_words or {},
     )
-    return [found for check in CHECKS if (found := check(facts)) is not None]
+    return [doubt for check in CHECKS if (doubt := check(facts)) is not None]
 
 
 def _derived(name: str, ontology: Ontology | None) -> tuple[Aggregation, str] | None:

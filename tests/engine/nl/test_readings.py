@@ -165,3 +165,29 @@ def test_a_total_column_named_in_the_question_is_not_a_sum() -> None:
     assert "the question does not ask for a total" in contradictions(
         tokenize("Show the total passengers of stations not in London"), summed)
     assert contradictions(tokenize("What is the sum of total passengers?"), summed) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "doubt"),
+    [
+        ("Give the name of the highest paid teacher.",
+         SemanticQuery(metrics=[MetricRef(metric="teacher_count")],
+                       dimensions=[DimensionRef(field="teacher.name")], limit=10),
+         "the question does not ask for a count"),
+        ("Find the number of teachers for different buildings.",
+         SemanticQuery(metrics=[MetricRef(aggregation="count", field="teacher"),
+                                MetricRef(aggregation="count_distinct",
+                                          field="department.building")]),
+         "a count per value was asked, not two figures"),
+        ("Who is the youngest teacher?",
+         SemanticQuery(list_object="teacher", list_fields=["teacher.name"]),
+         "the question asks for one answer, not every row"),
+    ],
+)
+def test_counts_and_single_answers_are_checked(
+    school: tuple[Parser, Source], question: str, query: SemanticQuery, doubt: str
+) -> None:
+    parser, _ = school
+    found = contradictions(tokenize(question), query, ontology=parser.ontology,
+                           object_words=parser.lexicon.object_words)
+    assert doubt in found

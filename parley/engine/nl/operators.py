@@ -65,7 +65,9 @@ _add("order", "asc", "in ascending order", "ascending", "in ascending order of",
      "in increasing order", "from low to high", "from lowest to highest")
 _add("order", "desc", "in descending order", "descending", "in descending order of",
      "decreasing order", "in decreasing order", "from high to low", "from highest to lowest",
-     "in reverse alphabetical order", "reverse alphabetical order")
+     "in reverse alphabetical order", "reverse alphabetical order",
+     "descending alphabetical order", "in descending alphabetical order",
+     "alphabetically descending", "in descending alphabetical")
 _add("compare", "gt", "more than", "greater than", "larger than", "bigger than",
      "higher than", "over", "above", "exceeding", "exceeds", "longer than", "after")
 _add("compare", "lt", "less than", "fewer than", "smaller than", "lower than", "under",
@@ -115,7 +117,7 @@ GRAMMAR = frozenset({
     "s", "so", "far", "how", "if", "it's", "what's", "some", "into", "within", "per",
     "belong", "belongs", "belonging", "associated", "related", "involved", "about", "named",
     "called", "titled",
-    "name", "names", "id", "ids",
+    "name", "names",
 })  # fmt: skip
 
 #: Verbs that relate two objects ("students who took courses"): explained when the reading

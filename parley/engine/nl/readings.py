@@ -154,7 +154,8 @@ class Reader:
         names_metric = False
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
         for match in find_matches(tokens, self.lexicon, skip | op_positions):
-            concepts = [c for c in match.concepts if _plausible(c, tokens, match.start, match.end)]
+            concepts = [c for c in match.concepts
+                        if _plausible(c, tokens, match.start, match.end, fuzzy=match.fuzzy)]
             if not concepts:
                 continue
             if any(c.kind == "metric" for c in concepts):
@@ -275,14 +276,20 @@ def words_say_everything(words: Sequence[str]) -> bool:
     return bool(set(words) & {"information", "info", "details", "everything", "attributes"})
 
 
-def _plausible(concept: Concept, tokens: Sequence[Token], start: int, end: int) -> bool:
+def _plausible(
+    concept: Concept, tokens: Sequence[Token], start: int, end: int, *, fuzzy: bool = False
+) -> bool:
     """Whether a match may stand for ``concept``: grammar words and short lower-case
     words are not values ("in" is not the code IN), nor verbs whose stem is one
     ("shipped" is not the agent "Ship")."""
     if concept.kind != "value":
         return True
+    if fuzzy:
+        return False  # "rooms" is not the student "Rotom": values are read as written
     words = tokens[start:end]
     value = fold(str(concept.value))
+    if len(words) == 1 and len(value.split()) > 3:
+        return False  # one word ("year") does not name a long value
     if any(t.norm.endswith(("ed", "ing")) and t.norm not in value for t in words):
         return False
     if all(t.norm in GRAMMAR or t.norm in RELATION_VERBS for t in words):
@@ -385,7 +392,8 @@ class _Builder:
             before is not None
             and before.objects
             and before.kind == "object"
-            and any(c.object == before.objects[0] for c in piece.concepts)
+            and (any(c.object == before.objects[0] for c in piece.concepts)
+                 or piece.text in {"name", "names"})
         ):
             self.bound.add(id(before))
             return before.objects[0]
@@ -488,7 +496,9 @@ class _Builder:
             for group in groups:
                 key = self.group_keys.get(group)
                 dimensions += [key, group] if key and key not in groups else [group]
-            keyed = {g for g in groups if g in self.group_keys}
+            # A group named through its key keeps codes with no name, unless the question
+            # asked for the name itself ("the department name and number of employees").
+            keyed = {g for g in groups if g in self.group_keys and g not in shown}
             counted = _metric_object(metrics[0])
             if having and not groups and counted != subject:
                 # "schools with more than 1 player": each school, by the players' key to it.

@@ -204,8 +204,8 @@ class Reader:
             raise
 
     def _read(self, frame: _Frame) -> Candidate:
-        if any(o.kind == "negation" for o in frame.operators):
-            raise Declined("negation")
+        # A negation is read only right before a value ("not in London"); any other is
+        # left unexplained, and the reading declined.
         if _NEGATIVE_NUMBER.search(frame.question):
             raise Declined("a negative number")
         if any(t.norm == "both" for t in frame.tokens):
@@ -984,9 +984,10 @@ class _Builder:
                 concept = self._attribute_of(piece, subject)
                 self._use(piece)
                 self._use_column_word(piece, concept)
-                filters.append(QueryFilter(field=concept.field, op="eq", values=[concept.value]))
+                filters.append(self._negated(piece, QueryFilter(
+                    field=concept.field, op="eq", values=[concept.value])))
             elif piece.kind == "quoted":
-                filters.append(self._quoted_filter(piece, subject))
+                filters.append(self._negated(piece, self._quoted_filter(piece, subject)))
         filters.extend(self._numbers_named(subject))
         for op in frame.operators:
             if op.kind == "compare":
@@ -1044,6 +1045,20 @@ class _Builder:
                 concept.field in {c.field for c in neighbour.concepts}
             ):
                 self._use(neighbour)
+
+    def _negated(self, piece: Piece, found: QueryFilter) -> QueryFilter:
+        """"stations not in London", "other than Smith": the value's own negation makes
+        the filter a "not equal"; a negation of anything else is left unexplained."""
+        words = [t.norm for t in self.frame.tokens]
+        for op in self._ops("negation"):
+            between = words[op.end : piece.start]
+            if len(between) <= 2 and set(between) <= {"in", "from", "the", "a", "of", "at",
+                                                        "equal", "to", "is", "be"}:
+                if found.op != "eq":
+                    raise Declined("a negated condition")
+                self._use_op(op)
+                return QueryFilter(field=found.field, op="ne", values=found.values)
+        return found
 
     def _quoted_filter(self, piece: Piece, subject: str) -> QueryFilter:
         text = piece.text

@@ -488,7 +488,7 @@ class _Builder:
                                       and not shown))
         if metrics:
             if shown and not groups and not having and not (
-                self._ops("group") or ("and" in words[:first_metric] and all(
+                self._ops("group") or ({"and", "with"} & set(words[:first_metric]) and all(
                     start < first_metric for start in shown_before))
             ):
                 raise Declined("a column beside a figure, with nothing grouping it")
@@ -739,7 +739,21 @@ class _Builder:
         if op.arg in {"sum", "avg"} and attribute.type not in _NUMERIC:
             raise Declined(f"{op.arg} of a non-numeric column")
         self._use(after)
-        return [concept]
+        found = [concept]
+        index = after.end
+        while index < len(frame.tokens) and frame.tokens[index].norm in {"and", ","}:
+            # "the average rating and resolution": the same aggregation of both columns.
+            more = frame.next_piece(index + 1, limit=0)
+            if more is None or more.kind != "attribute" or more.used:
+                break
+            extra = self._attribute_of(more, subject)
+            _, extra_attribute = self.ontology.resolve(extra.field)
+            if op.arg in {"sum", "avg"} and extra_attribute.type not in _NUMERIC:
+                break
+            self._use(more)
+            found.append(extra)
+            index = more.end
+        return found
 
     def _towards(self, piece: Piece, subject: str) -> Concept | None:
         """"movies with the highest average rating", where ratings refer to movies: the

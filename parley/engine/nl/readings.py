@@ -350,8 +350,9 @@ class _Builder:
         assert obj is not None
         return obj
 
-    def _attribute_of(self, piece: Piece, subject: str) -> Concept:
-        """The attribute a piece names, chosen by nearness to the subject."""
+    def _attribute_of(self, piece: Piece, subject: str, *, through_many: bool = False) -> Concept:
+        """The attribute a piece names, chosen by nearness to the subject. A quoted value
+        may be reached through a one-to-many step (the filter becomes an EXISTS)."""
         options = [c for c in piece.concepts if c.kind in {"attribute", "value"}]
         owner = self._owner_named_after(piece)
         if owner is not None and any(c.object == owner for c in options):
@@ -365,6 +366,8 @@ class _Builder:
         scored: list[tuple[int, int, Concept]] = []
         for concept in options:
             distance = self.reader.distance(subject, concept.object)
+            if distance is None and through_many and self.reader.linked(subject, concept.object):
+                distance = 10 + len(self.reader.tree(subject).path(concept.object))
             if distance is None:
                 continue
             scored.append((0 if concept.object == subject else
@@ -1087,7 +1090,7 @@ class _Builder:
         self._use(piece)
         if matches:
             holder = Piece(piece.start, piece.end, "value", matches, text)
-            concept = self._attribute_of(holder, subject)
+            concept = self._attribute_of(holder, subject, through_many=True)
             self._use_column_word(piece, concept)
             return QueryFilter(field=concept.field, op="eq", values=[concept.value])
         # A value not in the index: the column word right before it says where.

@@ -308,6 +308,8 @@ class _Metric:
     aggregation: Aggregation
     #: "object.attribute", or an object name for a count of rows.
     field: str
+    #: Where the question asks for it: figures come out in the order they were asked.
+    position: int = 0
 
 
 class _Builder:
@@ -664,7 +666,7 @@ class _Builder:
                     continue
                 self._use_op(op)
                 for concept in targets:
-                    metrics.append(_Metric(op.arg, concept.field))  # type: ignore[arg-type]
+                    metrics.append(_Metric(op.arg, concept.field, op.start))  # type: ignore[arg-type]
         if not any(m.aggregation == "count" for m in metrics) and not having:
             counted = self._count_condition(subject, having, reachable=True)
             if counted is not None:
@@ -691,7 +693,8 @@ class _Builder:
             if follower is not None and any(m.field.endswith(follower) for m in metrics):
                 self._use_op(op)
                 field_ = next(m.field for m in metrics if m.field.endswith(follower))
-                metrics.insert(0, _Metric(op.arg, field_))  # type: ignore[arg-type]
+                metrics.append(_Metric(op.arg, field_, op.start))  # type: ignore[arg-type]
+        metrics.sort(key=lambda m: m.position)
         return _unique_metrics(metrics), having
 
     def _count_condition(
@@ -786,6 +789,13 @@ class _Builder:
     def _groups(self, subject: str) -> list[str]:
         frame = self.frame
         groups: list[str] = []
+        for index in self._grouping_bys():
+            after = frame.next_piece(index + 1, limit=1)
+            ref = self._group_ref(after, subject) if after is not None and not after.used else None
+            if ref is not None and after is not None:
+                self.explained.add(index)
+                self._use(after)
+                groups.append(ref)
         for op in self._ops("group"):
             after = frame.next_piece(op.end, limit=2)
             if after is None:
@@ -831,6 +841,21 @@ class _Builder:
                     self._use(before[-1])
                     groups.append(ref)
         return groups
+
+    def _grouping_bys(self) -> list[int]:
+        """Positions of "by" that group a figure ("the number of students by department"),
+        not those naming an agent ("written by", "shipped by USPS")."""
+        words = [t.norm for t in self.frame.tokens]
+        in_operators = {i for o in self.frame.operators for i in range(o.start, o.end)}
+        found = []
+        for index, word in enumerate(words):
+            if word != "by" or index in in_operators or index == 0:
+                continue
+            before = words[index - 1]
+            if before in RELATION_VERBS or before.endswith(("ed", "en")):
+                continue
+            found.append(index)
+        return found
 
     def _reference_to(self, subject: str, target: str) -> str | None:
         """The subject's own column that refers to ``target`` ("student.dept_code"), when
@@ -1232,10 +1257,27 @@ class _Builder:
         for token in self.frame.tokens:
             if token.index in covered or token.norm in GRAMMAR:
                 continue
-            if token.norm in RELATION_VERBS and (self.joined or token.stem in column_words):
+            if token.norm in RELATION_VERBS and (
+                self.joined or token.stem in column_words or self._names_value(token.index)
+            ):
                 continue
+            if token.norm in {"sort", "order", "arrange", "rank"} and query.order:
+                continue  # "sort the names by age": the order says it
+            if token.norm == "by" and self._agent(token.index):
+                continue  # "written by Smith": the value says who
             left.append(token.norm)
         return left
+
+    def _names_value(self, index: int) -> bool:
+        """"located in Texas", "live in Smith Hall": the verb introduces a value used."""
+        for step in (1, 2, 3):
+            piece = self.frame.piece_at(index + step)
+            if piece is not None:
+                return piece.used and piece.kind in {"value", "quoted"}
+        return False
+
+    def _agent(self, index: int) -> bool:
+        return index not in self._grouping_bys() and self._names_value(index)
 
     def describe(self, query: SemanticQuery) -> str:
         parts: list[str] = []
@@ -1307,6 +1349,21 @@ def _next_aggregate_target(frame: _Frame, op: Operator) -> str | None:
              {"aggregate", "extreme"}]
     if not later:
         return None
+    chained = later[0]
+    for following in later[1:]:
+        # "the average, minimum and maximum age": the column after the last of them.
+        gap = [t.norm for t in frame.tokens[chained.end:following.start]]
+        if gap not in ([], ["and"], ["or"]):
+            break
+        chained = following
+    if chained is not later[0]:
+        gap = [t.norm for t in frame.tokens[op.end:later[0].start]]
+        if gap in ([], ["and"], ["or"]):
+            after = frame.next_piece(chained.end, limit=2)
+            if after is not None and after.names_column and len(
+                {c.name for c in after.concepts}
+            ) == 1:
+                return "." + after.concepts[0].name
     between = [t.norm for t in frame.tokens[op.end:later[0].start]]
     if between not in (["and"], ["or"], []):
         return None

@@ -192,3 +192,19 @@ def test_counts_and_single_answers_are_checked(
     found = contradictions(tokenize(question), query, ontology=parser.ontology,
                            object_words=parser.lexicon.object_words)
     assert doubt in found
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Show the number of teachers by department.",
+         [[1, "Physics", 3], [2, "History", 1], [3, "Music", 1]]),
+        ("What are the average, minimum and maximum age of teachers?", [[44.2, 29, 61]]),
+        ("How many teachers work in Physics?", [[3]]),
+    ],
+)
+def test_groups_by_chains_and_verbs(
+    school: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    rows = rows_of(school, question)
+    assert sorted(map(list, rows)) == sorted(expected)

@@ -50,6 +50,9 @@ class _Facts:
     adhoc: frozenset[str]
     #: A business metric ("revenue") is named: its meaning is its own.
     named: bool
+    #: A metric that is more than one plain aggregation of one column is named (derived
+    #: totals such as "total_quantity" are plain).
+    business: bool
     #: The columns aggregated by a sum ("station.total_passengers").
     summed: tuple[str, ...]
     ontology: Ontology | None
@@ -90,7 +93,7 @@ def _count_not_asked(facts: _Facts) -> str | None:
 
 
 def _average_asked(facts: _Facts) -> str | None:
-    if facts.words & _AVERAGE and "avg" not in facts.aggregations and not facts.named:
+    if facts.words & _AVERAGE and "avg" not in facts.aggregations and not facts.business:
         return "the question asks for an average"
     return None
 
@@ -129,6 +132,20 @@ def _total_not_asked(facts: _Facts) -> str | None:
     return "the question does not ask for a total"
 
 
+def _total_asked(facts: _Facts) -> str | None:
+    """"the total claimed amount" answered with a count of claims."""
+    if facts.asks_count or "sum" in facts.aggregations or facts.named:
+        return None
+    if not facts.words & {"total", "sum"} or not facts.aggregations & {"count", "count_distinct"}:
+        return None
+    after_total = {facts.tokens[i + 1].stem for i, t in enumerate(facts.tokens[:-1])
+                   if t.norm in {"total", "sum"}}
+    for name in facts.counted:
+        if after_total & set(facts.object_words.get(name, ())):
+            return None  # "total orders": the orders counted
+    return "the question asks for a total"
+
+
 def _several_figures(facts: _Facts) -> str | None:
     kinds = {kind for kind, group in _AGGREGATE_WORDS.items() if facts.words & group}
     if len(kinds) >= 2 and len([m for m in facts.query.metrics if m.metric is None]) < len(kinds):
@@ -152,9 +169,18 @@ def _count_per_value(facts: _Facts) -> str | None:
 
 
 def _common_word_values(facts: _Facts) -> str | None:
+    short = {w for w in facts.words if len(w) <= 4 and w in GRAMMAR}
     for item in facts.query.filters:
         for value in item.values:
-            if isinstance(value, str) and fold(value) in _GRAMMAR_VALUES:
+            if not isinstance(value, str):
+                continue
+            folded = fold(value)
+            if folded in _GRAMMAR_VALUES:
+                return f"{value!r} reads a common word as a value"
+            if folded not in facts.words and folded.isalpha() and any(
+                folded.startswith(w) and len(folded) <= len(w) + 2 for w in short
+            ):
+                # "title and average" is not the name "Ande": a short word read fuzzily.
                 return f"{value!r} reads a common word as a value"
     return None
 
@@ -186,15 +212,21 @@ def _one_answer(facts: _Facts) -> str | None:
 
 
 def _counted_per_itself(facts: _Facts) -> str | None:
-    """A count of rows grouped by their own key is one per group: not a question."""
+    """A figure of rows grouped by their own key or name is one row per group: not a
+    question ("the average age across all artists" is not each artist's age)."""
     ontology = facts.ontology
-    if ontology is None:
-        return None
-    for name in facts.counted:
+    if ontology is None or facts.query.limit is not None:
+        return None  # "top 5 highest paid employees": a ranking of rows, each its own group
+    for name in {*facts.counted, *(o for o in facts.metric_objects if o)}:
         obj = ontology.object(name)
-        keys = {f"{name}.{k}" for k in (obj.primary_key if obj else [])}
-        if any(d.field in keys for d in facts.query.dimensions) and len(keys) == 1:
-            return f"it would count each of the {name} rows once"
+        if obj is None or len(obj.primary_key) != 1:
+            continue
+        own = {f"{name}.{obj.primary_key[0]}"}
+        if obj.display_attribute and name not in facts.counted:
+            own.add(f"{name}.{obj.display_attribute}")
+        if any(d.field in own for d in facts.query.dimensions):
+            return f"it would count each of the {name} rows once" if name in facts.counted \
+                else f"it would aggregate each of the {name} rows alone"
     return None
 
 
@@ -216,7 +248,7 @@ CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
     _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
-    _count_per_value,
+    _count_per_value, _total_asked,
 )  # fmt: skip
 
 
@@ -246,6 +278,7 @@ def contradictions(
     aggregations: set[str] = set(adhoc)
     summed = [m.field for m in query.metrics if m.aggregation == "sum" and m.field]
     named = False
+    business = False
     metric_objects: list[str] = []
     counted = [m.field for m in query.metrics
                if m.metric is None and m.aggregation == "count" and m.field and "." not in m.field]
@@ -256,6 +289,10 @@ def contradictions(
         defined = ontology.metric(metric.metric) if ontology else None
         metric_objects.append(defined.object if defined else "")
         derived = _derived(metric.metric, ontology)
+        defined_expression = (defined.expression if defined else "").replace(" ", "").upper()
+        if not (metric.metric.startswith("total_") and defined_expression.startswith("SUM(")
+                and defined_expression.count("(") == 1):
+            business = business or derived is None
         if derived is None:
             named = True
         else:
@@ -270,6 +307,7 @@ def contradictions(
         aggregations=frozenset(aggregations),
         adhoc=frozenset(adhoc),
         named=named,
+        business=business,
         summed=tuple(summed),
         ontology=ontology,
         metric_objects=tuple(metric_objects),

@@ -16,7 +16,7 @@ from parley.engine.nl.text import tokenize
 from parley.engine.nl.verify import contradictions
 from parley.engine.orchestrator import Workspace, statement_for
 from parley.engine.semantic.derive import derive_ontology
-from parley.engine.semantic.query import DimensionRef, MetricRef, SemanticQuery
+from parley.engine.semantic.query import DimensionRef, MetricRef, QueryFilter, SemanticQuery
 from parley.sources.base import Source
 from parley.sources.connect import connect
 
@@ -208,3 +208,28 @@ def test_groups_by_chains_and_verbs(
 ) -> None:
     rows = rows_of(school, question)
     assert sorted(map(list, rows)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "doubt"),
+    [
+        ("Find the total salary of all teachers.",
+         SemanticQuery(metrics=[MetricRef(metric="teacher_count")]),
+         "the question asks for a total"),
+        ("Show the salary and average age of teachers.",
+         SemanticQuery(metrics=[MetricRef(aggregation="avg", field="teacher.salary")],
+                       filters=[QueryFilter(field="teacher.name", op="eq", values=["Ande"])]),
+         "'Ande' reads a common word as a value"),
+        ("Return the average age across all teachers.",
+         SemanticQuery(metrics=[MetricRef(aggregation="avg", field="teacher.age")],
+                       dimensions=[DimensionRef(field="teacher.name")]),
+         "it would aggregate each of the teacher rows alone"),
+    ],
+)
+def test_totals_fuzzy_words_and_rows_alone_are_doubted(
+    school: tuple[Parser, Source], question: str, query: SemanticQuery, doubt: str
+) -> None:
+    parser, _ = school
+    found = contradictions(tokenize(question), query, ontology=parser.ontology,
+                           object_words=parser.lexicon.object_words)
+    assert doubt in found

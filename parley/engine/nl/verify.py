@@ -224,7 +224,7 @@ def _counted_per_itself(facts: _Facts) -> str | None:
         own = {f"{name}.{obj.primary_key[0]}"}
         if obj.display_attribute and name not in facts.counted:
             own.add(f"{name}.{obj.display_attribute}")
-        if any(d.field in own for d in facts.query.dimensions):
+        if any(d.field in own and d.grain is None for d in facts.query.dimensions):
             return f"it would count each of the {name} rows once" if name in facts.counted \
                 else f"it would aggregate each of the {name} rows alone"
     return None

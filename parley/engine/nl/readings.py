@@ -473,10 +473,13 @@ class _Builder:
         if self.per_subject is not None and metrics and not groups:
             display = self._display(subject)
             key = self._reference_to(self.per_subject, subject)
-            if display is None or key is None:
-                raise Declined("a figure per row of an object with no name")
-            groups = [display]
-            self.group_keys[display] = key
+            if key is None:
+                raise Declined("a figure per row of an object not referred to by one key")
+            if display is None:
+                groups = [key]  # rows with no naming column: their key
+            else:
+                groups = [display]
+                self.group_keys[display] = key
         if self.frequency_of is not None and not metrics:
             metrics.append(_Metric("count", self.frequency_of))
         order, limit, rank_fields = self._ranking(subject, metrics, groups)
@@ -822,6 +825,9 @@ class _Builder:
         if most and not groups and self._frequency(most[0]):
             before = [p for p in frame.pieces if p.end <= most[0].start and not p.used
                       and p.names_column]
+            after = frame.next_piece(most[0].end + 1, limit=1)
+            if not before and after is not None and after.names_column and not after.used:
+                before = [after]  # "the most common type"
             if before:
                 ref = self._group_ref(before[-1], subject)
                 if ref is not None:

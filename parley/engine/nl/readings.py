@@ -537,7 +537,7 @@ class _Builder:
                 order.append(OrderItem(key=DimensionRef(field=texts[0]).key,
                                        descending=self.pending_direction))
             query = SemanticQuery(
-                metrics=[_metric_ref(m) for m in metrics],
+                metrics=[_metric_ref(m, self.ontology) for m in metrics],
                 dimensions=[DimensionRef(field=f) for f in dimensions],
                 filters=[*filters, *having],
                 order=order,
@@ -936,7 +936,9 @@ class _Builder:
                 limit = limit or _limit_from(frame, op) or 1
         if most and any(m.aggregation == "count" for m in metrics):
             direction = most[0].arg != "asc"
-            count_key = _metric_ref(next(m for m in metrics if m.aggregation == "count")).key
+            count_key = _metric_ref(
+                next(m for m in metrics if m.aggregation == "count"), self.ontology
+            ).key
             order.append(OrderItem(key=count_key, descending=direction))
             limit = limit or _limit_from(frame, most[0]) or 1
         for op in frame.operators:
@@ -947,7 +949,7 @@ class _Builder:
                 if by_figure is not None:
                     # "the highest average rating": rank the groups by that figure.
                     self._use_op(op)
-                    order.append(OrderItem(key=_metric_ref(by_figure).key,
+                    order.append(OrderItem(key=_metric_ref(by_figure, self.ontology).key,
                                            descending=op.arg == "max"))
                     limit = limit or _limit_from(frame, op) or 1
                     continue
@@ -994,7 +996,7 @@ class _Builder:
                 elif op.arg and order:
                     order[-1] = OrderItem(key=order[-1].key, descending=descending)
                 elif op.arg and metrics and not _alphabetical(frame, op):
-                    order.append(OrderItem(key=_metric_ref(metrics[0]).key,
+                    order.append(OrderItem(key=_metric_ref(metrics[0], self.ontology).key,
                                            descending=descending))
                 elif op.arg:
                     self.pending_direction = descending
@@ -1333,9 +1335,19 @@ def _describe_metric(ontology: Ontology, metric: MetricRef) -> str:
     return f"{words.get(metric.aggregation or '', '')} {_label(ontology, metric.field or '')}"
 
 
-def _metric_ref(metric: _Metric) -> MetricRef:
+def _metric_ref(metric: _Metric, ontology: Ontology) -> MetricRef:
+    """The figure as a query metric: the ontology's own metric when one is exactly this
+    aggregation of this column ("total_points"), so every reader names it alike."""
     if metric.aggregation == "count" and "." not in metric.field:
         return MetricRef(aggregation="count", field=metric.field, alias="count")
+    obj, _, column = metric.field.rpartition(".")
+    function = {"sum": "SUM", "avg": "AVG", "min": "MIN", "max": "MAX"}.get(metric.aggregation)
+    if function is not None:
+        wanted = f"{function}({column})".upper()
+        for defined in ontology.metrics:
+            written = re.sub(r'[\s"`]', "", defined.expression).upper()
+            if defined.object == obj and written == wanted:
+                return MetricRef(metric=defined.name)
     return MetricRef(aggregation=metric.aggregation, field=metric.field)
 
 

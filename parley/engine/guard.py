@@ -166,6 +166,12 @@ def _parse_one(sql: str, dialect: str) -> exp.Expr:
         raise _parse_rejection(error) from None
     except TokenError as error:
         raise _token_rejection(sql, error) from None
+    except RecursionError:
+        raise
+    except Exception as error:  # the parser's own failures are refusals too
+        raise GuardRejected(
+            f"could not parse the SQL: the {dialect} parser failed on it ({type(error).__name__})"
+        ) from None
     if not statements:
         raise GuardRejected("no SQL statement was given")
     if len(statements) > 1:

@@ -96,6 +96,8 @@ def check_root(root: exp.Expr) -> None:
 def check_read_only(root: exp.Expr, dialect: str) -> None:
     """Refuse anything in the tree that writes, locks, or reaches outside the data."""
     for node in root.walk():
+        if isinstance(node, exp.Select) and not node.expressions:
+            raise GuardRejected("a SELECT needs at least one column or expression to return")
         if isinstance(node, WRITING_NODES):
             raise GuardRejected(
                 f"{statement_name(node)} statements are not allowed, even inside a query: "

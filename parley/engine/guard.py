@@ -76,7 +76,7 @@ def guard_sql(
         root = _parse_one(sql, dialect)
     except RecursionError:
         raise _too_deep() from None
-    return guard_tree(
+    guarded = guard_tree(
         root,
         dialect,
         max_rows=max_rows,
@@ -84,6 +84,8 @@ def guard_sql(
         table_columns=table_columns,
         views=views,
     )
+    _check_round_trip(guarded.sql, dialect)
+    return guarded
 
 
 def guard_tree(
@@ -119,6 +121,17 @@ def guard_tree(
     except RecursionError:
         raise _too_deep() from None
     return GuardedStatement(sql=sql, tables=tables, limit=limit)
+
+
+def _check_round_trip(sql: str, dialect: str) -> None:
+    # What runs is the SQL written back from the tree: it must read back as one statement,
+    # or the database could see something other than what was checked.
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except Exception:  # any failure of the parser means the text cannot be trusted
+        statements = []
+    if len(statements) != 1:
+        raise GuardRejected("the statement could not be written back safely, so it cannot run")
 
 
 def _check_size(sql: str) -> None:

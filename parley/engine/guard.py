@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 
 from parley.engine._guard_filters import FilterPlan, TableScope, apply_row_filters
@@ -173,6 +174,7 @@ def nesting_depth(sql: str) -> int:
 
 
 def _parse_one(sql: str, dialect: str) -> exp.Expr:
+    Dialect.get_or_raise(dialect)  # an unknown dialect is the caller's mistake: ValueError
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except ParseError as error:

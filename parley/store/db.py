@@ -7,6 +7,7 @@ One :class:`Store` per process; it is safe to share between threads, since every
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +18,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from parley.errors import StoreUnavailable
 from parley.store.secrets import redact_url
+
+_log = logging.getLogger("parley.store")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: How long an SQLite writer waits for another one before giving up, in seconds.
@@ -59,9 +64,20 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that commits when the block succeeds and rolls back when it raises."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """A session that commits when the block succeeds and rolls back when it raises.
+
+        A store that cannot be reached (or, for SQLite, stays locked past the busy
+        timeout) is ``StoreUnavailable``: the caller gets a 503 to retry, the log the cause.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except (OperationalError, InterfaceError) as error:
+            _log.warning("store unavailable: %s", type(error.orig or error).__name__)
+            raise StoreUnavailable(
+                "Parley's store cannot be reached right now; nothing was changed, "
+                "please try again in a moment"
+            ) from error
 
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown, or in tests)."""

@@ -568,7 +568,14 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                 reading.ambiguities.append(Ambiguity(m.text, targets, aggregate=True))
             continue
 
-        if metric_concepts and not (reading.list_object and _column_metric(m)):
+        counted_from = max((x.end for x in matches[:index] if "value" not in x.kinds), default=0)
+        counted = bool(obj) and reading.count_words and _counted(words, m.start, counted_from)
+        if (
+            metric_concepts
+            and not (reading.list_object and _column_metric(m))
+            # "how many shipments": rows counted, whatever measure the word also names.
+            and not counted
+        ):
             metric = metric_concepts[0]
             if len({c.name for c in metric_concepts}) > 1:
                 reading.ambiguities.append(Ambiguity(m.text, metric_concepts))
@@ -597,8 +604,7 @@ def _assign_roles(reading: Reading, words: list[str]) -> None:
                     reading.mentioned.append(reading.group_objects.pop())
                 reading.group_objects.append(obj[0])
             continue
-        counted_from = max((x.end for x in matches[:index] if "value" not in x.kinds), default=0)
-        if obj and (reading.count_words and _counted(words, m.start, counted_from)):
+        if counted:
             distinct = any(w in DISTINCT for w in before[:2])
             reading.metrics.append(
                 MetricPart(aggregation="count_distinct" if distinct else "count", target=obj[0])

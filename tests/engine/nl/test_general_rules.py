@@ -229,3 +229,30 @@ def test_what_about_a_value_that_is_also_a_grain_swaps_the_value(parser: Parser)
     assert follow_up.query is not None, follow_up.problem
     assert [f.values for f in follow_up.query.filters] == [["monthly"]]
     assert not any(d.grain for d in follow_up.query.dimensions)
+
+
+@pytest.fixture(scope="module")
+def shipments(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parser]:
+    """One table whose only measure also answers to the table's name ("shipments")."""
+    path = tmp_path_factory.mktemp("shipments") / "shipments.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE shipments (id INTEGER PRIMARY KEY, region TEXT, kg INTEGER)")
+        conn.executemany(
+            "INSERT INTO shipments VALUES (?, ?, ?)",
+            [(i, "north" if i % 2 else "south", i % 40) for i in range(1, 201)],
+        )
+    source = connect(f"sqlite:///{path}", name="shipments")
+    yield Parser(derive_ontology(source.introspect(), source="shipments"))
+    source.close()
+
+
+@pytest.mark.parametrize(
+    "question", ["how many shipments are there", "how many shipments", "number of shipments"]
+)
+def test_how_many_rows_is_a_count_in_a_conversation_too(shipments: Parser, question: str) -> None:
+    first = shipments.understand(question).query
+    assert first is not None
+    again = shipments.understand(question, context=Context(previous=first, has_result=True))
+    assert again.query is not None
+    (metric,) = again.query.metrics
+    assert metric.aggregation == "count" or metric.metric == "shipment_count", metric

@@ -9,7 +9,9 @@ answer, and the bot says it does not know.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,9 +25,11 @@ QUESTION_WORDS = frozenset({
     "what", "whats", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do",
     "did", "can", "could", "should", "would", "will", "is", "are", "was", "were", "be", "there",
     "our", "we", "you", "your", "my", "i", "me", "us", "it", "its", "tell", "about", "much",
-    "many", "long", "please", "need", "know",
+    "many", "long", "please", "need", "know", "must", "may", "might", "shall", "have", "has",
+    "had", "get", "any", "some",
 })  # fmt: skip
-#: The share of the question's meaningful words a passage must hold to answer it.
+#: The share of the question's meaningful words (weighted by how rare each is among the
+#: passages) that a passage must hold to answer it.
 MIN_COVERAGE = 0.5
 #: The most characters of a passage quoted in an answer.
 MAX_QUOTE = 900
@@ -117,6 +121,7 @@ class KnowledgeIndex:
             terms(f"{_name_words(p.row_name)} {p.heading} {p.heading} {p.text}")
             for p in self.passages
         ]
+        self._frequency = Counter(term for doc in self._documents for term in set(doc))
         self._bm25 = bm25s.BM25()
         if self.passages:
             self._bm25.index(self._documents, show_progress=False)
@@ -146,10 +151,19 @@ class KnowledgeIndex:
         if scores[best] <= 0:
             return None
         words = set(self._documents[best])
-        coverage = sum(1 for term in query if term in words) / len(query)
+        weights = {term: self._idf(term) for term in query}
+        coverage = sum(w for t, w in weights.items() if t in words) / sum(weights.values())
         if coverage < min_coverage:
             return None
         return Found(self.passages[best], float(scores[best]), coverage)
+
+    def _idf(self, term: str) -> float:
+        """How much a word tells passages apart: a word in every passage (the product's
+        name) counts little towards an answer, a word in none (a thing never documented)
+        counts most against one."""
+        count = len(self.passages)
+        frequency = self._frequency[term]
+        return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
 def quote(found: Found) -> str:

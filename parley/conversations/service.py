@@ -316,8 +316,11 @@ class Conversations:
                     after=after,
                     newest_first=newest_first,
                 )
-            except NotFound as error:  # only the cursor can be missing here
-                raise InvalidInput(error.message, detail={"field": "cursor"}) from None
+            except NotFound:  # only the cursor can be missing here
+                raise InvalidInput(
+                    f"cursor {after!r} is not a message of this conversation",
+                    detail={"field": "cursor"},
+                ) from None
             return Page([stored_message(m) for m in page.items], page.total)
 
     def questions(

@@ -350,7 +350,8 @@ def mark_rows_syncing(session: Session, knowledge_source: KnowledgeSource) -> di
             session.execute(
                 update(KnowledgeRow)
                 .where(KnowledgeRow.id == row.id)
-                .values(status="syncing")
+                # updated_at stays: it tells an edit made while the sync runs.
+                .values(status="syncing", updated_at=KnowledgeRow.updated_at)
                 .execution_options(synchronize_session=False)
             )
     return seen

@@ -3,7 +3,8 @@
 Every refusal is ``{"success": false, "error": "<what went wrong>"}``:
 
 ====  =====================================================================================
-400   the body is not JSON, misses a required field, or a value is out of range
+400   the body is not JSON, misses a required field, or a value is out of range (a
+      ``cursor`` that names no item of the list included)
 403   the secret key (``X-API-Secret-Key``) is missing or does not match the channel
 404   the channel does not exist or is disabled; or the conversation, data source or row
       named does not exist (any more)
@@ -24,6 +25,7 @@ from parley.errors import (
     BadRequest,
     Forbidden,
     InvalidInput,
+    NotFound,
     ParleyError,
     RateLimited,
     Unauthorized,
@@ -49,6 +51,9 @@ def error_body(error: ParleyError) -> tuple[int, dict[str, Any]]:
     if isinstance(error, InvalidInput | BadRequest) and error.status in (400, 422):
         message = _validation_message(error) if isinstance(error, InvalidInput) else error.message
         return 400, {"success": False, "error": message}
+    if isinstance(error, NotFound) and error.detail.get("field") == "cursor":
+        # A cursor names no item of the list: the request is wrong, nothing is missing.
+        return 400, {"success": False, "error": error.message}
     status = 403 if isinstance(error, Unauthorized | Forbidden) else error.status
     return status, {"success": False, "error": error.message}
 

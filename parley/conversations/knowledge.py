@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -349,11 +349,12 @@ class Knowledge:
         return source
 
     @staticmethod
-    def _cursor(find: object) -> None:
+    def _cursor(find: Callable[[], object]) -> None:
+        """``find`` the cursor's item; one that is not in the list is the caller's mistake."""
         try:
-            find()  # type: ignore[operator]
+            find()
         except NotFound:
-            raise InvalidInput(
+            raise NotFound(
                 "cursor is not the id of an item of this list", detail={"field": "cursor"}
             ) from None
 

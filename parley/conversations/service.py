@@ -317,7 +317,7 @@ class Conversations:
                     newest_first=newest_first,
                 )
             except NotFound:  # only the cursor can be missing here
-                raise InvalidInput(
+                raise NotFound(
                     f"cursor {after!r} is not a message of this conversation",
                     detail={"field": "cursor"},
                 ) from None
@@ -377,13 +377,13 @@ class Conversations:
         self, principal: Principal, *, limit: int, after: str | None = None
     ) -> Page[ConversationStart]:
         """The principal's conversations, the oldest first, after the conversation ``after``
-        (a cursor: an id that is not one of them is ``InvalidInput``)."""
+        (a cursor: an id that is not one of them is ``NotFound`` about the cursor)."""
         with self._store.session() as session:
             if after is not None:
                 try:
                     self._own(session, principal, after)
                 except NotFound:
-                    raise InvalidInput(
+                    raise NotFound(
                         f"cursor {after!r} is not one of these conversations",
                         detail={"field": "cursor"},
                     ) from None

@@ -298,6 +298,19 @@ def test_a_failure_is_500_with_an_incident_and_no_trace(
         assert "Traceback" not in response.text and "objects" not in response.text
 
 
+def test_a_failure_after_the_stream_started_is_an_error_event(setup: Setup) -> None:
+    broken = setup.channel("unreadable")
+    with broken.http.stream(
+        "POST", broken.url("message"), json={"message": "how many rows", "stream": True},
+        headers={"X-API-Secret-Key": broken.secret},
+    ) as response:
+        assert response.status_code == 200  # the status line left before the turn failed
+        events = [line.removeprefix("data: ") for line in response.iter_lines() if line]
+    assert json.loads(events[0])["choices"][0]["delta"]["role"] == "assistant"
+    failure = json.loads(events[-1])["error"]
+    assert INCIDENT.search(failure["message"]) and "[DONE]" not in events
+
+
 # --- streaming ------------------------------------------------------------------------
 
 

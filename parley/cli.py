@@ -472,6 +472,76 @@ def token_keygen(
     )
 
 
+# --- channels: public bot endpoints of an application ----------------------------------
+
+channel_app = typer.Typer(
+    help="Channels: public bot endpoints of an application, each with its secret key.",
+    no_args_is_help=True,
+)
+app.add_typer(channel_app, name="channel")
+ChannelArgument = Annotated[str, typer.Argument(help="The channel id (chan_...).")]
+
+
+@channel_app.command("create")
+def channel_create(
+    application: Annotated[str, typer.Option("--app", help="The application it answers for.")],
+    name: Annotated[str, typer.Option("--name", help="What the channel is for.")] = "",
+    json_output: JsonOption = False,
+) -> None:
+    """Create a channel; its secret key is shown once and stored hashed."""
+    parley = _open(json_output=json_output)
+    try:
+        channel_id, secret = parley.create_channel(application, name=name)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(
+        json_output,
+        {"id": channel_id, "app": application, "secret": secret},
+        f"Channel {channel_id} on {application}.\n"
+        f"Secret key (shown once, keep it; send it as X-API-Secret-Key):\n  {secret}",
+    )
+
+
+@channel_app.command("list")
+def channel_list(json_output: JsonOption = False) -> None:
+    """List channels (their secret's prefix only)."""
+    parley = _open(json_output=json_output)
+    data = parley.list_channels()
+    _emit(
+        json_output,
+        data,
+        "\n".join(
+            f"{c['id']}\t{c['application']}\t{c['prefix']}…\t"
+            f"{'enabled' if c['enabled'] else 'disabled'}"
+            for c in data
+        ),
+    )
+
+
+def _set_channel(channel_id: str, enabled: bool, json_output: bool) -> None:
+    parley = _open(json_output=json_output)
+    try:
+        parley.set_channel_enabled(channel_id, enabled)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    state = "enabled" if enabled else "disabled"
+    _emit(json_output, {"id": channel_id, "enabled": enabled}, f"Channel {channel_id} {state}.")
+
+
+@channel_app.command("disable")
+def channel_disable(channel_id: ChannelArgument, json_output: JsonOption = False) -> None:
+    """Disable a channel: every call to it answers 404 until it is enabled again."""
+    _set_channel(channel_id, False, json_output)
+
+
+@channel_app.command("enable")
+def channel_enable(channel_id: ChannelArgument, json_output: JsonOption = False) -> None:
+    """Enable a disabled channel again (with the same secret key)."""
+    _set_channel(channel_id, True, json_output)
+
+
 def main() -> None:
     app()
 

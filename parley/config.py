@@ -30,6 +30,10 @@ class Settings:
     max_question_chars: int = 4_000
     #: Secret for the JWTs Parley signs (``PARLEY_JWT_SECRET``); generated into home if unset.
     jwt_secret: str | None = None
+    #: How long a process holds a knowledge sync's lease, in seconds (``PARLEY_SYNC_LEASE``).
+    sync_lease_s: float = 60.0
+    #: How often the sync scheduler looks for due and abandoned syncs (``PARLEY_SYNC_POLL``).
+    sync_poll_s: float = 30.0
 
     @classmethod
     def from_env(
@@ -45,4 +49,6 @@ class Settings:
             query_timeout_s=float(env.get("PARLEY_QUERY_TIMEOUT", "30")),
             max_question_chars=int(env.get("PARLEY_MAX_QUESTION_CHARS", "4000")),
             jwt_secret=env.get("PARLEY_JWT_SECRET") or None,
+            sync_lease_s=float(env.get("PARLEY_SYNC_LEASE", "60")),
+            sync_poll_s=float(env.get("PARLEY_SYNC_POLL", "30")),
         )

@@ -67,6 +67,13 @@ class RateLimited(ParleyError):
         self.retry_after = retry_after
 
 
+class LimitReached(ParleyError):
+    """A quota is used up or the thing asked for is already under way (a running sync)."""
+
+    status = 429
+    code = "limit_reached"
+
+
 class SourceError(ParleyError):
     """The connected database refused or failed a statement, or could not be reached."""
 

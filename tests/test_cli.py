@@ -30,7 +30,7 @@ POSTGRES = "127.0.0.1:5432/test"
 UNSET_ENVIRONMENT = (
     "PARLEY_DATABASE_URL", "PARLEY_JWT_SECRET", "PARLEY_JWT_PRIVATE_KEY", "PARLEY_JWT_PUBLIC_KEY",
     "PARLEY_JWT_JWKS", "PARLEY_JWT_ISSUER", "PARLEY_JWT_AUDIENCE", "PARLEY_MAX_ROWS",
-    "PARLEY_MAX_QUESTION_CHARS",
+    "PARLEY_MAX_QUESTION_CHARS", "PARLEY_SYNC_LEASE", "PARLEY_SYNC_POLL",
 )
 SUBPROCESS_TIMEOUT_S = 120
 
@@ -648,6 +648,32 @@ def test_token_keygen_writes_a_private_key_only_its_owner_reads(
     assert f"export PARLEY_JWT_PRIVATE_KEY={private}" in result.stdout
     assert_clean_failure(run("token", "keygen", "--out", "keys"),
                          f"refusing to overwrite {private}")
+
+
+# -- channels -------------------------------------------------------------------------------
+
+
+def test_a_channel_is_created_listed_disabled_and_enabled(run: Run) -> None:
+    created = json_of(run("channel", "create", "--app", "demo", "--name", "web", "--json"))
+    assert created["app"] == "demo" and created["secret"].startswith("sk_")
+    listed = json_of(run("channel", "list", "--json"))
+    mine = [c for c in listed if c["id"] == created["id"]]
+    assert mine == [{"id": created["id"], "name": "web", "application": "demo",
+                     "prefix": created["secret"][:8], "enabled": True}]
+    # The secret is shown once: never again.
+    assert created["secret"] not in run("channel", "list").stdout
+    disabled = run("channel", "disable", created["id"])
+    assert disabled.exit_code == 0 and f"Channel {created['id']} disabled." in disabled.stdout
+    listed = json_of(run("channel", "list", "--json"))
+    assert [c["enabled"] for c in listed if c["id"] == created["id"]] == [False]
+    assert json_of(run("channel", "enable", created["id"], "--json"))["enabled"] is True
+
+
+def test_channel_commands_refuse_unknown_names_clearly(run: Run) -> None:
+    assert_clean_failure(run("channel", "create", "--app", "nosuchapp"),
+                         "unknown application 'nosuchapp'")
+    assert_clean_failure(run("channel", "disable", "chan_nothere"),
+                         "channel 'chan_nothere' not found")
 
 
 # -- documentation --------------------------------------------------------------------------

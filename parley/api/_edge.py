@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 
 from parley.auth.authenticate import Authenticator
+from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
 from parley.errors import BadRequest, InvalidInput, NotFound, ParleyError, report_incident
 
@@ -32,6 +33,12 @@ def auth_of(connection: HTTPConnection) -> Authenticator:
     """The authenticator ``create_app`` put on the app, for a request or a WebSocket."""
     auth: Authenticator = connection.app.state.auth
     return auth
+
+
+def knowledge_of(connection: HTTPConnection) -> Knowledge:
+    """The knowledge service (data sources and their sync) ``create_app`` put on the app."""
+    knowledge: Knowledge = connection.app.state.knowledge
+    return knowledge
 
 
 class Face(Protocol):

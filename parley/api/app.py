@@ -13,20 +13,22 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from parley import __version__
-from parley.api import log_redaction, openai_compat, workbench
+from parley.api import channels, log_redaction, openai_compat, workbench
 from parley.api._edge import Face
 from parley.auth.authenticate import Authenticator
+from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
 
 #: The built-in faces, registered the way any other face would be.
-FACES: tuple[Face, ...] = (workbench, openai_compat)  # type: ignore[assignment]
+FACES: tuple[Face, ...] = (workbench, openai_compat, channels)  # type: ignore[assignment]
 
 
 class Installation(Protocol):
-    """What the app needs of an installation: the door and the authenticator."""
+    """What the app needs of an installation: the door, the authenticator and knowledge."""
 
     conversations: Conversations
     auth: Authenticator
+    knowledge: Knowledge
 
 
 def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> FastAPI:
@@ -34,6 +36,9 @@ def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> Fas
     api = FastAPI(title="Parley", version=__version__)
     api.state.conversations = installation.conversations
     api.state.auth = installation.auth
+    api.state.knowledge = installation.knowledge
+    # Syncs due by their interval, and syncs a stopped process left, run while serving.
+    installation.knowledge.start()
     api.state.faces = tuple(faces)
 
     @api.get("/health")

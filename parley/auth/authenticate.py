@@ -14,14 +14,14 @@ import threading
 
 from sqlalchemy.orm import Session
 
-from parley.auth.api_keys import authenticate_api_key
+from parley.auth.api_keys import authenticate_api_key, verify_secret
 from parley.auth.principal import Principal
 from parley.auth.ratelimit import RateLimiter, RateLimits
 from parley.auth.tokens import TokenService
 from parley.auth.workbench_tokens import token_service
 from parley.config import Settings
-from parley.errors import Forbidden, InvalidInput, Unauthorized, report_incident
-from parley.store import tenancy
+from parley.errors import Forbidden, InvalidInput, NotFound, Unauthorized, report_incident
+from parley.store import catalog, sharing, tenancy
 from parley.store.db import Store
 from parley.store.models import ApiKey, Member
 
@@ -100,6 +100,32 @@ class Authenticator:
             if sep:
                 return self.basic(member, key)
         raise Unauthorized("send 'Authorization: Bearer <API key>' or 'Basic <member:key>'")
+
+    def channel(self, channel_id: str, secret: str | None) -> Principal:
+        """A bot channel called with its secret key: the channel's principal, which owns
+        the channel's conversations and may open only the channel's application.
+
+        An unknown or disabled channel is ``NotFound``; a missing or wrong secret for a
+        channel that exists is ``Forbidden``.
+        """
+        with self._store.session() as session:
+            channel = sharing.find_channel_by_id(session, channel_id)
+            if channel is None or channel.disabled_at is not None:
+                raise NotFound(f"channel {channel_id!r} does not exist or is not enabled")
+            if not secret or not verify_secret(secret, channel.secret_hash):
+                raise Forbidden(f"the secret key does not match channel {channel_id!r}")
+            application = catalog.get_application(
+                session, channel.organization_id, channel.application_id
+            )
+            organization = tenancy.get_organization(session, channel.organization_id)
+            return Principal(
+                channel.organization_id,
+                f"channel:{channel.id}",
+                channel.name,
+                applications=frozenset({application.name}),
+                channel_id=channel.id,
+                rate_limits=organization.settings.get("rate_limits"),
+            )
 
     @property
     def tokens(self) -> TokenService:

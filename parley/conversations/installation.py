@@ -17,14 +17,16 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from parley.auth.api_keys import create_api_key
+from parley.auth.api_keys import create_api_key, create_channel
 from parley.auth.authenticate import Authenticator
 from parley.auth.principal import Principal
 from parley.config import Settings
+from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
 from parley.conversations.validation import validate_question
 from parley.conversations.views import Turn
 from parley.engine.events import Event
+from parley.engine.knowledge import KnowledgeIndex
 from parley.engine.nl.parser import Parser
 from parley.engine.orchestrator import Workspace
 from parley.engine.row_filters import RowFilter
@@ -36,7 +38,7 @@ from parley.sources.base import ProgressCallback, Source
 from parley.sources.connect import connect
 from parley.sources.demo import generate_demo
 from parley.sources.urls import parse_source_url
-from parley.store import catalog, knowledge, tenancy
+from parley.store import catalog, knowledge, sharing, tenancy
 from parley.store.db import Store
 from parley.store.models import Application
 from parley.store.models import Source as SourceRecord
@@ -92,10 +94,14 @@ class Parley:
         self._sources: dict[str, Source] = {}
         self._parsers: dict[tuple[str, int], Parser] = {}
         self._statements: dict[tuple[str, int], dict[str, Any]] = {}
+        #: Each application's knowledge index, with the key of the syncs it was built from.
+        self._indexes: dict[str, tuple[str, KnowledgeIndex | None]] = {}
         self._lock = threading.Lock()
         #: The door every face goes through, and the one place credentials resolve.
         self.conversations = Conversations(self.store, settings, self._workspace)
         self.auth = Authenticator(self.store, settings)
+        #: Manual data sources and their sync, behind the door like conversations.
+        self.knowledge = Knowledge(self.store, settings)
         #: The admin API key created on first start; shown once, then only its hash is kept.
         self.initial_api_key: str | None = None
         self.organization_id = ""
@@ -254,12 +260,6 @@ class Parley:
             with self.store.session() as own:
                 return self.workspace(application, row_filters=row_filters, session=own)
         record = catalog.get_source(session, application.organization_id, application.source_id)
-        rows = [
-            r.content
-            for r in knowledge.knowledge_rows_for_application(
-                session, application.organization_id, application.id
-            )
-        ]
         version = hash(str(record.updated_at))
         key = (record.id, version)
         with self._lock:
@@ -280,10 +280,24 @@ class Parley:
             statements=self._statements.setdefault(key, {}),
             source=self.source(record),
             row_filters=row_filters,
-            knowledge=rows,
+            knowledge=self._knowledge_index(session, application),
             max_rows=self.settings.max_rows,
             timeout_s=self.settings.query_timeout_s,
         )
+
+    def _knowledge_index(self, session: Session, application: Application) -> KnowledgeIndex | None:
+        """The index of what the application's sources last synced, rebuilt after a sync."""
+        key, passages = knowledge.synced_passages(
+            session, application.organization_id, application.id
+        )
+        with self._lock:
+            cached = self._indexes.get(application.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        index = KnowledgeIndex.from_dicts(passages) if passages else None
+        with self._lock:
+            self._indexes[application.id] = (key, index)
+        return index
 
     def _workspace(
         self, session: Session, application: Application, row_filters: Sequence[RowFilter]
@@ -350,7 +364,43 @@ class Parley:
                 for k in keys
             ]
 
+    # -- channels ---------------------------------------------------------------------
+
+    def create_channel(self, app: str, *, name: str = "") -> tuple[str, str]:
+        """A new channel on application ``app``: (its id, its secret key, shown once)."""
+        with self.store.session() as session:
+            application = catalog.get_application_by_name(session, self.organization_id, app)
+            if application is None:
+                raise NotFound(f"unknown application {app!r}")
+            secret, channel = create_channel(
+                session, self.organization_id, application.id, name or f"{app} channel"
+            )
+            return channel.id, secret
+
+    def set_channel_enabled(self, channel_id: str, enabled: bool) -> None:
+        with self.store.session() as session:
+            channel = sharing.get_channel(session, self.organization_id, channel_id)
+            sharing.set_channel_enabled(session, channel, enabled)
+
+    def list_channels(self) -> list[dict[str, object]]:
+        with self.store.session() as session:
+            names = {
+                a.id: a.name
+                for a in catalog.list_applications(session, self.organization_id, limit=None).items
+            }
+            return [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "application": names.get(c.application_id, ""),
+                    "prefix": c.secret_prefix,
+                    "enabled": c.disabled_at is None,
+                }
+                for c in sharing.list_channels(session, self.organization_id)
+            ]
+
     def close(self) -> None:
+        self.knowledge.stop()
         for source in self._sources.values():
             source.close()
         self._sources.clear()

@@ -21,6 +21,7 @@ from parley.conversations.views import (
     ApplicationInfo,
     ConversationInfo,
     ConversationRef,
+    ConversationStart,
     Page,
     QuestionAndAnswer,
     StoredMessage,
@@ -28,7 +29,7 @@ from parley.conversations.views import (
 )
 from parley.engine.charts import chart_type_in, normalise_chart_type
 from parley.engine.events import Answer, Chart, Done, ErrorRaised, Event, Option, TurnStarted
-from parley.engine.orchestrator import TurnContext, Workspace, chart_turn, run_turn
+from parley.engine.orchestrator import TurnContext, Workspace, chart_turn, greeting, run_turn
 from parley.engine.row_filters import RowFilter
 from parley.engine.semantic.query import SemanticQuery
 from parley.errors import (
@@ -222,6 +223,13 @@ class Conversations:
             yield ErrorRaised(answer.error_code, answer.text, answer.incident_id)
         yield self._store_answer(ref, answer, assistant_id)
 
+    def greet(self, ref: ConversationRef) -> StoredMessage:
+        """The bot's greeting, stored as the conversation's first assistant message."""
+        with self._store.session() as session:
+            answer = greeting(self._workspace(session, ref))
+            message = store.append_answer(session, self._conversation(session, ref), answer)
+            return stored_message(message)
+
     def change_chart(
         self,
         ref: ConversationRef,
@@ -299,9 +307,20 @@ class Conversations:
     ) -> Page[StoredMessage]:
         """The conversation's messages, by offset or after the message ``after`` (a cursor)."""
         with self._store.session() as session:
-            page = store.list_messages(
-                session, ref.id, limit=limit, offset=offset, after=after, newest_first=newest_first
-            )
+            try:
+                page = store.list_messages(
+                    session,
+                    ref.id,
+                    limit=limit,
+                    offset=offset,
+                    after=after,
+                    newest_first=newest_first,
+                )
+            except NotFound:  # only the cursor can be missing here
+                raise NotFound(
+                    f"cursor {after!r} is not a message of this conversation",
+                    detail={"field": "cursor"},
+                ) from None
             return Page([stored_message(m) for m in page.items], page.total)
 
     def questions(
@@ -351,6 +370,29 @@ class Conversations:
             )
             return Page(
                 [ConversationInfo(c.id, c.title, c.created_at, c.updated_at) for c in page.items],
+                page.total,
+            )
+
+    def threads(
+        self, principal: Principal, *, limit: int, after: str | None = None
+    ) -> Page[ConversationStart]:
+        """The principal's conversations, the oldest first, after the conversation ``after``
+        (a cursor: an id that is not one of them is ``NotFound`` about the cursor)."""
+        with self._store.session() as session:
+            if after is not None:
+                try:
+                    self._own(session, principal, after)
+                except NotFound:
+                    raise NotFound(
+                        f"cursor {after!r} is not one of these conversations",
+                        detail={"field": "cursor"},
+                    ) from None
+            page = store.list_conversations_by_start(
+                session, principal.organization_id, principal.owner, after=after, limit=limit
+            )
+            firsts = store.first_user_messages(session, [c.id for c in page.items])
+            return Page(
+                [ConversationStart(c.id, c.created_at, firsts.get(c.id)) for c in page.items],
                 page.total,
             )
 

@@ -39,6 +39,16 @@ class ConversationInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationStart:
+    """A conversation as a list of threads shows it: when it began, and with what."""
+
+    id: str
+    created_at: dt.datetime
+    #: The user's first message; None while only the greeting was said.
+    initial_message: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredMessage:
     id: str
     conversation_id: str

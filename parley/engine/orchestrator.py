@@ -7,6 +7,7 @@ orchestrator knows nothing of HTTP or of the store.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from parley.engine.events import (
 )
 from parley.engine.guard import GuardedStatement, RowFilter, guard_tree
 from parley.engine.insights import find_insights
-from parley.engine.knowledge import retrieve
+from parley.engine.knowledge import Found, KnowledgeIndex, quote
 from parley.engine.narrate import describe_query, narrate
 from parley.engine.nl.parser import Context, Parser, Understanding
 from parley.engine.result_shape import ColumnRole, infer_roles
@@ -50,7 +51,8 @@ class Workspace:
     parser: Parser
     source: Source
     row_filters: Sequence[RowFilter] = ()
-    knowledge: Sequence[str] = ()
+    #: The passages of the application's synced knowledge, if it has any.
+    knowledge: KnowledgeIndex | None = None
     max_rows: int = 5_000
     timeout_s: float = 30.0
     #: Guarded statements by SemanticQuery, shared by the workspaces of one ontology
@@ -127,11 +129,21 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
     )
     understanding = workspace.parser.understand(question, context=parser_context, today=today)
     intent = understanding.intent
-    if intent in {"clarification", "out_of_scope"} and workspace.knowledge:
-        passage = retrieve(question, workspace.knowledge)
+    if workspace.knowledge:
+        mixed = _data_and_documents(workspace, question, parser_context, today)
+        if mixed is not None:
+            data_part, found = mixed
+            yield IntentDetected(data_part.intent)
+            yield from _data_turn(workspace, data_part, context, started, documents=found)
+            return
+        passage = (
+            workspace.knowledge.search(question)
+            if intent in {"clarification", "out_of_scope"}
+            else None
+        )
         if passage:
             yield from _finish(
-                Answer(intent="knowledge", text=passage.content),
+                Answer(intent="knowledge", text=quote(passage), reason=_found_reason(passage)),
                 agents,
                 started,
                 agent="knowledge_agent",
@@ -149,6 +161,50 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
         yield from _finish(_conversation_answer(workspace, understanding), agents, started)
 
 
+#: Where a question that asks two things splits: after a sentence, or at "and" before a
+#: new question word ("how many orders ... and what is the refund window").
+_PARTS = re.compile(
+    r"(?<=[?.!;])\s+|\s*,?\s+(?:and|also|plus)\s+"
+    r"(?=(?:also\s+)?(?:what|how|when|where|who|which|why|does|do|is|are|can)\b)",
+    re.IGNORECASE,
+)
+
+
+def _data_and_documents(
+    workspace: Workspace, question: str, context: Context, today: dt.date
+) -> tuple[Understanding, list[Found]] | None:
+    """A question of several parts, one about the data and others the documents answer:
+    the data part's reading and the passages of the others. None for anything else."""
+    assert workspace.knowledge is not None
+    parts = [p.strip() for p in _PARTS.split(question) if p and p.strip()]
+    if len(parts) < 2:
+        return None
+    data: Understanding | None = None
+    documents: list[Found] = []
+    for part in parts:
+        reading = workspace.parser.understand(part, context=context, today=today)
+        if reading.intent in {"sql_query", "refinement"} and reading.query is not None:
+            if data is not None:
+                return None  # two data questions: not this turn's business to split
+            data = reading
+            continue
+        found = workspace.knowledge.search(part)
+        if found is None:
+            return None
+        documents.append(found)
+    if data is None or not documents:
+        return None
+    return data, documents
+
+
+def _found_reason(found: Found) -> str:
+    passage = found.passage
+    return (
+        f"The passage {passage.heading!r} of {passage.row_name!r} holds "
+        f"{found.coverage:.0%} of the question's words."
+    )
+
+
 def _finish(
     answer: Answer, agents: list[str], started: float, *, agent: str | None = None
 ) -> Iterator[Event]:
@@ -163,16 +219,24 @@ def _finish(
     yield Done(answer)
 
 
+def greeting(workspace: Workspace) -> Answer:
+    """How the bot greets: what it can be asked, with an example."""
+    examples = example_questions(workspace.ontology)
+    text = (
+        f'Hello! Ask me about the {workspace.name} data, for example: "{examples[0]}".'
+        if examples
+        else "Hello!"
+    )
+    if workspace.knowledge:
+        text += " I can also answer from the documents I was given."
+    return Answer(intent="greeting", text=text, suggestions=examples)
+
+
 def _conversation_answer(workspace: Workspace, understanding: Understanding) -> Answer:
     ontology = workspace.ontology
     examples = example_questions(ontology)
     if understanding.intent == "greeting":
-        text = (
-            f'Hello! Ask me about the {workspace.name} data, for example: "{examples[0]}".'
-            if examples
-            else "Hello!"
-        )
-        return Answer(intent="greeting", text=text, suggestions=examples)
+        return greeting(workspace)
     if understanding.intent == "schema_help":
         return Answer(
             intent="schema_help", text=schema_overview(ontology, examples), suggestions=examples
@@ -189,15 +253,20 @@ def _conversation_answer(workspace: Workspace, understanding: Understanding) -> 
             options=list(understanding.choices),
             reason=understanding.reason,
         )
+    unknown = (
+        f"I don't know: neither the documents nor the data of {workspace.name} answer that. "
+        if workspace.knowledge
+        else ""
+    )
     if understanding.intent == "out_of_scope":
-        text = (
+        text = unknown + (
             "I can only answer questions about the data of "
             f"{workspace.name}, and {understanding.problem}. You could ask: "
             + "; ".join(f'"{q}"' for q in examples[:3])
             + "."
         )
         return Answer(intent="out_of_scope", text=text, suggestions=examples)
-    text = (
+    text = unknown + (
         f"{understanding.problem[0].upper()}{understanding.problem[1:]}, so I did not answer "
         "rather than guess. Try rephrasing, for example: "
         + "; ".join(f'"{q}"' for q in examples[:3])
@@ -209,7 +278,12 @@ def _conversation_answer(workspace: Workspace, understanding: Understanding) -> 
 
 
 def _data_turn(
-    workspace: Workspace, understanding: Understanding, context: TurnContext, started: float
+    workspace: Workspace,
+    understanding: Understanding,
+    context: TurnContext,
+    started: float,
+    *,
+    documents: Sequence[Found] = (),
 ) -> Iterator[Event]:
     agents = context.agents
     query = understanding.query
@@ -254,6 +328,10 @@ def _data_turn(
     )
     yield InsightsReady(answer.insights)
     answer.text = narrate(query, workspace.ontology, roles, result.rows, truncated=result.truncated)
+    if documents:
+        agents.append("knowledge_agent")
+        yield AgentStarted("knowledge_agent")
+        answer.text = "\n\n".join([answer.text, *(quote(found) for found in documents)])
     yield from _finish(answer, agents, started)
 
 

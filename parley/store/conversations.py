@@ -136,6 +136,50 @@ def list_conversations(
     return fetch_page(session, statement, order_by=order, limit=limit, offset=offset, cursor=cursor)
 
 
+def list_conversations_by_start(
+    session: Session,
+    organization_id: str,
+    principal: str,
+    *,
+    after: str | None = None,
+    limit: int | None = 50,
+) -> Page[Conversation]:
+    """A principal's conversations, the oldest first: a stable order for cursors, as a
+    conversation that goes on does not move."""
+    statement = select(Conversation).where(
+        Conversation.organization_id == organization_id, Conversation.principal == principal
+    )
+    cursor = None
+    if after is not None:
+        previous = get_conversation(session, organization_id, after, principal=principal)
+        cursor = after_row(
+            Conversation.created_at,
+            Conversation.id,
+            previous.created_at,
+            previous.id,
+            descending=False,
+        )
+    order = (Conversation.created_at.asc(), Conversation.id.asc())
+    return fetch_page(session, statement, order_by=order, limit=limit, cursor=cursor)
+
+
+def first_user_messages(session: Session, conversation_ids: list[str]) -> dict[str, str]:
+    """The first thing the user said in each conversation (if anything yet)."""
+    first = (
+        select(Message.conversation_id, func.min(Message.seq).label("seq"))
+        .where(Message.conversation_id.in_(conversation_ids), Message.role == "user")
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
+    found = session.execute(
+        select(Message.conversation_id, Message.content).join(
+            first,
+            (Message.conversation_id == first.c.conversation_id) & (Message.seq == first.c.seq),
+        )
+    )
+    return {conversation_id: content for conversation_id, content in found}
+
+
 def set_conversation_title(
     session: Session, conversation: Conversation, title: str
 ) -> Conversation:

@@ -267,6 +267,19 @@ class KnowledgeSource(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
+    # -- sync (0005) --
+    #: The channel that created it, if any (limits count sources per channel).
+    channel_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    #: The passages of the last successful sync, ``{"row_id", "row_name", "heading",
+    #: "text"}`` each: what the bot answers from, whatever was edited since.
+    passages: Mapped[list[dict[str, str]] | None] = mapped_column(NullableJSON)
+    #: Which process runs the sync now, and until when its lease holds.
+    sync_owner: Mapped[str | None] = mapped_column(String(64))
+    sync_lease_until: Mapped[datetime | None] = mapped_column()
+    #: Sync runs started since the last one that finished (a restart resumes, then gives up).
+    sync_attempts: Mapped[int] = mapped_column(Integer, default=0)
 
     rows: Mapped[list[KnowledgeRow]] = relationship(
         back_populates="knowledge_source",
@@ -287,6 +300,12 @@ class KnowledgeRow(Base):
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
+    # -- sync (0005) --
+    #: What the row is called where the bot quotes it (a file name, say).
+    name: Mapped[str] = mapped_column(String(255), default="")
+    #: "not_synced", "syncing", "synced" or "sync_error": whether the last sync saw it as is.
+    status: Mapped[str] = mapped_column(String(16), default="not_synced")
+    last_synced_at: Mapped[datetime | None] = mapped_column()
 
     knowledge_source: Mapped[KnowledgeSource] = relationship(back_populates="rows")
 
@@ -319,3 +338,5 @@ class Channel(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     secret_prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = _created()
+    #: A disabled channel answers nothing (as if it did not exist) until enabled again.
+    disabled_at: Mapped[datetime | None] = mapped_column()  # 0005

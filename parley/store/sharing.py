@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
 from parley.store.catalog import get_application, get_source
-from parley.store.models import Channel, Space
+from parley.store.models import Channel, Space, utcnow
 
 
 def create_space(
@@ -81,6 +81,21 @@ def add_channel(
 
 def find_channel(session: Session, secret_hash: str) -> Channel | None:
     return session.scalar(select(Channel).where(Channel.secret_hash == secret_hash))
+
+
+def find_channel_by_id(session: Session, channel_id: str) -> Channel | None:
+    """The channel a public URL names, whatever its organisation (its secret decides)."""
+    return session.get(Channel, channel_id)
+
+
+def set_channel_enabled(session: Session, channel: Channel, enabled: bool) -> Channel:
+    """Enable or disable a channel; a disabled one answers as if it did not exist."""
+    if enabled:
+        channel.disabled_at = None
+    elif channel.disabled_at is None:
+        channel.disabled_at = utcnow()
+    session.flush()
+    return channel
 
 
 def get_channel(session: Session, organization_id: str, channel_id: str) -> Channel:

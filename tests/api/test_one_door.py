@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from parley.api import workbench
+from parley.api import channels, workbench
 from parley.auth.authenticate import Authenticator
 from parley.conversations import service as door_module
 from parley.conversations.installation import Parley
@@ -28,6 +28,12 @@ INCIDENT = re.compile(r"inc_[A-Za-z0-9]+")
 @pytest.fixture(scope="module")
 def api_key(parley: Parley) -> str:
     return parley.create_api_key("one-door")[0]
+
+
+@pytest.fixture(scope="module")
+def channel(parley: Parley) -> tuple[str, str]:
+    """A channel on the demo application: its id and secret key."""
+    return parley.create_channel("demo")
 
 
 @pytest.fixture
@@ -77,20 +83,36 @@ def test_every_chart_change_runs_no_sql(
     assert executions == []
 
 
-def _face_routes(app: FastAPI) -> list[tuple[Any, str, str]]:
-    """Every HTTP route of every face the app was built from."""
+def _face_routes(app: FastAPI, channel_id: str) -> list[tuple[Any, str, str, bool]]:
+    """Every HTTP route of every face the app was built from, and whether it reads a body."""
     routes = []
     for face in app.state.faces:
         for route in face.router.routes:
             if isinstance(route, APIRoute):
                 path = route.path.replace("{session_id}", "conv_nosuchsession")
-                routes.append((face, sorted(route.methods)[0], path))
+                path = path.replace("{channelId}", channel_id)
+                routes.append((face, sorted(route.methods)[0], path, route.body_field is not None))
     assert len(routes) >= 12
     return routes
 
 
-def _shape(face: Any, body: dict[str, Any], status: int) -> None:
+def _credentials(face: Any, headers: Headers, api_key: str, channel: tuple[str, str]) -> Any:
     if face is workbench:
+        return headers()
+    if face is channels:
+        return {"X-API-Secret-Key": channel[1]}
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+#: What a face answers a call without credentials, and a body that is not JSON.
+REFUSED = {channels: (403, 400)}
+
+
+def _shape(face: Any, body: dict[str, Any], status: int) -> None:
+    if face is channels:
+        assert set(body) == {"success", "error"} and body["success"] is False
+        assert isinstance(body["error"], str) and body["error"]
+    elif face is workbench:
         assert set(body) >= {"detail", "code"} and isinstance(body["detail"], str)
     elif status == 500:
         assert set(body) == {"code", "message", "status"} and body["code"] == "500"
@@ -100,17 +122,18 @@ def _shape(face: Any, body: dict[str, Any], status: int) -> None:
 
 def test_every_route_renders_its_face_errors(
     app: FastAPI, client: TestClient, headers: Headers, api_key: str,
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    channel: tuple[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    for face, method, path in _face_routes(app):
+    for face, method, path, reads_body in _face_routes(app, channel[0]):
+        unauthenticated, not_json = REFUSED.get(face, (401, 422))
         refused = client.request(method, path)
-        assert refused.status_code == 401, (method, path)
-        _shape(face, refused.json(), 401)
-        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
-        if method == "POST":
+        assert refused.status_code == unauthenticated, (method, path)
+        _shape(face, refused.json(), unauthenticated)
+        creds = _credentials(face, headers, api_key, channel)
+        if reads_body:
             invalid = client.request(method, path, headers=creds, content=b"{not json")
-            assert invalid.status_code == 422, (method, path)
-            _shape(face, invalid.json(), 422)
+            assert invalid.status_code == not_json, (method, path)
+            _shape(face, invalid.json(), not_json)
         if face is workbench and "conv_nosuchsession" in path:
             body = {"message": "x", "refinement": "x", "chart_type": "pie"}
             missing = client.request(method, path, headers=creds,
@@ -124,8 +147,9 @@ def test_every_route_renders_its_face_errors(
     # A domain "not found" raised behind any route: the face's own 404 body.
     monkeypatch.setattr(Authenticator, "authorization", nothing_there)
     monkeypatch.setattr(Authenticator, "workbench_token", nothing_there)
-    for face, method, path in _face_routes(app):
-        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
+    monkeypatch.setattr(Authenticator, "channel", nothing_there)
+    for face, method, path, _ in _face_routes(app, channel[0]):
+        creds = _credentials(face, headers, api_key, channel)
         missing = client.request(method, path, headers=creds, json={})
         assert missing.status_code == 404, (method, path)
         _shape(face, missing.json(), 404)
@@ -135,8 +159,9 @@ def test_every_route_renders_its_face_errors(
 
     monkeypatch.setattr(Authenticator, "authorization", broken)
     monkeypatch.setattr(Authenticator, "workbench_token", broken)
-    for face, method, path in _face_routes(app):
-        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
+    monkeypatch.setattr(Authenticator, "channel", broken)
+    for face, method, path, _ in _face_routes(app, channel[0]):
+        creds = _credentials(face, headers, api_key, channel)
         caplog.clear()
         with caplog.at_level(logging.ERROR, logger="parley.incidents"):
             failed = client.request(method, path, headers=creds, json={})

@@ -11,6 +11,7 @@ import pytest
 
 from parley.engine.events import Done, Event
 from parley.engine.guard import RowFilter
+from parley.engine.knowledge import KnowledgeIndex
 from parley.engine.nl.parser import Parser
 from parley.engine.orchestrator import TurnContext, Workspace, run_turn
 from parley.engine.semantic.derive import derive_ontology
@@ -125,9 +126,10 @@ def test_conversation_intents_answer_without_sql(
 
 
 def test_knowledge_rows_answer_what_the_data_cannot(workspace: Workspace) -> None:
-    workspace.knowledge = (
-        "# Refund policy\nCustomers can return any product within 30 days for a full refund.",
-        "# Shipping\nOrders ship within two business days.",
-    )
+    workspace.knowledge = KnowledgeIndex.from_markdown({
+        "returns.md": "# Refund policy\nCustomers can return any product within 30 days.",
+        "shipping.md": "# Shipping\nOrders ship within two business days.",
+    })
     answer = turn(workspace, "what is the refund policy?")[-1].answer  # type: ignore[union-attr]
     assert answer.intent == "knowledge" and "30 days" in answer.text
+    assert '"returns.md"' in answer.text

@@ -13,13 +13,14 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from parley import __version__
-from parley.api import log_redaction, openai_compat, workbench
+from parley.api import embedded, log_redaction, openai_compat, workbench
 from parley.api._edge import Face
 from parley.auth.authenticate import Authenticator
+from parley.conversations.embedded import Embedded
 from parley.conversations.service import Conversations
 
 #: The built-in faces, registered the way any other face would be.
-FACES: tuple[Face, ...] = (workbench, openai_compat)  # type: ignore[assignment]
+FACES: tuple[Face, ...] = (workbench, openai_compat, embedded)  # type: ignore[assignment]
 
 
 class Installation(Protocol):
@@ -27,6 +28,7 @@ class Installation(Protocol):
 
     conversations: Conversations
     auth: Authenticator
+    embedded: Embedded
 
 
 def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> FastAPI:
@@ -34,6 +36,7 @@ def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> Fas
     api = FastAPI(title="Parley", version=__version__)
     api.state.conversations = installation.conversations
     api.state.auth = installation.auth
+    api.state.embedded = installation.embedded
     api.state.faces = tuple(faces)
 
     @api.get("/health")

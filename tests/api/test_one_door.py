@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from parley.api import workbench
+from parley.api import embedded, workbench
 from parley.auth.authenticate import Authenticator
 from parley.conversations import service as door_module
 from parley.conversations.installation import Parley
@@ -90,7 +90,13 @@ def _face_routes(app: FastAPI) -> list[tuple[Any, str, str]]:
 
 
 def _shape(face: Any, body: dict[str, Any], status: int) -> None:
-    if face is workbench:
+    if face is embedded:  # FastAPI's own shapes
+        assert set(body) == {"detail"}
+        if status == 422:
+            assert all(set(p) == {"loc", "msg", "type"} for p in body["detail"])
+        else:
+            assert isinstance(body["detail"], str)
+    elif face is workbench:
         assert set(body) >= {"detail", "code"} and isinstance(body["detail"], str)
     elif status == 500:
         assert set(body) == {"code", "message", "status"} and body["code"] == "500"
@@ -124,6 +130,7 @@ def test_every_route_renders_its_face_errors(
     # A domain "not found" raised behind any route: the face's own 404 body.
     monkeypatch.setattr(Authenticator, "authorization", nothing_there)
     monkeypatch.setattr(Authenticator, "workbench_token", nothing_there)
+    monkeypatch.setattr(Authenticator, "api_key_or_embed_token", nothing_there)
     for face, method, path in _face_routes(app):
         creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
         missing = client.request(method, path, headers=creds, json={})
@@ -135,6 +142,7 @@ def test_every_route_renders_its_face_errors(
 
     monkeypatch.setattr(Authenticator, "authorization", broken)
     monkeypatch.setattr(Authenticator, "workbench_token", broken)
+    monkeypatch.setattr(Authenticator, "api_key_or_embed_token", broken)
     for face, method, path in _face_routes(app):
         creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
         caplog.clear()

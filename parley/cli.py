@@ -479,6 +479,9 @@ app.add_typer(org_app, name="org")
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Also delete the spaces and channels that use it.")
 ]
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="The organisation it belongs to (default: default).")
+]
 
 
 @org_app.command("create")
@@ -520,12 +523,15 @@ def key_revoke(
 def source_delete(
     name: Annotated[str, typer.Argument(help="The source to delete.")],
     force: ForceOption = False,
+    org: OrgOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Delete a source; refused while applications or spaces use it, unless --force."""
     parley = _open(json_output=json_output)
     try:
-        data = parley.delete_source(name, force=force)
+        data = parley.delete_source(
+            name, force=force, organization_id=parley.organization_named(org)
+        )
     except ParleyError as error:
         _fail(error, json_output)
         return
@@ -536,13 +542,16 @@ def source_delete(
 def app_delete(
     name: Annotated[str, typer.Argument(help="The application to delete.")],
     force: ForceOption = False,
+    org: OrgOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Delete an application and its conversations; refused while a space or channel uses
     it, unless --force."""
     parley = _open(json_output=json_output)
     try:
-        data = parley.delete_application(name, force=force)
+        data = parley.delete_application(
+            name, force=force, organization_id=parley.organization_named(org)
+        )
     except ParleyError as error:
         _fail(error, json_output)
         return

@@ -129,3 +129,22 @@ def test_source_delete_takes_its_applications_only_when_forced(
 
 def _source_id(parley: Parley, name: str) -> str:
     return next(s.id for s in parley.list_sources() if s.name == name)
+
+
+def test_org_names_the_organisation_whose_source_or_application_is_deleted(
+    environment: dict[str, str | None], parley: Parley, tmp_path: Path
+) -> None:
+    org_id = parley.create_organization("partner-three")[0]
+    path = tmp_path / "theirs.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE TABLE visits (id INTEGER, tenant VARCHAR)")
+    parley.add_source(f"duckdb:///{path}", name="theirs", organization_id=org_id)
+    parley.create_application("theirs", source="theirs", organization_id=org_id)
+    assert_clean_failure(run(environment, "app", "delete", "theirs"),
+                         "unknown application 'theirs'")  # fmt: skip
+    assert_clean_failure(run(environment, "app", "delete", "theirs", "--org", "nonesuch"),
+                         "unknown organisation 'nonesuch'")  # fmt: skip
+    assert json_of(run(environment, "app", "delete", "theirs", "--org", "partner-three",
+                       "--json"))["name"] == "theirs"  # fmt: skip
+    assert json_of(run(environment, "source", "delete", "theirs", "--org", "partner-three",
+                       "--json"))["deleted_applications"] == []  # fmt: skip

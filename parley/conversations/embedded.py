@@ -442,8 +442,8 @@ def _connection_problem(error: ParleyError, spec: ConnectorSpec) -> InvalidInput
     failure = str(error.detail.get("failure") or "host_unreachable")
     field = _FAILURE_FIELD.get(failure, "host")
     where = f"{spec.host}:{spec.port}" if spec.host else spec.database
-    said = error.message
-    if spec.password:
+    said = str(error.detail.get("driver_message") or error.message)
+    if spec.password:  # the source scrubs it already; a connector's message never has it
         said = said.replace(spec.password, REDACTED)
     msg = f"{_FAILURE_WORDS.get(failure, 'the connection failed')} ({where}): {said}"
     return problem(["body", field], msg, failure)

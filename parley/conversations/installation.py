@@ -379,11 +379,23 @@ class Parley:
             key = tenancy.revoke_api_key(session, key.organization_id, key_id)
             return {"id": key.id, "name": key.name, "prefix": key.prefix, "revoked": True}
 
-    def delete_source(self, name: str, *, force: bool = False) -> dict[str, object]:
+    def organization_named(self, name: str | None) -> str:
+        """The id of the organisation ``name`` (None: the default one)."""
+        if name is None:
+            return self.organization_id
+        with self.store.session() as session:
+            organization = tenancy.get_organization_by_name(session, name)
+            if organization is None:
+                raise NotFound(f"unknown organisation {name!r}")
+            return organization.id
+
+    def delete_source(
+        self, name: str, *, force: bool = False, organization_id: str | None = None
+    ) -> dict[str, object]:
         """Delete a source; while applications, spaces or channels use it this is refused,
         unless ``force``, which deletes them (and their conversations) too."""
         with self.store.session() as session:
-            record = self._source_record(session, name, None)
+            record = self._source_record(session, name, organization_id)
             listed = catalog.list_applications(session, record.organization_id, limit=None)
             applications = [a for a in listed.items if a.source_id == record.id]
             spaces = sharing.spaces_of_source(session, record.organization_id, record.id)
@@ -412,17 +424,18 @@ class Parley:
             "deleted_channels": [c.id for c in channels],
         }
 
-    def delete_application(self, name: str, *, force: bool = False) -> dict[str, object]:
+    def delete_application(
+        self, name: str, *, force: bool = False, organization_id: str | None = None
+    ) -> dict[str, object]:
         """Delete an application; while a space or channel uses it this is refused, unless
         ``force``, which deletes them (and their conversations) too."""
+        org = organization_id or self.organization_id
         with self.store.session() as session:
-            application = catalog.get_application_by_name(session, self.organization_id, name)
+            application = catalog.get_application_by_name(session, org, name)
             if application is None:
                 raise NotFound(f"unknown application {name!r}")
             spaces = sharing.spaces_of_application(session, application)
-            channels = sharing.list_channels(
-                session, self.organization_id, application_id=application.id
-            )
+            channels = sharing.list_channels(session, org, application_id=application.id)
             if (spaces or channels) and not force:
                 raise Conflict(
                     f"application {name!r} is used by {_uses([], spaces, channels)}: "

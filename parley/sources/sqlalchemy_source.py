@@ -151,7 +151,11 @@ class SQLAlchemySource:
             raise SourceError(
                 f"Could not connect to source {self.name!r} ({self._url.redacted}): "
                 f"{self._message(exc.orig)}",
-                detail={"reason": "connection_failed", "failure": connection_failure(exc.orig)},
+                detail={
+                    "reason": "connection_failed",
+                    "failure": connection_failure(exc.orig),
+                    "driver_message": self._message(exc.orig),
+                },
             ) from exc
         sqlite_conn: sqlite3.Connection | None = None
         try:

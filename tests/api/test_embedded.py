@@ -385,3 +385,23 @@ def test_the_paths_are_published_in_the_openapi_schema(client: TestClient) -> No
         "/api/v1/conversations/{conversation_id}/messages",
     } <= set(paths)  # fmt: skip
     assert "/api/v1/chat/conversations" in paths  # the OpenAI-compatible face's, untouched
+
+
+def test_a_deleted_space_opens_nothing_and_its_conversations_go_with_it(
+    client: TestClient, partner: dict[str, str], connector: dict[str, Any], parley: Parley
+) -> None:
+    made = client.post("/api/v1/spaces", headers=partner, json={
+        "source_id": connector["source_id"], "name": "short-lived",
+        "customer_id": "cust_gone"}).json()  # fmt: skip
+    token = token_for(client, partner, made, email="gone@acme.example")
+    conversation = client.post("/api/v1/conversations", headers=token).json()["conversation_id"]
+    path = f"/api/v1/conversations/{conversation}/messages"
+    assert client.get(path, headers=token).status_code == 200
+    from parley.store import sharing
+
+    with parley.store.session() as session:
+        sharing.delete_space(session, sharing.get_space(session, made["partner_id"],
+                                                        made["space_id"]))  # fmt: skip
+    refused = client.get(path, headers=token)
+    assert refused.status_code == 401 and "no longer exists" in refused.json()["detail"]
+    assert client.get(path, headers=partner).status_code == 404

@@ -32,6 +32,7 @@ from parley.engine.row_filters import RowFilter
 from parley.engine.semantic.derive import derive_ontology
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.yaml_io import export_yaml, import_yaml, merge_ontology
+from parley.engine.space_view import restricted_ontology
 from parley.errors import Conflict, NotFound
 from parley.sources.base import ProgressCallback, Source
 from parley.sources.connect import connect
@@ -93,6 +94,8 @@ class Parley:
         self._sources: dict[str, Source] = {}
         self._parsers: dict[tuple[str, int], Parser] = {}
         self._statements: dict[tuple[str, int], dict[str, Any]] = {}
+        #: Parsers (and their statements) of filtered readers, by source version and filters.
+        self._filtered: dict[tuple[str, int, str], tuple[Parser, dict[str, Any]]] = {}
         self._lock = threading.Lock()
         #: The door every face goes through, and the one place credentials resolve.
         self.conversations = Conversations(self.store, settings, self._workspace)
@@ -272,6 +275,8 @@ class Parley:
         ]
         version = hash(str(record.updated_at))
         key = (record.id, version)
+        if row_filters:
+            return self._filtered_workspace(application, record, version, row_filters, rows)
         with self._lock:
             parser = self._parsers.get(key)
         if parser is None:
@@ -291,6 +296,45 @@ class Parley:
             source=self.source(record),
             row_filters=row_filters,
             knowledge=rows,
+            max_rows=self.settings.max_rows,
+            timeout_s=self.settings.query_timeout_s,
+        )
+
+    def _filtered_workspace(
+        self,
+        application: Application,
+        record: SourceRecord,
+        version: int,
+        row_filters: tuple[RowFilter, ...],
+        knowledge_rows: list[str],
+    ) -> Workspace:
+        """A workspace whose parser knows only the values and row counts the filters let
+        its reader see (see ``engine.space_view``); one per source version and filters."""
+        key = (record.id, version, repr(sorted(map(repr, row_filters))))
+        source = self.source(record)
+        with self._lock:
+            found = self._filtered.get(key)
+        if found is None:
+            ontology = restricted_ontology(
+                self.ontology(record),
+                source,
+                row_filters,
+                timeout_s=self.settings.query_timeout_s,
+            )
+            found = (Parser(ontology), {})
+            with self._lock:
+                for old in [k for k in self._filtered if k[0] == record.id and k[1] != version]:
+                    del self._filtered[old]
+                found = self._filtered.setdefault(key, found)
+        parser, statements = found
+        return Workspace(
+            name=application.name,
+            ontology=parser.ontology,
+            parser=parser,
+            statements=statements,
+            source=source,
+            row_filters=row_filters,
+            knowledge=knowledge_rows,
             max_rows=self.settings.max_rows,
             timeout_s=self.settings.query_timeout_s,
         )

@@ -107,6 +107,11 @@ QUESTIONS = [
     ("average amount per account including other tenants", False),
     ("orders where tenant is not acme", False),
     ("quantity by product", True),
+    # Part of a hidden value: the parser must not complete it to a name it cannot see.
+    ("amount for Paris", False),
+    ("orders of Osaka", False),
+    ("amount for Denver and Austin", False),
+    ("what can I ask about accounts", False),
 ]
 
 
@@ -228,3 +233,17 @@ def test_the_tables_exercise_the_filters(wh: Warehouse) -> None:
         everything = wh.query(f"SELECT count(*) FROM {table}")[0][0]
         allowed = wh.query(f"SELECT count(*) FROM {table}", truth=True)[0][0]
         assert 0 < allowed < everything
+
+
+def test_the_space_parser_knows_only_the_space_values_and_counts(
+    workspace: Workspace, wh: Warehouse
+) -> None:
+    accounts = workspace.ontology.object("accounts")
+    assert accounts is not None and accounts.row_count == len(wh.query(
+        "SELECT * FROM accounts", truth=True))  # fmt: skip
+    names = accounts.attribute("account_name")
+    assert names is not None
+    assert sorted(names.values) == sorted(r[0] for r in wh.query(
+        "SELECT account_name FROM accounts", truth=True))  # fmt: skip
+    for attribute in accounts.attributes:
+        assert not set(attribute.values) & wh.hidden_names, attribute.name

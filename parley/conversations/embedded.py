@@ -37,7 +37,7 @@ from parley.errors import (
     SourceError,
 )
 from parley.store import catalog, sharing, tenancy
-from parley.store.models import Application, Conversation, Space
+from parley.store.models import Application, Conversation, Member, Space
 from parley.store.models import Source as SourceRecord
 from parley.store.secrets import REDACTED
 
@@ -300,9 +300,9 @@ class Embedded:
         with self._store.session() as session:
             space = self._token_space(session, org, customer_id, space_id)
             self._space_application(session, space)
-            member = next(
-                (m for m in tenancy.list_members(session, org) if m.email == email), None
-            )
+            member = session.scalars(
+                select(Member).where(Member.organization_id == org, Member.email == email)
+            ).first()
             if member is None:
                 member = tenancy.create_member(
                     session, org, name, email=email, external_id=customer_id or space.customer_id

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from parley.auth.principal import Principal
 from parley.conversations.service import collect
+from parley.conversations.validation import validate_question
 from parley.conversations.views import ConversationRef, StoredMessage
 from parley.engine.events import Answer
 from parley.engine.row_filters import RowFilter
@@ -388,6 +389,10 @@ class Embedded:
 
     def send(self, principal: Principal, conversation_id: str, text: str) -> EmbedMessage:
         ref = self.reopen(principal, conversation_id)
+        try:
+            validate_question(text, max_chars=self._parley.settings.max_question_chars)
+        except InvalidInput as error:
+            raise problem(["body", "text"], error.message, "value_error") from None
         turn = collect(self._parley.conversations.turn(ref, text, request_json={"text": text}))
         if turn.answer.incident_id:
             raise InternalError(turn.answer.incident_id)

@@ -277,6 +277,11 @@ def test_messages_page_by_next_token_stably_while_new_ones_arrive(
     assert texts[:6] == [m["text"] for m in everything["messages"]]
     assert texts[6] == "how many products" and len(texts) == 8
     assert second["next_token"] is None
+    for text in ("", "   ", "x" * 5000):
+        refused = client.post(base, headers=customer, json={"text": text})
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "text"]
+    assert len(client.get(base, headers=customer).json()["messages"]) == 8  # nothing stored
     bad = client.get(base, headers=customer, params={"next_token": "msg_nonesuch"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "next_token"]
 
@@ -405,3 +410,12 @@ def test_a_deleted_space_opens_nothing_and_its_conversations_go_with_it(
     refused = client.get(path, headers=token)
     assert refused.status_code == 401 and "no longer exists" in refused.json()["detail"]
     assert client.get(path, headers=partner).status_code == 404
+
+
+def test_a_redshift_connector_speaks_the_postgres_protocol(
+    client: TestClient, partner: dict[str, str], wh: Warehouse
+) -> None:
+    body = connector_body(wh, database_type="redshift", source_name="as redshift")
+    created = client.post("/api/v1/sources", headers=partner, json=body)
+    assert created.status_code == 200, created.text
+    assert created.json()["database_type"] == "redshift" and created.json()["port"] == PORT

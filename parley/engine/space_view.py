@@ -32,7 +32,11 @@ def restricted_ontology(
     """
     if not row_filters:
         return ontology
-    columns = {o.name: [a.name for a in o.attributes] for o in ontology.objects}
+    # The guard's allow-list, as a workspace gives it (``Workspace.table_columns``).
+    columns = {
+        f"{o.schema_name}.{o.name}" if o.schema_name else o.name: [a.name for a in o.attributes]
+        for o in ontology.objects
+    }
     reader = _Reader(source, row_filters, columns, timeout_s)
     objects = [
         obj.model_copy(

@@ -37,9 +37,10 @@ ROWS, NONE, REFUSED = "rows", "no rows", "refused"
 #: database shows (some rows, or none at all), or it is refused.
 STATEMENTS = [
     ("all accounts", "SELECT * FROM accounts", ROWS),
-    ("schema-qualified", "SELECT * FROM public.accounts", ROWS),
+    # PostgreSQL resolves a schema by the connection's search_path: only bare names pass.
+    ("schema-qualified", "SELECT * FROM public.accounts", REFUSED),
     ("quoted name", 'SELECT * FROM "accounts"', ROWS),
-    ("catalog-qualified", "SELECT account_name FROM {db}.public.accounts", ROWS),
+    ("catalog-qualified", "SELECT account_name FROM {db}.public.accounts", REFUSED),
     ("or 1=1", "SELECT * FROM orders WHERE tenant <> 'acme' OR 1 = 1", ROWS),
     ("other tenant named", "SELECT account_name FROM accounts WHERE tenant = 'globex'", NONE),
     ("hidden region named", "SELECT * FROM orders WHERE region = 'APAC'", NONE),

@@ -108,9 +108,7 @@ def ask(
             suffix = chart.suffix or "nothing"
             raise InvalidInput(f"--chart must end in .png or .svg, not {suffix!r}")
         door = parley.conversations
-        ref = door.open(
-            parley.principal, face=FACE, app=application, conversation_id=conversation
-        )
+        ref = door.open(parley.principal, face=FACE, app=application, conversation_id=conversation)
         events = door.turn(ref, question)
         turn = collect(events) if json_output else _print_events(events)
     except ParleyError as error:
@@ -540,6 +538,105 @@ def channel_disable(channel_id: ChannelArgument, json_output: JsonOption = False
 def channel_enable(channel_id: ChannelArgument, json_output: JsonOption = False) -> None:
     """Enable a disabled channel again (with the same secret key)."""
     _set_channel(channel_id, True, json_output)
+
+
+# -- administration: organisations, revoking keys, deleting sources and applications ----
+
+org_app = typer.Typer(help="Organisations (tenants, partners).", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Also delete the spaces and channels that use it.")
+]
+OrgOption = Annotated[
+    str | None, typer.Option("--org", help="The organisation it belongs to (default: default).")
+]
+
+
+@org_app.command("create")
+def org_create(
+    name: Annotated[str, typer.Argument(help="Name of the organisation.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Create an organisation and its admin API key (shown once, stored hashed)."""
+    parley = _open(json_output=json_output)
+    try:
+        org_id, plaintext, key_id = parley.create_organization(name)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(
+        json_output,
+        {"id": org_id, "name": name, "api_key": {"id": key_id, "key": plaintext}},
+        f"Created organisation {name} ({org_id}). Admin API key (shown once, keep it):\n"
+        f"  {plaintext}",
+    )
+
+
+@key_app.command("revoke")
+def key_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (see 'parley key list').")],
+    json_output: JsonOption = False,
+) -> None:
+    """Revoke an API key: requests carrying it are refused from now on."""
+    parley = _open(json_output=json_output)
+    try:
+        data = parley.revoke_api_key(key_id)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(json_output, data, f"Revoked API key {data['name']} ({key_id}).")
+
+
+@source_app.command("delete")
+def source_delete(
+    name: Annotated[str, typer.Argument(help="The source to delete.")],
+    force: ForceOption = False,
+    org: OrgOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Delete a source; refused while applications or spaces use it, unless --force."""
+    parley = _open(json_output=json_output)
+    try:
+        data = parley.delete_source(
+            name, force=force, organization_id=parley.organization_named(org)
+        )
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(json_output, data, f"Deleted source {name}{_also(data)}.")
+
+
+@app_app.command("delete")
+def app_delete(
+    name: Annotated[str, typer.Argument(help="The application to delete.")],
+    force: ForceOption = False,
+    org: OrgOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Delete an application and its conversations; refused while a space or channel uses
+    it, unless --force."""
+    parley = _open(json_output=json_output)
+    try:
+        data = parley.delete_application(
+            name, force=force, organization_id=parley.organization_named(org)
+        )
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(json_output, data, f"Deleted application {name}{_also(data)}.")
+
+
+def _also(data: dict[str, object]) -> str:
+    parts = [
+        f"{len(items)} {what}"
+        for key, what in (
+            ("deleted_applications", "application(s)"),
+            ("deleted_spaces", "space(s)"),
+            ("deleted_channels", "channel(s)"),
+        )
+        if isinstance(items := data.get(key), list) and items
+    ]
+    return f" with {', '.join(parts)}" if parts else ""
 
 
 def main() -> None:

@@ -41,6 +41,10 @@ def routes(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
         ("/api/v1/chat/", "openai-compatible.md"),
         ("/v1/chat/", "openai-compatible.md"),
         ("/api/public/channels/", "channels.md"),
+        ("/api/v1/sources", "embedded.md"),
+        ("/api/v1/spaces", "embedded.md"),
+        ("/api/v1/embed/", "embedded.md"),
+        ("/api/v1/conversations", "embedded.md"),
     ],
 )
 def test_every_route_is_documented(routes: list[str], prefix: str, page: str) -> None:

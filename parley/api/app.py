@@ -13,14 +13,20 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from parley import __version__
-from parley.api import channels, log_redaction, openai_compat, workbench
+from parley.api import channels, embedded, log_redaction, openai_compat, workbench
 from parley.api._edge import Face
 from parley.auth.authenticate import Authenticator
+from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
 
 #: The built-in faces, registered the way any other face would be.
-FACES: tuple[Face, ...] = (workbench, openai_compat, channels)  # type: ignore[assignment]
+FACES: tuple[Face, ...] = (  # type: ignore[assignment]
+    workbench,
+    openai_compat,
+    channels,
+    embedded,
+)
 
 
 class Installation(Protocol):
@@ -29,6 +35,7 @@ class Installation(Protocol):
     conversations: Conversations
     auth: Authenticator
     knowledge: Knowledge
+    embedded: Embedded
 
 
 def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> FastAPI:
@@ -39,6 +46,7 @@ def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> Fas
     api.state.knowledge = installation.knowledge
     # Syncs due by their interval, and syncs a stopped process left, run while serving.
     installation.knowledge.start()
+    api.state.embedded = installation.embedded
     api.state.faces = tuple(faces)
 
     @api.get("/health")

@@ -14,7 +14,8 @@ import threading
 
 from sqlalchemy.orm import Session
 
-from parley.auth.api_keys import authenticate_api_key, verify_secret
+from parley.auth.api_keys import API_KEY_PREFIX, authenticate_api_key, verify_secret
+from parley.auth.embed_tokens import embed_token_service
 from parley.auth.principal import Principal
 from parley.auth.ratelimit import RateLimiter, RateLimits
 from parley.auth.tokens import TokenService
@@ -36,6 +37,7 @@ class Authenticator:
         self._settings = settings
         self._lock = threading.Lock()
         self._tokens: TokenService | None = None
+        self._embed_tokens: TokenService | None = None
         self._limiter: RateLimiter | None = None
 
     # -- credentials ----------------------------------------------------------------------
@@ -126,6 +128,54 @@ class Authenticator:
                 channel_id=channel.id,
                 rate_limits=organization.settings.get("rate_limits"),
             )
+
+    def embed_token(self, token: str | None) -> Principal:
+        """An embed token: the customer it was issued to, on its one space, with the
+        space's row filters as they are stored now (a deleted space opens nothing)."""
+        if not token:
+            raise Unauthorized("missing bearer token: send 'Authorization: Bearer <embed token>'")
+        claims = self.embed_tokens.verify(token)
+        organization_id, space_id = claims.get("tenant_id"), claims.get("space_id")
+        if not isinstance(organization_id, str) or not isinstance(space_id, str):
+            raise Unauthorized("token is not an embed token: it names no space")
+        with self._store.session() as session:
+            try:
+                organization = tenancy.get_organization(session, organization_id)
+                space = sharing.get_space(session, organization_id, space_id)
+                member = tenancy.get_member(session, organization_id, str(claims["sub"]))
+            except NotFound:
+                raise Unauthorized("the token's space or user no longer exists") from None
+            if space.application_id is None:
+                raise Unauthorized("the token's space has no application")
+            application = catalog.get_application(session, organization_id, space.application_id)
+            return Principal(
+                organization.id,
+                f"embed:{space.id}/{member.id}",
+                member.email or member.name,
+                member_id=member.id,
+                applications=frozenset({application.name}),
+                space_id=space.id,
+                row_filters=sharing.row_filters_of(space.filters),
+                rate_limits=organization.settings.get("rate_limits"),
+            )
+
+    def api_key_or_embed_token(self, header: str | None) -> Principal:
+        """``Bearer <API key>`` (a partner) or ``Bearer <embed token>`` (its customer)."""
+        scheme, _, value = (header or "").strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() != "bearer" or not value:
+            raise Unauthorized("send 'Authorization: Bearer <embed token or API key>'")
+        if value.startswith(API_KEY_PREFIX):
+            return self.api_key(value)
+        return self.embed_token(value)
+
+    @property
+    def embed_tokens(self) -> TokenService:
+        """The embed token service, built from the environment on first use."""
+        with self._lock:
+            if self._embed_tokens is None:
+                self._embed_tokens = embed_token_service(self._settings)
+            return self._embed_tokens
 
     @property
     def tokens(self) -> TokenService:

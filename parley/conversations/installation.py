@@ -21,6 +21,7 @@ from parley.auth.api_keys import create_api_key, create_channel
 from parley.auth.authenticate import Authenticator
 from parley.auth.principal import Principal
 from parley.config import Settings
+from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
 from parley.conversations.validation import validate_question
@@ -33,14 +34,15 @@ from parley.engine.row_filters import RowFilter
 from parley.engine.semantic.derive import derive_ontology
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.yaml_io import export_yaml, import_yaml, merge_ontology
-from parley.errors import NotFound
+from parley.engine.space_view import restricted_ontology
+from parley.errors import Conflict, NotFound
 from parley.sources.base import ProgressCallback, Source
 from parley.sources.connect import connect
 from parley.sources.demo import generate_demo
 from parley.sources.urls import parse_source_url
 from parley.store import catalog, knowledge, sharing, tenancy
 from parley.store.db import Store
-from parley.store.models import Application
+from parley.store.models import ApiKey, Application
 from parley.store.models import Source as SourceRecord
 from parley.store.secrets import CredentialCipher, redact_url
 
@@ -96,12 +98,16 @@ class Parley:
         self._statements: dict[tuple[str, int], dict[str, Any]] = {}
         #: Each application's knowledge index, with the key of the syncs it was built from.
         self._indexes: dict[str, tuple[str, KnowledgeIndex | None]] = {}
+        #: Parsers (and their statements) of filtered readers, by source version and filters.
+        self._filtered: dict[tuple[str, int, str], tuple[Parser, dict[str, Any]]] = {}
         self._lock = threading.Lock()
         #: The door every face goes through, and the one place credentials resolve.
         self.conversations = Conversations(self.store, settings, self._workspace)
         self.auth = Authenticator(self.store, settings)
         #: Manual data sources and their sync, behind the door like conversations.
         self.knowledge = Knowledge(self.store, settings)
+        #: Connectors, spaces, embed tokens and conversations on spaces.
+        self.embedded = Embedded(self)
         #: The admin API key created on first start; shown once, then only its hash is kept.
         self.initial_api_key: str | None = None
         self.organization_id = ""
@@ -152,16 +158,23 @@ class Parley:
         name: str,
         progress: ProgressCallback | None = None,
         organization_id: str | None = None,
+        created_by: str | None = None,
     ) -> SourceInfo:
         """Connect (testing the connection), introspect, derive the ontology, store it all."""
         org = organization_id or self.organization_id
         url = absolute_file_url(url)
         source = connect(url, name=name)
-        source.test_connection()
-        schema = source.introspect(progress=progress)
+        try:
+            source.test_connection()
+            schema = source.introspect(progress=progress)
+        except BaseException:
+            source.close()  # a source that failed is not kept: its pool goes with it
+            raise
         ontology = derive_ontology(schema, source=name)
         with self.store.session() as session:
-            record = catalog.add_source(session, self.cipher, org, name, source.dialect, url)
+            record = catalog.add_source(
+                session, self.cipher, org, name, source.dialect, url, created_by=created_by
+            )
             catalog.save_ontology(session, record, ontology)
             self._sources[record.id] = source
             return SourceInfo(record.id, name, source.dialect, len(schema.tables), redact_url(url))
@@ -262,6 +275,14 @@ class Parley:
         record = catalog.get_source(session, application.organization_id, application.source_id)
         version = hash(str(record.updated_at))
         key = (record.id, version)
+        if row_filters:
+            return self._filtered_workspace(
+                application,
+                record,
+                version,
+                row_filters,
+                self._knowledge_index(session, application),
+            )
         with self._lock:
             parser = self._parsers.get(key)
         if parser is None:
@@ -298,6 +319,45 @@ class Parley:
         with self._lock:
             self._indexes[application.id] = (key, index)
         return index
+
+    def _filtered_workspace(
+        self,
+        application: Application,
+        record: SourceRecord,
+        version: int,
+        row_filters: tuple[RowFilter, ...],
+        knowledge_index: KnowledgeIndex | None,
+    ) -> Workspace:
+        """A workspace whose parser knows only the values and row counts the filters let
+        its reader see (see ``engine.space_view``); one per source version and filters."""
+        key = (record.id, version, repr(sorted(map(repr, row_filters))))
+        source = self.source(record)
+        with self._lock:
+            found = self._filtered.get(key)
+        if found is None:
+            ontology = restricted_ontology(
+                self.ontology(record),
+                source,
+                row_filters,
+                timeout_s=self.settings.query_timeout_s,
+            )
+            found = (Parser(ontology), {})
+            with self._lock:
+                for old in [k for k in self._filtered if k[0] == record.id and k[1] != version]:
+                    del self._filtered[old]
+                found = self._filtered.setdefault(key, found)
+        parser, statements = found
+        return Workspace(
+            name=application.name,
+            ontology=parser.ontology,
+            parser=parser,
+            statements=statements,
+            source=source,
+            row_filters=row_filters,
+            knowledge=knowledge_index,
+            max_rows=self.settings.max_rows,
+            timeout_s=self.settings.query_timeout_s,
+        )
 
     def _workspace(
         self, session: Session, application: Application, row_filters: Sequence[RowFilter]
@@ -399,9 +459,110 @@ class Parley:
                 for c in sharing.list_channels(session, self.organization_id)
             ]
 
+    # -- administration: organisations, keys, deleting sources and applications ---------
+
+    def create_organization(self, name: str) -> tuple[str, str, str]:
+        """A new organisation (a partner) and its admin API key: (organisation id, the
+        key's plaintext, shown once; the key's id)."""
+        with self.store.session() as session:
+            organization = tenancy.create_organization(session, name)
+            plaintext, key = create_api_key(session, organization.id, "admin")
+            return organization.id, plaintext, key.id
+
+    def revoke_api_key(self, key_id: str) -> dict[str, object]:
+        """Revoke a key of any organisation (the operator's command); it stops at once."""
+        with self.store.session() as session:
+            key = session.get(ApiKey, key_id)
+            if key is None:
+                raise NotFound(f"API key {key_id!r} not found")
+            key = tenancy.revoke_api_key(session, key.organization_id, key_id)
+            return {"id": key.id, "name": key.name, "prefix": key.prefix, "revoked": True}
+
+    def organization_named(self, name: str | None) -> str:
+        """The id of the organisation ``name`` (None: the default one)."""
+        if name is None:
+            return self.organization_id
+        with self.store.session() as session:
+            organization = tenancy.get_organization_by_name(session, name)
+            if organization is None:
+                raise NotFound(f"unknown organisation {name!r}")
+            return organization.id
+
+    def delete_source(
+        self, name: str, *, force: bool = False, organization_id: str | None = None
+    ) -> dict[str, object]:
+        """Delete a source; while applications, spaces or channels use it this is refused,
+        unless ``force``, which deletes them (and their conversations) too."""
+        with self.store.session() as session:
+            record = self._source_record(session, name, organization_id)
+            listed = catalog.list_applications(session, record.organization_id, limit=None)
+            applications = [a for a in listed.items if a.source_id == record.id]
+            spaces = sharing.spaces_of_source(session, record.organization_id, record.id)
+            channels = [
+                c
+                for a in applications
+                for c in sharing.list_channels(session, record.organization_id, application_id=a.id)
+            ]
+            if (applications or spaces) and not force:
+                raise Conflict(
+                    f"source {name!r} is used by {_uses(applications, spaces, channels)}: "
+                    "delete them first, or pass --force to delete them with it"
+                )
+            for space in spaces:
+                sharing.delete_space(session, space)
+            for application in applications:
+                catalog.delete_application(session, application)
+            catalog.delete_source(session, record)
+            source = self._sources.pop(record.id, None)
+        if source is not None:
+            source.close()
+        return {
+            "name": name,
+            "deleted_applications": [a.name for a in applications],
+            "deleted_spaces": [s.id for s in spaces],
+            "deleted_channels": [c.id for c in channels],
+        }
+
+    def delete_application(
+        self, name: str, *, force: bool = False, organization_id: str | None = None
+    ) -> dict[str, object]:
+        """Delete an application; while a space or channel uses it this is refused, unless
+        ``force``, which deletes them (and their conversations) too."""
+        org = organization_id or self.organization_id
+        with self.store.session() as session:
+            application = catalog.get_application_by_name(session, org, name)
+            if application is None:
+                raise NotFound(f"unknown application {name!r}")
+            spaces = sharing.spaces_of_application(session, application)
+            channels = sharing.list_channels(session, org, application_id=application.id)
+            if (spaces or channels) and not force:
+                raise Conflict(
+                    f"application {name!r} is used by {_uses([], spaces, channels)}: "
+                    "delete them first, or pass --force to delete them with it"
+                )
+            for space in spaces:
+                sharing.delete_space(session, space)
+            catalog.delete_application(session, application)
+        return {
+            "name": name,
+            "deleted_spaces": [s.id for s in spaces],
+            "deleted_channels": [c.id for c in channels],
+        }
+
     def close(self) -> None:
         self.knowledge.stop()
         for source in self._sources.values():
             source.close()
         self._sources.clear()
         self.store.dispose()
+
+
+def _uses(
+    applications: Sequence[object], spaces: Sequence[object], channels: Sequence[object]
+) -> str:
+    counts = [
+        (len(applications), "application"),
+        (len(spaces), "space"),
+        (len(channels), "channel"),
+    ]
+    return ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n)

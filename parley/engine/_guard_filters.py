@@ -161,6 +161,10 @@ def condition(row_filter: RowFilter, column: str, qualifier: exp.Identifier) -> 
     'orders."region" IN (\\'EU\\', \\'US\\')'
     >>> condition(RowFilter("region", "in", []), "region", t).sql()
     'FALSE'
+    >>> condition(RowFilter("name", "contains", "50%_x"), "name", t).sql("postgres")
+    'POSITION(\\'50%_x\\' IN CAST(orders."name" AS TEXT)) > 0'
+    >>> condition(RowFilter("closed_at", "is_null", False), "closed_at", t).sql()
+    'NOT orders."closed_at" IS NULL'
     """
     col = exp.column(exp.to_identifier(column, quoted=True), table=qualifier.copy())
     op, value = row_filter.op, row_filter.value
@@ -170,6 +174,14 @@ def condition(row_filter: RowFilter, column: str, qualifier: exp.Identifier) -> 
             return exp.false() if op == "in" else exp.true()
         member = exp.In(this=col, expressions=values)
         return member if op == "in" else exp.Not(this=member)
+    if op == "is_null":
+        null_test = exp.Is(this=col, expression=exp.Null())
+        return null_test if value else exp.Not(this=null_test)
+    if op == "contains":
+        # A position test, not LIKE: the value's % and _ are text, and no escape syntax
+        # differs between dialects. The cast lets it read a number or a date as text.
+        found = exp.StrPosition(this=exp.cast(col, "text"), substr=exp.convert(value))
+        return exp.GT(this=found, expression=exp.Literal.number(0))
     if value is None:
         null_test = exp.Is(this=col, expression=exp.Null())
         return null_test if op == "eq" else exp.Not(this=null_test)

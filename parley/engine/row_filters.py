@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-FilterOp = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"]
-_OPS: frozenset[str] = frozenset({"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"})
+FilterOp = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "is_null"]
+_OPS: frozenset[str] = frozenset(
+    {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "is_null"}
+)
 _SCALARS = (str, int, float, Decimal, dt.date, dt.datetime, bool)
 
 
@@ -22,7 +24,9 @@ class RowFilter:
 
     ``table`` None means every referenced table that has ``column`` (which needs the
     guard's ``table_columns``). ``value`` is a list for ``in`` and ``not_in``; None is
-    allowed with ``eq`` (IS NULL) and ``ne`` (IS NOT NULL).
+    allowed with ``eq`` (IS NULL) and ``ne`` (IS NOT NULL). ``contains`` takes a string
+    (the column's text holds it, case-sensitively); ``is_null`` takes a boolean (True: the
+    column is NULL; False: it is not).
     """
 
     column: str
@@ -35,6 +39,10 @@ class RowFilter:
             raise ValueError(f"unknown row filter operator {self.op!r}")
         if not self.column:
             raise ValueError("a row filter needs a column")
+        if self.op == "contains" and not isinstance(self.value, str):
+            raise ValueError(f"row filter contains on {self.column} needs a string")
+        if self.op == "is_null" and not isinstance(self.value, bool):
+            raise ValueError(f"row filter is_null on {self.column} needs true or false")
         if self.op in ("in", "not_in"):
             if not isinstance(self.value, (list, tuple, set, frozenset)):
                 raise ValueError(f"row filter {self.op} on {self.column} needs a list of values")

@@ -151,7 +151,11 @@ class SQLAlchemySource:
             raise SourceError(
                 f"Could not connect to source {self.name!r} ({self._url.redacted}): "
                 f"{self._message(exc.orig)}",
-                detail={"reason": "connection_failed"},
+                detail={
+                    "reason": "connection_failed",
+                    "failure": connection_failure(exc.orig),
+                    "driver_message": self._message(exc.orig),
+                },
             ) from exc
         sqlite_conn: sqlite3.Connection | None = None
         try:
@@ -253,7 +257,7 @@ class SQLAlchemySource:
         except SourceError as exc:
             raise SourceError(
                 f"Source {self.name!r} is not reachable: {exc.message}",
-                detail={"reason": "connection_failed"},
+                detail={**exc.detail, "reason": "connection_failed"},
             ) from exc
 
     def close(self) -> None:
@@ -456,6 +460,39 @@ class SQLAlchemySource:
         if not rows or rows[0][0] is None or int(rows[0][0]) < 0:
             return None
         return int(rows[0][0])
+
+
+#: What a failed connection says, by driver: the server's error code or its words.
+_MYSQL_FAILURES = {1044: "auth_failed", 1045: "auth_failed", 1049: "database_missing"}
+_PG_AUTH_WORDS = ("password authentication failed", "role ", "no pg_hba.conf entry")
+
+
+def connection_failure(orig: BaseException | None) -> str:
+    """Why a connection failed: ``auth_failed``, ``database_missing`` or ``host_unreachable``.
+
+    libpq reports failures at connection time as text only (no SQLSTATE), so PostgreSQL's
+    are read from its message; MySQL's carry the server's error number.
+
+    >>> connection_failure(Exception('FATAL:  database "x" does not exist'))
+    'database_missing'
+    >>> connection_failure(Exception('FATAL:  role "bob" does not exist'))
+    'auth_failed'
+    >>> connection_failure(Exception("Connection refused"))
+    'host_unreachable'
+    """
+    if orig is None:
+        return "host_unreachable"
+    code = orig.args[0] if orig.args and isinstance(orig.args[0], int) else None
+    if code in _MYSQL_FAILURES:
+        return _MYSQL_FAILURES[code]
+    text = str(orig)
+    if "database " in text and "does not exist" in text:
+        return "database_missing"
+    if any(words in text for words in _PG_AUTH_WORDS) and (
+        "does not exist" in text or "failed" in text or "entry" in text
+    ):
+        return "auth_failed"
+    return "host_unreachable"
 
 
 def _ms(seconds: float) -> int:

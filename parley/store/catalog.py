@@ -27,6 +27,7 @@ def add_source(
     url: str,
     *,
     status: str = "ready",
+    created_by: str | None = None,
 ) -> Source:
     """A new source whose connection URL is stored encrypted."""
     check_choice("status", status, SOURCE_STATUSES)
@@ -39,6 +40,7 @@ def add_source(
         dialect=dialect,
         url_encrypted=cipher.encrypt(url),
         status=status,
+        created_by=created_by,
     )
     session.add(source)
     flush_or_conflict(session, taken)

@@ -155,6 +155,8 @@ class Source(Base):
     ontology: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
+    #: Who connected it (a principal's owner: "key:key_x", "member:mem_x").
+    created_by: Mapped[str | None] = mapped_column(String(255))
 
 
 class Application(Base):
@@ -324,6 +326,10 @@ class Space(Base):
     #: Row-level filters injected into every query: {"table": {"column": value}} or similar.
     filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = _created()
+    #: The application (over ``source_id``) its conversations talk to.
+    application_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
 
 
 class Channel(Base):

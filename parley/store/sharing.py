@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parley.errors import NotFound
+from parley.engine.row_filters import FilterOp, RowFilter
+from parley.errors import Conflict, NotFound
 from parley.store.catalog import get_application, get_source
-from parley.store.models import Channel, Space, utcnow
+from parley.store.models import Application, Channel, Space, utcnow
+
+#: A space's filter operators (its stored and published names) and the guard's.
+OPERATORS: dict[str, FilterOp] = {
+    "equals": "eq",
+    "not_equals": "ne",
+    "in": "in",
+    "not_in": "not_in",
+    "greater_than": "gt",
+    "greater_than_or_equal": "gte",
+    "less_than": "lt",
+    "less_than_or_equal": "lte",
+    "contains": "contains",
+    "is_null": "is_null",
+}
+
+
+def row_filters_of(filters: Mapping[str, Any]) -> tuple[RowFilter, ...]:
+    """A space's filters (``{column: {"operator": ..., "value": ...}}``) as row filters.
+
+    A filter names a column, not a table: it applies to every table that has the column.
+
+    >>> row_filters_of({"region": {"operator": "in", "value": ["EU"]}})
+    (RowFilter(column='region', op='in', value=('EU',), table=None),)
+    """
+    result = []
+    for column, spec in filters.items():
+        value = spec.get("value")
+        if isinstance(value, list):
+            value = tuple(value)
+        result.append(RowFilter(column, OPERATORS[spec["operator"]], value))
+    return tuple(result)
 
 
 def create_space(
@@ -20,14 +53,20 @@ def create_space(
     customer_id: str,
     *,
     filters: dict[str, Any] | None = None,
+    application_id: str | None = None,
 ) -> Space:
     get_source(session, organization_id, source_id)
+    if application_id is not None:
+        application = get_application(session, organization_id, application_id)
+        if application.source_id != source_id:
+            raise Conflict(f"application {application.name!r} is not over source {source_id!r}")
     space = Space(
         organization_id=organization_id,
         source_id=source_id,
         name=name,
         customer_id=customer_id,
         filters=dict(filters or {}),
+        application_id=application_id,
     )
     session.add(space)
     session.flush()
@@ -48,6 +87,26 @@ def list_spaces(
     if customer_id is not None:
         statement = statement.where(Space.customer_id == customer_id)
     return list(session.scalars(statement.order_by(Space.created_at, Space.id)))
+
+
+def spaces_of_application(session: Session, application: Application) -> list[Space]:
+    return list(
+        session.scalars(
+            select(Space)
+            .where(Space.application_id == application.id)
+            .order_by(Space.created_at, Space.id)
+        )
+    )
+
+
+def spaces_of_source(session: Session, organization_id: str, source_id: str) -> list[Space]:
+    return list(
+        session.scalars(
+            select(Space)
+            .where(Space.organization_id == organization_id, Space.source_id == source_id)
+            .order_by(Space.created_at, Space.id)
+        )
+    )
 
 
 def delete_space(session: Session, space: Space) -> None:

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from parley.api import channels, workbench
+from parley.api import channels, embedded, workbench
 from parley.auth.authenticate import Authenticator
 from parley.conversations import service as door_module
 from parley.conversations.installation import Parley
@@ -112,6 +112,12 @@ def _shape(face: Any, body: dict[str, Any], status: int) -> None:
     if face is channels:
         assert set(body) == {"success", "error"} and body["success"] is False
         assert isinstance(body["error"], str) and body["error"]
+    elif face is embedded:  # FastAPI's own shapes
+        assert set(body) == {"detail"}
+        if status == 422:
+            assert all(set(p) == {"loc", "msg", "type"} for p in body["detail"])
+        else:
+            assert isinstance(body["detail"], str)
     elif face is workbench:
         assert set(body) >= {"detail", "code"} and isinstance(body["detail"], str)
     elif status == 500:
@@ -148,6 +154,7 @@ def test_every_route_renders_its_face_errors(
     monkeypatch.setattr(Authenticator, "authorization", nothing_there)
     monkeypatch.setattr(Authenticator, "workbench_token", nothing_there)
     monkeypatch.setattr(Authenticator, "channel", nothing_there)
+    monkeypatch.setattr(Authenticator, "api_key_or_embed_token", nothing_there)
     for face, method, path, _ in _face_routes(app, channel[0]):
         creds = _credentials(face, headers, api_key, channel)
         missing = client.request(method, path, headers=creds, json={})
@@ -160,6 +167,7 @@ def test_every_route_renders_its_face_errors(
     monkeypatch.setattr(Authenticator, "authorization", broken)
     monkeypatch.setattr(Authenticator, "workbench_token", broken)
     monkeypatch.setattr(Authenticator, "channel", broken)
+    monkeypatch.setattr(Authenticator, "api_key_or_embed_token", broken)
     for face, method, path, _ in _face_routes(app, channel[0]):
         creds = _credentials(face, headers, api_key, channel)
         caplog.clear()

@@ -21,7 +21,7 @@ from parley.auth.api_keys import create_api_key
 from parley.auth.authenticate import Authenticator
 from parley.auth.principal import Principal
 from parley.config import Settings
-from parley.conversations.service import Conversations
+from parley.conversations.service import Conversations, number_source
 from parley.conversations.validation import validate_question
 from parley.conversations.views import Turn
 from parley.engine.events import Event
@@ -157,6 +157,7 @@ class Parley:
         with self.store.session() as session:
             record = catalog.add_source(session, self.cipher, org, name, source.dialect, url)
             catalog.save_ontology(session, record, ontology)
+            number_source(session, record)
             self._sources[record.id] = source
             return SourceInfo(record.id, name, source.dialect, len(schema.tables), redact_url(url))
 

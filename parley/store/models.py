@@ -139,7 +139,10 @@ class ApiKey(Base):
 
 class Source(Base):
     __tablename__ = "sources"
-    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "name"),
+        UniqueConstraint("organization_id", "number", name="uq_sources_organization_number"),
+    )
 
     id: Mapped[str] = _id("src")
     organization_id: Mapped[str] = _org_fk()
@@ -155,6 +158,8 @@ class Source(Base):
     ontology: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
+    #: 1, 2, 3, ... within the organisation in the order added (the Ana face's connectorId).
+    number: Mapped[int | None] = mapped_column(Integer)
 
 
 class Application(Base):
@@ -248,6 +253,8 @@ class Message(Base):
     #: The request that produced the message, as the face received it.
     request_json: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
     created_at: Mapped[datetime] = _created()
+    #: The blocks a streaming face last sent for this answer, exactly as sent.
+    blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(NullableJSON)
 
 
 class KnowledgeSource(Base):

@@ -13,13 +13,13 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from parley import __version__
-from parley.api import log_redaction, openai_compat, workbench
+from parley.api import ana, log_redaction, openai_compat, workbench
 from parley.api._edge import Face
 from parley.auth.authenticate import Authenticator
 from parley.conversations.service import Conversations
 
 #: The built-in faces, registered the way any other face would be.
-FACES: tuple[Face, ...] = (workbench, openai_compat)  # type: ignore[assignment]
+FACES: tuple[Face, ...] = (workbench, openai_compat, ana)  # type: ignore[assignment]
 
 
 class Installation(Protocol):

@@ -107,9 +107,7 @@ class Stream:
         return [b for b in self.blocks if b["tag"] == tag]
 
 
-def read_stream(
-    client: httpx.Client, headers: dict[str, str], **params: Any
-) -> Stream:
+def read_stream(client: httpx.Client, headers: dict[str, str], **params: Any) -> Stream:
     """``GET /api/ana`` read to its end with an SSE client."""
     stream = Stream()
     with connect_sse(client, "GET", "/api/ana", params=params, headers=headers) as source:

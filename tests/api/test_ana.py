@@ -3,6 +3,7 @@ the application, continuing a chat, and every refusal in the face's ErrorBlock s
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -53,9 +54,7 @@ def _refused(response: Any, status: int, code: str) -> None:
 # -- one answer, block by block -------------------------------------------------------------
 
 
-def test_an_answer_streams_ontology_python_and_text_blocks(
-    client: TestClient, ana: Member
-) -> None:
+def test_an_answer_streams_ontology_python_and_text_blocks(client: TestClient, ana: Member) -> None:
     stream = read_stream(client, ana.basic, query="top 5 customers by revenue", dataset="demo")
     names = [event for event, _ in stream.events]
     assert names[:3] == ["chatId", "userMsgId", "assistantMsgId"]
@@ -96,7 +95,7 @@ def test_the_answer_text_grows_in_several_updates(client: TestClient, ana: Membe
     answer_id = stream.of("TextBlock")[-1]["id"]
     versions = [v["contents"] for v in stream.versions if v["id"] == answer_id]
     assert len(versions) >= 3
-    for shorter, longer in zip(versions, versions[1:], strict=False):
+    for shorter, longer in itertools.pairwise(versions):
         assert longer.startswith(shorter) and len(longer) > len(shorter)
 
 

@@ -100,10 +100,6 @@ class AnswerBlocks:
         """The last version of every block, in the order they were first sent."""
         return list(self._blocks.values())
 
-    @property
-    def current_id(self) -> str | None:
-        return next(reversed(self._blocks), None)
-
     def start(self) -> list[str]:
         """What is sent before any event (the choice of application, if one was made)."""
         return self._take()

@@ -174,7 +174,8 @@ def _produce(
     request_json: dict[str, Any],
 ) -> Iterator[tuple[str, str]]:
     """The stream's (event, data) pairs. Runs in a worker thread to its end whatever
-    happens to the client, keeping the blocks sent so far each time one is final."""
+    happens to the client; each time a block begins, the blocks so far are stored before
+    they are sent."""
     blocks: AnswerBlocks | None = None
     answer_id = ""
     try:
@@ -195,9 +196,10 @@ def _produce(
                 sent = blocks.start()
             else:
                 assert blocks is not None
-                before = blocks.current_id
+                known = len(blocks.final)
                 sent = blocks.feed(event)
-                if isinstance(event, Done) or (before and blocks.current_id != before):
+                # A new block means the ones before it are final: keep what was sent so far.
+                if isinstance(event, Done) or len(blocks.final) > known:
                     door.save_blocks(ref, answer_id, blocks.final)
             for data in sent:
                 yield "block", data

@@ -233,9 +233,9 @@ class AnswerBlocks:
         what = trace.metrics or [a.name for a in trace.attributes] or [trace.object.name]
         words = f"{', '.join(what)} of {trace.object.label or trace.object.name}"
         if trace.groupings:
-            words += f" by {', '.join(g.split('.')[-1] for g in trace.groupings)}"
-        if trace.filters:
-            words += f" where {' and '.join(trace.filters)}"
+            words += f" by {', '.join(_column(g) for g in trace.groupings)}"
+        if trace.period:
+            words += f", {trace.period},"
         return f"{words} in the ontology of '{trace.source}'"
 
     def _result(self, sql: str, reason: str) -> dict[str, Any]:

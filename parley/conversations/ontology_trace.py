@@ -12,6 +12,7 @@ from parley.conversations.views import AttributeView, ObjectView, QueryTrace
 from parley.engine.nl.evidence import find_matches
 from parley.engine.nl.parser import Parser
 from parley.engine.nl.text import tokenize
+from parley.engine.semantic.joins import nearest_time_field
 from parley.engine.semantic.ontology import Object, Ontology
 from parley.engine.semantic.query import SemanticQuery
 
@@ -80,7 +81,8 @@ def query_trace(
         groupings=[f"{d.field}:{d.grain}" if d.grain else d.field for d in query.dimensions],
         metrics=[m.key for m in query.metrics],
         filters=[_filter_words(f.field, f.op, f.values) for f in query.filters]
-        + _time_words(query),
+        + _time_words(query, ontology, chosen),
+        period=query.time_range.label if query.time_range else "",
         order=[(o.key, "desc" if o.descending else "asc") for o in query.order],
         limit=query.limit,
     )
@@ -144,11 +146,13 @@ def _filter_words(field: str, op: str, values: Sequence[object]) -> str:
     return f"{field} {_OPERATORS.get(op, op)} {', '.join(shown)}"
 
 
-def _time_words(query: SemanticQuery) -> list[str]:
+def _time_words(query: SemanticQuery, ontology: Ontology, main: Object | None) -> list[str]:
     window = query.time_range
     if window is None:
         return []
-    field = window.field or "time"
+    # No field: the date nearest the object measured, as the compiler dates it.
+    implied = nearest_time_field(ontology, main.name) if main else None
+    field = window.field or implied or "date"
     bounds = [
         f"{field} >= {window.start.isoformat()}" if window.start else "",
         f"{field} < {window.end.isoformat()}" if window.end else "",

@@ -147,6 +147,8 @@ class QueryTrace:
     #: ``(output column, "asc" | "desc")`` in order of precedence.
     order: list[tuple[str, str]]
     limit: int | None
+    #: The time range in the user's words ("last month"), or "".
+    period: str = ""
 
 
 @dataclass(frozen=True, slots=True)

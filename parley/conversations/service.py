@@ -539,10 +539,18 @@ class Conversations:
         """The principal's conversations (of ``face``, if given), the most recent first,
         each with when its user last spoke."""
         with self._store.session() as session:
-            page = store.list_conversations(
-                session, principal.organization_id, principal=principal.owner, limit=None
+            statement = (
+                select(Conversation)
+                .where(
+                    Conversation.organization_id == principal.organization_id,
+                    Conversation.principal == principal.owner,
+                )
+                .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+                .limit(limit)
             )
-            conversations = [c for c in page.items if face is None or c.face == face][:limit]
+            if face is not None:
+                statement = statement.where(Conversation.face == face)
+            conversations = list(session.scalars(statement))
             ids = [c.id for c in conversations]
             last_user = (
                 dict(

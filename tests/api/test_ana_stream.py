@@ -123,3 +123,31 @@ def test_a_client_gone_mid_stream_leaves_the_question_and_the_answer_stored(
     assert [b["tag"] for b in body] == ["TextBlock", "OntologyBlock", "PythonBlock", "TextBlock"]
     assert body[1]["contents"]["result"]["complete"] is True
     assert body[-1]["contents"].startswith("Revenue by country")
+
+
+def test_two_questions_at_once_in_one_chat_keep_their_announced_ids(
+    http: httpx.Client, ana: Member, gate: Gate
+) -> None:
+    gate.release.set()
+    first = read_stream(http, ana.basic, query="revenue by category", dataset="demo")
+    gate.release.clear()
+    streams: dict[str, Any] = {}
+
+    def ask(question: str) -> None:
+        with httpx.Client(base_url=http.base_url, timeout=30) as own:
+            streams[question] = read_stream(own, ana.basic, query=question, chatId=first.chat_id)
+
+    askers = [threading.Thread(target=ask, args=(q,)) for q in ("top 3", "top 2")]
+    for asker in askers:
+        asker.start()
+    time.sleep(0.5)  # both questions reach the held SQL before it runs
+    gate.release.set()
+    for asker in askers:
+        asker.join(STORED_TIMEOUT_S)
+    chat = stored_chat(http, ana.basic, first.chat_id)
+    assert sorted(s.user_id for s in streams.values()) == [3, 5]
+    for question, stream in streams.items():
+        assert stream.assistant_id == stream.user_id + 1
+        asked = message(chat, stream.user_id)["innerVal"]
+        assert asked["body"][0]["contents"] == question
+        assert message(chat, stream.assistant_id)["innerVal"]["body"] == stream.blocks

@@ -175,47 +175,67 @@ def _produce(
 ) -> Iterator[tuple[str, str]]:
     """The stream's (event, data) pairs. Runs in a worker thread to its end whatever
     happens to the client; each time a block begins, the blocks so far are stored before
-    they are sent."""
+    they are sent. If rendering fails, the turn still runs to its end (its answer is
+    stored) and the stream says so in an ErrorBlock."""
     blocks: AnswerBlocks | None = None
     answer_id = ""
+    failed = False
     try:
         for event in door.turn(ref, question, request_json=request_json, reserve_answer=True):
-            if isinstance(event, TurnStarted):
-                number = door.message_seq(ref, event.user_message_id)
-                answer_id = event.assistant_message_id
-                blocks = AnswerBlocks(
-                    question,
-                    organization_id=ref.organization_id,
-                    trace_of=lambda query: door.query_trace(ref, query),
-                    chart_url=f"{base}{PREFIX}/{ref.id}/{number + 1}/chart.png",
-                    chosen_application=chosen,
-                )
-                yield "chatId", json.dumps(ref.id)
-                yield "userMsgId", json.dumps(number)
-                yield "assistantMsgId", json.dumps(number + 1)
-                sent = blocks.start()
-            else:
-                assert blocks is not None
-                known = len(blocks.final)
-                sent = blocks.feed(event)
-                # A new block means the ones before it are final: keep what was sent so far.
-                if isinstance(event, Done) or len(blocks.final) > known:
-                    door.save_blocks(ref, answer_id, blocks.final)
-            for data in sent:
-                yield "block", data
-    except Exception as error:  # the stream never just breaks: the failure is a block
-        failure = report_incident(f"ana stream of conversation {ref.id}", error)
-        if blocks is None:
-            yield "block", json.dumps(error_block(failure.message))
-        else:
-            for data in blocks.fail(failure.message):
-                yield "block", data
-            if answer_id:
-                try:
-                    door.save_blocks(ref, answer_id, blocks.final)
-                except Exception as unsaved:
-                    report_incident(f"keeping the blocks of message {answer_id}", unsaved)
+            if failed:
+                continue
+            try:
+                if isinstance(event, TurnStarted):
+                    number = door.message_seq(ref, event.user_message_id)
+                    answer_id = event.assistant_message_id
+                    blocks = AnswerBlocks(
+                        question,
+                        organization_id=ref.organization_id,
+                        trace_of=lambda query: door.query_trace(ref, query),
+                        chart_url=f"{base}{PREFIX}/{ref.id}/{number + 1}/chart.png",
+                        chosen_application=chosen,
+                    )
+                    yield "chatId", json.dumps(ref.id)
+                    yield "userMsgId", json.dumps(number)
+                    yield "assistantMsgId", json.dumps(number + 1)
+                    sent = blocks.start()
+                else:
+                    assert blocks is not None
+                    known = len(blocks.final)
+                    sent = blocks.feed(event)
+                    # A new block means the ones before it are final: keep what was sent.
+                    if isinstance(event, Done) or len(blocks.final) > known:
+                        door.save_blocks(ref, answer_id, blocks.final)
+                for data in sent:
+                    yield "block", data
+            except Exception as error:  # rendering failed; the turn goes on to be stored
+                failed = True
+                yield from _failure(door, ref, blocks, answer_id, error)
+    except Exception as error:  # the door failed: the stream never just breaks
+        if not failed:
+            yield from _failure(door, ref, blocks, answer_id, error)
     yield "message", json.dumps("done")
+
+
+def _failure(
+    door: Conversations,
+    ref: ConversationRef,
+    blocks: AnswerBlocks | None,
+    answer_id: str,
+    error: Exception,
+) -> Iterator[tuple[str, str]]:
+    """An unexpected failure as an ErrorBlock naming its incident, kept with the answer."""
+    failure = report_incident(f"ana stream of conversation {ref.id}", error)
+    if blocks is None:
+        yield "block", json.dumps(error_block(failure.message))
+        return
+    for data in blocks.fail(failure.message):
+        yield "block", data
+    if answer_id:
+        try:
+            door.save_blocks(ref, answer_id, blocks.final)
+        except Exception as unsaved:  # already failing: logged, the stream still ends
+            report_incident(f"keeping the blocks of message {answer_id}", unsaved)
 
 
 # -- reads -----------------------------------------------------------------------------------

@@ -265,6 +265,9 @@ def test_an_unexpected_failure_is_an_error_block_with_an_incident(
     assert "the trace broke" not in json.dumps(stream.events)
     stored = message(stored_chat(client, ana.basic, stream.chat_id), stream.assistant_id)
     assert stored["innerVal"]["body"] == stream.blocks
+    # The turn ran on to its end: its answer, chart included, is stored.
+    chart = f"/api/ana/{stream.chat_id}/{stream.assistant_id}/chart.png"
+    assert client.get(chart, headers=ana.basic).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -209,8 +209,14 @@ def test_without_a_dataset_the_best_matching_ontology_answers(
     client: TestClient, ana: Member, league: str, question: str, expected: str
 ) -> None:
     stream = read_stream(client, ana.basic, query=question)
-    said = stream.of("TextBlock")[0]["contents"]
-    assert said.startswith(f"I chose the application '{expected}'")
+    intro = stream.of("TextBlock")[0]
+    versions = [v["contents"] for v in stream.versions if v["id"] == intro["id"]]
+    # The choice is sent first; the reading joins it once the query is compiled.
+    assert len(versions) == 2 and versions[1].startswith(versions[0] + " Querying ")
+    assert (
+        versions[0]
+        == f"I chose the application '{expected}': its ontology explains your question best."
+    )
     summary = client.get("/api/ana/chat/summary", headers=ana.basic).json()
     chosen = next(c for c in summary if c["innerId"] == stream.chat_id)
     assert json.loads(chosen["innerVal"]["engine"]) == {"dataset": expected}

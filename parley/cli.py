@@ -108,7 +108,9 @@ def ask(
             suffix = chart.suffix or "nothing"
             raise InvalidInput(f"--chart must end in .png or .svg, not {suffix!r}")
         door = parley.conversations
-        ref = door.open(parley.principal, face=FACE, app=application, conversation_id=conversation)
+        ref = door.open(
+            parley.principal, face=FACE, app=application, conversation_id=conversation
+        )
         events = door.turn(ref, question)
         turn = collect(events) if json_output else _print_events(events)
     except ParleyError as error:

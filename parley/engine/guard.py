@@ -30,7 +30,6 @@ from parley.errors import GuardRejected
 
 __all__ = ["FilterOp", "GuardedStatement", "RowFilter", "guard_sql"]
 
-
 @dataclass(frozen=True)
 class GuardedStatement:
     sql: str

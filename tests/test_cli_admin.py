@@ -10,7 +10,6 @@ from typing import Any
 
 import duckdb
 import pytest
-from test_cli import UNSET_ENVIRONMENT, assert_clean_failure
 from typer.testing import CliRunner, Result
 
 from parley.auth.api_keys import generate_secret, hash_secret
@@ -18,6 +17,7 @@ from parley.cli import app
 from parley.conversations.installation import Parley
 from parley.errors import Unauthorized
 from parley.store import sharing
+from tests.test_cli import UNSET_ENVIRONMENT, assert_clean_failure
 
 
 @pytest.fixture(scope="module")

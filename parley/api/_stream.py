@@ -11,16 +11,18 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TypeVar
 
-from parley.engine.events import Event
+#: What the worker produces: a turn's events, or a face's rendering of them.
+T = TypeVar("T")
 
 
-async def events_in_thread(turn: Callable[[], Iterator[Event]]) -> AsyncIterator[Event]:
+async def events_in_thread(turn: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
     """The turn's events, as the worker thread produces them; what it raises is raised here."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Event | BaseException | None] = asyncio.Queue()
+    queue: asyncio.Queue[T | BaseException | None] = asyncio.Queue()
 
-    def put(item: Event | BaseException | None) -> None:
+    def put(item: T | BaseException | None) -> None:
         # A closed loop means nobody is listening any more; the turn still ends and is stored.
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(queue.put_nowait, item)

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI
 
 from parley import __version__
-from parley.api import channels, embedded, log_redaction, openai_compat, workbench
+from parley.api import ana, channels, embedded, log_redaction, openai_compat, workbench
 from parley.api._edge import Face
 from parley.auth.authenticate import Authenticator
 from parley.conversations.embedded import Embedded
@@ -26,6 +26,7 @@ FACES: tuple[Face, ...] = (  # type: ignore[assignment]
     openai_compat,
     channels,
     embedded,
+    ana,
 )
 
 

@@ -23,7 +23,7 @@ from parley.auth.principal import Principal
 from parley.config import Settings
 from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
-from parley.conversations.service import Conversations
+from parley.conversations.service import Conversations, number_source
 from parley.conversations.validation import validate_question
 from parley.conversations.views import Turn
 from parley.engine.events import Event
@@ -176,6 +176,7 @@ class Parley:
                 session, self.cipher, org, name, source.dialect, url, created_by=created_by
             )
             catalog.save_ontology(session, record, ontology)
+            number_source(session, record)
             self._sources[record.id] = source
             return SourceInfo(record.id, name, source.dialect, len(schema.tables), redact_url(url))
 

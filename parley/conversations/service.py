@@ -12,17 +12,21 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parley.auth.principal import Principal
 from parley.config import Settings
+from parley.conversations.ontology_trace import best_match, match_score, query_trace
 from parley.conversations.validation import validate_question
 from parley.conversations.views import (
     ApplicationInfo,
+    ChatSummary,
     ConversationInfo,
     ConversationRef,
     ConversationStart,
     Page,
+    QueryTrace,
     QuestionAndAnswer,
     StoredMessage,
     Turn,
@@ -31,6 +35,7 @@ from parley.engine.charts import chart_type_in, normalise_chart_type
 from parley.engine.events import Answer, Chart, Done, ErrorRaised, Event, Option, TurnStarted
 from parley.engine.orchestrator import TurnContext, Workspace, chart_turn, greeting, run_turn
 from parley.engine.row_filters import RowFilter
+from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import SemanticQuery
 from parley.errors import (
     Conflict,
@@ -45,6 +50,7 @@ from parley.store import catalog
 from parley.store import conversations as store
 from parley.store.db import Store
 from parley.store.models import Application, Conversation, Message
+from parley.store.models import Source as SourceRecord
 
 #: The engine's view of an application, for the row filters of the caller.
 WorkspaceFactory = Callable[[Session, Application, Sequence[RowFilter]], Workspace]
@@ -84,6 +90,8 @@ def stored_message(message: Message) -> StoredMessage:
         answer=answer_from_message(message) if message.role == "assistant" else None,
         data_file_path=message.data_file_path,
         request_json=message.request_json,
+        seq=message.seq,
+        blocks=message.blocks,
     )
 
 
@@ -177,9 +185,16 @@ class Conversations:
         *,
         today: dt.date | None = None,
         request_json: dict[str, Any] | None = None,
+        reserve_answer: bool = False,
     ) -> Iterator[Event]:
         """Run one turn: ``TurnStarted`` (the question is stored) first, ``Done`` (the answer
-        is stored) last."""
+        is stored) last.
+
+        ``reserve_answer`` stores an empty assistant message right after the question, in
+        the same transaction, and completes it at the end: the answer's place (its ``seq``,
+        the question's plus one) is fixed before the engine runs, and a face can keep what
+        it has shown so far in it (``save_blocks``).
+        """
         text = validate_question(question, max_chars=self._settings.max_question_chars)
         assistant_id = new_id("msg")
         with self._store.session() as session:
@@ -187,6 +202,10 @@ class Conversations:
             user = store.append_message(
                 session, conversation, role="user", content=text, request_json=request_json
             )
+            if reserve_answer:
+                store.append_message(
+                    session, conversation, role="assistant", message_id=assistant_id
+                )
             if not conversation.title:
                 store.set_conversation_title(session, conversation, text[:200])
             user_id, first_turn = user.id, user.seq == 1
@@ -221,7 +240,7 @@ class Conversations:
         assert answer is not None
         if answer.error_code and not raised:
             yield ErrorRaised(answer.error_code, answer.text, answer.incident_id)
-        yield self._store_answer(ref, answer, assistant_id)
+        yield self._store_answer(ref, answer, assistant_id, reserved=reserve_answer)
 
     def greet(self, ref: ConversationRef) -> StoredMessage:
         """The bot's greeting, stored as the conversation's first assistant message."""
@@ -469,6 +488,140 @@ class Conversations:
         assert isinstance(done, Done) and done.answer.chart is not None
         return done.answer.chart, stored
 
+    # -- what a streaming face keeps and shows -------------------------------------------
+
+    def save_blocks(
+        self, ref: ConversationRef, message_id: str, blocks: Sequence[dict[str, Any]]
+    ) -> None:
+        """Keep the blocks a face has sent so far for an answer (reserved or stored)."""
+        with self._store.session() as session:
+            message = session.get(Message, message_id)
+            if message is None or message.conversation_id != ref.id:
+                raise NotFound(f"message {message_id!r} not found in conversation {ref.id!r}")
+            message.blocks = [dict(b) for b in blocks]
+
+    def message_seq(self, ref: ConversationRef, message_id: str) -> int:
+        """A stored message's place in its conversation: 1, 2, 3, ..."""
+        with self._store.session() as session:
+            message = session.get(Message, message_id)
+            if message is None or message.conversation_id != ref.id:
+                raise NotFound(f"message {message_id!r} not found in conversation {ref.id!r}")
+            return message.seq
+
+    def message_at(self, ref: ConversationRef, seq: int) -> StoredMessage:
+        """The conversation's message number ``seq``."""
+        with self._store.session() as session:
+            message = session.scalar(
+                select(Message).where(Message.conversation_id == ref.id, Message.seq == seq)
+            )
+            if message is None:
+                raise NotFound(f"conversation {ref.id!r} has no message {seq}")
+            return stored_message(message)
+
+    def choose_application(self, principal: Principal, question: str) -> str:
+        """The application (of those the principal may open) whose ontology explains the
+        question best; on a tie, the first listed. ``UnknownApplication`` if there is none."""
+        text = validate_question(question, max_chars=self._settings.max_question_chars)
+        with self._store.session() as session:
+            applications = [
+                a
+                for a in catalog.list_applications(session, principal.organization_id).items
+                if principal.may_open(a.name)
+            ]
+            scores = [
+                (
+                    a.name,
+                    match_score(self._workspaces(session, a, principal.row_filters).parser, text),
+                )
+                for a in applications
+            ]
+        chosen = best_match(scores)
+        if chosen is None:
+            raise UnknownApplication("there is no application to talk to yet")
+        return chosen
+
+    def connector_number(self, principal: Principal, app: str) -> int:
+        """The number of the source under application ``app`` (numbered on first use)."""
+        with self._store.session() as session:
+            application = self._application(session, principal, app)
+            record = catalog.get_source(session, principal.organization_id, application.source_id)
+            return number_source(session, record)
+
+    def application_on_connector(self, principal: Principal, number: int) -> str:
+        """The first application (of those the principal may open) over source ``number``."""
+        with self._store.session() as session:
+            for application in catalog.list_applications(session, principal.organization_id).items:
+                if not principal.may_open(application.name):
+                    continue
+                record = catalog.get_source(
+                    session, principal.organization_id, application.source_id
+                )
+                if number_source(session, record) == number:
+                    return application.name
+        raise NotFound(
+            f"no application you may open reads the source numbered {number}",
+            detail={"field": "connector"},
+        )
+
+    def query_trace(self, ref: ConversationRef, semantic_query: dict[str, Any]) -> QueryTrace:
+        """The conversation's application's ontology read along ``semantic_query``."""
+        query = SemanticQuery.model_validate(semantic_query)
+        with self._store.session() as session:
+            application = catalog.get_application(session, ref.organization_id, ref.application_id)
+            record = catalog.get_source(session, ref.organization_id, application.source_id)
+            if not record.ontology:
+                raise NotFound(f"source {record.name!r} has no ontology yet")
+            ontology = Ontology.model_validate(record.ontology)
+            number = number_source(session, record)
+            return query_trace(ontology, query, connector=number, source=record.name)
+
+    def chat_summaries(
+        self, principal: Principal, *, face: str | None = None, limit: int | None = 100
+    ) -> list[ChatSummary]:
+        """The principal's conversations (of ``face``, if given), the most recent first,
+        each with when its user last spoke."""
+        with self._store.session() as session:
+            statement = (
+                select(Conversation)
+                .where(
+                    Conversation.organization_id == principal.organization_id,
+                    Conversation.principal == principal.owner,
+                )
+                .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+                .limit(limit)
+            )
+            if face is not None:
+                statement = statement.where(Conversation.face == face)
+            conversations = list(session.scalars(statement))
+            ids = [c.id for c in conversations]
+            last_user = (
+                dict(
+                    session.execute(
+                        select(Message.conversation_id, func.max(Message.created_at))
+                        .where(Message.conversation_id.in_(ids), Message.role == "user")
+                        .group_by(Message.conversation_id)
+                    ).all()
+                )
+                if ids
+                else {}
+            )
+            names = {
+                a.id: a.name
+                for a in catalog.list_applications(session, principal.organization_id).items
+            }
+            return [
+                ChatSummary(
+                    id=c.id,
+                    organization_id=c.organization_id,
+                    application=names.get(c.application_id, ""),
+                    title=c.title,
+                    face=c.face,
+                    created_at=c.created_at,
+                    last_user_message_at=last_user.get(c.id),
+                )
+                for c in conversations
+            ]
+
     # -- helpers ----------------------------------------------------------------------------
 
     @staticmethod
@@ -522,20 +675,30 @@ class Conversations:
                 break
         return context
 
-    def _store_answer(self, ref: ConversationRef, answer: Answer, message_id: str) -> Done:
-        """Store the answer under the id ``TurnStarted`` announced; its rows get a data file
-        path that later calls (getData, a change of chart) read them back by."""
+    def _store_answer(
+        self, ref: ConversationRef, answer: Answer, message_id: str, *, reserved: bool = False
+    ) -> Done:
+        """Store the answer under the id ``TurnStarted`` announced (completing the message
+        reserved for it, if any); its rows get a data file path that later calls (getData,
+        a change of chart) read them back by."""
         data_file_path = (
             f"{ref.organization_id}/{ref.id}/{new_id('data')}.csv" if answer.columns else None
         )
         with self._store.session() as session:
-            store.append_answer(
-                session,
-                self._conversation(session, ref),
-                answer,
-                data_file_path=data_file_path,
-                message_id=message_id,
-            )
+            conversation = self._conversation(session, ref)
+            placeholder = session.get(Message, message_id) if reserved else None
+            if placeholder is None:
+                store.append_answer(
+                    session,
+                    conversation,
+                    answer,
+                    data_file_path=data_file_path,
+                    message_id=message_id,
+                )
+            else:
+                fields = store.answer_fields(answer)
+                placeholder.content = fields.pop("content")
+                store.update_message(session, placeholder, **fields, data_file_path=data_file_path)
         return Done(answer, message_id, data_file_path)
 
 
@@ -558,3 +721,16 @@ def _failed(error: ParleyError, context: TurnContext) -> Answer:
         error_code=error.code,
         agents_visited=list(context.agents),
     )
+
+
+def number_source(session: Session, record: SourceRecord) -> int:
+    """The source's number in its organisation, given the next one free if it has none."""
+    if record.number is None:
+        last = session.scalar(
+            select(func.max(SourceRecord.number)).where(
+                SourceRecord.organization_id == record.organization_id
+            )
+        )
+        record.number = (last or 0) + 1
+        session.flush()
+    return record.number

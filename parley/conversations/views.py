@@ -59,6 +59,10 @@ class StoredMessage:
     answer: Answer | None = None
     data_file_path: str | None = None
     request_json: dict[str, Any] | None = None
+    #: 1, 2, 3, ... within the conversation.
+    seq: int = 0
+    #: The blocks a streaming face last sent for this answer (``Conversations.save_blocks``).
+    blocks: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +104,70 @@ class Turn:
 
 def chart_dict(chart: Chart | None) -> dict[str, Any] | None:
     return dataclasses.asdict(chart) if chart else None
+
+
+# -- what a face needs to show a query's trace through the ontology ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeView:
+    """One attribute (column) of an ontology object, as a face may show it."""
+
+    object: str
+    name: str
+    label: str
+    #: The ontology's type family ("number", "text", "date", "datetime", "boolean", ...).
+    type: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectView:
+    """An ontology object (a table) and the attributes a face may show."""
+
+    name: str
+    label: str
+    schema: str | None
+    primary_key: list[str]
+    display_attribute: str | None
+    attributes: list[AttributeView]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTrace:
+    """A SemanticQuery read back through the ontology it was built on: what a face shows
+    of how a question became SQL. Built by the door at the time of the turn."""
+
+    #: The source's number in its organisation (``Source.number``) and its name.
+    connector: int
+    source: str
+    #: "object" when the query lists rows of one object, "metric" when it aggregates.
+    classification: str
+    #: The object the query is about: the listed one, or the first metric's or field's.
+    object: ObjectView
+    #: Every attribute the query reads (groupings, listed fields, filters, aggregations).
+    attributes: list[AttributeView]
+    #: Groupings as ``object.attribute`` (with ``:grain`` for a time bucket).
+    groupings: list[str]
+    #: Metrics by output column name.
+    metrics: list[str]
+    #: Filters in words, e.g. ``orders.status = 'shipped'``.
+    filters: list[str]
+    #: ``(output column, "asc" | "desc")`` in order of precedence.
+    order: list[tuple[str, str]]
+    limit: int | None
+    #: The time range in the user's words ("last month"), or "".
+    period: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSummary:
+    """One conversation in a listing: its title and when its user last spoke."""
+
+    id: str
+    organization_id: str
+    application: str
+    title: str
+    face: str
+    created_at: dt.datetime
+    last_user_message_at: dt.datetime | None

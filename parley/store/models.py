@@ -139,7 +139,10 @@ class ApiKey(Base):
 
 class Source(Base):
     __tablename__ = "sources"
-    __table_args__ = (UniqueConstraint("organization_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "name"),
+        UniqueConstraint("organization_id", "number", name="uq_sources_organization_number"),
+    )
 
     id: Mapped[str] = _id("src")
     organization_id: Mapped[str] = _org_fk()
@@ -157,6 +160,8 @@ class Source(Base):
     updated_at: Mapped[datetime] = _updated()
     #: Who connected it (a principal's owner: "key:key_x", "member:mem_x").
     created_by: Mapped[str | None] = mapped_column(String(255))
+    #: 1, 2, 3, ... within the organisation in the order added (the Ana face's connectorId).
+    number: Mapped[int | None] = mapped_column(Integer)
 
 
 class Application(Base):
@@ -250,6 +255,8 @@ class Message(Base):
     #: The request that produced the message, as the face received it.
     request_json: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
     created_at: Mapped[datetime] = _created()
+    #: The blocks a streaming face last sent for this answer, exactly as sent.
+    blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(NullableJSON)
 
 
 class KnowledgeSource(Base):

@@ -12,10 +12,10 @@ from typing import Any
 
 import jwt
 import pytest
-from _embedded_warehouse import HOST, PASSWORD, PORT, USER, Warehouse, warehouse
 from fastapi.testclient import TestClient
 
 from parley.conversations.installation import Parley
+from tests.api._embedded_warehouse import HOST, PASSWORD, PORT, USER, Warehouse, warehouse
 
 pytestmark = pytest.mark.postgres
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from _embedded_warehouse import HOST, PASSWORD, PORT, USER, Warehouse, warehouse
 from fastapi.testclient import TestClient
 from sqlglot import exp
 
@@ -24,6 +23,7 @@ from parley.engine.semantic.compiler import compile_query
 from parley.engine.semantic.query import SemanticQuery
 from parley.errors import GuardRejected, SourceError
 from parley.store import catalog
+from tests.api._embedded_warehouse import HOST, PASSWORD, PORT, USER, Warehouse, warehouse
 
 pytestmark = pytest.mark.postgres
 

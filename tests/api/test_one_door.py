@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from parley.api import channels, embedded, workbench
+from parley.api import ana, channels, embedded, workbench
 from parley.auth.authenticate import Authenticator
 from parley.conversations import service as door_module
 from parley.conversations.installation import Parley
@@ -120,6 +120,8 @@ def _shape(face: Any, body: dict[str, Any], status: int) -> None:
             assert isinstance(body["detail"], str)
     elif face is workbench:
         assert set(body) >= {"detail", "code"} and isinstance(body["detail"], str)
+    elif face is ana:
+        assert set(body) == {"tag", "contents", "code"} and body["tag"] == "ErrorBlock"
     elif status == 500:
         assert set(body) == {"code", "message", "status"} and body["code"] == "500"
     else:

@@ -11,15 +11,16 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from parley import __version__
-from parley.api import log_redaction, openai_compat, workbench
+from parley.api import log_redaction, openai_compat, page, workbench
 from parley.api._edge import Face
 from parley.auth.authenticate import Authenticator
 from parley.conversations.service import Conversations
 
 #: The built-in faces, registered the way any other face would be.
-FACES: tuple[Face, ...] = (workbench, openai_compat)  # type: ignore[assignment]
+FACES: tuple[Face, ...] = (workbench, openai_compat, page)  # type: ignore[assignment]
 
 
 class Installation(Protocol):
@@ -31,7 +32,8 @@ class Installation(Protocol):
 
 def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> FastAPI:
     log_redaction.install()
-    api = FastAPI(title="Parley", version=__version__)
+    # The API explorer's scripts and styles ship inside a package: /docs works offline.
+    api = FastAPIOffline(title="Parley", version=__version__)
     api.state.conversations = installation.conversations
     api.state.auth = installation.auth
     api.state.faces = tuple(faces)

@@ -15,6 +15,7 @@ import threading
 from sqlalchemy.orm import Session
 
 from parley.auth.api_keys import authenticate_api_key
+from parley.auth.page_sessions import PageSession, PageSessions
 from parley.auth.principal import Principal
 from parley.auth.ratelimit import RateLimiter, RateLimits
 from parley.auth.tokens import TokenService
@@ -33,6 +34,7 @@ class Authenticator:
         self._lock = threading.Lock()
         self._tokens: TokenService | None = None
         self._limiter: RateLimiter | None = None
+        self._page_sessions: PageSessions | None = None
 
     # -- credentials ----------------------------------------------------------------------
 
@@ -90,6 +92,36 @@ class Authenticator:
             if sep:
                 return self.basic(member, key)
         raise Unauthorized("send 'Authorization: Bearer <API key>' or 'Basic <member:key>'")
+
+    def page_sign_in(self, plaintext: str | None) -> tuple[Principal, str]:
+        """A live API key's principal and a page session token for its cookie."""
+        if not plaintext:
+            raise Unauthorized("missing API key")
+        with self._store.session() as session:
+            key = authenticate_api_key(session, plaintext)
+            if key is None:
+                raise Unauthorized("the API key is expired or invalid")
+            principal = self._key_principal(session, key)
+            token = self.page_sessions.issue(PageSession(key.organization_id, key.id))
+            return principal, token
+
+    def page_session(self, token: str | None) -> Principal:
+        """The principal of a page session, while the key it was opened with is live."""
+        page = self.page_sessions.verify(token)
+        with self._store.session() as session:
+            key = session.get(ApiKey, page.key_id)
+            if key is None or key.revoked_at is not None or key.organization_id != (
+                page.organization_id
+            ):
+                raise Unauthorized("the API key of this session was revoked: sign in again")
+            return self._key_principal(session, key)
+
+    @property
+    def page_sessions(self) -> PageSessions:
+        with self._lock:
+            if self._page_sessions is None:
+                self._page_sessions = PageSessions.from_settings(self._settings)
+            return self._page_sessions
 
     @property
     def tokens(self) -> TokenService:

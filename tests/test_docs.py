@@ -40,6 +40,7 @@ def routes(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
         ("/ws/chat/", "workbench.md"),
         ("/api/v1/chat/", "openai-compatible.md"),
         ("/v1/chat/", "openai-compatible.md"),
+        ("/page/", "page.md"),
     ],
 )
 def test_every_route_is_documented(routes: list[str], prefix: str, page: str) -> None:

@@ -35,10 +35,13 @@ from parley.errors import NotFound, ParleyError, report_incident
 
 NAME = "page"
 PREFIXES = ("/page/",)
+#: What anyone may fetch: the page, its files, and signing in and out.
+PUBLIC_PATHS = ("/", "/page/static/{name:path}", "/page/api/session")
 COOKIE = "parley_session"
 STATIC = Path(__file__).with_name("page_static")
 RATE_SCOPE = "page"
-DEFAULT_LIMITS = RateLimits(per_minute=30, per_hour=600, per_day=5000)
+#: Far above what a person types; a script driving the page meets a limit.
+DEFAULT_LIMITS = RateLimits(per_minute=120, per_hour=2000, per_day=20000)
 #: The page runs only its own scripts: no inline script, no eval (charts are drawn with
 #: vega's expression interpreter), nothing from another origin, and no framing.
 CONTENT_SECURITY_POLICY = (

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from parley.api import workbench
+from parley.api import page, workbench
 from parley.auth.authenticate import Authenticator
 from parley.conversations import service as door_module
 from parley.conversations.installation import Parley
@@ -81,17 +81,31 @@ def _face_routes(app: FastAPI) -> list[tuple[Any, str, str]]:
     """Every HTTP route of every face the app was built from."""
     routes = []
     for face in app.state.faces:
+        # The routes a face serves to anyone (a page, its files, signing in).
+        public = getattr(face, "PUBLIC_PATHS", ())
         for route in face.router.routes:
-            if isinstance(route, APIRoute):
+            if isinstance(route, APIRoute) and route.path not in public:
                 path = route.path.replace("{session_id}", "conv_nosuchsession")
                 routes.append((face, sorted(route.methods)[0], path))
     assert len(routes) >= 12
     return routes
 
 
+def _credentials(face: Any, app: FastAPI, headers: Headers, api_key: str) -> dict[str, str]:
+    """What a face's caller sends to be let in."""
+    if face is workbench:
+        return headers()
+    if face is page:
+        _, token = app.state.auth.page_sign_in(api_key)
+        return {"Cookie": f"{page.COOKIE}={token}"}
+    return {"Authorization": f"Bearer {api_key}"}
+
+
 def _shape(face: Any, body: dict[str, Any], status: int) -> None:
     if face is workbench:
         assert set(body) >= {"detail", "code"} and isinstance(body["detail"], str)
+    elif face is page:
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
     elif status == 500:
         assert set(body) == {"code", "message", "status"} and body["code"] == "500"
     else:
@@ -106,7 +120,7 @@ def test_every_route_renders_its_face_errors(
         refused = client.request(method, path)
         assert refused.status_code == 401, (method, path)
         _shape(face, refused.json(), 401)
-        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
+        creds = _credentials(face, app, headers, api_key)
         if method == "POST":
             invalid = client.request(method, path, headers=creds, content=b"{not json")
             assert invalid.status_code == 422, (method, path)
@@ -124,8 +138,9 @@ def test_every_route_renders_its_face_errors(
     # A domain "not found" raised behind any route: the face's own 404 body.
     monkeypatch.setattr(Authenticator, "authorization", nothing_there)
     monkeypatch.setattr(Authenticator, "workbench_token", nothing_there)
+    monkeypatch.setattr(Authenticator, "page_session", nothing_there)
     for face, method, path in _face_routes(app):
-        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
+        creds = _credentials(face, app, headers, api_key)
         missing = client.request(method, path, headers=creds, json={})
         assert missing.status_code == 404, (method, path)
         _shape(face, missing.json(), 404)
@@ -135,8 +150,9 @@ def test_every_route_renders_its_face_errors(
 
     monkeypatch.setattr(Authenticator, "authorization", broken)
     monkeypatch.setattr(Authenticator, "workbench_token", broken)
+    monkeypatch.setattr(Authenticator, "page_session", broken)
     for face, method, path in _face_routes(app):
-        creds = headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
+        creds = _credentials(face, app, headers, api_key)
         caplog.clear()
         with caplog.at_level(logging.ERROR, logger="parley.incidents"):
             failed = client.request(method, path, headers=creds, json={})

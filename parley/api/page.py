@@ -234,8 +234,8 @@ def _streamed(make_events: Callable[[], Iterator[Event]]) -> StreamingResponse:
                 if payload is not None:
                     yield line(payload)
         except Exception as error:  # the stream has started: the failure is its last line
-            failure = error if isinstance(error, ParleyError) else report_incident(
-                "page turn", error
+            failure = (
+                error if isinstance(error, ParleyError) else report_incident("page turn", error)
             )
             yield line({"type": "error", "code": failure.code, "message": failure.message})
 

@@ -113,13 +113,20 @@ export class TurnView {
     select.addEventListener("change", () => this.hooks.changeChart(this, select.value));
     tools.append(label, select);
     const target = element("div", "chart");
-    target.setAttribute("role", "img");
+    target.setAttribute("role", "figure");
     target.setAttribute("aria-label", chart.title || `${chart.type} chart`);
+    const canvas = element("div");
+    target.append(canvas);
     this.chartBox.replaceChildren(tools, target);
     this.chartSelect = select;
     if (chart.type === "table") return;
     try {
-      await window.vegaEmbed(target, chart.spec, {
+      // A chart wider than the screen (a phone) is fitted to it instead.
+      const spec = { ...chart.spec };
+      if (typeof spec.width === "number" && spec.width + 120 > target.clientWidth) {
+        spec.width = "container";
+      }
+      await window.vegaEmbed(canvas, spec, {
         actions: false,
         renderer: "svg",
         ast: true, // vega's interpreter, not eval: the page's policy forbids eval

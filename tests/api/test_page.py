@@ -250,3 +250,41 @@ def test_docs_work_offline(client: TestClient) -> None:
     assert urls and not [u for u in urls if u.startswith(("http:", "https:", "//"))]
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def _theme(css: str, selector: str) -> dict[str, str]:
+    block = css[css.index(selector + " {"):]
+    block = block[: block.index("}")]
+    return dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", block))
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("selector", [":root", ':root[data-theme="dark"]'])
+@pytest.mark.parametrize(
+    ("foreground", "background", "least"),
+    [
+        ("text", "bg", 7.0),
+        ("text", "panel", 7.0),
+        ("muted", "bg", 4.5),
+        ("muted", "panel", 4.5),
+        ("accent-text", "accent", 4.5),
+        ("accent", "bg", 4.5),
+        ("error", "bg", 4.5),
+        ("focus", "bg", 3.0),  # a focus ring is a graphic: WCAG 1.4.11 asks 3:1
+    ],
+)
+def test_both_themes_have_enough_contrast(
+    selector: str, foreground: str, background: str, least: float
+) -> None:
+    colours = _theme((page.STATIC / "page.css").read_text(), selector)
+    assert _contrast(colours[foreground], colours[background]) >= least

@@ -193,6 +193,13 @@ def test_suggestions_and_history_after_a_reload(page: Any, api_key: str) -> None
     assert restored.locator(".question").inner_text() == first_suggestion
     assert restored.locator("tbody tr").count() >= 1
     assert entry.get_attribute("aria-current") == "true"
+    # A session that has ended brings the sign-in form back, saying why.
+    page.context.clear_cookies()
+    box = page.get_by_label("Ask a question about your data")
+    box.fill("top 3")
+    box.press("Enter")
+    page.get_by_label("API key").wait_for()
+    assert page.locator("#sign-in-error").inner_text() == "sign in with an API key"
 
 
 @pytest.mark.parametrize(

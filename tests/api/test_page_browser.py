@@ -113,7 +113,7 @@ def test_sign_in_ask_follow_up_switch_chart_and_download(
 ) -> None:
     page.get_by_label("API key").fill("pk_wrong")
     page.get_by_role("button", name="Sign in").click()
-    assert "expired or invalid" in page.locator("#sign-in-error").inner_text()
+    playwright.expect(page.locator("#sign-in-error")).to_contain_text("expired or invalid")
     sign_in(page, api_key)
     assert "parley_session" not in page.evaluate("document.cookie")  # HTTP-only
 
@@ -199,7 +199,7 @@ def test_suggestions_and_history_after_a_reload(page: Any, api_key: str) -> None
     box.fill("top 3")
     box.press("Enter")
     page.get_by_label("API key").wait_for()
-    assert page.locator("#sign-in-error").inner_text() == "sign in with an API key"
+    playwright.expect(page.locator("#sign-in-error")).to_have_text("sign in with an API key")
 
 
 @pytest.mark.parametrize(

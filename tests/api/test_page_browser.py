@@ -168,6 +168,7 @@ def test_a_clarifying_option_is_a_button_that_answers(page: Any, api_key: str) -
     asked = ask(page, "revenue by region")
     options = asked.locator(".options button")
     assert options.all_inner_texts() == ["customer region", "sales rep region"]
+    playwright.expect(page.locator("#suggestions")).to_be_hidden()  # options are the choices
     options.first.click()
     answered = page.locator(".turn").nth(1)
     answered.locator(".chart svg").wait_for()

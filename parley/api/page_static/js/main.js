@@ -150,7 +150,9 @@ async function openConversation(id) {
 }
 
 async function showSuggestions(answer) {
-  let questions = answer && answer.suggestions.length ? answer.suggestions : null;
+  // A clarifying answer's suggestions are the labels of its options, already buttons.
+  const offered = answer && !answer.options.length ? answer.suggestions : [];
+  let questions = offered.length ? offered : null;
   if (!questions && !state.conversation) {
     const found = await guarded(() =>
       call("GET", `/page/api/applications/${encodeURIComponent(state.app)}/suggestions`));

@@ -288,3 +288,13 @@ def test_both_themes_have_enough_contrast(
 ) -> None:
     colours = _theme((page.STATIC / "page.css").read_text(), selector)
     assert _contrast(colours[foreground], colours[background]) >= least
+
+
+@pytest.mark.parametrize(("base_url", "secure"), [("http://testserver", False),
+                                                  ("https://testserver", True)])
+def test_the_cookie_is_secure_over_https(
+    app: FastAPI, api_key: str, base_url: str, secure: bool
+) -> None:
+    with TestClient(app, base_url=base_url) as own:
+        cookie = own.post("/page/api/session", json={"api_key": api_key}).headers["set-cookie"]
+    assert ("; Secure" in cookie) is secure

@@ -203,6 +203,23 @@ def test_suggestions_and_history_after_a_reload(page: Any, api_key: str) -> None
     playwright.expect(page.locator("#sign-in-error")).to_have_text("sign in with an API key")
 
 
+def test_the_theme_button_switches_the_page_and_its_charts(page: Any, api_key: str) -> None:
+    page.evaluate("localStorage.setItem('parley-theme', 'light')")
+    page.reload()
+    sign_in(page, api_key)
+    chart = ask(page, "revenue by category this year").locator(".chart svg")
+    assert chart.evaluate("svg => svg.style.backgroundColor") == "white"
+    button = page.get_by_role("button", name="Dark theme")
+    button.focus()
+    button.press("Enter")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.get_by_role("button", name="Light theme").get_attribute("aria-pressed") == "true"
+    dark = page.locator(".chart svg[style*='rgb(51, 51, 51)']")
+    dark.wait_for()  # vega's dark theme
+    page.reload()  # the choice is remembered
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+
+
 @pytest.mark.parametrize(
     ("theme", "width", "height"),
     [("light", 1280, 900), ("dark", 1280, 900), ("light", 390, 844), ("dark", 390, 844)],

@@ -96,30 +96,39 @@ export class TurnView {
     this.tableBox.replaceChildren(resultTable(data, `${this.hooks.name || "result"}.csv`));
   }
 
+  // The chart and its type picker; a redrawn chart keeps the picker (and its focus).
   async setChart(chart) {
     this.chart = chart;
-    const tools = element("div", "chart-tools");
-    const label = element("label", "", "Chart type");
-    const select = element("select", "chart-type");
-    const id = `chart-type-${Math.random().toString(36).slice(2)}`;
-    label.htmlFor = id;
-    select.id = id;
-    for (const type of CHART_TYPES) {
-      const option = element("option", "", type);
-      option.value = type;
-      option.selected = type === chart.type;
-      select.append(option);
+    if (!this.chartTarget) {
+      const tools = element("div", "chart-tools");
+      const label = element("label", "", "Chart type");
+      const select = element("select", "chart-type");
+      const id = `chart-type-${Math.random().toString(36).slice(2)}`;
+      label.htmlFor = id;
+      select.id = id;
+      for (const type of CHART_TYPES) {
+        const option = element("option", "", type);
+        option.value = type;
+        select.append(option);
+      }
+      select.addEventListener("change", () => this.hooks.changeChart(this, select.value));
+      tools.append(label, select);
+      this.chartTarget = element("div", "chart");
+      this.chartTarget.setAttribute("role", "figure");
+      this.chartSelect = select;
+      this.chartBox.replaceChildren(tools, this.chartTarget);
     }
-    select.addEventListener("change", () => this.hooks.changeChart(this, select.value));
-    tools.append(label, select);
-    const target = element("div", "chart");
-    target.setAttribute("role", "figure");
-    target.setAttribute("aria-label", chart.title || `${chart.type} chart`);
+    this.chartSelect.value = chart.type;
+    this.chartTarget.setAttribute("aria-label", chart.title || `${chart.type} chart`);
+    await this.draw();
+  }
+
+  // Draws the chart into its box again (a new chart, or the other theme's colours).
+  async draw() {
+    const { chart, chartTarget: target } = this;
+    if (!chart || chart.type === "table") return target && target.replaceChildren();
     const canvas = element("div");
-    target.append(canvas);
-    this.chartBox.replaceChildren(tools, target);
-    this.chartSelect = select;
-    if (chart.type === "table") return;
+    target.replaceChildren(canvas);
     try {
       // A chart wider than the screen (a phone) is fitted to it instead.
       const spec = { ...chart.spec };

@@ -4,7 +4,7 @@ import { ApiError, call, stream } from "./api.js";
 import { TurnView } from "./answer.js";
 
 const $ = (selector) => document.querySelector(selector);
-const state = { app: null, conversation: null, busy: false, latest: null };
+const state = { app: null, conversation: null, busy: false, latest: null, views: [] };
 
 // -- theme ------------------------------------------------------------------------------------
 
@@ -19,6 +19,7 @@ $("#theme").addEventListener("click", () => {
   const theme = document.documentElement.dataset.theme === "dark" ? "light" : "dark";
   localStorage.setItem("parley-theme", theme);
   applyTheme(theme);
+  for (const view of state.views) view.draw();
 });
 
 // -- signing in -------------------------------------------------------------------------------
@@ -97,6 +98,7 @@ $("#app").addEventListener("change", (event) => guarded(() => openApplication(ev
 function newConversation() {
   state.conversation = null;
   state.latest = null;
+  state.views = [];
   $("#turns").replaceChildren();
   markCurrent();
 }
@@ -178,6 +180,7 @@ function addTurn(question) {
   const view = new TurnView(question, { ask, changeChart, name: state.app });
   $("#turns").append(view.node);
   state.latest = view;
+  state.views.push(view);
   return view;
 }
 

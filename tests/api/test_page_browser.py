@@ -9,6 +9,7 @@ import csv
 import io
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,34 @@ def test_sign_in_ask_follow_up_switch_chart_and_download(
     follow.locator(".chart svg .mark-arc path").first.wait_for()
     assert follow.locator(".chart svg .mark-arc path").count() == 3
     assert len(executions) == before  # no SQL ran for the new chart
+
+
+def test_the_answer_streams_in_while_the_query_runs(
+    page: Any, api_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(page, api_key)
+    started = threading.Event()
+    release = threading.Event()
+    real = DuckDBSource.execute
+
+    def held(self: DuckDBSource, sql: str, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(TIMEOUT_MS / 1000)  # the query "runs" until the test has looked
+        return real(self, sql, **kwargs)
+
+    monkeypatch.setattr(DuckDBSource, "execute", held)
+    box = page.get_by_label("Ask a question about your data")
+    box.fill("revenue by category this year")
+    box.press("Enter")
+    turn = page.locator(".turn").first
+    # While the query runs, the page already shows the question and the engine's progress.
+    playwright.expect(turn.locator(".progress")).to_have_text("Running the query…")
+    assert started.wait(TIMEOUT_MS / 1000)
+    turn.locator("details.sql").wait_for()  # the SQL is shown before its rows exist
+    assert turn.locator("table").count() == 0 and turn.locator(".chart").count() == 0
+    release.set()
+    turn.locator(".chart svg").wait_for()
+    assert turn.locator("tbody tr").count() >= 2 and turn.locator(".progress").is_hidden()
 
 
 def test_a_clarifying_option_is_a_button_that_answers(page: Any, api_key: str) -> None:

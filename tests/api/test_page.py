@@ -243,8 +243,9 @@ def test_suggested_questions_work_on_the_application(browser: TestClient, api_ke
         assert answer["error"] is None and answer["sql"], question
 
 
-def test_docs_work_offline(client: TestClient) -> None:
-    html = client.get("/docs")
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_the_api_explorers_work_offline(client: TestClient, path: str) -> None:
+    html = client.get(path)
     assert html.status_code == 200
     urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", html.text)
     assert urls and not [u for u in urls if u.startswith(("http:", "https:", "//"))]

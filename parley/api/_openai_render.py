@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import math
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
@@ -66,8 +67,23 @@ def _more_rows(shown: int, total: int, truncated: bool) -> str:
     return f"Showing {shown} of {total} rows; {total - shown} more are not shown."
 
 
+def md_text(text: str) -> str:
+    r"""Text made inert in markdown: no HTML, no links, no images; what it says stays.
+
+    >>> md_text('<img src=x onerror=alert(1)> [click](javascript:alert(1)) & more')
+    '&lt;img src=x onerror=alert(1)&gt; \\[click\\](javascript:alert(1)) &amp; more'
+    """
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+    )
+
+
 def _md_cell(value: Any) -> str:
-    return cell(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md_text(cell(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " "))
 
 
 def md_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], truncated: bool = False) -> str:
@@ -116,13 +132,15 @@ def _html_text(text: str) -> str:
 
 def _sql(sql: str, kind: ResponseType) -> str:
     if kind == "md":
-        return f"```sql\n{sql.strip()}\n```"
+        # A fence longer than any run of backticks in the SQL (a string literal may hold some).
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", sql)), default=0))
+        return f"{fence}sql\n{sql.strip()}\n{fence}"
     return f'<pre><code class="language-sql">{html.escape(sql.strip())}</code></pre>'
 
 
 def _insights(insights: Sequence[str], kind: ResponseType) -> str:
     if kind == "md":
-        return "\n".join(f"- {line}" for line in insights)
+        return "\n".join(f"- {md_text(line)}" for line in insights)
     return "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in insights) + "</ul>"
 
 
@@ -142,7 +160,7 @@ def content(answer: Answer, kind: ResponseType) -> str:
     """The assistant message content of a finished answer."""
     if kind == "raw":
         return answer.text
-    sections = [answer.text if kind == "md" else f"<p>{_html_text(answer.text)}</p>"]
+    sections = [md_text(answer.text) if kind == "md" else f"<p>{_html_text(answer.text)}</p>"]
     if answer.columns:
         sections.append(_table(answer.columns, answer.rows, answer.truncated, kind))
     if answer.sql:
@@ -189,7 +207,7 @@ class ChunkWriter:
             prefix = self._section("")
             self._text_started = True
         if self.kind == "md":
-            return prefix + text
+            return prefix + md_text(text)
         if not self._paragraph_open:
             prefix += "<p>"
             self._paragraph_open = True
@@ -276,8 +294,22 @@ def csv_text(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    """A value a spreadsheet will show, never run: text that starts like a formula gets a
+    leading apostrophe, which spreadsheets hide.
+
+    >>> _csv_cell("=HYPERLINK('http://x')"), _csv_cell("@SUM(A1)"), _csv_cell(-3), _csv_cell(None)
+    ("'=HYPERLINK('http://x')", "'@SUM(A1)", -3, '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
 
 
 # --- graph suggestions ----------------------------------------------------------------

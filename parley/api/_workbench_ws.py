@@ -52,6 +52,10 @@ def parse_frame(raw: str | None) -> tuple[str, str]:
 
     >>> parse_frame('{"type": "visualize", "chart_type": "pie"}')
     ('visualize', 'pie')
+    >>> parse_frame("[" * 5000 + "]" * 5000)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    ...
+    parley.api._workbench_ws.InvalidFrame: frame is nested too deeply
     """
     if raw is None:
         raise InvalidFrame("frames must be JSON text, not binary")
@@ -59,6 +63,10 @@ def parse_frame(raw: str | None) -> tuple[str, str]:
         frame = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InvalidFrame(f"frame is not JSON: {exc.msg} at position {exc.pos}") from None
+    except RecursionError:
+        raise InvalidFrame("frame is nested too deeply") from None
+    except ValueError as exc:  # a number longer than Python reads (4,300 digits)
+        raise InvalidFrame(f"frame is not readable JSON: {exc}") from None
     if not isinstance(frame, dict):
         raise InvalidFrame(f"frame must be a JSON object, not {type(frame).__name__}")
     kind = frame.get("type")

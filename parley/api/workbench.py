@@ -55,8 +55,8 @@ def _this_face() -> Any:
 
 
 class CreateSession(BaseModel):
-    tenant_id: str = Field(min_length=1)
-    user_id: str = Field(min_length=1)
+    tenant_id: str = Field(min_length=1, max_length=100)
+    user_id: str = Field(min_length=1, max_length=100)
 
 
 class SessionInfo(BaseModel):

@@ -26,6 +26,10 @@ from parley.store import tenancy
 from parley.store.db import Store
 from parley.store.models import ApiKey, Member
 
+#: The longest tenant or user name a token may carry: both are stored in the owner of
+#: every conversation the user opens.
+MAX_CLAIM_CHARS = 100
+
 
 class Authenticator:
     def __init__(self, store: Store, settings: Settings) -> None:
@@ -67,6 +71,12 @@ class Authenticator:
             raise Unauthorized("token is missing the 'tenant_id' claim")
         user = claims.get("sub", claims.get("user_id"))
         assert isinstance(user, str)  # verify() refuses a token without a subject
+        for claim, value in (("tenant_id", tenant), ("sub", user)):
+            if len(value) > MAX_CLAIM_CHARS:
+                raise Unauthorized(
+                    f"the token's {claim!r} claim is {len(value)} characters long; "
+                    f"at most {MAX_CLAIM_CHARS} are accepted"
+                )
         with self._store.session() as session:
             organization = tenancy.get_organization_by_name(session, tenant)
             if organization is None:

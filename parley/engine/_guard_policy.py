@@ -1,5 +1,6 @@
-"""What the guard refuses: statements that are not read-only queries, and functions or
-table sources that reach outside the source's tables.
+"""What the guard refuses: statements that are not read-only queries, variables, functions
+off the allow-list (``_guard_functions``) and table functions that read anything but their
+arguments.
 
 Every check works on sqlglot's syntax tree; the SQL text is never inspected.
 """
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
+from parley.engine._guard_functions import check_function
 from parley.errors import GuardRejected
 
 # The statement kinds a guarded statement may be: read-only queries only.
@@ -34,61 +36,14 @@ WRITING_NODES: tuple[type[exp.Expr], ...] = _classes(
     "Execute", "Command",
 )  # fmt: skip
 
+# Session and server variables (`@@datadir`, `@x`) and bind parameters.
+_VARIABLES: tuple[type[exp.Expr], ...] = _classes("SessionParameter", "Parameter", "Placeholder")
+
 _STATEMENT_NAMES: dict[str, str] = {
     "TruncateTable": "TRUNCATE",
     "LoadData": "LOAD DATA",
     "Transaction": "BEGIN",
 }
-
-# Functions refused by name, whatever the dialect, because they reach outside the data a
-# query is meant to read: the server's files, the network, other databases, the server's
-# settings and processes, or time itself (sleeping holds a connection and is the classic
-# blind-injection probe). Functions that run SQL given as a string (DuckDB query(),
-# PostgreSQL query_to_xml()) are refused too: that SQL would escape this guard.
-DENIED_FUNCTIONS: frozenset[str] = frozenset(
-    {
-        # sleeping and busy work
-        "pg_sleep", "pg_sleep_for", "pg_sleep_until", "sleep", "benchmark",
-        # server files
-        "pg_read_file", "pg_read_binary_file", "pg_stat_file", "pg_ls_dir", "pg_ls_logdir",
-        "pg_ls_waldir", "pg_ls_tmpdir", "pg_ls_archive_statusdir", "pg_file_write",
-        "pg_file_rename", "pg_file_unlink", "pg_logdir_ls", "lo_import", "lo_export",
-        "load_file", "readfile", "writefile", "edit", "read_text", "read_blob", "glob",
-        "parquet_scan", "parquet_metadata", "parquet_schema", "parquet_file_metadata",
-        "parquet_kv_metadata", "sniff_csv", "st_read", "read_xlsx", "fts3_tokenizer",
-        "zipfile", "fsdir", "csv_scan", "json_scan",
-        # network and other databases
-        "http_get", "http_post", "http_head", "sqlite_scan", "sqlite_attach",
-        "postgres_scan", "postgres_attach", "postgres_query", "postgres_execute",
-        "mysql_query", "mysql_execute", "iceberg_scan", "delta_scan",
-        # SQL given as a string
-        "query", "query_table", "query_to_xml", "query_to_xml_and_xmlschema",
-        "cursor_to_xml", "table_to_xml", "table_to_xml_and_xmlschema", "schema_to_xml",
-        "database_to_xml", "ts_stat", "ts_rewrite",
-        # settings, environment and extensions (reading them may leak configuration)
-        "set_config", "current_setting", "getenv", "getvariable", "set_variable",
-        "duckdb_settings", "duckdb_secrets", "which_secret", "load_aws_credentials",
-        "load_extension", "system", "sys_exec", "sys_eval",
-        # server processes, locks, replication and state changes
-        "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile",
-        "pg_promote", "pg_switch_wal", "pg_create_restore_point", "pg_start_backup",
-        "pg_stop_backup", "pg_backup_start", "pg_backup_stop", "pg_notify",
-        "pg_logical_emit_message", "get_lock", "release_lock", "release_all_locks",
-        "master_pos_wait", "source_pos_wait", "nextval", "setval", "txid_current",
-        "pg_current_xact_id", "checkpoint", "force_checkpoint",
-    }
-)  # fmt: skip
-
-# Whole families refused by the start of their name.
-DENIED_PREFIXES: tuple[str, ...] = (
-    "dblink",  # dblink, dblink_exec, dblink_connect, ...: other databases
-    "read_", "parquet_", "iceberg_", "delta_",  # DuckDB file and lake readers
-    "lo_",  # PostgreSQL large objects live outside the tables
-    "pg_ls_", "pg_read_", "pg_file_",  # PostgreSQL server files
-    "pg_advisory", "pg_try_advisory",  # session locks outlive the query
-    "pg_create_", "pg_drop_",  # replication slots
-    "http_",  # DuckDB's http client extension
-)  # fmt: skip
 
 # Table functions that only compute rows from their arguments.
 ALLOWED_TABLE_FUNCTIONS: frozenset[str] = frozenset(
@@ -112,17 +67,6 @@ def function_names(node: exp.Func) -> set[str]:
     if isinstance(node, exp.Anonymous):
         return {node.name.lower()}
     return {name.lower() for name in type(node).sql_names()}
-
-
-def is_denied_function(name: str) -> bool:
-    """Whether a function name (lower case) is on the deny-list.
-
-    >>> is_denied_function("pg_sleep"), is_denied_function("dblink_exec")
-    (True, True)
-    >>> is_denied_function("sum"), is_denied_function("date_trunc")
-    (False, False)
-    """
-    return name in DENIED_FUNCTIONS or name.startswith(DENIED_PREFIXES)
 
 
 def statement_name(node: exp.Expr) -> str:
@@ -149,9 +93,11 @@ def check_root(root: exp.Expr) -> None:
         )
 
 
-def check_read_only(root: exp.Expr) -> None:
+def check_read_only(root: exp.Expr, dialect: str) -> None:
     """Refuse anything in the tree that writes, locks, or reaches outside the data."""
     for node in root.walk():
+        if isinstance(node, exp.Select) and not node.expressions:
+            raise GuardRejected("a SELECT needs at least one column or expression to return")
         if isinstance(node, WRITING_NODES):
             raise GuardRejected(
                 f"{statement_name(node)} statements are not allowed, even inside a query: "
@@ -165,17 +111,18 @@ def check_read_only(root: exp.Expr) -> None:
                 f"the locking clause FOR {kind} is not allowed: a read-only query takes no "
                 "row locks"
             )
-        if isinstance(node, exp.Func):
-            _check_function(node)
-
-
-def _check_function(node: exp.Func) -> None:
-    for name in sorted(function_names(node)):
-        if is_denied_function(name):
+        if isinstance(node, _VARIABLES):
             raise GuardRejected(
-                f"function {name} is not allowed: it reaches outside the query's data "
-                "(files, network, other databases, server settings or processes, or time)"
+                f"{node.sql(dialect=dialect)} is not allowed: a statement reads no session "
+                "or server variables and takes no parameters"
             )
+        if isinstance(node, exp.Func) and not _is_table_source(node):
+            check_function(node, dialect)
+
+
+def _is_table_source(node: exp.Func) -> bool:
+    # A function in FROM is judged by the table-function allow-list below.
+    return isinstance(node.parent, exp.Table | exp.Lateral) and node.arg_key == "this"
 
 
 def check_table_sources(root: exp.Expr, dialect: str) -> None:

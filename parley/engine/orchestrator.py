@@ -61,7 +61,13 @@ class Workspace:
 
     @property
     def table_columns(self) -> dict[str, list[str]]:
-        return {o.name: [a.name for a in o.attributes] for o in self.ontology.objects}
+        """The guard's allow-list: the ontology's tables, by their schema outside the default."""
+        return {
+            f"{o.schema_name}.{o.name}" if o.schema_name else o.name: [
+                a.name for a in o.attributes
+            ]
+            for o in self.ontology.objects
+        }
 
 
 @dataclass(slots=True)

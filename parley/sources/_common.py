@@ -18,6 +18,9 @@ INTROSPECT_TIMEOUT_S = 120.0
 HUGE_TABLE_ROWS = 5_000_000
 #: Rows of a huge table read to profile its text columns.
 PROFILE_SAMPLE_ROWS = 1_000_000
+#: A result stops at this many bytes (as text), whatever the row cap: rows are not all
+#: the same size, and one wide row of long values costs as much as thousands of short ones.
+MAX_RESULT_BYTES = 32 * 1024 * 1024
 
 
 def timed_out(timeout_s: float) -> SourceError:
@@ -35,8 +38,26 @@ def scrub(message: str, secrets: Iterable[str | None]) -> str:
     return message.strip()
 
 
-def convert_rows(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
-    return [[json_friendly(value) for value in row] for row in rows]
+def capped_rows(
+    rows: Sequence[Sequence[Any]], max_rows: int, max_bytes: int = MAX_RESULT_BYTES
+) -> tuple[list[list[Any]], bool]:
+    """The rows as JSON-friendly values, cut at ``max_rows`` rows or ``max_bytes`` bytes;
+    and whether anything was cut.
+
+    >>> capped_rows([(1, "a"), (2, "b"), (3, "c")], max_rows=2)
+    ([[1, 'a'], [2, 'b']], True)
+    >>> capped_rows([("x" * 10,), ("y" * 10,)], max_rows=5, max_bytes=15)
+    ([['xxxxxxxxxx']], True)
+    """
+    kept: list[list[Any]] = []
+    size = 0
+    for row in rows[:max_rows]:
+        converted = [json_friendly(value) for value in row]
+        size += sum(len(value) if isinstance(value, str) else 8 for value in converted)
+        if size > max_bytes:
+            return kept, True
+        kept.append(converted)
+    return kept, len(rows) > max_rows
 
 
 def infer_column_types(rows: Sequence[Sequence[Any]], width: int) -> list[str]:

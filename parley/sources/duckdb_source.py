@@ -22,7 +22,7 @@ from parley.sources._common import (
     INTROSPECT_TIMEOUT_S,
     MAX_VALUE_LENGTH,
     PROFILE_SAMPLE_ROWS,
-    convert_rows,
+    capped_rows,
     timed_out,
 )
 from parley.sources.base import (
@@ -80,10 +80,10 @@ class DuckDBSource:
         description, rows = self._run(sql, (), timeout_s=timeout_s, max_rows=max_rows)
         columns = [column[0] for column in description]
         families = [normalise_type(str(column[1])) for column in description]
-        truncated = len(rows) > max_rows
+        kept, truncated = capped_rows(rows, max_rows)
         return QueryResult(
             columns=columns,
-            rows=convert_rows(rows[:max_rows]),
+            rows=kept,
             truncated=truncated,
             elapsed_ms=(time.perf_counter() - start) * 1000,
             column_types=families,

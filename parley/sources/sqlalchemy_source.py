@@ -47,7 +47,7 @@ from parley.sources._common import (
     INTROSPECT_TIMEOUT_S,
     MAX_VALUE_LENGTH,
     PROFILE_SAMPLE_ROWS,
-    convert_rows,
+    capped_rows,
     infer_column_types,
     scrub,
     timed_out,
@@ -212,14 +212,13 @@ class SQLAlchemySource:
     def execute(self, sql: str, *, max_rows: int, timeout_s: float) -> QueryResult:
         start = time.perf_counter()
         columns, rows = self._fetch(sql, timeout_s=timeout_s, max_rows=max_rows)
-        truncated = len(rows) > max_rows
-        converted = convert_rows(rows[:max_rows])
+        converted, truncated = capped_rows(rows, max_rows)
         return QueryResult(
             columns=columns,
             rows=converted,
             truncated=truncated,
             elapsed_ms=(time.perf_counter() - start) * 1000,
-            column_types=infer_column_types(rows[:max_rows], len(columns)),
+            column_types=infer_column_types(rows[: len(converted)], len(columns)),
         )
 
     def _fetch(

@@ -7,6 +7,7 @@ One :class:`Store` per process; it is safe to share between threads, since every
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,10 +96,18 @@ def _create_engine(url: URL, *, echo: bool) -> Engine:
         # One shared connection, or every pooled connection would see its own empty database.
         options["poolclass"] = StaticPool
     else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(database).expanduser())
     engine = create_engine(url, **options)
     event.listen(engine, "connect", _sqlite_pragmas(in_memory))
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create the store file readable by its owner only (it holds key hashes, tokens and
+    every conversation); SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_pragmas(in_memory: bool) -> Any:

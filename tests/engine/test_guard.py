@@ -16,7 +16,6 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from parley.engine._guard_policy import DENIED_FUNCTIONS
 from parley.engine.guard import GuardedStatement, RowFilter, guard_sql
 from parley.errors import GuardRejected
 
@@ -36,17 +35,66 @@ ORDERS = [
 ]
 PRODUCTS = [(1, "Widget"), (2, "Gadget")]
 ACME = (RowFilter("tenant", "eq", "acme"),)
+#: The schema most tests read: the tables above and a few plain ones.
+SCHEMA: dict[str, list[str]] = {
+    **COLUMNS,
+    "t": ["a", "b", "n", "x", "d", "id", "name"],
+    "users": ["id", "name"],
+    "u": ["id", "name"],
+}
+
+
+#: Functions that reach outside the data (files, network, other databases, settings,
+#: processes, time), in one dialect or another: none is on any allow-list.
+DANGEROUS_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        # sleeping and busy work
+        "pg_sleep", "pg_sleep_for", "pg_sleep_until", "sleep", "benchmark",
+        # server files
+        "pg_read_file", "pg_read_binary_file", "pg_stat_file", "pg_ls_dir", "pg_ls_logdir",
+        "pg_ls_waldir", "pg_ls_tmpdir", "pg_ls_archive_statusdir", "pg_file_write",
+        "pg_file_rename", "pg_file_unlink", "pg_logdir_ls", "lo_import", "lo_export",
+        "load_file", "readfile", "writefile", "edit", "read_text", "read_blob", "glob",
+        "parquet_scan", "parquet_metadata", "parquet_schema", "parquet_file_metadata",
+        "parquet_kv_metadata", "sniff_csv", "st_read", "read_xlsx", "fts3_tokenizer",
+        "zipfile", "fsdir", "csv_scan", "json_scan",
+        # network and other databases
+        "http_get", "http_post", "http_head", "sqlite_scan", "sqlite_attach",
+        "postgres_scan", "postgres_attach", "postgres_query", "postgres_execute",
+        "mysql_query", "mysql_execute", "iceberg_scan", "delta_scan",
+        # SQL given as a string
+        "query", "query_table", "query_to_xml", "query_to_xml_and_xmlschema",
+        "cursor_to_xml", "table_to_xml", "table_to_xml_and_xmlschema", "schema_to_xml",
+        "database_to_xml", "ts_stat", "ts_rewrite",
+        # settings, environment and extensions (reading them may leak configuration)
+        "set_config", "current_setting", "getenv", "getvariable", "set_variable",
+        "duckdb_settings", "duckdb_secrets", "which_secret", "load_aws_credentials",
+        "load_extension", "system", "sys_exec", "sys_eval",
+        # server processes, locks, replication and state changes
+        "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile",
+        "pg_promote", "pg_switch_wal", "pg_create_restore_point", "pg_start_backup",
+        "pg_stop_backup", "pg_backup_start", "pg_backup_stop", "pg_notify",
+        "pg_logical_emit_message", "get_lock", "release_lock", "release_all_locks",
+        "master_pos_wait", "source_pos_wait", "nextval", "setval", "txid_current",
+        "pg_current_xact_id", "checkpoint", "force_checkpoint",
+    }
+)  # fmt: skip
+
+
+def guard(sql: str, dialect: str, **kwargs: Any) -> GuardedStatement:
+    kwargs.setdefault("table_columns", SCHEMA)
+    return guard_sql(sql, dialect, **kwargs)
 
 
 def rejected(sql: str, dialect: str = "duckdb", **kwargs: Any) -> GuardRejected:
     kwargs.setdefault("max_rows", 100)
     with pytest.raises(GuardRejected) as info:
-        guard_sql(sql, dialect, **kwargs)
+        guard(sql, dialect, **kwargs)
     return info.value
 
 
 def acme(sql: str, dialect: str = "duckdb", max_rows: int = 100) -> GuardedStatement:
-    return guard_sql(sql, dialect, max_rows=max_rows, row_filters=ACME, table_columns=COLUMNS)
+    return guard(sql, dialect, max_rows=max_rows, row_filters=ACME, table_columns=COLUMNS)
 
 
 # ---------------------------------------------------------------- accepted queries
@@ -70,7 +118,7 @@ def acme(sql: str, dialect: str = "duckdb", max_rows: int = 100) -> GuardedState
     ],
 )
 def test_read_only_queries_are_accepted_in_every_dialect(dialect: str, sql: str) -> None:
-    guarded = guard_sql(sql, dialect, max_rows=50)
+    guarded = guard(sql, dialect, max_rows=50)
     assert guarded.limit == 50
     reparsed = sqlglot.parse(guarded.sql, read=dialect)
     assert len(reparsed) == 1
@@ -79,12 +127,12 @@ def test_read_only_queries_are_accepted_in_every_dialect(dialect: str, sql: str)
 
 
 def test_values_is_accepted_and_runs() -> None:
-    guarded = guard_sql("VALUES (1), (2), (3)", "duckdb", max_rows=2)
+    guarded = guard("VALUES (1), (2), (3)", "duckdb", max_rows=2)
     assert duckdb.connect().execute(guarded.sql).fetchall() == [(1,), (2,)]
 
 
 def test_tables_lists_real_tables_once_and_not_cte_names() -> None:
-    guarded = guard_sql(
+    guarded = guard(
         "WITH big AS (SELECT * FROM orders) SELECT * FROM big JOIN customers c "
         "ON c.id = big.customer_id JOIN orders o2 ON o2.order_id = big.order_id",
         "duckdb",
@@ -192,10 +240,9 @@ def test_mysql_into_outfile_is_refused() -> None:
     assert error.detail["highlight"] == "INTO"
 
 
-FUNCTION_MESSAGE = (
-    "function {} is not allowed: it reaches outside the query's data (files, network, other "
-    "databases, server settings or processes, or time)"
-)
+def refuses_function(error: GuardRejected, name: str) -> bool:
+    """Whether the refusal names the function, called in a select list or read in FROM."""
+    return error.message.startswith((f"function {name} is not allowed", f"table function {name}"))
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -242,21 +289,22 @@ FUNCTION_MESSAGE = (
 def test_dangerous_functions_are_refused_in_every_dialect(
     dialect: str, sql: str, name: str
 ) -> None:
-    assert rejected(sql, dialect).message == FUNCTION_MESSAGE.format(name)
+    assert refuses_function(rejected(sql, dialect), name)
 
 
 def test_duckdb_glob_table_function_is_refused() -> None:
-    assert rejected("SELECT * FROM glob('/*')").message == FUNCTION_MESSAGE.format("glob")
+    assert refuses_function(rejected("SELECT * FROM glob('/*')"), "glob")
 
 
-@pytest.mark.parametrize("name", sorted(DENIED_FUNCTIONS))
-def test_every_denied_function_is_refused_where_it_parses(name: str) -> None:
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("name", sorted(DANGEROUS_FUNCTIONS))
+def test_every_dangerous_function_is_refused_where_it_parses(name: str, dialect: str) -> None:
     sql = f"SELECT {name}('x')"
     try:
-        sqlglot.parse_one(sql, read="duckdb")
+        sqlglot.parse_one(sql, read=dialect)
     except sqlglot.ParseError:
-        pytest.skip(f"{name} is not parsed as a function call in DuckDB")
-    assert rejected(sql).message == FUNCTION_MESSAGE.format(name)
+        pytest.skip(f"{name} is not parsed as a function call in {dialect}")
+    assert rejected(sql, dialect).message.startswith("function ")
 
 
 @pytest.mark.parametrize(
@@ -271,7 +319,7 @@ def test_every_denied_function_is_refused_where_it_parses(name: str) -> None:
     ],
 )
 def test_harmless_functions_are_accepted(dialect: str, sql: str) -> None:
-    guard_sql(sql, dialect, max_rows=10)
+    guard(sql, dialect, max_rows=10)
 
 
 # ---------------------------------------------------------------- parse errors
@@ -312,7 +360,6 @@ def test_unterminated_string_reports_where_it_starts() -> None:
         ("duckdb", "SELECT a FROM t LIMIT 5000", "SELECT a FROM t LIMIT 100", 100),
         ("duckdb", "SELECT a FROM t LIMIT 5 OFFSET 20", "SELECT a FROM t LIMIT 5 OFFSET 20", 5),
         ("postgres", "SELECT a FROM t LIMIT ALL", "SELECT a FROM t LIMIT 100", 100),
-        ("postgres", "SELECT a FROM t LIMIT $1", "SELECT a FROM t LIMIT 100", 100),
         ("duckdb", "SELECT a FROM t LIMIT (SELECT 3)", "SELECT a FROM t LIMIT 100", 100),
         ("sqlite", "SELECT a FROM t LIMIT -1", "SELECT a FROM t LIMIT 100", 100),
         ("mysql", "SELECT a FROM t LIMIT 3, 500", "SELECT a FROM t LIMIT 100 OFFSET 3", 100),
@@ -358,13 +405,13 @@ def test_unterminated_string_reports_where_it_starts() -> None:
     ],
 )
 def test_limit_rules(dialect: str, sql: str, expected: str, limit: int) -> None:
-    guarded = guard_sql(sql, dialect, max_rows=100)
+    guarded = guard(sql, dialect, max_rows=100)
     assert (guarded.sql, guarded.limit) == (expected, limit)
 
 
 def test_union_limit_applies_to_the_whole_statement_when_run() -> None:
     con = duckdb.connect()
-    guarded = guard_sql(
+    guarded = guard(
         "SELECT * FROM range(5) UNION ALL SELECT * FROM range(5)", "duckdb", max_rows=7
     )
     assert len(con.execute(guarded.sql).fetchall()) == 7
@@ -372,7 +419,7 @@ def test_union_limit_applies_to_the_whole_statement_when_run() -> None:
 
 def test_max_rows_must_be_positive() -> None:
     with pytest.raises(ValueError, match="max_rows must be at least 1, got 0"):
-        guard_sql("SELECT 1", "duckdb", max_rows=0)
+        guard("SELECT 1", "duckdb", max_rows=0)
 
 
 # ---------------------------------------------------------------- row filters on DuckDB
@@ -555,7 +602,7 @@ def test_recursive_cte_reading_a_filtered_table_runs(shop: duckdb.DuckDBPyConnec
     ],
 )
 def test_filter_values_stay_one_literal(shop: duckdb.DuckDBPyConnection, value: str) -> None:
-    guarded = guard_sql(
+    guarded = guard(
         "SELECT * FROM orders",
         "duckdb",
         max_rows=100,
@@ -570,7 +617,7 @@ def test_filter_values_stay_one_literal(shop: duckdb.DuckDBPyConnection, value: 
 
 
 def test_in_list_values_stay_literals(shop: duckdb.DuckDBPyConnection) -> None:
-    guarded = guard_sql(
+    guarded = guard(
         "SELECT tenant FROM orders",
         "duckdb",
         max_rows=100,
@@ -604,14 +651,14 @@ def test_in_list_values_stay_literals(shop: duckdb.DuckDBPyConnection) -> None:
 def test_each_filter_operator(
     shop: duckdb.DuckDBPyConnection, row_filter: RowFilter, order_ids: list[int]
 ) -> None:
-    guarded = guard_sql(
+    guarded = guard(
         "SELECT order_id FROM orders ORDER BY 1", "duckdb", max_rows=100, row_filters=[row_filter]
     )
     assert [row[0] for row in shop.execute(guarded.sql).fetchall()] == order_ids
 
 
 def test_qualified_filter_names_the_qualified_reference(shop: duckdb.DuckDBPyConnection) -> None:
-    guarded = guard_sql(
+    guarded = guard(
         "SELECT order_id FROM main.orders ORDER BY 1",
         "duckdb",
         max_rows=100,
@@ -621,7 +668,7 @@ def test_qualified_filter_names_the_qualified_reference(shop: duckdb.DuckDBPyCon
 
 
 def test_several_filters_combine(shop: duckdb.DuckDBPyConnection) -> None:
-    guarded = guard_sql(
+    guarded = guard(
         "SELECT c.name, o.order_id FROM customers c JOIN orders o ON o.customer_id = c.id",
         "duckdb",
         max_rows=100,
@@ -643,24 +690,98 @@ def test_filter_on_a_column_a_table_lacks_leaves_it_untouched() -> None:
 
 
 @pytest.mark.parametrize(
+    ("dialect", "sql", "message"),
+    [
+        ("postgres", "SELECT a FROM t LIMIT $1", "$1 is not allowed"),
+        ("mysql", "SELECT @@datadir", "@@datadir is not allowed"),
+        ("mysql", "SELECT @@global.secure_file_priv", "@@global.secure_file_priv is not allowed"),
+        ("mysql", "SELECT name FROM users WHERE id = @x", "@x is not allowed"),
+        ("postgres", "SELECT 'pg_authid'::regclass", "a cast to REGCLASS is not allowed"),
+        ("postgres", "SELECT repeat('x', 300000000)", "function repeat may only build"),
+        ("postgres", "SELECT lpad(name, 100000000, 'x') FROM users", "function lpad may only"),
+        ("duckdb", "SELECT repeat('x', (SELECT count(*) FROM t))", "function repeat may only"),
+        ("sqlite", "SELECT randomblob(100000000)", "function randomblob is not allowed"),
+        ("postgres", "SELECT * FROM information_schema.tables", "table information_schema.tables"),
+        ("postgres", "SELECT * FROM other.customers", "table other.customers is not allowed"),
+        ("postgres", "SELECT * FROM public.customers", "table public.customers is not allowed"),
+        ("duckdb", "SELECT * FROM db2.main.customers", "table db2.main.customers is not allowed"),
+        ("sqlite", "SELECT * FROM sqlite_master", "table sqlite_master is not allowed"),
+        ("postgres", "SELECT * FROM pg_settings", "table pg_settings is not allowed"),
+    ],
+)
+def test_variables_catalogs_and_oversized_values_are_refused(
+    dialect: str, sql: str, message: str
+) -> None:
+    assert rejected(sql, dialect, table_columns=SCHEMA).message.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [
+        ("duckdb", "SELECT * FROM main.customers"),
+        ("sqlite", "SELECT * FROM main.customers"),
+        ("postgres", "SELECT repeat('-', 20), lpad(name, 12, ' ') FROM customers"),
+    ],
+)
+def test_the_default_schema_and_small_generated_strings_are_accepted(
+    dialect: str, sql: str
+) -> None:
+    guard(sql, dialect, max_rows=10)
+
+
+@pytest.mark.parametrize("depth", [33, 50, 1000])
+def test_deep_nesting_is_refused_before_parsing(depth: int) -> None:
+    sql = "SELECT " + "(" * depth + "1" + ")" * depth
+    assert rejected(sql, table_columns=SCHEMA).message.startswith("the statement is nested")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT " + " + ".join(["1"] * 6000),
+        "SELECT " + "NOT " * 3000 + "TRUE",
+        "SELECT " + "-" * 3000 + "1",
+        "SELECT " + "CASE WHEN 1 = 1 THEN " * 400 + "1" + " END" * 400,
+    ],
+)
+def test_long_chains_are_answered_or_refused_never_crashed(sql: str) -> None:
+    try:
+        guarded = guard(sql, "duckdb", max_rows=5)
+    except GuardRejected as error:
+        assert error.message
+    else:
+        assert guarded.limit == 5
+
+
+def test_oversized_statements_are_refused_before_parsing() -> None:
+    sql = "SELECT id FROM users WHERE id IN (" + ",".join(map(str, range(100_000))) + ")"
+    assert "characters long" in rejected(sql, table_columns=SCHEMA).message
+
+
+@pytest.mark.parametrize(
     ("kwargs", "sql", "message"),
     [
         (
             {"row_filters": ACME, "table_columns": COLUMNS},
             "SELECT * FROM secrets",
-            "table secrets is not in the source's schema, so its row filters cannot be checked",
+            "table secrets is not allowed: it is not one of the source's tables (system catalogs "
+            "and relations outside the source's schema cannot be read)",
         ),
         (
             {"row_filters": ACME, "table_columns": COLUMNS},
             "SELECT * FROM customers WHERE id IN (SELECT id FROM pg_catalog.pg_stats)",
-            "table pg_catalog.pg_stats is not in the source's schema, so its row filters cannot "
-            "be checked",
+            "table pg_catalog.pg_stats is not allowed: it is not one of the source's tables "
+            "(system catalogs and relations outside the source's schema cannot be read)",
         ),
         (
-            {"row_filters": ACME},
-            "SELECT * FROM orders",
-            "row filter on column tenant applies to every table that has it, but the source's "
-            "columns are unknown, so table orders cannot be read",
+            {
+                "row_filters": [RowFilter("tenant", "eq", "acme", table="orders")],
+                "table_columns": {**COLUMNS, "big_orders": ["order_id", "amount"]},
+                "views": ["big_orders"],
+            },
+            "SELECT * FROM big_orders",
+            "view big_orders is not allowed here: it may show rows of a table that row filters "
+            "restrict, and no filter applies to it",
         ),
         (
             {
@@ -693,15 +814,15 @@ def test_a_table_in_a_position_that_cannot_be_wrapped_is_refused() -> None:
 
 def test_unknown_dialect_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match=r"Unknown dialect 'duckbd'\. Did you mean duckdb"):
-        guard_sql("SELECT 1", "duckbd", max_rows=1)
+        guard("SELECT 1", "duckbd", max_rows=1)
 
 
 def test_queries_without_tables_need_no_schema() -> None:
-    assert guard_sql("SELECT 1", "duckdb", max_rows=5, row_filters=ACME).sql == "SELECT 1 LIMIT 5"
+    assert guard("SELECT 1", "duckdb", max_rows=5, row_filters=ACME).sql == "SELECT 1 LIMIT 5"
 
 
 def test_filter_columns_use_the_schema_spelling() -> None:
-    guarded = guard_sql(
+    guarded = guard(
         "SELECT * FROM Accounts",
         "postgres",
         max_rows=5,
@@ -844,7 +965,7 @@ def test_filter_values_stay_one_literal_on_each_engine(
     request: pytest.FixtureRequest, dialect: str, fixture: str, value: str
 ) -> None:
     run: Runner = request.getfixturevalue(fixture)
-    guarded = guard_sql(
+    guarded = guard(
         "SELECT COUNT(*) FROM orders",
         dialect,
         max_rows=10,

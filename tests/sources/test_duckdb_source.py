@@ -149,3 +149,16 @@ def test_in_memory_database() -> None:
     assert source.execute("SELECT 40 + 2 AS n", max_rows=5, timeout_s=5).rows == [[42]]
     assert source.introspect().tables == ()
     source.close()
+
+
+def test_results_are_cut_by_bytes_as_well_as_rows(tmp_path: Path) -> None:
+    path = tmp_path / "wide.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(
+            "CREATE TABLE notes AS SELECT i, repeat('x', 1000000) AS body FROM range(100) t(i)"
+        )
+    source = DuckDBSource(path, name="wide")
+    result = source.execute("SELECT body FROM notes", max_rows=100, timeout_s=10)
+    # 32 MiB of 1 MB values: the 34th value would pass the cap.
+    assert result.truncated
+    assert len(result.rows) == 33

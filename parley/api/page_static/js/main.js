@@ -10,8 +10,8 @@ const state = { app: null, conversation: null, busy: false, latest: null, views:
 
 function applyTheme(theme) {
   document.documentElement.dataset.theme = theme;
+  // A toggle keeps its name; aria-pressed says whether it is on.
   $("#theme").setAttribute("aria-pressed", String(theme === "dark"));
-  $("#theme").textContent = theme === "dark" ? "Light theme" : "Dark theme";
 }
 const savedTheme = localStorage.getItem("parley-theme");
 applyTheme(savedTheme || (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));

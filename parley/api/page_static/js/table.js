@@ -69,6 +69,7 @@ export function resultTable({ columns, rows, truncated }, name) {
   columns.forEach((column, c) => {
     const th = document.createElement("th");
     th.scope = "col";
+    if (numeric[c]) th.className = "num";
     th.setAttribute("aria-sort", "none");
     const button = document.createElement("button");
     button.type = "button";

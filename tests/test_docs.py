@@ -46,6 +46,7 @@ def routes(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
         ("/api/v1/embed/", "embedded.md"),
         ("/api/v1/conversations", "embedded.md"),
         ("/api/ana", "ana.md"),
+        ("/page/", "page.md"),
     ],
 )
 def test_every_route_is_documented(routes: list[str], prefix: str, page: str) -> None:

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from parley import __version__
-from parley.api import ana, channels, embedded, log_redaction, openai_compat, workbench
+from parley.api import ana, channels, embedded, log_redaction, openai_compat, page, workbench
 from parley.api._edge import Face
 from parley.auth.authenticate import Authenticator
 from parley.conversations.embedded import Embedded
@@ -27,6 +28,7 @@ FACES: tuple[Face, ...] = (  # type: ignore[assignment]
     channels,
     embedded,
     ana,
+    page,
 )
 
 
@@ -41,7 +43,8 @@ class Installation(Protocol):
 
 def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> FastAPI:
     log_redaction.install()
-    api = FastAPI(title="Parley", version=__version__)
+    # The API explorer's scripts and styles ship inside a package: /docs works offline.
+    api = FastAPIOffline(title="Parley", version=__version__)
     api.state.conversations = installation.conversations
     api.state.auth = installation.auth
     api.state.knowledge = installation.knowledge

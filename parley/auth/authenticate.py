@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from parley.auth.api_keys import API_KEY_PREFIX, authenticate_api_key, verify_secret
 from parley.auth.embed_tokens import embed_token_service
+from parley.auth.page_sessions import PageSession, PageSessions
 from parley.auth.principal import Principal
 from parley.auth.ratelimit import RateLimiter, RateLimits
 from parley.auth.tokens import TokenService
@@ -39,6 +40,7 @@ class Authenticator:
         self._tokens: TokenService | None = None
         self._embed_tokens: TokenService | None = None
         self._limiter: RateLimiter | None = None
+        self._page_sessions: PageSessions | None = None
 
     # -- credentials ----------------------------------------------------------------------
 
@@ -176,6 +178,36 @@ class Authenticator:
             if self._embed_tokens is None:
                 self._embed_tokens = embed_token_service(self._settings)
             return self._embed_tokens
+
+    def page_sign_in(self, plaintext: str | None) -> tuple[Principal, str]:
+        """A live API key's principal and a page session token for its cookie."""
+        if not plaintext:
+            raise Unauthorized("missing API key")
+        with self._store.session() as session:
+            key = authenticate_api_key(session, plaintext)
+            if key is None:
+                raise Unauthorized("the API key is expired or invalid")
+            principal = self._key_principal(session, key)
+            token = self.page_sessions.issue(PageSession(key.organization_id, key.id))
+            return principal, token
+
+    def page_session(self, token: str | None) -> Principal:
+        """The principal of a page session, while the key it was opened with is live."""
+        page = self.page_sessions.verify(token)
+        with self._store.session() as session:
+            key = session.get(ApiKey, page.key_id)
+            if key is None or key.revoked_at is not None or key.organization_id != (
+                page.organization_id
+            ):
+                raise Unauthorized("the API key of this session was revoked: sign in again")
+            return self._key_principal(session, key)
+
+    @property
+    def page_sessions(self) -> PageSessions:
+        with self._lock:
+            if self._page_sessions is None:
+                self._page_sessions = PageSessions.from_settings(self._settings)
+            return self._page_sessions
 
     @property
     def tokens(self) -> TokenService:

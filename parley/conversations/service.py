@@ -37,6 +37,7 @@ from parley.engine.orchestrator import TurnContext, Workspace, chart_turn, greet
 from parley.engine.row_filters import RowFilter
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import SemanticQuery
+from parley.engine.suggestions import example_questions
 from parley.errors import (
     Conflict,
     InvalidInput,
@@ -444,6 +445,13 @@ class Conversations:
                 if principal.may_open(a.name)
             ]
             return Page(items, page.total)
+
+    def suggested_questions(self, principal: Principal, *, app: str) -> list[str]:
+        """A few questions that the application ``app`` can answer, in its own words."""
+        with self._store.session() as session:
+            application = self._application(session, principal, app)
+            workspace = self._workspaces(session, application, principal.row_filters)
+        return example_questions(workspace.ontology)
 
     def stored_result(
         self, principal: Principal, *, app: str, data_file_path: str

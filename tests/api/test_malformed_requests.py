@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from parley.api import workbench
+from parley.api import page, workbench
 from parley.conversations.installation import Parley
 
 Headers = Callable[..., dict[str, str]]
@@ -65,7 +65,10 @@ def route_takes_body(app: FastAPI, method: str, path: str) -> bool:
     return False
 
 
-def credentials(face: Any, headers: Headers, api_key: str) -> dict[str, str]:
+def credentials(face: Any, app: FastAPI, headers: Headers, api_key: str) -> dict[str, str]:
+    if face is page:  # the page's session cookie, got by signing in with the key
+        _, token = app.state.auth.page_sign_in(api_key)
+        return {"Cookie": f"{page.COOKIE}={token}"}
     return headers() if face is workbench else {"Authorization": f"Bearer {api_key}"}
 
 
@@ -77,7 +80,7 @@ def test_malformed_bodies_are_refused_on_every_route(
     for face, method, path in routes(app):
         if method not in ("POST", "PUT", "PATCH"):
             continue
-        creds = credentials(face, headers, api_key)
+        creds = credentials(face, app, headers, api_key)
         response = client.request(
             method, path, content=BODIES[kind],
             headers={**creds, "Content-Type": "application/json"},
@@ -101,7 +104,7 @@ def test_out_of_range_query_parameters_are_refused_on_every_route(
     for face, method, path in routes(app):
         if method != "GET":
             continue
-        response = client.get(f"{path}?{query}", headers=credentials(face, headers, api_key))
+        response = client.get(f"{path}?{query}", headers=credentials(face, app, headers, api_key))
         if response.status_code >= 500:
             failures.append((path, response.status_code, response.text[:120]))
     assert not failures

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from parley.api import ana, channels, embedded, workbench
+from parley.api import ana, channels, embedded, page, workbench
 from parley.auth.authenticate import Authenticator
 from parley.conversations import service as door_module
 from parley.conversations.installation import Parley
@@ -87,8 +87,10 @@ def _face_routes(app: FastAPI, channel_id: str) -> list[tuple[Any, str, str, boo
     """Every HTTP route of every face the app was built from, and whether it reads a body."""
     routes = []
     for face in app.state.faces:
+        # The routes a face serves to anyone (a page, its files, signing in).
+        public = getattr(face, "PUBLIC_PATHS", ())
         for route in face.router.routes:
-            if isinstance(route, APIRoute):
+            if isinstance(route, APIRoute) and route.path not in public:
                 path = route.path.replace("{session_id}", "conv_nosuchsession")
                 path = path.replace("{channelId}", channel_id)
                 routes.append((face, sorted(route.methods)[0], path, route.body_field is not None))
@@ -96,11 +98,17 @@ def _face_routes(app: FastAPI, channel_id: str) -> list[tuple[Any, str, str, boo
     return routes
 
 
-def _credentials(face: Any, headers: Headers, api_key: str, channel: tuple[str, str]) -> Any:
+def _credentials(
+    face: Any, app: FastAPI, headers: Headers, api_key: str, channel: tuple[str, str]
+) -> Any:
+    """What a face's caller sends to be let in."""
     if face is workbench:
         return headers()
     if face is channels:
         return {"X-API-Secret-Key": channel[1]}
+    if face is page:
+        _, token = app.state.auth.page_sign_in(api_key)
+        return {"Cookie": f"{page.COOKIE}={token}"}
     return {"Authorization": f"Bearer {api_key}"}
 
 
@@ -122,6 +130,8 @@ def _shape(face: Any, body: dict[str, Any], status: int) -> None:
         assert set(body) >= {"detail", "code"} and isinstance(body["detail"], str)
     elif face is ana:
         assert set(body) == {"tag", "contents", "code"} and body["tag"] == "ErrorBlock"
+    elif face is page:
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
     elif status == 500:
         assert set(body) == {"code", "message", "status"} and body["code"] == "500"
     else:
@@ -137,7 +147,7 @@ def test_every_route_renders_its_face_errors(
         refused = client.request(method, path)
         assert refused.status_code == unauthenticated, (method, path)
         _shape(face, refused.json(), unauthenticated)
-        creds = _credentials(face, headers, api_key, channel)
+        creds = _credentials(face, app, headers, api_key, channel)
         if reads_body:
             invalid = client.request(method, path, headers=creds, content=b"{not json")
             assert invalid.status_code == not_json, (method, path)
@@ -157,8 +167,9 @@ def test_every_route_renders_its_face_errors(
     monkeypatch.setattr(Authenticator, "workbench_token", nothing_there)
     monkeypatch.setattr(Authenticator, "channel", nothing_there)
     monkeypatch.setattr(Authenticator, "api_key_or_embed_token", nothing_there)
+    monkeypatch.setattr(Authenticator, "page_session", nothing_there)
     for face, method, path, _ in _face_routes(app, channel[0]):
-        creds = _credentials(face, headers, api_key, channel)
+        creds = _credentials(face, app, headers, api_key, channel)
         missing = client.request(method, path, headers=creds, json={})
         assert missing.status_code == 404, (method, path)
         _shape(face, missing.json(), 404)
@@ -170,8 +181,9 @@ def test_every_route_renders_its_face_errors(
     monkeypatch.setattr(Authenticator, "workbench_token", broken)
     monkeypatch.setattr(Authenticator, "channel", broken)
     monkeypatch.setattr(Authenticator, "api_key_or_embed_token", broken)
+    monkeypatch.setattr(Authenticator, "page_session", broken)
     for face, method, path, _ in _face_routes(app, channel[0]):
-        creds = _credentials(face, headers, api_key, channel)
+        creds = _credentials(face, app, headers, api_key, channel)
         caplog.clear()
         with caplog.at_level(logging.ERROR, logger="parley.incidents"):
             failed = client.request(method, path, headers=creds, json={})

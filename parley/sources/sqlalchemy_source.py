@@ -13,6 +13,8 @@ transaction is always rolled back:
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 import time
 import urllib.parse
@@ -71,6 +73,9 @@ _PG_SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast"})
 # Server error codes that mean "stopped by the statement timeout".
 _MYSQL_TIMEOUT_CODES = frozenset({1317, 1969, 3024})
 _PG_QUERY_CANCELED = "57014"
+
+
+_log = logging.getLogger("parley.sources")
 
 
 class SQLAlchemySource:
@@ -148,12 +153,17 @@ class SQLAlchemySource:
         try:
             conn = self._engine.connect()
         except DBAPIError as exc:
+            failure = connection_failure(exc.orig)
+            # Users see why, never where: host, port and user go to the log only.
+            _log.warning(
+                "source %r (%s) unreachable: %s", self.name, self._url.redacted,
+                self._message(exc.orig),
+            )  # fmt: skip
             raise SourceError(
-                f"Could not connect to source {self.name!r} ({self._url.redacted}): "
-                f"{self._message(exc.orig)}",
+                f"Could not connect to source {self.name!r}: {_FAILURE_WORDS[failure]}",
                 detail={
                     "reason": "connection_failed",
-                    "failure": connection_failure(exc.orig),
+                    "failure": failure,
                     "driver_message": self._message(exc.orig),
                 },
             ) from exc
@@ -202,7 +212,9 @@ class SQLAlchemySource:
             return timed_out(timeout_s)
         if isinstance(orig, sqlite3.OperationalError) and str(orig) == "interrupted":
             return timed_out(timeout_s)
-        return SourceError(self._message(orig), detail={"reason": "database_error"})
+        return SourceError(
+            without_location(self._message(orig)), detail={"reason": "database_error"}
+        )
 
     def _message(self, orig: BaseException | None) -> str:
         if orig is not None and self.dialect == "mysql" and len(orig.args) >= 2:
@@ -255,8 +267,15 @@ class SQLAlchemySource:
         try:
             self._fetch("SELECT 1", timeout_s=float(CONNECT_TIMEOUT_S), max_rows=1)
         except SourceError as exc:
+            # Whoever tests a connection is connecting it: they may see where it failed.
+            said = exc.message
+            if "driver_message" in exc.detail:
+                said = (
+                    f"Could not connect to source {self.name!r} ({self._url.redacted}): "
+                    f"{exc.detail['driver_message']}"
+                )
             raise SourceError(
-                f"Source {self.name!r} is not reachable: {exc.message}",
+                f"Source {self.name!r} is not reachable: {said}",
                 detail={**exc.detail, "reason": "connection_failed"},
             ) from exc
 
@@ -465,6 +484,36 @@ class SQLAlchemySource:
 #: What a failed connection says, by driver: the server's error code or its words.
 _MYSQL_FAILURES = {1044: "auth_failed", 1045: "auth_failed", 1049: "database_missing"}
 _PG_AUTH_WORDS = ("password authentication failed", "role ", "no pg_hba.conf entry")
+
+
+_FAILURE_WORDS = {
+    "host_unreachable": "the database server did not answer",
+    "auth_failed": "the database refused Parley's credentials",
+    "database_missing": "the database does not exist on the server",
+}
+
+# Where a driver says it was connecting: servers, ports and users, in libpq's and MySQL's words.
+_LOCATIONS = (
+    (re.compile(r'connection to server at "[^"]*"(?: \([^)]*\))?, port \d+ failed: '), ""),
+    (re.compile(r'connection to server on socket "[^"]*" failed: '), ""),
+    (re.compile(r" for user \"[^\"]*\""), ""),
+    (re.compile(r"for user '[^']*'@'[^']*'"), "for this user"),
+    (re.compile(r"(MySQL|MariaDB) server on '[^']*'"), r"\1 server"),
+)
+
+
+def without_location(message: str) -> str:
+    """A driver's message without the host, port or user it names.
+
+    >>> without_location('connection to server at "10.0.0.5", port 5432 failed: FATAL:  '
+    ...                  'password authentication failed for user "bob"')
+    'FATAL:  password authentication failed'
+    >>> without_location("(1045, Access denied for user 'bob'@'10.0.0.9' (using password: YES))")
+    '(1045, Access denied for this user (using password: YES))'
+    """
+    for pattern, replacement in _LOCATIONS:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 def connection_failure(orig: BaseException | None) -> str:

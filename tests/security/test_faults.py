@@ -284,3 +284,27 @@ def test_a_client_gone_mid_stream_leaves_its_question_and_answer_stored(
     roles = [m.role for m in door.history(ref).items]
     assert roles == ["user", "assistant"]
     parley.close()
+
+
+def test_a_warehouse_that_refuses_connections_is_explained_without_where_it_is(
+    home: Path, warehouse: str
+) -> None:
+    parley = Parley.open(home, settings=Settings.from_env({}, home=home), demo=False)
+    door = parley.conversations
+    ref = door.open(parley.principal, face="cli", app="wh")
+    admin = _admin()
+    try:
+        admin.execute(f"ALTER DATABASE {warehouse} ALLOW_CONNECTIONS false")
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (warehouse,),
+        )
+        answer = collect(door.turn(ref, QUESTION)).answer
+    finally:
+        admin.execute(f"ALTER DATABASE {warehouse} ALLOW_CONNECTIONS true")
+        admin.close()
+        parley.close()
+    assert answer.error_code
+    assert "could not connect to source 'wh'" in answer.text.lower()
+    for where in ("127.0.0.1", "5432", "postgres", "@"):
+        assert where not in answer.text, answer.text

@@ -271,9 +271,16 @@ def source_add(
             "dialect": info.dialect,
             "tables": info.tables,
             "url": info.url,
+            "warnings": list(info.warnings),
         },
         f"Added source {info.name} ({info.dialect}, {info.tables} tables).",
     )
+    for warning in info.warnings:
+        errors.print(
+            f"Warning: {warning}. Parley only reads, but a read-only login is safer: "
+            "see docs/security.md.",
+            markup=False,
+        )
 
 
 @source_app.command("list")

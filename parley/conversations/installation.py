@@ -58,6 +58,8 @@ class SourceInfo:
     dialect: str
     tables: int
     url: str  # redacted
+    #: What the source's login could do beyond reading (see ``Source.write_access``).
+    warnings: tuple[str, ...] = ()
 
 
 def absolute_file_url(url: str) -> str:
@@ -167,6 +169,7 @@ class Parley:
         try:
             source.test_connection()
             schema = source.introspect(progress=progress)
+            warnings = tuple(source.write_access())
         except BaseException:
             source.close()  # a source that failed is not kept: its pool goes with it
             raise
@@ -178,7 +181,9 @@ class Parley:
             catalog.save_ontology(session, record, ontology)
             number_source(session, record)
             self._sources[record.id] = source
-            return SourceInfo(record.id, name, source.dialect, len(schema.tables), redact_url(url))
+            return SourceInfo(
+                record.id, name, source.dialect, len(schema.tables), redact_url(url), warnings
+            )
 
     def refresh_source(self, name: str, *, organization_id: str | None = None) -> Ontology:
         """Introspect again; edits made to the ontology survive."""

@@ -108,6 +108,14 @@ class Source(Protocol):
 
     def test_connection(self) -> None: ...
 
+    def write_access(self) -> list[str]:
+        """What the login could do beyond reading, in words (empty when it only reads).
+
+        Parley never writes, and every statement is guarded and run read-only; a login
+        that can write is still one wall fewer, so adding such a source warns.
+        """
+        ...
+
     def close(self) -> None: ...
 
 

@@ -97,6 +97,10 @@ class DuckDBSource:
                 f"Source {self.name!r} (DuckDB file {self.path!r}) is not usable: {exc.message}"
             ) from exc
 
+    def write_access(self) -> list[str]:
+        # A file is opened read-only; an in-memory database is private to this process.
+        return []
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

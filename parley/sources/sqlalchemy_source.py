@@ -279,6 +279,39 @@ class SQLAlchemySource:
                 detail={**exc.detail, "reason": "connection_failed"},
             ) from exc
 
+    def write_access(self) -> list[str]:
+        if self.dialect in ("postgres", "redshift"):
+            return self._postgres_write_access()
+        if self.dialect == "mysql":
+            return self._mysql_write_access()
+        return []  # SQLite files are opened read-only (mode=ro, query_only)
+
+    def _postgres_write_access(self) -> list[str]:
+        found: list[str] = []
+        _, rows = self._fetch(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+            timeout_s=INTROSPECT_TIMEOUT_S,
+        )
+        if rows and rows[0][0]:
+            found.append("the login is a superuser")
+        _, rows = self._fetch(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+            "AND (has_table_privilege(quote_ident(table_schema) || '.' || "
+            "quote_ident(table_name), 'INSERT, UPDATE, DELETE, TRUNCATE'))",
+            timeout_s=INTROSPECT_TIMEOUT_S,
+        )
+        if rows and rows[0][0]:
+            found.append(f"the login may change {rows[0][0]} table(s)")
+        return found
+
+    def _mysql_write_access(self) -> list[str]:
+        _, rows = self._fetch("SHOW GRANTS FOR CURRENT_USER()", timeout_s=INTROSPECT_TIMEOUT_S)
+        grants = " ".join(str(row[0]).upper() for row in rows)
+        words = ("ALL PRIVILEGES", "SUPER", "INSERT", "UPDATE", "DELETE", "DROP", "FILE")
+        granted = [word.lower() for word in words if word in grants]
+        return [f"the login is granted {', '.join(granted)}"] if granted else []
+
     def close(self) -> None:
         self._engine.dispose()
 

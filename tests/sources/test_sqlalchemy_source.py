@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 
+import psycopg
 import pytest
 from source_backends import Backend
 
@@ -200,3 +202,36 @@ def test_connection_failures_never_show_the_password(url: str, marker: str | Non
 def test_missing_sqlite_file_is_a_source_error(tmp_path: object) -> None:
     with pytest.raises(SourceError, match="does not exist"):
         connect(f"sqlite:///{tmp_path}/absent.db", name="missing")
+
+
+def test_a_login_that_can_write_is_reported(backend: Backend) -> None:
+    found = backend.source().write_access()
+    if backend.kind == "sqlite":
+        assert found == []  # opened read-only
+    elif backend.kind == "postgres":
+        assert "the login is a superuser" in found  # the tests connect as postgres
+    else:
+        assert found and "all privileges" in found[0]  # root
+
+
+@pytest.mark.postgres
+def test_a_read_only_postgres_login_is_not_reported() -> None:
+    role = f"parley_ro_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=test", autocommit=True
+        )
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    try:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        source = connect(f"postgresql://{role}@127.0.0.1:5432/test", name="ro")
+        try:
+            assert source.write_access() == []
+        finally:
+            source.close()
+    finally:
+        admin.execute(f"DROP OWNED BY {role}")
+        admin.execute(f"DROP ROLE IF EXISTS {role}")
+        admin.close()

@@ -41,6 +41,7 @@ from parley.sources.connect import connect
 from parley.sources.demo import generate_demo
 from parley.sources.urls import parse_source_url
 from parley.store import catalog, knowledge, sharing, tenancy
+from parley.store import conversations as conversation_store
 from parley.store.db import Store
 from parley.store.models import ApiKey, Application
 from parley.store.models import Source as SourceRecord
@@ -136,6 +137,11 @@ class Parley:
             self.organization_id = organization.id
             if not tenancy.list_api_keys(session, organization.id):
                 self.initial_api_key, _ = create_api_key(session, organization.id, "admin")
+            # Answers a stopped process left unfinished: closed once no turn can still run.
+            longest_turn = dt.timedelta(seconds=2 * self.settings.query_timeout_s + 60)
+            conversation_store.close_abandoned_answers(
+                session, started_before=dt.datetime.now(dt.UTC) - longest_turn
+            )
         if demo:
             self._ensure_demo(progress)
 

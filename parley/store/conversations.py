@@ -378,3 +378,29 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [json_ready(item) for item in value]
     return str(value)
+
+
+INTERRUPTED = (
+    "This answer was interrupted before it was finished (the server stopped); "
+    "please ask again."
+)
+
+
+def close_abandoned_answers(session: Session, *, started_before: datetime) -> int:
+    """Mark answers reserved before ``started_before`` and never finished as interrupted.
+
+    A face that streams reserves its answer's place with the question; a process that dies
+    mid-turn leaves that reservation empty. Once no turn can still be running (the caller
+    picks the cutoff past the longest turn), it is closed as a failure that says so, so that
+    no conversation holds half an answer. Returns how many were closed.
+    """
+    result = session.execute(
+        update(Message)
+        .where(
+            Message.role == "assistant",
+            Message.intent.is_(None),
+            Message.created_at < started_before,
+        )
+        .values(intent="clarification", content=INTERRUPTED, error_code="interrupted")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

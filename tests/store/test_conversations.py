@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from parley.engine.events import Answer, Chart
 from parley.errors import InvalidInput, NotFound
 from parley.store.conversations import (
+    INTERRUPTED,
     append_answer,
     append_message,
+    close_abandoned_answers,
     create_conversation,
     delete_conversation,
     get_conversation,
@@ -304,3 +306,23 @@ def test_list_conversations(
         page = list_conversations(session, org.id, application_id=app.id, **arguments)  # type: ignore[arg-type]
         assert list_conversations(session, other.id).total == 0
     assert [names[c.id] for c in page.items] == expected
+
+
+def test_answers_left_unfinished_are_closed_as_interrupted(
+    store: Store, app: Application
+) -> None:
+    conversation = _conversation(store, app)
+    with store.session() as session:
+        append_message(session, conversation, role="user", content="q")
+        reserved_id = append_message(session, conversation, role="assistant").id
+        append_answer(session, conversation, Answer(intent="greeting", text="hello"))
+    with store.session() as session:  # a turn that may still be running is left alone
+        cutoff = utcnow() - timedelta(minutes=2)
+        assert close_abandoned_answers(session, started_before=cutoff) == 0
+    with store.session() as session:
+        cutoff = utcnow() + timedelta(seconds=1)
+        assert close_abandoned_answers(session, started_before=cutoff) == 1
+    with store.session() as session:
+        message = session.get(Message, reserved_id)
+        assert message is not None
+        assert message.content == INTERRUPTED and message.error_code == "interrupted"

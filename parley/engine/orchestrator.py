@@ -108,6 +108,7 @@ def statement_for(
             max_rows=workspace.max_rows,
             row_filters=workspace.row_filters,
             table_columns=workspace.table_columns,
+            views=[o.name for o in workspace.ontology.objects if o.view],
         )
         found = (guarded, roles_of(compiled))
         if len(workspace.statements) >= _STATEMENTS_KEPT:

@@ -40,6 +40,9 @@ class TableInfo:
     row_count: int | None = None
     #: Schema (namespace) the table lives in, when not the default one.
     schema: str | None = None
+    #: A view rather than a table: under row filters it is read only if a filter applies
+    #: to it (it may show rows of a filtered table).
+    is_view: bool = False
 
     def column(self, name: str) -> ColumnInfo | None:
         for column in self.columns:

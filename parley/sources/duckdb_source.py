@@ -147,9 +147,12 @@ class DuckDBSource:
 
     def introspect(self, *, progress: ProgressCallback | None = None) -> SchemaInfo:
         scope = "table_catalog = current_database() AND table_schema = current_schema()"
-        tables = self._all(
-            f"SELECT table_name FROM information_schema.tables WHERE {scope} ORDER BY table_name"
+        listed = self._all(
+            f"SELECT table_name, table_type = 'VIEW' FROM information_schema.tables WHERE {scope} "
+            "ORDER BY table_name"
         )
+        tables = [(name,) for name, _ in listed]
+        views = {name for name, is_view in listed if is_view}
         columns: dict[str, list[tuple[str, str, bool]]] = {}
         for table, column, data_type, nullable in self._all(
             "SELECT table_name, column_name, data_type, is_nullable = 'YES' "
@@ -211,6 +214,7 @@ class DuckDBSource:
                     primary_key=pk,
                     foreign_keys=tuple(foreign.get(table, [])),
                     row_count=row_count,
+                    is_view=table in views,
                 )
             )
             if progress is not None:

@@ -322,11 +322,13 @@ class SQLAlchemySource:
             inspector = inspect(conn)
             default = inspector.default_schema_name
             found: list[tuple[str | None, str]] = []
+            views: set[tuple[str | None, str]] = set()
             for schema in self._schemas(inspector, default):
-                names = sorted(
-                    {*inspector.get_table_names(schema), *inspector.get_view_names(schema)}
-                )
-                found.extend((None if schema == default else schema, name) for name in names)
+                known = None if schema == default else schema
+                view_names = set(inspector.get_view_names(schema))
+                names = sorted({*inspector.get_table_names(schema), *view_names})
+                found.extend((known, name) for name in names)
+                views.update((known, name) for name in view_names)
             described = [
                 (schema, name, *self._describe(inspector, schema or default, name))
                 for schema, name in found
@@ -354,6 +356,7 @@ class SQLAlchemySource:
                     foreign_keys=fks,
                     row_count=row_count,
                     schema=schema,
+                    is_view=(schema, name) in views,
                 )
             )
             if progress is not None:

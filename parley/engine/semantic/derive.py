@@ -414,6 +414,7 @@ def _derive_object(table: TableInfo) -> _Table:
         default_time=_default_time(attributes, label_words),
         row_count=table.row_count,
         schema_name=table.schema,
+        view=table.is_view,
     )
     return _Table(info=table, obj=obj, words=label_words)
 

@@ -50,6 +50,9 @@ class Object(BaseModel):
     hidden: bool = False
     #: The schema the table lives in, when not the default one.
     schema_name: str | None = None
+    #: A view of the source (not a table): the guard reads it under row filters only when
+    #: a filter applies to it. Always taken from the source, never from an edited file.
+    view: bool = False
 
     def attribute(self, name: str) -> Attribute | None:
         for attribute in self.attributes:

@@ -69,6 +69,8 @@ def _object_data(obj: Object) -> dict[str, Any]:
     data: dict[str, Any] = {"name": obj.name}
     if obj.schema_name:
         data["schema_name"] = obj.schema_name
+    if obj.view:
+        data["view"] = True
     data.update(
         label=obj.label,
         plural=obj.plural,
@@ -335,7 +337,11 @@ def import_yaml(text: str, *, derived: Ontology | None = None) -> Ontology:
         raise _fail(errors)
     if derived is None:
         return ontology
-    return merge_ontology(derived, _mark_edits(ontology, derived))
+    merged = merge_ontology(derived, _mark_edits(ontology, derived))
+    for obj in merged.objects:  # what is a view is the source's to say, not the file's
+        fresh = derived.object(obj.name)
+        obj.view = fresh.view if fresh is not None else obj.view
+    return merged
 
 
 def _check_known(ontology: Ontology, derived: Ontology) -> list[str]:

@@ -146,6 +146,9 @@ def test_bad_token_closes_with_policy_violation(
          "a 'refine' frame needs a non-empty string 'content'"),
         ('{"type": "visualize", "chart_type": 3}',
          "a 'visualize' frame needs a non-empty string 'chart_type'"),
+        ("[" * 5000 + "]" * 5000, "frame is nested too deeply"),
+        ('{"type": "message", "content": 1' + "0" * 5000 + "}",
+         "frame holds a number too long to read"),
     ],
 )
 def test_malformed_frame_then_a_good_one(

@@ -20,7 +20,14 @@ from starlette.requests import HTTPConnection
 from parley.auth.authenticate import Authenticator
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
-from parley.errors import BadRequest, InvalidInput, NotFound, ParleyError, report_incident
+from parley.errors import (
+    BadRequest,
+    InvalidInput,
+    NotFound,
+    ParleyError,
+    RateLimited,
+    report_incident,
+)
 
 
 def door_of(connection: HTTPConnection) -> Conversations:
@@ -47,6 +54,24 @@ class Face(Protocol):
     router: APIRouter
 
     def error_response(self, error: ParleyError) -> Response: ...
+
+
+def error_headers(error: ParleyError, *, scheme: str) -> dict[str, str]:
+    """The headers every face sends with an error: how to authenticate after a 401
+    (``scheme`` is the face's), when to come back after a 429.
+
+    >>> from parley.errors import RateLimited, Unauthorized
+    >>> error_headers(Unauthorized("no key"), scheme="Bearer")
+    {'WWW-Authenticate': 'Bearer realm="parley"'}
+    >>> error_headers(RateLimited("slow down", window="minute", retry_after=12), scheme="Basic")
+    {'Retry-After': '12'}
+    """
+    headers: dict[str, str] = {}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = f'{scheme} realm="parley"'
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    return headers
 
 
 def domain_error(error: Exception, request: Request) -> ParleyError:

@@ -24,9 +24,10 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from parley.api._ana_blocks import AnswerBlocks, Block, error_block, text_block
-from parley.api._edge import auth_of, door_of, face_route
+from parley.api._edge import auth_of, door_of, error_headers, face_route
 from parley.api._stream import events_in_thread
 from parley.auth.principal import Principal
+from parley.auth.ratelimit import RateLimits
 from parley.chart_image import render_chart
 from parley.conversations.service import Conversations
 from parley.conversations.validation import validate_question
@@ -49,9 +50,10 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 
 
 def error_response(error: ParleyError) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Basic realm="parley"'} if error.status == 401 else None
     return JSONResponse(
-        error_body(error.code, error.message), status_code=error.status, headers=headers
+        error_body(error.code, error.message),
+        status_code=error.status,
+        headers=error_headers(error, scheme="Basic"),
     )
 
 
@@ -60,6 +62,10 @@ def _this_face() -> Any:
 
     return face
 
+
+#: Questions per organisation unless ``Organization.settings["rate_limits"]`` says otherwise.
+DEFAULT_LIMITS = RateLimits(per_minute=120, per_hour=2_000, per_day=20_000)
+RATE_SCOPE = "ana"
 
 router = APIRouter(prefix=PREFIX, route_class=face_route(_this_face), tags=["ana"])
 
@@ -98,6 +104,10 @@ async def ask(
         )
     ref, chosen = await run_in_threadpool(
         _open, door, who, question, dataset=dataset, connector=connector, chat_id=chat_id
+    )
+    # Counted once the question is known to be answerable here (a 404 costs nothing).
+    await run_in_threadpool(
+        auth_of(request).count, who, scope=RATE_SCOPE, default=DEFAULT_LIMITS
     )
     request_json = {
         "query": query,

@@ -16,8 +16,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api._edge import auth_of, face_route
+from parley.api._edge import auth_of, error_headers, face_route
 from parley.auth.principal import Principal
+from parley.auth.ratelimit import RateLimits
 from parley.conversations.embedded import (
     Connector,
     ConnectorSpec,
@@ -46,8 +47,9 @@ def error_response(error: ParleyError) -> JSONResponse:
         detail = error.detail.get("errors") or [
             {"loc": loc, "msg": error.message, "type": error.code}
         ]
-    headers = {"WWW-Authenticate": 'Bearer realm="parley"'} if error.status == 401 else None
-    return JSONResponse({"detail": detail}, status_code=error.status, headers=headers)
+    return JSONResponse(
+        {"detail": detail}, status_code=error.status, headers=error_headers(error, scheme="Bearer")
+    )
 
 
 def _this_face() -> Any:
@@ -55,6 +57,11 @@ def _this_face() -> Any:
 
     return face
 
+
+#: Questions per partner organisation (all its customers together) unless
+#: ``Organization.settings["rate_limits"]`` says otherwise.
+DEFAULT_LIMITS = RateLimits(per_minute=600, per_hour=10_000, per_day=100_000)
+RATE_SCOPE = "embedded"
 
 router = APIRouter(route_class=face_route(_this_face), tags=["embedded"])
 
@@ -297,9 +304,15 @@ def create_conversation(
 
 @router.post("/api/v1/conversations/{conversation_id}/messages", response_model=MessageOut)
 def send_message(
-    conversation_id: str, body: MessageRequest, who: CustomerDep, service: EmbeddedDep
+    conversation_id: str,
+    body: MessageRequest,
+    request: Request,
+    who: CustomerDep,
+    service: EmbeddedDep,
 ) -> MessageOut:
     """Ask; the answer's text and its chart as a Vega-Lite JSON string."""
+    # One count for the partner's organisation, whichever of its customers asks.
+    auth_of(request).count(who, scope=RATE_SCOPE, default=DEFAULT_LIMITS)
     return _message(service.send(who, conversation_id, body.text))
 
 

@@ -91,9 +91,12 @@ def make_embed(client: TestClient, parley: Parley, folder: Path, partner_name: s
     return Embed(partner, space.json(), token_for(client, partner, space.json()), totals, hidden)
 
 
-def token_for(client: TestClient, partner: dict[str, str], space: dict[str, Any]) -> str:
+def token_for(
+    client: TestClient, partner: dict[str, str], space: dict[str, Any],
+    email: str = "ana@acme.example",
+) -> str:  # fmt: skip
     issued = client.post("/api/v1/embed/token", headers=partner, json={
-        "email": "ana@acme.example", "name": "Ana Lima", "space_id": space["space_id"]})  # fmt: skip
+        "email": email, "name": "Ana Lima", "space_id": space["space_id"]})  # fmt: skip
     assert issued.status_code == 200, issued.text
     token: str = issued.json()["token"]
     return token

@@ -12,8 +12,8 @@ header to the policy.
 
 >>> checked_frame_ancestors(["https://App.Example.com/", "'self'", "http://localhost:3000"])
 ('https://app.example.com', "'self'", 'http://localhost:3000')
->>> checked_frame_ancestors(["https://*.example.com"])
-('https://*.example.com',)
+>>> checked_frame_ancestors(["https://*.example.com", "self"])
+('https://*.example.com', "'self'")
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ DEFAULT: tuple[str, ...] = ("'self'",)
 REFUSE_ALL: tuple[str, ...] = ("'none'",)
 MAX_SOURCES = 32
 SCHEMES = ("https", "http")
-_KEYWORDS = ("'self'", "'none'")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -76,10 +75,10 @@ def _problem(where: list[int], msg: str) -> dict[str, Any]:
 
 def _source(raw: str) -> str:
     text = raw.strip()
-    if text.lower() in _KEYWORDS:
-        return text.lower()
-    if text.lower() in ("self", "none"):
-        raise ValueError(f"write the keyword with its quotes: \"'{text.lower()}'\"")
+    # The keywords are quoted in a policy; bare, they are no site, so they mean the same.
+    keyword = text.lower().strip("'")
+    if keyword in ("self", "none"):
+        return f"'{keyword}'"
     shape = f"{raw!r} is not a site: write it as https://host or https://host:port"
     parts = urlsplit(text)
     if parts.scheme not in SCHEMES or not parts.netloc:

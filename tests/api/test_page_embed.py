@@ -268,7 +268,7 @@ def test_the_partner_sets_and_resets_its_sites(client: TestClient, embed: Embed)
         (["*"], [0], "is not a site"),
         (["app.partner.example"], [0], "is not a site"),
         (["ftp://files.partner.example"], [0], "is not a site"),
-        (["self"], [0], "write the keyword with its quotes"),
+        (["'selfish'"], [0], "is not a site"),
         (["https://a.example/embed"], [0], "keep scheme://host[:port] only"),
         (["https://a.example?x=1"], [0], "keep scheme://host[:port] only"),
         (["https://user@a.example"], [0], "keep scheme://host[:port] only"),

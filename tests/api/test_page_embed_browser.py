@@ -121,7 +121,7 @@ def test_a_token_that_expires_while_the_page_is_open_ends_the_chat_with_a_messag
     context: Any, base_url: str, parley: Parley, embed: Embed
 ) -> None:
     leeway = parley.auth.embed_tokens.config.leeway_s
-    window_s = 8
+    window_s = 10
     # Past its expiry already, but still inside the verification leeway for a few seconds.
     token = expired(parley, embed.token, seconds_ago=leeway - window_s)
     page = context.new_page()

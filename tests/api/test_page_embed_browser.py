@@ -100,7 +100,9 @@ def test_the_embed_page_shows_only_the_spaces_rows(
     assert context.cookies() == []  # the token travels in a header, never in a cookie
     page.goto(f"{base_url}/embed?token={embed.token}")
     page.locator("#conversations button").first.click()
-    assert totals_shown(page.locator(".turn").first) == pytest.approx(embed.totals)
+    reopened = page.locator(".turn").first
+    reopened.locator("tbody tr").first.wait_for()
+    assert totals_shown(reopened) == pytest.approx(embed.totals)
 
 
 def test_an_expired_link_shows_a_message_in_the_page(

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from parley.auth.principal import Principal
 from parley.chart_image import render_chart
 from parley.config import Settings
 from parley.conversations.installation import DEMO_NAME, Parley
@@ -576,6 +577,41 @@ def org_create(
         {"id": org_id, "name": name, "api_key": {"id": key_id, "key": plaintext}},
         f"Created organisation {name} ({org_id}). Admin API key (shown once, keep it):\n"
         f"  {plaintext}",
+    )
+
+
+@org_app.command("frame-ancestors")
+def org_frame_ancestors(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="The sites that may show the embed page in a frame: https://host[:port], "
+            "https://*.domain, self, or none alone. None given: print the list.",
+            show_default=False,
+        ),
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Back to the default: self.")] = False,
+    org: OrgOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Print or set the sites that may frame the organisation's embed page (/embed)."""
+    parley = _open(json_output=json_output)
+    try:
+        if sources and reset:
+            raise InvalidInput("name sites or --reset, not both")
+        organization_id = parley.organization_named(org)
+        if sources or reset:
+            admin = Principal(organization_id, "cli", "parley org", role="admin")
+            listed = parley.embedded.set_frame_ancestors(admin, None if reset else sources)
+        else:
+            listed = parley.embedded.frame_ancestors(organization_id)
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(
+        json_output,
+        {"organization": org or "default", "frame_ancestors": list(listed)},
+        f"The embed page of {org or 'default'} may be framed by: {' '.join(listed)}",
     )
 
 

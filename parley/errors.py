@@ -42,6 +42,10 @@ class Unauthorized(ParleyError):
     code = "unauthorized"
 
 
+class TokenExpired(Unauthorized):
+    """A token that was valid and has expired: the caller needs a fresh one, not a fix."""
+
+
 class Forbidden(ParleyError):
     status = 403
     code = "forbidden"

@@ -695,7 +695,7 @@ def documented_sections() -> dict[str, str]:
     """The docs' sections by the command their heading names."""
     sections: dict[str, str] = {}
     for part in re.split(r"^#{2,3} ", DOCS.read_text(encoding="utf-8"), flags=re.MULTILINE):
-        heading = re.match(r"`(parley [a-z ]+?)(?: [A-Z\[-].*)?`", part)
+        heading = re.match(r"`(parley [a-z -]+?)(?: [A-Z\[-].*)?`", part)
         if heading:
             sections[heading.group(1)] = part
     return sections

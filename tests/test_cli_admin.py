@@ -148,3 +148,28 @@ def test_org_names_the_organisation_whose_source_or_application_is_deleted(
                        "--json"))["name"] == "theirs"  # fmt: skip
     assert json_of(run(environment, "source", "delete", "theirs", "--org", "partner-three",
                        "--json"))["deleted_applications"] == []  # fmt: skip
+
+
+def test_org_frame_ancestors_prints_sets_and_resets_the_sites_that_frame_the_embed_page(
+    environment: dict[str, str | None], parley: Parley
+) -> None:
+    json_of(run(environment, "org", "create", "partner-framed", "--json"))
+    shown = run(environment, "org", "frame-ancestors", "--org", "partner-framed")
+    assert shown.stdout == "The embed page of partner-framed may be framed by: 'self'\n"
+    made = json_of(run(environment, "org", "frame-ancestors", "https://App.Partner.example/",
+                       "self", "--org", "partner-framed", "--json"))  # fmt: skip
+    expected = ["https://app.partner.example", "'self'"]
+    assert made == {"organization": "partner-framed", "frame_ancestors": expected}
+    organization_id = parley.organization_named("partner-framed")
+    assert parley.embedded.frame_ancestors(organization_id) == tuple(expected)
+    assert parley.embedded.frame_ancestors(parley.organization_id) == ("'self'",)  # its own
+    wrong = run(environment, "org", "frame-ancestors", "partner.example", "--org",
+                "partner-framed", "--json")  # fmt: skip
+    assert wrong.exit_code == 1
+    assert "'partner.example' is not a site" in json.loads(wrong.stdout)["error"]["message"]
+    assert parley.embedded.frame_ancestors(organization_id) == tuple(expected)
+    reset = json_of(run(environment, "org", "frame-ancestors", "--reset", "--org",
+                        "partner-framed", "--json"))  # fmt: skip
+    assert reset["frame_ancestors"] == ["'self'"]
+    both = run(environment, "org", "frame-ancestors", "none", "--reset")
+    assert both.exit_code == 1 and "not both" in both.output

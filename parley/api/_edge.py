@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 
 from parley.auth.authenticate import Authenticator
+from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
 from parley.errors import (
@@ -46,6 +47,12 @@ def knowledge_of(connection: HTTPConnection) -> Knowledge:
     """The knowledge service (data sources and their sync) ``create_app`` put on the app."""
     knowledge: Knowledge = connection.app.state.knowledge
     return knowledge
+
+
+def embedded_of(connection: HTTPConnection) -> Embedded:
+    """The embedded analytics service (spaces, embed tokens, framing) on the app."""
+    embedded: Embedded = connection.app.state.embedded
+    return embedded
 
 
 class Face(Protocol):

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api._edge import auth_of, error_headers, face_route
+from parley.api._edge import auth_of, embedded_of, error_headers, face_route
 from parley.auth.principal import Principal
 from parley.auth.ratelimit import RateLimits
 from parley.conversations.embedded import (
@@ -67,11 +67,6 @@ router = APIRouter(route_class=face_route(_this_face), tags=["embedded"])
 
 
 # -- who is calling ------------------------------------------------------------------------
-
-
-def embedded_of(request: Request) -> Embedded:
-    service: Embedded = request.app.state.embedded
-    return service
 
 
 def partner(request: Request) -> Principal:
@@ -153,6 +148,21 @@ class TokenOut(BaseModel):
     token: str
     #: Seconds until the token expires.
     expires_in: int
+
+
+class EmbedSettingsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    frame_ancestors: list[str] | None = Field(
+        description="The sites that may show the embed page in a frame: origins such as "
+        "https://app.example.com or https://*.example.com, or 'self'; or ['none'] for no "
+        "site. null restores the default, 'self'.",
+        examples=[["https://app.example.com"]],
+    )
+
+
+class EmbedSettingsOut(BaseModel):
+    #: The sources of the embed page's ``Content-Security-Policy: frame-ancestors``.
+    frame_ancestors: list[str]
 
 
 class ConversationRequest(BaseModel):
@@ -283,6 +293,23 @@ def embed_token(body: TokenRequest, who: PartnerDep, service: EmbeddedDep) -> To
         space_id=body.space_id,
     )
     return TokenOut(token=token, expires_in=expires_in)
+
+
+@router.get("/api/v1/embed/settings", response_model=EmbedSettingsOut)
+def get_embed_settings(who: PartnerDep, service: EmbeddedDep) -> EmbedSettingsOut:
+    """How the embed page (``GET /embed?token=...``) may be shown: the sites that may
+    frame it."""
+    return EmbedSettingsOut(frame_ancestors=list(service.frame_ancestors(who.organization_id)))
+
+
+@router.put("/api/v1/embed/settings", response_model=EmbedSettingsOut)
+def put_embed_settings(
+    body: EmbedSettingsRequest, who: PartnerDep, service: EmbeddedDep
+) -> EmbedSettingsOut:
+    """Set the sites that may frame the embed page (an admin key only)."""
+    return EmbedSettingsOut(
+        frame_ancestors=list(service.set_frame_ancestors(who, body.frame_ancestors))
+    )
 
 
 # -- customer: conversations ---------------------------------------------------------------

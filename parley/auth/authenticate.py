@@ -171,6 +171,13 @@ class Authenticator:
             return self.api_key(value)
         return self.embed_token(value)
 
+    def embed_bearer(self, header: str | None) -> Principal:
+        """``Authorization: Bearer <embed token>``, and nothing else (no API key)."""
+        scheme, _, value = (header or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthorized("send 'Authorization: Bearer <embed token>'")
+        return self.embed_token(value.strip())
+
     @property
     def embed_tokens(self) -> TokenService:
         """The embed token service, built from the environment on first use."""

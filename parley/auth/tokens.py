@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.exceptions import InvalidSubjectError
 
-from parley.errors import ParleyError, Unauthorized
+from parley.errors import ParleyError, TokenExpired, Unauthorized
 
 Algorithm = Literal["HS256", "RS256"]
 
@@ -134,6 +134,8 @@ class TokenService:
                 leeway=self.config.leeway_s,
                 options={"require": ["exp", "iat", "iss", "aud"]},
             )
+        except jwt.ExpiredSignatureError:
+            raise TokenExpired("token expired") from None
         except jwt.PyJWTError as exc:
             raise Unauthorized(_failure_message(exc)) from None
         subject = claims.get("sub", claims.get("user_id"))
@@ -160,8 +162,6 @@ class TokenService:
 
 def _failure_message(exc: jwt.PyJWTError) -> str:
     # Most specific classes first: InvalidSignatureError is a DecodeError.
-    if isinstance(exc, jwt.ExpiredSignatureError):
-        return "token expired"
     if isinstance(exc, jwt.InvalidSignatureError):
         return "token signature is invalid"
     if isinstance(exc, jwt.InvalidAudienceError):

@@ -24,6 +24,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from parley.auth.principal import Principal
+from parley.conversations.framing import (
+    SETTING,
+    checked_frame_ancestors,
+    stored_frame_ancestors,
+)
 from parley.conversations.service import collect
 from parley.conversations.validation import validate_question
 from parley.conversations.views import ConversationRef, StoredMessage
@@ -31,6 +36,7 @@ from parley.engine.events import Answer
 from parley.engine.row_filters import RowFilter
 from parley.errors import (
     Conflict,
+    Forbidden,
     InternalError,
     InvalidInput,
     NotFound,
@@ -348,6 +354,30 @@ class Embedded:
             said = "has no space" if not spaces else f"has {len(spaces)} spaces: name one"
             raise problem(["body", "space_id"], f"customer {customer_id!r} {said}", "value_error")
         return spaces[0]
+
+    # -- the embed page's frame ---------------------------------------------------------
+
+    def frame_ancestors(self, organization_id: str) -> tuple[str, ...]:
+        """The sites that may frame the organisation's embed page (``framing``)."""
+        with self._store.session() as session:
+            organization = tenancy.get_organization(session, organization_id)
+            return stored_frame_ancestors(organization.settings)
+
+    def set_frame_ancestors(
+        self, principal: Principal, sources: list[str] | None
+    ) -> tuple[str, ...]:
+        """Replace the list (None: back to the default); an admin's decision, since it
+        chooses which sites may show the partner's customers their data."""
+        if principal.role != "admin" or principal.space_id is not None:
+            raise Forbidden(
+                "only an admin API key of the organisation may change which sites may "
+                "frame its embed page"
+            )
+        checked = None if sources is None else list(checked_frame_ancestors(sources))
+        with self._store.session() as session:
+            organization = tenancy.get_organization(session, principal.organization_id)
+            tenancy.update_organization_settings(session, organization, {SETTING: checked})
+            return stored_frame_ancestors(organization.settings)
 
     # -- conversations ----------------------------------------------------------------
 

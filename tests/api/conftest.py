@@ -3,10 +3,14 @@ seconds to generate), the real ASGI app in-process, and a uvicorn server for soc
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -20,6 +24,7 @@ from parley.conversations.installation import Parley
 
 TENANT = "default"
 SERVER_START_TIMEOUT_S = 10.0
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +98,25 @@ def server(app: FastAPI) -> Iterator[str]:
     finally:
         instance.should_exit = True
         thread.join(timeout=SERVER_START_TIMEOUT_S)
+
+
+@pytest.fixture(scope="module")
+def base_url(server: str) -> str:
+    """The served app's ``http://`` base URL."""
+    return server.replace("ws://", "http://")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright (no browser download), per module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        # CI installs it (.ci/run), so there its absence is a failure, not a skip.
+        missing = "needs Debian's chromium: apt-get install chromium"
+        pytest.fail(missing) if os.environ.get("CI") else pytest.skip(missing)
+    with sync_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,30 +20,10 @@ from parley.sources.duckdb_source import DuckDBSource
 
 playwright = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TIMEOUT_MS = 15_000
 TOP = "top 5 customers by revenue last month"
 
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        # CI installs it (.ci/run), so there its absence is a failure, not a skip.
-        missing = "needs Debian's chromium: apt-get install chromium"
-        pytest.fail(missing) if os.environ.get("CI") else pytest.skip(missing)
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(server: str) -> str:
-    return server.replace("ws://", "http://")
 
 
 @pytest.fixture(scope="module")

@@ -20,12 +20,26 @@ async function failure(response) {
   return new ApiError(response.status, code, message);
 }
 
-export async function call(method, path, body) {
-  const init = { method, headers: {}, credentials: "same-origin" };
+// The embed page's token: sent with every call as a bearer token instead of the session
+// cookie (a cookie in a partner's frame is a third-party cookie, which browsers drop).
+let token = null;
+
+export function useToken(value) {
+  token = value;
+}
+
+function request(method, body) {
+  const init = { method, headers: {}, credentials: token === null ? "same-origin" : "omit" };
+  if (token !== null) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  return init;
+}
+
+export async function call(method, path, body) {
+  const init = request(method, body);
   const response = await fetch(path, init);
   if (!response.ok) throw await failure(response);
   return response.status === 204 ? null : response.json();
@@ -33,12 +47,7 @@ export async function call(method, path, body) {
 
 // Calls onEvent with each event as soon as its line has arrived.
 export async function stream(path, body, onEvent) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    credentials: "same-origin",
-    body: JSON.stringify(body),
-  });
+  const response = await fetch(path, request("POST", body));
   if (!response.ok) throw await failure(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let pending = "";

@@ -1,10 +1,35 @@
 // The chat page: sign in, pick an application, ask, follow up, browse conversations.
+// At /embed?token=… it is the same page on the token's one space, in a partner's frame.
 
-import { ApiError, call, stream } from "./api.js";
+import { ApiError, call, stream, useToken } from "./api.js";
 import { TurnView } from "./answer.js";
 
 const $ = (selector) => document.querySelector(selector);
 const state = { app: null, conversation: null, busy: false, latest: null, views: [] };
+const params = new URLSearchParams(location.search);
+const embedded = location.pathname === "/embed";
+if (embedded) {
+  useToken(params.get("token") || "");
+  // The token stays in memory: out of the address bar and the frame's history.
+  history.replaceState(null, "", location.pathname);
+}
+
+// Storage can be refused (a third-party frame when the browser blocks third-party
+// storage); the page then remembers nothing, and still works.
+function recall(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+function remember(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // not remembered
+  }
+}
 
 // -- theme ------------------------------------------------------------------------------------
 
@@ -13,11 +38,13 @@ function applyTheme(theme) {
   // A toggle keeps its name; aria-pressed says whether it is on.
   $("#theme").setAttribute("aria-pressed", String(theme === "dark"));
 }
-const savedTheme = localStorage.getItem("parley-theme");
+// A partner may match its own theme: /embed?token=…&theme=dark.
+const askedTheme = embedded ? params.get("theme") : null;
+const savedTheme = (["light", "dark"].includes(askedTheme) && askedTheme) || recall("parley-theme");
 applyTheme(savedTheme || (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
 $("#theme").addEventListener("click", () => {
   const theme = document.documentElement.dataset.theme === "dark" ? "light" : "dark";
-  localStorage.setItem("parley-theme", theme);
+  remember("parley-theme", theme);
   applyTheme(theme);
   for (const view of state.views) view.draw();
 });
@@ -32,11 +59,23 @@ function showSignIn(message = "") {
   $("#api-key").focus();
 }
 
+// The embed page's end: its token expired or is refused; only the partner's page can
+// give it a new one.
+function showEnded(message) {
+  $("#chat-view").hidden = true;
+  $("#tools").hidden = true;
+  $("#sign-in-view").hidden = true;
+  $("#ended-message").textContent = message;
+  $("#ended-view").hidden = false;
+}
+
 async function showChat(me) {
   $("#sign-in-view").hidden = true;
   $("#tools").hidden = false;
   $("#chat-view").hidden = false;
-  $("#who").textContent = `Signed in as ${me.name}`;
+  $("#app-picker").hidden = embedded;
+  $("#sign-out").hidden = embedded;
+  $("#who").textContent = embedded ? me.space.name : `Signed in as ${me.name}`;
   const picker = $("#app");
   picker.replaceChildren(
     ...me.applications.map((a) => {
@@ -47,7 +86,7 @@ async function showChat(me) {
       return option;
     }),
   );
-  const remembered = localStorage.getItem("parley-app");
+  const remembered = recall("parley-app");
   if (me.applications.some((a) => a.name === remembered)) picker.value = remembered;
   await openApplication(picker.value);
   $("#question").focus();
@@ -59,7 +98,8 @@ async function guarded(work) {
     return await work();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      showSignIn(error.message);
+      if (embedded) showEnded(error.message);
+      else showSignIn(error.message);
       return null;
     }
     throw error;
@@ -88,7 +128,7 @@ $("#sign-out").addEventListener("click", async () => {
 
 async function openApplication(app) {
   state.app = app;
-  localStorage.setItem("parley-app", app);
+  remember("parley-app", app);
   newConversation();
   await Promise.all([refreshConversations(), showSuggestions(null)]);
 }
@@ -254,7 +294,8 @@ async function start() {
   try {
     await showChat(await call("GET", "/page/api/me"));
   } catch (error) {
-    showSignIn(error instanceof ApiError && error.status === 401 ? "" : error.message);
+    if (embedded) showEnded(error.message);
+    else showSignIn(error instanceof ApiError && error.status === 401 ? "" : error.message);
   }
 }
 // The chart libraries load as classic deferred scripts, which run before this module.

@@ -138,6 +138,8 @@ class Parser:
                 understanding.query,
                 ontology=self.ontology,
                 object_words=self.lexicon.object_words,
+                named_objects=_named_objects(reading),
+                named_columns=_named_columns(reading),
             )
             if doubts:
                 return Understanding(
@@ -1065,6 +1067,29 @@ class Parser:
         if reading.grain:
             parts.append(f"grain: {reading.grain}")
         return "; ".join(parts)
+
+
+def _named_objects(reading: Reading) -> set[str]:
+    """Objects a phrase names and nothing else can ("customers", not "customer name")."""
+    return {
+        match.concepts[0].object
+        for match in reading.matches
+        if not match.fuzzy
+        and match.kinds == {"object"}
+        and len({c.object for c in match.concepts}) == 1
+    }
+
+
+def _named_columns(reading: Reading) -> list[set[str]]:
+    """For each phrase that can only name columns, the columns it may name."""
+    return [
+        {c.field for c in match.concepts}
+        for match in reading.matches
+        if not match.fuzzy
+        and match.kinds == {"attribute"}
+        # A time column is named by its event ("shipped", "issued"), which says when.
+        and all(c.role != "time" for c in match.concepts)
+    ]
 
 
 def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:

@@ -19,7 +19,7 @@ from parley.engine.nl.lexicon import SIZE_WORDS, Concept, Lexicon, build_lexicon
 from parley.engine.nl.readings import Declined, Reader
 from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
-from parley.engine.nl.verify import contradictions
+from parley.engine.nl.verify import SHAPE_CHECKS, contradictions
 from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
 from parley.engine.semantic.ontology import Object, Ontology
@@ -127,8 +127,20 @@ class Parser:
                         "clarification", problem=f"I would have to guess: {declined}"
                     )
             else:
+                # A reading explains every word, so only the shape checks that words
+                # cannot settle apply to it.
+                doubts = contradictions(
+                    tokens, candidate.query, ontology=self.ontology,
+                    object_words=self.lexicon.object_words, checks=SHAPE_CHECKS,
+                )
+                if not doubts:
+                    return Understanding(
+                        "sql_query", query=candidate.query, reason=candidate.description
+                    )
                 return Understanding(
-                    "sql_query", query=candidate.query, reason=candidate.description
+                    "clarification",
+                    problem=f"I am not sure I read it right: {doubts[0]}",
+                    reason=candidate.description,
                 )
         reading = read_question(question, self.lexicon, today)
         understanding = self._read_old(reading, tokens, question, context, chart, today)

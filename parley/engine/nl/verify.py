@@ -417,6 +417,10 @@ CHECKS: tuple[Check, ...] = (
 )  # fmt: skip
 
 
+#: The checks of a query's shape alone, whatever the words that led to it.
+SHAPE_CHECKS: tuple[Check, ...] = (_counted_per_itself,)
+
+
 def contradictions(
     tokens: Sequence[Token],
     query: SemanticQuery,
@@ -425,6 +429,7 @@ def contradictions(
     object_words: Mapping[str, Collection[str]] | None = None,
     named_objects: Collection[str] = (),
     named_columns: Sequence[Collection[str]] = (),
+    checks: Sequence[Check] = CHECKS,
 ) -> list[str]:
     """What the question says that the query does not do, in words (empty when none).
 
@@ -484,7 +489,7 @@ def contradictions(
         named_columns=tuple(frozenset(c) for c in named_columns),
         time_positions=frozenset(find_time(tokens, dt.date.today()).used),
     )
-    return [doubt for check in CHECKS if (doubt := check(facts)) is not None]
+    return [doubt for check in checks if (doubt := check(facts)) is not None]
 
 
 def _derived(name: str, ontology: Ontology | None) -> tuple[Aggregation, str] | None:

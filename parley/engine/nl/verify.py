@@ -18,8 +18,8 @@ from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS
 from parley.engine.nl.text import Token, fold, parse_number
 from parley.engine.nl.timephrases import find_time
 from parley.engine.semantic.ontology import Metric, Ontology
-from parley.naming import stem
 from parley.engine.semantic.query import Aggregation, SemanticQuery
+from parley.naming import stem
 
 _AVERAGE = frozenset({"average", "avg", "mean"})
 _EXTREME = frozenset({"maximum", "minimum", "max", "min", "highest", "lowest", "largest",
@@ -310,8 +310,11 @@ def _numbers_unused(facts: _Facts) -> str | None:
     dates and are not asked for."""
     written = _query_numbers(facts.query)
     for token in facts.tokens:
-        if token.index in facts.time_positions or token.norm in {"one", "first"}:
+        if token.index in facts.time_positions or token.norm == "first":
             continue
+        if token.norm == "one" and (token.index == 0 or facts.tokens[token.index - 1].norm
+                                    not in {"than", "least", "most", "only", "exactly"}):
+            continue  # "one" is a pronoun unless it is compared ("more than one")
         number = parse_number(token.norm)
         if number is None:
             continue
@@ -326,6 +329,14 @@ def _query_numbers(query: SemanticQuery) -> set[float]:
     for date in re.findall(r"\d{4}-\d{2}-\d{2}", dumped):
         found.update(float(part) for part in date.split("-"))
     return found
+
+
+def _or_across_columns(facts: _Facts) -> str | None:
+    """"attendance over 100 or a price below 10": filters that all hold are an "and"."""
+    fields = {item.field for item in facts.query.filters}
+    if "or" in facts.words and len(fields) > 1:
+        return "the question joins conditions with 'or'"
+    return None
 
 
 def _value_from_verb(facts: _Facts) -> str | None:
@@ -413,7 +424,7 @@ CHECKS: tuple[Check, ...] = (
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
     _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
     _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
-    _objects_left_out, _columns_left_out,
+    _objects_left_out, _columns_left_out, _or_across_columns,
 )  # fmt: skip
 
 

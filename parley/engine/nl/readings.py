@@ -434,11 +434,11 @@ class _Builder:
         if most:
             after = frame.next_piece(most[0].end)
             if after is not None and after.objects:
-                return after.objects[0]
+                return self._sole_object(after)
         if counts:
             after = frame.next_piece(counts[0].end, limit=6)
             if after is not None and after.objects:
-                return after.objects[0]
+                return self._sole_object(after)
         if objects:
             owners = set(objects[0].objects)
             if len(owners) == 1:
@@ -456,6 +456,18 @@ class _Builder:
             self.guesses += 1
             return next(iter(firsts))
         raise Declined("no object named")
+
+    def _sole_object(self, piece: Piece) -> str:
+        """The object a counted phrase names, unless it also names another object's own
+        key ("allergies": the rows of allergy pairs, or the allergies themselves?)."""
+        name = piece.objects[0]
+        for concept in piece.concepts:
+            if concept.kind != "attribute" or concept.object == name:
+                continue
+            other = self.ontology.object(concept.object)
+            if other is not None and other.primary_key == [concept.name]:
+                raise Declined("two objects share a name")
+        return name
 
     # -- building ----------------------------------------------------------------------
 

@@ -233,6 +233,8 @@ def _one_answer(facts: _Facts) -> str | None:
         and not words & {"have", "are", "were"}
         and not any(t.norm[:1].isdigit() for t in tokens)
     )
+    if not singular and limit is not None and limit > 1 and "top" not in words:
+        singular = _singular_subject(tokens)
     if singular and limit is not None and limit > 1 and words & _EXTREME:
         return "the question asks for one answer, not a top list"
     if tokens and tokens[0].norm == "who" and words & _EXTREME and limit is None and not (
@@ -240,6 +242,19 @@ def _one_answer(facts: _Facts) -> str | None:
     ):
         return "the question asks for one answer, not every row"
     return None
+
+
+def _singular_subject(tokens: Sequence[Token]) -> bool:
+    """"Find the format that is used by the most files": the first thing named after
+    "the" is one thing, so one answer (a plural, "the customers with ...", is a list)."""
+    if any(parse_number(t.norm) is not None for t in tokens):
+        return False
+    for before, token in zip(tokens, tokens[1:], strict=False):
+        if token.norm in GRAMMAR or token.norm in _EXTREME | _AVERAGE:
+            continue
+        plural = token.norm.endswith("s") and not token.norm.endswith(("ss", "us", "is"))
+        return before.norm == "the" and not plural
+    return False
 
 
 def _counted_per_itself(facts: _Facts) -> str | None:

@@ -253,3 +253,25 @@ def test_rows_are_not_counted_per_their_own_key(
     doubts = contradictions(tokenize("Which kind has the most loans?"), query,
                             ontology=ontology, checks=SHAPE_CHECKS)
     _expect(doubts, expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "limit", "expected"),
+    [
+        # The first thing named after "the" is one thing: one answer.
+        ("Find the branch that has the most clients.", 10, "one answer"),
+        ("Find the branch that has the most clients.", 1, None),
+        # A plural or a number asks for a list.
+        ("Show the branches with the most clients.", 10, None),
+        ("Find the three branches with the most clients.", 3, None),
+        ("Show the top branches by clients.", 10, None),
+    ],
+)
+def test_a_singular_superlative_is_one_answer(
+    ontology: Ontology, question: str, limit: int, expected: str | None
+) -> None:
+    query = SemanticQuery(
+        metrics=[MetricRef(aggregation="count", field="clients")],
+        dimensions=[DimensionRef(field="branches.branch_name")], limit=limit,
+    )
+    _expect([d for d in _doubts(ontology, question, query) if "one answer" in d], expected)

@@ -466,7 +466,7 @@ class _Builder:
                 continue
             other = self.ontology.object(concept.object)
             if other is not None and other.primary_key == [concept.name]:
-                raise Declined("two objects share a name")
+                raise Hazard(f"{piece.text!r} names both {name} and {other.name}")
         return name
 
     # -- building ----------------------------------------------------------------------

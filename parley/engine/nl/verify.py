@@ -10,6 +10,7 @@ engine asks instead. The checks are a tuple of small functions, applied in order
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -249,7 +250,7 @@ def _singular_subject(tokens: Sequence[Token]) -> bool:
     "the" is one thing, so one answer (a plural, "the customers with ...", is a list)."""
     if any(parse_number(t.norm) is not None for t in tokens):
         return False
-    for before, token in zip(tokens, tokens[1:], strict=False):
+    for before, token in itertools.pairwise(tokens):
         if token.norm in GRAMMAR or token.norm in _EXTREME | _AVERAGE:
             continue
         plural = token.norm.endswith("s") and not token.norm.endswith(("ss", "us", "is"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS
 from parley.engine.nl.text import Token, fold, parse_number
 from parley.engine.nl.timephrases import find_time
-from parley.engine.semantic.ontology import Metric, Ontology
+from parley.engine.semantic.ontology import Metric, Object, Ontology
 from parley.engine.semantic.query import Aggregation, SemanticQuery
 from parley.naming import stem
 
@@ -270,15 +270,26 @@ def _counted_per_itself(facts: _Facts) -> str | None:
         *facts.counted, *(o for o in facts.metric_objects if o)}
     for name in names:
         obj = ontology.object(name)
-        if obj is None or len(obj.primary_key) != 1:
+        key = _own_key(obj) if obj is not None else None
+        if obj is None or key is None:
             continue
-        own = {f"{name}.{obj.primary_key[0]}"}
+        own = {f"{name}.{key}"}
         if obj.display_attribute and name not in facts.counted:
             own.add(f"{name}.{obj.display_attribute}")
         if any(d.field in own and d.grain is None for d in facts.query.dimensions):
             return f"it would count each of the {name} rows once" if name in facts.counted \
                 else f"it would aggregate each of the {name} rows alone"
     return None
+
+
+def _own_key(obj: Object) -> str | None:
+    """The column naming each row: the primary key, or when none is declared the
+    column named as the table's own id ("complaint_id" of complaints)."""
+    if obj.primary_key:
+        return obj.primary_key[0] if len(obj.primary_key) == 1 else None
+    own = {"id", f"{obj.label.replace(' ', '_')}_id".lower()}
+    found = [a.name for a in obj.attributes if a.name.lower() in own]
+    return found[0] if len(found) == 1 else None
 
 
 def _unnamed_rows(facts: _Facts) -> str | None:
@@ -345,6 +356,22 @@ def _query_numbers(query: SemanticQuery) -> set[float]:
     for date in re.findall(r"\d{4}-\d{2}-\d{2}", dumped):
         found.update(float(part) for part in date.split("-"))
     return found
+
+
+def _thing_as_value(facts: _Facts) -> str | None:
+    """"the mountains" is not a photo named "the mountain": a value written only with
+    grammar and the words that name things is those things."""
+    naming = {w for words in facts.object_words.values() for w in words}
+    for item in facts.query.filters:
+        for value in item.values:
+            if not isinstance(value, str):
+                continue
+            words = fold(value).split()
+            if len(words) > 1 and any(w in GRAMMAR for w in words) and all(
+                w in GRAMMAR or stem(w) in naming for w in words
+            ):
+                return f"{value!r} reads the name of a thing as a value"
+    return None
 
 
 def _or_across_columns(facts: _Facts) -> str | None:
@@ -440,12 +467,12 @@ CHECKS: tuple[Check, ...] = (
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
     _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
     _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
-    _objects_left_out, _columns_left_out, _or_across_columns,
+    _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
 )  # fmt: skip
 
 
 #: The checks of a query's shape alone, whatever the words that led to it.
-SHAPE_CHECKS: tuple[Check, ...] = (_counted_per_itself,)
+SHAPE_CHECKS: tuple[Check, ...] = (_counted_per_itself, _thing_as_value)
 
 
 def contradictions(

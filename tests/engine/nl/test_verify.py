@@ -275,3 +275,48 @@ def test_a_singular_superlative_is_one_answer(
         dimensions=[DimensionRef(field="branches.branch_name")], limit=limit,
     )
     _expect([d for d in _doubts(ontology, question, query) if "one answer" in d], expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # Grammar and the words naming things: the things, not a value.
+        ("the loan", "name of a thing"),
+        ("the client", "name of a thing"),
+        # A real value, or one word that happens to be a thing's name, stays a value.
+        ("Client 3", None),
+        ("loan", None),
+    ],
+)
+def test_a_thing_named_is_not_a_value(
+    ontology: Ontology, value: str, expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[_COUNT_LOANS], filters=[
+        QueryFilter(field="clients.client_name", op="eq", values=[value])])
+    doubts = contradictions(tokenize(f"How many loans of {value} are there?"), query,
+                            ontology=ontology, checks=SHAPE_CHECKS,
+                            object_words={"loans": {"loan"}, "clients": {"client"}})
+    _expect(doubts, expected)
+
+
+def test_rows_without_a_declared_key_are_counted_per_their_id(tmp_path: Path) -> None:
+    path = tmp_path / "tickets.sqlite"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE tickets (ticket_id INTEGER, status TEXT);"
+        "INSERT INTO tickets VALUES (1, 'open'), (2, 'open'), (3, 'closed');"
+    )
+    connection.close()
+    source = connect(f"sqlite:///{path}", name="tickets")
+    try:
+        ontology = derive_ontology(source.introspect(), source="tickets")
+    finally:
+        source.close()
+    counted = MetricRef(aggregation="count", field="tickets")
+    per_id = SemanticQuery(metrics=[counted],
+                           dimensions=[DimensionRef(field="tickets.ticket_id")])
+    per_status = SemanticQuery(metrics=[counted],
+                               dimensions=[DimensionRef(field="tickets.status")])
+    question = tokenize("How many tickets are there for each status?")
+    assert contradictions(question, per_id, ontology=ontology, checks=SHAPE_CHECKS)
+    assert not contradictions(question, per_status, ontology=ontology, checks=SHAPE_CHECKS)

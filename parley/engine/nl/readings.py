@@ -177,7 +177,9 @@ class Reader:
             if token.index in taken:
                 continue
             number = parse_number(token.norm)
-            if number is not None and token.norm not in {"one"}:
+            # "one" is a pronoun ("the one with ...") unless compared ("more than one").
+            compared = token.index > 0 and tokens[token.index - 1].norm in {"than", "least"}
+            if number is not None and (token.norm != "one" or compared):
                 pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
                                     number=number))
         pieces.sort(key=lambda p: p.start)

@@ -274,7 +274,7 @@ def _counted_per_itself(facts: _Facts) -> str | None:
         if obj is None or key is None:
             continue
         own = {f"{name}.{key}"}
-        if obj.display_attribute and name not in facts.counted:
+        if obj.display_attribute:
             own.add(f"{name}.{obj.display_attribute}")
         if any(d.field in own and d.grain is None for d in facts.query.dimensions):
             return f"it would count each of the {name} rows once" if name in facts.counted \

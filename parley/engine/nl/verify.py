@@ -170,6 +170,26 @@ def _several_figures(facts: _Facts) -> str | None:
     return None
 
 
+_FIGURE_KIND = {
+    **{w: "avg" for w in ("average", "avg", "mean")},
+    **{w: "max" for w in ("maximum", "max", "highest", "largest", "greatest", "biggest")},
+    **{w: "min" for w in ("minimum", "min", "lowest", "smallest", "least", "fewest")},
+    **{w: "sum" for w in ("total", "sum")},
+}
+
+
+def _coordinated_figures(facts: _Facts) -> str | None:
+    """"the greatest and average capacity": two figures joined by "and" are two."""
+    tokens = facts.tokens
+    for i in range(1, len(tokens) - 1):
+        if tokens[i].norm not in {"and", ","}:
+            continue
+        first, second = _FIGURE_KIND.get(tokens[i - 1].norm), _FIGURE_KIND.get(tokens[i + 1].norm)
+        if first and second and first != second and len(facts.query.metrics) < 2:
+            return "the question asks for several figures"
+    return None
+
+
 def _different_things(facts: _Facts) -> str | None:
     objects = {o for o in facts.metric_objects if o}
     if len(objects) > 1 and not facts.query.dimensions:
@@ -468,6 +488,7 @@ CHECKS: tuple[Check, ...] = (
     _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
     _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
+    _coordinated_figures,
 )  # fmt: skip
 
 

@@ -320,3 +320,20 @@ def test_rows_without_a_declared_key_are_counted_per_their_id(tmp_path: Path) ->
     question = tokenize("How many tickets are there for each status?")
     assert contradictions(question, per_id, ontology=ontology, checks=SHAPE_CHECKS)
     assert not contradictions(question, per_status, ontology=ontology, checks=SHAPE_CHECKS)
+
+
+@pytest.mark.parametrize(
+    ("question", "aggregations", "expected"),
+    [
+        ("What are the greatest and average amount of loans?", ["avg"], "several figures"),
+        ("What are the greatest and average amount of loans?", ["max", "avg"], None),
+        # One superlative of one figure is one figure.
+        ("Which client has the highest average amount?", ["avg"], None),
+    ],
+)
+def test_figures_joined_by_and_are_each_given(
+    ontology: Ontology, question: str, aggregations: list[str], expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[MetricRef(aggregation=a, field="loans.amount")  # type: ignore[arg-type]
+                                   for a in aggregations])
+    _expect([d for d in _doubts(ontology, question, query) if "several" in d], expected)

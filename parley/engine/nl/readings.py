@@ -722,10 +722,13 @@ class _Builder:
         object from which the subject is reached many-to-one counts."""
         frame = self.frame
         for comparison in self._ops("compare"):
-            number = frame.next_piece(comparison.end, limit=0)
+            # "2 or more players" puts the number before the comparison.
+            postfix = frame.tokens[comparison.start].norm == "or"
+            number = (frame.piece_at(comparison.start - 1) if postfix and comparison.start
+                      else frame.next_piece(comparison.end, limit=0))
             if number is None or number.kind != "number" or number.number is None:
                 continue
-            counted = frame.next_piece(number.end, limit=1)
+            counted = frame.next_piece(comparison.end if postfix else number.end, limit=1)
             if counted is None or not counted.objects:
                 continue
             name = counted.objects[0]

@@ -149,7 +149,8 @@ class Reader:
             if start is not None and inner:
                 quoted.append((start, start + len(inner), quote.group(1).strip()))
                 skip.update(range(start, start + len(inner)))
-        operators = [o for o in find_operators(tokens) if not skip & set(range(o.start, o.end))]
+        operators = [o for o in find_operators(tokens) if not skip & set(range(o.start, o.end))
+                     and not _names_a_column(tokens, o)]
         op_positions = {i for o in operators for i in range(o.start, o.end)}
         names_metric = False
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
@@ -261,6 +262,13 @@ def _beyond_readings(frame: _Frame) -> bool:
     grouping_by = any(w == "by" and i not in in_operators for i, w in enumerate(words))
     timed = bool(find_time(frame.tokens, dt.date.today()).used)
     return frame.names_metric or grouping_by or timed or bool(set(words) & _BUSINESS_WORDS)
+
+
+def _names_a_column(tokens: Sequence[Token], op: Operator) -> bool:
+    """"the phone number of clients" names a column; "the number of clients" counts."""
+    if op.kind != "count" or tokens[op.start].norm not in {"number", "numbers"}:
+        return False
+    return op.start > 0 and tokens[op.start - 1].norm not in GRAMMAR | {"total", ","}
 
 
 def _find_span(tokens: Sequence[Token], inner: Sequence[Token], taken: set[int]) -> int | None:

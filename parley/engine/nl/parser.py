@@ -19,7 +19,7 @@ from parley.engine.nl.lexicon import SIZE_WORDS, Concept, Lexicon, build_lexicon
 from parley.engine.nl.readings import Declined, Reader
 from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
-from parley.engine.nl.verify import contradictions
+from parley.engine.nl.verify import SHAPE_CHECKS, contradictions
 from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
 from parley.engine.semantic.ontology import Object, Ontology
@@ -127,8 +127,20 @@ class Parser:
                         "clarification", problem=f"I would have to guess: {declined}"
                     )
             else:
+                # A reading explains every word, so only the shape checks that words
+                # cannot settle apply to it.
+                doubts = contradictions(
+                    tokens, candidate.query, ontology=self.ontology,
+                    object_words=self.lexicon.object_words, checks=SHAPE_CHECKS,
+                )
+                if not doubts:
+                    return Understanding(
+                        "sql_query", query=candidate.query, reason=candidate.description
+                    )
                 return Understanding(
-                    "sql_query", query=candidate.query, reason=candidate.description
+                    "clarification",
+                    problem=f"I am not sure I read it right: {doubts[0]}",
+                    reason=candidate.description,
                 )
         reading = read_question(question, self.lexicon, today)
         understanding = self._read_old(reading, tokens, question, context, chart, today)
@@ -138,6 +150,8 @@ class Parser:
                 understanding.query,
                 ontology=self.ontology,
                 object_words=self.lexicon.object_words,
+                named_objects=_named_objects(reading),
+                named_columns=_named_columns(reading),
             )
             if doubts:
                 return Understanding(
@@ -1065,6 +1079,29 @@ class Parser:
         if reading.grain:
             parts.append(f"grain: {reading.grain}")
         return "; ".join(parts)
+
+
+def _named_objects(reading: Reading) -> set[str]:
+    """Objects a phrase names and nothing else can ("customers", not "customer name")."""
+    return {
+        match.concepts[0].object
+        for match in reading.matches
+        if not match.fuzzy
+        and match.kinds == {"object"}
+        and len({c.object for c in match.concepts}) == 1
+    }
+
+
+def _named_columns(reading: Reading) -> list[set[str]]:
+    """For each phrase that can only name columns, the columns it may name."""
+    return [
+        {c.field for c in match.concepts}
+        for match in reading.matches
+        if not match.fuzzy
+        and match.kinds == {"attribute"}
+        # A time column is named by its event ("shipped", "issued"), which says when.
+        and all(c.role != "time" for c in match.concepts)
+    ]
 
 
 def _query_objects(ontology: Ontology, query: SemanticQuery) -> set[str]:

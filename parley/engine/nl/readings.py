@@ -149,7 +149,8 @@ class Reader:
             if start is not None and inner:
                 quoted.append((start, start + len(inner), quote.group(1).strip()))
                 skip.update(range(start, start + len(inner)))
-        operators = [o for o in find_operators(tokens) if not skip & set(range(o.start, o.end))]
+        operators = [o for o in find_operators(tokens) if not skip & set(range(o.start, o.end))
+                     and not _names_a_column(tokens, o)]
         op_positions = {i for o in operators for i in range(o.start, o.end)}
         names_metric = False
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
@@ -177,7 +178,9 @@ class Reader:
             if token.index in taken:
                 continue
             number = parse_number(token.norm)
-            if number is not None and token.norm not in {"one"}:
+            # "one" is a pronoun ("the one with ...") unless compared ("more than one").
+            compared = token.index > 0 and tokens[token.index - 1].norm in {"than", "least"}
+            if number is not None and (token.norm != "one" or compared):
                 pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
                                     number=number))
         pieces.sort(key=lambda p: p.start)
@@ -259,6 +262,13 @@ def _beyond_readings(frame: _Frame) -> bool:
     grouping_by = any(w == "by" and i not in in_operators for i, w in enumerate(words))
     timed = bool(find_time(frame.tokens, dt.date.today()).used)
     return frame.names_metric or grouping_by or timed or bool(set(words) & _BUSINESS_WORDS)
+
+
+def _names_a_column(tokens: Sequence[Token], op: Operator) -> bool:
+    """"the phone number of clients" names a column; "the number of clients" counts."""
+    if op.kind != "count" or tokens[op.start].norm not in {"number", "numbers"}:
+        return False
+    return op.start > 0 and tokens[op.start - 1].norm not in GRAMMAR | {"total", ","}
 
 
 def _find_span(tokens: Sequence[Token], inner: Sequence[Token], taken: set[int]) -> int | None:
@@ -434,11 +444,11 @@ class _Builder:
         if most:
             after = frame.next_piece(most[0].end)
             if after is not None and after.objects:
-                return after.objects[0]
+                return self._sole_object(after)
         if counts:
             after = frame.next_piece(counts[0].end, limit=6)
             if after is not None and after.objects:
-                return after.objects[0]
+                return self._sole_object(after)
         if objects:
             owners = set(objects[0].objects)
             if len(owners) == 1:
@@ -456,6 +466,18 @@ class _Builder:
             self.guesses += 1
             return next(iter(firsts))
         raise Declined("no object named")
+
+    def _sole_object(self, piece: Piece) -> str:
+        """The object a counted phrase names, unless it also names another object's own
+        key ("allergies": the rows of allergy pairs, or the allergies themselves?)."""
+        name = piece.objects[0]
+        for concept in piece.concepts:
+            if concept.kind != "attribute" or concept.object == name:
+                continue
+            other = self.ontology.object(concept.object)
+            if other is not None and other.primary_key == [concept.name]:
+                raise Hazard(f"{piece.text!r} names both {name} and {other.name}")
+        return name
 
     # -- building ----------------------------------------------------------------------
 
@@ -708,10 +730,13 @@ class _Builder:
         object from which the subject is reached many-to-one counts."""
         frame = self.frame
         for comparison in self._ops("compare"):
-            number = frame.next_piece(comparison.end, limit=0)
+            # "2 or more players" puts the number before the comparison.
+            postfix = frame.tokens[comparison.start].norm == "or"
+            number = (frame.piece_at(comparison.start - 1) if postfix and comparison.start
+                      else frame.next_piece(comparison.end, limit=0))
             if number is None or number.kind != "number" or number.number is None:
                 continue
-            counted = frame.next_piece(number.end, limit=1)
+            counted = frame.next_piece(comparison.end if postfix else number.end, limit=1)
             if counted is None or not counted.objects:
                 continue
             name = counted.objects[0]

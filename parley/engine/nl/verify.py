@@ -9,13 +9,18 @@ engine asks instead. The checks are a tuple of small functions, applied in order
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS
-from parley.engine.nl.text import Token, fold
-from parley.engine.semantic.ontology import Ontology
+from parley.engine.nl.text import Token, fold, parse_number
+from parley.engine.nl.timephrases import find_time
+from parley.engine.semantic.ontology import Metric, Object, Ontology
 from parley.engine.semantic.query import Aggregation, SemanticQuery
+from parley.naming import stem
 
 _AVERAGE = frozenset({"average", "avg", "mean"})
 _EXTREME = frozenset({"maximum", "minimum", "max", "min", "highest", "lowest", "largest",
@@ -62,10 +67,22 @@ class _Facts:
     counted: tuple[str, ...] = ()
     object_words: Mapping[str, Collection[str]] = field(default_factory=dict)
 
+    #: Objects a phrase of the question names as objects, nothing else (when known).
+    named_objects: frozenset[str] = frozenset()
+    #: For each phrase that names columns only, the columns it may name.
+    named_columns: tuple[frozenset[str], ...] = ()
+    #: Token positions a time phrase used ("last 90 days": 90 is a span, not a value).
+    time_positions: frozenset[int] = frozenset()
+
     @property
     def asks_count(self) -> bool:
-        return ("how" in self.words and "many" in self.words) or bool(
-            self.words & {"number", "count"}
+        if "how" in self.words and "many" in self.words:
+            return True
+        # "the number of" counts; "phone number" names a column.
+        return any(
+            t.norm in {"number", "numbers", "count"}
+            and (i == 0 or self.tokens[i - 1].norm in GRAMMAR | {"total"})
+            for i, t in enumerate(self.tokens)
         )
 
 
@@ -153,11 +170,46 @@ def _several_figures(facts: _Facts) -> str | None:
     return None
 
 
+_FIGURE_KIND = {
+    **{w: "avg" for w in ("average", "avg", "mean")},
+    **{w: "max" for w in ("maximum", "max", "highest", "largest", "greatest", "biggest")},
+    **{w: "min" for w in ("minimum", "min", "lowest", "smallest", "least", "fewest")},
+    **{w: "sum" for w in ("total", "sum")},
+}
+
+
+def _coordinated_figures(facts: _Facts) -> str | None:
+    """"the greatest and average capacity": two figures joined by "and" are two."""
+    tokens = facts.tokens
+    for i in range(1, len(tokens) - 1):
+        if tokens[i].norm not in {"and", ","}:
+            continue
+        first, second = _FIGURE_KIND.get(tokens[i - 1].norm), _FIGURE_KIND.get(tokens[i + 1].norm)
+        if first and second and first != second and len(facts.query.metrics) < 2:
+            return "the question asks for several figures"
+    return None
+
+
 def _different_things(facts: _Facts) -> str | None:
     objects = {o for o in facts.metric_objects if o}
     if len(objects) > 1 and not facts.query.dimensions:
         return "the figures asked for are of different things"
     return None
+
+
+def _event_words(ontology: Ontology, name: str) -> set[str]:
+    obj = ontology.object(name)
+    if obj is None:
+        return set()
+    return {stem(part) for a in obj.attributes if a.role == "time"
+            for part in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", a.name) if len(part) > 2}
+
+
+def _words_of(metric: Metric) -> set[str]:
+    words = set(re.findall(r"[a-z]+", metric.label.lower()))
+    for synonym in metric.synonyms:
+        words.update(re.findall(r"[a-z]+", synonym.lower()))
+    return words - GRAMMAR - {"count", "counts", "number", "how", "many"}
 
 
 def _count_per_value(facts: _Facts) -> str | None:
@@ -202,6 +254,8 @@ def _one_answer(facts: _Facts) -> str | None:
         and not words & {"have", "are", "were"}
         and not any(t.norm[:1].isdigit() for t in tokens)
     )
+    if not singular and limit is not None and limit > 1 and "top" not in words:
+        singular = _singular_subject(tokens)
     if singular and limit is not None and limit > 1 and words & _EXTREME:
         return "the question asks for one answer, not a top list"
     if tokens and tokens[0].norm == "who" and words & _EXTREME and limit is None and not (
@@ -211,23 +265,51 @@ def _one_answer(facts: _Facts) -> str | None:
     return None
 
 
+def _singular_subject(tokens: Sequence[Token]) -> bool:
+    """"Find the format that is used by the most files": the first thing named after
+    "the" is one thing, so one answer (a plural, "the customers with ...", is a list)."""
+    if any(parse_number(t.norm) is not None for t in tokens):
+        return False
+    for before, token in itertools.pairwise(tokens):
+        if token.norm in GRAMMAR or token.norm in _EXTREME | _AVERAGE:
+            continue
+        plural = token.norm.endswith("s") and not token.norm.endswith(("ss", "us", "is"))
+        return before.norm == "the" and not plural
+    return False
+
+
 def _counted_per_itself(facts: _Facts) -> str | None:
     """A figure of rows grouped by their own key or name is one row per group: not a
     question ("the average age across all artists" is not each artist's age)."""
     ontology = facts.ontology
-    if ontology is None or facts.query.limit is not None:
-        return None  # "top 5 highest paid employees": a ranking of rows, each its own group
-    for name in {*facts.counted, *(o for o in facts.metric_objects if o)}:
+    if ontology is None:
+        return None
+    # "top 5 highest paid employees": a ranking of rows, each its own group; but a count
+    # per row's own key is 1 whatever the limit.
+    names = set(facts.counted) if facts.query.limit is not None else {
+        *facts.counted, *(o for o in facts.metric_objects if o)}
+    for name in names:
         obj = ontology.object(name)
-        if obj is None or len(obj.primary_key) != 1:
+        key = _own_key(obj) if obj is not None else None
+        if obj is None or key is None:
             continue
-        own = {f"{name}.{obj.primary_key[0]}"}
-        if obj.display_attribute and name not in facts.counted:
+        own = {f"{name}.{key}"}
+        if obj.display_attribute:
             own.add(f"{name}.{obj.display_attribute}")
         if any(d.field in own and d.grain is None for d in facts.query.dimensions):
             return f"it would count each of the {name} rows once" if name in facts.counted \
                 else f"it would aggregate each of the {name} rows alone"
     return None
+
+
+def _own_key(obj: Object) -> str | None:
+    """The column naming each row: the primary key, or when none is declared the
+    column named as the table's own id ("complaint_id" of complaints)."""
+    if obj.primary_key:
+        return obj.primary_key[0] if len(obj.primary_key) == 1 else None
+    own = {"id", f"{obj.label.replace(' ', '_')}_id".lower()}
+    found = [a.name for a in obj.attributes if a.name.lower() in own]
+    return found[0] if len(found) == 1 else None
 
 
 def _unnamed_rows(facts: _Facts) -> str | None:
@@ -237,19 +319,181 @@ def _unnamed_rows(facts: _Facts) -> str | None:
         return None
     counted = [m.field for m in facts.query.metrics
                if m.metric is None and m.aggregation == "count" and m.field and "." not in m.field]
+    for metric in facts.query.metrics:
+        # A count the engine derived ("student_count"), not one with a business name
+        # ("headcount", "hires") that names its rows itself.
+        defined = facts.ontology.metric(metric.metric) if metric.metric else None
+        if defined is not None and defined.name.endswith("_count") and \
+                defined.expression.replace(" ", "").upper() == "COUNT(*)" and not (
+                    facts.stems & {stem(w) for w in _words_of(defined)}):
+            counted.append(defined.object)
+    derived = set(counted) - {m.field for m in facts.query.metrics if m.metric is None}
     for name in [*counted, *([facts.query.list_object] if facts.query.list_object else [])]:
-        words = facts.object_words.get(name)
+        words = set(facts.object_words.get(name, ()))
+        if words and name in derived:
+            # Rows are also named by the event that dates them ("hires": hire_date).
+            words |= _event_words(facts.ontology, name)
         if words and not facts.stems & set(words):
             return f"the question does not name the {name} it would count or list"
     return None
+
+
+def _each_without_groups(facts: _Facts) -> str | None:
+    """"how many races has each track had" answered with one figure."""
+    query = facts.query
+    if "each" in facts.words and query.metrics and not query.dimensions and not (
+        query.list_object or query.share_of or query.compare
+    ):
+        return "the question asks for a figure for each, not one figure"
+    return None
+
+
+_NUMBER_SPELLED = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d])")
+
+
+def _numbers_unused(facts: _Facts) -> str | None:
+    """A number the question gives must be in the query: "locations with only 1 station"
+    is not a list of every location. Numbers of a time phrase ("last 90 days") became
+    dates and are not asked for."""
+    written = _query_numbers(facts.query)
+    for token in facts.tokens:
+        if token.index in facts.time_positions or token.norm == "first":
+            continue
+        if token.norm == "one" and (token.index == 0 or facts.tokens[token.index - 1].norm
+                                    not in {"than", "least", "most", "only", "exactly"}):
+            continue  # "one" is a pronoun unless it is compared ("more than one")
+        number = parse_number(token.norm)
+        if number is None:
+            continue
+        if number not in written:
+            return f"the number {token.text!r} is not used"
+    return None
+
+
+def _query_numbers(query: SemanticQuery) -> set[float]:
+    dumped = query.model_dump_json()
+    found = {float(m) for m in _NUMBER_SPELLED.findall(dumped)}
+    for date in re.findall(r"\d{4}-\d{2}-\d{2}", dumped):
+        found.update(float(part) for part in date.split("-"))
+    return found
+
+
+def _thing_as_value(facts: _Facts) -> str | None:
+    """"the mountains" is not a photo named "the mountain": a value written only with
+    grammar and the words that name things is those things."""
+    naming = {w for words in facts.object_words.values() for w in words}
+    for item in facts.query.filters:
+        for value in item.values:
+            if not isinstance(value, str):
+                continue
+            words = fold(value).split()
+            if len(words) > 1 and any(w in GRAMMAR for w in words) and all(
+                w in GRAMMAR or stem(w) in naming for w in words
+            ):
+                return f"{value!r} reads the name of a thing as a value"
+    return None
+
+
+def _or_across_columns(facts: _Facts) -> str | None:
+    """"attendance over 100 or a price below 10": filters that all hold are an "and"."""
+    fields = {item.field for item in facts.query.filters}
+    if "or" in facts.words and len(fields) > 1:
+        return "the question joins conditions with 'or'"
+    return None
+
+
+def _value_from_verb(facts: _Facts) -> str | None:
+    """"shipped" is not the agent "Ship": a value read from a word it only begins."""
+    for item in facts.query.filters:
+        for value in item.values:
+            if not isinstance(value, str):
+                continue
+            folded = fold(value)
+            if not folded.isalpha() or folded in facts.words:
+                continue
+            if any(w != folded and w.startswith(folded) and w.endswith(("ed", "ing"))
+                   for w in facts.words):
+                return f"{value!r} is read from a longer word"
+    return None
+
+
+def _objects_left_out(facts: _Facts) -> str | None:
+    """Rows the question names must take part in the query ("customers who have a loan"
+    is not every customer)."""
+    if not facts.named_objects or facts.ontology is None:
+        return None
+    used = _objects_of(facts)
+    for name in sorted(facts.named_objects - used):
+        return f"the question names {name} and the query does not use them"
+    return None
+
+
+def _columns_left_out(facts: _Facts) -> str | None:
+    """Columns the question asks for must be in the query ("the ids and names of ..." is
+    not the names alone, "the total claimed amount" not a count of claims)."""
+    if not facts.named_columns or facts.ontology is None:
+        return None
+    used = _columns_of(facts)
+    for options in facts.named_columns:
+        if not options & used:
+            return f"the query leaves out {sorted(options)[0].split('.')[1]!r}"
+    return None
+
+
+def _columns_of(facts: _Facts) -> set[str]:
+    query = facts.query
+    refs = {d.field for d in query.dimensions} | {f.field for f in query.filters}
+    refs |= {f.field for f in query.share_of} | set(query.list_fields)
+    refs |= {m.field or "" for m in query.metrics}
+    if query.time_range and query.time_range.field:
+        refs.add(query.time_range.field)
+    assert facts.ontology is not None
+    for metric in query.metrics:
+        defined = facts.ontology.metric(metric.metric) if metric.metric else None
+        if defined is None:
+            continue
+        obj = facts.ontology.object(defined.object)
+        expression = defined.expression.lower()
+        for attribute in obj.attributes if obj else []:
+            if re.search(rf"\b{re.escape(attribute.name.lower())}\b", expression):
+                refs.add(f"{defined.object}.{attribute.name}")
+    return refs
+
+
+def _objects_of(facts: _Facts) -> set[str]:
+    query = facts.query
+    refs = [d.field for d in query.dimensions] + [f.field for f in query.filters]
+    refs += [f.field for f in query.share_of] + list(query.list_fields)
+    refs += [m.field or "" for m in query.metrics]
+    if query.time_range and query.time_range.field:
+        refs.append(query.time_range.field)
+    used = {ref.split(".")[0] for ref in refs if ref}
+    used.update(o for o in facts.metric_objects if o)
+    used.update(facts.counted)
+    if query.list_object:
+        used.add(query.list_object)
+    # The row an object's rows refer to is theirs already ("hours put into projects" of
+    # the assignments, which name their project); rows that refer to it are not
+    # ("customers who have a loan" is not every customer).
+    assert facts.ontology is not None
+    for link in facts.ontology.relationships:
+        if link.from_object in used:
+            used.add(link.to_object)
+    return used
 
 
 CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
     _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
-    _count_per_value, _total_asked,
+    _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
+    _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
+    _coordinated_figures,
 )  # fmt: skip
+
+
+#: The checks of a query's shape alone, whatever the words that led to it.
+SHAPE_CHECKS: tuple[Check, ...] = (_counted_per_itself, _thing_as_value)
 
 
 def contradictions(
@@ -258,6 +502,9 @@ def contradictions(
     *,
     ontology: Ontology | None = None,
     object_words: Mapping[str, Collection[str]] | None = None,
+    named_objects: Collection[str] = (),
+    named_columns: Sequence[Collection[str]] = (),
+    checks: Sequence[Check] = CHECKS,
 ) -> list[str]:
     """What the question says that the query does not do, in words (empty when none).
 
@@ -313,8 +560,11 @@ def contradictions(
         metric_objects=tuple(metric_objects),
         counted=tuple(counted),
         object_words=object_words or {},
+        named_objects=frozenset(named_objects),
+        named_columns=tuple(frozenset(c) for c in named_columns),
+        time_positions=frozenset(find_time(tokens, dt.date.today()).used),
     )
-    return [doubt for check in CHECKS if (doubt := check(facts)) is not None]
+    return [doubt for check in checks if (doubt := check(facts)) is not None]
 
 
 def _derived(name: str, ontology: Ontology | None) -> tuple[Aggregation, str] | None:

@@ -68,6 +68,14 @@ def rows_of(school: tuple[Parser, Source], question: str) -> list[list[Any]]:
         ("List the names of teachers ordered by age in descending order.",
          [["Ada", 61], ["Eve", 52], ["Cleo", 45], ["Ben", 34], ["Dan", 29]]),
         ("Show the departments with more than 2 teachers.", [[1, "Physics", 3]]),
+        # "one" compared is a number, not a pronoun.
+        ("Show the departments with more than one teacher.", [[1, "Physics", 3]]),
+        # The number may come before its comparison.
+        ("Show the departments with 2 or more teachers.", [[1, "Physics", 3]]),
+        ("Show the departments with 1 or fewer teachers.",
+         [[2, "History", 1], [3, "Music", 1]]),
+        ("Show the departments with at least one teacher.",
+         [[1, "Physics", 3], [2, "History", 1], [3, "Music", 1]]),
     ],
 )
 def test_readings_answer_analytics_questions(

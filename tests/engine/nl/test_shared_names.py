@@ -1,0 +1,58 @@
+"""A word that names two objects' rows is asked about, never guessed.
+
+A table of pairs (members and their badges) and the table of the badges themselves both
+answer to "badges": counting either could be meant, so Parley asks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from parley.engine.nl.parser import Parser
+from parley.engine.semantic.derive import derive_ontology
+from parley.sources.connect import connect
+
+_SCHEMA = """
+CREATE TABLE Badge_Kind (Badge TEXT PRIMARY KEY, BadgeKind TEXT NOT NULL);
+CREATE TABLE Member (MemberID INTEGER PRIMARY KEY, FullName TEXT NOT NULL);
+CREATE TABLE Has_Badge (
+    MemberID INTEGER REFERENCES Member (MemberID),
+    Badge TEXT REFERENCES Badge_Kind (Badge)
+);
+"""
+
+
+@pytest.fixture(scope="module")
+def parser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parser]:
+    path: Path = tmp_path_factory.mktemp("shared") / "badges.sqlite"
+    connection = sqlite3.connect(path)
+    connection.executescript(_SCHEMA)
+    connection.executemany("INSERT INTO Badge_Kind VALUES (?, ?)",
+                           [(f"B{i}", ["gold", "silver"][i % 2]) for i in range(6)])
+    connection.executemany("INSERT INTO Member VALUES (?, ?)", [(i, f"M {i}") for i in range(5)])
+    connection.executemany("INSERT INTO Has_Badge VALUES (?, ?)",
+                           [(i % 5, f"B{i % 6}") for i in range(14)])
+    connection.commit()
+    connection.close()
+    source = connect(f"sqlite:///{path}", name="badges")
+    yield Parser(derive_ontology(source.introspect(), source="badges"))
+    source.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("How many badges are there?", "clarification"),
+        ("How many distinct badges are there?", "clarification"),
+        ("How many members are there?", "sql_query"),
+    ],
+)
+def test_a_count_of_a_shared_name_is_asked(parser: Parser, question: str, intent: str) -> None:
+    understanding = parser.understand(question)
+    assert understanding.intent == intent, understanding.problem
+    if intent == "clarification":
+        assert "names both" in (understanding.problem or "")

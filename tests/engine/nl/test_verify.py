@@ -1,0 +1,339 @@
+"""The checks that doubt a query its question contradicts, one rule per table of cases.
+
+Each case is a question, the query some reading made of it, and the doubt expected (a
+piece of its wording) or None when the query does what the question says. The schema is
+small and named unlike any question set: the rules are about words and shapes only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterator
+from pathlib import Path
+
+import pytest
+
+from parley.engine.nl.text import tokenize
+from parley.engine.nl.verify import SHAPE_CHECKS, contradictions
+from parley.engine.semantic.derive import derive_ontology
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.query import (
+    DimensionRef,
+    MetricRef,
+    QueryFilter,
+    SemanticQuery,
+    TimeRange,
+)
+from parley.sources.connect import connect
+
+_SCHEMA = """
+CREATE TABLE branches (branch_id INTEGER PRIMARY KEY, branch_name TEXT NOT NULL);
+CREATE TABLE clients (
+    client_id INTEGER PRIMARY KEY,
+    client_name TEXT NOT NULL,
+    region TEXT NOT NULL,
+    phone_number TEXT NOT NULL,
+    branch_id INTEGER NOT NULL REFERENCES branches (branch_id)
+);
+CREATE TABLE loans (
+    loan_id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients (client_id),
+    amount NUMERIC(10, 2) NOT NULL,
+    kind TEXT NOT NULL,
+    granted_on DATE NOT NULL
+);
+"""
+
+
+@pytest.fixture(scope="module")
+def ontology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ontology]:
+    path: Path = tmp_path_factory.mktemp("verify") / "lending.sqlite"
+    connection = sqlite3.connect(path)
+    connection.executescript(_SCHEMA)
+    connection.executemany("INSERT INTO branches VALUES (?, ?)", [(1, "North"), (2, "South")])
+    connection.executemany(
+        "INSERT INTO clients VALUES (?, ?, ?, ?, ?)",
+        [(i, f"Client {i}", ["East", "West"][i % 2], f"555-{i:04}", 1 + i % 2)
+         for i in range(1, 9)],
+    )
+    connection.executemany(
+        "INSERT INTO loans VALUES (?, ?, ?, ?, ?)",
+        [(i, 1 + i % 8, 100.0 * i, ["Fund", "Car", "Home"][i % 3], f"2025-0{1 + i % 9}-01")
+         for i in range(1, 30)],
+    )
+    connection.commit()
+    connection.close()
+    source = connect(f"sqlite:///{path}", name="lending")
+    yield derive_ontology(source.introspect(), source="lending")
+    source.close()
+
+
+def _doubts(
+    ontology: Ontology,
+    question: str,
+    query: SemanticQuery,
+    *,
+    named_objects: Collection[str] = (),
+    named_columns: list[set[str]] | None = None,
+) -> list[str]:
+    return contradictions(
+        tokenize(question), query, ontology=ontology, named_objects=named_objects,
+        named_columns=named_columns or [],
+    )
+
+
+def _expect(doubts: list[str], expected: str | None) -> None:
+    if expected is None:
+        assert doubts == []
+    else:
+        assert any(expected in doubt for doubt in doubts), doubts
+
+
+_COUNT_LOANS = MetricRef(aggregation="count", field="loans")
+_BY_CLIENT = DimensionRef(field="clients.client_name")
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "expected"),
+    [
+        ("How many loans does each client have?", SemanticQuery(metrics=[_COUNT_LOANS]),
+         "for each"),
+        ("How many loans does each client have?",
+         SemanticQuery(metrics=[_COUNT_LOANS], dimensions=[_BY_CLIENT]), None),
+        ("What is the amount of each loan?",
+         SemanticQuery(list_object="loans", list_fields=["loans.amount"]), None),
+    ],
+)
+def test_a_figure_for_each_is_not_one_figure(
+    ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
+) -> None:
+    _expect(_doubts(ontology, question, query), expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "expected"),
+    [
+        # The number was dropped: every client listed.
+        ("Show the regions with more than 2 clients",
+         SemanticQuery(list_object="clients", list_fields=["clients.region"]), "'2'"),
+        ("Show the number of clients of the regions with more than 2 clients",
+         SemanticQuery(metrics=[MetricRef(aggregation="count", field="clients")],
+                       dimensions=[DimensionRef(field="clients.region")],
+                       filters=[QueryFilter(field="count", op="gt", values=[2])]), None),
+        # "one" is a pronoun unless compared.
+        ("Which one has the largest amount?",
+         SemanticQuery(metrics=[MetricRef(aggregation="max", field="loans.amount")]), None),
+        ("Show the regions with more than one client",
+         SemanticQuery(list_object="clients", list_fields=["clients.region"]), "'one'"),
+        # The numbers of a time phrase became dates.
+        ("How many loans in the last 90 days?",
+         SemanticQuery(metrics=[_COUNT_LOANS],
+                       time_range=TimeRange(field="loans.granted_on")), None),
+        ("How many loans were granted in 2025?",
+         SemanticQuery(metrics=[_COUNT_LOANS], time_range=TimeRange(
+             field="loans.granted_on", start="2025-01-01", end="2026-01-01")), None),
+    ],
+)
+def test_a_number_given_is_used(
+    ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
+) -> None:
+    _expect(_doubts(ontology, question, query), expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "expected"),
+    [
+        ("How many loans were funded?", "Fund", "longer word"),
+        ("How many Fund loans are there?", "Fund", None),
+        ("How many loans are of kind Car?", "Car", None),
+    ],
+)
+def test_a_value_is_not_read_from_a_longer_word(
+    ontology: Ontology, question: str, value: str, expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[_COUNT_LOANS],
+                          filters=[QueryFilter(field="loans.kind", op="eq", values=[value])])
+    _expect(_doubts(ontology, question, query), expected)
+
+
+_AVG_AMOUNT = MetricRef(aggregation="avg", field="loans.amount")
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "named", "expected"),
+    [
+        # Rows that refer to the subject restrict it: "clients who have a loan".
+        ("How many clients have a loan?",
+         SemanticQuery(metrics=[MetricRef(aggregation="count", field="clients")]),
+         {"clients", "loans"}, "names loans"),
+        ("How many clients have a Car loan?",
+         SemanticQuery(metrics=[MetricRef(aggregation="count", field="clients")],
+                       filters=[QueryFilter(field="loans.kind", op="eq", values=["Car"])]),
+         {"clients", "loans"}, None),
+        # The row the measured rows refer to is theirs already.
+        ("What is the average amount of the loans of clients?",
+         SemanticQuery(metrics=[_AVG_AMOUNT]), {"loans", "clients"}, None),
+    ],
+)
+def test_rows_the_question_names_take_part(
+    ontology: Ontology, question: str, query: SemanticQuery, named: set[str],
+    expected: str | None,
+) -> None:
+    _expect(_doubts(ontology, question, query, named_objects=named), expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "fields", "named", "expected"),
+    [
+        ("Show the name and region of every client", ["clients.client_name"],
+         [{"clients.region"}], "'region'"),
+        ("Show the name and region of every client",
+         ["clients.client_name", "clients.region"], [{"clients.region"}], None),
+        # A phrase that may name either of two columns is explained by either.
+        ("Show the name of every client", ["clients.client_name"],
+         [{"clients.client_name", "branches.branch_name"}], None),
+    ],
+)
+def test_columns_the_question_asks_for_are_shown(
+    ontology: Ontology, question: str, fields: list[str], named: list[set[str]],
+    expected: str | None,
+) -> None:
+    query = SemanticQuery(list_object="clients", list_fields=fields)
+    _expect(_doubts(ontology, question, query, named_columns=named), expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "filters", "expected"),
+    [
+        ("How many loans are over 500 or of kind Car?",
+         [QueryFilter(field="loans.amount", op="gt", values=[500]),
+          QueryFilter(field="loans.kind", op="eq", values=["Car"])], "'or'"),
+        ("How many loans are of kind Car or Home?",
+         [QueryFilter(field="loans.kind", op="in", values=["Car", "Home"])], None),
+    ],
+)
+def test_conditions_joined_by_or_are_not_an_and(
+    ontology: Ontology, question: str, filters: list[QueryFilter], expected: str | None
+) -> None:
+    _expect(_doubts(ontology, question, SemanticQuery(metrics=[_COUNT_LOANS],
+                                                      filters=filters)), expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the number of clients?", "asks for a count"),
+        ("How many clients are there?", "asks for a count"),
+        # A column named "... number" is not a count.
+        ("What is the name and phone number of the clients?", None),
+    ],
+)
+def test_a_count_is_asked_by_its_words_not_by_a_column_name(
+    ontology: Ontology, question: str, expected: str | None
+) -> None:
+    query = SemanticQuery(list_object="clients",
+                          list_fields=["clients.client_name", "clients.phone_number"])
+    _expect(_doubts(ontology, question, query), expected)
+
+
+@pytest.mark.parametrize(
+    ("dimension", "limit", "expected"),
+    [
+        # Counted per their own key, rows count 1 each, whatever the limit.
+        ("loans.loan_id", 1, "count each"),
+        ("loans.loan_id", None, "count each"),
+        ("loans.kind", 1, None),
+    ],
+)
+def test_rows_are_not_counted_per_their_own_key(
+    ontology: Ontology, dimension: str, limit: int | None, expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[_COUNT_LOANS], dimensions=[DimensionRef(field=dimension)],
+                          limit=limit)
+    doubts = contradictions(tokenize("Which kind has the most loans?"), query,
+                            ontology=ontology, checks=SHAPE_CHECKS)
+    _expect(doubts, expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "limit", "expected"),
+    [
+        # The first thing named after "the" is one thing: one answer.
+        ("Find the branch that has the most clients.", 10, "one answer"),
+        ("Find the branch that has the most clients.", 1, None),
+        # A plural or a number asks for a list.
+        ("Show the branches with the most clients.", 10, None),
+        ("Find the three branches with the most clients.", 3, None),
+        ("Show the top branches by clients.", 10, None),
+    ],
+)
+def test_a_singular_superlative_is_one_answer(
+    ontology: Ontology, question: str, limit: int, expected: str | None
+) -> None:
+    query = SemanticQuery(
+        metrics=[MetricRef(aggregation="count", field="clients")],
+        dimensions=[DimensionRef(field="branches.branch_name")], limit=limit,
+    )
+    _expect([d for d in _doubts(ontology, question, query) if "one answer" in d], expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # Grammar and the words naming things: the things, not a value.
+        ("the loan", "name of a thing"),
+        ("the client", "name of a thing"),
+        # A real value, or one word that happens to be a thing's name, stays a value.
+        ("Client 3", None),
+        ("loan", None),
+    ],
+)
+def test_a_thing_named_is_not_a_value(
+    ontology: Ontology, value: str, expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[_COUNT_LOANS], filters=[
+        QueryFilter(field="clients.client_name", op="eq", values=[value])])
+    doubts = contradictions(tokenize(f"How many loans of {value} are there?"), query,
+                            ontology=ontology, checks=SHAPE_CHECKS,
+                            object_words={"loans": {"loan"}, "clients": {"client"}})
+    _expect(doubts, expected)
+
+
+def test_rows_without_a_declared_key_are_counted_per_their_id(tmp_path: Path) -> None:
+    path = tmp_path / "tickets.sqlite"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        "CREATE TABLE tickets (ticket_id INTEGER, status TEXT);"
+        "INSERT INTO tickets VALUES (1, 'open'), (2, 'open'), (3, 'closed');"
+    )
+    connection.close()
+    source = connect(f"sqlite:///{path}", name="tickets")
+    try:
+        ontology = derive_ontology(source.introspect(), source="tickets")
+    finally:
+        source.close()
+    counted = MetricRef(aggregation="count", field="tickets")
+    per_id = SemanticQuery(metrics=[counted],
+                           dimensions=[DimensionRef(field="tickets.ticket_id")])
+    per_status = SemanticQuery(metrics=[counted],
+                               dimensions=[DimensionRef(field="tickets.status")])
+    question = tokenize("How many tickets are there for each status?")
+    assert contradictions(question, per_id, ontology=ontology, checks=SHAPE_CHECKS)
+    assert not contradictions(question, per_status, ontology=ontology, checks=SHAPE_CHECKS)
+
+
+@pytest.mark.parametrize(
+    ("question", "aggregations", "expected"),
+    [
+        ("What are the greatest and average amount of loans?", ["avg"], "several figures"),
+        ("What are the greatest and average amount of loans?", ["max", "avg"], None),
+        # One superlative of one figure is one figure.
+        ("Which client has the highest average amount?", ["avg"], None),
+    ],
+)
+def test_figures_joined_by_and_are_each_given(
+    ontology: Ontology, question: str, aggregations: list[str], expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[MetricRef(aggregation=a, field="loans.amount")  # type: ignore[arg-type]
+                                   for a in aggregations])
+    _expect([d for d in _doubts(ontology, question, query) if "several" in d], expected)

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import atexit
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from parley.chart_image import render_chart
-from parley.config import Settings
-from parley.conversations.installation import DEMO_NAME, Parley
-from parley.conversations.service import Conversations, collect
-from parley.conversations.views import ConversationRef, Turn
-from parley.engine.events import Answer, Event, TextDelta
 from parley.errors import InvalidInput, ParleyError
-from parley.terminal import answer_json, dumps, progress_bar, render_answer
+
+# A help screen must appear at once: the core (store, engine, sources) and the terminal
+# renderer are imported inside the commands that use them, never here.
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.console import Console
+
+    from parley.conversations.installation import Parley
+    from parley.conversations.service import Conversations
+    from parley.conversations.views import ConversationRef, Turn
+    from parley.engine.events import Answer, Event
 
 app = typer.Typer(help="Parley: talk to your data.", no_args_is_help=True, add_completion=False)
 source_app = typer.Typer(help="Connect and inspect data sources.", no_args_is_help=True)
@@ -39,8 +41,38 @@ app.add_typer(key_app, name="key")
 app.add_typer(ontology_app, name="ontology")
 app.add_typer(token_app, name="token")
 
-console = Console()
-errors = Console(stderr=True)
+
+class _LazyConsole:
+    """A rich console made on first use: importing rich costs more than a help screen."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+console: Console = _LazyConsole(stderr=False)  # type: ignore[assignment]
+errors: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
+
+
+def _real(lazy: Console) -> Console:
+    """The rich console behind a lazy one, for rich code that checks what it is given."""
+    return lazy.real if isinstance(lazy, _LazyConsole) else lazy
+
+
+# The embedded demo application's name (the installation's DEMO_NAME), kept here as text so
+# that a help screen does not import the installation.
+DEMO_NAME = "demo"
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 AppOption = Annotated[str, typer.Option("--app", help="The application to ask.")]
@@ -53,8 +85,14 @@ ConversationOption = Annotated[
 
 
 def _open(*, json_output: bool = False) -> Parley:
+    from rich.markup import escape
+
+    from parley.config import Settings
+    from parley.conversations.installation import Parley
+    from parley.terminal import progress_bar
+
     settings = Settings.from_env()
-    with progress_bar(errors, enabled=not json_output and errors.is_terminal) as progress:
+    with progress_bar(_real(errors), enabled=not json_output and errors.is_terminal) as progress:
         parley = Parley.open(settings=settings, progress=progress)
     atexit.register(parley.close)
     if parley.initial_api_key:
@@ -68,6 +106,10 @@ def _open(*, json_output: bool = False) -> Parley:
 
 
 def _fail(error: ParleyError, json_output: bool) -> None:
+    from rich.markup import escape
+
+    from parley.terminal import dumps
+
     if json_output:
         print(dumps({"error": {"code": error.code, "message": error.message}}))
     else:
@@ -102,6 +144,9 @@ def ask(
     conversation: ConversationOption = None,
 ) -> None:
     """Ask one question and print the answer, SQL, table, chart type and insights."""
+    from parley.conversations.service import collect
+    from parley.terminal import answer_json, dumps
+
     parley = _open(json_output=json_output)
     try:
         if chart is not None and chart.suffix.lower() not in {".png", ".svg"}:
@@ -139,6 +184,10 @@ FACE = "cli"
 
 def _print_events(events: Iterator[Event]) -> Turn:
     """Print a turn as its events arrive: the text as it comes, the rest once stored."""
+    from parley.conversations.service import collect
+    from parley.engine.events import TextDelta
+    from parley.terminal import render_answer
+
     streamed = False
 
     def printing(events: Iterator[Event]) -> Iterator[Event]:
@@ -161,6 +210,8 @@ def _say_conversation(conversation_id: str) -> None:
 
 
 def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
+    from parley.chart_image import render_chart
+
     if answer.chart is None:
         errors.print("No chart to write: this answer has no data to draw.")
         return
@@ -179,6 +230,8 @@ def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
 @app.command()
 def chat(application: AppOption = DEMO_NAME) -> None:
     """Hold a conversation in the terminal. Commands: /sql, /chart TYPE, /history, /new, /quit."""
+    from rich.markup import escape
+
     parley = _open()
     door = parley.conversations
     ref: ConversationRef | None = None
@@ -217,6 +270,8 @@ def chat(application: AppOption = DEMO_NAME) -> None:
 def _chat_command(
     door: Conversations, ref: ConversationRef | None, last: Answer | None, command: str, arg: str
 ) -> None:
+    from rich.markup import escape
+
     if command == "new":
         console.print("Started a new conversation.")
     elif command == "sql":
@@ -242,6 +297,8 @@ def _chat_command(
 
 
 def _emit(json_output: bool, data: Any, text: str) -> None:
+    from parley.terminal import dumps
+
     # Plain print, not rich: lists stay tab-separated for ``cut`` and long paths unwrapped.
     print(dumps(data) if json_output else text)
 
@@ -256,9 +313,12 @@ def source_add(
     json_output: JsonOption = False,
 ) -> None:
     """Connect a database (the connection is tested) and derive its ontology."""
+    from parley.terminal import progress_bar
+
     parley = _open(json_output=json_output)
     try:
-        with progress_bar(errors, enabled=not json_output and errors.is_terminal) as progress:
+        bar = progress_bar(_real(errors), enabled=not json_output and errors.is_terminal)
+        with bar as progress:
             info = parley.add_source(url, name=name, progress=progress)
     except ParleyError as error:
         _fail(error, json_output)
@@ -411,6 +471,8 @@ def token_create(
 ) -> None:
     """Print a Workbench JWT signed with the configured key (PARLEY_JWT_*)."""
     from parley.auth.workbench_tokens import token_service
+    from parley.config import Settings
+    from parley.terminal import dumps
 
     try:
         service = token_service(Settings.from_env())

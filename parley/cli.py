@@ -91,7 +91,11 @@ def _open(*, json_output: bool = False) -> Parley:
     from parley.conversations.installation import Parley
     from parley.terminal import progress_bar
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ParleyError as error:
+        _fail(error, json_output)
+        raise
     with progress_bar(_real(errors), enabled=not json_output and errors.is_terminal) as progress:
         parley = Parley.open(settings=settings, progress=progress)
     atexit.register(parley.close)
@@ -366,6 +370,18 @@ def source_refresh(name: str, json_output: JsonOption = False) -> None:
         {"name": name, "objects": len(ontology.objects), "metrics": len(ontology.metrics)},
         f"Refreshed {name}: {len(ontology.objects)} objects, {len(ontology.metrics)} metrics.",
     )
+
+
+@source_app.command("rekey")
+def source_rekey(json_output: JsonOption = False) -> None:
+    """Encrypt every stored credential again with PARLEY_SECRET_KEY (after a rotation)."""
+    parley = _open(json_output=json_output)
+    try:
+        count = parley.rekey_sources()
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(json_output, {"sources": count}, f"Encrypted {count} source credential(s) again.")
 
 
 @app_app.command("create")

@@ -92,7 +92,7 @@ class Parley:
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.database_url)
-        self.cipher = CredentialCipher.from_environment(settings.home)
+        self.cipher = CredentialCipher.from_environment(settings.home, settings.environ())
         self._sources: dict[str, Source] = {}
         self._parsers: dict[tuple[str, int], Parser] = {}
         self._statements: dict[tuple[str, int], dict[str, Any]] = {}
@@ -203,6 +203,11 @@ class Parley:
                 )
                 for s in catalog.list_sources(session, organization_id or self.organization_id)
             ]
+
+    def rekey_sources(self) -> int:
+        """Encrypt every organisation's stored credentials with the current secret key."""
+        with self.store.session() as session:
+            return catalog.rekey_sources(session, self.cipher)
 
     def create_application(
         self, name: str, *, source: str, description: str = "", organization_id: str | None = None

@@ -93,11 +93,12 @@ def _open(*, json_output: bool = False) -> Parley:
 
     try:
         settings = Settings.from_env()
+        bar = progress_bar(_real(errors), enabled=not json_output and errors.is_terminal)
+        with bar as progress:
+            parley = Parley.open(settings=settings, progress=progress, migrate=None)
     except ParleyError as error:
         _fail(error, json_output)
         raise
-    with progress_bar(_real(errors), enabled=not json_output and errors.is_terminal) as progress:
-        parley = Parley.open(settings=settings, progress=progress)
     atexit.register(parley.close)
     if parley.initial_api_key:
         # Shown once, like a notebook token: only its hash is stored.
@@ -137,6 +138,25 @@ def serve(
         f"Parley is serving on http://{host}:{port} (home: {parley.settings.home})", markup=False
     )
     uvicorn.run(create_app(parley), host=host, port=port, log_level="info")
+
+
+@app.command()
+def migrate(json_output: JsonOption = False) -> None:
+    """Bring the store's schema up to date (run it before starting a new version)."""
+    from parley.config import Settings
+    from parley.conversations.installation import Parley
+
+    try:
+        before, after = Parley.migrate_store(Settings.from_env())
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    text = (
+        f"The store is at revision {after}."
+        if before == after
+        else f"Migrated the store from revision {before or '(empty)'} to {after}."
+    )
+    _emit(json_output, {"from": before, "to": after}, text)
 
 
 @app.command()

@@ -130,7 +130,7 @@ class Settings(BaseSettings):
         home = Path(data.get("home") or default_home(env)).expanduser()
         filled = {**data, "home": home}
         if not filled.get("database_url"):
-            filled["database_url"] = f"sqlite:///{home / 'parley.db'}"
+            filled["database_url"] = _embedded_store(home)
         return filled
 
     @classmethod
@@ -171,6 +171,11 @@ class Settings(BaseSettings):
         finally:
             _ENVIRON.reset(token)
 
+    @property
+    def uses_embedded_store(self) -> bool:
+        """Whether the store is the default SQLite file in ``home``."""
+        return self.database_url == _embedded_store(self.home)
+
     def environ(self) -> dict[str, str]:
         """The resolved settings as ``PARLEY_*`` variables, for code that reads them by name."""
         values: dict[str, str] = {}
@@ -188,6 +193,10 @@ def _variable(name: str, field: FieldInfo) -> str:
     if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
         return alias.choices[0]
     return f"PARLEY_{name.upper()}"
+
+
+def _embedded_store(home: Path) -> str:
+    return f"sqlite:///{home / 'parley.db'}"
 
 
 def _variable_of(location: tuple[int | str, ...]) -> str:

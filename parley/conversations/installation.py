@@ -120,15 +120,52 @@ class Parley:
         settings: Settings | None = None,
         progress: ProgressCallback | None = None,
         demo: bool = True,
+        migrate: bool | None = True,
     ) -> Parley:
-        """Open (and on first start set up) the installation in ``home``."""
+        """Open (and on first start set up) the installation in ``home``.
+
+        ``migrate``: bring the store's schema up to date (``True``), refuse a store whose
+        schema is behind (``False``), or do the first only for an embedded SQLite store
+        (``None``, what commands do: see docs/deploy.md).
+        """
         parley = cls(settings or Settings.from_env(home=home))
-        parley.bootstrap(progress=progress, demo=demo)
+        try:
+            parley.bootstrap(progress=progress, demo=demo, migrate=migrate)
+        except BaseException:
+            parley.close()
+            raise
         return parley
 
-    def bootstrap(self, *, progress: ProgressCallback | None = None, demo: bool = True) -> None:
+    @staticmethod
+    def migrate_store(settings: Settings) -> tuple[str | None, str]:
+        """Bring the store's schema to the newest revision; the revisions before and after."""
+        store = Store(settings.database_url)
+        try:
+            before, _ = store.revisions()
+            store.migrate()
+            after, _ = store.revisions()
+            assert after is not None
+            return before, after
+        finally:
+            store.dispose()
+
+    def bootstrap(
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        demo: bool = True,
+        migrate: bool | None = True,
+    ) -> None:
         """Migrate the store; create the default organisation, admin key and demo app."""
-        self.store.migrate()
+        if migrate is None:
+            # The embedded default is one laptop's: no other process reads the old schema,
+            # and a newcomer's first command must just work. A store someone configured is
+            # shared or deployed, and changes only when they say so.
+            migrate = self.settings.uses_embedded_store
+        if migrate:
+            self.store.migrate()
+        else:
+            self.store.check_schema()
         with self.store.session() as session:
             organization = tenancy.get_or_create_default_organization(session)
             self.organization_id = organization.id

@@ -127,17 +127,34 @@ def _fail(error: ParleyError, json_output: bool) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (they share the store and limiter).")
+    ] = 1,
 ) -> None:
     """Start the HTTP server (all API faces) on the embedded default."""
     import uvicorn
 
     from parley.api.app import create_app
+    from parley.api.observability import logging_config
 
     parley = _open()
+    settings = parley.settings
     console.print(
-        f"Parley is serving on http://{host}:{port} (home: {parley.settings.home})", markup=False
+        f"Parley is serving on http://{host}:{port} (home: {settings.home})", markup=False
     )
-    uvicorn.run(create_app(parley), host=host, port=port, log_level="info")
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": logging_config(settings.log_level, settings.log_format),
+        "log_level": settings.log_level.lower(),
+    }
+    if workers == 1:
+        uvicorn.run(create_app(parley), **options)
+        return
+    # Each worker opens its own installation from the same settings; this process only
+    # did the first start (and its migration, on the embedded default) for them.
+    parley.close()
+    uvicorn.run("parley.api.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 @app.command()

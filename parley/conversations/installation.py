@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,7 @@ from parley.engine.semantic.derive import derive_ontology
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.yaml_io import export_yaml, import_yaml, merge_ontology
 from parley.engine.space_view import restricted_ontology
-from parley.errors import Conflict, NotFound
+from parley.errors import Conflict, NotFound, ParleyError
 from parley.sources.base import ProgressCallback, Source
 from parley.sources.connect import connect
 from parley.sources.demo import generate_demo
@@ -240,6 +241,27 @@ class Parley:
                 )
                 for s in catalog.list_sources(session, organization_id or self.organization_id)
             ]
+
+    def readiness(self) -> dict[str, bool]:
+        """Whether the store, the rate limiter and each source this process opened answer
+        (sources by id: the check is public, and names are the organisations' own)."""
+        checks: dict[str, bool] = {}
+        try:
+            with self.store.session() as session:
+                session.execute(text("SELECT 1"))
+            checks["store"] = True
+        except ParleyError:
+            checks["store"] = False
+        checks["rate_limiter"] = self.auth.limiter_reachable()
+        with self._lock:
+            sources = list(self._sources.items())
+        for source_id, source in sources:
+            try:
+                source.test_connection()
+                checks[f"source:{source_id}"] = True
+            except ParleyError:
+                checks[f"source:{source_id}"] = False
+        return checks
 
     def rekey_sources(self) -> int:
         """Encrypt every organisation's stored credentials with the current secret key."""

@@ -9,12 +9,14 @@ sent. Nothing a user sent or saw is lost.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parley import metrics
 from parley.auth.principal import Principal
 from parley.config import Settings
 from parley.conversations.ontology_trace import best_match, match_score, query_trace
@@ -198,6 +200,7 @@ class Conversations:
         """
         text = validate_question(question, max_chars=self._settings.max_question_chars)
         assistant_id = new_id("msg")
+        mark = time.perf_counter()
         with self._store.session() as session:
             conversation = self._conversation(session, ref)
             user = store.append_message(
@@ -210,6 +213,7 @@ class Conversations:
             if not conversation.title:
                 store.set_conversation_title(session, conversation, text[:200])
             user_id, first_turn = user.id, user.seq == 1
+        mark = _stage("store_question", mark)
         # The question is stored (committed) before anything else can fail.
         answer: Answer | None = None
         context = TurnContext(today=today)
@@ -223,6 +227,7 @@ class Conversations:
             answer = _failed(error, context)
         except Exception as error:
             answer = _internal_failure(ref, error, context)
+        mark = _stage("prepare", mark)
         yield TurnStarted(ref.id, user_id, assistant_id)
         raised = False
         if answer is None:
@@ -239,9 +244,13 @@ class Conversations:
             except Exception as error:
                 answer = _internal_failure(ref, error, context)
         assert answer is not None
+        mark = _stage("engine", mark)
+        _count_answer(answer)
         if answer.error_code and not raised:
             yield ErrorRaised(answer.error_code, answer.text, answer.incident_id)
-        yield self._store_answer(ref, answer, assistant_id, reserved=reserve_answer)
+        done = self._store_answer(ref, answer, assistant_id, reserved=reserve_answer)
+        _stage("store_answer", mark)
+        yield done
 
     def greet(self, ref: ConversationRef) -> StoredMessage:
         """The bot's greeting, stored as the conversation's first assistant message."""
@@ -742,3 +751,17 @@ def number_source(session: Session, record: SourceRecord) -> int:
         record.number = (last or 0) + 1
         session.flush()
     return record.number
+
+
+def _stage(stage: str, since: float) -> float:
+    """Record a turn stage that began at ``since``; the time it ended."""
+    now = time.perf_counter()
+    metrics.TURN_STAGE_SECONDS.labels(stage=stage).observe(now - since)
+    return now
+
+
+def _count_answer(answer: Answer) -> None:
+    if answer.sql and answer.execution_ms:
+        metrics.SOURCE_QUERY_SECONDS.observe(answer.execution_ms / 1000)
+    if answer.error_code:
+        metrics.ERRORS.labels(kind=answer.error_code).inc()

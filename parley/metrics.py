@@ -27,7 +27,8 @@ TURN_STAGE_SECONDS = Histogram(
 )
 SOURCE_QUERY_SECONDS = Histogram(
     "parley_source_query_duration_seconds",
-    "Time the source took to run a turn's query",
+    "Time a source took to run a query, by its dialect",
+    ["dialect"],
     buckets=_TURN_BUCKETS,
 )
 ERRORS = Counter("parley_errors", "Errors by kind (their code)", ["kind"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from parley import metrics
 from parley.auth.api_keys import create_api_key, create_channel
 from parley.auth.authenticate import Authenticator
 from parley.auth.principal import Principal
@@ -37,7 +39,7 @@ from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.yaml_io import export_yaml, import_yaml, merge_ontology
 from parley.engine.space_view import restricted_ontology
 from parley.errors import Conflict, NotFound, ParleyError
-from parley.sources.base import ProgressCallback, Source
+from parley.sources.base import ProgressCallback, QueryResult, SchemaInfo, Source
 from parley.sources.connect import connect
 from parley.sources.demo import generate_demo
 from parley.sources.urls import parse_source_url
@@ -215,7 +217,7 @@ class Parley:
             )
             catalog.save_ontology(session, record, ontology)
             number_source(session, record)
-            self._sources[record.id] = source
+            self._sources[record.id] = TimedSource(source)
             return SourceInfo(record.id, name, source.dialect, len(schema.tables), redact_url(url))
 
     def refresh_source(self, name: str, *, organization_id: str | None = None) -> Ontology:
@@ -312,8 +314,8 @@ class Parley:
     def source(self, record: SourceRecord) -> Source:
         with self._lock:
             if record.id not in self._sources:
-                self._sources[record.id] = connect(
-                    catalog.source_url(record, self.cipher), name=record.name
+                self._sources[record.id] = TimedSource(
+                    connect(catalog.source_url(record, self.cipher), name=record.name)
                 )
             return self._sources[record.id]
 
@@ -620,6 +622,33 @@ class Parley:
             source.close()
         self._sources.clear()
         self.store.dispose()
+
+
+class TimedSource:
+    """A source whose queries are timed into the ``parley_source_query_*`` metrics."""
+
+    def __init__(self, source: Source) -> None:
+        self.inner = source
+        self.name = source.name
+        self.dialect = source.dialect
+
+    def introspect(self, *, progress: ProgressCallback | None = None) -> SchemaInfo:
+        return self.inner.introspect(progress=progress)
+
+    def execute(self, sql: str, *, max_rows: int, timeout_s: float) -> QueryResult:
+        started = time.perf_counter()
+        try:
+            return self.inner.execute(sql, max_rows=max_rows, timeout_s=timeout_s)
+        finally:
+            metrics.SOURCE_QUERY_SECONDS.labels(self.dialect).observe(
+                time.perf_counter() - started
+            )
+
+    def test_connection(self) -> None:
+        self.inner.test_connection()
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _uses(

@@ -761,7 +761,5 @@ def _stage(stage: str, since: float) -> float:
 
 
 def _count_answer(answer: Answer) -> None:
-    if answer.sql and answer.execution_ms:
-        metrics.SOURCE_QUERY_SECONDS.observe(answer.execution_ms / 1000)
     if answer.error_code:
         metrics.ERRORS.labels(kind=answer.error_code).inc()

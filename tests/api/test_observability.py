@@ -81,7 +81,9 @@ def test_metrics_count_requests_turn_stages_and_errors(
     )
     assert _sample(client, "parley_source_query_duration_seconds_count", dialect="duckdb") > 0
     errors = _sample(client, "parley_errors_total", kind="unauthorized")
-    assert client.get("/v1/models", headers={"Authorization": "Bearer nope"}).status_code == 401
+    refused = client.post("/api/v1/chat/completions", headers={"Authorization": "Bearer nope"},
+                          json={"messages": [{"role": "user", "content": "hi"}]})  # fmt: skip
+    assert refused.status_code == 401
     assert _sample(client, "parley_errors_total", kind="unauthorized") == errors + 1
 
 

@@ -27,14 +27,31 @@ if TYPE_CHECKING:
     from parley.conversations.views import ConversationRef, Turn
     from parley.engine.events import Answer, Event
 
-app = typer.Typer(help="Parley: talk to your data.", no_args_is_help=True, add_completion=False)
-source_app = typer.Typer(help="Connect and inspect data sources.", no_args_is_help=True)
-app_app = typer.Typer(
-    help="Applications: a named thing to talk to, over a source.", no_args_is_help=True
+# Plain help (rich_markup_mode=None): rendering it with rich would import rich's markdown
+# and table machinery, a third of a help screen's start-up.
+app = typer.Typer(
+    help="Parley: talk to your data.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
 )
-key_app = typer.Typer(help="API keys of the organisation.", no_args_is_help=True)
-ontology_app = typer.Typer(help="The semantic layer of a source, as YAML.", no_args_is_help=True)
-token_app = typer.Typer(help="JWTs for the Workbench API.", no_args_is_help=True)
+source_app = typer.Typer(
+    help="Connect and inspect data sources.", no_args_is_help=True, rich_markup_mode=None
+)
+app_app = typer.Typer(
+    help="Applications: a named thing to talk to, over a source.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+key_app = typer.Typer(
+    help="API keys of the organisation.", no_args_is_help=True, rich_markup_mode=None
+)
+ontology_app = typer.Typer(
+    help="The semantic layer of a source, as YAML.", no_args_is_help=True, rich_markup_mode=None
+)
+token_app = typer.Typer(
+    help="JWTs for the Workbench API.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(source_app, name="source")
 app.add_typer(app_app, name="app")
 app.add_typer(key_app, name="key")
@@ -590,6 +607,7 @@ def token_keygen(
 channel_app = typer.Typer(
     help="Channels: public bot endpoints of an application, each with its secret key.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(channel_app, name="channel")
 ChannelArgument = Annotated[str, typer.Argument(help="The channel id (chan_...).")]
@@ -657,7 +675,9 @@ def channel_enable(channel_id: ChannelArgument, json_output: JsonOption = False)
 
 # -- administration: organisations, revoking keys, deleting sources and applications ----
 
-org_app = typer.Typer(help="Organisations (tenants, partners).", no_args_is_help=True)
+org_app = typer.Typer(
+    help="Organisations (tenants, partners).", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(org_app, name="org")
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Also delete the spaces and channels that use it.")

@@ -201,8 +201,22 @@ class Conversations:
         text = validate_question(question, max_chars=self._settings.max_question_chars)
         assistant_id = new_id("msg")
         mark = time.perf_counter()
+        answer: Answer | None = None
+        context = TurnContext(today=today)
+        workspace: Workspace | None = None
+        # One transaction: what the turn reads first, then the question. Reads first, so an
+        # SQLite store takes its write lock only for the writes at the end; a failure to
+        # read is the turn's answer, and the question is stored (committed) all the same.
         with self._store.session() as session:
             conversation = self._conversation(session, ref)
+            try:
+                context = self._context(session, ref.id, today)
+                workspace = self._workspace(session, ref)
+            except ParleyError as error:
+                answer = _failed(error, context)
+            except Exception as error:
+                answer = _internal_failure(ref, error, context)
+            mark = _stage("prepare", mark)
             user = store.append_message(
                 session, conversation, role="user", content=text, request_json=request_json
             )
@@ -212,22 +226,8 @@ class Conversations:
                 )
             if not conversation.title:
                 store.set_conversation_title(session, conversation, text[:200])
-            user_id, first_turn = user.id, user.seq == 1
+            user_id = user.id
         mark = _stage("store_question", mark)
-        # The question is stored (committed) before anything else can fail.
-        answer: Answer | None = None
-        context = TurnContext(today=today)
-        workspace: Workspace | None = None
-        try:
-            with self._store.session() as session:
-                if not first_turn:  # a first question has nothing before it to remember
-                    context = self._context(session, ref.id, today)
-                workspace = self._workspace(session, ref)
-        except ParleyError as error:
-            answer = _failed(error, context)
-        except Exception as error:
-            answer = _internal_failure(ref, error, context)
-        mark = _stage("prepare", mark)
         yield TurnStarted(ref.id, user_id, assistant_id)
         raised = False
         if answer is None:

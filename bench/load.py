@@ -115,6 +115,12 @@ def _servers(env: dict[str, str], count: int, home: Path) -> Iterator[list[tuple
             process.wait(timeout=30)
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -233,10 +239,16 @@ def main() -> None:
             tenancy.update_organization_settings(session, org, {"rate_limits": budget})
         store.dispose()
         results = {}
+        spent: dict[int, tuple[list[float], float]] = {}
         for count in (1, 2):
             with _servers(env, count, home) as servers:
+                cpu_before = [_cpu_s(pid) for _, pid in servers]
+                client_before = time.process_time()
                 outcome = _load([u for u, _ in servers], key, token, args.clients, args.seconds)
+                cpu = [_cpu_s(pid) - b for (_, pid), b in zip(servers, cpu_before, strict=True)]
+                client_cpu = time.process_time() - client_before
                 results[count] = (outcome, [_peak_rss_mb(pid) for _, pid in servers])
+                spent[count] = (cpu, client_cpu)
                 if count == 1:
                     sequential = _sequential(servers[0][0], token, home, args.rounds)
         print(f"{args.clients} clients, {args.seconds:.0f} s each, store {args.store}, "
@@ -250,6 +262,12 @@ def main() -> None:
                   f"{sum(outcome.errors.values()):>8}   "
                   f"{', '.join(f'{r:.0f}' for r in rss)}"
                   f"{'  ' + str(outcome.errors) if outcome.errors else ''}")  # fmt: skip
+        # On a machine with few cores the servers, this client and the store compete: the
+        # CPU they used says whether a second process had a core to run on.
+        for count, (cpu, client_cpu) in spent.items():
+            servers_cpu = ", ".join(f"{c / args.seconds:.0%}" for c in cpu)
+            print(f"CPU with {count}: servers {servers_cpu} of a core, "
+                  f"this client {client_cpu / args.seconds:.0%}")  # fmt: skip
         one, two = (len(results[n][0].latencies) for n in (1, 2))
         print(f"2 processes / 1 process throughput: {two / one:.2f}x" if one else "")
         print(f"\n{'question (one client)':<32}{'turn p50 ms':>12}{'bare SQL p50 ms':>16}"

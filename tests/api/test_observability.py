@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -90,3 +92,32 @@ def test_metrics_count_requests_turn_stages_and_errors(
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
 def test_probes_need_no_credentials(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.postgres
+def test_a_dead_warehouse_is_reported_and_the_process_stays_ready(tmp_path: Path) -> None:
+    try:
+        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is unreachable: {exc}")
+    name = f"parley_ready_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    parley = Parley.open(settings=Settings.from_env({}, home=tmp_path), demo=False)
+    try:
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{name}") as warehouse:
+            warehouse.execute("CREATE TABLE sales (region text, amount numeric)")
+        info = parley.add_source(f"postgresql://postgres@127.0.0.1:5432/{name}", name="wh")
+        with TestClient(create_app(parley)) as client:
+            assert client.get("/readyz").json()["checks"][f"source:{info.id}"] is True
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            ready = client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"][f"source:{info.id}"] is False
+    finally:
+        parley.close()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()

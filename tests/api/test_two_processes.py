@@ -213,6 +213,33 @@ def test_a_channel_conversation_continues_on_the_other_process(deployment: Deplo
     assert "2025" in continued.json()["response"]
 
 
+def _ana(url: str, key: str, **params: str) -> dict[str, list[Any]]:
+    """An Ana answer's Server-Sent Events, by event name."""
+    events: dict[str, list[Any]] = {}
+    with httpx.stream("GET", f"{url}/api/ana", params=params, headers=_bearer(key),
+                      timeout=60) as response:  # fmt: skip
+        assert response.status_code == 200, response.read()
+        name = "message"
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                name = line.removeprefix("event:").strip()
+            elif line.startswith("data:"):
+                events.setdefault(name, []).append(json.loads(line.removeprefix("data:")))
+    return events
+
+
+def test_an_ana_chat_continues_on_the_other_process(deployment: Deployment) -> None:
+    first, second = deployment.urls
+    started = _ana(first, deployment.api_key, query="revenue by month", dataset="demo")
+    chat = started["chatId"][0]
+    continued = _ana(second, deployment.api_key, query="only for 2025", dataset="demo",
+                     chatId=chat)  # fmt: skip
+    assert continued["chatId"] == [chat]
+    assert continued["userMsgId"] == [3]
+    texts = [b["contents"] for b in continued["block"] if b["tag"] == "TextBlock"]
+    assert any("month" in t.lower() and "2025" in t for t in texts), texts
+
+
 def test_the_rate_limit_is_counted_once_across_both(deployment: Deployment) -> None:
     # A fresh budget: the counters of earlier tests go (this database is this module's own).
     redis.Redis.from_url(REDIS_URL).flushdb()

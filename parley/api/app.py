@@ -7,6 +7,7 @@ Routes reach the door (``app.state.conversations``) and the authenticator
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -14,7 +15,7 @@ from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from parley import __version__
 from parley.api import ana, channels, embedded, log_redaction, openai_compat, page, workbench
@@ -83,7 +84,7 @@ def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> Fas
 
     @api.get("/metrics")
     def prometheus_metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(_metrics_text(), media_type=CONTENT_TYPE_LATEST)
 
     for face in faces:
         api.include_router(face.router)
@@ -113,6 +114,16 @@ def app_from_environment() -> FastAPI:
     parley = Parley.open(migrate=None)
     atexit.register(parley.close)
     return create_app(parley)
+
+
+def _metrics_text() -> bytes:
+    """This process's metrics; with ``PROMETHEUS_MULTIPROC_DIR`` set, every worker's, summed
+    from the files prometheus-client keeps there."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return generate_latest()
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return generate_latest(registry)
 
 
 def _allow_framing(api: FastAPI, ancestors: Sequence[str]) -> None:

@@ -8,40 +8,88 @@ from __future__ import annotations
 
 import atexit
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from parley.auth.principal import Principal
-from parley.chart_image import render_chart
-from parley.config import Settings
-from parley.conversations.installation import DEMO_NAME, Parley
-from parley.conversations.service import Conversations, collect
-from parley.conversations.views import ConversationRef, Turn
-from parley.engine.events import Answer, Event, TextDelta
 from parley.errors import InvalidInput, ParleyError
-from parley.terminal import answer_json, dumps, progress_bar, render_answer
 
-app = typer.Typer(help="Parley: talk to your data.", no_args_is_help=True, add_completion=False)
-source_app = typer.Typer(help="Connect and inspect data sources.", no_args_is_help=True)
-app_app = typer.Typer(
-    help="Applications: a named thing to talk to, over a source.", no_args_is_help=True
+# A help screen must appear at once: the core (store, engine, sources) and the terminal
+# renderer are imported inside the commands that use them, never here.
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.console import Console
+
+    from parley.conversations.installation import Parley
+    from parley.conversations.service import Conversations
+    from parley.conversations.views import ConversationRef, Turn
+    from parley.engine.events import Answer, Event
+
+# Plain help (rich_markup_mode=None): rendering it with rich would import rich's markdown
+# and table machinery, a third of a help screen's start-up.
+app = typer.Typer(
+    help="Parley: talk to your data.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
 )
-key_app = typer.Typer(help="API keys of the organisation.", no_args_is_help=True)
-ontology_app = typer.Typer(help="The semantic layer of a source, as YAML.", no_args_is_help=True)
-token_app = typer.Typer(help="JWTs for the Workbench API.", no_args_is_help=True)
+source_app = typer.Typer(
+    help="Connect and inspect data sources.", no_args_is_help=True, rich_markup_mode=None
+)
+app_app = typer.Typer(
+    help="Applications: a named thing to talk to, over a source.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+key_app = typer.Typer(
+    help="API keys of the organisation.", no_args_is_help=True, rich_markup_mode=None
+)
+ontology_app = typer.Typer(
+    help="The semantic layer of a source, as YAML.", no_args_is_help=True, rich_markup_mode=None
+)
+token_app = typer.Typer(
+    help="JWTs for the Workbench API.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(source_app, name="source")
 app.add_typer(app_app, name="app")
 app.add_typer(key_app, name="key")
 app.add_typer(ontology_app, name="ontology")
 app.add_typer(token_app, name="token")
 
-console = Console()
-errors = Console(stderr=True)
+
+class _LazyConsole:
+    """A rich console made on first use: importing rich costs more than a help screen."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+console: Console = _LazyConsole(stderr=False)  # type: ignore[assignment]
+errors: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
+
+
+def _real(lazy: Console) -> Console:
+    """The rich console behind a lazy one, for rich code that checks what it is given."""
+    return lazy.real if isinstance(lazy, _LazyConsole) else lazy
+
+
+# The embedded demo application's name (the installation's DEMO_NAME), kept here as text so
+# that a help screen does not import the installation.
+DEMO_NAME = "demo"
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 AppOption = Annotated[str, typer.Option("--app", help="The application to ask.")]
@@ -54,9 +102,20 @@ ConversationOption = Annotated[
 
 
 def _open(*, json_output: bool = False) -> Parley:
-    settings = Settings.from_env()
-    with progress_bar(errors, enabled=not json_output and errors.is_terminal) as progress:
-        parley = Parley.open(settings=settings, progress=progress)
+    from rich.markup import escape
+
+    from parley.config import Settings
+    from parley.conversations.installation import Parley
+    from parley.terminal import progress_bar
+
+    try:
+        settings = Settings.from_env()
+        bar = progress_bar(_real(errors), enabled=not json_output and errors.is_terminal)
+        with bar as progress:
+            parley = Parley.open(settings=settings, progress=progress, migrate=None)
+    except ParleyError as error:
+        _fail(error, json_output)
+        raise
     atexit.register(parley.close)
     if parley.initial_api_key:
         # Shown once, like a notebook token: only its hash is stored.
@@ -69,6 +128,10 @@ def _open(*, json_output: bool = False) -> Parley:
 
 
 def _fail(error: ParleyError, json_output: bool) -> None:
+    from rich.markup import escape
+
+    from parley.terminal import dumps
+
     if json_output:
         print(dumps({"error": {"code": error.code, "message": error.message}}))
     else:
@@ -81,17 +144,53 @@ def _fail(error: ParleyError, json_output: bool) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (they share the store and limiter).")
+    ] = 1,
 ) -> None:
     """Start the HTTP server (all API faces) on the embedded default."""
     import uvicorn
 
     from parley.api.app import create_app
+    from parley.api.observability import logging_config
 
     parley = _open()
+    settings = parley.settings
     console.print(
-        f"Parley is serving on http://{host}:{port} (home: {parley.settings.home})", markup=False
+        f"Parley is serving on http://{host}:{port} (home: {settings.home})", markup=False
     )
-    uvicorn.run(create_app(parley), host=host, port=port, log_level="info")
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": logging_config(settings.log_level, settings.log_format),
+        "log_level": settings.log_level.lower(),
+    }
+    if workers == 1:
+        uvicorn.run(create_app(parley), **options)
+        return
+    # Each worker opens its own installation from the same settings; this process only
+    # did the first start (and its migration, on the embedded default) for them.
+    parley.close()
+    uvicorn.run("parley.api.app:app_from_environment", factory=True, workers=workers, **options)
+
+
+@app.command()
+def migrate(json_output: JsonOption = False) -> None:
+    """Bring the store's schema up to date (run it before starting a new version)."""
+    from parley.config import Settings
+    from parley.conversations.installation import Parley
+
+    try:
+        before, after = Parley.migrate_store(Settings.from_env())
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    text = (
+        f"The store is at revision {after}."
+        if before == after
+        else f"Migrated the store from revision {before or '(empty)'} to {after}."
+    )
+    _emit(json_output, {"from": before, "to": after}, text)
 
 
 @app.command()
@@ -103,6 +202,9 @@ def ask(
     conversation: ConversationOption = None,
 ) -> None:
     """Ask one question and print the answer, SQL, table, chart type and insights."""
+    from parley.conversations.service import collect
+    from parley.terminal import answer_json, dumps
+
     parley = _open(json_output=json_output)
     try:
         if chart is not None and chart.suffix.lower() not in {".png", ".svg"}:
@@ -140,6 +242,10 @@ FACE = "cli"
 
 def _print_events(events: Iterator[Event]) -> Turn:
     """Print a turn as its events arrive: the text as it comes, the rest once stored."""
+    from parley.conversations.service import collect
+    from parley.engine.events import TextDelta
+    from parley.terminal import render_answer
+
     streamed = False
 
     def printing(events: Iterator[Event]) -> Iterator[Event]:
@@ -162,6 +268,8 @@ def _say_conversation(conversation_id: str) -> None:
 
 
 def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
+    from parley.chart_image import render_chart
+
     if answer.chart is None:
         errors.print("No chart to write: this answer has no data to draw.")
         return
@@ -180,6 +288,8 @@ def _write_chart(answer: Answer, path: Path, json_output: bool) -> None:
 @app.command()
 def chat(application: AppOption = DEMO_NAME) -> None:
     """Hold a conversation in the terminal. Commands: /sql, /chart TYPE, /history, /new, /quit."""
+    from rich.markup import escape
+
     parley = _open()
     door = parley.conversations
     ref: ConversationRef | None = None
@@ -218,6 +328,8 @@ def chat(application: AppOption = DEMO_NAME) -> None:
 def _chat_command(
     door: Conversations, ref: ConversationRef | None, last: Answer | None, command: str, arg: str
 ) -> None:
+    from rich.markup import escape
+
     if command == "new":
         console.print("Started a new conversation.")
     elif command == "sql":
@@ -243,6 +355,8 @@ def _chat_command(
 
 
 def _emit(json_output: bool, data: Any, text: str) -> None:
+    from parley.terminal import dumps
+
     # Plain print, not rich: lists stay tab-separated for ``cut`` and long paths unwrapped.
     print(dumps(data) if json_output else text)
 
@@ -257,9 +371,12 @@ def source_add(
     json_output: JsonOption = False,
 ) -> None:
     """Connect a database (the connection is tested) and derive its ontology."""
+    from parley.terminal import progress_bar
+
     parley = _open(json_output=json_output)
     try:
-        with progress_bar(errors, enabled=not json_output and errors.is_terminal) as progress:
+        bar = progress_bar(_real(errors), enabled=not json_output and errors.is_terminal)
+        with bar as progress:
             info = parley.add_source(url, name=name, progress=progress)
     except ParleyError as error:
         _fail(error, json_output)
@@ -314,6 +431,18 @@ def source_refresh(name: str, json_output: JsonOption = False) -> None:
         {"name": name, "objects": len(ontology.objects), "metrics": len(ontology.metrics)},
         f"Refreshed {name}: {len(ontology.objects)} objects, {len(ontology.metrics)} metrics.",
     )
+
+
+@source_app.command("rekey")
+def source_rekey(json_output: JsonOption = False) -> None:
+    """Encrypt every stored credential again with PARLEY_SECRET_KEY (after a rotation)."""
+    parley = _open(json_output=json_output)
+    try:
+        count = parley.rekey_sources()
+    except ParleyError as error:
+        _fail(error, json_output)
+        return
+    _emit(json_output, {"sources": count}, f"Encrypted {count} source credential(s) again.")
 
 
 @app_app.command("create")
@@ -419,6 +548,8 @@ def token_create(
 ) -> None:
     """Print a Workbench JWT signed with the configured key (PARLEY_JWT_*)."""
     from parley.auth.workbench_tokens import token_service
+    from parley.config import Settings
+    from parley.terminal import dumps
 
     try:
         service = token_service(Settings.from_env())
@@ -483,6 +614,7 @@ def token_keygen(
 channel_app = typer.Typer(
     help="Channels: public bot endpoints of an application, each with its secret key.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(channel_app, name="channel")
 ChannelArgument = Annotated[str, typer.Argument(help="The channel id (chan_...).")]
@@ -550,7 +682,9 @@ def channel_enable(channel_id: ChannelArgument, json_output: JsonOption = False)
 
 # -- administration: organisations, revoking keys, deleting sources and applications ----
 
-org_app = typer.Typer(help="Organisations (tenants, partners).", no_args_is_help=True)
+org_app = typer.Typer(
+    help="Organisations (tenants, partners).", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(org_app, name="org")
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Also delete the spaces and channels that use it.")
@@ -595,6 +729,8 @@ def org_frame_ancestors(
     json_output: JsonOption = False,
 ) -> None:
     """Print or set the sites that may frame the organisation's embed page (/embed)."""
+    from parley.auth.principal import Principal
+
     parley = _open(json_output=json_output)
     try:
         if sources and reset:

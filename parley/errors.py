@@ -99,6 +99,13 @@ class StoreUnavailable(ParleyError):
     code = "store_unavailable"
 
 
+class SchemaBehind(ParleyError):
+    """The store's schema is older than this Parley: ``parley migrate`` brings it up."""
+
+    status = 503
+    code = "schema_behind"
+
+
 class UnknownApplication(NotFound):
     """The caller may open no application of that name."""
 

@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 
+from parley import metrics
 from parley.auth.authenticate import Authenticator
 from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
@@ -114,7 +115,9 @@ def face_route(face: Callable[[], Face]) -> type[APIRoute]:
                 try:
                     return await handler(request)
                 except Exception as error:  # the edge: every failure is rendered here
-                    return face().error_response(domain_error(error, request))
+                    failure = domain_error(error, request)
+                    metrics.ERRORS.labels(kind=failure.code).inc()
+                    return face().error_response(failure)
 
             return handle
 

@@ -226,6 +226,14 @@ class Authenticator:
 
     # -- rate limits ----------------------------------------------------------------------
 
+    def limiter_reachable(self) -> bool:
+        """Whether the rate limiter's counter store answers."""
+        with self._lock:
+            if self._limiter is None:
+                self._limiter = RateLimiter(self._settings.rate_limit_url)
+            limiter = self._limiter
+        return limiter.reachable()
+
     def count(self, principal: Principal, *, scope: str, default: RateLimits) -> None:
         """Consume one unit of the organisation's budget in ``scope``, or raise RateLimited.
 

@@ -9,7 +9,6 @@ token and an embed token opens no Workbench session. Their lifetime is
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 
 from parley.auth.tokens import TokenConfigError, TokenService
@@ -24,7 +23,7 @@ AUDIENCE_SUFFIX = "/embed"
 def embed_token_service(
     settings: Settings, environ: Mapping[str, str] | None = None
 ) -> TokenService:
-    env = os.environ if environ is None else environ
+    env = settings.environ() if environ is None else environ
     config = token_config(settings, env)
     try:
         ttl = int(env.get(ENV_TTL) or DEFAULT_TTL_S)

@@ -162,6 +162,13 @@ class RateLimiter:
         except StorageError as exc:
             self._storage_failed(exc)
 
+    def reachable(self) -> bool:
+        """Whether the counter store answers (memory:// always does)."""
+        try:
+            return bool(self._strategy.storage.check())
+        except Exception:  # a dead store may fail in any of its client's ways
+            return False
+
     def reset(self, organization_id: str, *, scope: str = DEFAULT_SCOPE) -> None:
         """Forget every window of ``organization_id`` in ``scope``."""
         for item in _items(RateLimits(1, 1, 1)):

@@ -33,7 +33,7 @@ ENV_AUDIENCE = "PARLEY_JWT_AUDIENCE"
 
 def token_config(settings: Settings, environ: Mapping[str, str] | None = None) -> TokenConfig:
     """The token configuration the environment describes (see the module docstring)."""
-    env = os.environ if environ is None else environ
+    env = settings.environ() if environ is None else environ
     issuer = env.get(ENV_ISSUER) or "parley"
     audience = env.get(ENV_AUDIENCE) or "parley"
     private_path = env.get(ENV_PRIVATE_KEY) or None

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from parley import metrics
 from parley.auth.api_keys import create_api_key, create_channel
 from parley.auth.authenticate import Authenticator
 from parley.auth.principal import Principal
@@ -35,8 +39,8 @@ from parley.engine.semantic.derive import derive_ontology
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.yaml_io import export_yaml, import_yaml, merge_ontology
 from parley.engine.space_view import restricted_ontology
-from parley.errors import Conflict, NotFound
-from parley.sources.base import ProgressCallback, Source
+from parley.errors import Conflict, NotFound, ParleyError
+from parley.sources.base import ProgressCallback, QueryResult, SchemaInfo, Source
 from parley.sources.connect import connect
 from parley.sources.demo import generate_demo
 from parley.sources.urls import parse_source_url
@@ -48,6 +52,8 @@ from parley.store.models import Source as SourceRecord
 from parley.store.secrets import CredentialCipher, redact_url
 
 DEMO_NAME = "demo"
+#: How long ``readiness`` waits for the sources to answer, in seconds.
+READINESS_SOURCE_TIMEOUT_S = 2.0
 FILE_DIALECTS = frozenset({"duckdb", "sqlite"})
 MEMORY = ":memory:"
 
@@ -95,7 +101,7 @@ class Parley:
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.database_url)
-        self.cipher = CredentialCipher.from_environment(settings.home)
+        self.cipher = CredentialCipher.from_environment(settings.home, settings.environ())
         self._sources: dict[str, Source] = {}
         self._parsers: dict[tuple[str, int], Parser] = {}
         self._statements: dict[tuple[str, int], dict[str, Any]] = {}
@@ -123,15 +129,52 @@ class Parley:
         settings: Settings | None = None,
         progress: ProgressCallback | None = None,
         demo: bool = True,
+        migrate: bool | None = True,
     ) -> Parley:
-        """Open (and on first start set up) the installation in ``home``."""
+        """Open (and on first start set up) the installation in ``home``.
+
+        ``migrate``: bring the store's schema up to date (``True``), refuse a store whose
+        schema is behind (``False``), or do the first only for an embedded SQLite store
+        (``None``, what commands do: see docs/deploy.md).
+        """
         parley = cls(settings or Settings.from_env(home=home))
-        parley.bootstrap(progress=progress, demo=demo)
+        try:
+            parley.bootstrap(progress=progress, demo=demo, migrate=migrate)
+        except BaseException:
+            parley.close()
+            raise
         return parley
 
-    def bootstrap(self, *, progress: ProgressCallback | None = None, demo: bool = True) -> None:
+    @staticmethod
+    def migrate_store(settings: Settings) -> tuple[str | None, str]:
+        """Bring the store's schema to the newest revision; the revisions before and after."""
+        store = Store(settings.database_url)
+        try:
+            before, _ = store.revisions()
+            store.migrate()
+            after, _ = store.revisions()
+            assert after is not None
+            return before, after
+        finally:
+            store.dispose()
+
+    def bootstrap(
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        demo: bool = True,
+        migrate: bool | None = True,
+    ) -> None:
         """Migrate the store; create the default organisation, admin key and demo app."""
-        self.store.migrate()
+        if migrate is None:
+            # The embedded default is one laptop's: no other process reads the old schema,
+            # and a newcomer's first command must just work. A store someone configured is
+            # shared or deployed, and changes only when they say so.
+            migrate = self.settings.uses_embedded_store
+        if migrate:
+            self.store.migrate()
+        else:
+            self.store.check_schema()
         with self.store.session() as session:
             organization = tenancy.get_or_create_default_organization(session)
             self.organization_id = organization.id
@@ -186,7 +229,7 @@ class Parley:
             )
             catalog.save_ontology(session, record, ontology)
             number_source(session, record)
-            self._sources[record.id] = source
+            self._sources[record.id] = TimedSource(source)
             return SourceInfo(
                 record.id, name, source.dialect, len(schema.tables), redact_url(url), warnings
             )
@@ -214,6 +257,36 @@ class Parley:
                 )
                 for s in catalog.list_sources(session, organization_id or self.organization_id)
             ]
+
+    def readiness(self) -> dict[str, bool]:
+        """Whether the store, the rate limiter and each source this process opened answer
+        (sources by id: the check is public, and names are the organisations' own)."""
+        checks: dict[str, bool] = {}
+        try:
+            with self.store.session() as session:
+                session.execute(text("SELECT 1"))
+            checks["store"] = True
+        except ParleyError:
+            checks["store"] = False
+        checks["rate_limiter"] = self.auth.limiter_reachable()
+        with self._lock:
+            sources = list(self._sources.items())
+        if not sources:
+            return checks
+        # A dead warehouse takes its connect timeout to say so; a probe cannot wait that
+        # long, so sources are checked together and one that has not answered is down.
+        pool = ThreadPoolExecutor(max_workers=min(8, len(sources)))
+        futures = {pool.submit(source.test_connection): sid for sid, source in sources}
+        done, _ = wait(futures, timeout=READINESS_SOURCE_TIMEOUT_S)
+        for future, source_id in futures.items():
+            checks[f"source:{source_id}"] = future in done and future.exception() is None
+        pool.shutdown(wait=False, cancel_futures=True)
+        return checks
+
+    def rekey_sources(self) -> int:
+        """Encrypt every organisation's stored credentials with the current secret key."""
+        with self.store.session() as session:
+            return catalog.rekey_sources(session, self.cipher)
 
     def create_application(
         self, name: str, *, source: str, description: str = "", organization_id: str | None = None
@@ -259,8 +332,8 @@ class Parley:
     def source(self, record: SourceRecord) -> Source:
         with self._lock:
             if record.id not in self._sources:
-                self._sources[record.id] = connect(
-                    catalog.source_url(record, self.cipher), name=record.name
+                self._sources[record.id] = TimedSource(
+                    connect(catalog.source_url(record, self.cipher), name=record.name)
                 )
             return self._sources[record.id]
 
@@ -567,6 +640,36 @@ class Parley:
             source.close()
         self._sources.clear()
         self.store.dispose()
+
+
+class TimedSource:
+    """A source whose queries are timed into the ``parley_source_query_*`` metrics."""
+
+    def __init__(self, source: Source) -> None:
+        self.inner = source
+        self.name = source.name
+        self.dialect = source.dialect
+
+    def introspect(self, *, progress: ProgressCallback | None = None) -> SchemaInfo:
+        return self.inner.introspect(progress=progress)
+
+    def execute(self, sql: str, *, max_rows: int, timeout_s: float) -> QueryResult:
+        started = time.perf_counter()
+        try:
+            return self.inner.execute(sql, max_rows=max_rows, timeout_s=timeout_s)
+        finally:
+            metrics.SOURCE_QUERY_SECONDS.labels(self.dialect).observe(
+                time.perf_counter() - started
+            )
+
+    def test_connection(self) -> None:
+        self.inner.test_connection()
+
+    def write_access(self) -> list[str]:
+        return self.inner.write_access()
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _uses(

@@ -9,12 +9,14 @@ sent. Nothing a user sent or saw is lost.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from parley import metrics
 from parley.auth.principal import Principal
 from parley.config import Settings
 from parley.conversations.ontology_trace import best_match, match_score, query_trace
@@ -198,8 +200,23 @@ class Conversations:
         """
         text = validate_question(question, max_chars=self._settings.max_question_chars)
         assistant_id = new_id("msg")
+        mark = time.perf_counter()
+        answer: Answer | None = None
+        context = TurnContext(today=today)
+        workspace: Workspace | None = None
+        # One transaction: what the turn reads first, then the question. Reads first, so an
+        # SQLite store takes its write lock only for the writes at the end; a failure to
+        # read is the turn's answer, and the question is stored (committed) all the same.
         with self._store.session() as session:
             conversation = self._conversation(session, ref)
+            try:
+                context = self._context(session, ref.id, today)
+                workspace = self._workspace(session, ref)
+            except ParleyError as error:
+                answer = _failed(error, context)
+            except Exception as error:
+                answer = _internal_failure(ref, error, context)
+            mark = _stage("prepare", mark)
             user = store.append_message(
                 session, conversation, role="user", content=text, request_json=request_json
             )
@@ -209,20 +226,8 @@ class Conversations:
                 )
             if not conversation.title:
                 store.set_conversation_title(session, conversation, text[:200])
-            user_id, first_turn = user.id, user.seq == 1
-        # The question is stored (committed) before anything else can fail.
-        answer: Answer | None = None
-        context = TurnContext(today=today)
-        workspace: Workspace | None = None
-        try:
-            with self._store.session() as session:
-                if not first_turn:  # a first question has nothing before it to remember
-                    context = self._context(session, ref.id, today)
-                workspace = self._workspace(session, ref)
-        except ParleyError as error:
-            answer = _failed(error, context)
-        except Exception as error:
-            answer = _internal_failure(ref, error, context)
+            user_id = user.id
+        mark = _stage("store_question", mark)
         yield TurnStarted(ref.id, user_id, assistant_id)
         raised = False
         if answer is None:
@@ -239,9 +244,13 @@ class Conversations:
             except Exception as error:
                 answer = _internal_failure(ref, error, context)
         assert answer is not None
+        mark = _stage("engine", mark)
+        _count_answer(answer)
         if answer.error_code and not raised:
             yield ErrorRaised(answer.error_code, answer.text, answer.incident_id)
-        yield self._store_answer(ref, answer, assistant_id, reserved=reserve_answer)
+        done = self._store_answer(ref, answer, assistant_id, reserved=reserve_answer)
+        _stage("store_answer", mark)
+        yield done
 
     def greet(self, ref: ConversationRef) -> StoredMessage:
         """The bot's greeting, stored as the conversation's first assistant message."""
@@ -742,3 +751,15 @@ def number_source(session: Session, record: SourceRecord) -> int:
         record.number = (last or 0) + 1
         session.flush()
     return record.number
+
+
+def _stage(stage: str, since: float) -> float:
+    """Record a turn stage that began at ``since``; the time it ended."""
+    now = time.perf_counter()
+    metrics.TURN_STAGE_SECONDS.labels(stage=stage).observe(now - since)
+    return now
+
+
+def _count_answer(answer: Answer) -> None:
+    if answer.error_code:
+        metrics.ERRORS.labels(kind=answer.error_code).inc()

@@ -58,6 +58,14 @@ def set_source_url(session: Session, cipher: CredentialCipher, source: Source, u
     return source
 
 
+def rekey_sources(session: Session, cipher: CredentialCipher) -> int:
+    """Encrypt every stored connection URL again with the cipher's current key."""
+    sources = session.scalars(select(Source)).all()
+    for source in sources:
+        source.url_encrypted = cipher.rotate(source.url_encrypted)
+    return len(sources)
+
+
 def set_source_status(session: Session, source: Source, status: str) -> Source:
     check_choice("status", status, SOURCE_STATUSES)
     source.status = status

@@ -16,13 +16,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from parley.errors import StoreUnavailable
+from parley.errors import SchemaBehind, StoreUnavailable
 from parley.store.secrets import redact_url
 
 _log = logging.getLogger("parley.store")
@@ -61,6 +63,28 @@ class Store:
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def revisions(self) -> tuple[str | None, str]:
+        """The schema's current revision (``None``: never migrated) and the newest one."""
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert head is not None  # the package ships its migrations
+        try:
+            with self.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+        except (OperationalError, InterfaceError) as error:
+            _log.warning("store unavailable: %s", type(error.orig or error).__name__)
+            raise StoreUnavailable(f"Parley's store cannot be reached: {self!r}") from error
+        return current, head
+
+    def check_schema(self) -> None:
+        """Refuse a store whose schema is behind: a newer process would misread it."""
+        current, head = self.revisions()
+        if current != head:
+            where = "is empty" if current is None else f"is at revision {current}"
+            raise SchemaBehind(
+                f"the store's schema {where}, this Parley needs revision {head}: "
+                "run `parley migrate` (with the same PARLEY_DATABASE_URL) first"
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

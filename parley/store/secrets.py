@@ -15,11 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from parley.errors import ParleyError
 
 KEY_ENV_VAR = "PARLEY_SECRET_KEY"
+#: Keys retired by a rotation (comma-separated): still read, never written with.
+PREVIOUS_KEYS_ENV_VAR = "PARLEY_SECRET_KEY_PREVIOUS"
 KEY_FILE_NAME = "secret.key"
 REDACTED = "***"
 #: A passphrase shorter than this is refused: it would be the weakest link.
@@ -44,9 +46,11 @@ class CredentialKeyChanged(ParleyError):
 class CredentialCipher:
     """Encrypts and decrypts short strings with one Fernet key."""
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, previous: tuple[bytes, ...] = ()) -> None:
         try:
-            self._fernet = Fernet(key)
+            # The first key encrypts; every key decrypts, so a rotated key keeps working
+            # until `rotate_credentials` has re-encrypted what it protected.
+            self._fernet = MultiFernet([Fernet(k) for k in (key, *previous)])
         except ValueError as exc:
             raise SecretKeyError(
                 "the secret key is not a Fernet key (32 url-safe base64-encoded bytes)"
@@ -57,7 +61,22 @@ class CredentialCipher:
         cls, home: Path, environ: Mapping[str, str] | None = None
     ) -> CredentialCipher:
         """The cipher keyed by ``PARLEY_SECRET_KEY`` if set, else by ``<home>/secret.key``."""
-        return cls(resolve_key(home, os.environ if environ is None else environ))
+        env = os.environ if environ is None else environ
+        previous = tuple(
+            _derive_key(part.strip(), PREVIOUS_KEYS_ENV_VAR)
+            for part in env.get(PREVIOUS_KEYS_ENV_VAR, "").split(",")
+            if part.strip()
+        )
+        return cls(resolve_key(home, env), previous)
+
+    def rotate(self, token: str) -> str:
+        """``token`` encrypted again with the current key (it may have used a previous one)."""
+        try:
+            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        except (InvalidToken, UnicodeEncodeError) as exc:
+            raise CredentialKeyChanged(
+                "a stored credential cannot be decrypted with the current or a previous key"
+            ) from exc
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode("utf-8")).decode("ascii")
@@ -82,11 +101,15 @@ def resolve_key(home: Path, environ: Mapping[str, str]) -> bytes:
     configured = environ.get(KEY_ENV_VAR, "").strip()
     if not configured:
         return load_or_create_key(home)
+    return _derive_key(configured, KEY_ENV_VAR)
+
+
+def _derive_key(configured: str, variable: str) -> bytes:
     if _is_fernet_key(configured):
         return configured.encode("ascii")
     if len(configured) < MIN_PASSPHRASE_LENGTH:
         raise SecretKeyError(
-            f"{KEY_ENV_VAR} must be a Fernet key or a passphrase of at least "
+            f"{variable} must be a Fernet key or a passphrase of at least "
             f"{MIN_PASSPHRASE_LENGTH} characters; it has {len(configured)}"
         )
     return base64.urlsafe_b64encode(hashlib.sha256(configured.encode("utf-8")).digest())

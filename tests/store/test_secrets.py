@@ -114,3 +114,21 @@ def test_from_environment_reads_the_variable(
 )
 def test_redact_url(url: str, expected: str) -> None:
     assert redact_url(url) == expected
+
+
+def test_a_rotated_key_still_decrypts_until_credentials_are_encrypted_again(
+    tmp_path: Path,
+) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    stored = CredentialCipher.from_environment(tmp_path, {"PARLEY_SECRET_KEY": old}).encrypt(
+        "postgresql://a:b@h/db"
+    )
+    rotated = CredentialCipher.from_environment(
+        tmp_path, {"PARLEY_SECRET_KEY": new, "PARLEY_SECRET_KEY_PREVIOUS": old}
+    )
+    assert rotated.decrypt(stored) == "postgresql://a:b@h/db"
+    again = rotated.rotate(stored)
+    only_new = CredentialCipher.from_environment(tmp_path, {"PARLEY_SECRET_KEY": new})
+    assert only_new.decrypt(again) == "postgresql://a:b@h/db"
+    with pytest.raises(CredentialKeyChanged):
+        only_new.decrypt(stored)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -34,6 +34,21 @@ class Settings:
     sync_lease_s: float = 60.0
     #: How often the sync scheduler looks for due and abandoned syncs (``PARLEY_SYNC_POLL``).
     sync_poll_s: float = 30.0
+    #: An OpenAI-compatible endpoint asked when the built-in parser cannot read a question
+    #: (``PARLEY_LLM_BASE_URL``, e.g. ``http://127.0.0.1:11434/v1``); none by default.
+    llm_base_url: str | None = None
+    #: The model to ask (``PARLEY_LLM_MODEL``).
+    llm_model: str = ""
+    #: The endpoint's API key (``PARLEY_LLM_API_KEY``): a secret, never shown or logged.
+    llm_api_key: str = field(default="", repr=False)
+    #: Seconds to wait for the model, repair round included (``PARLEY_LLM_TIMEOUT``).
+    llm_timeout_s: float = 20.0
+    #: What may be sent beyond the schema and the question (``PARLEY_LLM_SHARE``): a comma
+    #: list of ``taught``, ``knowledge``, ``values``, ``rows``; by default ``schema``: no more.
+    llm_share: str = "schema"
+    #: How the endpoint takes a JSON schema (``PARLEY_LLM_RESPONSE_FORMAT``): ``json_schema``
+    #: (OpenAI, vLLM, Ollama) or ``json_object`` (llama.cpp's server).
+    llm_response_format: str = "json_schema"
 
     @classmethod
     def from_env(
@@ -51,4 +66,10 @@ class Settings:
             jwt_secret=env.get("PARLEY_JWT_SECRET") or None,
             sync_lease_s=float(env.get("PARLEY_SYNC_LEASE", "60")),
             sync_poll_s=float(env.get("PARLEY_SYNC_POLL", "30")),
+            llm_base_url=env.get("PARLEY_LLM_BASE_URL") or None,
+            llm_model=env.get("PARLEY_LLM_MODEL", ""),
+            llm_api_key=env.get("PARLEY_LLM_API_KEY", ""),
+            llm_timeout_s=float(env.get("PARLEY_LLM_TIMEOUT", "20")),
+            llm_share=env.get("PARLEY_LLM_SHARE", "schema"),
+            llm_response_format=env.get("PARLEY_LLM_RESPONSE_FORMAT", "json_schema"),
         )

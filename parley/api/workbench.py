@@ -211,9 +211,7 @@ def refine(session_id: str, body: Refine, door: DoorDep, caller: CallerDep) -> d
 
 
 @router.post(f"{PREFIX}/sessions/{{session_id}}/visualize", response_model=ChatResponse)
-def visualize(
-    session_id: str, body: Visualize, door: DoorDep, caller: CallerDep
-) -> dict[str, Any]:
+def visualize(session_id: str, body: Visualize, door: DoorDep, caller: CallerDep) -> dict[str, Any]:
     ref = open_session(door, caller, session_id)
     events = door.change_chart(
         ref, body.chart_type, said="visualize: {chart}", request_json=body.model_dump()

@@ -276,9 +276,7 @@ def _punctuated(question: str) -> set[int]:
 
 
 def _measure_only(m: Match) -> bool:
-    return bool(m.concepts) and all(
-        c.kind == "metric" or _measure_concept(c) for c in m.concepts
-    )
+    return bool(m.concepts) and all(c.kind == "metric" or _measure_concept(c) for c in m.concepts)
 
 
 def _columns(m: Match) -> set[str]:
@@ -298,8 +296,23 @@ def _metric_column(name: str) -> str:
 
 #: Words that only say a quantity is counted, not what: "units", "pieces", "amount".
 _GENERIC_MEASURES = frozenset(
-    {"units", "unit", "pieces", "piece", "items", "quantity", "qty", "amount", "volume",
-     "number", "count", "total", "value", "dollars", "euros"}
+    {
+        "units",
+        "unit",
+        "pieces",
+        "piece",
+        "items",
+        "quantity",
+        "qty",
+        "amount",
+        "volume",
+        "number",
+        "count",
+        "total",
+        "value",
+        "dollars",
+        "euros",
+    }
 )
 
 

@@ -37,52 +37,247 @@ def _add(kind: OperatorKind, arg: str, *phrases: str) -> None:
         _PHRASES[tuple(phrase.split())] = (kind, arg)
 
 
-_add("count", "", "how many", "number of", "count of", "count", "total number of",
-     "the number of", "counts", "how much number")
+_add(
+    "count",
+    "",
+    "how many",
+    "number of",
+    "count of",
+    "count",
+    "total number of",
+    "the number of",
+    "counts",
+    "how much number",
+)
 _add("aggregate", "avg", "average", "avg", "mean", "average of", "the average")
 _add("aggregate", "sum", "total", "sum of", "sum", "combined", "in total", "total of")
-_add("extreme", "max", "maximum", "max", "highest", "largest", "biggest", "greatest",
-     "the maximum", "the highest", "the largest", "the biggest", "the greatest")
-_add("extreme", "min", "minimum", "min", "lowest", "smallest", "least", "fewest",
-     "the minimum", "the lowest", "the smallest", "the least", "the fewest")
-_add("most", "desc", "most", "the most", "most number of", "the most number of",
-     "largest number of", "the largest number of", "highest number of",
-     "the highest number of", "greatest number of", "the greatest number of", "most amount of")
-_add("most", "asc", "least number of", "the least number of", "fewest number of",
-     "smallest number of", "the smallest number of", "lowest number of",
-     "the lowest number of", "the fewest number of")
-_add("recent", "desc", "most recent", "the most recent", "most recently", "the most recently",
-     "latest", "the latest", "newest", "the newest", "most lately")
-_add("recent", "asc", "least recent", "least recently", "earliest", "the earliest",
-     "first created", "oldest created")
+_add(
+    "extreme",
+    "max",
+    "maximum",
+    "max",
+    "highest",
+    "largest",
+    "biggest",
+    "greatest",
+    "the maximum",
+    "the highest",
+    "the largest",
+    "the biggest",
+    "the greatest",
+)
+_add(
+    "extreme",
+    "min",
+    "minimum",
+    "min",
+    "lowest",
+    "smallest",
+    "least",
+    "fewest",
+    "the minimum",
+    "the lowest",
+    "the smallest",
+    "the least",
+    "the fewest",
+)
+_add(
+    "most",
+    "desc",
+    "most",
+    "the most",
+    "most number of",
+    "the most number of",
+    "largest number of",
+    "the largest number of",
+    "highest number of",
+    "the highest number of",
+    "greatest number of",
+    "the greatest number of",
+    "most amount of",
+)
+_add(
+    "most",
+    "asc",
+    "least number of",
+    "the least number of",
+    "fewest number of",
+    "smallest number of",
+    "the smallest number of",
+    "lowest number of",
+    "the lowest number of",
+    "the fewest number of",
+)
+_add(
+    "recent",
+    "desc",
+    "most recent",
+    "the most recent",
+    "most recently",
+    "the most recently",
+    "latest",
+    "the latest",
+    "newest",
+    "the newest",
+    "most lately",
+)
+_add(
+    "recent",
+    "asc",
+    "least recent",
+    "least recently",
+    "earliest",
+    "the earliest",
+    "first created",
+    "oldest created",
+)
 _add("distinct", "", "distinct", "different", "unique")
-_add("group", "", "for each", "for every", "in each", "of each", "by each", "per", "each",
-     "every", "grouped by", "group by", "for all different", "across")
-_add("order", "", "ordered by", "order by", "sorted by", "sort by", "ranked by",
-     "in order of", "in the order of", "order of", "sorted in", "ordered in")
-_add("order", "asc", "in ascending order", "ascending", "in ascending order of",
-     "alphabetical order", "in alphabetical order", "alphabetically", "increasing order",
-     "in increasing order", "from low to high", "from lowest to highest")
-_add("order", "desc", "in descending order", "descending", "in descending order of",
-     "decreasing order", "in decreasing order", "from high to low", "from highest to lowest",
-     "in reverse alphabetical order", "reverse alphabetical order",
-     "descending alphabetical order", "in descending alphabetical order",
-     "alphabetically descending", "in descending alphabetical")
-_add("compare", "gt", "more than", "greater than", "larger than", "bigger than",
-     "higher than", "over", "above", "exceeding", "exceeds", "longer than", "after")
-_add("compare", "lt", "less than", "fewer than", "smaller than", "lower than", "under",
-     "below", "shorter than", "before")
-_add("compare", "gte", "at least", "no less than", "not less than", "or more", "or above",
-     "or greater", "or higher", "or later", "or after", "greater than or equal to",
-     "larger than or equal to", "more than or equal to")
-_add("compare", "lte", "at most", "no more than", "not more than", "or less", "or fewer",
-     "or below", "or lower", "or earlier", "or before", "less than or equal to",
-     "smaller than or equal to", "up to")
+_add(
+    "group",
+    "",
+    "for each",
+    "for every",
+    "in each",
+    "of each",
+    "by each",
+    "per",
+    "each",
+    "every",
+    "grouped by",
+    "group by",
+    "for all different",
+    "across",
+)
+_add(
+    "order",
+    "",
+    "ordered by",
+    "order by",
+    "sorted by",
+    "sort by",
+    "ranked by",
+    "in order of",
+    "in the order of",
+    "order of",
+    "sorted in",
+    "ordered in",
+)
+_add(
+    "order",
+    "asc",
+    "in ascending order",
+    "ascending",
+    "in ascending order of",
+    "alphabetical order",
+    "in alphabetical order",
+    "alphabetically",
+    "increasing order",
+    "in increasing order",
+    "from low to high",
+    "from lowest to highest",
+)
+_add(
+    "order",
+    "desc",
+    "in descending order",
+    "descending",
+    "in descending order of",
+    "decreasing order",
+    "in decreasing order",
+    "from high to low",
+    "from highest to lowest",
+    "in reverse alphabetical order",
+    "reverse alphabetical order",
+    "descending alphabetical order",
+    "in descending alphabetical order",
+    "alphabetically descending",
+    "in descending alphabetical",
+)
+_add(
+    "compare",
+    "gt",
+    "more than",
+    "greater than",
+    "larger than",
+    "bigger than",
+    "higher than",
+    "over",
+    "above",
+    "exceeding",
+    "exceeds",
+    "longer than",
+    "after",
+)
+_add(
+    "compare",
+    "lt",
+    "less than",
+    "fewer than",
+    "smaller than",
+    "lower than",
+    "under",
+    "below",
+    "shorter than",
+    "before",
+)
+_add(
+    "compare",
+    "gte",
+    "at least",
+    "no less than",
+    "not less than",
+    "or more",
+    "or above",
+    "or greater",
+    "or higher",
+    "or later",
+    "or after",
+    "greater than or equal to",
+    "larger than or equal to",
+    "more than or equal to",
+)
+_add(
+    "compare",
+    "lte",
+    "at most",
+    "no more than",
+    "not more than",
+    "or less",
+    "or fewer",
+    "or below",
+    "or lower",
+    "or earlier",
+    "or before",
+    "less than or equal to",
+    "smaller than or equal to",
+    "up to",
+)
 _add("compare", "eq", "equal to", "equals", "exactly")
 _add("between", "", "between")
-_add("negation", "", "not", "no", "never", "without", "except", "excluding", "n't",
-     "other than", "neither", "nor", "don't", "doesn't", "didn't", "haven't", "hasn't",
-     "isn't", "aren't", "wasn't", "weren't", "outside")
+_add(
+    "negation",
+    "",
+    "not",
+    "no",
+    "never",
+    "without",
+    "except",
+    "excluding",
+    "n't",
+    "other than",
+    "neither",
+    "nor",
+    "don't",
+    "doesn't",
+    "didn't",
+    "haven't",
+    "hasn't",
+    "isn't",
+    "aren't",
+    "wasn't",
+    "weren't",
+    "outside",
+)
 _add("top", "", "top")
 _add("each", "", "all")
 

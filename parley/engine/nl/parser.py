@@ -148,8 +148,13 @@ class Parser:
         return understanding
 
     def _read_old(
-        self, reading: Reading, tokens: list[Token], question: str, context: Context,
-        chart: str | None, today: dt.date,
+        self,
+        reading: Reading,
+        tokens: list[Token],
+        question: str,
+        context: Context,
+        chart: str | None,
+        today: dt.date,
     ) -> Understanding:
         if chart and not context.has_result and not _has_new_content(reading):
             return Understanding(
@@ -169,7 +174,11 @@ class Parser:
     # -- data questions ---------------------------------------------------------------
 
     def _data_question(
-        self, reading: Reading, context: Context, chart: str | None, question: str,
+        self,
+        reading: Reading,
+        context: Context,
+        chart: str | None,
+        question: str,
         today: dt.date,
     ) -> Understanding:
         if not reading.has_content() or (reading.unknown and not reading.matches):
@@ -261,8 +270,9 @@ class Parser:
     ) -> list[Option]:
         """Each reading as the question that asks for it ("revenue by customer region"),
         kept only when that question is answered without asking again."""
-        pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, words.split())) + r"\b",
-                             re.IGNORECASE)
+        pattern = re.compile(
+            r"\b" + r"\W+".join(map(re.escape, words.split())) + r"\b", re.IGNORECASE
+        )
         if self._offering or not pattern.search(question):
             return []
         self._offering = True
@@ -423,9 +433,7 @@ class Parser:
         """
         candidates = [c.object for c in reading.mentioned if c.object != obj.name]
         # "articles we ordered": the event a date names ("ordered on") is a fact too.
-        candidates += [
-            c.object for c in reading.events if c.object not in {obj.name, *candidates}
-        ]
+        candidates += [c.object for c in reading.events if c.object not in {obj.name, *candidates}]
         dated = reading.period or reading.time.compare or reading.grain or reading.time.series
         if (
             dated
@@ -457,8 +465,7 @@ class Parser:
                 and len(rel.from_columns) == 1
                 and rel.from_object not in {obj.name, other}
                 and any(
-                    r.from_object == rel.from_object and r.to_object == other
-                    for r in relationships
+                    r.from_object == rel.from_object and r.to_object == other for r in relationships
                 )
             }
             if len(bridges) == 1:

@@ -125,8 +125,25 @@ class _Frame:
         return None
 
 
-_SKIPPABLE = frozenset({"the", "a", "an", "of", "all", "different", "distinct", "unique",
-                        "each", "their", "its", "those", "these", "that", "for"})
+_SKIPPABLE = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "of",
+        "all",
+        "different",
+        "distinct",
+        "unique",
+        "each",
+        "their",
+        "its",
+        "those",
+        "these",
+        "that",
+        "for",
+    }
+)
 
 
 class Reader:
@@ -154,8 +171,11 @@ class Reader:
         names_metric = False
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
         for match in find_matches(tokens, self.lexicon, skip | op_positions):
-            concepts = [c for c in match.concepts
-                        if _plausible(c, tokens, match.start, match.end, fuzzy=match.fuzzy)]
+            concepts = [
+                c
+                for c in match.concepts
+                if _plausible(c, tokens, match.start, match.end, fuzzy=match.fuzzy)
+            ]
             if not concepts:
                 continue
             if any(c.kind == "metric" for c in concepts):
@@ -165,8 +185,9 @@ class Reader:
                 raise Declined(f"{match.text!r} names a metric")
             concepts = [c for c in concepts if c.kind != "metric"]
             kinds = {c.kind for c in concepts}
-            kind = "object" if "object" in kinds else ("value" if kinds == {"value"} else
-                                                        "attribute")
+            kind = (
+                "object" if "object" in kinds else ("value" if kinds == {"value"} else "attribute")
+            )
             if kind == "attribute":
                 concepts = [c for c in concepts if c.kind == "attribute"]
             elif kind == "object":
@@ -178,8 +199,9 @@ class Reader:
                 continue
             number = parse_number(token.norm)
             if number is not None and token.norm not in {"one"}:
-                pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
-                                    number=number))
+                pieces.append(
+                    Piece(token.index, token.index + 1, "number", text=token.norm, number=number)
+                )
         pieces.sort(key=lambda p: p.start)
         return _Frame(tokens, operators, pieces, quoted, names_metric, question)
 
@@ -245,10 +267,34 @@ class Reader:
 
 
 #: Words of the business questions the parser after the readings reads, and they do not.
-_BUSINESS_WORDS = frozenset({"vs", "versus", "compare", "compared", "comparing", "share",
-                             "percentage", "percent", "%", "growth", "change", "trend",
-                             "monthly", "weekly", "daily", "yearly", "quarterly", "annual",
-                             "annually", "spend", "spent", "sold", "selling", "much"})
+_BUSINESS_WORDS = frozenset(
+    {
+        "vs",
+        "versus",
+        "compare",
+        "compared",
+        "comparing",
+        "share",
+        "percentage",
+        "percent",
+        "%",
+        "growth",
+        "change",
+        "trend",
+        "monthly",
+        "weekly",
+        "daily",
+        "yearly",
+        "quarterly",
+        "annual",
+        "annually",
+        "spend",
+        "spent",
+        "sold",
+        "selling",
+        "much",
+    }
+)
 
 
 def _beyond_readings(frame: _Frame) -> bool:
@@ -272,7 +318,7 @@ def _find_span(tokens: Sequence[Token], inner: Sequence[Token], taken: set[int])
 
 
 def words_say_everything(words: Sequence[str]) -> bool:
-    """"all the information", "the details of": every column."""
+    """ "all the information", "the details of": every column."""
     return bool(set(words) & {"information", "info", "details", "everything", "attributes"})
 
 
@@ -372,8 +418,13 @@ class _Builder:
                 distance = 10 + len(self.reader.tree(subject).path(concept.object))
             if distance is None:
                 continue
-            scored.append((0 if concept.object == subject else
-                           1 if concept.object in mentioned else 2, distance, concept))
+            scored.append(
+                (
+                    0 if concept.object == subject else 1 if concept.object in mentioned else 2,
+                    distance,
+                    concept,
+                )
+            )
         if not scored:
             raise Hazard(f"{piece.text!r} is not reachable from {subject}")
         scored.sort(key=lambda s: (s[0], s[1]))
@@ -389,7 +440,7 @@ class _Builder:
         return best[2]
 
     def _owner_named_after(self, piece: Piece) -> str | None:
-        """"the names of companies": a column bound to the object named after "of";
+        """ "the names of companies": a column bound to the object named after "of";
         "institution names": to the object named right before it."""
         words = [t.norm for t in self.frame.tokens]
         before = self.frame.piece_at(piece.start - 1)
@@ -397,8 +448,10 @@ class _Builder:
             before is not None
             and before.objects
             and before.kind == "object"
-            and (any(c.object == before.objects[0] for c in piece.concepts)
-                 or piece.text in {"name", "names"})
+            and (
+                any(c.object == before.objects[0] for c in piece.concepts)
+                or piece.text in {"name", "names"}
+            )
         ):
             self.bound.add(id(before))
             return before.objects[0]
@@ -444,8 +497,9 @@ class _Builder:
             if len(owners) == 1:
                 return next(iter(owners))
             raise Declined("two objects share a name")
-        owners_sets = [{c.object for c in p.concepts}
-                       for p in frame.pieces if p.kind in {"attribute", "value"}]
+        owners_sets = [
+            {c.object for c in p.concepts} for p in frame.pieces if p.kind in {"attribute", "value"}
+        ]
         if not owners_sets:
             raise Declined("nothing names data")
         common = set.intersection(*owners_sets)
@@ -483,8 +537,14 @@ class _Builder:
         if self.frequency_of is not None and not metrics:
             metrics.append(_Metric("count", self.frequency_of))
         order, limit, rank_fields = self._ranking(subject, metrics, groups)
-        first_metric = min((o.start for o in frame.operators
-                            if o.kind in {"count", "aggregate", "extreme", "most"}), default=0)
+        first_metric = min(
+            (
+                o.start
+                for o in frame.operators
+                if o.kind in {"count", "aggregate", "extreme", "most"}
+            ),
+            default=0,
+        )
         shown_before = [p.start for p in frame.pieces if not p.used and p.kind == "attribute"]
         shown = self._shown(subject)
         self._other_objects(subject, groups)
@@ -492,12 +552,21 @@ class _Builder:
             if op.kind in {"each", "top"}:
                 self._use_op(op)
         words = [t.norm for t in frame.tokens]
-        asks_which = bool(words) and (words[0] in {"which", "who"} or (words[:2] == ["what", "is"]
-                                      and not shown))
+        asks_which = bool(words) and (
+            words[0] in {"which", "who"} or (words[:2] == ["what", "is"] and not shown)
+        )
         if metrics:
-            if shown and not groups and not having and not (
-                self._ops("group") or ({"and", "with"} & set(words[:first_metric]) and all(
-                    start < first_metric for start in shown_before))
+            if (
+                shown
+                and not groups
+                and not having
+                and not (
+                    self._ops("group")
+                    or (
+                        {"and", "with"} & set(words[:first_metric])
+                        and all(start < first_metric for start in shown_before)
+                    )
+                )
             ):
                 raise Declined("a column beside a figure, with nothing grouping it")
             dimensions = []
@@ -512,7 +581,8 @@ class _Builder:
                 # "schools with more than 1 player": each school, by the players' key to it.
                 key = self._reference_to(counted, subject)
                 named = [f for f in shown if f.startswith(f"{subject}.")] or [
-                    d for d in [self._display(subject)] if d]
+                    d for d in [self._display(subject)] if d
+                ]
                 if key is None or not named:
                     raise Declined("a condition on a count needs something to group")
                 dimensions = [key, *named]
@@ -534,8 +604,11 @@ class _Builder:
                 texts = [d for d in dimensions if self.ontology.resolve(d)[1].type == "text"]
                 if not texts:
                     raise Declined("an alphabetical order of figures")
-                order.append(OrderItem(key=DimensionRef(field=texts[0]).key,
-                                       descending=self.pending_direction))
+                order.append(
+                    OrderItem(
+                        key=DimensionRef(field=texts[0]).key, descending=self.pending_direction
+                    )
+                )
             query = SemanticQuery(
                 metrics=[_metric_ref(m, self.ontology) for m in metrics],
                 dimensions=[DimensionRef(field=f) for f in dimensions],
@@ -553,19 +626,26 @@ class _Builder:
             display = self._display(subject)
             if display is not None and display not in fields:
                 fields.insert(0, display)
-        if not shown and not self.distinct and (
-            words_say_everything(words) or self._display(subject) is None
+        if (
+            not shown
+            and not self.distinct
+            and (words_say_everything(words) or self._display(subject) is None)
         ):
             # "the 10 most recent shipments", of rows with no naming column: whole rows.
             fields = []
             if self.distinct:
                 raise Declined("distinct rows")
-            return SemanticQuery(list_object=subject, list_fields=[], filters=filters,
-                                 order=order, limit=limit)
-        subject_at = min((p.start for p in frame.pieces if subject in p.objects
-                          and p.kind == "object"), default=None)
-        first_shown = min((p.start for p in frame.pieces if p.kind == "attribute"
-                           and p.start in shown_before), default=None)
+            return SemanticQuery(
+                list_object=subject, list_fields=[], filters=filters, order=order, limit=limit
+            )
+        subject_at = min(
+            (p.start for p in frame.pieces if subject in p.objects and p.kind == "object"),
+            default=None,
+        )
+        first_shown = min(
+            (p.start for p in frame.pieces if p.kind == "attribute" and p.start in shown_before),
+            default=None,
+        )
         if subject_at is not None and first_shown is not None and subject_at < first_shown:
             # "products with their price": the products themselves, then their price.
             display = self._display(subject)
@@ -592,33 +672,48 @@ class _Builder:
         if self.distinct:
             if not shown:
                 # "the different allergy types": the words naming the rows name a column.
-                shown = [c.field for p in frame.pieces if p.kind == "object"
-                         and subject in p.objects for c in p.concepts
-                         if c.kind == "attribute" and c.object == subject][:1]
+                shown = [
+                    c.field
+                    for p in frame.pieces
+                    if p.kind == "object" and subject in p.objects
+                    for c in p.concepts
+                    if c.kind == "attribute" and c.object == subject
+                ][:1]
             if not shown or any(item.key not in shown for item in order):
                 raise Declined("distinct values ordered by another column")
-            return SemanticQuery(list_object=subject, list_fields=shown, filters=filters,
-                                 order=order, limit=limit, distinct=True)
-        return SemanticQuery(list_object=subject, list_fields=fields, filters=filters,
-                             order=order, limit=limit)
+            return SemanticQuery(
+                list_object=subject,
+                list_fields=shown,
+                filters=filters,
+                order=order,
+                limit=limit,
+                distinct=True,
+            )
+        return SemanticQuery(
+            list_object=subject, list_fields=fields, filters=filters, order=order, limit=limit
+        )
 
     def _display(self, subject: str) -> str | None:
         obj = self._object(subject)
         return f"{obj.name}.{obj.display_attribute}" if obj.display_attribute else None
 
     def _counted_column(self, subject: str, metrics: list[_Metric]) -> None:
-        """"the total number of customers" of banks with a number-of-customers column is
+        """ "the total number of customers" of banks with a number-of-customers column is
         that column, not a count of rows: too close to call, so decline."""
         for metric in metrics:
             if metric.aggregation != "count" or "." in metric.field:
                 continue
             counted = self._object(metric.field)
-            words = {w for w in re.split(r"[\s_]+", counted.plural.lower() + " "
-                                          + counted.label.lower()) if w}
+            words = {
+                w
+                for w in re.split(r"[\s_]+", counted.plural.lower() + " " + counted.label.lower())
+                if w
+            }
             for name in {subject, *self.mentioned_objects()}:
                 for attribute in self._object(name).attributes:
                     parts = set(attribute.name.lower().split("_")) | set(
-                        attribute.label.lower().split())
+                        attribute.label.lower().split()
+                    )
                     if attribute.role != "measure":
                         continue  # po_number names an order; it counts nothing
                     if parts & {"number", "num", "no", "count", "total"} and parts & words:
@@ -646,8 +741,11 @@ class _Builder:
                         self._use_op(d)
                     metrics.append(_Metric("count_distinct", concept.field))
                     continue
-                if after is not None and after.kind == "attribute" and not is_distinct and (
-                    after.start - op.end <= 1
+                if (
+                    after is not None
+                    and after.kind == "attribute"
+                    and not is_distinct
+                    and (after.start - op.end <= 1)
                 ):
                     concept = self._attribute_of(after, subject)
                     if concept.role in {"measure", "identifier"}:
@@ -689,8 +787,12 @@ class _Builder:
                 if op.arg == "sum" and (after is None or not after.names_column):
                     self._use_op(op)  # "how many courses are there in total"
         # "max and min age": both aggregations apply to the column after the last one.
-        pending = [op for op in frame.operators if op.kind in {"aggregate", "extreme"}
-                   and not self.explained & set(range(op.start, op.end))]
+        pending = [
+            op
+            for op in frame.operators
+            if op.kind in {"aggregate", "extreme"}
+            and not self.explained & set(range(op.start, op.end))
+        ]
         for op in pending:
             follower = _next_aggregate_target(frame, op)
             if follower is not None and any(m.field.endswith(follower) for m in metrics):
@@ -703,7 +805,7 @@ class _Builder:
     def _count_condition(
         self, subject: str, having: list[QueryFilter], *, reachable: bool
     ) -> str | None:
-        """"schools with more than 1 player": a count of another object compared, a HAVING
+        """ "schools with more than 1 player": a count of another object compared, a HAVING
         on the subject's groups; the object counted, or None. With ``reachable``, only an
         object from which the subject is reached many-to-one counts."""
         frame = self.frame
@@ -722,16 +824,27 @@ class _Builder:
             self._use_op(comparison)
             self._use(number)
             self._use(counted)
-            having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
-                                      values=[_int(number.number)]))
+            having.append(
+                QueryFilter(
+                    field="count",
+                    op=comparison.arg,  # type: ignore[arg-type]
+                    values=[_int(number.number)],
+                )
+            )
             return name
         return None
 
     def _column_before(self, op: Operator, subject: str) -> bool:
-        """"advisors that have more than 2 students": a column of the rows counted names
+        """ "advisors that have more than 2 students": a column of the rows counted names
         the groups, before the comparison."""
-        columns = [p for p in self.frame.pieces if p.start < op.start and not p.used
-                   and p.kind == "attribute" and any(c.object == subject for c in p.concepts)]
+        columns = [
+            p
+            for p in self.frame.pieces
+            if p.start < op.start
+            and not p.used
+            and p.kind == "attribute"
+            and any(c.object == subject for c in p.concepts)
+        ]
         return len(columns) == 1
 
     def _aggregated(self, op: Operator, subject: str) -> list[Concept] | None:
@@ -765,7 +878,7 @@ class _Builder:
         return found
 
     def _towards(self, piece: Piece, subject: str) -> Concept | None:
-        """"movies with the highest average rating", where ratings refer to movies: the
+        """ "movies with the highest average rating", where ratings refer to movies: the
         column of the one object whose rows refer to the subject, aggregated per subject
         row. None when the subject reaches the column itself, or no single object does."""
         options = [c for c in piece.concepts if c.kind == "attribute"]
@@ -779,15 +892,21 @@ class _Builder:
         return referring[0]
 
     def _row_superlative(self, op: Operator) -> bool:
-        """"the name of the X with the highest Y": a ranking of rows, not an aggregate."""
+        """ "the name of the X with the highest Y": a ranking of rows, not an aggregate."""
         words = [t.norm for t in self.frame.tokens]
         before = words[max(0, op.start - 3) : op.start]
-        asked_before = any(p.kind == "attribute" and not p.used and p.end <= op.start
-                           for p in self.frame.pieces)
-        return any(w in {"with", "has", "have", "had", "whose", "having"} for w in before) or (
-            op.start >= 1 and words[0] in {"which", "who"}
-        ) or (asked_before and words[op.start - 1 : op.start] == ["the"]
-              and words[op.start - 2 : op.start - 1] == ["of"])
+        asked_before = any(
+            p.kind == "attribute" and not p.used and p.end <= op.start for p in self.frame.pieces
+        )
+        return (
+            any(w in {"with", "has", "have", "had", "whose", "having"} for w in before)
+            or (op.start >= 1 and words[0] in {"which", "who"})
+            or (
+                asked_before
+                and words[op.start - 1 : op.start] == ["the"]
+                and words[op.start - 2 : op.start - 1] == ["of"]
+            )
+        )
 
     def _groups(self, subject: str) -> list[str]:
         frame = self.frame
@@ -823,8 +942,9 @@ class _Builder:
         # "which G has the most X", "the G with the most X": G is the group.
         most = self._ops("most")
         if most and not groups and self._frequency(most[0]):
-            before = [p for p in frame.pieces if p.end <= most[0].start and not p.used
-                      and p.names_column]
+            before = [
+                p for p in frame.pieces if p.end <= most[0].start and not p.used and p.names_column
+            ]
             after = frame.next_piece(most[0].end + 1, limit=1)
             if not before and after is not None and after.names_column and not after.used:
                 before = [after]  # "the most common type"
@@ -839,8 +959,11 @@ class _Builder:
                     return groups
         following = frame.next_piece(most[0].end, limit=1) if most else None
         if most and not groups and not (following is not None and following.kind == "attribute"):
-            before = [p for p in frame.pieces if p.end <= most[0].start and not p.used
-                      and p.kind in {"object", "attribute"}]
+            before = [
+                p
+                for p in frame.pieces
+                if p.end <= most[0].start and not p.used and p.kind in {"object", "attribute"}
+            ]
             if before:
                 ref = self._group_ref(before[-1], subject)
                 if ref is not None:
@@ -866,15 +989,24 @@ class _Builder:
     def _reference_to(self, subject: str, target: str) -> str | None:
         """The subject's own column that refers to ``target`` ("student.dept_code"), when
         one single-column relationship links them."""
-        links = [r for r in self.ontology.relationships
-                 if r.from_object == subject and r.to_object == target
-                 and len(r.from_columns) == 1]
+        links = [
+            r
+            for r in self.ontology.relationships
+            if r.from_object == subject and r.to_object == target and len(r.from_columns) == 1
+        ]
         return f"{subject}.{links[0].from_columns[0]}" if len(links) == 1 else None
 
     def _frequency(self, op: Operator) -> bool:
         words = self.frame.tokens
         return op.end < len(words) and words[op.end].norm in {
-            "frequently", "often", "common", "commonly", "popular", "frequent", "times"}
+            "frequently",
+            "often",
+            "common",
+            "commonly",
+            "popular",
+            "frequent",
+            "times",
+        }
 
     def _group_ref(self, piece: Piece, subject: str) -> str | None:
         if piece.objects and piece.objects[0] != subject:
@@ -909,8 +1041,11 @@ class _Builder:
             ranked = frame.next_piece(op.end, limit=2)
             if ranked is not None and ranked.kind == "number":
                 ranked = frame.next_piece(ranked.end, limit=1)
-            if ranked is not None and ranked.kind == "attribute" and not ranked.used and (
-                not metrics
+            if (
+                ranked is not None
+                and ranked.kind == "attribute"
+                and not ranked.used
+                and (not metrics)
             ):
                 # "the students with the top 5 GPAs": rows ranked by that column.
                 concept = self._attribute_of(ranked, subject)
@@ -921,8 +1056,11 @@ class _Builder:
         most = self._ops("most")
         for op in most:
             ranked = frame.next_piece(op.end, limit=1)
-            if ranked is not None and ranked.kind == "attribute" and not ranked.used and (
-                not metrics
+            if (
+                ranked is not None
+                and ranked.kind == "attribute"
+                and not ranked.used
+                and (not metrics)
             ):
                 # "the apartment with the most bedrooms": rows ranked by that column.
                 concept = self._attribute_of(ranked, subject)
@@ -942,15 +1080,21 @@ class _Builder:
             order.append(OrderItem(key=count_key, descending=direction))
             limit = limit or _limit_from(frame, most[0]) or 1
         for op in frame.operators:
-            if op.kind == "extreme" and not self.explained & set(range(op.start, op.end)) and (
-                metrics
+            if (
+                op.kind == "extreme"
+                and not self.explained & set(range(op.start, op.end))
+                and (metrics)
             ):
                 by_figure = _aggregate_after(frame, op, metrics)
                 if by_figure is not None:
                     # "the highest average rating": rank the groups by that figure.
                     self._use_op(op)
-                    order.append(OrderItem(key=_metric_ref(by_figure, self.ontology).key,
-                                           descending=op.arg == "max"))
+                    order.append(
+                        OrderItem(
+                            key=_metric_ref(by_figure, self.ontology).key,
+                            descending=op.arg == "max",
+                        )
+                    )
                     limit = limit or _limit_from(frame, op) or 1
                     continue
             if op.kind == "extreme" and not self.explained & set(range(op.start, op.end)):
@@ -996,8 +1140,11 @@ class _Builder:
                 elif op.arg and order:
                     order[-1] = OrderItem(key=order[-1].key, descending=descending)
                 elif op.arg and metrics and not _alphabetical(frame, op):
-                    order.append(OrderItem(key=_metric_ref(metrics[0], self.ontology).key,
-                                           descending=descending))
+                    order.append(
+                        OrderItem(
+                            key=_metric_ref(metrics[0], self.ontology).key, descending=descending
+                        )
+                    )
                 elif op.arg:
                     self.pending_direction = descending
                 else:
@@ -1034,8 +1181,11 @@ class _Builder:
                 concept = self._attribute_of(piece, subject)
                 self._use(piece)
                 self._use_column_word(piece, concept)
-                filters.append(self._negated(piece, QueryFilter(
-                    field=concept.field, op="eq", values=[concept.value])))
+                filters.append(
+                    self._negated(
+                        piece, QueryFilter(field=concept.field, op="eq", values=[concept.value])
+                    )
+                )
             elif piece.kind == "quoted":
                 filters.append(self._negated(piece, self._quoted_filter(piece, subject)))
         filters.extend(self._numbers_named(subject))
@@ -1055,24 +1205,35 @@ class _Builder:
                     raise Declined("a comparison of something unknown")
                 self._use_op(op)
                 self._use(number)
-                filters.append(QueryFilter(field=compared.field,
-                                           op="gt" if op.descending else "lt",
-                                           values=[_value(number.number)]))
+                filters.append(
+                    QueryFilter(
+                        field=compared.field,
+                        op="gt" if op.descending else "lt",
+                        values=[_value(number.number)],
+                    )
+                )
         return filters
 
     def _numbers_named(self, subject: str) -> list[QueryFilter]:
-        """"students with major 600", "18 years old": a column word beside a number."""
+        """ "students with major 600", "18 years old": a column word beside a number."""
         frame = self.frame
         found: list[QueryFilter] = []
-        compared = {i for o in frame.operators if o.kind in {"compare", "between", "top"}
-                    for i in range(o.end, o.end + 2)}
+        compared = {
+            i
+            for o in frame.operators
+            if o.kind in {"compare", "between", "top"}
+            for i in range(o.end, o.end + 2)
+        }
         for piece in frame.pieces:
             if piece.kind != "number" or piece.used or piece.start in compared:
                 continue
             before = frame.piece_at(piece.start - 1)
             after = frame.piece_at(piece.end)
-            column = before if before is not None and before.names_column else (
-                after if after is not None and after.names_column else None)
+            column = (
+                before
+                if before is not None and before.names_column
+                else (after if after is not None and after.names_column else None)
+            )
             if column is None or column.used:
                 continue
             concept = self._attribute_of(column, subject)
@@ -1085,25 +1246,40 @@ class _Builder:
         return found
 
     def _use_column_word(self, piece: Piece, concept: Concept) -> None:
-        """"the Lamberton building", "with F sex", "the country of Iceland": the column
+        """ "the Lamberton building", "with F sex", "the country of Iceland": the column
         word next to a value explains itself."""
-        neighbours = [self.frame.piece_at(i) for i in (piece.start - 1, piece.start - 2,
-                                                       piece.start - 3, piece.end, piece.end + 1)
-                      if i >= 0]
+        neighbours = [
+            self.frame.piece_at(i)
+            for i in (piece.start - 1, piece.start - 2, piece.start - 3, piece.end, piece.end + 1)
+            if i >= 0
+        ]
         for neighbour in neighbours:
-            if neighbour is not None and neighbour.names_column and not neighbour.used and (
-                concept.field in {c.field for c in neighbour.concepts}
+            if (
+                neighbour is not None
+                and neighbour.names_column
+                and not neighbour.used
+                and (concept.field in {c.field for c in neighbour.concepts})
             ):
                 self._use(neighbour)
 
     def _negated(self, piece: Piece, found: QueryFilter) -> QueryFilter:
-        """"stations not in London", "other than Smith": the value's own negation makes
+        """ "stations not in London", "other than Smith": the value's own negation makes
         the filter a "not equal"; a negation of anything else is left unexplained."""
         words = [t.norm for t in self.frame.tokens]
         for op in self._ops("negation"):
             between = words[op.end : piece.start]
-            if len(between) <= 2 and set(between) <= {"in", "from", "the", "a", "of", "at",
-                                                        "equal", "to", "is", "be"}:
+            if len(between) <= 2 and set(between) <= {
+                "in",
+                "from",
+                "the",
+                "a",
+                "of",
+                "at",
+                "equal",
+                "to",
+                "is",
+                "be",
+            }:
                 if found.op != "eq":
                     raise Declined("a negated condition")
                 self._use_op(op)
@@ -1118,8 +1294,9 @@ class _Builder:
             for attribute in obj.attributes:
                 for value in attribute.values:
                     if fold(value) == folded:
-                        matches.append(Concept("value", obj.name, attribute.name, value,
-                                               attribute.role))
+                        matches.append(
+                            Concept("value", obj.name, attribute.name, value, attribute.role)
+                        )
         self._use(piece)
         if matches:
             holder = Piece(piece.start, piece.end, "value", matches, text)
@@ -1164,14 +1341,20 @@ class _Builder:
             return None
         self._use_op(op)
         self._use(number)
-        return QueryFilter(field=column.field, op=op.arg,  # type: ignore[arg-type]
-                           values=[_value(number.number)])
+        return QueryFilter(
+            field=column.field,
+            op=op.arg,  # type: ignore[arg-type]
+            values=[_value(number.number)],
+        )
 
     def _compared_column(self, op: Operator, number: Piece, subject: str) -> Concept | None:
         frame = self.frame
         # "capacity less than 50", "whose capacity is less than 50"
-        candidates = [p for p in frame.pieces if p.end <= op.start and p.names_column
-                      and op.start - p.end <= 3 and not p.used]
+        candidates = [
+            p
+            for p in frame.pieces
+            if p.end <= op.start and p.names_column and op.start - p.end <= 3 and not p.used
+        ]
         # "more than 50 capacity" / "after 2000 year"
         after = frame.next_piece(number.end, limit=0)
         if after is not None and after.names_column and not after.used:
@@ -1183,8 +1366,10 @@ class _Builder:
         piece = candidates[-1]
         concept = self._attribute_of(piece, subject)
         _, attribute = self.ontology.resolve(concept.field)
-        if attribute.type not in _NUMERIC and attribute.type not in {"date", "timestamp"} and not (
-            attribute.type == "text" and _numeric_values(attribute)
+        if (
+            attribute.type not in _NUMERIC
+            and attribute.type not in {"date", "timestamp"}
+            and not (attribute.type == "text" and _numeric_values(attribute))
         ):
             raise Declined("a comparison on a text column")
         self._use(piece)
@@ -1214,8 +1399,9 @@ class _Builder:
         self._use(low)
         self._use(high)
         self.explained.add(low.end)
-        return QueryFilter(field=column.field, op="between",
-                           values=[_value(low.number), _value(high.number)])
+        return QueryFilter(
+            field=column.field, op="between", values=[_value(low.number), _value(high.number)]
+        )
 
     def _shown(self, subject: str) -> list[str]:
         """Columns asked for that play no other role ("the name and age of ...")."""
@@ -1253,10 +1439,10 @@ class _Builder:
         column_words = {stem(w) for f in _fields_of(query) for w in re.split(r"[_\W]+", f.lower())}
         for piece in self.frame.pieces:
             if not piece.used:
-                left.append(" ".join(t.norm for t in self.frame.tokens[piece.start:piece.end]))
+                left.append(" ".join(t.norm for t in self.frame.tokens[piece.start : piece.end]))
         for op in self.frame.operators:
             if not self.explained & set(range(op.start, op.end)) and op.kind not in {"distinct"}:
-                left.append(" ".join(t.norm for t in self.frame.tokens[op.start:op.end]))
+                left.append(" ".join(t.norm for t in self.frame.tokens[op.start : op.end]))
         covered = set(self.explained)
         for piece in self.frame.pieces:
             covered.update(range(piece.start, piece.end))
@@ -1277,7 +1463,7 @@ class _Builder:
         return left
 
     def _names_value(self, index: int) -> bool:
-        """"located in Texas", "live in Smith Hall": the verb introduces a value used."""
+        """ "located in Texas", "live in Smith Hall": the verb introduces a value used."""
         for step in (1, 2, 3):
             piece = self.frame.piece_at(index + step)
             if piece is not None:
@@ -1293,14 +1479,18 @@ class _Builder:
             parts.append(_describe_metric(self.ontology, metric))
         if query.is_list:
             obj = self._object(query.list_object or "")
-            parts.append(", ".join(_label(self.ontology, f) for f in query.list_fields)
-                         + f" of {obj.plural}")
+            parts.append(
+                ", ".join(_label(self.ontology, f) for f in query.list_fields) + f" of {obj.plural}"
+            )
         if query.dimensions:
-            parts.append("by " + ", ".join(_label(self.ontology, d.field)
-                                           for d in query.dimensions))
+            parts.append(
+                "by " + ", ".join(_label(self.ontology, d.field) for d in query.dimensions)
+            )
         for item in query.filters:
-            parts.append(f"{_label(self.ontology, item.field)} {_OP_WORDS[item.op]} "
-                         + " and ".join(str(v) for v in item.values))
+            parts.append(
+                f"{_label(self.ontology, item.field)} {_OP_WORDS[item.op]} "
+                + " and ".join(str(v) for v in item.values)
+            )
         for ordered in query.order:
             label = _label(self.ontology, ordered.key) if "." in ordered.key else ordered.key
             parts.append(f"{'highest' if ordered.descending else 'lowest'} {label} first")
@@ -1330,8 +1520,14 @@ def _describe_metric(ontology: Ontology, metric: MetricRef) -> str:
     if metric.aggregation == "count" and metric.field and "." not in metric.field:
         obj = ontology.object(metric.field)
         return f"number of {obj.plural if obj else metric.field}"
-    words = {"sum": "total", "avg": "average", "min": "lowest", "max": "highest",
-             "count_distinct": "number of distinct", "count": "number of"}
+    words = {
+        "sum": "total",
+        "avg": "average",
+        "min": "lowest",
+        "max": "highest",
+        "count_distinct": "number of distinct",
+        "count": "number of",
+    }
     return f"{words.get(metric.aggregation or '', '')} {_label(ontology, metric.field or '')}"
 
 
@@ -1362,27 +1558,28 @@ def _unique_metrics(metrics: list[_Metric]) -> list[_Metric]:
 
 
 def _next_aggregate_target(frame: _Frame, op: Operator) -> str | None:
-    """"max and min age": the column after the next aggregation word."""
-    later = [o for o in frame.operators if o.start >= op.end and o.kind in
-             {"aggregate", "extreme"}]
+    """ "max and min age": the column after the next aggregation word."""
+    later = [o for o in frame.operators if o.start >= op.end and o.kind in {"aggregate", "extreme"}]
     if not later:
         return None
     chained = later[0]
     for following in later[1:]:
         # "the average, minimum and maximum age": the column after the last of them.
-        gap = [t.norm for t in frame.tokens[chained.end:following.start]]
+        gap = [t.norm for t in frame.tokens[chained.end : following.start]]
         if gap not in ([], ["and"], ["or"]):
             break
         chained = following
     if chained is not later[0]:
-        gap = [t.norm for t in frame.tokens[op.end:later[0].start]]
+        gap = [t.norm for t in frame.tokens[op.end : later[0].start]]
         if gap in ([], ["and"], ["or"]):
             after = frame.next_piece(chained.end, limit=2)
-            if after is not None and after.names_column and len(
-                {c.name for c in after.concepts}
-            ) == 1:
+            if (
+                after is not None
+                and after.names_column
+                and len({c.name for c in after.concepts}) == 1
+            ):
                 return "." + after.concepts[0].name
-    between = [t.norm for t in frame.tokens[op.end:later[0].start]]
+    between = [t.norm for t in frame.tokens[op.end : later[0].start]]
     if between not in (["and"], ["or"], []):
         return None
     if not between and not re.search(
@@ -1401,9 +1598,13 @@ def _alphabetical(frame: _Frame, op: Operator) -> bool:
 
 def _fields_of(query: SemanticQuery) -> list[str]:
     """The column names a query uses (without their objects)."""
-    refs = [*query.list_fields, *(d.field for d in query.dimensions),
-            *(f.field for f in query.filters), *(o.key for o in query.order),
-            *(m.field or "" for m in query.metrics)]
+    refs = [
+        *query.list_fields,
+        *(d.field for d in query.dimensions),
+        *(f.field for f in query.filters),
+        *(o.key for o in query.order),
+        *(m.field or "" for m in query.metrics),
+    ]
     return [ref.rpartition(".")[2] for ref in refs]
 
 
@@ -1418,12 +1619,12 @@ def _aggregate_after(frame: _Frame, op: Operator, metrics: list[_Metric]) -> _Me
 
 
 def _comparative(frame: _Frame, op: Operator) -> bool:
-    """"older than", not "the oldest": the adjective compares with a number."""
+    """ "older than", not "the oldest": the adjective compares with a number."""
     return frame.tokens[op.end - 1].norm == "than"
 
 
 def _limit_from(frame: _Frame, op: Operator) -> int | None:
-    """"the 3 oldest", "top 5 ... with the most": a number just before a superlative."""
+    """ "the 3 oldest", "top 5 ... with the most": a number just before a superlative."""
     for index in (op.start - 1, op.start - 2):
         piece = frame.piece_at(index) if index >= 0 else None
         if piece is not None and piece.kind == "number" and piece.number and not piece.used:
@@ -1471,7 +1672,8 @@ def _joined_filters(frame: _Frame, filters: list[QueryFilter]) -> list[QueryFilt
             if "or" in words:
                 previous = same[-1]
                 kept[kept.index(previous)] = QueryFilter(
-                    field=item.field, op="in", values=[*previous.values, *item.values])
+                    field=item.field, op="in", values=[*previous.values, *item.values]
+                )
                 continue
             raise Hazard("two values of one column that cannot both hold")
         if same and "or" in words:

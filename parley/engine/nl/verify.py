@@ -18,11 +18,39 @@ from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import Aggregation, SemanticQuery
 
 _AVERAGE = frozenset({"average", "avg", "mean"})
-_EXTREME = frozenset({"maximum", "minimum", "max", "min", "highest", "lowest", "largest",
-                      "smallest", "biggest", "greatest", "most", "least", "fewest", "top",
-                      "bottom", "best", "worst", "oldest", "youngest", "latest", "earliest",
-                      "newest", "longest", "shortest", "cheapest",
-                      "expensive", "heaviest", "lightest", "tallest"})
+_EXTREME = frozenset(
+    {
+        "maximum",
+        "minimum",
+        "max",
+        "min",
+        "highest",
+        "lowest",
+        "largest",
+        "smallest",
+        "biggest",
+        "greatest",
+        "most",
+        "least",
+        "fewest",
+        "top",
+        "bottom",
+        "best",
+        "worst",
+        "oldest",
+        "youngest",
+        "latest",
+        "earliest",
+        "newest",
+        "longest",
+        "shortest",
+        "cheapest",
+        "expensive",
+        "heaviest",
+        "lightest",
+        "tallest",
+    }
+)
 _AGGREGATE_WORDS = {
     "avg": frozenset({"average", "avg", "mean"}),
     "max": frozenset({"maximum", "max"}),
@@ -73,8 +101,10 @@ Check = Callable[[_Facts], str | None]
 
 
 def _count_asked(facts: _Facts) -> str | None:
-    if facts.asks_count and not facts.aggregations & {"count", "count_distinct"} and not (
-        facts.named or facts.query.share_of
+    if (
+        facts.asks_count
+        and not facts.aggregations & {"count", "count_distinct"}
+        and not (facts.named or facts.query.share_of)
     ):
         return "the question asks for a count"
     return None
@@ -133,13 +163,16 @@ def _total_not_asked(facts: _Facts) -> str | None:
 
 
 def _total_asked(facts: _Facts) -> str | None:
-    """"the total claimed amount" answered with a count of claims."""
+    """ "the total claimed amount" answered with a count of claims."""
     if facts.asks_count or "sum" in facts.aggregations or facts.named:
         return None
     if not facts.words & {"total", "sum"} or not facts.aggregations & {"count", "count_distinct"}:
         return None
-    after_total = {facts.tokens[i + 1].stem for i, t in enumerate(facts.tokens[:-1])
-                   if t.norm in {"total", "sum"}}
+    after_total = {
+        facts.tokens[i + 1].stem
+        for i, t in enumerate(facts.tokens[:-1])
+        if t.norm in {"total", "sum"}
+    }
     for name in facts.counted:
         if after_total & set(facts.object_words.get(name, ())):
             return None  # "total orders": the orders counted
@@ -161,7 +194,7 @@ def _different_things(facts: _Facts) -> str | None:
 
 
 def _count_per_value(facts: _Facts) -> str | None:
-    """"the number of rooms for different block codes" read as two figures: a count and a
+    """ "the number of rooms for different block codes" read as two figures: a count and a
     count of distinct codes, where a count per code was asked."""
     if facts.query.dimensions or not {"count", "count_distinct"} <= facts.aggregations:
         return None
@@ -177,8 +210,10 @@ def _common_word_values(facts: _Facts) -> str | None:
             folded = fold(value)
             if folded in _GRAMMAR_VALUES:
                 return f"{value!r} reads a common word as a value"
-            if folded not in facts.words and folded.isalpha() and any(
-                folded.startswith(w) and len(folded) <= len(w) + 2 for w in short
+            if (
+                folded not in facts.words
+                and folded.isalpha()
+                and any(folded.startswith(w) and len(folded) <= len(w) + 2 for w in short)
             ):
                 # "title and average" is not the name "Ande": a short word read fuzzily.
                 return f"{value!r} reads a common word as a value"
@@ -204,8 +239,12 @@ def _one_answer(facts: _Facts) -> str | None:
     )
     if singular and limit is not None and limit > 1 and words & _EXTREME:
         return "the question asks for one answer, not a top list"
-    if tokens and tokens[0].norm == "who" and words & _EXTREME and limit is None and not (
-        facts.query.dimensions
+    if (
+        tokens
+        and tokens[0].norm == "who"
+        and words & _EXTREME
+        and limit is None
+        and not (facts.query.dimensions)
     ):
         return "the question asks for one answer, not every row"
     return None
@@ -225,8 +264,11 @@ def _counted_per_itself(facts: _Facts) -> str | None:
         if obj.display_attribute and name not in facts.counted:
             own.add(f"{name}.{obj.display_attribute}")
         if any(d.field in own and d.grain is None for d in facts.query.dimensions):
-            return f"it would count each of the {name} rows once" if name in facts.counted \
+            return (
+                f"it would count each of the {name} rows once"
+                if name in facts.counted
                 else f"it would aggregate each of the {name} rows alone"
+            )
     return None
 
 
@@ -235,8 +277,11 @@ def _unnamed_rows(facts: _Facts) -> str | None:
     not a count of students)."""
     if facts.ontology is None or not facts.object_words:
         return None
-    counted = [m.field for m in facts.query.metrics
-               if m.metric is None and m.aggregation == "count" and m.field and "." not in m.field]
+    counted = [
+        m.field
+        for m in facts.query.metrics
+        if m.metric is None and m.aggregation == "count" and m.field and "." not in m.field
+    ]
     for name in [*counted, *([facts.query.list_object] if facts.query.list_object else [])]:
         words = facts.object_words.get(name)
         if words and not facts.stems & set(words):
@@ -280,8 +325,11 @@ def contradictions(
     named = False
     business = False
     metric_objects: list[str] = []
-    counted = [m.field for m in query.metrics
-               if m.metric is None and m.aggregation == "count" and m.field and "." not in m.field]
+    counted = [
+        m.field
+        for m in query.metrics
+        if m.metric is None and m.aggregation == "count" and m.field and "." not in m.field
+    ]
     for metric in query.metrics:
         if metric.metric is None:
             metric_objects.append((metric.field or "").split(".")[0])
@@ -290,8 +338,11 @@ def contradictions(
         metric_objects.append(defined.object if defined else "")
         derived = _derived(metric.metric, ontology)
         defined_expression = (defined.expression if defined else "").replace(" ", "").upper()
-        if not (metric.metric.startswith("total_") and defined_expression.startswith("SUM(")
-                and defined_expression.count("(") == 1):
+        if not (
+            metric.metric.startswith("total_")
+            and defined_expression.startswith("SUM(")
+            and defined_expression.count("(") == 1
+        ):
             business = business or derived is None
         if derived is None:
             named = True
@@ -332,5 +383,5 @@ def _derived(name: str, ontology: Ontology | None) -> tuple[Aggregation, str] | 
         return "count", metric.object
     for prefix, aggregation in _DERIVED_PREFIXES:
         if name.startswith(prefix) and expression.startswith(aggregation.upper()):
-            return aggregation, f"{metric.object}.{name[len(prefix):]}"
+            return aggregation, f"{metric.object}.{name[len(prefix) :]}"
     return None

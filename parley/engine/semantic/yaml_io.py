@@ -10,14 +10,16 @@ file comes back from the schema.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlglot
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlglot import exp
 
 from parley.engine.semantic.ontology import Attribute, Metric, Object, Ontology, Relationship
+from parley.engine.semantic.query import SemanticQuery
 from parley.errors import InvalidInput
 
 _HEADER = (
@@ -117,15 +119,31 @@ def _relationship_data(relationship: Relationship) -> dict[str, Any]:
     return data
 
 
-def export_yaml(ontology: Ontology) -> str:
-    """The editable YAML text of an ontology, without the data (values, row counts)."""
-    document = {
+class TaughtEntry(BaseModel):
+    """A taught question in the ontology's YAML (``taught:``): the application it belongs
+    to, the question, and the reading or SQL it should have."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    application: str
+    question: str
+    semantic_query: SemanticQuery | None = None
+    sql: str | None = None
+    taught_by: str = ""
+
+
+def export_yaml(ontology: Ontology, *, taught: Sequence[TaughtEntry] = ()) -> str:
+    """The editable YAML text of an ontology, without the data (values, row counts), and
+    the taught questions of the applications over it."""
+    document: dict[str, Any] = {
         "source": ontology.source,
         "dialect": ontology.dialect,
         "objects": [_object_data(obj) for obj in ontology.objects],
         "metrics": [_metric_data(metric) for metric in ontology.metrics],
         "relationships": [_relationship_data(r) for r in ontology.relationships],
     }
+    if taught:
+        document["taught"] = [t.model_dump(mode="json", exclude_defaults=True) for t in taught]
     body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return _HEADER.format(source=ontology.source) + body
 
@@ -317,6 +335,7 @@ def import_yaml(text: str, *, derived: Ontology | None = None) -> Ontology:
     data = _load(text)
     if not isinstance(data, dict):
         raise InvalidInput(f"ontology: must be a mapping, not {type(data).__name__}")
+    data.pop("taught", None)  # read by taught_in_yaml
     errors: list[str] = []
     _unknown_keys(data, Ontology, "", errors)
     for relationship in data.get("relationships") or []:
@@ -336,6 +355,31 @@ def import_yaml(text: str, *, derived: Ontology | None = None) -> Ontology:
     if derived is None:
         return ontology
     return merge_ontology(derived, _mark_edits(ontology, derived))
+
+
+def taught_in_yaml(text: str) -> list[TaughtEntry] | None:
+    """The taught questions of an ontology's YAML; None when it has no ``taught:`` part
+    (then the ones already taught stay)."""
+    data = _load(text)
+    if not isinstance(data, dict) or "taught" not in data:
+        return None
+    entries = data["taught"] or []
+    if not isinstance(entries, list):
+        raise InvalidInput("taught: must be a list")
+    found: list[TaughtEntry] = []
+    errors: list[str] = []
+    for n, entry in enumerate(entries):
+        try:
+            found.append(TaughtEntry.model_validate(entry))
+        except ValidationError as error:
+            errors.extend(
+                f"taught[{n}]{_path(tuple(e['loc'])) and '.' + _path(tuple(e['loc']))}: "
+                f"{_problem(e)}"
+                for e in error.errors()
+            )
+    if errors:
+        raise _fail(errors)
+    return found
 
 
 def _check_known(ontology: Ontology, derived: Ontology) -> list[str]:

@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection
 from parley.auth.authenticate import Authenticator
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
+from parley.conversations.teaching import Teaching
 from parley.errors import BadRequest, InvalidInput, NotFound, ParleyError, report_incident
 
 
@@ -39,6 +40,12 @@ def knowledge_of(connection: HTTPConnection) -> Knowledge:
     """The knowledge service (data sources and their sync) ``create_app`` put on the app."""
     knowledge: Knowledge = connection.app.state.knowledge
     return knowledge
+
+
+def teaching_of(connection: HTTPConnection) -> Teaching:
+    """The teaching door (taught questions, metrics) ``create_app`` put on the app."""
+    teaching: Teaching = connection.app.state.teaching
+    return teaching
 
 
 class Face(Protocol):

@@ -20,6 +20,7 @@ from parley.auth.authenticate import Authenticator
 from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
+from parley.conversations.teaching import Teaching
 
 #: The built-in faces, registered the way any other face would be.
 FACES: tuple[Face, ...] = (  # type: ignore[assignment]
@@ -39,6 +40,7 @@ class Installation(Protocol):
     auth: Authenticator
     knowledge: Knowledge
     embedded: Embedded
+    teaching: Teaching
 
 
 def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> FastAPI:
@@ -48,6 +50,7 @@ def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> Fas
     api.state.conversations = installation.conversations
     api.state.auth = installation.auth
     api.state.knowledge = installation.knowledge
+    api.state.teaching = installation.teaching
     # Syncs due by their interval, and syncs a stopped process left, run while serving.
     installation.knowledge.start()
     api.state.embedded = installation.embedded

@@ -175,9 +175,12 @@ class Teaching:
         *,
         reading: str | dict[str, Any] | None = None,
         sql: str | None = None,
+        conversation_id: str | None = None,
+        app: str | None = None,
     ) -> TaughtView:
-        """Teach the question an answer of the principal's replied to: with the corrected
-        reading or SQL given, or, with neither, the answer's own (keep it as it is)."""
+        """Teach the question of one of the principal's turns, named by the id of its answer
+        or of its question: with the corrected reading or SQL given, or, with neither, the
+        answer's own (keep it as it is). ``conversation_id`` narrows where to look."""
         self._check_teacher(principal)
         with self._store.session() as session:
             message = session.get(Message, message_id)
@@ -187,24 +190,36 @@ class Teaching:
                 or conversation is None
                 or conversation.organization_id != principal.organization_id
                 or conversation.principal != principal.owner
-                or message.role != "assistant"
+                or (conversation_id is not None and conversation.id != conversation_id)
             ):
                 raise NotFound(f"answer {message_id!r} not found", detail={"field": "message_id"})
-            question = session.scalars(
-                select(Message.content)
-                .where(
-                    Message.conversation_id == conversation.id,
-                    Message.seq < message.seq,
-                    Message.role == "user",
-                )
-                .order_by(Message.seq.desc())
-                .limit(1)
-            ).first()
+            answer: Message | None
+            if message.role == "user":
+                question: str | None = message.content
+                answer = session.scalars(
+                    select(Message).where(
+                        Message.conversation_id == conversation.id,
+                        Message.seq == message.seq + 1,
+                        Message.role == "assistant",
+                    )
+                ).first()
+            else:
+                answer = message
+                question = session.scalars(
+                    select(Message.content)
+                    .where(
+                        Message.conversation_id == conversation.id,
+                        Message.seq < message.seq,
+                        Message.role == "user",
+                    )
+                    .order_by(Message.seq.desc())
+                    .limit(1)
+                ).first()
             if reading is None and not sql:
-                if message.semantic_query:
-                    reading = message.semantic_query
-                elif message.sql:
-                    sql = message.sql
+                if answer is not None and answer.semantic_query:
+                    reading = answer.semantic_query
+                elif answer is not None and answer.sql:
+                    sql = answer.sql
                 else:
                     raise InvalidInput(
                         "this answer has no reading to keep: teach the reading or SQL it "
@@ -213,6 +228,11 @@ class Teaching:
             application = catalog.get_application(
                 session, principal.organization_id, conversation.application_id
             )
+            if app is not None and application.name != app:
+                raise NotFound(
+                    f"answer {message_id!r} not found in application {app!r}",
+                    detail={"field": "message_id"},
+                )
             app = application.name
         if not question:
             raise InvalidInput("this answer replies to no question")

@@ -427,7 +427,9 @@ def _conversation_answer(workspace: Workspace, understanding: Understanding) -> 
             + "; ".join(f'"{q}"' for q in examples[:3])
             + "."
         )
-        return Answer(intent="out_of_scope", text=text, suggestions=examples)
+        return Answer(
+            intent="out_of_scope", text=text, suggestions=examples, reason=understanding.reason
+        )
     text = unknown + (
         f"{understanding.problem[0].upper()}{understanding.problem[1:]}, so I did not answer "
         "rather than guess. Try rephrasing, for example: "

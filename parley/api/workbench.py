@@ -257,7 +257,7 @@ def history(
             role=m.role,
             content=m.text,
             timestamp=timestamp(m.created_at),
-            metadata=message_metadata(m.answer),
+            metadata={**message_metadata(m.answer), "message_id": m.id} if m.answer else {},
         )
         for m in page.items
     ]

@@ -785,6 +785,53 @@ def _add_teach_commands() -> None:
             f"Metric {metric.name} ({metric.label}) = {metric.expression} on {metric.object}.",
         )
 
+    @teach_app.command("filter")
+    def teach_filter(
+        name: Annotated[str, typer.Argument(help="The definition's name, e.g. active_customers.")],
+        object_name: Annotated[
+            str, typer.Option("--object", help="The table whose rows it keeps.")
+        ],
+        condition: Annotated[
+            str,
+            typer.Option(
+                "--condition", help="A SQL condition on its columns (subqueries allowed)."
+            ),
+        ],
+        label: Annotated[
+            str, typer.Option("--label", help="The words people use, e.g. 'active customer'.")
+        ] = "",
+        synonym: Annotated[
+            list[str] | None, typer.Option("--synonym", help="Other words for it (repeatable).")
+        ] = None,
+        description: Annotated[
+            str, typer.Option("--description", help="What it means, in words.")
+        ] = "",
+        application: AppOption = DEMO_NAME,
+        json_output: JsonOption = False,
+    ) -> None:
+        """Define a kind of row ("active customer means ordered in the last 90 days"):
+        every question naming it gets its condition, and the ontology export carries it."""
+        parley = _open(json_output=json_output)
+        try:
+            named = parley.teaching.define_filter(
+                parley.principal,
+                application,
+                name=name,
+                condition=condition,
+                object_name=object_name,
+                label=label,
+                synonyms=synonym or [],
+                description=description,
+            )
+        except ParleyError as error:
+            _fail(error, json_output)
+            return
+        _emit(
+            json_output,
+            named.model_dump(mode="json"),
+            f"Definition {named.name}: {named.label!r} = {named.condition} on {named.object}.",
+        )
+
 
 _add_teach_commands()
 

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parley.auth.principal import Principal
-from parley.engine.guard import guard_sql
+from parley.engine.guard import guard_sql, guard_tree
 from parley.engine.orchestrator import Workspace, statement_for
 from parley.engine.row_filters import RowFilter
-from parley.engine.semantic.ontology import Metric, Ontology
-from parley.engine.semantic.query import SemanticQuery
+from parley.engine.semantic.compiler import compile_query
+from parley.engine.semantic.ontology import Metric, NamedFilter, Ontology
+from parley.engine.semantic.query import MetricRef, SemanticQuery
 from parley.engine.semantic.yaml_io import TaughtEntry, export_yaml, import_yaml
 from parley.errors import Forbidden, InvalidInput, NotFound, ParleyError
 from parley.store import catalog
@@ -291,6 +292,27 @@ class Teaching:
         with self._store.session() as session:
             store.delete_taught_question(session, principal.organization_id, taught_id)
 
+    def _edit_ontology(
+        self, principal: Principal, app: str, edit: Callable[[Ontology], Ontology]
+    ) -> Ontology:
+        """Save the application's ontology as ``edit`` changes it, checked as an imported
+        YAML file is (one place checks names, columns and expressions)."""
+        self._check_teacher(principal)
+        with self._store.session() as session:
+            application = self._application(session, principal, app)
+            record = catalog.get_source(session, principal.organization_id, application.source_id)
+            if not record.ontology:
+                raise NotFound(f"source {record.name!r} has no ontology yet")
+            current = Ontology.model_validate(record.ontology)
+            try:
+                checked = import_yaml(export_yaml(edit(current)), derived=current)
+            except ParleyError as error:
+                raise InvalidInput(error.message) from None
+            workspace = self._workspaces(session, application, principal.row_filters)
+            _check_compiles(checked, workspace)
+            catalog.save_ontology(session, record, checked)
+            return checked
+
     def define_metric(
         self,
         principal: Principal,
@@ -304,32 +326,74 @@ class Teaching:
         description: str = "",
     ) -> Metric:
         """Add (or replace) a named metric on the application's ontology: the parser
-        understands it in every question from then on ("active customers")."""
-        self._check_teacher(principal)
-        with self._store.session() as session:
-            application = self._application(session, principal, app)
-            record = catalog.get_source(session, principal.organization_id, application.source_id)
-            if not record.ontology:
-                raise NotFound(f"source {record.name!r} has no ontology yet")
-            current = Ontology.model_validate(record.ontology)
-            metric = Metric(
-                name=name,
-                label=label or name.replace("_", " "),
-                object=object_name,
-                expression=expression,
-                synonyms=list(synonyms),
-                description=description,
-                edited=True,
+        understands it in every question from then on."""
+        metric = Metric(
+            name=name,
+            label=label or name.replace("_", " "),
+            object=object_name,
+            expression=expression,
+            synonyms=list(synonyms),
+            description=description,
+            edited=True,
+        )
+        saved = self._edit_ontology(
+            principal,
+            app,
+            lambda o: o.model_copy(
+                update={"metrics": [m for m in o.metrics if m.name != name] + [metric]}
+            ),
+        ).metric(name)
+        assert saved is not None
+        return saved
+
+    def define_filter(
+        self,
+        principal: Principal,
+        app: str,
+        *,
+        name: str,
+        condition: str,
+        object_name: str,
+        label: str = "",
+        synonyms: Sequence[str] = (),
+        description: str = "",
+    ) -> NamedFilter:
+        """Add (or replace) a business definition of a kind of row ("active customer":
+        ordered in the last 90 days): every question naming it gets its condition."""
+        named = NamedFilter(
+            name=name,
+            label=label or name.replace("_", " "),
+            object=object_name,
+            condition=condition,
+            synonyms=list(synonyms),
+            description=description,
+        )
+        saved = self._edit_ontology(
+            principal,
+            app,
+            lambda o: o.model_copy(
+                update={"filters": [f for f in o.filters if f.name != name] + [named]}
+            ),
+        ).named_filter(name)
+        assert saved is not None
+        return saved
+
+
+def _check_compiles(ontology: Ontology, workspace: Workspace) -> None:
+    """Every named filter compiles into a statement the guard lets run."""
+    for named in ontology.filters:
+        query = SemanticQuery(
+            metrics=[MetricRef(aggregation="count", field=named.object)],
+            named_filters=[named.name],
+        )
+        try:
+            compiled = compile_query(query, ontology, dialect=workspace.source.dialect)
+            guard_tree(
+                compiled.tree,
+                workspace.source.dialect,
+                max_rows=workspace.max_rows,
+                table_columns=workspace.table_columns,
+                row_filters=workspace.row_filters,
             )
-            edited = current.model_copy(
-                update={"metrics": [m for m in current.metrics if m.name != name] + [metric]}
-            )
-            # Through the YAML import: one place checks names, columns and expressions.
-            try:
-                checked = import_yaml(export_yaml(edited), derived=current)
-            except ParleyError as error:
-                raise InvalidInput(error.message) from None
-            catalog.save_ontology(session, record, checked)
-            saved = checked.metric(name)
-            assert saved is not None
-            return saved
+        except ParleyError as error:
+            raise InvalidInput(f"named filter {named.name!r}: {error.message}") from None

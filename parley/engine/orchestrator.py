@@ -39,7 +39,7 @@ from parley.engine.semantic.compiler import CompiledQuery, compile_query
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import SemanticQuery
 from parley.engine.suggestions import example_questions, schema_overview
-from parley.engine.teach import TaughtBook
+from parley.engine.teach import TaughtBook, read_definitions
 from parley.errors import Conflict, ParleyError
 from parley.sources.base import Source
 
@@ -136,7 +136,7 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
         previous=context.previous_query,
         has_result=bool(context.previous_answer and context.previous_answer.columns),
     )
-    understanding = workspace.parser.understand(question, context=parser_context, today=today)
+    understanding = _understand(workspace, question, parser_context, today)
     intent = understanding.intent
     if workspace.knowledge:
         mixed = _data_and_documents(workspace, question, parser_context, today)
@@ -323,6 +323,26 @@ def sql_turn(
     yield from _finish(answer, agents, started)
 
 
+def _understand(
+    workspace: Workspace, question: str, context: Context, today: dt.date
+) -> Understanding:
+    """The parser's reading, with the business definitions the question names (taught
+    named filters) as conditions of it."""
+    plain, definitions = read_definitions(question, workspace.ontology)
+    if not definitions:
+        return workspace.parser.understand(question, context=context, today=today)
+    understanding = workspace.parser.understand(plain, context=context, today=today)
+    if understanding.query is not None:
+        names = [d.name for d in definitions]
+        understanding.query.named_filters = [
+            *[n for n in understanding.query.named_filters if n not in names],
+            *names,
+        ]
+        meant = "; ".join(f"{d.label!r} means {d.description or d.condition}" for d in definitions)
+        understanding.reason = _joined(understanding.reason, f"Taught definition: {meant}.")
+    return understanding
+
+
 #: Where a question that asks two things splits: after a sentence, or at "and" before a
 #: new question word ("how many orders ... and what is the refund window").
 _PARTS = re.compile(
@@ -493,6 +513,10 @@ def _data_turn(
     )
     yield InsightsReady(answer.insights)
     answer.text = narrate(query, workspace.ontology, roles, result.rows, truncated=result.truncated)
+    definitions = [workspace.ontology.named_filter(n) for n in query.named_filters]
+    meant = [f"{d.label}s: {d.description or d.condition}" for d in definitions if d]
+    if meant:
+        answer.text = f"{answer.text} Only {'; '.join(meant)}."
     if note:
         answer.text = f"{answer.text}\n\n{note}"
     if documents:

@@ -11,6 +11,7 @@ the SQL's literals, through sqlglot's tree).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from sqlglot import exp, parse_one
 from parley.engine.nl.lexicon import Concept, Lexicon
 from parley.engine.nl.text import parse_number, tokenize
 from parley.engine.nl.timephrases import Period, find_time
+from parley.engine.semantic.ontology import NamedFilter, Ontology
 from parley.engine.semantic.query import QueryFilter, SemanticQuery, TimeRange
 
 SlotKind = Literal["value", "number", "time"]
@@ -379,3 +381,40 @@ def _same_literal(a: exp.Literal, b: exp.Literal) -> bool:
         return float(a.this) == float(b.this)
     except ValueError:
         return False
+
+
+# --- business definitions ---------------------------------------------------------------
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """Each word of ``phrase`` as the start of a word ("active customer" matches "active
+    customers", "Active Customer's")."""
+    words = phrase.split()
+    return re.compile(
+        r"\b" + r"\s+".join(re.escape(w) + r"[\w'’]*" for w in words) + r"(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+def read_definitions(question: str, ontology: Ontology) -> tuple[str, list[NamedFilter]]:
+    """The question with each business definition it names put as its object's plain name,
+    and the definitions named ("revenue of active customers" -> "revenue of customers",
+    with the named filter "active customers").
+
+    The parser then reads the plain question; the definitions become conditions of its
+    reading.
+    """
+    found: list[NamedFilter] = []
+    for named in sorted(
+        ontology.filters, key=lambda f: -max(len(p) for p in [f.label, *f.synonyms])
+    ):
+        obj = ontology.object(named.object)
+        if obj is None:
+            continue
+        for phrase in sorted([named.label, *named.synonyms], key=len, reverse=True):
+            pattern = _phrase_pattern(phrase)
+            if pattern.search(question):
+                question = pattern.sub(obj.plural, question, count=1)
+                found.append(named)
+                break
+    return question, found

@@ -4,6 +4,7 @@ reused for questions of the same shape with the new values, exported with the on
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -286,3 +287,89 @@ def test_a_taught_metric_is_understood_in_every_question(
     finally:
         parley.delete_application("shop", force=True)
         parley.delete_source("shop", force=True)
+
+
+@pytest.fixture
+def clinic(parley: Parley, tmp_path: Path) -> Iterator[str]:
+    """A source of its own: a business definition changes the source's ontology."""
+    path = tmp_path / "clinic.duckdb"
+    today = dt.date.today()
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(
+            "CREATE TABLE patients (patient_id INTEGER PRIMARY KEY, patient_name VARCHAR, "
+            "city VARCHAR)"
+        )
+        connection.execute(
+            "CREATE TABLE visits (visit_id INTEGER PRIMARY KEY, patient_id INTEGER "
+            "REFERENCES patients (patient_id), visit_date DATE, fee DOUBLE)"
+        )
+        connection.executemany(
+            "INSERT INTO patients VALUES (?, ?, ?)",
+            [(i, f"patient {i}", "Lyon" if i % 3 else "Nice") for i in range(1, 31)],
+        )
+        # Patient i last came i * 10 days ago: 1..9 within the last 90 days, 10..30 before.
+        connection.executemany(
+            "INSERT INTO visits VALUES (?, ?, ?, ?)",
+            [(i, i, today - dt.timedelta(days=i * 10), 100.0 + i) for i in range(1, 31)],
+        )
+    parley.add_source(f"duckdb:///{path}", name="clinic")
+    parley.create_application("clinic", source="clinic")
+    yield "clinic"
+    parley.delete_application("clinic", force=True)
+    parley.delete_source("clinic", force=True)
+
+
+ACTIVE = "patient_id IN (SELECT patient_id FROM visits WHERE visit_date >= CURRENT_DATE - 90)"
+
+
+def test_a_business_definition_is_understood_in_every_question(
+    parley: Parley, teacher: Principal, clinic: str
+) -> None:
+    named = parley.teaching.define_filter(
+        teacher,
+        clinic,
+        name="active_patients",
+        object_name="patients",
+        label="active patient",
+        synonyms=["regular"],
+        condition=ACTIVE,
+        description="came in the last 90 days",
+    )
+    assert named.label == "active patient"
+    active = [i for i in range(1, 31) if i * 10 <= 90]
+
+    count = parley.ask("how many active patients are there", app=clinic).answer
+    assert count.rows == [[len(active)]]
+    assert "Taught definition" in count.reason and "came in the last 90 days" in count.text
+
+    by_city = parley.ask("number of active patients by city", app=clinic).answer
+    assert dict(map(tuple, by_city.rows)) == Counter("Lyon" if i % 3 else "Nice" for i in active)
+    fees = parley.ask("fees of regular patients", app=clinic).answer
+    assert fees.rows[0][0] == pytest.approx(sum(100.0 + i for i in active))
+
+    text = parley.export_ontology(clinic)
+    assert "filters:" in text and "active_patients" in text
+    parley.refresh_source(clinic)  # a new reading of the schema keeps the definition
+    assert parley.ask("how many active patients are there", app=clinic).answer.rows == [
+        [len(active)]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("condition", "object_name", "message"),
+    [
+        ("no_such_column > 1", "patients", "no_such_column"),
+        ("patient_id IN (", "patients", "condition"),
+        ("1 = 1", "nowhere", "nowhere"),
+        ("patient_id IN (SELECT 1 FROM information_schema.tables)", "patients", "not allowed"),
+    ],
+)
+def test_a_definition_that_cannot_compile_or_pass_the_guard_is_refused(
+    parley: Parley, teacher: Principal, clinic: str, condition: str, object_name: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parley.teaching.define_filter(
+            teacher, clinic, name="bad", object_name=object_name, condition=condition
+        )
+    assert message in raised.value.message
+    assert "bad" not in parley.export_ontology(clinic)

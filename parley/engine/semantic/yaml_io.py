@@ -18,7 +18,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlglot import exp
 
-from parley.engine.semantic.ontology import Attribute, Metric, Object, Ontology, Relationship
+from parley.engine.semantic.ontology import (
+    Attribute,
+    Metric,
+    NamedFilter,
+    Object,
+    Ontology,
+    Relationship,
+)
 from parley.engine.semantic.query import SemanticQuery
 from parley.errors import InvalidInput
 
@@ -142,6 +149,10 @@ def export_yaml(ontology: Ontology, *, taught: Sequence[TaughtEntry] = ()) -> st
         "metrics": [_metric_data(metric) for metric in ontology.metrics],
         "relationships": [_relationship_data(r) for r in ontology.relationships],
     }
+    if ontology.filters:
+        document["filters"] = [
+            f.model_dump(mode="json", exclude_defaults=True) for f in ontology.filters
+        ]
     if taught:
         document["taught"] = [t.model_dump(mode="json", exclude_defaults=True) for t in taught]
     body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
@@ -152,7 +163,12 @@ def export_yaml(ontology: Ontology, *, taught: Sequence[TaughtEntry] = ()) -> st
 
 #: The keys each mapping of the file may have, and the nested lists of mappings.
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
-    Ontology: {"objects": Object, "metrics": Metric, "relationships": Relationship},
+    Ontology: {
+        "objects": Object,
+        "metrics": Metric,
+        "relationships": Relationship,
+        "filters": NamedFilter,
+    },
     Object: {"attributes": Attribute},
 }
 
@@ -276,7 +292,34 @@ def _check_references(ontology: Ontology) -> list[str]:
         errors.extend(_check_metric(metric, ontology, where))
     for i, relationship in enumerate(ontology.relationships):
         errors.extend(_check_relationship(relationship, ontology, f"relationships[{i}]"))
+    seen_filters: set[str] = set()
+    for i, named in enumerate(ontology.filters):
+        where = f"filters[{i}]"
+        if named.name in seen_filters:
+            errors.append(f"{where}.name: duplicate named filter {named.name!r}")
+        seen_filters.add(named.name)
+        errors.extend(_check_named_filter(named, ontology, where))
     return errors
+
+
+def _check_named_filter(named: NamedFilter, ontology: Ontology, where: str) -> list[str]:
+    obj = ontology.object(named.object)
+    if obj is None:
+        return [f"{where}.object: no object {named.object!r}"]
+    try:
+        tree = sqlglot.parse_one(named.condition, read=_SQL_DIALECT)
+    except sqlglot.errors.ParseError as error:
+        return [f"{where}.condition: not a valid SQL condition ({error})"]
+    own = {
+        c.name
+        for c in tree.find_all(exp.Column)
+        if not c.table and c.find_ancestor(exp.Select) is None
+    }
+    known = {a.name for a in obj.attributes}
+    return [
+        f"{where}.condition: no attribute {name!r} in object {obj.name!r}"
+        for name in sorted(own - known)
+    ]
 
 
 def _check_metric(metric: Metric, ontology: Ontology, where: str) -> list[str]:
@@ -568,4 +611,8 @@ def merge_ontology(fresh: Ontology, previous: Ontology) -> Ontology:
         and _relationship_key(r) not in fresh_keys
         and _relationship_fits(r, merged)
     )
-    return merged.model_copy(update={"metrics": metrics, "relationships": relationships})
+    # Business definitions are the user's alone: they stay while their object does.
+    filters = [f for f in previous.filters if merged.object(f.object) is not None]
+    return merged.model_copy(
+        update={"metrics": metrics, "relationships": relationships, "filters": filters}
+    )

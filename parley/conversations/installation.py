@@ -115,6 +115,8 @@ class Parley:
         self._lock = threading.Lock()
         #: The optional language model, None unless configured.
         self.provider = provider_for(settings)
+        #: Ask it without the built-in parser: benches measure each path alone.
+        self.provider_only = False
         #: The door every face goes through, and the one place credentials resolve.
         self.conversations = Conversations(self.store, settings, self._workspace)
         self.auth = Authenticator(self.store, settings)
@@ -341,6 +343,7 @@ class Parley:
             )
             filtered.taught = self._taught_book(session, application)
             filtered.provider = self.provider
+            filtered.provider_only = self.provider_only
             return filtered
         with self._lock:
             parser = self._parsers.get(key)
@@ -365,6 +368,7 @@ class Parley:
             timeout_s=self.settings.query_timeout_s,
             taught=self._taught_book(session, application),
             provider=self.provider,
+            provider_only=self.provider_only,
         )
 
     def _knowledge_index(self, session: Session, application: Application) -> KnowledgeIndex | None:

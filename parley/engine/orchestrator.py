@@ -66,6 +66,8 @@ class Workspace:
     taught: TaughtBook | None = None
     #: The optional language model, asked only when the built-in parser cannot answer.
     provider: Provider | None = None
+    #: Ask the language model without the built-in parser (to measure it alone).
+    provider_only: bool = False
 
     @property
     def table_columns(self) -> dict[str, list[str]]:
@@ -136,7 +138,11 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
         previous=context.previous_query,
         has_result=bool(context.previous_answer and context.previous_answer.columns),
     )
-    understanding = _understand(workspace, question, parser_context, today)
+    understanding = (
+        Understanding("clarification", problem="the built-in parser was not asked")
+        if workspace.provider_only and workspace.provider
+        else _understand(workspace, question, parser_context, today)
+    )
     intent = understanding.intent
     if workspace.knowledge:
         mixed = _data_and_documents(workspace, question, parser_context, today)

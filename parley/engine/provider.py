@@ -181,6 +181,10 @@ def _schema(ontology: Ontology, sharing: Sharing) -> dict[str, Any]:
             }
             for r in ontology.relationships
         ],
+        "business_definitions": [
+            {"label": f.label, "object": f.object, "condition": f.condition}
+            for f in ontology.filters
+        ],
     }
 
 

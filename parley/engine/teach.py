@@ -236,17 +236,19 @@ class TaughtBook:
 
     def __init__(self, taught: Iterable[Taught]) -> None:
         self.taught = list(taught)
-        self._shapes: dict[tuple[int, dt.date], list[tuple[Shape, Taught]]] = {}
+        #: The shapes of the taught questions, for one lexicon (held, so it is the same
+        #: object, not one that took its place) and one day (time phrases move).
+        self._shapes: tuple[Lexicon, dt.date, list[tuple[Shape, Taught]]] | None = None
 
     def __len__(self) -> int:
         return len(self.taught)
 
     def _shaped(self, lexicon: Lexicon, today: dt.date) -> list[tuple[Shape, Taught]]:
-        key = (id(lexicon), today)
-        shaped = self._shapes.get(key)
-        if shaped is None:
-            shaped = [(shape_of(t.question, lexicon, today), t) for t in self.taught]
-            self._shapes = {key: shaped}
+        cached = self._shapes
+        if cached is not None and cached[0] is lexicon and cached[1] == today:
+            return cached[2]
+        shaped = [(shape_of(t.question, lexicon, today), t) for t in self.taught]
+        self._shapes = (lexicon, today, shaped)
         return shaped
 
     def match(

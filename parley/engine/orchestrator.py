@@ -41,7 +41,7 @@ from parley.engine.semantic.query import SemanticQuery
 from parley.engine.suggestions import example_questions, schema_overview
 from parley.engine.teach import TaughtBook, read_definitions
 from parley.errors import Conflict, ParleyError
-from parley.sources.base import Source
+from parley.sources.base import QueryResult, Source
 
 
 @dataclass(slots=True)
@@ -251,6 +251,11 @@ def _provider_turn(
     if reading.sql is not None:
         try:
             guarded = _guarded(workspace, reading.sql)
+            # Run before anything is shown: SQL the source refuses (a column the model made
+            # up) leaves the built-in answer, like a reading that does not compile.
+            result = workspace.source.execute(
+                guarded.sql, max_rows=workspace.max_rows, timeout_s=workspace.timeout_s
+            )
         except ParleyError as error:
             understanding.reason = _joined(understanding.reason, reading.refused(error.message))
             return None
@@ -260,7 +265,13 @@ def _provider_turn(
             yield AgentStarted("llm_provider")
             yield IntentDetected("sql_query")
             yield from sql_turn(
-                workspace, sql, context, started, reason=reading.reason, guarded=guarded
+                workspace,
+                sql,
+                context,
+                started,
+                reason=reading.reason,
+                guarded=guarded,
+                result=result,
             )
 
         return raw()
@@ -290,9 +301,11 @@ def sql_turn(
     *,
     reason: str,
     guarded: GuardedStatement | None = None,
+    result: QueryResult | None = None,
 ) -> Iterator[Event]:
     """A data turn on a statement written by someone (a member, a language model): it
-    passes the guard, with the reader's row filters, like every other."""
+    passes the guard, with the reader's row filters, like every other (``guarded`` and
+    ``result``: already done)."""
     agents = context.agents
     agents.append("sql_agent")
     yield AgentStarted("sql_agent")
@@ -301,7 +314,7 @@ def sql_turn(
         guarded = guarded or _guarded(workspace, sql)
         answer.sql = guarded.sql
         yield SqlReady(guarded.sql, None, reason)
-        result = workspace.source.execute(
+        result = result or workspace.source.execute(
             guarded.sql, max_rows=workspace.max_rows, timeout_s=workspace.timeout_s
         )
     except ParleyError as error:

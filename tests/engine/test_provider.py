@@ -49,6 +49,7 @@ SCRIPT: dict[str, Any] = {
     "zqdrop": [{"kind": "sql", "sql": "DROP TABLE orders"}],
     "zqcatalog": [{"kind": "sql", "sql": "SELECT table_name FROM information_schema.tables"}],
     "zqfile": [{"kind": "sql", "sql": "SELECT * FROM read_csv('/etc/passwd')"}],
+    "zqcolumn": [{"kind": "sql", "sql": "SELECT made_up_column FROM customers"}],
     "zqunknown": [{"kind": "semantic_query", "semantic_query": {"metrics": [{"metric": "nope"}]}}],
     "zqrepair": ["this is not JSON", REGION_REVENUE],
     "zqgarbage": ['{"kind": "semantic_query", "semantic_query": {"limit": "x"}}', "[]"],
@@ -188,6 +189,7 @@ def test_sql_from_the_model_runs_only_through_the_guard(parley: Parley) -> None:
         ("zqcatalog", "information_schema"),
         ("zqfile", "read_csv"),
         ("zqunknown", "nope"),
+        ("zqcolumn", "made_up_column"),
     ],
 )
 def test_a_reading_the_guard_or_the_compiler_refuses_changes_nothing(

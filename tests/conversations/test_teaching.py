@@ -373,3 +373,28 @@ def test_a_definition_that_cannot_compile_or_pass_the_guard_is_refused(
         )
     assert message in raised.value.message
     assert "bad" not in parley.export_ontology(clinic)
+
+
+BIG_ORDERS_SQL = (
+    "SELECT COUNT(DISTINCT o.order_id) AS big_orders FROM order_items oi "
+    "JOIN orders o ON oi.order_id = o.order_id WHERE oi.quantity > 40 "
+    "AND o.order_date >= DATE '2024-01-01' AND o.order_date < DATE '2025-01-01'"
+)
+
+
+def test_taught_sql_takes_the_new_number_and_period_in_its_literals(
+    parley: Parley, teacher: Principal, app: str
+) -> None:
+    parley.teaching.teach(teacher, app, "bulky orders over 40 units in 2024", sql=BIG_ORDERS_SQL)
+    answer = parley.ask("bulky orders over 10 units in 2023", app=app).answer
+    assert "taught_question" in answer.agents_visited
+    assert answer.sql is not None
+    assert "> 10" in answer.sql and "'2023-01-01'" in answer.sql and "'2024-01-01'" in answer.sql
+    assert "'2025-01-01'" not in answer.sql
+    expected = expected_rows(
+        parley,
+        BIG_ORDERS_SQL.replace("> 40", "> 10")
+        .replace("'2024-01-01'", "'2023-01-01'")
+        .replace("'2025-01-01'", "'2024-01-01'"),
+    )
+    assert answer.rows == expected and expected[0][0] > 0

@@ -52,6 +52,29 @@ class ModelReading(BaseModel):
     reading: str = Field(default="", description="the question as understood, in words")
 
 
+#: What a value of "any" type may be in a schema sent to a model: grammar-constrained servers
+#: (llama.cpp's) cannot constrain an empty schema and silently stop enforcing the whole one.
+_SCALAR = {"type": ["string", "number", "boolean", "null"]}
+
+
+def answer_schema() -> dict[str, Any]:
+    """The JSON schema of :class:`ModelReading`, with no untyped (empty) schema left in it.
+
+    >>> answer_schema()["$defs"]["QueryFilter"]["properties"]["values"]["items"]
+    {'type': ['string', 'number', 'boolean', 'null']}
+    """
+
+    def typed(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: _SCALAR if v == {} and k == "items" else typed(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [typed(v) for v in node]
+        return node
+
+    schema: dict[str, Any] = typed(ModelReading.model_json_schema())
+    return schema
+
+
 @dataclass(frozen=True, slots=True)
 class Sharing:
     """The data-sharing policy: the schema and the question always; the rest only when
@@ -201,7 +224,7 @@ class OpenAICompatible:
     _client: Any = field(default=None, repr=False)
 
     def _format(self) -> dict[str, Any]:
-        schema = ModelReading.model_json_schema()
+        schema = answer_schema()
         if self.response_format == "json_object":
             return {"type": "json_object", "schema": schema}
         return {

@@ -2,11 +2,17 @@
 
     python bench/engine_accuracy.py [--set NAME|tuned|holdout|blind|all] [--verbose]
                                     [--only TEXT] [--json PATH]
+                                    [--provider URL --model NAME [--share LIST]
+                                     [--response-format json_schema|json_object]]
 
 Builds a fresh Parley home in a temporary directory (demo data included), adds each set's
 database as a source with its own application, asks every question and prints, per kind,
 how many answers were correct, wrong and declined. The sets: ``demo`` and ``hr`` (tuned),
 ``demo_holdout`` and ``logistics`` (held out), ``saas`` (blind). See docs/accuracy.md.
+With ``--provider`` (an OpenAI-compatible endpoint; its key in ``PARLEY_LLM_API_KEY``) the
+sets are asked three times, by the built-in engine, by the language model alone and by the
+two together (the model asked only when the engine declines), and the paths are printed side
+by side with the time per question of each. See docs/llm.md.
 Always exits 0: this is a measurement, not a test.
 """
 
@@ -77,7 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="list every miss with details")
     parser.add_argument("--only", default="", help="run only cases whose id contains this")
     parser.add_argument("--json", type=Path, help="also write the per-turn results here")
+    parser.add_argument("--provider", help="an OpenAI-compatible base URL to compare with")
+    parser.add_argument("--model", default="", help="the model to ask at --provider")
+    parser.add_argument("--share", default="schema", help="the data-sharing policy")
+    parser.add_argument("--response-format", default="json_schema",
+                        choices=("json_schema", "json_object"))
+    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per question")
     args = parser.parse_args(argv)
+    if args.provider:
+        return _compare_paths(args)
     console = Console()
     try:
         # Imported late so that a missing or broken core still gives a readable message.
@@ -119,6 +133,64 @@ def main(argv: list[str] | None = None) -> int:
             _print_misses(console, turns)
     if args.json:
         args.json.write_text(json.dumps(_as_json(results), indent=2, default=str))
+    return 0
+
+
+#: The paths --provider compares: (name, provider on, provider only).
+PATHS = (("built-in", False, False), ("provider", True, True), ("together", True, False))
+
+
+def _compare_paths(args: argparse.Namespace) -> int:
+    """Every set asked by each path; one table of outcomes and time per question."""
+    console = Console()
+    from parley.conversations.installation import Parley
+    from parley.engine.provider import OpenAICompatible, Sharing
+
+    provider = OpenAICompatible(
+        base_url=args.provider,
+        model=args.model,
+        api_key=os.environ.get("PARLEY_LLM_API_KEY", ""),
+        timeout_s=args.timeout,
+        sharing=Sharing.parse(args.share),
+        response_format=args.response_format,
+    )
+    today = dt.date.today()
+    names = GROUPS.get(args.which, (args.which,))
+    table = Table(title=f"paths compared ({args.model} at {args.provider})")
+    for column in ("path", "set", "n", *(f"{o} %" for o in OUTCOMES), "ms/q",
+                   "by model"):
+        table.add_column(column, justify="left" if column in ("path", "set") else "right")
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as directory:
+        home = Path(directory) / "home"
+        home.mkdir()
+        os.environ["PARLEY_HOME"] = str(home)
+        parley = Parley.open(home)
+        prepared = {name: _prepare(name, parley, home, today) for name in names}
+        for path, uses_provider, only in PATHS:
+            parley.provider = provider if uses_provider else None
+            parley.provider_only = only
+            for name in names:
+                app, reference = prepared[name]
+                cases = [c for c in load_cases(SETS[name], today=today) if args.only in c.id]
+                started = time.perf_counter()
+                turns = _run(parley, cases, app, reference, console)
+                elapsed = time.perf_counter() - started
+                counts: Counter[str] = Counter(t.outcome for t in turns)
+                by_model = sum(
+                    1 for t in turns
+                    if t.answer is not None and "llm_provider" in t.answer.agents_visited
+                    and t.answer.sql
+                )
+                total = len(turns)
+                table.add_row(path, name, str(total),
+                              *(_percent(counts[o], total) for o in OUTCOMES),
+                              f"{1000 * elapsed / max(total, 1):.0f}", str(by_model))
+            table.add_section()
+        for reference in {id(r): r for _, r in prepared.values()}.values():
+            if isinstance(reference, DuckDBReference):
+                reference.close()
+        parley.close()
+    console.print(table)
     return 0
 
 

@@ -818,6 +818,203 @@ def _also(data: dict[str, object]) -> str:
     return f" with {', '.join(parts)}" if parts else ""
 
 
+TeachReadingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reading",
+        help="The SemanticQuery it should have, as JSON or YAML ('@file' reads a file).",
+    ),
+]
+TeachSqlOption = Annotated[
+    str | None, typer.Option("--sql", help="The SQL it should run ('@file' reads a file).")
+]
+
+
+def _add_teach_commands() -> None:
+    """``parley teach``: questions saved with the answer they should have, and metrics."""
+    teach_app = typer.Typer(
+        help="Teach Parley: questions with the reading or SQL they should have, and metrics.",
+        no_args_is_help=True,
+    )
+    app.add_typer(teach_app, name="teach")
+
+    def text_of(value: str | None, json_output: bool) -> str | None:
+        if value is None or not value.startswith("@"):
+            return value
+        try:
+            return Path(value[1:]).read_text(encoding="utf-8")
+        except OSError as error:
+            _fail(InvalidInput(f"cannot read {value[1:]}: {error.strerror}"), json_output)
+            raise AssertionError("unreachable") from None
+
+    def said(view: Any) -> str:
+        return f"Taught {view.id} ({view.kind}) on {view.application}: {view.question}"
+
+    @teach_app.command("question")
+    def teach_question(
+        question: Annotated[str, typer.Argument(help="The question, as people ask it.")],
+        reading: TeachReadingOption = None,
+        sql: TeachSqlOption = None,
+        application: AppOption = DEMO_NAME,
+        json_output: JsonOption = False,
+    ) -> None:
+        """Save a question with the reading or SQL it should have; later questions of the
+        same shape (other values, numbers, dates, synonyms) reuse it."""
+        parley = _open(json_output=json_output)
+        try:
+            view = parley.teaching.teach(
+                parley.principal,
+                application,
+                question,
+                reading=text_of(reading, json_output),
+                sql=text_of(sql, json_output),
+            )
+        except ParleyError as error:
+            _fail(error, json_output)
+            return
+        _emit(json_output, view.as_dict(), said(view))
+
+    @teach_app.command("answer")
+    def teach_answer(
+        message_id: Annotated[str, typer.Argument(help="The id of an answer (msg_...).")],
+        reading: TeachReadingOption = None,
+        sql: TeachSqlOption = None,
+        json_output: JsonOption = False,
+    ) -> None:
+        """Teach the question an answer replied to: with the corrected reading or SQL, or
+        with neither to keep the answer as it is."""
+        parley = _open(json_output=json_output)
+        try:
+            view = parley.teaching.teach_answer(
+                parley.principal,
+                message_id,
+                reading=text_of(reading, json_output),
+                sql=text_of(sql, json_output),
+            )
+        except ParleyError as error:
+            _fail(error, json_output)
+            return
+        _emit(json_output, view.as_dict(), said(view))
+
+    @teach_app.command("list")
+    def teach_list(application: AppOption = DEMO_NAME, json_output: JsonOption = False) -> None:
+        """The taught questions of an application, oldest first."""
+        parley = _open(json_output=json_output)
+        try:
+            views = parley.teaching.taught(parley.principal, application)
+        except ParleyError as error:
+            _fail(error, json_output)
+            return
+        _emit(
+            json_output,
+            [v.as_dict() for v in views],
+            "\n".join(f"{v.id}\t{v.kind}\t{v.question}" for v in views) or "Nothing taught yet.",
+        )
+
+    @teach_app.command("forget")
+    def teach_forget(
+        taught_id: Annotated[str, typer.Argument(help="The id of a taught question (tq_...).")],
+        json_output: JsonOption = False,
+    ) -> None:
+        """Forget a taught question."""
+        parley = _open(json_output=json_output)
+        try:
+            parley.teaching.forget(parley.principal, taught_id)
+        except ParleyError as error:
+            _fail(error, json_output)
+            return
+        _emit(json_output, {"id": taught_id, "forgotten": True}, f"Forgot {taught_id}.")
+
+    @teach_app.command("metric")
+    def teach_metric(
+        name: Annotated[str, typer.Argument(help="The metric's name, e.g. active_customers.")],
+        object_name: Annotated[
+            str, typer.Option("--object", help="The table whose rows it aggregates.")
+        ],
+        expression: Annotated[
+            str,
+            typer.Option("--expression", help="An aggregate over its columns, e.g. SUM(amount)."),
+        ],
+        label: Annotated[str, typer.Option("--label", help="Its name in words.")] = "",
+        synonym: Annotated[
+            list[str] | None, typer.Option("--synonym", help="Another word for it (repeatable).")
+        ] = None,
+        application: AppOption = DEMO_NAME,
+        json_output: JsonOption = False,
+    ) -> None:
+        """Define a business metric ("active customers means ..."): every question can use
+        it from then on, and the ontology export carries it."""
+        parley = _open(json_output=json_output)
+        try:
+            metric = parley.teaching.define_metric(
+                parley.principal,
+                application,
+                name=name,
+                expression=expression,
+                object_name=object_name,
+                label=label,
+                synonyms=synonym or [],
+            )
+        except ParleyError as error:
+            _fail(error, json_output)
+            return
+        _emit(
+            json_output,
+            metric.model_dump(mode="json"),
+            f"Metric {metric.name} ({metric.label}) = {metric.expression} on {metric.object}.",
+        )
+
+    @teach_app.command("filter")
+    def teach_filter(
+        name: Annotated[str, typer.Argument(help="The definition's name, e.g. active_customers.")],
+        object_name: Annotated[
+            str, typer.Option("--object", help="The table whose rows it keeps.")
+        ],
+        condition: Annotated[
+            str,
+            typer.Option(
+                "--condition", help="A SQL condition on its columns (subqueries allowed)."
+            ),
+        ],
+        label: Annotated[
+            str, typer.Option("--label", help="The words people use, e.g. 'active customer'.")
+        ] = "",
+        synonym: Annotated[
+            list[str] | None, typer.Option("--synonym", help="Other words for it (repeatable).")
+        ] = None,
+        description: Annotated[
+            str, typer.Option("--description", help="What it means, in words.")
+        ] = "",
+        application: AppOption = DEMO_NAME,
+        json_output: JsonOption = False,
+    ) -> None:
+        """Define a kind of row ("active customer means ordered in the last 90 days"):
+        every question naming it gets its condition, and the ontology export carries it."""
+        parley = _open(json_output=json_output)
+        try:
+            named = parley.teaching.define_filter(
+                parley.principal,
+                application,
+                name=name,
+                condition=condition,
+                object_name=object_name,
+                label=label,
+                synonyms=synonym or [],
+                description=description,
+            )
+        except ParleyError as error:
+            _fail(error, json_output)
+            return
+        _emit(
+            json_output,
+            named.model_dump(mode="json"),
+            f"Definition {named.name}: {named.label!r} = {named.condition} on {named.object}.",
+        )
+
+
+_add_teach_commands()
+
+
 def main() -> None:
     app()
 

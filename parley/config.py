@@ -107,6 +107,21 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: ``text`` for a person, ``json`` (one object a line) for a log pipeline.
     log_format: Literal["text", "json"] = "text"
+    #: An OpenAI-compatible endpoint asked when the built-in parser cannot read a question
+    #: (``PARLEY_LLM_BASE_URL``, e.g. ``http://127.0.0.1:11434/v1``); none by default.
+    llm_base_url: str | None = None
+    #: The model to ask (``PARLEY_LLM_MODEL``).
+    llm_model: str = ""
+    #: The endpoint's API key (``PARLEY_LLM_API_KEY``): a secret, never shown or logged.
+    llm_api_key: str = Field("", repr=False)
+    #: Seconds to wait for the model, repair round included (``PARLEY_LLM_TIMEOUT``).
+    llm_timeout_s: float = _alias("LLM_TIMEOUT", "llm_timeout_s", 20.0)
+    #: What may be sent beyond the schema and the question (``PARLEY_LLM_SHARE``): a comma
+    #: list of ``taught``, ``knowledge``, ``values``, ``rows``; by default ``schema``: no more.
+    llm_share: str = "schema"
+    #: How the endpoint takes a JSON schema (``PARLEY_LLM_RESPONSE_FORMAT``): ``json_schema``
+    #: (OpenAI, vLLM, Ollama) or ``json_object`` (llama.cpp's server).
+    llm_response_format: str = "json_schema"
 
     @field_validator("log_level", mode="before")
     @classmethod

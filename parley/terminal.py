@@ -51,7 +51,7 @@ def render_answer(console: Console, answer: Answer, *, text: bool = True) -> Non
         console.print(answer.text, soft_wrap=True, markup=False)
     if answer.options:
         for option in answer.options:
-            console.print(f"  • {option.label}: ask \"{option.question}\"", markup=False)
+            console.print(f'  • {option.label}: ask "{option.question}"', markup=False)
     elif answer.suggestions and answer.intent in {"clarification", "out_of_scope", "greeting"}:
         for suggestion in answer.suggestions:
             console.print(f"  • {suggestion}", markup=False)

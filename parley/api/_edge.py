@@ -22,6 +22,7 @@ from parley.auth.authenticate import Authenticator
 from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
+from parley.conversations.teaching import Teaching
 from parley.errors import (
     BadRequest,
     InvalidInput,
@@ -54,6 +55,12 @@ def embedded_of(connection: HTTPConnection) -> Embedded:
     """The embedded analytics service (spaces, embed tokens, framing) on the app."""
     embedded: Embedded = connection.app.state.embedded
     return embedded
+
+
+def teaching_of(connection: HTTPConnection) -> Teaching:
+    """The teaching door (taught questions, metrics) ``create_app`` put on the app."""
+    teaching: Teaching = connection.app.state.teaching
+    return teaching
 
 
 class Face(Protocol):

@@ -361,9 +361,7 @@ def _display(chart: Chart) -> str:
     return "Horizontal Bar Chart" if value_axis == "quantitative" else "Vertical Bar Chart"
 
 
-def _sorting(
-    chart: Chart, semantic_query: dict[str, Any] | None
-) -> tuple[str | None, str | None]:
+def _sorting(chart: Chart, semantic_query: dict[str, Any] | None) -> tuple[str | None, str | None]:
     if chart.type in ("kpi", "table"):
         return None, None
     for item in (semantic_query or {}).get("order", []):

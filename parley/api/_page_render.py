@@ -33,6 +33,8 @@ PROGRESS = {
     "viz_agent": "Drawing the chart",
     "insight_agent": "Looking for insights",
     "knowledge_agent": "Searching the knowledge rows",
+    "taught_question": "Using a taught question",
+    "llm_provider": "Asking the language model",
 }
 
 

@@ -38,6 +38,8 @@ PROGRESS = {
     "viz_agent": "Choosing a chart...",
     "insight_agent": "Looking for insights...",
     "knowledge_agent": "Searching the knowledge base...",
+    "taught_question": "Using a taught question...",
+    "llm_provider": "Asking the language model...",
 }
 
 ws_router = APIRouter()

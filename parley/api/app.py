@@ -26,6 +26,7 @@ from parley.config import Settings
 from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations
+from parley.conversations.teaching import Teaching
 
 #: The built-in faces, registered the way any other face would be.
 FACES: tuple[Face, ...] = (  # type: ignore[assignment]
@@ -46,6 +47,7 @@ class Installation(Protocol):
     knowledge: Knowledge
     embedded: Embedded
     settings: Settings
+    teaching: Teaching
 
     def readiness(self) -> dict[str, bool]: ...
 
@@ -57,6 +59,7 @@ def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> Fas
     api.state.conversations = installation.conversations
     api.state.auth = installation.auth
     api.state.knowledge = installation.knowledge
+    api.state.teaching = installation.teaching
     # Syncs due by their interval, and syncs a stopped process left, run while serving.
     installation.knowledge.start()
     api.state.embedded = installation.embedded

@@ -123,8 +123,9 @@ class SpaceRequest(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="Display name for the space")
     customer_id: str = Field(min_length=1, max_length=255, description="Customer to share with")
     filters: dict[str, Filter] | None = Field(
-        default=None, description="Row filters keyed by column name; each applies to every "
-        "table of the source having that column"
+        default=None,
+        description="Row filters keyed by column name; each applies to every "
+        "table of the source having that column",
     )
 
 
@@ -233,9 +234,7 @@ def list_connectors(who: PartnerDep, service: EmbeddedDep) -> list[ConnectorOut]
 
 
 @router.post("/api/v1/sources", response_model=ConnectorOut)
-def create_connector(
-    body: ConnectorRequest, who: PartnerDep, service: EmbeddedDep
-) -> ConnectorOut:
+def create_connector(body: ConnectorRequest, who: PartnerDep, service: EmbeddedDep) -> ConnectorOut:
     """Connect a database: the connection is tested and the schema read on creation."""
     spec = ConnectorSpec(
         database_type=body.database_type,

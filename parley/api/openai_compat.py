@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parley import __version__
 from parley.api import _openai_render as render
-from parley.api._edge import auth_of, door_of, face_route
+from parley.api._edge import auth_of, door_of, face_route, teaching_of
 from parley.api._openai_errors import about
 from parley.api._openai_errors import error_response as error_response  # this face's errors
 from parley.api._stream import events_in_thread
@@ -30,6 +30,7 @@ from parley.api.openai_chunks import ChunkStream
 from parley.auth.principal import Principal
 from parley.auth.ratelimit import RateLimits
 from parley.conversations.service import Conversations, collect
+from parley.conversations.teaching import Teaching
 from parley.conversations.validation import validate_question
 from parley.conversations.views import ConversationRef, StoredMessage
 from parley.errors import InternalError, InvalidInput, NotFound
@@ -104,6 +105,16 @@ class ConversationsRequest(_Request):
     conversationEndTime: int = Field(default=0, ge=0)
 
 
+class TeachRequest(_Request):
+    model: str = Field(min_length=1)
+    #: The ``id`` of a chat completion (or the stored id of its answer).
+    completionId: str = Field(min_length=1)
+    #: The SemanticQuery the question should have (an object, or JSON/YAML text).
+    semanticQuery: dict[str, Any] | str | None = None
+    #: Or the SQL it should run. With neither, the answer is kept as it is.
+    sql: str | None = None
+
+
 class QuestionsRequest(_Request):
     model: str = Field(min_length=1)
     conversationId: str = Field(min_length=1)
@@ -120,6 +131,7 @@ def caller(request: Request) -> Principal:
 
 CallerDep = Annotated[Principal, Depends(caller)]
 DoorDep = Annotated[Conversations, Depends(door_of)]
+TeachingDep = Annotated[Teaching, Depends(teaching_of)]
 
 
 def _ms(moment: dt.datetime) -> int:
@@ -377,3 +389,31 @@ def conversation_questions(body: QuestionsRequest, who: CallerDep, door: DoorDep
             }
         )
     return {"questions": questions, "total": len(pairs)}
+
+
+@router.post("/v1/chat/teach", status_code=201)
+@router.post("/api/v1/chat/teach", status_code=201)
+def teach(
+    body: TeachRequest, who: CallerDep, door: DoorDep, teaching: TeachingDep
+) -> dict[str, Any]:
+    """Teach the question of a chat completion: with the semantic query or SQL it should
+    have, or, with neither, its answer as it is."""
+    door.check_application(who, body.model)
+    try:
+        view = teaching.teach_answer(
+            who, body.completionId, reading=body.semanticQuery, sql=body.sql, app=body.model
+        )
+    except NotFound as error:
+        raise about(error, "completionId") from None
+    return {
+        "taughtQuestion": {
+            "id": view.id,
+            "model": view.application,
+            "question": view.question,
+            "kind": view.kind,
+            "semanticQuery": view.semantic_query,
+            "sql": view.sql,
+            "taughtBy": view.taught_by,
+            "created": _ms(view.created_at),
+        }
+    }

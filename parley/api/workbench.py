@@ -15,11 +15,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from parley.api._edge import auth_of, door_of, face_route
+from parley.api._edge import auth_of, door_of, face_route, teaching_of
 from parley.api._workbench_render import answer_body, message_metadata, timestamp
 from parley.api._workbench_ws import FACE, ws_router
 from parley.auth.principal import Principal
 from parley.conversations.service import Conversations, collect
+from parley.conversations.teaching import Teaching
 from parley.conversations.views import ConversationRef
 from parley.errors import Forbidden, ParleyError, Unauthorized
 
@@ -118,6 +119,26 @@ class ChatResponse(BaseModel):
     error: ErrorInfo | None = None
     #: For a clarifying answer: the readings to pick from.
     options: list[ReadingOption] = []
+    #: The stored answer's id: teach its question with ``.../messages/{id}/teach``.
+    message_id: str | None = None
+
+
+class Teach(BaseModel):
+    #: The SemanticQuery the question should have (an object, or JSON/YAML text).
+    reading: dict[str, Any] | str | None = None
+    #: Or the SQL it should run. With neither, the answer is kept as it is.
+    sql: str | None = None
+
+
+class Taught(BaseModel):
+    id: str
+    application: str
+    question: str
+    kind: str
+    semantic_query: dict[str, Any] | None
+    sql: str | None
+    taught_by: str
+    created_at: str
 
 
 class HistoryMessage(BaseModel):
@@ -153,6 +174,7 @@ def current_caller(request: Request) -> Principal:
 
 CallerDep = Annotated[Principal, Depends(current_caller)]
 DoorDep = Annotated[Conversations, Depends(door_of)]
+TeachingDep = Annotated[Teaching, Depends(teaching_of)]
 
 
 def workbench_app() -> str:
@@ -199,7 +221,7 @@ def send_message(
 ) -> dict[str, Any]:
     ref = open_session(door, caller, session_id)
     turn = collect(door.turn(ref, body.message, request_json=body.model_dump()))
-    return answer_body(turn.answer)
+    return {**answer_body(turn.answer), "message_id": turn.assistant_message_id}
 
 
 @router.post(f"{PREFIX}/sessions/{{session_id}}/refine", response_model=ChatResponse)
@@ -207,13 +229,11 @@ def refine(session_id: str, body: Refine, door: DoorDep, caller: CallerDep) -> d
     ref = open_session(door, caller, session_id)
     door.require_query(ref)
     turn = collect(door.turn(ref, body.refinement, request_json=body.model_dump()))
-    return answer_body(turn.answer)
+    return {**answer_body(turn.answer), "message_id": turn.assistant_message_id}
 
 
 @router.post(f"{PREFIX}/sessions/{{session_id}}/visualize", response_model=ChatResponse)
-def visualize(
-    session_id: str, body: Visualize, door: DoorDep, caller: CallerDep
-) -> dict[str, Any]:
+def visualize(session_id: str, body: Visualize, door: DoorDep, caller: CallerDep) -> dict[str, Any]:
     ref = open_session(door, caller, session_id)
     events = door.change_chart(
         ref, body.chart_type, said="visualize: {chart}", request_json=body.model_dump()
@@ -237,11 +257,33 @@ def history(
             role=m.role,
             content=m.text,
             timestamp=timestamp(m.created_at),
-            metadata=message_metadata(m.answer),
+            metadata={**message_metadata(m.answer), "message_id": m.id} if m.answer else {},
         )
         for m in page.items
     ]
     return History(session_id=ref.id, messages=messages, total_count=page.total)
+
+
+@router.post(
+    f"{PREFIX}/sessions/{{session_id}}/messages/{{message_id}}/teach",
+    response_model=Taught,
+    status_code=201,
+)
+def teach(
+    session_id: str,
+    message_id: str,
+    body: Teach,
+    door: DoorDep,
+    teaching: TeachingDep,
+    caller: CallerDep,
+) -> dict[str, Any]:
+    """Teach the question of an answer of this session: with the reading or SQL it should
+    have, or, with neither, the answer as it is."""
+    ref = open_session(door, caller, session_id)
+    view = teaching.teach_answer(
+        caller, message_id, reading=body.reading, sql=body.sql, conversation_id=ref.id
+    )
+    return view.as_dict()
 
 
 router.include_router(ws_router)

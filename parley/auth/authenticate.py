@@ -203,8 +203,10 @@ class Authenticator:
         page = self.page_sessions.verify(token)
         with self._store.session() as session:
             key = session.get(ApiKey, page.key_id)
-            if key is None or key.revoked_at is not None or key.organization_id != (
-                page.organization_id
+            if (
+                key is None
+                or key.revoked_at is not None
+                or key.organization_id != (page.organization_id)
             ):
                 raise Unauthorized("the API key of this session was revoked: sign in again")
             return self._key_principal(session, key)

@@ -413,9 +413,7 @@ class Embedded:
                 raise missing
             space = sharing.get_space(session, principal.organization_id, conversation.space_id)
             on_space, _ = self._on_space(session, principal, space)
-        return self._parley.conversations.open(
-            on_space, face=FACE, conversation_id=conversation_id
-        )
+        return self._parley.conversations.open(on_space, face=FACE, conversation_id=conversation_id)
 
     def send(self, principal: Principal, conversation_id: str, text: str) -> EmbedMessage:
         ref = self.reopen(principal, conversation_id)
@@ -443,7 +441,8 @@ class Embedded:
             page = self._parley.conversations.history(ref, limit=limit + 1, after=next_token)
         except NotFound:
             raise problem(
-                ["query", "next_token"], "next_token is not a token of this conversation",
+                ["query", "next_token"],
+                "next_token is not a token of this conversation",
                 "value_error",
             ) from None
         items = page.items[:limit]
@@ -524,9 +523,7 @@ def _checked_filters(
             continue
         checked[column] = {"operator": operator, "value": value}
     if errors:
-        raise InvalidInput(
-            "; ".join(e["msg"] for e in errors), detail={"errors": errors}
-        )
+        raise InvalidInput("; ".join(e["msg"] for e in errors), detail={"errors": errors})
     return checked
 
 

@@ -28,23 +28,33 @@ from parley.config import Settings
 from parley.conversations.embedded import Embedded
 from parley.conversations.knowledge import Knowledge
 from parley.conversations.service import Conversations, number_source
+from parley.conversations.teaching import Teaching
 from parley.conversations.validation import validate_question
 from parley.conversations.views import Turn
 from parley.engine.events import Event
 from parley.engine.knowledge import KnowledgeIndex
 from parley.engine.nl.parser import Parser
 from parley.engine.orchestrator import Workspace
+from parley.engine.provider import OpenAICompatible, Provider, Sharing
 from parley.engine.row_filters import RowFilter
 from parley.engine.semantic.derive import derive_ontology
 from parley.engine.semantic.ontology import Ontology
-from parley.engine.semantic.yaml_io import export_yaml, import_yaml, merge_ontology
+from parley.engine.semantic.query import SemanticQuery
+from parley.engine.semantic.yaml_io import (
+    TaughtEntry,
+    export_yaml,
+    import_yaml,
+    merge_ontology,
+    taught_in_yaml,
+)
 from parley.engine.space_view import restricted_ontology
-from parley.errors import Conflict, NotFound, ParleyError
+from parley.engine.teach import Taught, TaughtBook
+from parley.errors import Conflict, InvalidInput, NotFound, ParleyError
 from parley.sources.base import ProgressCallback, QueryResult, SchemaInfo, Source
 from parley.sources.connect import connect
 from parley.sources.demo import generate_demo
 from parley.sources.urls import parse_source_url
-from parley.store import catalog, knowledge, sharing, tenancy
+from parley.store import catalog, knowledge, sharing, taught, tenancy
 from parley.store import conversations as conversation_store
 from parley.store.db import Store
 from parley.store.models import ApiKey, Application
@@ -109,12 +119,20 @@ class Parley:
         self._indexes: dict[str, tuple[str, KnowledgeIndex | None]] = {}
         #: Parsers (and their statements) of filtered readers, by source version and filters.
         self._filtered: dict[tuple[str, int, str], tuple[Parser, dict[str, Any]]] = {}
+        #: Each application's taught questions, with the version they were read at.
+        self._taught: dict[str, tuple[str, TaughtBook]] = {}
         self._lock = threading.Lock()
+        #: The optional language model, None unless configured.
+        self.provider = provider_for(settings)
+        #: Ask it without the built-in parser: benches measure each path alone.
+        self.provider_only = False
         #: The door every face goes through, and the one place credentials resolve.
         self.conversations = Conversations(self.store, settings, self._workspace)
         self.auth = Authenticator(self.store, settings)
         #: Manual data sources and their sync, behind the door like conversations.
         self.knowledge = Knowledge(self.store, settings)
+        #: Taught questions and business definitions, behind the door.
+        self.teaching = Teaching(self.store, self._workspace)
         #: Connectors, spaces, embed tokens and conversations on spaces.
         self.embedded = Embedded(self)
         #: The admin API key created on first start; shown once, then only its hash is kept.
@@ -300,20 +318,59 @@ class Parley:
             return application.id
 
     def export_ontology(self, source: str, *, organization_id: str | None = None) -> str:
+        """The ontology's YAML, with the taught questions of the applications over it."""
+        org = organization_id or self.organization_id
         with self.store.session() as session:
-            return export_yaml(self.ontology(self._source_record(session, source, organization_id)))
+            record = self._source_record(session, source, org)
+            entries = [
+                TaughtEntry(
+                    application=application.name,
+                    question=row.question,
+                    semantic_query=(
+                        SemanticQuery.model_validate(row.semantic_query)
+                        if row.semantic_query is not None
+                        else None
+                    ),
+                    sql=row.sql,
+                    taught_by=row.created_by,
+                )
+                for application in catalog.list_applications(session, org).items
+                if application.source_id == record.id
+                for row in taught.list_taught_questions(session, org, application.id)
+            ]
+            return export_yaml(self.ontology(record), taught=entries)
 
     def import_ontology(
         self, source: str, text: str, *, organization_id: str | None = None
     ) -> Ontology:
+        """Import an ontology's YAML; its ``taught:`` part, if any, replaces the taught
+        questions of the applications it names."""
+        org = organization_id or self.organization_id
+        entries = taught_in_yaml(text)
+        by_application: dict[str, list[TaughtEntry]] = {}
         with self.store.session() as session:
-            record = self._source_record(session, source, organization_id)
+            record = self._source_record(session, source, org)
+            applications = {
+                a.name
+                for a in catalog.list_applications(session, org).items
+                if a.source_id == record.id
+            }
+            for entry in entries or []:
+                if entry.application not in applications:
+                    raise InvalidInput(
+                        f"taught: application {entry.application!r} is not over source "
+                        f"{source!r}; applications over it: {', '.join(sorted(applications))}"
+                    )
+                by_application.setdefault(entry.application, []).append(entry)
             current = self.ontology(record)
             ontology = import_yaml(text, derived=current)
             # Values are data, not semantics: the YAML has none, the introspection has them.
             merged = merge_ontology(current, ontology)
             catalog.save_ontology(session, record, merged)
-            return merged
+        principal = Principal(org, "cli", "cli", role="admin")
+        for name, listed in by_application.items():
+            self.teaching.replace_all(principal, name, listed)
+        return merged
 
     def _source_record(
         self, session: Session, name: str, organization_id: str | None
@@ -361,13 +418,17 @@ class Parley:
         version = hash(str(record.updated_at))
         key = (record.id, version)
         if row_filters:
-            return self._filtered_workspace(
+            filtered = self._filtered_workspace(
                 application,
                 record,
                 version,
                 row_filters,
                 self._knowledge_index(session, application),
             )
+            filtered.taught = self._taught_book(session, application)
+            filtered.provider = self.provider
+            filtered.provider_only = self.provider_only
+            return filtered
         with self._lock:
             parser = self._parsers.get(key)
         if parser is None:
@@ -389,6 +450,9 @@ class Parley:
             knowledge=self._knowledge_index(session, application),
             max_rows=self.settings.max_rows,
             timeout_s=self.settings.query_timeout_s,
+            taught=self._taught_book(session, application),
+            provider=self.provider,
+            provider_only=self.provider_only,
         )
 
     def _knowledge_index(self, session: Session, application: Application) -> KnowledgeIndex | None:
@@ -404,6 +468,30 @@ class Parley:
         with self._lock:
             self._indexes[application.id] = (key, index)
         return index
+
+    def _taught_book(self, session: Session, application: Application) -> TaughtBook | None:
+        """The application's taught questions, read again only after they changed."""
+        org = application.organization_id
+        version = taught.taught_version(session, org, application.id)
+        with self._lock:
+            cached = self._taught.get(application.id)
+        if cached is not None and cached[0] == version:
+            return cached[1] or None
+        book = TaughtBook(
+            Taught(
+                row.id,
+                row.question,
+                SemanticQuery.model_validate(row.semantic_query)
+                if row.semantic_query is not None
+                else None,
+                row.sql,
+                row.created_by,
+            )
+            for row in taught.list_taught_questions(session, org, application.id)
+        )
+        with self._lock:
+            self._taught[application.id] = (version, book)
+        return book or None
 
     def _filtered_workspace(
         self,
@@ -670,6 +758,31 @@ class TimedSource:
 
     def close(self) -> None:
         self.inner.close()
+
+
+def provider_for(settings: Settings) -> Provider | None:
+    """The configured language model, or None; a setting that cannot work fails at start."""
+    if not settings.llm_base_url:
+        return None
+    if not settings.llm_model:
+        raise ValueError("PARLEY_LLM_BASE_URL is set but PARLEY_LLM_MODEL is not")
+    if settings.llm_response_format not in ("json_schema", "json_object"):
+        raise ValueError(
+            f"PARLEY_LLM_RESPONSE_FORMAT must be json_schema or json_object, not "
+            f"{settings.llm_response_format!r}"
+        )
+    provider = OpenAICompatible(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout_s=settings.llm_timeout_s,
+        sharing=Sharing.parse(settings.llm_share),
+        response_format="json_object"
+        if settings.llm_response_format == "json_object"
+        else "json_schema",
+    )
+    provider.client()  # the optional extra is installed, or say so now
+    return provider
 
 
 def _uses(

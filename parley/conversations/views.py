@@ -16,6 +16,7 @@ from parley.store.pagination import Page
 
 __all__ = ["Page"]  # faces page through the door's reads with it
 
+
 @dataclass(frozen=True, slots=True)
 class ConversationRef:
     """An open conversation: what a turn needs to know about it."""

@@ -34,6 +34,7 @@ MAX_SQL_CHARS = 65_536
 #: The deepest nesting of parentheses it reads.
 MAX_NESTING = 32
 
+
 @dataclass(frozen=True)
 class GuardedStatement:
     sql: str

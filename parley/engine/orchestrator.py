@@ -28,18 +28,20 @@ from parley.engine.events import (
     SqlReady,
     TextDelta,
 )
-from parley.engine.guard import GuardedStatement, RowFilter, guard_tree
+from parley.engine.guard import GuardedStatement, RowFilter, guard_sql, guard_tree
 from parley.engine.insights import find_insights
 from parley.engine.knowledge import Found, KnowledgeIndex, quote
 from parley.engine.narrate import describe_query, narrate
 from parley.engine.nl.parser import Context, Parser, Understanding
+from parley.engine.provider import Provider, ProviderContext
 from parley.engine.result_shape import ColumnRole, infer_roles
 from parley.engine.semantic.compiler import CompiledQuery, compile_query
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import SemanticQuery
 from parley.engine.suggestions import example_questions, schema_overview
+from parley.engine.teach import TaughtBook, read_definitions
 from parley.errors import Conflict, ParleyError
-from parley.sources.base import Source
+from parley.sources.base import QueryResult, Source
 
 
 @dataclass(slots=True)
@@ -60,14 +62,18 @@ class Workspace:
     statements: MutableMapping[str, tuple[GuardedStatement, list[ColumnRole]]] = field(
         default_factory=dict
     )
+    #: The application's taught questions, tried before the parser.
+    taught: TaughtBook | None = None
+    #: The optional language model, asked only when the built-in parser cannot answer.
+    provider: Provider | None = None
+    #: Ask the language model without the built-in parser (to measure it alone).
+    provider_only: bool = False
 
     @property
     def table_columns(self) -> dict[str, list[str]]:
         """The guard's allow-list: the ontology's tables, by their schema outside the default."""
         return {
-            f"{o.schema_name}.{o.name}" if o.schema_name else o.name: [
-                a.name for a in o.attributes
-            ]
+            f"{o.schema_name}.{o.name}" if o.schema_name else o.name: [a.name for a in o.attributes]
             for o in self.ontology.objects
         }
 
@@ -124,11 +130,20 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
     agents.append("router")
     yield AgentStarted("router")
     today = context.today or dt.date.today()
+    if workspace.taught:
+        taught = _taught_turn(workspace, question, context, started, today)
+        if taught is not None:
+            yield from taught
+            return
     parser_context = Context(
         previous=context.previous_query,
         has_result=bool(context.previous_answer and context.previous_answer.columns),
     )
-    understanding = workspace.parser.understand(question, context=parser_context, today=today)
+    understanding = (
+        Understanding("clarification", problem="the built-in parser was not asked")
+        if workspace.provider_only and workspace.provider
+        else _understand(workspace, question, parser_context, today)
+    )
     intent = understanding.intent
     if workspace.knowledge:
         mixed = _data_and_documents(workspace, question, parser_context, today)
@@ -159,7 +174,193 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
             workspace, context, understanding.chart_type, reason=understanding.reason
         )
     else:
+        if workspace.provider and intent in {"clarification", "out_of_scope"}:
+            asked = _provider_turn(workspace, question, understanding, context, started, today)
+            if asked is not None:
+                yield from asked
+                return
         yield from _finish(_conversation_answer(workspace, understanding), agents, started)
+
+
+def _taught_turn(
+    workspace: Workspace,
+    question: str,
+    context: TurnContext,
+    started: float,
+    today: dt.date,
+) -> Iterator[Event] | None:
+    """The turn answered by a taught question of the same shape, or None."""
+    assert workspace.taught is not None
+    match = workspace.taught.match(
+        question, workspace.parser.lexicon, today, dialect=workspace.source.dialect
+    )
+    if match is None:
+        return None
+
+    def turn() -> Iterator[Event]:
+        yield IntentDetected("sql_query")
+        context.agents.append("taught_question")
+        yield AgentStarted("taught_question")
+        if match.query is not None:
+            reading = Understanding("sql_query", match.query, reason=match.reason)
+            yield from _data_turn(workspace, reading, context, started, note=match.reason)
+            return
+        assert match.sql is not None
+        yield from sql_turn(workspace, match.sql, context, started, reason=match.reason)
+
+    return turn()
+
+
+def _provider_turn(
+    workspace: Workspace,
+    question: str,
+    understanding: Understanding,
+    context: TurnContext,
+    started: float,
+    today: dt.date,
+) -> Iterator[Event] | None:
+    """The turn answered from the language model's reading, or None when it had none that
+    compiles and passes the guard (the built-in answer then stands)."""
+    assert workspace.provider is not None
+    passage = workspace.knowledge.search(question) if workspace.knowledge else None
+    reading = workspace.provider.read(
+        question,
+        ProviderContext(
+            ontology=workspace.ontology,
+            today=today,
+            taught=workspace.taught.taught if workspace.taught else [],
+            knowledge=[passage.passage.text] if passage else [],
+            previous_columns=context.previous_answer.columns if context.previous_answer else [],
+            previous_rows=context.previous_answer.rows if context.previous_answer else [],
+        ),
+    )
+    context.agents.append("llm_provider")
+    if reading.query is not None:
+        try:
+            statement_for(workspace, reading.query)
+        except ParleyError as error:
+            understanding.reason = _joined(understanding.reason, reading.refused(error.message))
+            return None
+        chosen = Understanding("sql_query", reading.query, reason=reading.reason)
+
+        def data() -> Iterator[Event]:
+            yield AgentStarted("llm_provider")
+            yield IntentDetected("sql_query")
+            yield from _data_turn(workspace, chosen, context, started, note=reading.reason)
+
+        return data()
+    if reading.sql is not None:
+        try:
+            guarded = _guarded(workspace, reading.sql)
+            # Run before anything is shown: SQL the source refuses (a column the model made
+            # up) leaves the built-in answer, like a reading that does not compile.
+            result = workspace.source.execute(
+                guarded.sql, max_rows=workspace.max_rows, timeout_s=workspace.timeout_s
+            )
+        except ParleyError as error:
+            understanding.reason = _joined(understanding.reason, reading.refused(error.message))
+            return None
+        sql = reading.sql
+
+        def raw() -> Iterator[Event]:
+            yield AgentStarted("llm_provider")
+            yield IntentDetected("sql_query")
+            yield from sql_turn(
+                workspace,
+                sql,
+                context,
+                started,
+                reason=reading.reason,
+                guarded=guarded,
+                result=result,
+            )
+
+        return raw()
+    understanding.reason = _joined(understanding.reason, reading.reason)
+    return None
+
+
+def _joined(first: str, second: str) -> str:
+    return " ".join(part for part in (first, second) if part)
+
+
+def _guarded(workspace: Workspace, sql: str) -> GuardedStatement:
+    return guard_sql(
+        sql,
+        workspace.source.dialect,
+        max_rows=workspace.max_rows,
+        table_columns=workspace.table_columns,
+        row_filters=workspace.row_filters,
+    )
+
+
+def sql_turn(
+    workspace: Workspace,
+    sql: str,
+    context: TurnContext,
+    started: float,
+    *,
+    reason: str,
+    guarded: GuardedStatement | None = None,
+    result: QueryResult | None = None,
+) -> Iterator[Event]:
+    """A data turn on a statement written by someone (a member, a language model): it
+    passes the guard, with the reader's row filters, like every other (``guarded`` and
+    ``result``: already done)."""
+    agents = context.agents
+    agents.append("sql_agent")
+    yield AgentStarted("sql_agent")
+    answer = Answer(intent="sql_query", text="", reason=reason)
+    try:
+        guarded = guarded or _guarded(workspace, sql)
+        answer.sql = guarded.sql
+        yield SqlReady(guarded.sql, None, reason)
+        result = result or workspace.source.execute(
+            guarded.sql, max_rows=workspace.max_rows, timeout_s=workspace.timeout_s
+        )
+    except ParleyError as error:
+        answer.error_code = error.code
+        answer.text = f"I could not run this query: {error.message}"
+        yield ErrorRaised(error.code, error.message)
+        yield from _finish(answer, agents, started)
+        return
+    answer.columns, answer.rows, answer.truncated = result.columns, result.rows, result.truncated
+    yield DataReady(result.columns, result.rows, result.truncated)
+    roles = infer_roles(result.columns, result.rows)
+    agents.append("viz_agent")
+    yield AgentStarted("viz_agent")
+    answer.chart = _chart(roles, result.rows, None, "")
+    if answer.chart:
+        yield ChartReady(answer.chart)
+    agents.append("insight_agent")
+    yield AgentStarted("insight_agent")
+    answer.insights = find_insights(roles, result.rows, truncated=result.truncated, limited=False)
+    yield InsightsReady(answer.insights)
+    count = len(result.rows)
+    answer.text = f"{reason} It returned {count} row{'s' if count != 1 else ''}" + (
+        ", the first of many." if result.truncated else "."
+    )
+    yield from _finish(answer, agents, started)
+
+
+def _understand(
+    workspace: Workspace, question: str, context: Context, today: dt.date
+) -> Understanding:
+    """The parser's reading, with the business definitions the question names (taught
+    named filters) as conditions of it."""
+    plain, definitions = read_definitions(question, workspace.ontology)
+    if not definitions:
+        return workspace.parser.understand(question, context=context, today=today)
+    understanding = workspace.parser.understand(plain, context=context, today=today)
+    if understanding.query is not None:
+        names = [d.name for d in definitions]
+        understanding.query.named_filters = [
+            *[n for n in understanding.query.named_filters if n not in names],
+            *names,
+        ]
+        meant = "; ".join(f"{d.label!r} means {d.description or d.condition}" for d in definitions)
+        understanding.reason = _joined(understanding.reason, f"Taught definition: {meant}.")
+    return understanding
 
 
 #: Where a question that asks two things splits: after a sentence, or at "and" before a
@@ -266,7 +467,9 @@ def _conversation_answer(workspace: Workspace, understanding: Understanding) -> 
             + "; ".join(f'"{q}"' for q in examples[:3])
             + "."
         )
-        return Answer(intent="out_of_scope", text=text, suggestions=examples)
+        return Answer(
+            intent="out_of_scope", text=text, suggestions=examples, reason=understanding.reason
+        )
     text = unknown + (
         f"{understanding.problem[0].upper()}{understanding.problem[1:]}, so I did not answer "
         "rather than guess. Try rephrasing, for example: "
@@ -285,6 +488,7 @@ def _data_turn(
     started: float,
     *,
     documents: Sequence[Found] = (),
+    note: str = "",
 ) -> Iterator[Event]:
     agents = context.agents
     query = understanding.query
@@ -329,6 +533,12 @@ def _data_turn(
     )
     yield InsightsReady(answer.insights)
     answer.text = narrate(query, workspace.ontology, roles, result.rows, truncated=result.truncated)
+    definitions = [workspace.ontology.named_filter(n) for n in query.named_filters]
+    meant = [f"{d.label}s: {d.description or d.condition}" for d in definitions if d]
+    if meant:
+        answer.text = f"{answer.text} Only {'; '.join(meant)}."
+    if note:
+        answer.text = f"{answer.text}\n\n{note}"
     if documents:
         agents.append("knowledge_agent")
         yield AgentStarted("knowledge_agent")

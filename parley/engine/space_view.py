@@ -94,9 +94,7 @@ class _Reader:
                 row_filters=self._filters,
                 table_columns=self._columns,
             )
-            return self._source.execute(
-                guarded.sql, max_rows=most, timeout_s=self._timeout_s
-            ).rows
+            return self._source.execute(guarded.sql, max_rows=most, timeout_s=self._timeout_s).rows
         except (GuardRejected, SourceError):
             return None
 

@@ -353,3 +353,26 @@ class Channel(Base):
     created_at: Mapped[datetime] = _created()
     #: A disabled channel answers nothing (as if it did not exist) until enabled again.
     disabled_at: Mapped[datetime | None] = mapped_column()  # 0005
+
+
+# -- taught questions (0007) -----------------------------------------------------------------
+
+
+class TaughtQuestion(Base):
+    """A question a member saved with the answer it should have: a reading (SemanticQuery)
+    or a guarded SQL statement. Later questions of the same shape reuse it."""
+
+    __tablename__ = "taught_questions"
+
+    id: Mapped[str] = _id("tq")
+    organization_id: Mapped[str] = _org_fk()
+    application_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    question: Mapped[str] = mapped_column(Text)
+    #: The corrected reading as SemanticQuery JSON; NULL when the answer is SQL.
+    semantic_query: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    sql: Mapped[str | None] = mapped_column(Text)
+    #: Who taught it (a principal's owner).
+    created_by: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = _created()

@@ -360,6 +360,8 @@ def list_select(
             type_family=attribute.type,
         )
         place(scope, Condition(owner.name, predicate))
+    for name in query.named_filters:
+        place(scope, named_condition(ontology, name))
     if query.time_range is not None and (query.time_range.start or query.time_range.end):
         time_field = query.time_range.field or nearest_time_field(ontology, obj.name)
         if time_field is None:
@@ -389,3 +391,21 @@ def list_select(
     if query.limit is not None:
         select = select.limit(positive(query.limit))
     return select, columns, time_field
+
+
+def named_condition(ontology: Ontology, name: str) -> Condition:
+    """The condition of a named filter, its own columns qualified by its object (columns of
+    its subqueries are theirs)."""
+    named = ontology.named_filter(name)
+    if named is None:
+        raise InvalidInput(f"unknown named filter {name!r}")
+    if ontology.object(named.object) is None:
+        raise InvalidInput(f"named filter {name!r} is on unknown object {named.object!r}")
+    try:
+        tree = sqlglot.parse_one(named.condition, read="duckdb")
+    except sqlglot.errors.ParseError as error:
+        raise InvalidInput(f"named filter {name!r} has an invalid condition: {error}") from None
+    for node in list(tree.find_all(exp.Column)):
+        if not node.table and node.find_ancestor(exp.Select) is None:
+            node.set("table", exp.to_identifier(named.object))
+    return Condition(named.object, tree)

@@ -105,7 +105,7 @@ class _Compiler:
         self.metric_filters = [f for f in query.filters if f.field in metric_keys]
         self.attribute_filters = [
             self._filter(f) for f in query.filters if f.field not in metric_keys
-        ]
+        ] + [_sql.named_condition(ontology, name) for name in query.named_filters]
         self.periods = self._periods()
         self.pivot = bool(self.periods) and query.growth
         self.time_field = self._time_field(self.base) if self._uses_time else None

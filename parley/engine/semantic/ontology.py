@@ -95,12 +95,31 @@ class Relationship(BaseModel):
     overlap: float | None = None
 
 
+class NamedFilter(BaseModel):
+    """A business definition of a kind of row ("active customer": ordered in the last 90
+    days): a condition with a name the parser understands in every question."""
+
+    #: Identifier, e.g. "active_customers"; what a SemanticQuery's ``named_filters`` list.
+    name: str
+    #: The words people use, singular, e.g. "active customer".
+    label: str
+    #: The object whose rows it keeps.
+    object: str
+    #: A SQL condition (DuckDB dialect) over the object's columns written unqualified; it
+    #: may read other tables in a subquery (which the guard filters like any other).
+    condition: str
+    synonyms: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
 class Ontology(BaseModel):
     source: str
     dialect: str
     objects: list[Object] = Field(default_factory=list)
     metrics: list[Metric] = Field(default_factory=list)
     relationships: list[Relationship] = Field(default_factory=list)
+    #: Business definitions taught by people; never derived.
+    filters: list[NamedFilter] = Field(default_factory=list)
 
     def object(self, name: str) -> Object | None:
         for obj in self.objects:
@@ -112,6 +131,12 @@ class Ontology(BaseModel):
         for metric in self.metrics:
             if metric.name == name:
                 return metric
+        return None
+
+    def named_filter(self, name: str) -> NamedFilter | None:
+        for named in self.filters:
+            if named.name == name:
+                return named
         return None
 
     def resolve(self, field: str) -> tuple[Object, Attribute]:

@@ -95,6 +95,8 @@ class SemanticQuery(BaseModel):
     list_fields: list[str] = Field(default_factory=list)
     #: For list questions: each different row once ("the different regions of clubs").
     distinct: bool = False
+    #: Business definitions the rows must meet (the ontology's named filters, by name).
+    named_filters: list[str] = Field(default_factory=list)
 
     @property
     def is_list(self) -> bool:

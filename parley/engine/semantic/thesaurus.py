@@ -142,9 +142,7 @@ TERM_GROUPS: tuple[tuple[str, ...], ...] = (
 
 #: Past participles that say the same of a quantity, inside longer names: "units made" are
 #: the units produced or manufactured.
-PARTICIPLE_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("made", "produced", "manufactured", "built"),
-)
+PARTICIPLE_GROUPS: tuple[tuple[str, ...], ...] = (("made", "produced", "manufactured", "built"),)
 
 #: Words that may stand for a term in questions, though the term does not stand for them:
 #: "start date" of an employee is the hire date, but a project's start date is no hire date.

@@ -10,14 +10,23 @@ file comes back from the schema.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlglot
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlglot import exp
 
-from parley.engine.semantic.ontology import Attribute, Metric, Object, Ontology, Relationship
+from parley.engine.semantic.ontology import (
+    Attribute,
+    Metric,
+    NamedFilter,
+    Object,
+    Ontology,
+    Relationship,
+)
+from parley.engine.semantic.query import SemanticQuery
 from parley.errors import InvalidInput
 
 _HEADER = (
@@ -119,15 +128,35 @@ def _relationship_data(relationship: Relationship) -> dict[str, Any]:
     return data
 
 
-def export_yaml(ontology: Ontology) -> str:
-    """The editable YAML text of an ontology, without the data (values, row counts)."""
-    document = {
+class TaughtEntry(BaseModel):
+    """A taught question in the ontology's YAML (``taught:``): the application it belongs
+    to, the question, and the reading or SQL it should have."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    application: str
+    question: str
+    semantic_query: SemanticQuery | None = None
+    sql: str | None = None
+    taught_by: str = ""
+
+
+def export_yaml(ontology: Ontology, *, taught: Sequence[TaughtEntry] = ()) -> str:
+    """The editable YAML text of an ontology, without the data (values, row counts), and
+    the taught questions of the applications over it."""
+    document: dict[str, Any] = {
         "source": ontology.source,
         "dialect": ontology.dialect,
         "objects": [_object_data(obj) for obj in ontology.objects],
         "metrics": [_metric_data(metric) for metric in ontology.metrics],
         "relationships": [_relationship_data(r) for r in ontology.relationships],
     }
+    if ontology.filters:
+        document["filters"] = [
+            f.model_dump(mode="json", exclude_defaults=True) for f in ontology.filters
+        ]
+    if taught:
+        document["taught"] = [t.model_dump(mode="json", exclude_defaults=True) for t in taught]
     body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return _HEADER.format(source=ontology.source) + body
 
@@ -136,7 +165,12 @@ def export_yaml(ontology: Ontology) -> str:
 
 #: The keys each mapping of the file may have, and the nested lists of mappings.
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
-    Ontology: {"objects": Object, "metrics": Metric, "relationships": Relationship},
+    Ontology: {
+        "objects": Object,
+        "metrics": Metric,
+        "relationships": Relationship,
+        "filters": NamedFilter,
+    },
     Object: {"attributes": Attribute},
 }
 
@@ -260,7 +294,34 @@ def _check_references(ontology: Ontology) -> list[str]:
         errors.extend(_check_metric(metric, ontology, where))
     for i, relationship in enumerate(ontology.relationships):
         errors.extend(_check_relationship(relationship, ontology, f"relationships[{i}]"))
+    seen_filters: set[str] = set()
+    for i, named in enumerate(ontology.filters):
+        where = f"filters[{i}]"
+        if named.name in seen_filters:
+            errors.append(f"{where}.name: duplicate named filter {named.name!r}")
+        seen_filters.add(named.name)
+        errors.extend(_check_named_filter(named, ontology, where))
     return errors
+
+
+def _check_named_filter(named: NamedFilter, ontology: Ontology, where: str) -> list[str]:
+    obj = ontology.object(named.object)
+    if obj is None:
+        return [f"{where}.object: no object {named.object!r}"]
+    try:
+        tree = sqlglot.parse_one(named.condition, read=_SQL_DIALECT)
+    except sqlglot.errors.ParseError as error:
+        return [f"{where}.condition: not a valid SQL condition ({error})"]
+    own = {
+        c.name
+        for c in tree.find_all(exp.Column)
+        if not c.table and c.find_ancestor(exp.Select) is None
+    }
+    known = {a.name for a in obj.attributes}
+    return [
+        f"{where}.condition: no attribute {name!r} in object {obj.name!r}"
+        for name in sorted(own - known)
+    ]
 
 
 def _check_metric(metric: Metric, ontology: Ontology, where: str) -> list[str]:
@@ -319,6 +380,7 @@ def import_yaml(text: str, *, derived: Ontology | None = None) -> Ontology:
     data = _load(text)
     if not isinstance(data, dict):
         raise InvalidInput(f"ontology: must be a mapping, not {type(data).__name__}")
+    data.pop("taught", None)  # read by taught_in_yaml
     errors: list[str] = []
     _unknown_keys(data, Ontology, "", errors)
     for relationship in data.get("relationships") or []:
@@ -342,6 +404,31 @@ def import_yaml(text: str, *, derived: Ontology | None = None) -> Ontology:
         fresh = derived.object(obj.name)
         obj.view = fresh.view if fresh is not None else obj.view
     return merged
+
+
+def taught_in_yaml(text: str) -> list[TaughtEntry] | None:
+    """The taught questions of an ontology's YAML; None when it has no ``taught:`` part
+    (then the ones already taught stay)."""
+    data = _load(text)
+    if not isinstance(data, dict) or "taught" not in data:
+        return None
+    entries = data["taught"] or []
+    if not isinstance(entries, list):
+        raise InvalidInput("taught: must be a list")
+    found: list[TaughtEntry] = []
+    errors: list[str] = []
+    for n, entry in enumerate(entries):
+        try:
+            found.append(TaughtEntry.model_validate(entry))
+        except ValidationError as error:
+            errors.extend(
+                f"taught[{n}]{_path(tuple(e['loc'])) and '.' + _path(tuple(e['loc']))}: "
+                f"{_problem(e)}"
+                for e in error.errors()
+            )
+    if errors:
+        raise _fail(errors)
+    return found
 
 
 def _check_known(ontology: Ontology, derived: Ontology) -> list[str]:
@@ -530,4 +617,8 @@ def merge_ontology(fresh: Ontology, previous: Ontology) -> Ontology:
         and _relationship_key(r) not in fresh_keys
         and _relationship_fits(r, merged)
     )
-    return merged.model_copy(update={"metrics": metrics, "relationships": relationships})
+    # Business definitions are the user's alone: they stay while their object does.
+    filters = [f for f in previous.filters if merged.object(f.object) is not None]
+    return merged.model_copy(
+        update={"metrics": metrics, "relationships": relationships, "filters": filters}
+    )

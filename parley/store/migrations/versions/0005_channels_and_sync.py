@@ -54,9 +54,7 @@ def downgrade() -> None:
         batch.drop_column("name")
     with op.batch_alter_table("knowledge_sources") as batch:
         batch.drop_index(op.f("ix_knowledge_sources_channel_id"))
-        batch.drop_constraint(
-            op.f("fk_knowledge_sources_channel_id_channels"), type_="foreignkey"
-        )
+        batch.drop_constraint(op.f("fk_knowledge_sources_channel_id_channels"), type_="foreignkey")
         batch.drop_column("sync_attempts")
         batch.drop_column("sync_lease_until")
         batch.drop_column("sync_owner")

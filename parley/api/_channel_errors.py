@@ -21,13 +21,13 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from parley.api._edge import error_headers
 from parley.errors import (
     BadRequest,
     Forbidden,
     InvalidInput,
     NotFound,
     ParleyError,
-    RateLimited,
     Unauthorized,
 )
 
@@ -60,7 +60,4 @@ def error_body(error: ParleyError) -> tuple[int, dict[str, Any]]:
 
 def error_response(error: ParleyError) -> JSONResponse:
     status, body = error_body(error)
-    headers = {}
-    if isinstance(error, RateLimited):
-        headers["Retry-After"] = str(error.retry_after)
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=error_headers(error))

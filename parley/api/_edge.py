@@ -71,9 +71,10 @@ class Face(Protocol):
     def error_response(self, error: ParleyError) -> Response: ...
 
 
-def error_headers(error: ParleyError, *, scheme: str) -> dict[str, str]:
+def error_headers(error: ParleyError, *, scheme: str | None = None) -> dict[str, str]:
     """The headers every face sends with an error: how to authenticate after a 401
-    (``scheme`` is the face's), when to come back after a 429.
+    (``scheme`` is the face's; a face that answers 401 with another status passes None),
+    when to come back after a 429.
 
     >>> from parley.errors import RateLimited, Unauthorized
     >>> error_headers(Unauthorized("no key"), scheme="Bearer")
@@ -82,7 +83,7 @@ def error_headers(error: ParleyError, *, scheme: str) -> dict[str, str]:
     {'Retry-After': '12'}
     """
     headers: dict[str, str] = {}
-    if error.status == 401:
+    if scheme is not None and error.status == 401:
         headers["WWW-Authenticate"] = f'{scheme} realm="parley"'
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)

@@ -28,6 +28,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from parley.api._edge import error_headers
 from parley.api._openai_render import internal_body
 from parley.errors import (
     Forbidden,
@@ -102,6 +103,4 @@ def error_body(error: ParleyError) -> tuple[int, dict[str, Any]]:
 def error_response(error: ParleyError) -> JSONResponse:
     status, body = error_body(error)
     headers = dict(error.detail.get("headers") or {})  # type: ignore[call-overload]
-    if isinstance(error, RateLimited):
-        headers["Retry-After"] = str(error.retry_after)
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers={**headers, **error_headers(error)})

@@ -51,6 +51,8 @@ class Installation(Protocol):
 
     def readiness(self) -> dict[str, bool]: ...
 
+    def close_abandoned_answers(self) -> int: ...
+
 
 def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> FastAPI:
     log_redaction.install()
@@ -62,6 +64,7 @@ def create_app(installation: Installation, faces: Sequence[Face] = FACES) -> Fas
     api.state.teaching = installation.teaching
     # Syncs due by their interval, and syncs a stopped process left, run while serving.
     installation.knowledge.start()
+    installation.close_abandoned_answers()
     api.state.embedded = installation.embedded
     api.state.faces = tuple(faces)
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from parley.api._edge import auth_of, door_of, face_route, teaching_of
+from parley.api._edge import auth_of, door_of, error_headers, face_route, teaching_of
 from parley.api._workbench_render import answer_body, message_metadata, timestamp
 from parley.api._workbench_ws import FACE, ws_router
 from parley.auth.principal import Principal
@@ -39,7 +39,7 @@ def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
 
 
 def error_response(error: ParleyError) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Bearer realm="parley"'} if error.status == 401 else None
+    headers = error_headers(error, scheme="Bearer")
     extra = {"errors": error.detail["errors"]} if "errors" in error.detail else {}
     return JSONResponse(
         error_body(error.code, error.message, **extra), status_code=error.status, headers=headers

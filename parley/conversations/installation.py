@@ -198,11 +198,6 @@ class Parley:
             self.organization_id = organization.id
             if not tenancy.list_api_keys(session, organization.id):
                 self.initial_api_key, _ = create_api_key(session, organization.id, "admin")
-            # Answers a stopped process left unfinished: closed once no turn can still run.
-            longest_turn = dt.timedelta(seconds=2 * self.settings.query_timeout_s + 60)
-            conversation_store.close_abandoned_answers(
-                session, started_before=dt.datetime.now(dt.UTC) - longest_turn
-            )
         if demo:
             self._ensure_demo(progress)
 
@@ -275,6 +270,15 @@ class Parley:
                 )
                 for s in catalog.list_sources(session, organization_id or self.organization_id)
             ]
+
+    def close_abandoned_answers(self) -> int:
+        """Close as interrupted the answers a stopped process left unfinished, once no turn
+        can still be running; a serving process does it as it starts."""
+        longest_turn = dt.timedelta(seconds=2 * self.settings.query_timeout_s + 60)
+        with self.store.session() as session:
+            return conversation_store.close_abandoned_answers(
+                session, started_before=dt.datetime.now(dt.UTC) - longest_turn
+            )
 
     def readiness(self) -> dict[str, bool]:
         """Whether the store, the rate limiter and each source this process opened answer

@@ -77,6 +77,11 @@ class Workspace:
             for o in self.ontology.objects
         }
 
+    @property
+    def views(self) -> list[str]:
+        """The relations of ``table_columns`` that are views (the guard's doubt under filters)."""
+        return [o.name for o in self.ontology.objects if o.view]
+
 
 @dataclass(slots=True)
 class TurnContext:
@@ -114,7 +119,7 @@ def statement_for(
             max_rows=workspace.max_rows,
             row_filters=workspace.row_filters,
             table_columns=workspace.table_columns,
-            views=[o.name for o in workspace.ontology.objects if o.view],
+            views=workspace.views,
         )
         found = (guarded, roles_of(compiled))
         if len(workspace.statements) >= _STATEMENTS_KEPT:

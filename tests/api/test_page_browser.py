@@ -196,7 +196,8 @@ def test_suggestions_and_history_after_a_reload(page: Any, api_key: str) -> None
     chips.first.wait_for()
     first_suggestion = chips.first.inner_text()
     chips.first.click()
-    page.locator(".turn .answer-text").filter(has_text=" ").wait_for()
+    # The answer is whole (its chart drawn) before the reload, which would cut its stream.
+    page.locator(".turn .chart svg").wait_for()
     page.locator("body[aria-busy=false]").wait_for(state="attached")
     page.reload()  # the session cookie keeps the person signed in
     entry = page.locator("#conversations button", has_text=first_suggestion[:20]).first

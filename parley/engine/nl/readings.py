@@ -239,6 +239,18 @@ class Reader:
             return None
         return len(steps)
 
+    def reaches_down(self, base: str, target: str) -> bool:
+        """Whether ``target`` is reached from ``base`` through rows that refer to it,
+        directly or through a table linking the two ("students living in a dorm"), not
+        through a shared parent: a course and a student of the same department are not
+        related by that alone."""
+        try:
+            steps = self.tree(base).path(target)
+        except InvalidInput:
+            return False
+        fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
+        return fan == 0
+
     def linked(self, a: str, b: str) -> bool:
         try:
             self.tree(a).path(b)
@@ -378,7 +390,9 @@ class _Builder:
         scored: list[tuple[int, int, Concept]] = []
         for concept in options:
             distance = self.reader.distance(subject, concept.object)
-            if distance is None and through_many and self.reader.linked(subject, concept.object):
+            if distance is None and through_many and self.reader.reaches_down(
+                subject, concept.object
+            ):
                 distance = 10 + len(self.reader.tree(subject).path(concept.object))
             if distance is None:
                 continue
@@ -1056,7 +1070,7 @@ class _Builder:
         filters: list[QueryFilter] = []
         for piece in frame.pieces:
             if piece.kind == "value":
-                concept = self._attribute_of(piece, subject)
+                concept = self._attribute_of(piece, subject, through_many=True)
                 self._use(piece)
                 self._use_column_word(piece, concept)
                 filters.append(self._negated(piece, QueryFilter(
@@ -1126,6 +1140,8 @@ class _Builder:
         the filter a "not equal"; a negation of anything else is left unexplained."""
         words = [t.norm for t in self.frame.tokens]
         for op in self._ops("negation"):
+            if op.end > piece.start:
+                continue  # a negation after the value negates something else
             between = words[op.end : piece.start]
             if len(between) <= 2 and set(between) <= {"in", "from", "the", "a", "of", "at",
                                                         "equal", "to", "is", "be"}:

@@ -266,6 +266,15 @@ _BUSINESS_WORDS = frozenset({"vs", "versus", "compare", "compared", "comparing",
                              "annually", "spend", "spent", "sold", "selling", "much"})
 
 
+_FREQUENCY_WORDS = frozenset({"frequently", "often", "common", "commonly", "popular",
+                              "frequent", "times"})
+
+
+def _participle(word: str) -> bool:
+    """A verb form that says how a thing is involved ("used", "ordered", "booked")."""
+    return word in RELATION_VERBS or (word.endswith("ed") and len(word) > 4)
+
+
 def _beyond_readings(frame: _Frame) -> bool:
     """Whether the question uses what only the business parser reads: a grouping "by",
     a comparison of periods or values, a time phrase, a named metric."""
@@ -844,6 +853,8 @@ class _Builder:
                 continue
             ref = self._group_ref(after, subject)
             if ref is None:
+                if subject in after.objects and self.frame.tokens[op.start].norm == "across":
+                    self._use_op(op)  # "across all tracks": over the rows themselves
                 continue
             self._use_op(op)
             self._use(after)
@@ -861,10 +872,11 @@ class _Builder:
                 index = more.end
         # "which G has the most X", "the G with the most X": G is the group.
         most = self._ops("most")
-        if most and not groups and self._frequency(most[0]):
-            before = [p for p in frame.pieces if p.end <= most[0].start and not p.used
-                      and p.names_column]
-            after = frame.next_piece(most[0].end + 1, limit=1)
+        frequency = self._frequency_words(most[0]) if most and not groups else []
+        if frequency:
+            before = [p for p in frame.pieces if p.end <= min(frequency[0], most[0].start)
+                      and not p.used and p.names_column]
+            after = frame.next_piece(max(frequency) + 1, limit=1)
             if not before and after is not None and after.names_column and not after.used:
                 before = [after]  # "the most common type"
             if before:
@@ -872,7 +884,7 @@ class _Builder:
                 if ref is not None:
                     self._use(before[-1])
                     self._use_op(most[0])
-                    self.explained.add(most[0].end)
+                    self.explained.update(frequency)
                     groups.append(ref)
                     self.frequency_of = subject
                     return groups
@@ -911,9 +923,21 @@ class _Builder:
         return f"{subject}.{links[0].from_columns[0]}" if len(links) == 1 else None
 
     def _frequency(self, op: Operator) -> bool:
-        words = self.frame.tokens
-        return op.end < len(words) and words[op.end].norm in {
-            "frequently", "often", "common", "commonly", "popular", "frequent", "times"}
+        return bool(self._frequency_words(op))
+
+    def _frequency_words(self, op: Operator) -> list[int]:
+        """Where "most" says how often ("the most common", "used most often", "the most
+        frequently ordered"): the frequency word and a participle beside it; none when
+        "most" says something else."""
+        words = [t.norm for t in self.frame.tokens]
+        if op.end >= len(words) or words[op.end] not in _FREQUENCY_WORDS:
+            return []
+        found = [op.end]
+        if op.end + 1 < len(words) and _participle(words[op.end + 1]):
+            found.append(op.end + 1)  # "the most frequently used language"
+        if op.start > 0 and _participle(words[op.start - 1]):
+            found.insert(0, op.start - 1)  # "the language used most often"
+        return found
 
     def _group_ref(self, piece: Piece, subject: str) -> str | None:
         if piece.objects and piece.objects[0] != subject:
@@ -1368,6 +1392,9 @@ def _label(ontology: Ontology, ref: str) -> str:
 
 
 def _describe_metric(ontology: Ontology, metric: MetricRef) -> str:
+    named = ontology.metric(metric.metric) if metric.metric else None
+    if named is not None:
+        return named.label
     if metric.aggregation == "count" and metric.field and "." not in metric.field:
         obj = ontology.object(metric.field)
         return f"number of {obj.plural if obj else metric.field}"

@@ -22,17 +22,18 @@ from parley.sources.connect import connect
 SCHEMA = """
 CREATE TABLE guild (guild_id INTEGER PRIMARY KEY, guild_title TEXT, city TEXT);
 CREATE TABLE rower (rower_id INTEGER PRIMARY KEY, fname TEXT, lname TEXT, birth_date TEXT,
-                    joined_on TEXT, guild_id INTEGER REFERENCES guild(guild_id));
+                    joined_on TEXT, weight INTEGER,
+                    guild_id INTEGER REFERENCES guild(guild_id));
 CREATE TABLE regatta (regatta_id INTEGER PRIMARY KEY, regatta_title TEXT, venue TEXT);
 CREATE TABLE entry (rower_id INTEGER REFERENCES rower(rower_id),
                     regatta_id INTEGER REFERENCES regatta(regatta_id),
                     PRIMARY KEY (rower_id, regatta_id));
 INSERT INTO guild VALUES (1, 'Blue Oars', 'Leeds'), (2, 'Red Hulls', 'York');
 INSERT INTO rower VALUES
-    (1, 'Ada', 'Moss', '1990-04-01', '2015-01-01', 1),
-    (2, 'Ben', 'Hale', '1985-02-11', '2019-03-01', 1),
-    (3, 'Cleo', 'Ng', '2001-09-30', '2012-06-01', 2),
-    (4, 'Dev', 'Rao', '1979-12-24', '2021-05-01', 2);
+    (1, 'Ada', 'Moss', '1990-04-01', '2015-01-01', 70, 1),
+    (2, 'Ben', 'Hale', '1985-02-11', '2019-03-01', 82, 1),
+    (3, 'Cleo', 'Ng', '2001-09-30', '2012-06-01', 64, 2),
+    (4, 'Dev', 'Rao', '1979-12-24', '2021-05-01', 90, 1);
 INSERT INTO regatta VALUES (1, 'Spring Cup', 'Harbour Lake'), (2, 'Autumn Dash', 'Mill Pond');
 INSERT INTO entry VALUES (1, 1), (2, 1), (3, 2), (4, 1);
 """
@@ -135,3 +136,23 @@ def test_a_negation_after_a_value_does_not_negate_it(club: tuple[Parser, Source]
     understanding = parser.understand("first names of rowers in Leeds who did not enter a race")
     query = understanding.query
     assert query is None or all(f.op != "ne" for f in query.filters), query
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which guild title is used most often among rowers?",
+        "What is the most frequently used guild title of rowers?",
+        "Which guild title is the most common among rowers?",
+    ],
+)
+def test_how_often_a_value_is_used_is_a_count_per_value(
+    club: tuple[Parser, Source], question: str
+) -> None:
+    columns, rows = answer(club, question)
+    assert len(rows) == 1 and rows[0][columns.index("guild_title")] == "Blue Oars"
+
+
+def test_across_all_rows_is_not_a_group(club: tuple[Parser, Source]) -> None:
+    _, rows = answer(club, "Return the minimum and maximum weight across all rowers.")
+    assert rows == [[64, 90]]

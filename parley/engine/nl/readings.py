@@ -323,6 +323,8 @@ def _plausible(
         return False  # one word ("year") does not name a long value
     if any(t.norm.endswith(("ed", "ing")) and t.norm not in value for t in words):
         return False
+    if words[-1].norm.endswith("ed") and end < len(tokens) and tokens[end].norm == "by":
+        return False  # "reported by the staff": a verb in the passive, not the status
     if all(t.norm in GRAMMAR or t.norm in RELATION_VERBS for t in words):
         return False
     if all(parse_number(t.norm) is not None for t in words):
@@ -763,7 +765,10 @@ class _Builder:
             if counted is None or not counted.objects:
                 continue
             name = counted.objects[0]
-            if name == subject and not self._column_before(comparison, subject):
+            if name == subject and not (
+                self._column_before(comparison, subject)
+                or self._group_before(comparison, subject)
+            ):
                 continue
             if reachable and self.reader.distance(name, subject) is None:
                 continue
@@ -774,6 +779,20 @@ class _Builder:
                                       values=[_int(number.number)]))
             return name
         return None
+
+    def _group_before(self, op: Operator, subject: str) -> bool:
+        """"for each department that has more than 2 employees": an object grouped before
+        the comparison, which the counted rows refer to; the count is per group."""
+        for group in self._ops("group"):
+            if group.end > op.start:
+                continue
+            grouped = self.frame.next_piece(group.end, limit=2)
+            if grouped is None or grouped.start > op.start or grouped.kind != "object":
+                continue
+            target = grouped.objects[0]
+            if target != subject and self.reader.distance(subject, target) is not None:
+                return True
+        return False
 
     def _column_before(self, op: Operator, subject: str) -> bool:
         """"advisors that have more than 2 students": a column of the rows counted names
@@ -853,8 +872,12 @@ class _Builder:
                 continue
             ref = self._group_ref(after, subject)
             if ref is None:
-                if subject in after.objects and self.frame.tokens[op.start].norm == "across":
-                    self._use_op(op)  # "across all tracks": over the rows themselves
+                if subject in after.objects and (
+                    self.frame.tokens[op.start].norm == "across" or self.per_subject is not None
+                ):
+                    # "across all tracks": over the rows themselves; "the average rating
+                    # for each movie": a figure per row of the subject, already read.
+                    self._use_op(op)
                 continue
             self._use_op(op)
             self._use(after)
@@ -1338,6 +1361,8 @@ class _Builder:
                 continue  # "sort the names by age": the order says it
             if token.norm == "by" and self._agent(token.index):
                 continue  # "written by Smith": the value says who
+            if token.norm == "by" and self._passive_by(token.index):
+                continue  # "used by more than 3 parties": the count condition says who
             left.append(token.norm)
         return left
 
@@ -1348,6 +1373,14 @@ class _Builder:
             if piece is not None:
                 return piece.used and piece.kind in {"value", "quoted"}
         return False
+
+    def _passive_by(self, index: int) -> bool:
+        """"by" after a participle, before an object the reading used."""
+        words = self.frame.tokens
+        if index == 0 or not _participle(words[index - 1].norm):
+            return False
+        following = self.frame.next_piece(index + 1, limit=4)
+        return following is not None and following.used and following.kind == "object"
 
     def _agent(self, index: int) -> bool:
         return index not in self._grouping_bys() and self._names_value(index)

@@ -239,6 +239,23 @@ class Reader:
             return None
         return len(steps)
 
+    def pairing(self, a: str, b: str) -> tuple[str, str] | None:
+        """The one table whose rows pair ``a`` with ``b`` (its key is its two references, or
+        it declares none), with its column referring to ``a``; None when there is no such
+        table or several."""
+        found: list[tuple[str, str]] = []
+        for obj in self.ontology.objects:
+            to_a = [r for r in self.ontology.relationships
+                    if r.from_object == obj.name and r.to_object == a and len(r.from_columns) == 1]
+            to_b = [r for r in self.ontology.relationships
+                    if r.from_object == obj.name and r.to_object == b and len(r.from_columns) == 1]
+            if len(to_a) != 1 or len(to_b) != 1 or obj.name in {a, b}:
+                continue
+            pair = {to_a[0].from_columns[0], to_b[0].from_columns[0]}
+            if set(obj.primary_key) in (pair, set()):
+                found.append((obj.name, to_a[0].from_columns[0]))
+        return found[0] if len(found) == 1 else None
+
     def reaches_down(self, base: str, target: str) -> bool:
         """Whether ``target`` is reached from ``base`` through rows that refer to it,
         directly or through a table linking the two ("students living in a dorm"), not
@@ -363,6 +380,9 @@ class _Builder:
         #: "movies with the highest average rating": the object whose rows are aggregated
         #: per row of the subject.
         self.per_subject: str | None = None
+        #: The table pairing the subject with a grouped object, and its column referring
+        #: to the subject: the subject's rows are counted through it.
+        self.paired: tuple[str, str] | None = None
         #: "the most common type": the subject's rows counted per group.
         self.frequency_of: str | None = None
         #: "in alphabetical order" with no column named: the first column shown.
@@ -517,6 +537,8 @@ class _Builder:
         metrics, having = self._metrics(subject)
         self._counted_column(subject, metrics)
         groups = self._groups(subject)
+        if self.paired is not None:
+            metrics = self._counted_through_pairs(subject, metrics, having)
         if self.per_subject is not None and metrics and not groups:
             display = self._display(subject)
             key = self._reference_to(self.per_subject, subject)
@@ -584,7 +606,7 @@ class _Builder:
                 order.append(OrderItem(key=DimensionRef(field=texts[0]).key,
                                        descending=self.pending_direction))
             query = SemanticQuery(
-                metrics=[_metric_ref(m, self.ontology) for m in metrics],
+                metrics=[self._metric_ref(m) for m in metrics],
                 dimensions=[DimensionRef(field=f) for f in dimensions],
                 filters=[*filters, *having],
                 order=order,
@@ -648,6 +670,24 @@ class _Builder:
                                  order=order, limit=limit, distinct=True)
         return SemanticQuery(list_object=subject, list_fields=fields, filters=filters,
                              order=order, limit=limit)
+
+    def _metric_ref(self, metric: _Metric) -> MetricRef:
+        ref = _metric_ref(metric, self.ontology)
+        if self.paired is not None and metric.field == ".".join(self.paired):
+            # Named for what it counts: the subject's rows, through their pairs.
+            ref.alias = f"{self.subject}_count"
+        return ref
+
+    def _counted_through_pairs(
+        self, subject: str, metrics: list[_Metric], having: list[QueryFilter]
+    ) -> list[_Metric]:
+        """The subject's rows counted through the table pairing them with a group: each
+        pair names one subject row, so a distinct count of its reference to the subject."""
+        assert self.paired is not None
+        link, column = self.paired
+        if any(m.aggregation != "count" or m.field != subject for m in metrics) or not metrics:
+            raise Hazard(f"figures of {subject} through {link}")
+        return [_Metric("count_distinct", f"{link}.{column}", m.position) for m in metrics]
 
     def _display(self, subject: str) -> str | None:
         obj = self._object(subject)
@@ -966,7 +1006,13 @@ class _Builder:
         if piece.objects and piece.objects[0] != subject:
             obj = self._object(piece.objects[0])
             if self.reader.distance(subject, obj.name) is None:
-                raise Hazard(f"{obj.name} is not reachable from {subject}")
+                link = self.reader.pairing(subject, obj.name)
+                if link is None or self.paired not in {None, link}:
+                    raise Hazard(f"{obj.name} is not reachable from {subject}")
+                # "the number of students in each dorm", through the table pairing them.
+                self.paired = link
+                self.joined = True
+                return self._display(obj.name) or f"{obj.name}.{obj.primary_key[0]}"
             self.joined = True
             if not (obj.display_attribute or obj.primary_key):
                 return None
@@ -1020,11 +1066,11 @@ class _Builder:
                 order.append(OrderItem(key=concept.field, descending=op.arg != "asc"))
                 fields.append(concept.field)
                 limit = limit or _limit_from(frame, op) or 1
-        if most and any(m.aggregation == "count" for m in metrics):
+        counts = [m for m in metrics if m.aggregation == "count" or (
+            self.paired is not None and m.aggregation == "count_distinct")]
+        if most and counts:
             direction = most[0].arg != "asc"
-            count_key = _metric_ref(
-                next(m for m in metrics if m.aggregation == "count"), self.ontology
-            ).key
+            count_key = self._metric_ref(counts[0]).key
             order.append(OrderItem(key=count_key, descending=direction))
             limit = limit or _limit_from(frame, most[0]) or 1
         for op in frame.operators:
@@ -1035,7 +1081,7 @@ class _Builder:
                 if by_figure is not None:
                     # "the highest average rating": rank the groups by that figure.
                     self._use_op(op)
-                    order.append(OrderItem(key=_metric_ref(by_figure, self.ontology).key,
+                    order.append(OrderItem(key=self._metric_ref(by_figure).key,
                                            descending=op.arg == "max"))
                     limit = limit or _limit_from(frame, op) or 1
                     continue
@@ -1082,7 +1128,7 @@ class _Builder:
                 elif op.arg and order:
                     order[-1] = OrderItem(key=order[-1].key, descending=descending)
                 elif op.arg and metrics and not _alphabetical(frame, op):
-                    order.append(OrderItem(key=_metric_ref(metrics[0], self.ontology).key,
+                    order.append(OrderItem(key=self._metric_ref(metrics[0]).key,
                                            descending=descending))
                 elif op.arg:
                     self.pending_direction = descending
@@ -1388,6 +1434,10 @@ class _Builder:
     def describe(self, query: SemanticQuery) -> str:
         parts: list[str] = []
         for metric in query.metrics:
+            if self.paired is not None and metric.field == ".".join(self.paired):
+                link = self._object(self.paired[0]).plural
+                parts.append(f"number of {self._object(self.subject).plural} (through {link})")
+                continue
             parts.append(_describe_metric(self.ontology, metric))
         if query.is_list:
             obj = self._object(query.list_object or "")

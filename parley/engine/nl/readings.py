@@ -283,6 +283,9 @@ _BUSINESS_WORDS = frozenset({"vs", "versus", "compare", "compared", "comparing",
                              "annually", "spend", "spent", "sold", "selling", "much"})
 
 
+#: The column an adjective grades when the subject has none named by its own word.
+_ADJECTIVE_FALLBACKS: dict[str, tuple[str, ...]] = {"price": ("cost",)}
+
 _FREQUENCY_WORDS = frozenset({"frequently", "often", "common", "commonly", "popular",
                               "frequent", "times"})
 
@@ -1152,10 +1155,16 @@ class _Builder:
         return None
 
     def _adjective_column(self, op: Operator, subject: str) -> Concept | None:
+        """The subject's one column an adjective grades ("oldest": its age; "most
+        expensive": its price, or its cost when it has no price)."""
         obj = self._object(subject)
-        for attribute in obj.attributes:
-            if op.arg in attribute.name.lower().split("_") or op.arg == attribute.label:
-                return Concept("attribute", obj.name, attribute.name, role=attribute.role)
+        for word in (op.arg, *_ADJECTIVE_FALLBACKS.get(op.arg, ())):
+            found = [a for a in obj.attributes
+                     if word in re.split(r"[_\s]+", a.name.lower()) or word == a.label]
+            if len(found) == 1:
+                return Concept("attribute", obj.name, found[0].name, role=found[0].role)
+            if found:
+                return None  # two columns it could grade: not this reader's to choose
         return None
 
     def _filters(self, subject: str) -> list[QueryFilter]:
@@ -1403,6 +1412,8 @@ class _Builder:
                 self.joined or token.stem in column_words or self._names_value(token.index)
             ):
                 continue
+            if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
+                continue  # "branches opened before 2010": the open year says it
             if token.norm in {"sort", "order", "arrange", "rank"} and query.order:
                 continue  # "sort the names by age": the order says it
             if token.norm == "by" and self._agent(token.index):
@@ -1574,10 +1585,19 @@ def _comparative(frame: _Frame, op: Operator) -> bool:
 
 
 def _limit_from(frame: _Frame, op: Operator) -> int | None:
-    """"the 3 oldest", "top 5 ... with the most": a number just before a superlative."""
+    """"the 3 oldest", "top 5 ... with the most": a number just before a superlative;
+    else "the three products that have the most problems": a number just before the
+    rows ranked."""
     for index in (op.start - 1, op.start - 2):
         piece = frame.piece_at(index) if index >= 0 else None
         if piece is not None and piece.kind == "number" and piece.number and not piece.used:
+            piece.used = True
+            return _int(piece.number)
+    for piece in frame.pieces:
+        if piece.kind != "number" or piece.used or not piece.number or piece.start > op.start:
+            continue
+        counted = frame.piece_at(piece.end)
+        if counted is not None and counted.kind == "object" and piece.number == int(piece.number):
             piece.used = True
             return _int(piece.number)
     return None

@@ -1,6 +1,7 @@
-"""Rows named through other tables, coordinated column words and age words, on a small
-club database: the rules are about grammar and the join graph, so the schema here is
-named unlike any question set's."""
+"""General reading rules on a small rowing-club database: rows named through other
+tables, coordinated column words, age words, how often a value is used, ranked rows
+counted, verbs naming columns. The rules are about grammar and the join graph, so the
+schema here is named unlike any question set's."""
 
 from __future__ import annotations
 
@@ -20,21 +21,25 @@ from parley.sources.base import Source
 from parley.sources.connect import connect
 
 SCHEMA = """
-CREATE TABLE guild (guild_id INTEGER PRIMARY KEY, guild_title TEXT, city TEXT);
+CREATE TABLE guild (guild_id INTEGER PRIMARY KEY, guild_title TEXT, city TEXT,
+                    founded_year INTEGER);
 CREATE TABLE rower (rower_id INTEGER PRIMARY KEY, fname TEXT, lname TEXT, birth_date TEXT,
                     joined_on TEXT, weight INTEGER,
                     guild_id INTEGER REFERENCES guild(guild_id));
-CREATE TABLE regatta (regatta_id INTEGER PRIMARY KEY, regatta_title TEXT, venue TEXT);
+CREATE TABLE regatta (regatta_id INTEGER PRIMARY KEY, regatta_title TEXT, venue TEXT,
+                      cost REAL);
 CREATE TABLE entry (rower_id INTEGER REFERENCES rower(rower_id),
                     regatta_id INTEGER REFERENCES regatta(regatta_id),
                     PRIMARY KEY (rower_id, regatta_id));
-INSERT INTO guild VALUES (1, 'Blue Oars', 'Leeds'), (2, 'Red Hulls', 'York');
+INSERT INTO guild VALUES (1, 'Blue Oars', 'Leeds', 1868), (2, 'Red Hulls', 'York', 1921);
 INSERT INTO rower VALUES
     (1, 'Ada', 'Moss', '1990-04-01', '2015-01-01', 70, 1),
     (2, 'Ben', 'Hale', '1985-02-11', '2019-03-01', 82, 1),
     (3, 'Cleo', 'Ng', '2001-09-30', '2012-06-01', 64, 2),
     (4, 'Dev', 'Rao', '1979-12-24', '2021-05-01', 90, 1);
-INSERT INTO regatta VALUES (1, 'Spring Cup', 'Harbour Lake'), (2, 'Autumn Dash', 'Mill Pond');
+INSERT INTO regatta VALUES (1, 'Spring Cup', 'Harbour Lake', 40),
+    (2, 'Autumn Dash', 'Mill Pond', 25),
+    (3, 'Winter Sprint', 'Mill Pond', 55);
 INSERT INTO entry VALUES (1, 1), (2, 1), (3, 2), (4, 1);
 """
 
@@ -156,3 +161,32 @@ def test_how_often_a_value_is_used_is_a_count_per_value(
 def test_across_all_rows_is_not_a_group(club: tuple[Parser, Source]) -> None:
     _, rows = answer(club, "Return the minimum and maximum weight across all rowers.")
     assert rows == [[64, 90]]
+
+
+@pytest.mark.parametrize(
+    ("question", "ids"),
+    [
+        # No price: "expensive" grades the cost.
+        ("What are the ids of the two most expensive regattas?", [3, 1]),
+        # A number before the rows ranked is how many of them.
+        ("What are the two regattas that have the most rowers?", [1, 2]),
+    ],
+)
+def test_ranked_rows_and_how_many_of_them(
+    club: tuple[Parser, Source], question: str, ids: list[int]
+) -> None:
+    columns, rows = answer(club, question)
+    assert [row[columns.index("regatta_id")] for row in rows] == ids
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many guilds were founded before 1900?", [[1]]),
+        ("How many rowers correspond to each guild title?", [["Blue Oars", 3], ["Red Hulls", 1]]),
+    ],
+)
+def test_verbs_that_name_a_column_or_nothing(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert sorted(answer(club, question)[1]) == expected

@@ -139,6 +139,25 @@ UNIT_WORDS = frozenset({
 _GENERIC_HEADS = frozenset({"id", "code", "key", "number", "no", "flag", "type", "date", "at"})
 
 
+def _counted_noun(label: str) -> str | None:
+    """What a count column counts, in the plural: "bedroom count", "number of cities",
+    "number cities", "total passengers" -> "bedrooms", "cities", "cities", "passengers".
+
+    >>> _counted_noun("bedroom count"), _counted_noun("number of cities"), _counted_noun("age")
+    ('bedrooms', 'cities', None)
+    """
+    words = label.split()
+    if len(words) >= 2 and words[-1] == "count":
+        counted = words[:-1]
+    elif len(words) >= 2 and words[0] in {"number", "no", "total"}:
+        counted = words[2:] if words[1] == "of" else words[1:]
+    else:
+        return None
+    if not counted or counted[-1] in _GENERIC_HEADS:
+        return None
+    return " ".join([*counted[:-1], plural(singular(counted[-1]))])
+
+
 def _without_unit(phrase: str) -> str | None:
     """ "cost usd" -> "cost"; None when the phrase ends in no unit.
 
@@ -325,6 +344,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             head = _head_noun(plain or attribute.label)
             if head and attribute.role in {"dimension", "measure"}:
                 weak.append((head, attr))
+            counted = _counted_noun(attribute.label)
+            if counted and attribute.role == "measure":
+                # "bedrooms" of a bedroom count: "the average number of bedrooms".
+                weak.append((counted, attr))
             # "customer country" names customers.country even if only "country" is a label,
             # and so does "client country".
             names |= {f"{name} {attribute.label}" for name in (obj.label, *obj.synonyms[:6])}

@@ -150,7 +150,7 @@ class Reader:
                 quoted.append((start, start + len(inner), quote.group(1).strip()))
                 skip.update(range(start, start + len(inner)))
         operators = [o for o in find_operators(tokens) if not skip & set(range(o.start, o.end))
-                     and not _names_a_column(tokens, o)]
+                     and not _names_a_column(tokens, o, self.lexicon)]
         op_positions = {i for o in operators for i in range(o.start, o.end)}
         names_metric = False
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
@@ -305,11 +305,28 @@ def _beyond_readings(frame: _Frame) -> bool:
     return frame.names_metric or grouping_by or timed or bool(set(words) & _BUSINESS_WORDS)
 
 
-def _names_a_column(tokens: Sequence[Token], op: Operator) -> bool:
-    """"the phone number of clients" names a column; "the number of clients" counts."""
+def _names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> bool:
+    """"the phone number of clients" names a column; "the number of clients" counts;
+    after an aggregate, "the average number of hosts" names a column called so."""
     if op.kind != "count" or tokens[op.start].norm not in {"number", "numbers"}:
         return False
-    return op.start > 0 and tokens[op.start - 1].norm not in GRAMMAR | {"total", ","}
+    if op.start == 0:
+        return False
+    before = tokens[op.start - 1].norm
+    if before in _BEFORE_A_COUNT - {"total", ","}:
+        for end in range(op.end + 1, min(len(tokens), op.start + lexicon.longest) + 1):
+            span = tokens[op.start:end]
+            named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
+            if any(c.kind == "attribute" for c in named):
+                return True
+        return False
+    return before not in GRAMMAR | _BEFORE_A_COUNT
+
+
+#: Words before "number of" that leave it a count: "the total / average number of".
+_BEFORE_A_COUNT = frozenset({"total", ",", "average", "mean", "avg", "maximum", "minimum",
+                             "max", "min", "highest", "lowest", "largest", "smallest",
+                             "greatest", "biggest"})
 
 
 def _find_span(tokens: Sequence[Token], inner: Sequence[Token], taken: set[int]) -> int | None:
@@ -722,6 +739,8 @@ class _Builder:
         metrics: list[_Metric] = []
         having: list[QueryFilter] = []
         for op in frame.operators:
+            if op.kind == "count" and self._aggregates_a_count_column(op, subject):
+                continue  # "the average number of bedrooms": read with its aggregate
             if op.kind == "count":
                 self._use_op(op)
                 after = frame.next_piece(op.end, limit=6)
@@ -790,6 +809,27 @@ class _Builder:
         metrics.sort(key=lambda m: m.position)
         return _unique_metrics(metrics), having
 
+    def _aggregates_a_count_column(self, op: Operator, subject: str) -> bool:
+        """"the average / maximum number of X" where X names a number column: the column
+        aggregated, not a count of rows."""
+        words = [t.norm for t in self.frame.tokens]
+        before = [o for o in self.frame.operators if o.kind in {"aggregate", "extreme"}
+                  and o.end <= op.start and not set(words[o.end:op.start]) - {"and", ",", "the"}]
+        if not before:
+            return False
+        after = self.frame.next_piece(op.end, limit=1)
+        if after is None or after.kind != "attribute":
+            return False
+        try:
+            concept = self._attribute_of(after, subject)
+        except Declined:
+            return False
+        _, attribute = self.ontology.resolve(concept.field)
+        if attribute.type not in _NUMERIC or attribute.role != "measure":
+            return False
+        self._use_op(op)
+        return True
+
     def _count_condition(
         self, subject: str, having: list[QueryFilter], *, reachable: bool
     ) -> str | None:
@@ -846,7 +886,12 @@ class _Builder:
 
     def _aggregated(self, op: Operator, subject: str) -> list[Concept] | None:
         frame = self.frame
-        after = frame.next_piece(op.end, limit=2)
+        start = op.end
+        counting = next((o for o in frame.operators if o.kind == "count" and o.start == start),
+                        None)
+        if counting is not None and self._aggregates_a_count_column(counting, subject):
+            start = counting.end  # "the average number of bedrooms"
+        after = frame.next_piece(start, limit=2)
         if after is None or not after.names_column:
             return None
         if op.kind == "extreme" and self._row_superlative(op):
@@ -1523,6 +1568,12 @@ def _unique_metrics(metrics: list[_Metric]) -> list[_Metric]:
     return kept
 
 
+def _past_count(frame: _Frame, index: int) -> int:
+    """Past a "number of" at ``index`` ("the maximum number of points")."""
+    counting = next((o for o in frame.operators if o.kind == "count" and o.start == index), None)
+    return counting.end if counting is not None else index
+
+
 def _next_aggregate_target(frame: _Frame, op: Operator) -> str | None:
     """"max and min age": the column after the next aggregation word."""
     later = [o for o in frame.operators if o.start >= op.end and o.kind in
@@ -1539,7 +1590,7 @@ def _next_aggregate_target(frame: _Frame, op: Operator) -> str | None:
     if chained is not later[0]:
         gap = [t.norm for t in frame.tokens[op.end:later[0].start]]
         if gap in ([], ["and"], ["or"]):
-            after = frame.next_piece(chained.end, limit=2)
+            after = frame.next_piece(_past_count(frame, chained.end), limit=2)
             if after is not None and after.names_column and len(
                 {c.name for c in after.concepts}
             ) == 1:
@@ -1551,7 +1602,7 @@ def _next_aggregate_target(frame: _Frame, op: Operator) -> str | None:
         rf"\b{re.escape(frame.tokens[op.end - 1].text)}\s*,", frame.question, re.IGNORECASE
     ):
         return None  # "the greatest total amount": a ranking by the total, not two figures
-    after = frame.next_piece(later[0].end, limit=2)
+    after = frame.next_piece(_past_count(frame, later[0].end), limit=2)
     if after is None or not after.names_column:
         return None
     return "." + after.concepts[0].name if len({c.name for c in after.concepts}) == 1 else None

@@ -22,7 +22,7 @@ from parley.sources.connect import connect
 
 SCHEMA = """
 CREATE TABLE guild (guild_id INTEGER PRIMARY KEY, guild_title TEXT, city TEXT,
-                    founded_year INTEGER);
+                    founded_year INTEGER, boat_count INTEGER, number_of_coaches INTEGER);
 CREATE TABLE rower (rower_id INTEGER PRIMARY KEY, fname TEXT, lname TEXT, birth_date TEXT,
                     joined_on TEXT, weight INTEGER,
                     guild_id INTEGER REFERENCES guild(guild_id));
@@ -31,7 +31,8 @@ CREATE TABLE regatta (regatta_id INTEGER PRIMARY KEY, regatta_title TEXT, venue 
 CREATE TABLE entry (rower_id INTEGER REFERENCES rower(rower_id),
                     regatta_id INTEGER REFERENCES regatta(regatta_id),
                     PRIMARY KEY (rower_id, regatta_id));
-INSERT INTO guild VALUES (1, 'Blue Oars', 'Leeds', 1868), (2, 'Red Hulls', 'York', 1921);
+INSERT INTO guild VALUES (1, 'Blue Oars', 'Leeds', 1868, 12, 3),
+    (2, 'Red Hulls', 'York', 1921, 7, 5);
 INSERT INTO rower VALUES
     (1, 'Ada', 'Moss', '1990-04-01', '2015-01-01', 70, 1),
     (2, 'Ben', 'Hale', '1985-02-11', '2019-03-01', 82, 1),
@@ -190,3 +191,17 @@ def test_verbs_that_name_a_column_or_nothing(
     club: tuple[Parser, Source], question: str, expected: list[list[Any]]
 ) -> None:
     assert sorted(answer(club, question)[1]) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the average number of boats of all guilds?", [[9.5]]),
+        ("What are the minimum and maximum number of boats of guilds?", [[7, 12]]),
+        ("What is the average number of coaches of guilds?", [[4.0]]),
+    ],
+)
+def test_an_aggregate_of_a_number_column_is_not_a_count(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert answer(club, question)[1] == expected

@@ -149,7 +149,8 @@ class Reader:
             if start is not None and inner:
                 quoted.append((start, start + len(inner), quote.group(1).strip()))
                 skip.update(range(start, start + len(inner)))
-        operators = [o for o in find_operators(tokens) if not skip & set(range(o.start, o.end))
+        operators = [_how_often(tokens, o) for o in find_operators(tokens)
+                     if not skip & set(range(o.start, o.end))
                      and not _names_a_column(tokens, o, self.lexicon)]
         op_positions = {i for o in operators for i in range(o.start, o.end)}
         names_metric = False
@@ -283,11 +284,23 @@ _BUSINESS_WORDS = frozenset({"vs", "versus", "compare", "compared", "comparing",
                              "annually", "spend", "spent", "sold", "selling", "much"})
 
 
+#: Verbs that ask for something when they open a question, and relate rows elsewhere
+#: ("employees who report to Payam").
+_OPENING_REQUESTS = frozenset({"report", "state", "name", "count"})
+
 #: The column an adjective grades when the subject has none named by its own word.
 _ADJECTIVE_FALLBACKS: dict[str, tuple[str, ...]] = {"price": ("cost",)}
 
 _FREQUENCY_WORDS = frozenset({"frequently", "often", "common", "commonly", "popular",
                               "frequent", "times"})
+
+
+def _how_often(tokens: Sequence[Token], op: Operator) -> Operator:
+    """"the least often", "least frequently": the fewest times, like "the most often"."""
+    if (op.kind == "extreme" and op.arg == "min" and tokens[op.end - 1].norm == "least"
+            and op.end < len(tokens) and tokens[op.end].norm in _FREQUENCY_WORDS):
+        return Operator("most", op.start, op.end, "asc")
+    return op
 
 
 def _participle(word: str) -> bool:
@@ -1459,6 +1472,8 @@ class _Builder:
                 continue
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
                 continue  # "branches opened before 2010": the open year says it
+            if token.index == 0 and token.norm in _OPENING_REQUESTS:
+                continue  # "Report all majors ...": a request, where it opens the question
             if token.norm in {"sort", "order", "arrange", "rank"} and query.order:
                 continue  # "sort the names by age": the order says it
             if token.norm == "by" and self._agent(token.index):

@@ -7,7 +7,7 @@ from typing import Any
 
 from parley.engine.result_shape import ColumnRole, format_value
 from parley.engine.semantic.ontology import Ontology
-from parley.engine.semantic.query import SemanticQuery
+from parley.engine.semantic.query import RELATED_OPS, SemanticQuery
 
 
 def describe_query(query: SemanticQuery, ontology: Ontology, columns: Sequence[ColumnRole]) -> str:
@@ -49,6 +49,11 @@ def _when(query: SemanticQuery) -> str:
 def _filters_text(query: SemanticQuery, ontology: Ontology) -> str:
     parts: list[str] = []
     for f in query.filters:
+        if f.op in RELATED_OPS:
+            related = ontology.object(f.field)
+            plural = related.plural if related else f.field
+            parts.append(f"there are {'no' if f.op == 'none' else 'some'} related {plural}")
+            continue
         try:
             _, attribute = ontology.resolve(f.field)
             name = attribute.label

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 
 from parley.engine.nl.evidence import find_matches
 from parley.engine.nl.lexicon import Concept, Lexicon
+from parley.engine.nl.negation import Denied, denied_object
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator, find_operators
 from parley.engine.nl.text import Token, fold, parse_number, tokenize
 from parley.engine.nl.timephrases import find_time
-from parley.engine.semantic.joins import JoinTree
+from parley.engine.semantic.joins import JoinStep, JoinTree
 from parley.engine.semantic.ontology import Attribute, Object, Ontology
 from parley.engine.semantic.query import (
+    RELATED_OPS,
     Aggregation,
     DimensionRef,
     FilterOp,
@@ -215,11 +217,18 @@ class Reader:
             # "types that have both X and Y ships": a set of groups, not rows.
             raise Hazard("'both'")
         builder = _Builder(self, frame)
-        query = builder.build()
-        unexplained = builder.unexplained(query)
-        confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
-        if confidence < THRESHOLD:
-            raise Declined(f"unexplained: {', '.join(unexplained)}")
+        try:
+            query = builder.build()
+            unexplained = builder.unexplained(query)
+            confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
+            if confidence < THRESHOLD:
+                raise Declined(f"unexplained: {', '.join(unexplained)}")
+        except Declined as declined:
+            if builder.crossing and not declined.hazard:
+                # A value of many related rows that no reading took is the hazard it was
+                # without negations ("not reachable"), whatever else failed.
+                raise Hazard(f"{declined} (a value of many related rows)") from None
+            raise
         return Candidate(query, confidence, builder.describe(query), unexplained)
 
     def tree(self, base: str) -> JoinTree:
@@ -347,6 +356,11 @@ class _Builder:
         words = {t.norm for t in frame.tokens}
         self.distinct = bool(words & {"distinct", "different", "unique"})
         self.subject = ""
+        #: Negations of a relation ("do not have any album", "never reviewed by X"): the
+        #: piece each one denies, by the piece's id.
+        self.denials: dict[int, tuple[Operator, Denied, Piece]] = {}
+        #: Columns of values read one-to-many away only because a negation may deny them.
+        self.crossing: set[str] = set()
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -488,7 +502,8 @@ class _Builder:
         for piece in frame.pieces:
             if piece.kind == "object" and subject in piece.objects:
                 self._use(piece)
-        filters = _joined_filters(frame, self._filters(subject))
+        self.denials = self._denials(subject)
+        filters = self._absences(subject, _joined_filters(frame, self._filters(subject)))
         metrics, having = self._metrics(subject)
         self._counted_column(subject, metrics)
         groups = self._groups(subject)
@@ -1056,7 +1071,11 @@ class _Builder:
         filters: list[QueryFilter] = []
         for piece in frame.pieces:
             if piece.kind == "value":
-                concept = self._attribute_of(piece, subject)
+                # Under a negation of a relation, a value may be one related rows hold
+                # ("do not have any food allergy"): kept only if a negation takes it.
+                concept = self._attribute_of(piece, subject, through_many=bool(self.denials))
+                if self.reader.distance(subject, concept.object) is None:
+                    self.crossing.add(concept.field)
                 self._use(piece)
                 self._use_column_word(piece, concept)
                 filters.append(self._negated(piece, QueryFilter(
@@ -1122,8 +1141,20 @@ class _Builder:
                 self._use(neighbour)
 
     def _negated(self, piece: Piece, found: QueryFilter) -> QueryFilter:
-        """"stations not in London", "other than Smith": the value's own negation makes
-        the filter a "not equal"; a negation of anything else is left unexplained."""
+        """"stations not in London", "other than Smith", "movies not reviewed by Smith":
+        the value's own negation makes the filter a "not equal"; a negation of anything
+        else is left unexplained."""
+        denial = self.denials.get(id(piece))
+        owner = found.field.split(".")[0]
+        if denial is not None and found.op == "eq" and (
+            self.reader.distance(self.subject, owner) is None
+            or self._denies_own_value(denial[1], denial[0])
+        ):
+            op, denied, _ = denial
+            self._use_op(op)
+            self.explained.update(denied.linking)
+            self.joined = True
+            return QueryFilter(field=found.field, op="ne", values=found.values)
         words = [t.norm for t in self.frame.tokens]
         for op in self._ops("negation"):
             between = words[op.end : piece.start]
@@ -1134,6 +1165,116 @@ class _Builder:
                 self._use_op(op)
                 return QueryFilter(field=found.field, op="ne", values=found.values)
         return found
+
+    def _denials(self, subject: str) -> dict[int, tuple[Operator, Denied, Piece]]:
+        """The pieces the question's negations of a relation deny, by the piece's id: the
+        subject named before the negation ("artists that do not have any album")."""
+        words = [t.norm for t in self.frame.tokens]
+        named_at = min((p.start for p in self.frame.pieces if p.kind == "object"
+                        and subject in p.objects), default=None)
+        found: dict[int, tuple[Operator, Denied, Piece]] = {}
+        for op in self._ops("negation"):
+            if named_at is None or named_at > op.start:
+                continue
+            denied = denied_object(words, op.start, op.end,
+                                   lambda i: self.frame.piece_at(i) is not None)
+            piece = self.frame.piece_at(denied.start) if denied is not None else None
+            if denied is not None and piece is not None and piece.kind != "number":
+                found[id(piece)] = (op, denied, piece)
+        return found
+
+    def _denies_own_value(self, denied: Denied, op: Operator) -> bool:
+        """"members not living in Hartford": a value of the rows themselves denied. Not
+        when the negation quantifies over related rows ("never ... any friendly
+        competition" says nothing of one competition's own type)."""
+        words = [t.norm for t in self.frame.tokens]
+        quantified = words[op.start] == "never" or any(words[i] == "any" for i in denied.linking)
+        return not quantified
+
+    def _absences(self, subject: str, filters: list[QueryFilter]) -> list[QueryFilter]:
+        """"artists that do not have any album": no related row (a ``none`` filter on the
+        object denied). A condition on the object denied ("no race in class GT") is what
+        no related row may meet: its negation. A value read one-to-many away that no
+        negation takes is declined, as before."""
+        kept = list(filters)
+        for op, denied, piece in self.denials.values():
+            if piece.kind != "object" or piece.used:
+                continue
+            target = self._related(piece, subject, denied)
+            if target is None:
+                continue  # the negation stays unexplained
+            self._use(piece)
+            self._use_op(op)
+            self.explained.update(denied.linking)
+            self.joined = True
+            within = [f for f in kept if f.op not in RELATED_OPS
+                      and self._through(subject, f.field.split(".")[0], target)]
+            if not within:
+                kept.append(QueryFilter(field=target, op="none"))
+                continue
+            if len(within) > 1 or within[0].op not in {"eq", "in"}:
+                # "no race in class GT in 2004": one related row meeting both, denied.
+                raise Hazard("a negation of several conditions")
+            inner = within[0]
+            kept[kept.index(inner)] = QueryFilter(
+                field=inner.field, op="ne" if inner.op == "eq" else "not_in",
+                values=inner.values)
+        for item in kept:
+            if item.field in self.crossing and item.op not in {"ne", "not_in"}:
+                raise Declined(f"a value of many related rows ({item.field})")
+        negated = {f.field.split(".")[0] for f in kept if f.op in {"ne", "not_in", "none"}
+                   and self.reader.distance(subject, f.field.split(".")[0]) is None}
+        first = min((op.start for op, _, _ in self.denials.values()), default=None)
+        for piece in self.frame.pieces:
+            # "do not have any food allergy": the allergies the value is denied of.
+            if (piece.kind == "object" and not piece.used and first is not None
+                    and piece.start > first and any(
+                        self._through(subject, name, piece.objects[0]) for name in negated)):
+                self._use(piece)
+        return kept
+
+    def _related(self, piece: Piece, subject: str, denied: Denied) -> str | None:
+        """The object whose rows a negation denies the subject: the one a piece names,
+        when each subject row has many of it (directly or through a link table) by one
+        plain path; or the one its verb names ("students who never attend courses": the
+        attendances, not the registrations). None otherwise."""
+        names = set(piece.objects)
+        if len(names) != 1 or subject in names:
+            return None
+        name = next(iter(names))
+        if denied.verb is not None:
+            verb = self.frame.tokens[denied.verb].stem
+            named = [o.name for o in self.ontology.objects if len(verb) >= 4
+                     and o.name not in {subject, name}
+                     and any(w.startswith(verb) for w in re.split(r"[_\W]+", o.name.lower()))]
+            if len(named) > 1:
+                return None
+            if named and self.reader.linked(named[0], name):
+                name = named[0]
+        try:
+            steps = self.reader.tree(subject).path(name)
+        except InvalidInput:
+            return None
+        if not steps or not steps[0].fans_out or any(self._roles(step) for step in steps):
+            return None
+        return name
+
+    def _roles(self, step: JoinStep) -> bool:
+        """Whether two objects are linked in several roles and none is the plain one
+        ("weddings" of people: as the husband or as the wife)."""
+        links = [r for r in self.ontology.relationships
+                 if {r.from_object, r.to_object} == {step.parent, step.child}]
+        return len(links) > 1 and sum(1 for r in links if not r.label) != 1
+
+    def _through(self, subject: str, name: str, via: str) -> bool:
+        """Whether the path from the subject to ``name`` passes ``via`` (or ends there)."""
+        if name == via:
+            return True
+        try:
+            steps = self.reader.tree(subject).path(name)
+        except InvalidInput:
+            return False
+        return any(step.child == via for step in steps)
 
     def _quoted_filter(self, piece: Piece, subject: str) -> QueryFilter:
         text = piece.text
@@ -1312,6 +1453,22 @@ class _Builder:
     def _agent(self, index: int) -> bool:
         return index not in self._grouping_bys() and self._names_value(index)
 
+    def _describe_filter(self, item: QueryFilter) -> str:
+        """One filter in words: "age over 18", "with no albums", and a negated value the
+        rows' related rows hold, "with no allergy type food"."""
+        if item.op in RELATED_OPS:
+            related = self.ontology.object(item.field)
+            return f"{_OP_WORDS[item.op]} {related.plural if related else item.field}"
+        values = " and ".join(str(v) for v in item.values)
+        owner = item.field.split(".")[0]
+        if item.op in {"ne", "not_in"} and item.values != [None] and self.subject and (
+            self.reader.linked(self.subject, owner)
+            and self.reader.distance(self.subject, owner) is None
+        ):
+            values = " or ".join(str(v) for v in item.values)
+            return f"with no {_label(self.ontology, item.field)} {values}"
+        return f"{_label(self.ontology, item.field)} {_OP_WORDS[item.op]} {values}"
+
     def describe(self, query: SemanticQuery) -> str:
         parts: list[str] = []
         for metric in query.metrics:
@@ -1324,8 +1481,7 @@ class _Builder:
             parts.append("by " + ", ".join(_label(self.ontology, d.field)
                                            for d in query.dimensions))
         for item in query.filters:
-            parts.append(f"{_label(self.ontology, item.field)} {_OP_WORDS[item.op]} "
-                         + " and ".join(str(v) for v in item.values))
+            parts.append(self._describe_filter(item))
         for ordered in query.order:
             label = _label(self.ontology, ordered.key) if "." in ordered.key else ordered.key
             parts.append(f"{'highest' if ordered.descending else 'lowest'} {label} first")
@@ -1337,7 +1493,7 @@ class _Builder:
 _OP_WORDS: dict[FilterOp, str] = {
     "eq": "is", "ne": "is not", "in": "in", "not_in": "not in", "gt": "over",
     "gte": "at least", "lt": "under", "lte": "at most", "between": "between",
-    "contains": "contains",
+    "contains": "contains", "none": "with no", "some": "with some",
 }  # fmt: skip
 
 

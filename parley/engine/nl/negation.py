@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from parley.engine.nl.operators import RELATION_VERBS
 
 _HAVE = frozenset({"have", "has", "had", "having"})
-_AUXILIARIES = frozenset({"do", "does", "did"})
+_AUXILIARIES = frozenset({"do", "does", "did", "is", "are", "was", "were"})
 #: Negations that carry their auxiliary: a verb follows them.
 _VERBAL = frozenset({"never", "don't", "doesn't", "didn't", "haven't", "hasn't", "hadn't",
                      "isn't", "aren't", "wasn't", "weren't"})
 _PASSIVE = frozenset({"been", "be", "being", "ever", "yet"})
-_DETERMINERS = frozenset({"any", "a", "an", "single"})
+_DETERMINERS = frozenset({"any", "a", "an", "the", "single"})
+#: Words between a determiner and its noun that change nothing ("an associated protein").
+_QUALIFIERS = frozenset({"associated", "related", "registered", "recorded", "listed"})
 _PREPOSITIONS = frozenset({"by", "in", "to", "with", "on", "at", "from", "for", "of", "into"})
 
 
@@ -61,6 +63,10 @@ def denied_object(
     5
     >>> find("movies not reviewed by Chris Jackson", {0, 4, 5})
     4
+    >>> find("hosts who did not host any party", {0, 4, 6})
+    6
+    >>> find("regions that were not affected", {0, 4})
+    4
     >>> find("teachers not older than 50", {0})
     """
     negation = " ".join(words[start:end])
@@ -82,7 +88,7 @@ def denied_object(
         if word in _HAVE:
             linking.append(index)
             index += 1
-        elif is_piece(index):
+        elif is_piece(index) and not _before_object(words, index + 1, is_piece):
             # "never been ordered": the participle names the thing itself.
             if not (passive or auxiliary) or not word.endswith("ed"):
                 return None
@@ -95,9 +101,19 @@ def denied_object(
                 index += 1
         else:
             return None
-    while index < len(words) and words[index] in _DETERMINERS:
+    while index < len(words) and words[index] in _DETERMINERS | _QUALIFIERS:
         linking.append(index)
         index += 1
     if index >= len(words) or not is_piece(index):
         return None
     return Denied(index, tuple(linking), verb)
+
+
+def _before_object(words: Sequence[str], index: int, is_piece: Callable[[int], bool]) -> bool:
+    """Whether a preposition or determiner and then a named thing follow ("host *any
+    party*"): the word before them is a verb, even when it also names something."""
+    skipped = 0
+    while index < len(words) and words[index] in _PREPOSITIONS | _DETERMINERS:
+        index += 1
+        skipped += 1
+    return skipped > 0 and index < len(words) and is_piece(index)

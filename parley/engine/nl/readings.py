@@ -1170,8 +1170,11 @@ class _Builder:
         """The pieces the question's negations of a relation deny, by the piece's id: the
         subject named before the negation ("artists that do not have any album")."""
         words = [t.norm for t in self.frame.tokens]
-        named_at = min((p.start for p in self.frame.pieces if p.kind == "object"
-                        and subject in p.objects), default=None)
+        naming = [p.start for p in self.frame.pieces if p.kind == "object"
+                  and subject in p.objects] or [
+            p.start for p in self.frame.pieces
+            if p.kind == "attribute" and any(c.object == subject for c in p.concepts)]
+        named_at = min(naming, default=None)
         found: dict[int, tuple[Operator, Denied, Piece]] = {}
         for op in self._ops("negation"):
             if named_at is None or named_at > op.start:
@@ -1198,12 +1201,17 @@ class _Builder:
         negation takes is declined, as before."""
         kept = list(filters)
         for op, denied, piece in self.denials.values():
-            if piece.kind != "object" or piece.used:
+            if piece.kind not in {"object", "attribute"} or piece.used:
                 continue
             target = self._related(piece, subject, denied)
             if target is None:
                 continue  # the negation stays unexplained
             self._use(piece)
+            verb = self.frame.piece_at(denied.verb) if denied.verb is not None else None
+            if verb is not None and not verb.used and verb.kind == "object" and any(
+                name == subject or self._through(subject, target, name) for name in verb.objects
+            ):
+                self._use(verb)  # "did not host any party": the verb names the hosting
             self._use_op(op)
             self.explained.update(denied.linking)
             self.joined = True
@@ -1238,7 +1246,11 @@ class _Builder:
         when each subject row has many of it (directly or through a link table) by one
         plain path; or the one its verb names ("students who never attend courses": the
         attendances, not the registrations). None otherwise."""
-        names = set(piece.objects)
+        names = set(piece.objects) or {c.object for c in piece.concepts}
+        if piece.kind == "attribute":
+            # "parties that have no delegates": a column of one related object names its
+            # rows.
+            names = {n for n in names if n != subject and self.reader.distance(subject, n) is None}
         if len(names) != 1 or subject in names:
             return None
         name = next(iter(names))

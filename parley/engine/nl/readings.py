@@ -1254,15 +1254,19 @@ class _Builder:
         if len(names) != 1 or subject in names:
             return None
         name = next(iter(names))
-        if denied.verb is not None:
-            verb = self.frame.tokens[denied.verb].stem
-            named = [o.name for o in self.ontology.objects if len(verb) >= 4
-                     and o.name not in {subject, name}
-                     and any(w.startswith(verb) for w in re.split(r"[_\W]+", o.name.lower()))]
-            if len(named) > 1:
-                return None
-            if named and self.reader.linked(named[0], name):
-                name = named[0]
+        by_verb = False
+        # The verb ("attend") or a qualifier ("registered") may name the link itself.
+        stems = [self.frame.tokens[i].stem for i in (denied.verb, *denied.linking)
+                 if i is not None and len(self.frame.tokens[i].stem) >= 4]
+        named = {o.name for o in self.ontology.objects if o.name not in {subject, name}
+                 and any(w.startswith(verb) for w in re.split(r"[_\W]+", o.name.lower())
+                         for verb in stems)}
+        if len(named) > 1:
+            return None
+        if named and self.reader.linked(next(iter(named)), name):
+            name, by_verb = next(iter(named)), True
+        if not by_verb and len(self._routes(subject, name)) > 1:
+            return None  # "students who took no course": registered, or attended?
         try:
             steps = self.reader.tree(subject).path(name)
         except InvalidInput:
@@ -1270,6 +1274,18 @@ class _Builder:
         if not steps or not steps[0].fans_out or any(self._roles(step) for step in steps):
             return None
         return name
+
+    def _routes(self, subject: str, target: str) -> set[str]:
+        """The plain ways the subject's rows have rows of ``target``: ``target`` itself
+        when it refers to the subject (that one is meant whenever it exists), else each
+        link object referring to both. A link in a named role ("member in charge") is
+        another relation, not a way to have one."""
+        plain = {(r.from_object, r.to_object) for r in self.ontology.relationships
+                 if not r.label}
+        if (target, subject) in plain:
+            return {target}
+        return {link for link, parent in plain if parent == subject
+                and link not in {subject, target} and (link, target) in plain}
 
     def _roles(self, step: JoinStep) -> bool:
         """Whether two objects are linked in several roles and none is the plain one

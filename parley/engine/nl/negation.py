@@ -24,6 +24,7 @@ _PASSIVE = frozenset({"been", "be", "being", "ever", "yet"})
 _DETERMINERS = frozenset({"any", "a", "an", "the", "single"})
 #: Words between a determiner and its noun that change nothing ("an associated protein").
 _QUALIFIERS = frozenset({"associated", "related", "registered", "recorded", "listed"})
+_RELATIVE = frozenset({"that", "which", "whom"})
 _PREPOSITIONS = frozenset({"by", "in", "to", "with", "on", "at", "from", "for", "of", "into"})
 
 
@@ -67,12 +68,27 @@ def denied_object(
     6
     >>> find("regions that were not affected", {0, 4})
     4
+    >>> find("courses that no student attended", {0, 3})
+    3
     >>> find("teachers not older than 50", {0})
     """
     negation = " ".join(words[start:end])
     index = end
     linking: list[int] = []
     verb: int | None = None
+    if negation == "no" and start > 0 and words[start - 1] in _RELATIVE:
+        # "courses that no student attended": the thing denied, then the verb.
+        if not is_piece(index):
+            return None
+        after = index
+        while after < len(words) and is_piece(after):
+            after += 1
+        while after < len(words) and words[after] in _HAVE | _PASSIVE:
+            after += 1
+        if after >= len(words) or not (words[after] in RELATION_VERBS
+                                       or words[after].endswith("ed")):
+            return None
+        return Denied(index, (), after)
     if negation == "no":
         if start == 0 or words[start - 1] not in _HAVE | {"with"}:
             return None

@@ -1276,16 +1276,14 @@ class _Builder:
         return name
 
     def _routes(self, subject: str, target: str) -> set[str]:
-        """The plain ways the subject's rows have rows of ``target``: ``target`` itself
-        when it refers to the subject (that one is meant whenever it exists), else each
-        link object referring to both. A link in a named role ("member in charge") is
-        another relation, not a way to have one."""
-        plain = {(r.from_object, r.to_object) for r in self.ontology.relationships
-                 if not r.label}
-        if (target, subject) in plain:
+        """The ways the subject's rows have rows of ``target``: ``target`` itself when
+        it refers to the subject (that one is meant whenever it exists), else each link
+        object referring to both."""
+        refers = {(r.from_object, r.to_object) for r in self.ontology.relationships}
+        if (target, subject) in refers:
             return {target}
-        return {link for link, parent in plain if parent == subject
-                and link not in {subject, target} and (link, target) in plain}
+        return {link for link, parent in refers if parent == subject
+                and link not in {subject, target} and (link, target) in refers}
 
     def _roles(self, step: JoinStep) -> bool:
         """Whether two objects are linked in several roles and none is the plain one

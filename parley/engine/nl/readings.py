@@ -361,6 +361,8 @@ class _Builder:
         self.denials: dict[int, tuple[Operator, Denied, Piece]] = {}
         #: Columns of values read one-to-many away only because a negation may deny them.
         self.crossing: set[str] = set()
+        #: The object whose rows a count condition counts ("with at least one album").
+        self.compared: str | None = None
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -505,6 +507,9 @@ class _Builder:
         self.denials = self._denials(subject)
         filters = self._absences(subject, _joined_filters(frame, self._filters(subject)))
         metrics, having = self._metrics(subject)
+        some = self._some_instead(subject, metrics, having)
+        if some is not None:
+            filters.append(some)
         self._counted_column(subject, metrics)
         groups = self._groups(subject)
         if self.per_subject is not None and metrics and not groups:
@@ -762,6 +767,7 @@ class _Builder:
             self._use_op(comparison)
             self._use(number)
             self._use(counted)
+            self.compared = name
             having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
                                       values=[_int(number.number)]))
             return name
@@ -1241,6 +1247,27 @@ class _Builder:
                 self._use(piece)
         return kept
 
+    def _some_instead(
+        self, subject: str, metrics: list[_Metric], having: list[QueryFilter]
+    ) -> QueryFilter | None:
+        """"how many artists have at least one album", "the average age of students with
+        at least one allergy": a figure of the subject's rows that have some related rows
+        (a ``some`` filter), not a count of those rows per subject row. Changes
+        ``metrics`` and ``having`` in place when it applies."""
+        if len(having) != 1 or self.compared is None:
+            return None
+        item = having[0]
+        if (item.op, item.values) not in [("gte", [1]), ("gt", [0])]:
+            return None
+        figures = [m for m in metrics if (m.aggregation, m.field) != ("count", self.compared)]
+        if not figures or any(_metric_object(m) != subject for m in figures):
+            return None
+        if self._many_of(subject, self.compared, named_by_verb=False) is None:
+            return None
+        metrics[:] = figures
+        having.clear()
+        return QueryFilter(field=self.compared, op="some")
+
     def _related(self, piece: Piece, subject: str, denied: Denied) -> str | None:
         """The object whose rows a negation denies the subject: the one a piece names,
         when each subject row has many of it (directly or through a link table) by one
@@ -1265,7 +1292,12 @@ class _Builder:
             return None
         if named and self.reader.linked(next(iter(named)), name):
             name, by_verb = next(iter(named)), True
-        if not by_verb and len(self._routes(subject, name)) > 1:
+        return self._many_of(subject, name, named_by_verb=by_verb)
+
+    def _many_of(self, subject: str, name: str, *, named_by_verb: bool) -> str | None:
+        """``name`` when each subject row has many of it by one plain path (its first step
+        one-to-many, no choice of role or of link table); None otherwise."""
+        if not named_by_verb and len(self._routes(subject, name)) > 1:
             return None  # "students who took no course": registered, or attended?
         try:
             steps = self.reader.tree(subject).path(name)

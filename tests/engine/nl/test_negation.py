@@ -1,6 +1,7 @@
 """Negation through relationships, read from the question's grammar: "artists that do not
 have any album", "students without allergies", "courses that no student attended",
-"students who do not have a food allergy". Each question is answered on a small database
+"students who do not have a food allergy" (and its positive form, "artists that have at
+least one album"). Each question is answered on a small database
 and its rows checked; the questions a negation makes ambiguous are declined."""
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ def rows_of(music: tuple[Parser, Source], question: str) -> list[tuple[Any, ...]
         ("Which students have no allergy to food or animal?", [("Dee",), ("Eve",)]),
         ("What are the names of students who are not allergic to cats?",
          [("Cid",), ("Dee",), ("Eve",)]),
+        # The positive form, of a figure of the rows: some related row exists.
+        ("How many artists have at least one album?", [(3,)]),
     ],
 )
 def test_negations_of_a_relation_are_answered(
@@ -117,6 +120,7 @@ def test_negations_of_a_relation_are_answered(
          "student name of students; with no allergy type food"),
         ("Which students have no allergy to food or animal?",
          "student name of students; with no allergy type food or animal"),
+        ("How many artists have at least one album?", "number of artists; with some albums"),
     ],
 )
 def test_a_negation_is_said_in_words(

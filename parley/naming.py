@@ -167,6 +167,16 @@ ABBREVIATIONS: dict[str, str] = {
     "sup": "supplier",
     "whse": "warehouse",
     "wh": "warehouse",
+    "fname": "first name",
+    "lname": "last name",
+    "mname": "middle name",
+    "minit": "middle initial",
+    "stu": "student",
+    "crs": "course",
+    "prof": "professor",
+    "apt": "apartment",
+    "bldg": "building",
+    "lang": "language",
 }
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")

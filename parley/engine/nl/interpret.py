@@ -891,7 +891,8 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
             if number is not None and number >= 1:
                 reading.limit = int(number)
                 reading.recency = w in RECENT
-            elif w in {"latest", "recent", "newest", "oldest", "earliest", "first", "last"} and (
+            elif w in {"latest", "recent", "newest", "oldest", "earliest", "first", "last",
+                       "youngest"} and (
                 i not in reading.time.used
             ):
                 reading.recency = w not in OLDEST

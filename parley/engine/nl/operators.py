@@ -116,7 +116,7 @@ GRAMMAR = frozenset({
     "recorded", "listed", "stored", "available", "given", "total", "amount", "each",
     "s", "so", "far", "how", "if", "it's", "what's", "some", "into", "within", "per",
     "belong", "belongs", "belonging", "associated", "related", "involved", "about", "named",
-    "called", "titled",
+    "called", "titled", "among", "amongst",
     "name", "names",
 })  # fmt: skip
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from parley.engine.events import Intent, Option
+from parley.engine.nl.coordination import expand_coordination
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
 from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
 from parley.engine.nl.lexicon import SIZE_WORDS, Concept, Lexicon, build_lexicon
@@ -112,6 +113,7 @@ class Parser:
                 "clarification",
                 problem="the message looks like SQL; ask in plain words, I write the SQL",
             )
+        question = expand_coordination(question, self.lexicon)
         tokens = tokenize(question)
         if not tokens:
             return Understanding("out_of_scope", problem="the message has no words in it")
@@ -580,15 +582,22 @@ class Parser:
         if reading.adjective_rank and not metrics and reading.rank_attribute is None:
             target = list_object or (reading.mentioned[0] if reading.mentioned else None)
             column = self._column_named(target, reading.adjective_rank[0]) if target else None
-            if target is None or column is None:
+            target_object = self.ontology.object(target.object) if target else None
+            if column is None and target_object is not None and _age_order(
+                target_object, [t.norm for t in reading.tokens]
+            ):
+                # Ranked by a birth date when there is no age: the list query orders it.
+                reading.adjective_rank = None
+            elif target is None or column is None:
                 return Understanding(
                     "clarification",
                     problem=f"I could not tell which column ranks by {reading.adjective_rank[0]}",
                 )
-            reading.rank_attribute = column
-            list_object = target
-            if target in reading.mentioned:
-                reading.mentioned.remove(target)
+            else:
+                reading.rank_attribute = column
+                list_object = target
+                if target in reading.mentioned:
+                    reading.mentioned.remove(target)
         revenue = self.ontology.metric("revenue")
         if (
             reading.money_rank
@@ -956,6 +965,14 @@ class Parser:
         if reading.rank_attribute is not None:
             descending = reading.descending if reading.descending is not None else True
             query.order = [OrderItem(key=reading.rank_attribute.name, descending=descending)]
+            query.limit = reading.limit or (1 if singular else 10)
+            return query
+        aged = _age_order(obj, [t.norm for t in reading.tokens])
+        if aged is not None:
+            # "the oldest employee" is the one born first, not the one hired first.
+            query.order = [aged]
+            if query.list_fields and aged.key not in query.list_fields:
+                query.list_fields.append(f"{obj.name}.{aged.key}")
             query.limit = reading.limit or (1 if singular else 10)
             return query
         if reading.price_order is not None:
@@ -1339,3 +1356,24 @@ def _or_list(options: list[str]) -> str:
 
 def _unknown_text(reading: Reading) -> str:
     return f"I could not understand {_quote_list(reading.unknown)}" if reading.unknown else ""
+
+
+_AGE_WORDS = {"oldest": True, "youngest": False, "eldest": True}
+
+
+def _age_order(obj: Object, words: list[str]) -> OrderItem | None:
+    """"oldest" / "youngest" rows of an object with an age or a birth date: by that column
+    (the oldest has the highest age, or the earliest birth date)."""
+    said = [_AGE_WORDS[w] for w in words if w in _AGE_WORDS]
+    if len(said) != 1:
+        return None
+    oldest = said[0]
+    for attribute in obj.attributes:
+        parts = set(re.split(r"[_\W]+", f"{attribute.name} {attribute.label}".lower()))
+        if "age" in parts and attribute.type in {"integer", "decimal", "float"}:
+            return OrderItem(key=attribute.name, descending=oldest)
+    for attribute in obj.attributes:
+        parts = set(re.split(r"[_\W]+", f"{attribute.name} {attribute.label}".lower()))
+        if parts & {"birth", "dob", "birthday", "born"}:
+            return OrderItem(key=attribute.name, descending=not oldest)
+    return None

@@ -217,18 +217,11 @@ class Reader:
             # "types that have both X and Y ships": a set of groups, not rows.
             raise Hazard("'both'")
         builder = _Builder(self, frame)
-        try:
-            query = builder.build()
-            unexplained = builder.unexplained(query)
-            confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
-            if confidence < THRESHOLD:
-                raise Declined(f"unexplained: {', '.join(unexplained)}")
-        except Declined as declined:
-            if builder.crossing and not declined.hazard:
-                # A value of many related rows that no reading took is the hazard it was
-                # without negations ("not reachable"), whatever else failed.
-                raise Hazard(f"{declined} (a value of many related rows)") from None
-            raise
+        query = builder.build()
+        unexplained = builder.unexplained(query)
+        confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
+        if confidence < THRESHOLD:
+            raise Declined(f"unexplained: {', '.join(unexplained)}")
         return Candidate(query, confidence, builder.describe(query), unexplained)
 
     def tree(self, base: str) -> JoinTree:
@@ -248,6 +241,35 @@ class Reader:
             return None
         return len(steps)
 
+    def pairing(self, a: str, b: str) -> tuple[str, str] | None:
+        """The one table whose rows pair ``a`` with ``b`` (its key is its two references, or
+        it declares none), with its column referring to ``a``; None when there is no such
+        table or several."""
+        found: list[tuple[str, str]] = []
+        for obj in self.ontology.objects:
+            to_a = [r for r in self.ontology.relationships
+                    if r.from_object == obj.name and r.to_object == a and len(r.from_columns) == 1]
+            to_b = [r for r in self.ontology.relationships
+                    if r.from_object == obj.name and r.to_object == b and len(r.from_columns) == 1]
+            if len(to_a) != 1 or len(to_b) != 1 or obj.name in {a, b}:
+                continue
+            pair = {to_a[0].from_columns[0], to_b[0].from_columns[0]}
+            if set(obj.primary_key) in (pair, set()):
+                found.append((obj.name, to_a[0].from_columns[0]))
+        return found[0] if len(found) == 1 else None
+
+    def reaches_down(self, base: str, target: str) -> bool:
+        """Whether ``target`` is reached from ``base`` through rows that refer to it,
+        directly or through a table linking the two ("students living in a dorm"), not
+        through a shared parent: a course and a student of the same department are not
+        related by that alone."""
+        try:
+            steps = self.tree(base).path(target)
+        except InvalidInput:
+            return False
+        fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
+        return fan == 0
+
     def linked(self, a: str, b: str) -> bool:
         try:
             self.tree(a).path(b)
@@ -261,6 +283,15 @@ _BUSINESS_WORDS = frozenset({"vs", "versus", "compare", "compared", "comparing",
                              "percentage", "percent", "%", "growth", "change", "trend",
                              "monthly", "weekly", "daily", "yearly", "quarterly", "annual",
                              "annually", "spend", "spent", "sold", "selling", "much"})
+
+
+_FREQUENCY_WORDS = frozenset({"frequently", "often", "common", "commonly", "popular",
+                              "frequent", "times"})
+
+
+def _participle(word: str) -> bool:
+    """A verb form that says how a thing is involved ("used", "ordered", "booked")."""
+    return word in RELATION_VERBS or (word.endswith("ed") and len(word) > 4)
 
 
 def _beyond_readings(frame: _Frame) -> bool:
@@ -311,6 +342,8 @@ def _plausible(
         return False  # one word ("year") does not name a long value
     if any(t.norm.endswith(("ed", "ing")) and t.norm not in value for t in words):
         return False
+    if words[-1].norm.endswith("ed") and end < len(tokens) and tokens[end].norm == "by":
+        return False  # "reported by the staff": a verb in the passive, not the status
     if all(t.norm in GRAMMAR or t.norm in RELATION_VERBS for t in words):
         return False
     if all(parse_number(t.norm) is not None for t in words):
@@ -349,6 +382,9 @@ class _Builder:
         #: "movies with the highest average rating": the object whose rows are aggregated
         #: per row of the subject.
         self.per_subject: str | None = None
+        #: The table pairing the subject with a grouped object, and its column referring
+        #: to the subject: the subject's rows are counted through it.
+        self.paired: tuple[str, str] | None = None
         #: "the most common type": the subject's rows counted per group.
         self.frequency_of: str | None = None
         #: "in alphabetical order" with no column named: the first column shown.
@@ -359,8 +395,6 @@ class _Builder:
         #: Negations of a relation ("do not have any album", "never reviewed by X"): the
         #: piece each one denies, by the piece's id.
         self.denials: dict[int, tuple[Operator, Denied, Piece]] = {}
-        #: Columns of values read one-to-many away only because a negation may deny them.
-        self.crossing: set[str] = set()
         #: The object whose rows a count condition counts ("with at least one album").
         self.compared: str | None = None
 
@@ -394,7 +428,9 @@ class _Builder:
         scored: list[tuple[int, int, Concept]] = []
         for concept in options:
             distance = self.reader.distance(subject, concept.object)
-            if distance is None and through_many and self.reader.linked(subject, concept.object):
+            if distance is None and through_many and self.reader.reaches_down(
+                subject, concept.object
+            ):
                 distance = 10 + len(self.reader.tree(subject).path(concept.object))
             if distance is None:
                 continue
@@ -512,6 +548,8 @@ class _Builder:
             filters.append(some)
         self._counted_column(subject, metrics)
         groups = self._groups(subject)
+        if self.paired is not None:
+            metrics = self._counted_through_pairs(subject, metrics, having)
         if self.per_subject is not None and metrics and not groups:
             display = self._display(subject)
             key = self._reference_to(self.per_subject, subject)
@@ -579,7 +617,7 @@ class _Builder:
                 order.append(OrderItem(key=DimensionRef(field=texts[0]).key,
                                        descending=self.pending_direction))
             query = SemanticQuery(
-                metrics=[_metric_ref(m, self.ontology) for m in metrics],
+                metrics=[self._metric_ref(m) for m in metrics],
                 dimensions=[DimensionRef(field=f) for f in dimensions],
                 filters=[*filters, *having],
                 order=order,
@@ -643,6 +681,24 @@ class _Builder:
                                  order=order, limit=limit, distinct=True)
         return SemanticQuery(list_object=subject, list_fields=fields, filters=filters,
                              order=order, limit=limit)
+
+    def _metric_ref(self, metric: _Metric) -> MetricRef:
+        ref = _metric_ref(metric, self.ontology)
+        if self.paired is not None and metric.field == ".".join(self.paired):
+            # Named for what it counts: the subject's rows, through their pairs.
+            ref.alias = f"{self.subject}_count"
+        return ref
+
+    def _counted_through_pairs(
+        self, subject: str, metrics: list[_Metric], having: list[QueryFilter]
+    ) -> list[_Metric]:
+        """The subject's rows counted through the table pairing them with a group: each
+        pair names one subject row, so a distinct count of its reference to the subject."""
+        assert self.paired is not None
+        link, column = self.paired
+        if any(m.aggregation != "count" or m.field != subject for m in metrics) or not metrics:
+            raise Hazard(f"figures of {subject} through {link}")
+        return [_Metric("count_distinct", f"{link}.{column}", m.position) for m in metrics]
 
     def _display(self, subject: str) -> str | None:
         obj = self._object(subject)
@@ -760,7 +816,10 @@ class _Builder:
             if counted is None or not counted.objects:
                 continue
             name = counted.objects[0]
-            if name == subject and not self._column_before(comparison, subject):
+            if name == subject and not (
+                self._column_before(comparison, subject)
+                or self._group_before(comparison, subject)
+            ):
                 continue
             if reachable and self.reader.distance(name, subject) is None:
                 continue
@@ -772,6 +831,20 @@ class _Builder:
                                       values=[_int(number.number)]))
             return name
         return None
+
+    def _group_before(self, op: Operator, subject: str) -> bool:
+        """"for each department that has more than 2 employees": an object grouped before
+        the comparison, which the counted rows refer to; the count is per group."""
+        for group in self._ops("group"):
+            if group.end > op.start:
+                continue
+            grouped = self.frame.next_piece(group.end, limit=2)
+            if grouped is None or grouped.start > op.start or grouped.kind != "object":
+                continue
+            target = grouped.objects[0]
+            if target != subject and self.reader.distance(subject, target) is not None:
+                return True
+        return False
 
     def _column_before(self, op: Operator, subject: str) -> bool:
         """"advisors that have more than 2 students": a column of the rows counted names
@@ -851,6 +924,12 @@ class _Builder:
                 continue
             ref = self._group_ref(after, subject)
             if ref is None:
+                if subject in after.objects and (
+                    self.frame.tokens[op.start].norm == "across" or self.per_subject is not None
+                ):
+                    # "across all tracks": over the rows themselves; "the average rating
+                    # for each movie": a figure per row of the subject, already read.
+                    self._use_op(op)
                 continue
             self._use_op(op)
             self._use(after)
@@ -868,10 +947,11 @@ class _Builder:
                 index = more.end
         # "which G has the most X", "the G with the most X": G is the group.
         most = self._ops("most")
-        if most and not groups and self._frequency(most[0]):
-            before = [p for p in frame.pieces if p.end <= most[0].start and not p.used
-                      and p.names_column]
-            after = frame.next_piece(most[0].end + 1, limit=1)
+        frequency = self._frequency_words(most[0]) if most and not groups else []
+        if frequency:
+            before = [p for p in frame.pieces if p.end <= min(frequency[0], most[0].start)
+                      and not p.used and p.names_column]
+            after = frame.next_piece(max(frequency) + 1, limit=1)
             if not before and after is not None and after.names_column and not after.used:
                 before = [after]  # "the most common type"
             if before:
@@ -879,7 +959,7 @@ class _Builder:
                 if ref is not None:
                     self._use(before[-1])
                     self._use_op(most[0])
-                    self.explained.add(most[0].end)
+                    self.explained.update(frequency)
                     groups.append(ref)
                     self.frequency_of = subject
                     return groups
@@ -918,15 +998,33 @@ class _Builder:
         return f"{subject}.{links[0].from_columns[0]}" if len(links) == 1 else None
 
     def _frequency(self, op: Operator) -> bool:
-        words = self.frame.tokens
-        return op.end < len(words) and words[op.end].norm in {
-            "frequently", "often", "common", "commonly", "popular", "frequent", "times"}
+        return bool(self._frequency_words(op))
+
+    def _frequency_words(self, op: Operator) -> list[int]:
+        """Where "most" says how often ("the most common", "used most often", "the most
+        frequently ordered"): the frequency word and a participle beside it; none when
+        "most" says something else."""
+        words = [t.norm for t in self.frame.tokens]
+        if op.end >= len(words) or words[op.end] not in _FREQUENCY_WORDS:
+            return []
+        found = [op.end]
+        if op.end + 1 < len(words) and _participle(words[op.end + 1]):
+            found.append(op.end + 1)  # "the most frequently used language"
+        if op.start > 0 and _participle(words[op.start - 1]):
+            found.insert(0, op.start - 1)  # "the language used most often"
+        return found
 
     def _group_ref(self, piece: Piece, subject: str) -> str | None:
         if piece.objects and piece.objects[0] != subject:
             obj = self._object(piece.objects[0])
             if self.reader.distance(subject, obj.name) is None:
-                raise Hazard(f"{obj.name} is not reachable from {subject}")
+                link = self.reader.pairing(subject, obj.name)
+                if link is None or self.paired not in {None, link}:
+                    raise Hazard(f"{obj.name} is not reachable from {subject}")
+                # "the number of students in each dorm", through the table pairing them.
+                self.paired = link
+                self.joined = True
+                return self._display(obj.name) or f"{obj.name}.{obj.primary_key[0]}"
             self.joined = True
             if not (obj.display_attribute or obj.primary_key):
                 return None
@@ -980,11 +1078,11 @@ class _Builder:
                 order.append(OrderItem(key=concept.field, descending=op.arg != "asc"))
                 fields.append(concept.field)
                 limit = limit or _limit_from(frame, op) or 1
-        if most and any(m.aggregation == "count" for m in metrics):
+        counts = [m for m in metrics if m.aggregation == "count" or (
+            self.paired is not None and m.aggregation == "count_distinct")]
+        if most and counts:
             direction = most[0].arg != "asc"
-            count_key = _metric_ref(
-                next(m for m in metrics if m.aggregation == "count"), self.ontology
-            ).key
+            count_key = self._metric_ref(counts[0]).key
             order.append(OrderItem(key=count_key, descending=direction))
             limit = limit or _limit_from(frame, most[0]) or 1
         for op in frame.operators:
@@ -995,7 +1093,7 @@ class _Builder:
                 if by_figure is not None:
                     # "the highest average rating": rank the groups by that figure.
                     self._use_op(op)
-                    order.append(OrderItem(key=_metric_ref(by_figure, self.ontology).key,
+                    order.append(OrderItem(key=self._metric_ref(by_figure).key,
                                            descending=op.arg == "max"))
                     limit = limit or _limit_from(frame, op) or 1
                     continue
@@ -1042,7 +1140,7 @@ class _Builder:
                 elif op.arg and order:
                     order[-1] = OrderItem(key=order[-1].key, descending=descending)
                 elif op.arg and metrics and not _alphabetical(frame, op):
-                    order.append(OrderItem(key=_metric_ref(metrics[0], self.ontology).key,
+                    order.append(OrderItem(key=self._metric_ref(metrics[0]).key,
                                            descending=descending))
                 elif op.arg:
                     self.pending_direction = descending
@@ -1077,11 +1175,7 @@ class _Builder:
         filters: list[QueryFilter] = []
         for piece in frame.pieces:
             if piece.kind == "value":
-                # Under a negation of a relation, a value may be one related rows hold
-                # ("do not have any food allergy"): kept only if a negation takes it.
-                concept = self._attribute_of(piece, subject, through_many=bool(self.denials))
-                if self.reader.distance(subject, concept.object) is None:
-                    self.crossing.add(concept.field)
+                concept = self._attribute_of(piece, subject, through_many=True)
                 self._use(piece)
                 self._use_column_word(piece, concept)
                 filters.append(self._negated(piece, QueryFilter(
@@ -1163,6 +1257,8 @@ class _Builder:
             return QueryFilter(field=found.field, op="ne", values=found.values)
         words = [t.norm for t in self.frame.tokens]
         for op in self._ops("negation"):
+            if op.end > piece.start:
+                continue  # a negation after the value negates something else
             between = words[op.end : piece.start]
             if len(between) <= 2 and set(between) <= {"in", "from", "the", "a", "of", "at",
                                                         "equal", "to", "is", "be"}:
@@ -1203,8 +1299,7 @@ class _Builder:
     def _absences(self, subject: str, filters: list[QueryFilter]) -> list[QueryFilter]:
         """"artists that do not have any album": no related row (a ``none`` filter on the
         object denied). A condition on the object denied ("no race in class GT") is what
-        no related row may meet: its negation. A value read one-to-many away that no
-        negation takes is declined, as before."""
+        no related row may meet: its negation."""
         kept = list(filters)
         for op, denied, piece in self.denials.values():
             if piece.kind not in {"object", "attribute"} or piece.used:
@@ -1233,9 +1328,6 @@ class _Builder:
             kept[kept.index(inner)] = QueryFilter(
                 field=inner.field, op="ne" if inner.op == "eq" else "not_in",
                 values=inner.values)
-        for item in kept:
-            if item.field in self.crossing and item.op not in {"ne", "not_in"}:
-                raise Declined(f"a value of many related rows ({item.field})")
         negated = {f.field.split(".")[0] for f in kept if f.op in {"ne", "not_in", "none"}
                    and self.reader.distance(subject, f.field.split(".")[0]) is None}
         first = min((op.start for op, _, _ in self.denials.values()), default=None)
@@ -1497,6 +1589,8 @@ class _Builder:
                 continue  # "sort the names by age": the order says it
             if token.norm == "by" and self._agent(token.index):
                 continue  # "written by Smith": the value says who
+            if token.norm == "by" and self._passive_by(token.index):
+                continue  # "used by more than 3 parties": the count condition says who
             left.append(token.norm)
         return left
 
@@ -1507,6 +1601,14 @@ class _Builder:
             if piece is not None:
                 return piece.used and piece.kind in {"value", "quoted"}
         return False
+
+    def _passive_by(self, index: int) -> bool:
+        """"by" after a participle, before an object the reading used."""
+        words = self.frame.tokens
+        if index == 0 or not _participle(words[index - 1].norm):
+            return False
+        following = self.frame.next_piece(index + 1, limit=4)
+        return following is not None and following.used and following.kind == "object"
 
     def _agent(self, index: int) -> bool:
         return index not in self._grouping_bys() and self._names_value(index)
@@ -1530,6 +1632,10 @@ class _Builder:
     def describe(self, query: SemanticQuery) -> str:
         parts: list[str] = []
         for metric in query.metrics:
+            if self.paired is not None and metric.field == ".".join(self.paired):
+                link = self._object(self.paired[0]).plural
+                parts.append(f"number of {self._object(self.subject).plural} (through {link})")
+                continue
             parts.append(_describe_metric(self.ontology, metric))
         if query.is_list:
             obj = self._object(query.list_object or "")
@@ -1566,6 +1672,9 @@ def _label(ontology: Ontology, ref: str) -> str:
 
 
 def _describe_metric(ontology: Ontology, metric: MetricRef) -> str:
+    named = ontology.metric(metric.metric) if metric.metric else None
+    if named is not None:
+        return named.label
     if metric.aggregation == "count" and metric.field and "." not in metric.field:
         obj = ontology.object(metric.field)
         return f"number of {obj.plural if obj else metric.field}"

@@ -52,7 +52,6 @@ ADJECTIVE_RANKS: dict[str, tuple[str, bool]] = {
     "heaviest": ("weight", True), "lightest": ("weight", False),
     "longest": ("length", True), "shortest": ("length", False),
     "tallest": ("height", True), "widest": ("width", True),
-    "youngest": ("age", False),
     "best-paid": ("salary", True), "richest": ("salary", True),
 }  # fmt: skip
 #: Superlatives that rank rows when they qualify a column of a named object.
@@ -178,7 +177,7 @@ LIST = frozenset(
         "whose",
     }
 )
-RECENT = frozenset({"latest", "recent", "newest", "last"})
+RECENT = frozenset({"latest", "recent", "newest", "last", "youngest"})
 OLDEST = frozenset({"oldest", "earliest", "first"})
 INSTEAD = frozenset({"instead", "rather"})
 ADD = frozenset({"also", "too", "additionally", "plus", "and", "as", "well"})

@@ -1,0 +1,50 @@
+"""Shared heads of coordinated words: "first and last name" is "first name and last name".
+
+English leaves the head noun off all but the last of coordinated modifiers. A column
+named by each modifier with the head ("first name", "last name") is what such a phrase
+asks for; read literally, the first modifier would be left alone and its column dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parley.engine.nl.lexicon import Lexicon
+from parley.engine.nl.text import tokenize
+
+_COORDINATED = re.compile(
+    r"\b(?P<first>[A-Za-z]+)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<second>[A-Za-z]+)\s+(?P<head>[A-Za-z]+)\b"
+)
+
+
+def _names_column(lexicon: Lexicon, phrase: str) -> bool:
+    tokens = tokenize(phrase)
+    concepts = lexicon.lookup(tuple(t.stem for t in tokens), tuple(t.norm for t in tokens))
+    return any(c.kind == "attribute" for c in concepts)
+
+
+def expand_coordination(question: str, lexicon: Lexicon) -> str:
+    """``question`` with each coordinated modifier given the head it shares, when both
+    modifier-plus-head phrases name columns and the first modifier names none alone.
+
+    Runs to a fixed point so that "first, middle and last name" expands fully.
+    """
+    for _ in range(4):
+        changed = False
+
+        def expand(match: re.Match[str]) -> str:
+            nonlocal changed
+            first, second, head = match["first"], match["second"], match["head"]
+            if (
+                _names_column(lexicon, f"{first} {head}")
+                and _names_column(lexicon, f"{second} {head}")
+                and not _names_column(lexicon, first)
+            ):
+                changed = True
+                return f"{first} {head} and {second} {head}"
+            return match.group(0)
+
+        question = _COORDINATED.sub(expand, question)
+        if not changed:
+            break
+    return question

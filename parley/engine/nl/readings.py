@@ -270,6 +270,33 @@ class Reader:
         fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
         return fan == 0
 
+    def routes(self, subject: str, target: str) -> set[str]:
+        """The ways the subject's rows have rows of ``target``: ``target`` itself when
+        it refers to the subject (that one is meant whenever it exists), else each link
+        object referring to both."""
+        refers = {(r.from_object, r.to_object) for r in self.ontology.relationships}
+        if (target, subject) in refers:
+            return {target}
+        return {link for link, parent in refers if parent == subject
+                and link not in {subject, target} and (link, target) in refers}
+
+    def in_roles(self, step: JoinStep) -> bool:
+        """Whether two objects are linked in several roles and none is the plain one
+        ("weddings" of people: as the husband or as the wife)."""
+        links = [r for r in self.ontology.relationships
+                 if {r.from_object, r.to_object} == {step.parent, step.child}]
+        return len(links) > 1 and sum(1 for r in links if not r.label) != 1
+
+    def passes(self, subject: str, name: str, via: str) -> bool:
+        """Whether the path from the subject to ``name`` passes ``via`` (or ends there)."""
+        if name == via:
+            return True
+        try:
+            steps = self.tree(subject).path(name)
+        except InvalidInput:
+            return False
+        return any(step.child == via for step in steps)
+
     def linked(self, a: str, b: str) -> bool:
         try:
             self.tree(a).path(b)
@@ -1310,14 +1337,15 @@ class _Builder:
             self._use(piece)
             verb = self.frame.piece_at(denied.verb) if denied.verb is not None else None
             if verb is not None and not verb.used and verb.kind == "object" and any(
-                name == subject or self._through(subject, target, name) for name in verb.objects
+                name == subject or self.reader.passes(subject, target, name)
+                for name in verb.objects
             ):
                 self._use(verb)  # "did not host any party": the verb names the hosting
             self._use_op(op)
             self.explained.update(denied.linking)
             self.joined = True
             within = [f for f in kept if f.op not in RELATED_OPS
-                      and self._through(subject, f.field.split(".")[0], target)]
+                      and self.reader.passes(subject, f.field.split(".")[0], target)]
             if not within:
                 kept.append(QueryFilter(field=target, op="none"))
                 continue
@@ -1335,7 +1363,7 @@ class _Builder:
             # "do not have any food allergy": the allergies the value is denied of.
             if (piece.kind == "object" and not piece.used and first is not None
                     and piece.start > first and any(
-                        self._through(subject, name, piece.objects[0]) for name in negated)):
+                        self.reader.passes(subject, name, piece.objects[0]) for name in negated)):
                 self._use(piece)
         return kept
 
@@ -1389,42 +1417,15 @@ class _Builder:
     def _many_of(self, subject: str, name: str, *, named_by_verb: bool) -> str | None:
         """``name`` when each subject row has many of it by one plain path (its first step
         one-to-many, no choice of role or of link table); None otherwise."""
-        if not named_by_verb and len(self._routes(subject, name)) > 1:
+        if not named_by_verb and len(self.reader.routes(subject, name)) > 1:
             return None  # "students who took no course": registered, or attended?
         try:
             steps = self.reader.tree(subject).path(name)
         except InvalidInput:
             return None
-        if not steps or not steps[0].fans_out or any(self._roles(step) for step in steps):
+        if not steps or not steps[0].fans_out or any(self.reader.in_roles(step) for step in steps):
             return None
         return name
-
-    def _routes(self, subject: str, target: str) -> set[str]:
-        """The ways the subject's rows have rows of ``target``: ``target`` itself when
-        it refers to the subject (that one is meant whenever it exists), else each link
-        object referring to both."""
-        refers = {(r.from_object, r.to_object) for r in self.ontology.relationships}
-        if (target, subject) in refers:
-            return {target}
-        return {link for link, parent in refers if parent == subject
-                and link not in {subject, target} and (link, target) in refers}
-
-    def _roles(self, step: JoinStep) -> bool:
-        """Whether two objects are linked in several roles and none is the plain one
-        ("weddings" of people: as the husband or as the wife)."""
-        links = [r for r in self.ontology.relationships
-                 if {r.from_object, r.to_object} == {step.parent, step.child}]
-        return len(links) > 1 and sum(1 for r in links if not r.label) != 1
-
-    def _through(self, subject: str, name: str, via: str) -> bool:
-        """Whether the path from the subject to ``name`` passes ``via`` (or ends there)."""
-        if name == via:
-            return True
-        try:
-            steps = self.reader.tree(subject).path(name)
-        except InvalidInput:
-            return False
-        return any(step.child == via for step in steps)
 
     def _quoted_filter(self, piece: Piece, subject: str) -> QueryFilter:
         text = piece.text

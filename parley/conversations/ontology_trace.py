@@ -137,7 +137,11 @@ def _filter_words(field: str, op: str, values: Sequence[object]) -> str:
     "customers.country in ('US', 'CA')"
     >>> _filter_words("orders.amount", "between", [1, 5])
     'orders.amount between 1 and 5'
+    >>> _filter_words("albums", "none", [])
+    'no related albums'
     """
+    if op in ("none", "some"):
+        return f"{'no' if op == 'none' else 'some'} related {field}"
     shown = [repr(v) for v in values]
     if op == "between" and len(shown) == 2:
         return f"{field} between {shown[0]} and {shown[1]}"

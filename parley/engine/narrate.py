@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from parley.engine.result_shape import ColumnRole, format_value
+from parley.engine.semantic.joins import JoinTree
 from parley.engine.semantic.ontology import Ontology
-from parley.engine.semantic.query import SemanticQuery
+from parley.engine.semantic.query import RELATED_OPS, SemanticQuery
+from parley.errors import InvalidInput
 
 
 def describe_query(query: SemanticQuery, ontology: Ontology, columns: Sequence[ColumnRole]) -> str:
@@ -46,15 +48,48 @@ def _when(query: SemanticQuery) -> str:
     return ""
 
 
+def _measured(query: SemanticQuery, ontology: Ontology) -> str | None:
+    """The object whose rows the query lists or measures first."""
+    if query.list_object:
+        return query.list_object
+    for metric in query.metrics:
+        defined = ontology.metric(metric.metric) if metric.metric else None
+        if defined is not None:
+            return defined.object
+        if metric.field:
+            return metric.field.split(".")[0]
+    return None
+
+
+def _many_away(ontology: Ontology, base: str | None, field: str) -> bool:
+    """Whether the object of ``field`` is one-to-many away from the rows measured."""
+    if base is None:
+        return False
+    try:
+        return any(step.fans_out for step in JoinTree(ontology, base).path(field.split(".")[0]))
+    except InvalidInput:
+        return False
+
+
 def _filters_text(query: SemanticQuery, ontology: Ontology) -> str:
     parts: list[str] = []
+    base = _measured(query, ontology)
     for f in query.filters:
+        if f.op in RELATED_OPS:
+            related = ontology.object(f.field)
+            plural = related.plural if related else f.field
+            parts.append(f"there are {'no' if f.op == 'none' else 'some'} related {plural}")
+            continue
         try:
             _, attribute = ontology.resolve(f.field)
             name = attribute.label
         except KeyError:
             name = f.field
         values = ", ".join(str(v) for v in f.values)
+        if f.op in ("ne", "not_in") and f.values != [None] and _many_away(ontology, base, f.field):
+            # No related row has the value (the compiler's NOT EXISTS).
+            parts.append(f"no {name} is {'one of ' if f.op == 'not_in' else ''}{values}")
+            continue
         word = {
             "eq": "is",
             "in": "is one of",

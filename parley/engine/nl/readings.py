@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 
 from parley.engine.nl.evidence import find_matches
 from parley.engine.nl.lexicon import Concept, Lexicon
+from parley.engine.nl.negation import Denied, denied_object
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator, find_operators
 from parley.engine.nl.text import Token, fold, parse_number, tokenize
 from parley.engine.nl.timephrases import find_time
-from parley.engine.semantic.joins import JoinTree
+from parley.engine.semantic.joins import JoinStep, JoinTree
 from parley.engine.semantic.ontology import Attribute, Object, Ontology
 from parley.engine.semantic.query import (
+    RELATED_OPS,
     Aggregation,
     DimensionRef,
     FilterOp,
@@ -269,6 +271,33 @@ class Reader:
         fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
         return fan == 0
 
+    def routes(self, subject: str, target: str) -> set[str]:
+        """The ways the subject's rows have rows of ``target``: ``target`` itself when
+        it refers to the subject (that one is meant whenever it exists), else each link
+        object referring to both."""
+        refers = {(r.from_object, r.to_object) for r in self.ontology.relationships}
+        if (target, subject) in refers:
+            return {target}
+        return {link for link, parent in refers if parent == subject
+                and link not in {subject, target} and (link, target) in refers}
+
+    def in_roles(self, step: JoinStep) -> bool:
+        """Whether two objects are linked in several roles and none is the plain one
+        ("weddings" of people: as the husband or as the wife)."""
+        links = [r for r in self.ontology.relationships
+                 if {r.from_object, r.to_object} == {step.parent, step.child}]
+        return len(links) > 1 and sum(1 for r in links if not r.label) != 1
+
+    def passes(self, subject: str, name: str, via: str) -> bool:
+        """Whether the path from the subject to ``name`` passes ``via`` (or ends there)."""
+        if name == via:
+            return True
+        try:
+            steps = self.tree(subject).path(name)
+        except InvalidInput:
+            return False
+        return any(step.child == via for step in steps)
+
     def linked(self, a: str, b: str) -> bool:
         try:
             self.tree(a).path(b)
@@ -423,6 +452,11 @@ class _Builder:
         words = {t.norm for t in frame.tokens}
         self.distinct = bool(words & {"distinct", "different", "unique"})
         self.subject = ""
+        #: Negations of a relation ("do not have any album", "never reviewed by X"): the
+        #: piece each one denies, by the piece's id.
+        self.denials: dict[int, tuple[Operator, Denied, Piece]] = {}
+        #: The object whose rows a count condition counts ("with at least one album").
+        self.compared: str | None = None
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -566,8 +600,12 @@ class _Builder:
         for piece in frame.pieces:
             if piece.kind == "object" and subject in piece.objects:
                 self._use(piece)
-        filters = _joined_filters(frame, self._filters(subject))
+        self.denials = self._denials(subject)
+        filters = self._absences(subject, _joined_filters(frame, self._filters(subject)))
         metrics, having = self._metrics(subject)
+        some = self._some_instead(subject, metrics, having)
+        if some is not None:
+            filters.append(some)
         self._counted_column(subject, metrics)
         groups = self._groups(subject)
         if self.paired is not None:
@@ -871,6 +909,7 @@ class _Builder:
             self._use_op(comparison)
             self._use(number)
             self._use(counted)
+            self.compared = name
             having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
                                       values=[_int(number.number)]))
             return name
@@ -1296,8 +1335,20 @@ class _Builder:
                 self._use(neighbour)
 
     def _negated(self, piece: Piece, found: QueryFilter) -> QueryFilter:
-        """"stations not in London", "other than Smith": the value's own negation makes
-        the filter a "not equal"; a negation of anything else is left unexplained."""
+        """"stations not in London", "other than Smith", "movies not reviewed by Smith":
+        the value's own negation makes the filter a "not equal"; a negation of anything
+        else is left unexplained."""
+        denial = self.denials.get(id(piece))
+        owner = found.field.split(".")[0]
+        if denial is not None and found.op == "eq" and (
+            self.reader.distance(self.subject, owner) is None
+            or self._denies_own_value(denial[1], denial[0])
+        ):
+            op, denied, _ = denial
+            self._use_op(op)
+            self.explained.update(denied.linking)
+            self.joined = True
+            return QueryFilter(field=found.field, op="ne", values=found.values)
         words = [t.norm for t in self.frame.tokens]
         for op in self._ops("negation"):
             if op.end > piece.start:
@@ -1310,6 +1361,138 @@ class _Builder:
                 self._use_op(op)
                 return QueryFilter(field=found.field, op="ne", values=found.values)
         return found
+
+    def _denials(self, subject: str) -> dict[int, tuple[Operator, Denied, Piece]]:
+        """The pieces the question's negations of a relation deny, by the piece's id: the
+        subject named before the negation ("artists that do not have any album")."""
+        words = [t.norm for t in self.frame.tokens]
+        naming = [p.start for p in self.frame.pieces if p.kind == "object"
+                  and subject in p.objects] or [
+            p.start for p in self.frame.pieces
+            if p.kind == "attribute" and any(c.object == subject for c in p.concepts)]
+        named_at = min(naming, default=None)
+        found: dict[int, tuple[Operator, Denied, Piece]] = {}
+        for op in self._ops("negation"):
+            if named_at is None or named_at > op.start:
+                continue
+            denied = denied_object(words, op.start, op.end,
+                                   lambda i: self.frame.piece_at(i) is not None)
+            piece = self.frame.piece_at(denied.start) if denied is not None else None
+            if denied is not None and piece is not None and piece.kind != "number":
+                found[id(piece)] = (op, denied, piece)
+        return found
+
+    def _denies_own_value(self, denied: Denied, op: Operator) -> bool:
+        """"members not living in Hartford": a value of the rows themselves denied. Not
+        when the negation quantifies over related rows ("never ... any friendly
+        competition" says nothing of one competition's own type)."""
+        words = [t.norm for t in self.frame.tokens]
+        quantified = words[op.start] == "never" or any(words[i] == "any" for i in denied.linking)
+        return not quantified
+
+    def _absences(self, subject: str, filters: list[QueryFilter]) -> list[QueryFilter]:
+        """"artists that do not have any album": no related row (a ``none`` filter on the
+        object denied). A condition on the object denied ("no race in class GT") is what
+        no related row may meet: its negation."""
+        kept = list(filters)
+        for op, denied, piece in self.denials.values():
+            if piece.kind not in {"object", "attribute"} or piece.used:
+                continue
+            target = self._related(piece, subject, denied)
+            if target is None:
+                continue  # the negation stays unexplained
+            self._use(piece)
+            verb = self.frame.piece_at(denied.verb) if denied.verb is not None else None
+            if verb is not None and not verb.used and verb.kind == "object" and any(
+                name == subject or self.reader.passes(subject, target, name)
+                for name in verb.objects
+            ):
+                self._use(verb)  # "did not host any party": the verb names the hosting
+            self._use_op(op)
+            self.explained.update(denied.linking)
+            self.joined = True
+            within = [f for f in kept if f.op not in RELATED_OPS
+                      and self.reader.passes(subject, f.field.split(".")[0], target)]
+            if not within:
+                kept.append(QueryFilter(field=target, op="none"))
+                continue
+            if len(within) > 1 or within[0].op not in {"eq", "in"}:
+                # "no race in class GT in 2004": one related row meeting both, denied.
+                raise Hazard("a negation of several conditions")
+            inner = within[0]
+            kept[kept.index(inner)] = QueryFilter(
+                field=inner.field, op="ne" if inner.op == "eq" else "not_in",
+                values=inner.values)
+        negated = {f.field.split(".")[0] for f in kept if f.op in {"ne", "not_in", "none"}
+                   and self.reader.distance(subject, f.field.split(".")[0]) is None}
+        first = min((op.start for op, _, _ in self.denials.values()), default=None)
+        for piece in self.frame.pieces:
+            # "do not have any food allergy": the allergies the value is denied of.
+            if (piece.kind == "object" and not piece.used and first is not None
+                    and piece.start > first and any(
+                        self.reader.passes(subject, name, piece.objects[0]) for name in negated)):
+                self._use(piece)
+        return kept
+
+    def _some_instead(
+        self, subject: str, metrics: list[_Metric], having: list[QueryFilter]
+    ) -> QueryFilter | None:
+        """"how many artists have at least one album", "the average age of students with
+        at least one allergy": a figure of the subject's rows that have some related rows
+        (a ``some`` filter), not a count of those rows per subject row. Changes
+        ``metrics`` and ``having`` in place when it applies."""
+        if len(having) != 1 or self.compared is None:
+            return None
+        item = having[0]
+        if (item.op, item.values) not in [("gte", [1]), ("gt", [0])]:
+            return None
+        figures = [m for m in metrics if (m.aggregation, m.field) != ("count", self.compared)]
+        if not figures or any(_metric_object(m) != subject for m in figures):
+            return None
+        if self._many_of(subject, self.compared, named_by_verb=False) is None:
+            return None
+        metrics[:] = figures
+        having.clear()
+        return QueryFilter(field=self.compared, op="some")
+
+    def _related(self, piece: Piece, subject: str, denied: Denied) -> str | None:
+        """The object whose rows a negation denies the subject: the one a piece names,
+        when each subject row has many of it (directly or through a link table) by one
+        plain path; or the one its verb names ("students who never attend courses": the
+        attendances, not the registrations). None otherwise."""
+        names = set(piece.objects) or {c.object for c in piece.concepts}
+        if piece.kind == "attribute":
+            # "parties that have no delegates": a column of one related object names its
+            # rows.
+            names = {n for n in names if n != subject and self.reader.distance(subject, n) is None}
+        if len(names) != 1 or subject in names:
+            return None
+        name = next(iter(names))
+        by_verb = False
+        # The verb ("attend") or a qualifier ("registered") may name the link itself.
+        stems = [self.frame.tokens[i].stem for i in (denied.verb, *denied.linking)
+                 if i is not None and len(self.frame.tokens[i].stem) >= 4]
+        named = {o.name for o in self.ontology.objects if o.name not in {subject, name}
+                 and any(w.startswith(verb) for w in re.split(r"[_\W]+", o.name.lower())
+                         for verb in stems)}
+        if len(named) > 1:
+            return None
+        if named and self.reader.linked(next(iter(named)), name):
+            name, by_verb = next(iter(named)), True
+        return self._many_of(subject, name, named_by_verb=by_verb)
+
+    def _many_of(self, subject: str, name: str, *, named_by_verb: bool) -> str | None:
+        """``name`` when each subject row has many of it by one plain path (its first step
+        one-to-many, no choice of role or of link table); None otherwise."""
+        if not named_by_verb and len(self.reader.routes(subject, name)) > 1:
+            return None  # "students who took no course": registered, or attended?
+        try:
+            steps = self.reader.tree(subject).path(name)
+        except InvalidInput:
+            return None
+        if not steps or not steps[0].fans_out or any(self.reader.in_roles(step) for step in steps):
+            return None
+        return name
 
     def _quoted_filter(self, piece: Piece, subject: str) -> QueryFilter:
         text = piece.text
@@ -1502,6 +1685,22 @@ class _Builder:
     def _agent(self, index: int) -> bool:
         return index not in self._grouping_bys() and self._names_value(index)
 
+    def _describe_filter(self, item: QueryFilter) -> str:
+        """One filter in words: "age over 18", "with no albums", and a negated value the
+        rows' related rows hold, "with no allergy type food"."""
+        if item.op in RELATED_OPS:
+            related = self.ontology.object(item.field)
+            return f"{_OP_WORDS[item.op]} {related.plural if related else item.field}"
+        values = " and ".join(str(v) for v in item.values)
+        owner = item.field.split(".")[0]
+        if item.op in {"ne", "not_in"} and item.values != [None] and self.subject and (
+            self.reader.linked(self.subject, owner)
+            and self.reader.distance(self.subject, owner) is None
+        ):
+            values = " or ".join(str(v) for v in item.values)
+            return f"with no {_label(self.ontology, item.field)} {values}"
+        return f"{_label(self.ontology, item.field)} {_OP_WORDS[item.op]} {values}"
+
     def describe(self, query: SemanticQuery) -> str:
         parts: list[str] = []
         for metric in query.metrics:
@@ -1518,8 +1717,7 @@ class _Builder:
             parts.append("by " + ", ".join(_label(self.ontology, d.field)
                                            for d in query.dimensions))
         for item in query.filters:
-            parts.append(f"{_label(self.ontology, item.field)} {_OP_WORDS[item.op]} "
-                         + " and ".join(str(v) for v in item.values))
+            parts.append(self._describe_filter(item))
         for ordered in query.order:
             label = _label(self.ontology, ordered.key) if "." in ordered.key else ordered.key
             parts.append(f"{'highest' if ordered.descending else 'lowest'} {label} first")
@@ -1531,7 +1729,7 @@ class _Builder:
 _OP_WORDS: dict[FilterOp, str] = {
     "eq": "is", "ne": "is not", "in": "in", "not_in": "not in", "gt": "over",
     "gte": "at least", "lt": "under", "lte": "at most", "between": "between",
-    "contains": "contains",
+    "contains": "contains", "none": "with no", "some": "with some",
 }  # fmt: skip
 
 

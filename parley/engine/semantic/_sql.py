@@ -16,7 +16,7 @@ from sqlglot import exp
 from parley.engine.semantic.joins import JoinStep, JoinTree, nearest_time_field
 from parley.engine.semantic.ontology import Attribute, Object, Ontology
 from parley.engine.semantic.output import OutputColumn
-from parley.engine.semantic.query import SemanticQuery
+from parley.engine.semantic.query import RELATED_OPS, QueryFilter, SemanticQuery
 from parley.errors import InvalidInput
 
 # Truncations that sqlglot's generic DATE_TRUNC does not express well in these dialects;
@@ -183,6 +183,11 @@ def condition(
     target: exp.Expr, op: str, values: list[Any], *, field: str, type_family: str
 ) -> exp.Expr:
     """The predicate of one filter on ``target`` (a column or an aggregate)."""
+    if op in RELATED_OPS:
+        raise InvalidInput(
+            f"filter {op!r} on {field} compares no value: it names an object whose related "
+            "rows must exist or not"
+        )
     arity = _ARITY.get(op)
     if arity is not None and len(values) != arity:
         raise InvalidInput(
@@ -262,7 +267,23 @@ def percent_of(part: exp.Expr, whole: exp.Expr) -> exp.Expr:
 @dataclass
 class Condition:
     object: str
-    predicate: exp.Expr
+    #: The condition on the object's columns; None for a relation condition.
+    predicate: exp.Expr | None
+    #: For a negated condition ("allergy type is not food"): its positive form. Across a
+    #: one-to-many step it means that no related row meets the positive form (NOT EXISTS),
+    #: not that some related row has another value.
+    opposite: exp.Expr | None = None
+    #: For a relation condition: related rows must exist ("some") or not ("none").
+    related: str | None = None
+
+
+@dataclass
+class Subquery:
+    """An (NOT) EXISTS of its own: rows reached from the scope's base by ``steps``."""
+
+    steps: list[JoinStep]
+    predicate: exp.Expr | None
+    negated: bool
 
 
 @dataclass
@@ -272,7 +293,11 @@ class Scope:
     tree: JoinTree
     joins: set[str] = field(default_factory=set)
     where: list[exp.Expr] = field(default_factory=list)
+    #: Positive conditions one-to-many away, grouped by the first object that fans out:
+    #: one EXISTS each, so that "orders online in 2025" is one order that is both.
     exists: dict[str, list[tuple[list[JoinStep], exp.Expr]]] = field(default_factory=dict)
+    #: Negations and relation conditions: each one alone, never merged with the others.
+    subqueries: list[Subquery] = field(default_factory=list)
 
 
 def positive(limit: int) -> int:
@@ -282,16 +307,30 @@ def positive(limit: int) -> int:
 
 
 def place(scope: Scope, condition: Condition) -> None:
-    """Put a condition in WHERE, or in an EXISTS when its object is one-to-many away."""
+    """Put a condition in WHERE, or in an EXISTS when its object is one-to-many away (a
+    NOT EXISTS of its positive form when it is a negation); a relation condition is an
+    EXISTS or NOT EXISTS over the whole path to its object."""
     steps = scope.tree.path(condition.object)
+    if condition.related is not None:
+        if not steps:
+            raise InvalidInput(
+                f"filter {condition.related!r} on {condition.object} needs an object related "
+                f"to {scope.tree.base}, not {scope.tree.base} itself"
+            )
+        scope.subqueries.append(Subquery(steps, None, negated=condition.related == "none"))
+        return
+    assert condition.predicate is not None
     fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
     if fan is None:
         scope.joins.update(step.child for step in steps)
         scope.where.append(condition.predicate)
-    else:
-        scope.joins.update(step.child for step in steps[:fan])
-        entry = (steps[fan:], condition.predicate)
-        scope.exists.setdefault(steps[fan].child, []).append(entry)
+        return
+    scope.joins.update(step.child for step in steps[:fan])
+    if condition.opposite is not None:
+        scope.subqueries.append(Subquery(steps[fan:], condition.opposite, negated=True))
+        return
+    entry = (steps[fan:], condition.predicate)
+    scope.exists.setdefault(steps[fan].child, []).append(entry)
 
 
 def _table(ontology: Ontology, name: str) -> exp.Table:
@@ -316,7 +355,48 @@ def from_scope(ontology: Ontology, scope: Scope, select: exp.Select) -> exp.Sele
             inner = inner.join(_table(ontology, name), on=join_on(tree.path(name)[-1]))
         inner = inner.where(join_on(first), *(predicate for _, predicate in entries))
         where.append(exp.Exists(this=inner))
+    for subquery in scope.subqueries:
+        where.append(_subquery(ontology, subquery))
     return select.where(*where) if where else select
+
+
+def _subquery(ontology: Ontology, subquery: Subquery) -> exp.Expr:
+    """``[NOT] EXISTS (SELECT 1 FROM <path> WHERE <link to the outer row> [AND p])``."""
+    first, *rest = subquery.steps
+    inner = exp.select(exp.Literal.number(1)).from_(_table(ontology, first.child))
+    for step in rest:
+        inner = inner.join(_table(ontology, step.child), on=join_on(step))
+    predicates = [join_on(first)]
+    if subquery.predicate is not None:
+        predicates.append(subquery.predicate)
+    found = exp.Exists(this=inner.where(*predicates))
+    return exp.not_(found) if subquery.negated else found
+
+
+def filter_condition(ontology: Ontology, query_filter: QueryFilter) -> Condition:
+    """The condition of one filter on an attribute, or of a relation filter on an object."""
+    op, ref = query_filter.op, query_filter.field
+    if op in RELATED_OPS:
+        if query_filter.values:
+            raise InvalidInput(
+                f"filter {op!r} on {ref} takes no values: it asks whether related rows exist"
+            )
+        if ontology.object(ref) is None:
+            example = ref.split(".")[0] if "." in ref else "orders"
+            raise InvalidInput(
+                f"filter {op!r} names an object (such as {example!r}), and {ref!r} is not one"
+            )
+        return Condition(ref, None, related=op)
+    obj, attribute = resolve(ontology, ref)
+    target = column(obj.name, attribute.name)
+    values = query_filter.values
+    predicate = condition(target, op, values, field=ref, type_family=attribute.type)
+    opposite = None
+    if op == "not_in" or (op == "ne" and values[0] is not None):
+        positive = "in" if op == "not_in" else "eq"
+        opposite = condition(target.copy(), positive, values, field=ref,
+                             type_family=attribute.type)
+    return Condition(obj.name, predicate, opposite)
 
 
 def list_select(
@@ -351,15 +431,7 @@ def list_select(
         role = "time" if is_time(attribute) else attribute.role
         columns.append(OutputColumn(key, role, attribute.label, field=ref))
     for query_filter in query.filters:
-        owner, attribute = resolve(ontology, query_filter.field)
-        predicate = condition(
-            column(owner.name, attribute.name),
-            query_filter.op,
-            query_filter.values,
-            field=query_filter.field,
-            type_family=attribute.type,
-        )
-        place(scope, Condition(owner.name, predicate))
+        place(scope, filter_condition(ontology, query_filter))
     for name in query.named_filters:
         place(scope, named_condition(ontology, name))
     if query.time_range is not None and (query.time_range.start or query.time_range.end):

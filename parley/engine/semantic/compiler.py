@@ -3,7 +3,8 @@
 The SQL is built as a sqlglot tree and written out for the dialect at the end. Metrics of
 one object are aggregated in one SELECT whose joins to other objects are all many-to-one,
 so no row is counted twice; conditions that need a one-to-many step become ``EXISTS``
-subqueries, and a dimension that needs one is refused with a message naming it. Metrics
+subqueries (``NOT EXISTS`` of the positive condition for a negated one, and for "no
+related rows"), and a dimension that needs one is refused with a message naming it. Metrics
 of different objects are aggregated separately (one CTE each) and joined on the dimension
 keys afterwards.
 """
@@ -21,7 +22,13 @@ from parley.engine.semantic import _sql
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.output import OutputColumn
-from parley.engine.semantic.query import MetricRef, OrderItem, QueryFilter, SemanticQuery
+from parley.engine.semantic.query import (
+    RELATED_OPS,
+    MetricRef,
+    OrderItem,
+    QueryFilter,
+    SemanticQuery,
+)
 from parley.errors import InvalidInput
 
 __all__ = ["CompiledQuery", "compile_query"]
@@ -102,9 +109,10 @@ class _Compiler:
         self.base = self.metrics[0].object if self.metrics else self.dimensions[0].object
         self._rename_duplicate_keys()
         metric_keys = {m.key for m in self.metrics}
-        self.metric_filters = [f for f in query.filters if f.field in metric_keys]
+        after = [f.field in metric_keys and f.op not in RELATED_OPS for f in query.filters]
+        self.metric_filters = [f for f, late in zip(query.filters, after, strict=True) if late]
         self.attribute_filters = [
-            self._filter(f) for f in query.filters if f.field not in metric_keys
+            self._filter(f) for f, late in zip(query.filters, after, strict=True) if not late
         ] + [_sql.named_condition(ontology, name) for name in query.named_filters]
         self.periods = self._periods()
         self.pivot = bool(self.periods) and query.growth
@@ -194,15 +202,7 @@ class _Compiler:
             seen.add(dimension.key)
 
     def _filter(self, query_filter: QueryFilter) -> _sql.Condition:
-        obj, attribute = _sql.resolve(self.ontology, query_filter.field)
-        predicate = _sql.condition(
-            _sql.column(obj.name, attribute.name),
-            query_filter.op,
-            query_filter.values,
-            field=query_filter.field,
-            type_family=attribute.type,
-        )
-        return _sql.Condition(obj.name, predicate)
+        return _sql.filter_condition(self.ontology, query_filter)
 
     def _periods(self) -> list[_Period]:
         periods: list[_Period] = []
@@ -312,6 +312,10 @@ class _Compiler:
         predicates = []
         for query_filter in self.query.share_of:
             condition = self._filter(query_filter)
+            if condition.predicate is None:
+                raise InvalidInput(
+                    f"a share of matching rows takes conditions on values, not {query_filter.op!r}"
+                )
             self._reach(scope, condition.object, query_filter.field)
             predicates.append(condition.predicate)
         part = _sql.conditional(metric.expression, exp.and_(*predicates))

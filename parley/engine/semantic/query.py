@@ -14,7 +14,11 @@ from pydantic import BaseModel, Field
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
 Aggregation = Literal["sum", "avg", "count", "count_distinct", "min", "max"]
-FilterOp = Literal["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "contains"]
+FilterOp = Literal[
+    "eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "between", "contains", "none", "some"
+]
+#: Filters on whether related rows exist, not on a value: their ``field`` names an object.
+RELATED_OPS: frozenset[str] = frozenset({"none", "some"})
 
 
 class MetricRef(BaseModel):
@@ -48,7 +52,21 @@ class DimensionRef(BaseModel):
 
 
 class QueryFilter(BaseModel):
-    #: An attribute reference, or a metric key (then the filter applies after aggregation).
+    """One condition the rows must meet.
+
+    A value condition (``eq`` ... ``contains``) names an attribute, or a metric key (then it
+    applies after aggregation). When its attribute lies one-to-many away from the rows
+    measured, it asks whether *some* related row meets it (``EXISTS``), and a negated one
+    (``ne``, ``not_in``) whether *no* related row has the value (``NOT EXISTS`` of the
+    positive condition): "students who do not have a food allergy".
+
+    A relation condition (``none``, ``some``) names another object and takes no values: the
+    rows measured that have no related row of it ("artists without albums": ``NOT
+    EXISTS``), or at least one (``EXISTS``). The related rows are reached by the join
+    path every other condition takes, link tables included.
+    """
+
+    #: An attribute reference, a metric key, or (for ``none`` / ``some``) an object name.
     field: str
     op: FilterOp
     values: list[Any] = Field(default_factory=list)

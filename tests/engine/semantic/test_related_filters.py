@@ -1,0 +1,179 @@
+"""Negation through relationships: a negated value one-to-many away is "no related row has
+it" (NOT EXISTS of the positive condition), and the relation filters ``none`` / ``some``
+ask whether related rows exist. Checked by running the SQL on real databases."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parley.engine.semantic.compiler import compile_query
+from parley.engine.semantic.derive import derive_ontology
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.query import SemanticQuery
+from parley.errors import InvalidInput
+from parley.sources.connect import connect
+from tests.engine.semantic.test_compiler import Execute, run
+
+#: Students with allergies (through a link table to allergy types) and clubs (through a
+#: link table of memberships). Dee has no allergy; Cid and Dee are in no club; Ann has a
+#: food and an animal allergy, so "some allergy that is not food" holds for her while
+#: "no food allergy" does not; the Robotics club has no members.
+SCHEMA = """
+CREATE TABLE students (stu_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, dorm TEXT);
+CREATE TABLE allergy_types (allergy TEXT PRIMARY KEY, allergy_type TEXT);
+CREATE TABLE has_allergy (stu_id INTEGER REFERENCES students(stu_id),
+                          allergy TEXT REFERENCES allergy_types(allergy));
+CREATE TABLE clubs (club_id INTEGER PRIMARY KEY, club_name TEXT);
+CREATE TABLE memberships (stu_id INTEGER REFERENCES students(stu_id),
+                          club_id INTEGER REFERENCES clubs(club_id));
+INSERT INTO students VALUES (1, 'Ann', 20, 'A'), (2, 'Bob', 19, 'A'), (3, 'Cid', 22, 'B'),
+                            (4, 'Dee', 18, 'B'), (5, 'Eve', 21, 'B');
+INSERT INTO allergy_types VALUES ('Peanut', 'food'), ('Milk', 'food'), ('Cat', 'animal'),
+                                 ('Pollen', 'environmental');
+INSERT INTO has_allergy VALUES (1, 'Peanut'), (1, 'Cat'), (2, 'Cat'), (3, 'Milk'),
+                               (5, 'Pollen');
+INSERT INTO clubs VALUES (1, 'Chess'), (2, 'Drama'), (3, 'Robotics');
+INSERT INTO memberships VALUES (1, 1), (2, 1), (2, 2), (5, 2);
+"""
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ontology, Path]]:
+    path = Path(tmp_path_factory.mktemp("related")) / "school.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(SCHEMA)
+    source = connect(f"sqlite:///{path}", name="school")
+    ontology = derive_ontology(source.introspect(), source="school")
+    source.close()
+    yield ontology, path
+
+
+def rows(school: tuple[Ontology, Path], **query: Any) -> list[tuple[Any, ...]]:
+    ontology, path = school
+    compiled = compile_query(SemanticQuery.model_validate(query), ontology, dialect="sqlite")
+    with sqlite3.connect(path) as connection:
+        return [tuple(row) for row in connection.execute(compiled.sql)]
+
+
+def names(**filters: Any) -> dict[str, Any]:
+    return {"list_object": "students", "list_fields": ["students.name"], **filters}
+
+
+def f(field: str, op: str, *values: Any) -> dict[str, Any]:
+    return {"field": field, "op": op, "values": list(values)}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A negated value one-to-many away: no related row has it.
+        (names(filters=[f("allergy_types.allergy_type", "ne", "food")]),
+         [("Bob",), ("Dee",), ("Eve",)]),
+        (names(filters=[f("allergy_types.allergy_type", "not_in", "food", "animal")]),
+         [("Dee",), ("Eve",)]),
+        # A positive value stays "some related row has it".
+        (names(filters=[f("allergy_types.allergy_type", "eq", "food")]), [("Ann",), ("Cid",)]),
+        # Each negation gets its own NOT EXISTS, beside the positive group's EXISTS.
+        (names(filters=[f("allergy_types.allergy_type", "eq", "animal"),
+                        f("allergy_types.allergy_type", "ne", "food")]), [("Bob",)]),
+        # "Not NULL" one-to-many away is a related row with a value.
+        (names(filters=[f("allergy_types.allergy_type", "ne", None)]),
+         [("Ann",), ("Bob",), ("Cid",), ("Eve",)]),
+        # On the rows' own column, a negation stays in WHERE.
+        (names(filters=[f("students.dorm", "ne", "A")]), [("Cid",), ("Dee",), ("Eve",)]),
+        # Relation filters, directly and through a link table.
+        (names(filters=[f("has_allergy", "none")]), [("Dee",)]),
+        (names(filters=[f("allergy_types", "none")]), [("Dee",)]),
+        (names(filters=[f("clubs", "none")]), [("Cid",), ("Dee",)]),
+        (names(filters=[f("memberships", "some")]), [("Ann",), ("Bob",), ("Eve",)]),
+        (names(filters=[f("clubs", "none"), f("has_allergy", "some")]), [("Cid",)]),
+        (names(filters=[f("clubs", "some"), f("allergy_types.allergy_type", "ne", "animal")]),
+         [("Eve",)]),
+        ({"list_object": "clubs", "list_fields": ["clubs.club_name"],
+          "filters": [f("students", "none")]}, [("Robotics",)]),
+        # Counts, aggregates and groups take them alike.
+        ({"metrics": [{"aggregation": "count", "field": "students"}],
+          "filters": [f("has_allergy", "none")]}, [(1,)]),
+        ({"metrics": [{"aggregation": "count", "field": "students"}],
+          "filters": [f("allergy_types.allergy_type", "ne", "food")]}, [(3,)]),
+        ({"metrics": [{"aggregation": "avg", "field": "students.age"}],
+          "filters": [f("clubs", "none")]}, [(20.0,)]),
+        ({"metrics": [{"aggregation": "count", "field": "students"}],
+          "dimensions": [{"field": "students.dorm"}],
+          "filters": [f("allergy_types.allergy_type", "ne", "food")],
+          "order": [{"key": "dorm", "descending": False}]}, [("A", 1), ("B", 2)]),
+        # From a row that refers to the student: the student's clubs, past a many-to-one.
+        ({"metrics": [{"aggregation": "count", "field": "has_allergy"}],
+          "filters": [f("clubs", "none")]}, [(1,)]),
+    ],
+)
+def test_negation_and_relation_filters(school: tuple[Ontology, Path], query: dict[str, Any],
+                                       expected: list[tuple[Any, ...]]) -> None:
+    assert sorted(rows(school, **query)) == sorted(expected)
+
+
+def test_a_negation_one_to_many_away_is_a_not_exists(school: tuple[Ontology, Path]) -> None:
+    ontology, _ = school
+    query = SemanticQuery.model_validate(
+        names(filters=[f("allergy_types.allergy_type", "ne", "food"), f("clubs", "none")]))
+    sql = compile_query(query, ontology, dialect="sqlite").sql
+    assert sql.count("NOT EXISTS") == 2
+    assert "allergy_types.allergy_type = 'food'" in sql
+    assert "<>" not in sql
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (f("clubs", "none", "Chess"), "takes no values"),
+        (f("clubs.club_name", "none"), "names an object (such as 'clubs')"),
+        (f("teachers", "some"), "is not one"),
+        (f("students", "none"), "not students itself"),
+        (f("students.name", "eq"), "needs 1 value"),
+    ],
+)
+def test_bad_relation_filters_are_invalid_input(school: tuple[Ontology, Path], bad: dict[str, Any],
+                                                message: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        rows(school, **names(filters=[bad]))
+
+
+def test_a_relation_filter_is_not_a_condition_on_a_figure(school: tuple[Ontology, Path]) -> None:
+    query = {"metrics": [{"aggregation": "count", "field": "students", "alias": "clubs"}],
+             "dimensions": [{"field": "students.dorm"}], "filters": [f("clubs", "none")]}
+    # The filter names the object, even when a figure has the same name.
+    assert sorted(rows(school, **query)) == [("B", 2)]
+    with pytest.raises(InvalidInput, match="takes conditions on values"):
+        rows(school, metrics=[{"aggregation": "count", "field": "students"}],
+             share_of=[f("clubs", "none")])
+
+
+# -- every database the compiler writes for ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        # Customer 5 has no orders.
+        ([f("orders", "none")], {"North America": 1}),
+        # No delivered order: 2 (returned, pending), 4 (shipped) and 5 (no orders at all).
+        ([f("orders.status", "ne", "delivered")], {"Europe": 2, "North America": 1}),
+        ([f("orders.status", "not_in", "delivered", "shipped")],
+         {"Europe": 1, "North America": 1}),
+        # Through a link: customers who never bought furniture.
+        ([f("products.category", "ne", "Furniture")], {"Europe": 1, "Asia Pacific": 1,
+                                                        "North America": 1}),
+    ],
+)
+def test_negations_on_every_backend(backend: tuple[str, Execute], ontology: Ontology,
+                                    filters: list[dict[str, Any]],
+                                    expected: dict[str, int]) -> None:
+    result = run(backend, ontology, metrics=[{"metric": "customer_count"}],
+                 dimensions=[{"field": "customers.region"}], filters=filters)
+    assert {r["region"]: r["customer_count"] for r in result} == expected

@@ -1,0 +1,35 @@
+"""The answer's paragraph says what its filters mean, negations through relationships
+included: no related row has the value, or there is no related row at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from parley.engine.narrate import narrate
+from parley.engine.result_shape import ColumnRole
+from parley.engine.semantic.query import SemanticQuery
+from tests.engine.semantic.conftest import build_ontology
+
+
+@pytest.mark.parametrize(
+    ("filters", "scope"),
+    [
+        ([{"field": "customers.country", "op": "ne", "values": ["France"]}],
+         "(where country is not France)"),
+        ([{"field": "orders.status", "op": "ne", "values": ["delivered"]}],
+         "(where no status is delivered)"),
+        ([{"field": "orders.status", "op": "not_in", "values": ["delivered", "shipped"]}],
+         "(where no status is one of delivered, shipped)"),
+        ([{"field": "orders", "op": "none"}], "(where there are no related orders)"),
+        ([{"field": "orders", "op": "some"}], "(where there are some related orders)"),
+    ],
+)
+def test_a_filter_is_said_as_the_compiler_reads_it(
+    filters: list[dict[str, Any]], scope: str
+) -> None:
+    query = SemanticQuery.model_validate(
+        {"metrics": [{"metric": "customer_count"}], "filters": filters})
+    text = narrate(query, build_ontology(), [ColumnRole("customer_count", "measure")], [[2]])
+    assert text.endswith(f"{scope}.")

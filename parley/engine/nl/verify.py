@@ -37,6 +37,8 @@ _GRAMMAR_VALUES = GRAMMAR | RELATION_VERBS
 _FREQUENCY = frozenset({"often", "frequently", "common", "popular", "times", "frequent"})
 _COUNT_WORDS = frozenset({"number", "count", "counts", "most", "least", "fewest"}) | _FREQUENCY
 _TOTAL_WORDS = frozenset({"total", "sum", "combined", "altogether", "overall"})
+_AMOUNT_WORDS = frozenset({"amount", "amounts", "value", "values", "cost", "costs", "price",
+                           "prices", "quantity", "quantities", "sum", "sums"})
 #: Names the engine gives the metrics it derives: an aggregation of one column. A derived
 #: total stays a business metric: "units sold" is rightly the total of a quantity.
 _DERIVED_PREFIXES: tuple[tuple[str, Aggregation], ...] = (("avg_", "avg"),)
@@ -155,8 +157,11 @@ def _total_asked(facts: _Facts) -> str | None:
         return None
     if not facts.words & {"total", "sum"} or not facts.aggregations & {"count", "count_distinct"}:
         return None
-    after_total = {facts.tokens[i + 1].stem for i, t in enumerate(facts.tokens[:-1])
-                   if t.norm in {"total", "sum"}}
+    tokens = facts.tokens
+    # "the total claimed amount": the word after "total" qualifies an amount, not rows.
+    after_total = {tokens[i + 1].stem for i, t in enumerate(tokens[:-1])
+                   if t.norm in {"total", "sum"}
+                   and not (i + 2 < len(tokens) and tokens[i + 2].norm in _AMOUNT_WORDS)}
     for name in facts.counted:
         if after_total & set(facts.object_words.get(name, ())):
             return None  # "total orders": the orders counted
@@ -482,13 +487,46 @@ def _objects_of(facts: _Facts) -> set[str]:
     return used
 
 
+def _counted_through_unnamed(facts: _Facts) -> str | None:
+    """"how many movies were made before 2000" read as the movies that have a rating
+    dated before 2000: rows counted through a table the question never names, with a
+    condition or a group that only that table gives meaning to."""
+    ontology = facts.ontology
+    query = facts.query
+    if ontology is None:
+        return None
+    for metric in query.metrics:
+        if metric.aggregation != "count_distinct" or not metric.field or "." not in metric.field:
+            continue
+        table, column = metric.field.split(".", 1)
+        counted = [r.to_object for r in ontology.relationships
+                   if r.from_object == table and r.from_columns == [column]]
+        if not counted or set(facts.object_words.get(table, ())) & facts.stems:
+            continue
+        if any(_words_of(m) & facts.words for m in ontology.metrics if m.object == table):
+            continue  # "products sold": the table's own figures name it
+        doubt = f"{counted[0]} counted through {table}, which the question does not name"
+        if any(d.field.split(".", 1)[0] != counted[0] for d in query.dimensions):
+            return doubt  # grouped by what the unnamed table relates them to
+        if any(f.op in {"ne", "not_in"} for f in query.filters):
+            return doubt  # "not using X": a row that is not X is not the absence of X
+        dated = query.time_range is not None or any(
+            "." in f.field and f.field.split(".", 1)[0] != counted[0] for f in query.filters)
+        own = ontology.object(counted[0])
+        if dated and own is not None and any(
+            a.role == "time" or "year" in a.name.lower() for a in own.attributes
+        ):
+            return doubt  # "movies made before 2000": the movies' own year, not a rating's
+    return None
+
+
 CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
     _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
     _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
-    _coordinated_figures,
+    _coordinated_figures, _counted_through_unnamed,
 )  # fmt: skip
 
 

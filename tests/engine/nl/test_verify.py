@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from parley.engine.nl.lexicon import build_lexicon
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.verify import SHAPE_CHECKS, contradictions
 from parley.engine.semantic.derive import derive_ontology
@@ -337,3 +338,49 @@ def test_figures_joined_by_and_are_each_given(
     query = SemanticQuery(metrics=[MetricRef(aggregation=a, field="loans.amount")  # type: ignore[arg-type]
                                    for a in aggregations])
     _expect([d for d in _doubts(ontology, question, query) if "several" in d], expected)
+
+
+_CLIENTS_THROUGH_LOANS = MetricRef(aggregation="count_distinct", field="loans.client_id")
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "expected"),
+    [
+        # Grouped by a column of the loans, which the question never names.
+        ("How many clients are there for each kind?",
+         SemanticQuery(metrics=[_CLIENTS_THROUGH_LOANS],
+                       dimensions=[DimensionRef(field="loans.kind")]),
+         "counted through loans"),
+        ("How many clients have loans of each kind?",
+         SemanticQuery(metrics=[_CLIENTS_THROUGH_LOANS],
+                       dimensions=[DimensionRef(field="loans.kind")]),
+         None),
+        # A loan that is not a car loan is not the absence of a car loan.
+        ("How many clients are not in Car?",
+         SemanticQuery(metrics=[_CLIENTS_THROUGH_LOANS],
+                       filters=[QueryFilter(field="loans.kind", op="ne", values=["Car"])]),
+         "counted through loans"),
+    ],
+)
+def test_rows_counted_through_a_table_the_question_does_not_name(
+    ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
+) -> None:
+    doubts = contradictions(tokenize(question), query, ontology=ontology,
+                            object_words=build_lexicon(ontology).object_words)
+    _expect(doubts, expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the total loan amount of all loans?", "asks for a total"),
+        ("What is the total loans of all clients?", None),  # the loans counted
+    ],
+)
+def test_a_total_of_an_amount_is_not_a_count(
+    ontology: Ontology, question: str, expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[_COUNT_LOANS])
+    doubts = contradictions(tokenize(question), query, ontology=ontology,
+                            object_words=build_lexicon(ontology).object_words)
+    _expect([d for d in doubts if "total" in d], expected)

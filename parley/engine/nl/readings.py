@@ -162,6 +162,8 @@ class Reader:
                         if _plausible(c, tokens, match.start, match.end, fuzzy=match.fuzzy)]
             if not concepts:
                 continue
+            if _event_verb(tokens, match.start, match.end, concepts):
+                continue  # "songs released for each format": the verb, not the release date
             if any(c.kind == "metric" for c in concepts):
                 names_metric = True
             if all(c.kind == "metric" for c in concepts):
@@ -322,6 +324,39 @@ _ADJECTIVE_FALLBACKS: dict[str, tuple[str, ...]] = {"price": ("cost",)}
 
 _FREQUENCY_WORDS = frozenset({"frequently", "often", "common", "commonly", "popular",
                               "frequent", "times"})
+
+
+def _inflected(tokens: Sequence[Token], piece: Piece, concept: Concept) -> bool:
+    """A lower-case word matching a one-word value only by its inflection ("products" for
+    'Product'): a common noun more than the value."""
+    words = tokens[piece.start:piece.end]
+    value = fold(str(concept.value))
+    return (len(words) == 1 and words[0].text.islower() and " " not in value
+            and words[0].norm != value)
+
+
+def _event_verb(
+    tokens: Sequence[Token], start: int, end: int, concepts: Sequence[Concept]
+) -> bool:
+    """A lone participle naming only date columns ("released", "founded") is the verb,
+    unless a word beside it asks about its date ("released most recently", "in 2010")."""
+    if end - start != 1 or not _participle(tokens[start].norm):
+        return False
+    if not all(c.kind == "attribute" and c.role == "time" for c in concepts):
+        return False
+    beside = {tokens[i].norm for i in (start - 1, end) if 0 <= i < len(tokens)}
+    return not beside & {"most", "recently", "first", "last", "before", "after", "in", "on",
+                         "during", "between", "since", "when", "latest", "earliest"}
+
+
+def _by_standing(frame: _Frame, op: Operator, field: str) -> str:
+    """"the highest rank" is rank 1: on a rank column, the highest or lowest standing is
+    the smallest or largest number ("the maximum rank" stays the largest number)."""
+    words = set(re.split(r"[_\W]+", field.rpartition(".")[2].lower()))
+    said = frame.tokens[op.end - 1].norm
+    if words & {"rank", "ranking"} and said in {"highest", "lowest"}:
+        return "min" if op.arg == "max" else "max"
+    return op.arg
 
 
 def _how_often(tokens: Sequence[Token], op: Operator) -> Operator:
@@ -829,7 +864,8 @@ class _Builder:
                     continue
                 self._use_op(op)
                 for concept in targets:
-                    metrics.append(_Metric(op.arg, concept.field, op.start))  # type: ignore[arg-type]
+                    arg = _by_standing(frame, op, concept.field)
+                    metrics.append(_Metric(arg, concept.field, op.start))  # type: ignore[arg-type]
         if not any(m.aggregation == "count" for m in metrics) and not having:
             counted = self._count_condition(subject, having, reachable=True)
             if counted is not None:
@@ -988,7 +1024,10 @@ class _Builder:
     def _row_superlative(self, op: Operator) -> bool:
         """"the name of the X with the highest Y": a ranking of rows, not an aggregate."""
         words = [t.norm for t in self.frame.tokens]
-        before = words[max(0, op.start - 3) : op.start]
+        start = op.start
+        while start > 0 and (words[start - 1] == "top" or parse_number(words[start - 1])):
+            start -= 1  # "the players with the top 5 largest ages"
+        before = words[max(0, start - 3) : start]
         asked_before = any(p.kind == "attribute" and not p.used and p.end <= op.start
                            for p in self.frame.pieces)
         return any(w in {"with", "has", "have", "had", "whose", "having"} for w in before) or (
@@ -1192,7 +1231,8 @@ class _Builder:
                 concept = self._attribute_of(after, subject)
                 self._use_op(op)
                 self._use(after)
-                order.append(OrderItem(key=concept.field, descending=op.arg == "max"))
+                highest = _by_standing(frame, op, concept.field) == "max"
+                order.append(OrderItem(key=concept.field, descending=highest))
                 fields.append(concept.field)
                 limit = limit or _limit_from(frame, op) or 1
             elif op.kind == "adjective" and not _comparative(frame, op):
@@ -1270,6 +1310,10 @@ class _Builder:
         for piece in frame.pieces:
             if piece.kind == "value":
                 concept = self._attribute_of(piece, subject, through_many=True)
+                if concept.object != subject and _inflected(frame.tokens, piece, concept):
+                    # "the prices of all products" where another table's level is
+                    # 'Product': the word names the rows asked about, not that value.
+                    raise Declined(f"{piece.text!r} may name rows rather than a value")
                 self._use(piece)
                 self._use_column_word(piece, concept)
                 filters.append(self._negated(piece, QueryFilter(
@@ -1296,7 +1340,30 @@ class _Builder:
                 filters.append(QueryFilter(field=compared.field,
                                            op="gt" if op.descending else "lt",
                                            values=[_value(number.number)]))
+        filters.extend(self._having_a_value(subject))
         return filters
+
+    def _having_a_value(self, subject: str) -> list[QueryFilter]:
+        """"employees who had a commission": rows whose column holds a value, a condition
+        on the column rather than a column to show."""
+        words = [t.norm for t in self.frame.tokens]
+        found: list[QueryFilter] = []
+        for piece in self.frame.pieces:
+            if piece.used or piece.kind != "attribute" or piece.start < 2:
+                continue
+            if words[piece.start - 1] not in {"a", "an", "any", "some"} or words[
+                piece.start - 2
+            ] not in {"has", "have", "had", "having", "with", "get", "gets", "got"}:
+                continue
+            if piece.end < len(words) and words[piece.end] in {"of", "above", "over", "below",
+                                                               "under", "than", "between"}:
+                continue  # "with a salary above 5000": a comparison, read elsewhere
+            if any(piece.start - 4 <= o.end <= piece.start for o in self._ops("negation")):
+                continue  # "did not have any delegates": a negation's to read
+            concept = self._attribute_of(piece, subject)
+            self._use(piece)
+            found.append(QueryFilter(field=concept.field, op="ne", values=[None]))
+        return found
 
     def _numbers_named(self, subject: str) -> list[QueryFilter]:
         """"students with major 600", "18 years old": a column word beside a number."""

@@ -27,7 +27,8 @@ CREATE TABLE rower (rower_id INTEGER PRIMARY KEY, fname TEXT, lname TEXT, birth_
                     joined_on TEXT, weight INTEGER,
                     guild_id INTEGER REFERENCES guild(guild_id));
 CREATE TABLE regatta (regatta_id INTEGER PRIMARY KEY, regatta_title TEXT, venue TEXT,
-                      cost REAL);
+                      cost REAL, course_rank INTEGER, sponsor TEXT, held_on DATE,
+                      level TEXT);
 CREATE TABLE entry (rower_id INTEGER REFERENCES rower(rower_id),
                     regatta_id INTEGER REFERENCES regatta(regatta_id),
                     PRIMARY KEY (rower_id, regatta_id));
@@ -38,9 +39,9 @@ INSERT INTO rower VALUES
     (2, 'Ben', 'Hale', '1985-02-11', '2019-03-01', 82, 1),
     (3, 'Cleo', 'Ng', '2001-09-30', '2012-06-01', 64, 2),
     (4, 'Dev', 'Rao', '1979-12-24', '2021-05-01', 90, 1);
-INSERT INTO regatta VALUES (1, 'Spring Cup', 'Harbour Lake', 40),
-    (2, 'Autumn Dash', 'Mill Pond', 25),
-    (3, 'Winter Sprint', 'Mill Pond', 55);
+INSERT INTO regatta VALUES (1, 'Spring Cup', 'Harbour Lake', 40, 2, 'Acme', '2024-04-01', 'Open'),
+    (2, 'Autumn Dash', 'Mill Pond', 25, 1, NULL, '2024-10-01', 'Open'),
+    (3, 'Winter Sprint', 'Mill Pond', 55, 3, 'Zeta', '2025-01-15', 'Cup');
 INSERT INTO entry VALUES (1, 1), (2, 1), (3, 2), (4, 1);
 """
 
@@ -205,3 +206,43 @@ def test_an_aggregate_of_a_number_column_is_not_a_count(
     club: tuple[Parser, Source], question: str, expected: list[list[Any]]
 ) -> None:
     assert answer(club, question)[1] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The highest standing is rank 1; "the maximum rank" stays the largest number.
+        ("What is the highest course rank of all regattas?", [[1]]),
+        ("What is the maximum course rank of all regattas?", [[3]]),
+        # A column a row "has a" value in is a condition, not a column to show.
+        ("How many regattas have a sponsor?", [[2]]),
+    ],
+)
+def test_standing_and_having_a_value(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert answer(club, question)[1] == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "levels" would be the level 'Open' only as written; lower-case, it is a noun.
+        "How many cups are there?",
+        # "held" is the verb, not the held-on date to group by.
+        "How many regattas were held for each venue?",
+    ],
+)
+def test_words_that_are_not_values_or_columns(
+    club: tuple[Parser, Source], question: str
+) -> None:
+    understanding = club[0].understand(question)
+    query = understanding.query
+    assert query is None or not any(f.values == ["Cup"] for f in query.filters)
+    assert query is None or all("held_on" not in d.field for d in query.dimensions)
+
+
+def test_the_top_n_of_a_column_ranks_rows(club: tuple[Parser, Source]) -> None:
+    question = "List the first names of the rowers with the top 2 largest weights."
+    columns, rows = answer(club, question)
+    assert [row[columns.index("fname")] for row in rows] == ["Dev", "Ben"]

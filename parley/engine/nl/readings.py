@@ -480,6 +480,7 @@ class _Builder:
         #: The table pairing the subject with a grouped object, and its column referring
         #: to the subject: the subject's rows are counted through it.
         self.paired: tuple[str, str] | None = None
+        self._metrics_read: list[_Metric] = []
         #: "the most common type": the subject's rows counted per group.
         self.frequency_of: str | None = None
         #: "in alphabetical order" with no column named: the first column shown.
@@ -638,6 +639,7 @@ class _Builder:
         self.denials = self._denials(subject)
         filters = self._absences(subject, _joined_filters(frame, self._filters(subject)))
         metrics, having = self._metrics(subject)
+        self._metrics_read = metrics
         some = self._some_instead(subject, metrics, having)
         if some is not None:
             filters.append(some)
@@ -720,6 +722,7 @@ class _Builder:
             )
             if not dimensions and (order or limit):
                 raise Declined("a ranking of one figure")
+            self._negation_in_scope(query)
             return query
         if groups:
             raise Hazard("a group with nothing to measure")
@@ -1342,6 +1345,21 @@ class _Builder:
                                            values=[_value(number.number)]))
         filters.extend(self._having_a_value(subject))
         return filters
+
+    def _negation_in_scope(self, query: SemanticQuery) -> None:
+        """"the average rating for each movie not reviewed by X": the negation is of the
+        groups (movies with no review by X), not of the rows measured (ratings by others).
+        A negated value of a third object, neither measured nor grouped, could be either."""
+        if not query.dimensions:
+            return
+        measured = {_metric_object(m) for m in self._metrics_read}
+        grouped = {d.field.split(".", 1)[0] for d in query.dimensions}
+        for item in query.filters:
+            if item.op not in {"ne", "not_in"} or item.values == [None] or "." not in item.field:
+                continue
+            owner = item.field.split(".", 1)[0]
+            if owner not in measured | grouped:
+                raise Hazard("a negation that may be of the groups or of the rows")
 
     def _having_a_value(self, subject: str) -> list[QueryFilter]:
         """"employees who had a commission": rows whose column holds a value, a condition

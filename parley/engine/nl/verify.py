@@ -520,13 +520,29 @@ def _counted_through_unnamed(facts: _Facts) -> str | None:
     return None
 
 
+def _negation_out_of_scope(facts: _Facts) -> str | None:
+    """"the average rating for each movie not reviewed by X" read as the ratings not by X:
+    a negated value of an object neither measured nor grouped may deny the groups."""
+    query = facts.query
+    if not query.dimensions:
+        return None
+    inside = {o for o in facts.metric_objects if o}
+    inside |= {d.field.split(".", 1)[0] for d in query.dimensions}
+    for item in query.filters:
+        if item.op in {"ne", "not_in"} and item.values != [None] and "." in item.field and (
+            item.field.split(".", 1)[0] not in inside
+        ):
+            return "the negation may deny the groups rather than the rows measured"
+    return None
+
+
 CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
     _common_word_values, _ranking_length, _one_answer, _counted_per_itself, _unnamed_rows,
     _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
-    _coordinated_figures, _counted_through_unnamed,
+    _coordinated_figures, _counted_through_unnamed, _negation_out_of_scope,
 )  # fmt: skip
 
 

@@ -384,3 +384,24 @@ def test_a_total_of_an_amount_is_not_a_count(
     doubts = contradictions(tokenize(question), query, ontology=ontology,
                             object_words=build_lexicon(ontology).object_words)
     _expect([d for d in doubts if "total" in d], expected)
+
+
+_AVERAGE_AMOUNT = MetricRef(aggregation="avg", field="loans.amount")
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        # The branch is neither measured nor grouped: "clients not at North" may deny
+        # the clients, or only the loans of another branch.
+        ("branches.branch_name", "may deny the groups"),
+        ("clients.region", None),  # of the groups themselves
+    ],
+)
+def test_a_negation_of_a_third_object_under_groups(
+    ontology: Ontology, field: str, expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[_AVERAGE_AMOUNT], dimensions=[_BY_CLIENT],
+                          filters=[QueryFilter(field=field, op="ne", values=["North"])])
+    doubts = _doubts(ontology, "What is the average amount for each client not at North?", query)
+    _expect([d for d in doubts if "negation" in d], expected)

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.vocabulary import FILLER
-from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.ontology import Attribute, Ontology
 from parley.engine.semantic.thesaurus import participle_variants, synonyms_for, value_aliases
 from parley.naming import plural, singular, stem
 
@@ -137,6 +137,18 @@ UNIT_WORDS = frozenset({
     "minutes", "seconds",
 })  # fmt: skip
 _GENERIC_HEADS = frozenset({"id", "code", "key", "number", "no", "flag", "type", "date", "at"})
+
+
+_SEX_WORDS = {"f": ("female", "females", "women", "woman"), "m": ("male", "males", "men", "man")}
+
+
+def _sex_words(attribute: Attribute, value: str) -> tuple[str, ...]:
+    """"female" for the 'F' of a sex or gender column (and nowhere else: 'F' is a grade
+    elsewhere)."""
+    words = set(f"{attribute.name} {attribute.label}".lower().replace("_", " ").split())
+    if not words & {"sex", "gender"}:
+        return ()
+    return _SEX_WORDS.get(str(value).strip().lower(), ())
 
 
 def _counted_noun(label: str) -> str | None:
@@ -388,6 +400,8 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             for value in attribute.values:
                 val = Concept("value", obj.name, attribute.name, value, role=attribute.role)
                 lexicon.add(value, val, named=True)
+                for word in _sex_words(attribute, value):
+                    lexicon.add(word, val, fuzzy=False)
                 for alias in value_aliases(value):
                     if alias in {"us", "de"}:
                         lexicon.case_sensitive[alias.upper()] = tuple(

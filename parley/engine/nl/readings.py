@@ -446,8 +446,17 @@ def _plausible(
     if len(words) == 1:
         word = words[0]
         if len(word.norm) <= 3 and not word.norm.isdigit():
-            return False
+            return _column_word_before(tokens, start, concept)
     return True
+
+
+def _column_word_before(tokens: Sequence[Token], start: int, concept: Concept) -> bool:
+    """"sex is M", "gender F": the value's own column named right before it."""
+    column = set(re.split(r"[_\W]+", concept.name.lower()))
+    index = start - 1
+    while index >= 0 and tokens[index].norm in {"is", "=", "as", "of", "equal", "to"}:
+        index -= 1
+    return index >= 0 and index >= start - 3 and tokens[index].norm in column
 
 
 @dataclass(slots=True)

@@ -536,6 +536,18 @@ def _negation_out_of_scope(facts: _Facts) -> str | None:
     return None
 
 
+def _values_joined_by_and(facts: _Facts) -> str | None:
+    """"the average age for male and female students": two values of one column joined by
+    "and" are one figure for both, or a figure for each; "or" says both together."""
+    if "and" not in facts.words or "or" in facts.words or facts.query.dimensions:
+        return None
+    if any(f.op == "in" and len(f.values) > 1 for f in facts.query.filters) and (
+        facts.query.metrics
+    ):
+        return "values joined by 'and' may each want their own figure"
+    return None
+
+
 CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
@@ -543,6 +555,7 @@ CHECKS: tuple[Check, ...] = (
     _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
     _coordinated_figures, _counted_through_unnamed, _negation_out_of_scope,
+    _values_joined_by_and,
 )  # fmt: skip
 
 

@@ -26,7 +26,7 @@ CREATE TABLE guild (guild_id INTEGER PRIMARY KEY, guild_title TEXT, city TEXT,
                     founded_year INTEGER, boat_count INTEGER, number_of_coaches INTEGER,
                     tier TEXT);
 CREATE TABLE rower (rower_id INTEGER PRIMARY KEY, fname TEXT, lname TEXT, birth_date TEXT,
-                    joined_on TEXT, weight INTEGER,
+                    joined_on TEXT, weight INTEGER, sex TEXT,
                     guild_id INTEGER REFERENCES guild(guild_id));
 CREATE TABLE regatta (regatta_id INTEGER PRIMARY KEY, regatta_title TEXT, venue TEXT,
                       cost REAL, course_rank INTEGER, sponsor TEXT, held_on DATE,
@@ -37,10 +37,10 @@ CREATE TABLE entry (rower_id INTEGER REFERENCES rower(rower_id),
 INSERT INTO guild VALUES (1, 'Blue Oars', 'Leeds', 1868, 12, 3, 'Crew'),
     (2, 'Red Hulls', 'York', 1921, 7, 5, 'Club');
 INSERT INTO rower VALUES
-    (1, 'Ada', 'Moss', '1990-04-01', '2015-01-01', 70, 1),
-    (2, 'Ben', 'Hale', '1985-02-11', '2019-03-01', 82, 1),
-    (3, 'Cleo', 'Ng', '2001-09-30', '2012-06-01', 64, 2),
-    (4, 'Dev', 'Rao', '1979-12-24', '2021-05-01', 90, 1);
+    (1, 'Ada', 'Moss', '1990-04-01', '2015-01-01', 70, 'F', 1),
+    (2, 'Ben', 'Hale', '1985-02-11', '2019-03-01', 82, 'M', 1),
+    (3, 'Cleo', 'Ng', '2001-09-30', '2012-06-01', 64, 'F', 2),
+    (4, 'Dev', 'Rao', '1979-12-24', '2021-05-01', 90, 'M', 1);
 INSERT INTO regatta VALUES (1, 'Spring Cup', 'Harbour Lake', 40, 2, 'Acme', '2024-04-01', 'Open'),
     (2, 'Autumn Dash', 'Mill Pond', 25, 1, NULL, '2024-10-01', 'Open'),
     (3, 'Winter Sprint', 'Mill Pond', 55, 3, 'Zeta', '2025-01-15', 'Cup');
@@ -249,3 +249,17 @@ def test_the_top_n_of_a_column_ranks_rows(club: tuple[Parser, Source]) -> None:
     question = "List the first names of the rowers with the top 2 largest weights."
     columns, rows = answer(club, question)
     assert [row[columns.index("fname")] for row in rows] == ["Dev", "Ben"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "female" is the 'F' of a sex column; a short code after its column word is a value.
+        ("What is the average weight of female rowers?", [[67.0]]),
+        ("How many rowers (sex is M) weigh over 85?", [[1]]),
+    ],
+)
+def test_sex_words_and_short_codes_after_their_column(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert answer(club, question)[1] == expected

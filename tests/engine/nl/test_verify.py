@@ -405,3 +405,18 @@ def test_a_negation_of_a_third_object_under_groups(
                           filters=[QueryFilter(field=field, op="ne", values=["North"])])
     doubts = _doubts(ontology, "What is the average amount for each client not at North?", query)
     _expect([d for d in doubts if "negation" in d], expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the average amount for Car and Home loans?", "each want their own figure"),
+        ("What is the average amount for Car or Home loans?", None),
+    ],
+)
+def test_values_joined_by_and_may_each_want_a_figure(
+    ontology: Ontology, question: str, expected: str | None
+) -> None:
+    kinds = QueryFilter(field="loans.kind", op="in", values=["Car", "Home"])
+    query = SemanticQuery(metrics=[_AVERAGE_AMOUNT], filters=[kinds])
+    _expect([d for d in _doubts(ontology, question, query) if "and" in d], expected)

@@ -152,7 +152,7 @@ class Parser:
                 understanding.query,
                 ontology=self.ontology,
                 object_words=self.lexicon.object_words,
-                named_objects=_named_objects(reading),
+                named_objects=_named_objects(reading, self.ontology),
                 named_columns=_named_columns(reading),
             )
             if doubts:
@@ -1098,15 +1098,25 @@ class Parser:
         return "; ".join(parts)
 
 
-def _named_objects(reading: Reading) -> set[str]:
-    """Objects a phrase names and nothing else can ("customers", not "customer name")."""
-    return {
-        match.concepts[0].object
-        for match in reading.matches
-        if not match.fuzzy
-        and match.kinds == {"object"}
-        and len({c.object for c in match.concepts}) == 1
-    }
+def _named_objects(reading: Reading, ontology: Ontology) -> set[str]:
+    """Objects a phrase names and nothing else can ("customers", not "customer name"),
+    beside the columns that refer to them ("appointment", an appointment's key held by
+    prescriptions, still names appointments)."""
+    named: set[str] = set()
+    for match in reading.matches:
+        objects = {c.object for c in match.concepts if c.kind == "object"}
+        if match.fuzzy or len(objects) != 1:
+            continue
+        target = next(iter(objects))
+        others = [c for c in match.concepts if c.kind != "object"]
+        if all(c.kind == "attribute" and _refers_to(ontology, c, target) for c in others):
+            named.add(target)
+    return named
+
+
+def _refers_to(ontology: Ontology, column: Concept, target: str) -> bool:
+    return any(r.from_object == column.object and r.from_columns == [column.name]
+               and r.to_object == target for r in ontology.relationships)
 
 
 def _named_columns(reading: Reading) -> list[set[str]]:

@@ -102,6 +102,10 @@ def _count_asked(facts: _Facts) -> str | None:
 def _count_not_asked(facts: _Facts) -> str | None:
     if facts.asks_count or facts.words & (_COUNT_WORDS | {"per", "by", "every"}):
         return None
+    if facts.tokens and facts.tokens[0].norm in {"where", "who", "when"} and (
+        facts.aggregations & {"count", "count_distinct"} and not facts.query.dimensions
+    ):
+        return "the question asks where, who or when, not how many"
     if facts.adhoc & {"count", "count_distinct"}:
         return "the question does not ask for a count"
     # A metric that counts may be asked by its name alone ("orders last month"), but
@@ -548,6 +552,19 @@ def _values_joined_by_and(facts: _Facts) -> str | None:
     return None
 
 
+def _both_on_one_column(facts: _Facts) -> str | None:
+    """"the types that have both ships over 6000 and ships under 4000": groups that have
+    rows of each kind, not rows that are both (none) or either (an IN)."""
+    if "both" not in facts.words:
+        return None
+    fields = [f.field for f in facts.query.filters if f.values != [None]]
+    if len(fields) != len(set(fields)) or any(
+        f.op == "in" and len(f.values) > 1 for f in facts.query.filters
+    ):
+        return "'both' asks for groups that have rows of each kind"
+    return None
+
+
 CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
@@ -555,7 +572,7 @@ CHECKS: tuple[Check, ...] = (
     _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
     _coordinated_figures, _counted_through_unnamed, _negation_out_of_scope,
-    _values_joined_by_and,
+    _values_joined_by_and, _both_on_one_column,
 )  # fmt: skip
 
 

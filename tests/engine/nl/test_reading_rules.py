@@ -263,3 +263,30 @@ def test_sex_words_and_short_codes_after_their_column(
     club: tuple[Parser, Source], question: str, expected: list[list[Any]]
 ) -> None:
     assert answer(club, question)[1] == expected
+
+
+_CLINIC = """
+CREATE TABLE patient (ssn INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE appointment (appointment_id INTEGER PRIMARY KEY,
+                          patient INTEGER REFERENCES patient(ssn), starts TEXT);
+CREATE TABLE prescribes (patient INTEGER REFERENCES patient(ssn),
+                         appointment INTEGER REFERENCES appointment(appointment_id), dose TEXT);
+INSERT INTO patient VALUES (1, 'Ann'), (2, 'Bo'), (3, 'Cy');
+INSERT INTO appointment VALUES (10, 1, '2024-01-01'), (11, 2, '2024-01-02');
+INSERT INTO prescribes VALUES (1, 10, '5mg');
+"""
+
+
+def test_an_object_named_beside_the_keys_that_refer_to_it_takes_part(
+    tmp_path: Path,
+) -> None:
+    # "appointment" names appointments, and also the prescriptions' key to them: the
+    # question still names appointments, so a list of every patient does not answer it.
+    path = tmp_path / "clinic.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(_CLINIC)
+    source = connect(f"sqlite:///{path}", name="clinic")
+    parser = Parser(derive_ontology(source.introspect(), source="clinic"))
+    query = parser.understand("What are names of patients who made an appointment?").query
+    source.close()
+    assert query is None or any("appointment" in f.field.lower() for f in query.filters)

@@ -420,3 +420,27 @@ def test_values_joined_by_and_may_each_want_a_figure(
     kinds = QueryFilter(field="loans.kind", op="in", values=["Car", "Home"])
     query = SemanticQuery(metrics=[_AVERAGE_AMOUNT], filters=[kinds])
     _expect([d for d in _doubts(ontology, question, query) if "and" in d], expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "expected"),
+    [
+        ("Which regions have both loans over 500 and loans under 100?",
+         SemanticQuery(list_object="clients", list_fields=["clients.region"], filters=[
+             QueryFilter(field="loans.amount", op="gt", values=[500]),
+             QueryFilter(field="loans.amount", op="lt", values=[100])]),
+         "'both' asks for groups"),
+        ("Which regions have both Car and Home loans?",
+         SemanticQuery(list_object="clients", list_fields=["clients.region"], filters=[
+             QueryFilter(field="loans.kind", op="in", values=["Car", "Home"])]),
+         "'both' asks for groups"),
+        ("Where is the client Client 1?",
+         SemanticQuery(metrics=[MetricRef(aggregation="count", field="clients")], filters=[
+             QueryFilter(field="clients.client_name", op="eq", values=["Client 1"])]),
+         "not how many"),
+    ],
+)
+def test_questions_a_filter_or_a_count_does_not_answer(
+    ontology: Ontology, question: str, query: SemanticQuery, expected: str
+) -> None:
+    _expect(_doubts(ontology, question, query), expected)

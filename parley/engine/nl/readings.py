@@ -338,11 +338,12 @@ def _inflected(tokens: Sequence[Token], piece: Piece, concept: Concept) -> bool:
 def _event_verb(
     tokens: Sequence[Token], start: int, end: int, concepts: Sequence[Concept]
 ) -> bool:
-    """A lone participle naming only date columns ("released", "founded") is the verb,
-    unless a word beside it asks about its date ("released most recently", "in 2010")."""
+    """A lone participle naming only date or number columns ("released", "affected" of a
+    number of cities affected) is the verb, unless a word beside it asks about its date
+    ("released most recently", "in 2010")."""
     if end - start != 1 or not _participle(tokens[start].norm):
         return False
-    if not all(c.kind == "attribute" and c.role == "time" for c in concepts):
+    if not all(c.kind == "attribute" and c.role in {"time", "measure"} for c in concepts):
         return False
     beside = {tokens[i].norm for i in (start - 1, end) if 0 <= i < len(tokens)}
     return not beside & {"most", "recently", "first", "last", "before", "after", "in", "on",
@@ -537,6 +538,10 @@ class _Builder:
                 subject, concept.object
             ):
                 distance = 10 + len(self.reader.tree(subject).path(concept.object))
+            if distance is None and self.paired is not None:
+                # Counted through the pairs: what the pairs refer to is in reach.
+                through = self.reader.distance(self.paired[0], concept.object)
+                distance = None if through is None else 5 + through
             if distance is None:
                 continue
             scored.append((0 if concept.object == subject else

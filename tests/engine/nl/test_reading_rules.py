@@ -290,3 +290,11 @@ def test_an_object_named_beside_the_keys_that_refer_to_it_takes_part(
     query = parser.understand("What are names of patients who made an appointment?").query
     source.close()
     assert query is None or any("appointment" in f.field.lower() for f in query.filters)
+
+
+def test_columns_of_a_group_counted_through_pairs(club: tuple[Parser, Source]) -> None:
+    # Rowers per regatta go through the entries; the regattas' own columns are in reach.
+    question = "Show the venue of regattas and the number of rowers for each regatta."
+    columns, rows = answer(club, question)
+    assert {row[columns.index("venue")] for row in rows} == {"Harbour Lake", "Mill Pond"}
+    assert sorted(row[columns.index("rower_count")] for row in rows) == [1, 3]

@@ -490,6 +490,7 @@ class _Builder:
         #: The table pairing the subject with a grouped object, and its column referring
         #: to the subject: the subject's rows are counted through it.
         self.paired: tuple[str, str] | None = None
+        self.paired_with: str | None = None
         self._metrics_read: list[_Metric] = []
         #: "the most common type": the subject's rows counted per group.
         self.frequency_of: str | None = None
@@ -538,10 +539,9 @@ class _Builder:
                 subject, concept.object
             ):
                 distance = 10 + len(self.reader.tree(subject).path(concept.object))
-            if distance is None and self.paired is not None:
-                # Counted through the pairs: what the pairs refer to is in reach.
-                through = self.reader.distance(self.paired[0], concept.object)
-                distance = None if through is None else 5 + through
+            if distance is None and concept.object == self.paired_with:
+                # Counted through the pairs: the other side of the pairs is in reach.
+                distance = 5
             if distance is None:
                 continue
             scored.append((0 if concept.object == subject else
@@ -1167,6 +1167,7 @@ class _Builder:
                     raise Hazard(f"{obj.name} is not reachable from {subject}")
                 # "the number of students in each dorm", through the table pairing them.
                 self.paired = link
+                self.paired_with = obj.name
                 self.joined = True
                 return self._display(obj.name) or f"{obj.name}.{obj.primary_key[0]}"
             self.joined = True

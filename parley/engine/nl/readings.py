@@ -662,6 +662,10 @@ class _Builder:
         if self.paired is not None:
             metrics = self._counted_through_pairs(subject, metrics, having)
         if self.per_subject is not None and metrics and not groups:
+            if not self._per_row_said():
+                # "the total quantity of products bought by X": one figure over them,
+                # unless "each", "per" or a ranking says it is one per product.
+                raise Declined("a figure over rows, or one per row")
             display = self._display(subject)
             key = self._reference_to(self.per_subject, subject)
             if key is None:
@@ -811,6 +815,15 @@ class _Builder:
         if any(m.aggregation != "count" or m.field != subject for m in metrics) or not metrics:
             raise Hazard(f"figures of {subject} through {link}")
         return [_Metric("count_distinct", f"{link}.{column}", m.position) for m in metrics]
+
+    def _per_row_said(self) -> bool:
+        """Whether the words ask for a figure per row: "each", "per", a ranking, "with"."""
+        kinds = {o.kind for o in self.frame.operators}
+        words = {t.norm for t in self.frame.tokens}
+        figures = [o for o in self.frame.operators if o.kind in {"extreme", "aggregate"}]
+        ranked = "extreme" in kinds and len(figures) > 1
+        return bool(kinds & {"group", "most", "top", "order"} or words & {"with", "whose"}
+                    or ranked)
 
     def _display(self, subject: str) -> str | None:
         obj = self._object(subject)
@@ -1005,7 +1018,9 @@ class _Builder:
         if concept.role == "identifier" and op.arg in {"sum", "avg"}:
             raise Declined("an aggregate of an identifier")
         _, attribute = self.ontology.resolve(concept.field)
-        if op.arg in {"sum", "avg"} and attribute.type not in _NUMERIC:
+        if op.arg in {"sum", "avg"} and attribute.type not in _NUMERIC and not (
+            attribute.type == "text" and _numeric_values(attribute)
+        ):
             raise Declined(f"{op.arg} of a non-numeric column")
         self._use(after)
         found = [concept]
@@ -1173,7 +1188,12 @@ class _Builder:
             self.joined = True
             if not (obj.display_attribute or obj.primary_key):
                 return None
-            shown = f"{obj.name}.{obj.display_attribute or obj.primary_key[0]}"
+            naming = obj.attribute(obj.display_attribute) if obj.display_attribute else None
+            if naming is not None and naming.role == "time" and obj.primary_key:
+                # "per order", of orders named by their date: each order, by its key.
+                shown = f"{obj.name}.{obj.primary_key[0]}"
+            else:
+                shown = f"{obj.name}.{obj.display_attribute or obj.primary_key[0]}"
             key = self._reference_to(subject, obj.name)
             if key is not None:
                 self.group_keys[shown] = key

@@ -200,6 +200,12 @@ def condition(
         null_check: exp.Expr = exp.Is(this=target, expression=exp.null())
         return null_check if op == "eq" else exp.not_(null_check)
     literals = [value_literal(value, type_family) for value in values]
+    if type_family == "text" and op in {*_COMPARISONS, "between"} and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values
+    ):
+        # "more than 5" of numbers kept as text: compared as numbers, not as strings
+        # ('10' < '5').
+        target = exp.cast(target, exp.DataType.Type.DOUBLE)
     if op == "eq":
         return exp.EQ(this=target, expression=literals[0])
     if op == "ne":

@@ -142,6 +142,9 @@ class _Compiler:
             return _Metric(ref.key, obj.name, exp.Count(this=exp.Star()), column)
         obj, attribute = _sql.resolve(self.ontology, target)
         argument: exp.Expr = _sql.column(obj.name, attribute.name)
+        if ref.aggregation in {"sum", "avg"} and attribute.type == "text":
+            # Numbers kept in a text column: summed as numbers, in every dialect.
+            argument = exp.cast(argument, exp.DataType.Type.DOUBLE)
         if ref.aggregation == "count_distinct":
             argument = exp.Distinct(expressions=[argument])
         noun = obj.plural if ref.aggregation == "count" else attribute.label

@@ -1630,6 +1630,9 @@ class _Builder:
             concept = self._attribute_of(holder, subject, through_many=True)
             self._use_column_word(piece, concept)
             return QueryFilter(field=concept.field, op="eq", values=[concept.value])
+        contained = self._contained_in(piece, subject)
+        if contained is not None:
+            return contained
         # A value not in the index: the column word right before it says where.
         before = self.frame.piece_at(piece.start - 1) or self.frame.piece_at(piece.start - 2)
         if before is not None and before.names_column and not before.used:
@@ -1639,6 +1642,48 @@ class _Builder:
                 self._use(before)
                 return QueryFilter(field=concept.field, op="eq", values=[text])
         raise Declined(f"no column holds {text!r}")
+
+    def _contained_in(self, piece: Piece, subject: str) -> QueryFilter | None:
+        """"whose email contains 'gmail.com'", "names containing the word 'Intl'", "with 'a'
+        in their names": part of a text column's value."""
+        words = [t.norm for t in self.frame.tokens]
+        start = piece.start
+        while start > 0 and words[start - 1] in {"the", "word", "letter", "string", "text",
+                                                  "substring", "character", "phrase"}:
+            start -= 1
+        column: Piece | None = None
+        asked = False
+        if start > 0 and words[start - 1] in {"contain", "contains", "containing", "include",
+                                              "includes", "including"}:
+            index = start - 2
+            while index >= 0 and words[index] in {"that", "which", "whose", "does", "do",
+                                                  "has", "have", "the", "a"}:
+                index -= 1
+            column = self.frame.piece_at(index) if index >= 0 else None
+        elif words[piece.end:piece.end + 1] == ["in"]:
+            # "with 'a' in their names"
+            column = self.frame.next_piece(piece.end + 1, limit=2)
+            named = [p for p in self.frame.pieces if p.end <= start and p.kind != "number"]
+            if column is not None and column.text in {"name", "names"} and named and (
+                named[-1].kind == "attribute"
+            ):
+                # "publishers that have 'Murray' in their names": the names are the
+                # publishers themselves, a column, not the rows' naming column.
+                self._use(column)
+                column = named[-1]
+                asked = True  # still the column the question lists
+        if column is None or not column.names_column:
+            return None
+        concept = self._attribute_of(column, subject)
+        _, attribute = self.ontology.resolve(concept.field)
+        if attribute.type != "text":
+            return None
+        if not asked:
+            self._use(column)
+        for index in range(start, piece.end + 2):
+            self.explained.add(index)
+        self.explained.update(range(max(0, start - 1), start))
+        return QueryFilter(field=concept.field, op="contains", values=[piece.text])
 
     def _comparison(self, op: Operator, subject: str) -> QueryFilter | None:
         frame = self.frame

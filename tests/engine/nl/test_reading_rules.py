@@ -298,3 +298,21 @@ def test_columns_of_a_group_counted_through_pairs(club: tuple[Parser, Source]) -
     columns, rows = answer(club, question)
     assert {row[columns.index("venue")] for row in rows} == {"Harbour Lake", "Mill Pond"}
     assert sorted(row[columns.index("rower_count")] for row in rows) == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many rowers have a first name containing the letter 'e'?", [[3]]),
+        ("How many rowers have first names that contain 'e'?", [[3]]),
+    ],
+)
+def test_part_of_a_text_value(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert answer(club, question)[1] == expected
+
+
+def test_part_of_a_text_value_in_their_column(club: tuple[Parser, Source]) -> None:
+    columns, rows = answer(club, "Which guilds have 'Hull' in their titles?")
+    assert [row[columns.index("guild_title")] for row in rows] == ["Red Hulls"]

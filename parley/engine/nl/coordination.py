@@ -1,4 +1,5 @@
-"""Shared heads of coordinated words: "first and last name" is "first name and last name".
+"""Shared heads of coordinated words: "first and last name" is "first name and last name",
+and a "full name" is the first name and the last name where the rows keep them apart.
 
 English leaves the head noun off all but the last of coordinated modifiers. A column
 named by each modifier with the head ("first name", "last name") is what such a phrase
@@ -23,12 +24,29 @@ def _names_column(lexicon: Lexicon, phrase: str) -> bool:
     return any(c.kind == "attribute" for c in concepts)
 
 
+_FULL_NAME = re.compile(r"\bfull\s+(name|names)\b", re.IGNORECASE)
+
+
+def _full_names(question: str, lexicon: Lexicon) -> str:
+    """"full name" is the first and the last name, where the rows keep them apart."""
+    def spell(match: re.Match[str]) -> str:
+        head = match[1]
+        if _names_column(lexicon, f"full {head}") or not (
+            _names_column(lexicon, f"first {head}") and _names_column(lexicon, f"last {head}")
+        ):
+            return match.group(0)
+        return f"first {head} and last {head}"
+
+    return _FULL_NAME.sub(spell, question)
+
+
 def expand_coordination(question: str, lexicon: Lexicon) -> str:
     """``question`` with each coordinated modifier given the head it shares, when both
     modifier-plus-head phrases name columns and the first modifier names none alone.
 
     Runs to a fixed point so that "first, middle and last name" expands fully.
     """
+    question = _full_names(question, lexicon)
     for _ in range(4):
         changed = False
 

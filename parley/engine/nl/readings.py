@@ -1085,6 +1085,7 @@ class _Builder:
             if ref is None:
                 if subject in after.objects and (
                     self.frame.tokens[op.start].norm == "across" or self.per_subject is not None
+                    or not self._metrics_read
                 ):
                     # "across all tracks": over the rows themselves; "the average rating
                     # for each movie": a figure per row of the subject, already read.
@@ -1453,6 +1454,19 @@ class _Builder:
                 concept.field in {c.field for c in neighbour.concepts}
             ):
                 self._use(neighbour)
+            elif neighbour is not None and neighbour.kind == "object" and not neighbour.used and (
+                self._names_rows_of(concept, neighbour.objects[0])
+            ):
+                self._use(neighbour)  # "the Physics department": the value names one
+
+    def _names_rows_of(self, concept: Concept, target: str) -> bool:
+        """Whether the value's column names rows of ``target``: its own naming column, or a
+        column referring to it ("course.dept_name" of departments)."""
+        obj = self._object(target)
+        if concept.object == target:
+            return concept.name in {obj.display_attribute, *obj.primary_key}
+        return any(r.from_object == concept.object and r.from_columns == [concept.name]
+                   and r.to_object == target for r in self.ontology.relationships)
 
     def _negated(self, piece: Piece, found: QueryFilter) -> QueryFilter:
         """"stations not in London", "other than Smith", "movies not reviewed by Smith":
@@ -1833,11 +1847,23 @@ class _Builder:
 
     def _names_value(self, index: int) -> bool:
         """"located in Texas", "live in Smith Hall": the verb introduces a value used."""
-        for step in (1, 2, 3):
+        step = 1
+        while step <= 4:
             piece = self.frame.piece_at(index + step)
+            if piece is not None and piece.kind in {"attribute", "object"} and piece.used and (
+                self._before_a_value(piece)
+            ):
+                # "in Division 'AS'", "by the artist 'Metallica'": past the value's word
+                step = piece.end - index
+                continue
             if piece is not None:
                 return piece.used and piece.kind in {"value", "quoted"}
+            step += 1
         return False
+
+    def _before_a_value(self, piece: Piece) -> bool:
+        following = self.frame.piece_at(piece.end)
+        return following is not None and following.kind in {"value", "quoted"} and following.used
 
     def _passive_by(self, index: int) -> bool:
         """"by" after a participle, before an object the reading used."""
@@ -1848,7 +1874,9 @@ class _Builder:
         return following is not None and following.used and following.kind == "object"
 
     def _agent(self, index: int) -> bool:
-        return index not in self._grouping_bys() and self._names_value(index)
+        # A "by" that grouped is explained already; one that found no group to make may
+        # still name who did it ("albums by the artist 'Metallica'").
+        return self._names_value(index)
 
     def _describe_filter(self, item: QueryFilter) -> str:
         """One filter in words: "age over 18", "with no albums", and a negated value the

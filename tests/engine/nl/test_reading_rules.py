@@ -316,3 +316,28 @@ def test_part_of_a_text_value(
 def test_part_of_a_text_value_in_their_column(club: tuple[Parser, Source]) -> None:
     columns, rows = answer(club, "Which guilds have 'Hull' in their titles?")
     assert [row[columns.index("guild_title")] for row in rows] == ["Red Hulls"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The object word beside a value of its naming column explains itself.
+        ("How many rowers are in the Blue Oars guild?", [[3]]),
+        # "in the guild 'Red Hulls'": the verb introduces the value past its object word.
+        ("How many rowers are in the guild 'Red Hulls'?", [[1]]),
+    ],
+)
+def test_object_words_beside_their_values(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert answer(club, question)[1] == expected
+
+
+def test_for_each_row_of_a_list(club: tuple[Parser, Source]) -> None:
+    _, rows = answer(club, "Show the first name and weight for each rower.")
+    assert sorted(map(tuple, rows)) == [("Ada", 70), ("Ben", 82), ("Cleo", 64), ("Dev", 90)]
+
+
+def test_a_full_name_is_the_first_and_last_name(club: tuple[Parser, Source]) -> None:
+    columns, rows = answer(club, "What is the full name of the heaviest rower?")
+    assert (rows[0][columns.index("fname")], rows[0][columns.index("lname")]) == ("Dev", "Rao")

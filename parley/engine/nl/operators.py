@@ -129,7 +129,7 @@ RELATION_VERBS = frozenset({
     "register", "registers", "participate", "participates", "participated", "visit",
     "visits", "visited", "buy", "buys", "bought", "write", "writes", "wrote", "written",
     "publish", "published", "produce", "produced", "direct", "directed", "host", "hosted",
-    "hold", "holds", "held", "use", "uses", "used", "contain", "contains", "contained",
+    "hold", "holds", "held", "use", "uses", "used", "using", "contain", "contains", "contained",
     "include", "includes", "included", "serve", "serves", "served", "teach", "teaches",
     "taught", "sing", "sang", "sung", "perform", "performed", "win", "won", "receive",
     "received", "create", "created", "assign", "assigned", "located", "manage", "manages",

@@ -40,13 +40,43 @@ def _full_names(question: str, lexicon: Lexicon) -> str:
     return _FULL_NAME.sub(spell, question)
 
 
+_OF_PHRASE = re.compile(r"\b(?P<head>[A-Za-z]+) of (?:the |a |an )?(?P<owner>[A-Za-z]+)\b")
+_COUNTING = frozenset({"number", "numbers", "count", "total", "average", "sum", "all", "each",
+                       "most", "any", "some", "one", "none", "list", "kind", "kinds", "type",
+                       "types"})
+
+
+def _names_object(lexicon: Lexicon, phrase: str) -> bool:
+    tokens = tokenize(phrase)
+    concepts = lexicon.lookup(tuple(t.stem for t in tokens), tuple(t.norm for t in tokens))
+    return any(c.kind == "object" for c in concepts)
+
+
+def _of_phrases(question: str, lexicon: Lexicon) -> str:
+    """"the code of the city" is the city code, where only "city code" names a column
+    and "city" names no rows of its own."""
+    def turn(match: re.Match[str]) -> str:
+        head, owner = match["head"], match["owner"]
+        if head.lower() in _COUNTING or owner.lower() in _COUNTING:
+            return match.group(0)
+        if (
+            _names_column(lexicon, f"{owner} {head}")
+            and not _names_object(lexicon, owner)
+            and not _names_column(lexicon, owner)
+        ):
+            return f"{owner} {head}"
+        return match.group(0)
+
+    return _OF_PHRASE.sub(turn, question)
+
+
 def expand_coordination(question: str, lexicon: Lexicon) -> str:
     """``question`` with each coordinated modifier given the head it shares, when both
     modifier-plus-head phrases name columns and the first modifier names none alone.
 
     Runs to a fixed point so that "first, middle and last name" expands fully.
     """
-    question = _full_names(question, lexicon)
+    question = _of_phrases(_full_names(question, lexicon), lexicon)
     for _ in range(4):
         changed = False
 

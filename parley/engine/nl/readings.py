@@ -151,7 +151,7 @@ class Reader:
             if start is not None and inner:
                 quoted.append((start, start + len(inner), quote.group(1).strip()))
                 skip.update(range(start, start + len(inner)))
-        operators = [_how_often(tokens, o) for o in find_operators(tokens)
+        operators = [_in_different(tokens, _how_often(tokens, o)) for o in find_operators(tokens)
                      if not skip & set(range(o.start, o.end))
                      and not _names_a_column(tokens, o, self.lexicon)]
         op_positions = {i for o in operators for i in range(o.start, o.end)}
@@ -358,6 +358,15 @@ def _by_standing(frame: _Frame, op: Operator, field: str) -> str:
     if words & {"rank", "ranking"} and said in {"highest", "lowest"}:
         return "min" if op.arg == "max" else "max"
     return op.arg
+
+
+def _in_different(tokens: Sequence[Token], op: Operator) -> Operator:
+    """"the number of matches in different competitions": one figure for each of them."""
+    if op.kind == "distinct" and op.start > 0 and tokens[op.start - 1].norm in {
+        "in", "for", "across", "among", "with", "by"
+    } and tokens[op.start].norm in {"different", "various"}:
+        return Operator("group", op.start, op.end)
+    return op
 
 
 def _how_often(tokens: Sequence[Token], op: Operator) -> Operator:

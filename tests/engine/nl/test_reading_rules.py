@@ -86,6 +86,10 @@ def test_common_schema_abbreviations_are_spelled_out(identifier: str, label: str
         # "guild" names something alone: "guild and last name" is two things, not one head.
         ("the guild and last name of rowers", "the guild and last name of rowers"),
         ("ups and downs of rowers", "ups and downs of rowers"),
+        # "the rank of the course" is the course rank, where "course" names nothing alone;
+        # "the venue of the regatta" stays: "regatta" names rows.
+        ("the rank of the course", "the course rank"),
+        ("the venue of the regatta", "the venue of the regatta"),
     ],
 )
 def test_a_shared_head_is_given_to_each_modifier(
@@ -341,3 +345,8 @@ def test_for_each_row_of_a_list(club: tuple[Parser, Source]) -> None:
 def test_a_full_name_is_the_first_and_last_name(club: tuple[Parser, Source]) -> None:
     columns, rows = answer(club, "What is the full name of the heaviest rower?")
     assert (rows[0][columns.index("fname")], rows[0][columns.index("lname")]) == ("Dev", "Rao")
+
+
+def test_in_different_values_is_one_figure_for_each(club: tuple[Parser, Source]) -> None:
+    _, rows = answer(club, "Find the number of regattas in different venues.")
+    assert sorted(map(tuple, rows)) == [("Harbour Lake", 1), ("Mill Pond", 2)]

@@ -55,7 +55,8 @@ _add("recent", "desc", "most recent", "the most recent", "most recently", "the m
      "latest", "the latest", "newest", "the newest", "most lately")
 _add("recent", "asc", "least recent", "least recently", "earliest", "the earliest",
      "first created", "oldest created")
-_add("distinct", "", "distinct", "different", "unique")
+_add("distinct", "", "distinct", "different", "unique", "different kinds of",
+     "distinct kinds of", "different sorts of")
 _add("group", "", "for each", "for every", "in each", "of each", "by each", "per", "each",
      "every", "grouped by", "group by", "for all different", "across")
 _add("order", "", "ordered by", "order by", "sorted by", "sort by", "ranked by",

@@ -868,11 +868,16 @@ class _Builder:
                 continue  # "the average number of bedrooms": read with its aggregate
             if op.kind == "count":
                 self._use_op(op)
-                after = frame.next_piece(op.end, limit=6)
-                is_distinct = any(
-                    d.kind == "distinct" and op.end <= d.start <= op.end + 1
-                    for d in frame.operators
-                )
+                distinct = [d for d in frame.operators
+                            if d.kind == "distinct" and op.end <= d.start <= op.end + 1]
+                is_distinct = bool(distinct)
+                after = frame.next_piece(distinct[0].end if distinct else op.end, limit=6)
+                owned = frame.piece_at(after.end) if after is not None else None
+                if is_distinct and after is not None and after.kind == "object" and (
+                    owned is not None and owned.kind == "attribute"
+                    and any(c.object in after.objects for c in owned.concepts)
+                ):
+                    after = owned  # "different lens brands": the lenses' brands
                 if is_distinct and after is not None and after.names_column:
                     concept = self._attribute_of(after, subject)
                     self._use(after)

@@ -350,3 +350,14 @@ def test_a_full_name_is_the_first_and_last_name(club: tuple[Parser, Source]) -> 
 def test_in_different_values_is_one_figure_for_each(club: tuple[Parser, Source]) -> None:
     _, rows = answer(club, "Find the number of regattas in different venues.")
     assert sorted(map(tuple, rows)) == [("Harbour Lake", 1), ("Mill Pond", 2)]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many different kinds of regatta venues are there?",
+     "How many different regatta venues are there?"],
+)
+def test_different_kinds_of_a_column_count_its_values(
+    club: tuple[Parser, Source], question: str
+) -> None:
+    assert answer(club, question)[1] == [[2]]

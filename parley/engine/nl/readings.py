@@ -1727,7 +1727,18 @@ class _Builder:
             return None
         counted = frame.next_piece(number.end, limit=1)
         if counted is not None and counted.kind == "object":
-            return None  # "more than 2 students": a count compared, read as a HAVING
+            measured = [c for c in counted.concepts if c.kind == "attribute"
+                        and c.object == subject and c.role == "measure"]
+            if subject not in counted.objects or len(measured) != 1 or self._group_before(
+                op, subject
+            ):
+                return None  # "more than 2 students": a count compared, read as a HAVING
+            # "ratings that have more than 3 stars": the ratings' own stars column.
+            self._use(number)
+            self._use(counted)
+            self._use_op(op)
+            return QueryFilter(field=measured[0].field, op=op.arg,  # type: ignore[arg-type]
+                               values=[_value(number.number)])
         column: Concept | None
         if named_between is not None:
             column = self._attribute_of(named_between, subject)

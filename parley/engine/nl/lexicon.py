@@ -411,10 +411,20 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             tokens.extend(
                 _distinctive_words(obj.name, attribute.name, attribute.role, attribute.values)
             )
+    heads: dict[tuple[str, ...], int] = {}
     for phrase, concept in weak:
-        # A bare head noun names a column only where nothing else claims the word.
+        if concept.kind == "object":
+            key = tuple(t.stem for t in tokenize(phrase))
+            heads[key] = heads.get(key, 0) + 1
+    for phrase, concept in weak:
+        # A bare head noun names a column only where nothing else claims the word; the
+        # head of one object's own name ("transactions" of financial transactions) beats
+        # another object's synonym, unless two objects' names end in it.
         stems = tuple(t.stem for t in tokenize(phrase))
-        if not any(c.kind in {"object", "metric"} for c in lexicon.lookup(stems)):
+        claimed = [c for c in lexicon.lookup(stems) if c.kind in {"object", "metric"}]
+        by_synonym_only = concept.kind == "object" and heads.get(stems, 0) == 1 and all(
+            (stems, c) not in lexicon.named for c in claimed)
+        if not claimed or by_synonym_only:
             for variant in _variants(phrase):
                 # Part of the column's own label: as good a name as the label itself.
                 lexicon.add(variant, concept, fuzzy=False, named=True)

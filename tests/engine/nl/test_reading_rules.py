@@ -361,3 +361,27 @@ def test_different_kinds_of_a_column_count_its_values(
     club: tuple[Parser, Source], question: str
 ) -> None:
     assert answer(club, question)[1] == [[2]]
+
+
+_LEDGER = """
+CREATE TABLE orders (order_id INTEGER PRIMARY KEY, placed_on TEXT);
+CREATE TABLE financial_transactions (transaction_id INTEGER PRIMARY KEY,
+                                     order_id INTEGER REFERENCES orders(order_id),
+                                     amount REAL);
+INSERT INTO orders VALUES (1, '2024-01-01'), (2, '2024-01-02');
+INSERT INTO financial_transactions VALUES (1, 1, 5.0), (2, 1, 7.0), (3, 2, 1.0);
+"""
+
+
+def test_the_head_of_an_objects_name_beats_another_objects_synonym(tmp_path: Path) -> None:
+    # "transactions" is a synonym of orders, and the head of financial transactions' name.
+    path = tmp_path / "ledger.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(_LEDGER)
+    source = connect(f"sqlite:///{path}", name="ledger")
+    parser = Parser(derive_ontology(source.introspect(), source="ledger"))
+    query = parser.understand("How many transactions are there?").query
+    source.close()
+    assert query is not None
+    assert [m.field for m in query.metrics] in (["financial_transactions"], [None])
+    assert query.metrics[0].metric in (None, "financial_transaction_count")

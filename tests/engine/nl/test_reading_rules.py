@@ -385,3 +385,23 @@ def test_the_head_of_an_objects_name_beats_another_objects_synonym(tmp_path: Pat
     assert query is not None
     assert [m.field for m in query.metrics] in (["financial_transactions"], [None])
     assert query.metrics[0].metric in (None, "financial_transaction_count")
+
+
+_REVIEWS = """
+CREATE TABLE rating (rating_id INTEGER PRIMARY KEY, stars INTEGER, reviewer TEXT);
+INSERT INTO rating VALUES (1, 5, 'a'), (2, 2, 'b'), (3, 4, 'c');
+"""
+
+
+def test_more_than_n_of_the_rows_own_measure_compares_it(tmp_path: Path) -> None:
+    # "ratings with more than 3 stars" ("stars" also names the ratings themselves): the
+    # ratings' stars column, not a count of ratings.
+    path = tmp_path / "reviews.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(_REVIEWS)
+    source = connect(f"sqlite:///{path}", name="reviews")
+    parser = Parser(derive_ontology(source.introspect(), source="reviews"))
+    query = parser.understand("How many ratings have more than 3 stars?").query
+    source.close()
+    assert query is not None
+    assert [(f.field, f.op, f.values) for f in query.filters] == [("rating.stars", "gt", [3])]

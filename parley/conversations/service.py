@@ -218,14 +218,17 @@ class Conversations:
                 answer = _internal_failure(ref, error, context)
             mark = _stage("prepare", mark)
             user = store.append_message(
-                session, conversation, role="user", content=text, request_json=request_json
+                session,
+                conversation,
+                role="user",
+                content=text,
+                request_json=request_json,
+                title=None if conversation.title else text[:200],
             )
             if reserve_answer:
                 store.append_message(
                     session, conversation, role="assistant", message_id=assistant_id
                 )
-            if not conversation.title:
-                store.set_conversation_title(session, conversation, text[:200])
             user_id = user.id
         mark = _stage("store_question", mark)
         yield TurnStarted(ref.id, user_id, assistant_id)
@@ -702,12 +705,11 @@ class Conversations:
             f"{ref.organization_id}/{ref.id}/{new_id('data')}.csv" if answer.columns else None
         )
         with self._store.session() as session:
-            conversation = self._conversation(session, ref)
             placeholder = session.get(Message, message_id) if reserved else None
             if placeholder is None:
                 store.append_answer(
                     session,
-                    conversation,
+                    ref.id,  # by id: touching the conversation's row tells it exists
                     answer,
                     data_file_path=data_file_path,
                     message_id=message_id,

@@ -7,11 +7,12 @@ import dataclasses
 import math
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, cast
 from uuid import UUID
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session, defer
 
 from parley.engine.events import Answer
 from parley.errors import NotFound
@@ -180,14 +181,6 @@ def first_user_messages(session: Session, conversation_ids: list[str]) -> dict[s
     return {conversation_id: content for conversation_id, content in found}
 
 
-def set_conversation_title(
-    session: Session, conversation: Conversation, title: str
-) -> Conversation:
-    conversation.title = title
-    session.flush()
-    return conversation
-
-
 def delete_conversation(session: Session, conversation: Conversation) -> None:
     """Delete a conversation and, through the foreign key, its messages."""
     session.delete(conversation)
@@ -196,14 +189,16 @@ def delete_conversation(session: Session, conversation: Conversation) -> None:
 
 def append_message(
     session: Session,
-    conversation: Conversation,
+    conversation: Conversation | str,
     *,
     role: str,
     content: str = "",
     message_id: str | None = None,
+    title: str | None = None,
     **fields: Unpack[MessageFields],
 ) -> Message:
-    """Add the next message of ``conversation``, numbered after the last one.
+    """Add the next message of ``conversation`` (the row, or its id), numbered after the
+    last one; ``title`` becomes the conversation's title in the same write.
 
     The conversation row is touched first: that write takes the row lock on PostgreSQL
     and the database write lock on SQLite, so a concurrent append waits for this
@@ -211,12 +206,18 @@ def append_message(
     (conversation, seq) constraint backs this up.
     """
     check_choice("role", role, ROLES)
+    conversation_id = conversation if isinstance(conversation, str) else conversation.id
     now = utcnow()
-    session.execute(
-        update(Conversation).where(Conversation.id == conversation.id).values(updated_at=now)
+    touched: dict[str, Any] = {"updated_at": now}
+    if title is not None:
+        touched["title"] = title
+    result = session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(**touched)
     )
+    if cast("CursorResult[Any]", result).rowcount == 0:
+        raise NotFound(f"conversation {conversation_id!r} not found")
     last = session.scalar(
-        select(func.max(Message.seq)).where(Message.conversation_id == conversation.id)
+        select(func.max(Message.seq)).where(Message.conversation_id == conversation_id)
     )
     values: dict[str, Any] = dict(fields)
     if values.get("rows") is not None:
@@ -224,7 +225,7 @@ def append_message(
     if message_id is not None:
         values["id"] = message_id
     message = Message(
-        conversation_id=conversation.id,
+        conversation_id=conversation_id,
         seq=(last or 0) + 1,
         role=role,
         content=content,
@@ -238,7 +239,7 @@ def append_message(
 
 def append_answer(
     session: Session,
-    conversation: Conversation,
+    conversation: Conversation | str,
     answer: Answer,
     *,
     data_file_path: str | None = None,
@@ -315,9 +316,11 @@ def list_messages(
 
 
 def recent_messages(session: Session, conversation_id: str, *, limit: int) -> list[Message]:
-    """The last ``limit`` messages, newest first (no total counted: a hot path)."""
+    """The last ``limit`` messages, newest first (no total counted: a hot path), without
+    what a turn's context never reads (a face's blocks, the request), which load if read."""
     statement = (
         select(Message)
+        .options(defer(Message.blocks), defer(Message.request_json))
         .where(Message.conversation_id == conversation_id)
         .order_by(Message.seq.desc())
         .limit(limit)

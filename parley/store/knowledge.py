@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
@@ -398,13 +398,28 @@ def synced_passages(
     """The passages of the last sync of each of the application's sources, and a key that
     changes whenever any of them does."""
     sources = session.scalars(
-        select(KnowledgeSource)
-        .where(
-            KnowledgeSource.organization_id == organization_id,
-            KnowledgeSource.application_id == application_id,
-            KnowledgeSource.passages.is_not(None),
+        _synced(organization_id, application_id).order_by(
+            KnowledgeSource.created_at, KnowledgeSource.id
         )
-        .order_by(KnowledgeSource.created_at, KnowledgeSource.id)
     ).all()
     key = "|".join(f"{s.id}@{s.last_synced_at}" for s in sources)
     return key, [p for s in sources for p in s.passages or []]
+
+
+def synced_key(session: Session, organization_id: str, application_id: str) -> str:
+    """The key ``synced_passages`` returns, read without the passages: a turn asks it to
+    know whether the index it has is still the one to use."""
+    rows = session.execute(
+        _synced(organization_id, application_id)
+        .with_only_columns(KnowledgeSource.id, KnowledgeSource.last_synced_at)
+        .order_by(KnowledgeSource.created_at, KnowledgeSource.id)
+    ).all()
+    return "|".join(f"{source_id}@{synced_at}" for source_id, synced_at in rows)
+
+
+def _synced(organization_id: str, application_id: str) -> Select[KnowledgeSource]:
+    return select(KnowledgeSource).where(
+        KnowledgeSource.organization_id == organization_id,
+        KnowledgeSource.application_id == application_id,
+        KnowledgeSource.passages.is_not(None),
+    )

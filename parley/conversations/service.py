@@ -208,10 +208,10 @@ class Conversations:
         # SQLite store takes its write lock only for the writes at the end; a failure to
         # read is the turn's answer, and the question is stored (committed) all the same.
         with self._store.session() as session:
-            conversation = self._conversation(session, ref)
+            conversation, application = self._conversation_and_application(session, ref)
             try:
                 context = self._context(session, ref.id, today)
-                workspace = self._workspace(session, ref)
+                workspace = self._workspaces(session, application, ref.row_filters)
             except ParleyError as error:
                 answer = _failed(error, context)
             except Exception as error:
@@ -675,6 +675,22 @@ class Conversations:
         if conversation is None:
             raise NotFound(f"conversation {ref.id!r} not found")
         return conversation
+
+    @staticmethod
+    def _conversation_and_application(
+        session: Session, ref: ConversationRef
+    ) -> tuple[Conversation, Application]:
+        """The conversation and its application, in one statement (a turn needs both)."""
+        found = session.execute(
+            select(Conversation, Application)
+            .join(Application, Application.id == Conversation.application_id)
+            .where(
+                Conversation.id == ref.id, Application.organization_id == ref.organization_id
+            )
+        ).first()
+        if found is None:
+            raise NotFound(f"conversation {ref.id!r} not found")
+        return found[0], found[1]
 
     def _workspace(self, session: Session, ref: ConversationRef) -> Workspace:
         application = catalog.get_application(session, ref.organization_id, ref.application_id)

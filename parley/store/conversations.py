@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack, cast
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, defer
 
@@ -203,7 +203,9 @@ def append_message(
     The conversation row is touched first: that write takes the row lock on PostgreSQL
     and the database write lock on SQLite, so a concurrent append waits for this
     transaction and then sees its message when it reads the last ``seq``. The unique
-    (conversation, seq) constraint backs this up.
+    (conversation, seq) constraint backs this up. The last ``seq`` is read inside the
+    insert (a statement of its own, so it sees what committed while it waited), and the
+    number it gave comes back with the insert: two statements a message, not three.
     """
     check_choice("role", role, ROLES)
     conversation_id = conversation if isinstance(conversation, str) else conversation.id
@@ -216,24 +218,29 @@ def append_message(
     )
     if cast("CursorResult[Any]", result).rowcount == 0:
         raise NotFound(f"conversation {conversation_id!r} not found")
-    last = session.scalar(
-        select(func.max(Message.seq)).where(Message.conversation_id == conversation_id)
+    next_seq = (
+        select(func.coalesce(func.max(Message.seq), 0) + 1)
+        .where(Message.conversation_id == conversation_id)
+        .scalar_subquery()
     )
     values: dict[str, Any] = dict(fields)
     if values.get("rows") is not None:
         values["rows"] = json_ready(values["rows"])
     if message_id is not None:
         values["id"] = message_id
-    message = Message(
-        conversation_id=conversation_id,
-        seq=(last or 0) + 1,
-        role=role,
-        content=content,
-        created_at=now,
-        **values,
-    )
-    session.add(message)
-    session.flush()
+    # An insert that returns the row: the seq it computed comes back with it.
+    message = session.scalars(
+        insert(Message)
+        .values(
+            conversation_id=conversation_id,
+            seq=next_seq,
+            role=role,
+            content=content,
+            created_at=now,
+            **values,
+        )
+        .returning(Message)
+    ).one()
     return message
 
 

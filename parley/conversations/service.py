@@ -145,9 +145,8 @@ class Conversations:
         new one on application ``app`` (in the principal's space or channel, if any)."""
         with self._store.session() as session:
             if conversation_id:
-                conversation = self._own(session, principal, conversation_id)
-                application = catalog.get_application(
-                    session, principal.organization_id, conversation.application_id
+                conversation, application = self._own_with_application(
+                    session, principal, conversation_id
                 )
                 if app is not None and application.name != app:
                     raise InvalidInput(
@@ -655,6 +654,26 @@ class Conversations:
             raise NotFound(error.message, detail={"field": "conversation_id"}) from None
 
     @staticmethod
+    def _own_with_application(
+        session: Session, principal: Principal, conversation_id: str
+    ) -> tuple[Conversation, Application]:
+        """``_own`` and the conversation's application, in one statement."""
+        found = session.execute(
+            select(Conversation, Application)
+            .join(Application, Application.id == Conversation.application_id)
+            .where(
+                Conversation.id == conversation_id,
+                Conversation.organization_id == principal.organization_id,
+                Conversation.principal == principal.owner,
+            )
+        ).first()
+        if found is None:
+            raise NotFound(
+                f"conversation {conversation_id!r} not found", detail={"field": "conversation_id"}
+            )
+        return found[0], found[1]
+
+    @staticmethod
     def _application(session: Session, principal: Principal, name: str) -> Application:
         application = catalog.get_application_by_name(session, principal.organization_id, name)
         if application is None or not principal.may_open(name):
@@ -684,9 +703,7 @@ class Conversations:
         found = session.execute(
             select(Conversation, Application)
             .join(Application, Application.id == Conversation.application_id)
-            .where(
-                Conversation.id == ref.id, Application.organization_id == ref.organization_id
-            )
+            .where(Conversation.id == ref.id, Application.organization_id == ref.organization_id)
         ).first()
         if found is None:
             raise NotFound(f"conversation {ref.id!r} not found")
@@ -700,9 +717,7 @@ class Conversations:
     def _context(session: Session, conversation_id: str, today: dt.date | None) -> TurnContext:
         """What the engine may remember: the last query and the last result."""
         context = TurnContext(today=today)
-        for message in store.recent_messages(session, conversation_id, limit=CONTEXT_MESSAGES):
-            if message.role != "assistant":
-                continue
+        for message in store.recent_answers(session, conversation_id, within=CONTEXT_MESSAGES):
             if context.previous_answer is None and message.columns:
                 context.previous_answer = answer_from_message(message)
             if context.previous_query is None and message.semantic_query:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import math
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypedDict, Unpack, cast
@@ -322,17 +323,36 @@ def list_messages(
     )
 
 
-def recent_messages(session: Session, conversation_id: str, *, limit: int) -> list[Message]:
-    """The last ``limit`` messages, newest first (no total counted: a hot path), without
-    what a turn's context never reads (a face's blocks, the request), which load if read."""
+def recent_answers(
+    session: Session, conversation_id: str, *, within: int, batch: int = 2
+) -> Iterator[Message]:
+    """The assistant messages among the last ``within`` messages, newest first, read
+    ``batch`` at a time: a turn's context is almost always in the last answer, so it
+    reads one or two rows, not the whole window. Without what a context never reads (a
+    face's blocks, the request), which load if read."""
+    last = (
+        select(func.max(Message.seq))
+        .where(Message.conversation_id == conversation_id)
+        .scalar_subquery()
+    )
     statement = (
         select(Message)
         .options(defer(Message.blocks), defer(Message.request_json))
-        .where(Message.conversation_id == conversation_id)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.role == "assistant",
+            Message.seq > last - within,
+        )
         .order_by(Message.seq.desc())
-        .limit(limit)
+        .limit(batch)
     )
-    return list(session.scalars(statement))
+    offset = 0
+    while True:
+        page = list(session.scalars(statement.offset(offset)))
+        yield from page
+        if len(page) < batch:
+            return
+        offset += batch
 
 
 def get_message(session: Session, organization_id: str, message_id: str) -> Message:
@@ -391,8 +411,7 @@ def json_ready(value: Any) -> Any:
 
 
 INTERRUPTED = (
-    "This answer was interrupted before it was finished (the server stopped); "
-    "please ask again."
+    "This answer was interrupted before it was finished (the server stopped); please ask again."
 )
 
 

@@ -140,9 +140,15 @@ class Conversations:
         face: str,
         app: str | None = None,
         conversation_id: str | None = None,
+        admit: Callable[[], None] | None = None,
     ) -> ConversationRef:
         """The principal's conversation ``conversation_id`` (another's is not found), or a
-        new one on application ``app`` (in the principal's space or channel, if any)."""
+        new one on application ``app`` (in the principal's space or channel, if any).
+
+        ``admit`` runs once the principal is known to may open ``app`` and before a new
+        conversation is made: a face counts its rate limit there, so that an unknown
+        application is refused uncounted and a refused call leaves no conversation,
+        without a transaction of its own to check the application first."""
         with self._store.session() as session:
             if conversation_id:
                 conversation, application = self._own_with_application(
@@ -158,6 +164,8 @@ class Conversations:
                 if app is None:
                     raise InvalidInput("name the application to talk to")
                 application = self._application(session, principal, app)
+                if admit is not None:
+                    admit()
                 conversation = store.create_conversation(
                     session,
                     principal.organization_id,

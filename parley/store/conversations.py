@@ -215,7 +215,9 @@ def append_message(
     if title is not None:
         touched["title"] = title
     result = session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(**touched)
+        update(Conversation).where(Conversation.id == conversation_id).values(**touched),
+        # No loaded conversation needs these values mirrored: skip the ORM's evaluation.
+        execution_options={"synchronize_session": False},
     )
     if cast("CursorResult[Any]", result).rowcount == 0:
         raise NotFound(f"conversation {conversation_id!r} not found")
@@ -275,7 +277,8 @@ def answer_fields(answer: Answer) -> dict[str, Any]:
         "sql": answer.sql,
         "semantic_query": answer.semantic_query,
         "columns": list(answer.columns) if answer.columns else None,
-        "rows": json_ready(answer.rows) if answer.columns else None,
+        # Made JSON-ready where they are written (append_message, update_message): once.
+        "rows": answer.rows if answer.columns else None,
         "truncated": answer.truncated,
         "chart": json_ready(dataclasses.asdict(answer.chart)) if answer.chart else None,
         "insights": list(answer.insights),

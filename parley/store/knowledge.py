@@ -248,15 +248,25 @@ def claim_sync(
     *,
     lease: timedelta,
     resume: bool = False,
+    synced_before: datetime | None = None,
 ) -> bool:
     """Take the source's sync lease for ``owner``: the source becomes "syncing".
 
     One UPDATE decides, so that of several processes exactly one wins. A source already
     syncing is taken only when its lease has run out (its process stopped) and only when
-    ``resume`` is asked.
+    ``resume`` is asked. ``synced_before``: only if the source has not synced since then
+    (the time the caller found it due: another process may have run that sync since).
     """
     now = utcnow()
     free = KnowledgeSource.status != "syncing"
+    if synced_before is not None:
+        free = and_(
+            free,
+            or_(
+                KnowledgeSource.last_synced_at.is_(None),
+                KnowledgeSource.last_synced_at < synced_before,
+            ),
+        )
     if resume:
         free = and_(
             KnowledgeSource.status == "syncing",

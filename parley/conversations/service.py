@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from parley import metrics
@@ -59,6 +59,15 @@ from parley.store.models import Source as SourceRecord
 WorkspaceFactory = Callable[[Session, Application, Sequence[RowFilter]], Workspace]
 #: How far back a turn looks for the last query and the last result.
 CONTEXT_MESSAGES = 20
+#: What a turn reads first, built once (building a statement costs more than running it).
+_CONVERSATION_AND_APPLICATION = (
+    select(Conversation, Application)
+    .join(Application, Application.id == Conversation.application_id)
+    .where(
+        Conversation.id == bindparam("conversation_id"),
+        Application.organization_id == bindparam("organization_id"),
+    )
+)
 
 
 def answer_from_message(message: Message) -> Answer:
@@ -709,9 +718,8 @@ class Conversations:
     ) -> tuple[Conversation, Application]:
         """The conversation and its application, in one statement (a turn needs both)."""
         found = session.execute(
-            select(Conversation, Application)
-            .join(Application, Application.id == Conversation.application_id)
-            .where(Conversation.id == ref.id, Application.organization_id == ref.organization_id)
+            _CONVERSATION_AND_APPLICATION,
+            {"conversation_id": ref.id, "organization_id": ref.organization_id},
         ).first()
         if found is None:
             raise NotFound(f"conversation {ref.id!r} not found")

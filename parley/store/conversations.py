@@ -11,9 +11,10 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack, cast
 from uuid import UUID
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, defer
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from parley.engine.events import Answer
 from parley.errors import NotFound
@@ -188,6 +189,29 @@ def delete_conversation(session: Session, conversation: Conversation) -> None:
     session.flush()
 
 
+#: A message's columns but its seq, each a parameter of the one insert built below.
+_MESSAGE_COLUMNS = tuple(c.key for c in Message.__table__.columns if c.key != "seq")
+#: The statements every message costs, built once: building and keying a statement (the
+#: insert names two dozen columns) is a large share of what SQLAlchemy spends on a call.
+_TOUCH = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("touched_id"))
+    .values(updated_at=bindparam("touched_at"))
+    .execution_options(synchronize_session=False)  # no loaded row needs mirroring
+)
+_TOUCH_AND_TITLE = _TOUCH.values(title=bindparam("new_title"))
+_INSERT_MESSAGE = (
+    insert(Message)
+    .values(
+        seq=select(func.coalesce(func.max(Message.seq), 0) + 1)
+        .where(Message.conversation_id == bindparam("seq_of"))
+        .scalar_subquery(),
+        **{name: bindparam(f"new_{name}") for name in _MESSAGE_COLUMNS},
+    )
+    .returning(Message)
+)
+
+
 def append_message(
     session: Session,
     conversation: Conversation | str,
@@ -211,40 +235,39 @@ def append_message(
     check_choice("role", role, ROLES)
     conversation_id = conversation if isinstance(conversation, str) else conversation.id
     now = utcnow()
-    touched: dict[str, Any] = {"updated_at": now}
+    touch: dict[str, Any] = {"touched_id": conversation_id, "touched_at": now}
     if title is not None:
-        touched["title"] = title
-    result = session.execute(
-        update(Conversation).where(Conversation.id == conversation_id).values(**touched),
-        # No loaded conversation needs these values mirrored: skip the ORM's evaluation.
-        execution_options={"synchronize_session": False},
-    )
+        touch["new_title"] = title
+    result = session.execute(_TOUCH if title is None else _TOUCH_AND_TITLE, touch)
     if cast("CursorResult[Any]", result).rowcount == 0:
         raise NotFound(f"conversation {conversation_id!r} not found")
-    next_seq = (
-        select(func.coalesce(func.max(Message.seq), 0) + 1)
-        .where(Message.conversation_id == conversation_id)
-        .scalar_subquery()
-    )
-    values: dict[str, Any] = dict(fields)
-    if values.get("rows") is not None:
+    unknown = set(fields) - set(_MESSAGE_COLUMNS)
+    if unknown:
+        raise TypeError(f"messages have no field {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {name: _default(name) for name in _MESSAGE_COLUMNS}
+    values.update(fields, conversation_id=conversation_id, role=role, content=content)
+    values["created_at"] = now
+    if values["rows"] is not None:
         values["rows"] = json_ready(values["rows"])
     if message_id is not None:
         values["id"] = message_id
+    parameters = {f"new_{name}": value for name, value in values.items()}
     # An insert that returns the row: the seq it computed comes back with it.
-    message = session.scalars(
-        insert(Message)
-        .values(
-            conversation_id=conversation_id,
-            seq=next_seq,
-            role=role,
-            content=content,
-            created_at=now,
-            **values,
-        )
-        .returning(Message)
+    message: Message = session.scalars(
+        _INSERT_MESSAGE, {**parameters, "seq_of": conversation_id}
     ).one()
     return message
+
+
+def _default(name: str) -> Any:
+    """The value the model gives column ``name`` of a new message when none is given."""
+    default = Message.__table__.columns[name].default
+    if default is None:
+        return None
+    if isinstance(default, CallableColumnDefault):
+        make: Any = default.arg  # SQLAlchemy wraps the model's callable to take a context
+        return make(None)
+    return cast(ScalarElementColumnDefault, default).arg
 
 
 def append_answer(
@@ -280,16 +303,22 @@ def answer_fields(answer: Answer) -> dict[str, Any]:
         # Made JSON-ready where they are written (append_message, update_message): once.
         "rows": answer.rows if answer.columns else None,
         "truncated": answer.truncated,
-        "chart": json_ready(dataclasses.asdict(answer.chart)) if answer.chart else None,
+        "chart": json_ready(_fields_of(answer.chart)) if answer.chart else None,
         "insights": list(answer.insights),
         "reason": answer.reason,
         "suggestions": list(answer.suggestions),
-        "options": [dataclasses.asdict(o) for o in answer.options] or None,
+        "options": [_fields_of(o) for o in answer.options] or None,
         "agents_visited": list(answer.agents_visited),
         "error_code": answer.error_code,
         "incident_id": answer.incident_id,
         "execution_ms": answer.execution_ms,
     }
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    """A dataclass's fields, not copied: ``json_ready`` makes the copy that is stored
+    (``dataclasses.asdict`` would deep-copy a chart's Vega-Lite spec, data and all, first)."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
 
 
 def update_message(session: Session, message: Message, **fields: Unpack[MessageFields]) -> Message:
@@ -326,6 +355,25 @@ def list_messages(
     )
 
 
+#: A turn's context: the assistant messages among the last few, newest first (built once).
+_RECENT_ANSWERS = (
+    select(Message)
+    .options(defer(Message.blocks), defer(Message.request_json))
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.role == "assistant",
+        Message.seq
+        > select(func.max(Message.seq))
+        .where(Message.conversation_id == bindparam("conversation_id"))
+        .scalar_subquery()
+        - bindparam("within"),
+    )
+    .order_by(Message.seq.desc())
+    .limit(bindparam("batch"))
+    .offset(bindparam("skipped"))
+)
+
+
 def recent_answers(
     session: Session, conversation_id: str, *, within: int, batch: int = 2
 ) -> Iterator[Message]:
@@ -333,29 +381,23 @@ def recent_answers(
     ``batch`` at a time: a turn's context is almost always in the last answer, so it
     reads one or two rows, not the whole window. Without what a context never reads (a
     face's blocks, the request), which load if read."""
-    last = (
-        select(func.max(Message.seq))
-        .where(Message.conversation_id == conversation_id)
-        .scalar_subquery()
-    )
-    statement = (
-        select(Message)
-        .options(defer(Message.blocks), defer(Message.request_json))
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.role == "assistant",
-            Message.seq > last - within,
-        )
-        .order_by(Message.seq.desc())
-        .limit(batch)
-    )
-    offset = 0
+    skipped = 0
     while True:
-        page = list(session.scalars(statement.offset(offset)))
+        page = list(
+            session.scalars(
+                _RECENT_ANSWERS,
+                {
+                    "conversation_id": conversation_id,
+                    "within": within,
+                    "batch": batch,
+                    "skipped": skipped,
+                },
+            )
+        )
         yield from page
         if len(page) < batch:
             return
-        offset += batch
+        skipped += batch
 
 
 def get_message(session: Session, organization_id: str, message_id: str) -> Message:

@@ -68,6 +68,16 @@ _CONVERSATION_AND_APPLICATION = (
         Application.organization_id == bindparam("organization_id"),
     )
 )
+#: A caller's conversation with its application (what opening one reads): built once.
+_OWN_WITH_APPLICATION = (
+    select(Conversation, Application)
+    .join(Application, Application.id == Conversation.application_id)
+    .where(
+        Conversation.id == bindparam("conversation_id"),
+        Conversation.organization_id == bindparam("organization_id"),
+        Conversation.principal == bindparam("owner"),
+    )
+)
 
 
 def answer_from_message(message: Message) -> Answer:
@@ -676,13 +686,12 @@ class Conversations:
     ) -> tuple[Conversation, Application]:
         """``_own`` and the conversation's application, in one statement."""
         found = session.execute(
-            select(Conversation, Application)
-            .join(Application, Application.id == Conversation.application_id)
-            .where(
-                Conversation.id == conversation_id,
-                Conversation.organization_id == principal.organization_id,
-                Conversation.principal == principal.owner,
-            )
+            _OWN_WITH_APPLICATION,
+            {
+                "conversation_id": conversation_id,
+                "organization_id": principal.organization_id,
+                "owner": principal.owner,
+            },
         ).first()
         if found is None:
             raise NotFound(

@@ -80,13 +80,15 @@ def get_source(session: Session, organization_id: str, source_id: str) -> Source
     return source
 
 
+#: The options of ``get_source_head``, built once (it runs at every turn).
+_HEAD_ONLY = (defer(Source.schema_snapshot), defer(Source.ontology))
+
+
 def get_source_head(session: Session, organization_id: str, source_id: str) -> Source:
     """The source without its schema snapshot and ontology, which load when first read
     (within the session): a turn needs only the source's version while its parser is
     cached, and those two are the largest values the store keeps."""
-    source = session.get(
-        Source, source_id, options=[defer(Source.schema_snapshot), defer(Source.ontology)]
-    )
+    source = session.get(Source, source_id, options=_HEAD_ONLY)
     if source is None or source.organization_id != organization_id:
         raise NotFound(f"source {source_id!r} not found")
     return source

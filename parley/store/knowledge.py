@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
@@ -420,16 +420,22 @@ def synced_key(session: Session, organization_id: str, application_id: str) -> s
     """The key ``synced_passages`` returns, read without the passages: a turn asks it to
     know whether the index it has is still the one to use."""
     rows = session.execute(
-        _synced(organization_id, application_id)
-        .with_only_columns(KnowledgeSource.id, KnowledgeSource.last_synced_at)
-        .order_by(KnowledgeSource.created_at, KnowledgeSource.id)
+        _SYNCED_KEY, {"organization_id": organization_id, "application_id": application_id}
     ).all()
     return "|".join(f"{source_id}@{synced_at}" for source_id, synced_at in rows)
 
 
-def _synced(organization_id: str, application_id: str) -> Select[KnowledgeSource]:
+def _synced(organization_id: Any, application_id: Any) -> Select[KnowledgeSource]:
     return select(KnowledgeSource).where(
         KnowledgeSource.organization_id == organization_id,
         KnowledgeSource.application_id == application_id,
         KnowledgeSource.passages.is_not(None),
     )
+
+
+#: Read at every turn: built once (building a statement costs more than running it).
+_SYNCED_KEY = (
+    _synced(bindparam("organization_id"), bindparam("application_id"))
+    .with_only_columns(KnowledgeSource.id, KnowledgeSource.last_synced_at)
+    .order_by(KnowledgeSource.created_at, KnowledgeSource.id)
+)

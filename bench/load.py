@@ -1,11 +1,14 @@
 """Load on loopback: N concurrent clients ask a mix of questions through the HTTP faces of
 one, then two ``parley serve`` processes sharing one store and one rate-limit store.
 
-Prints, for 1 and 2 processes side by side: throughput, latency p50/p95/p99, errors and
-each server's peak RSS; then, one client at a time, each question's stored turn beside
-the same SQL run bare on the source (the demo's DuckDB file).
+Prints, for 1 and 2 processes side by side: throughput, latency p50/p95/p99, errors,
+each server's peak RSS and CPU; then, one client at a time, each question's stored turn
+beside the same SQL run bare on the source (the demo's DuckDB file), and the same again on
+a larger generated demo (``--large-scale`` times the orders) whose queries take the tens
+to hundreds of milliseconds a warehouse query takes: a turn's fixed cost is the same, its
+share is not.
 
-    python bench/load.py [--clients 32] [--seconds 20] [--store postgres|sqlite]
+    python bench/load.py [--clients 32] [--seconds 20] [--store postgres|sqlite] [--large-scale 10]
 
 PostgreSQL (127.0.0.1:5432, a database made and dropped here) and Redis (127.0.0.1:6379)
 are used when reachable, as a deployment would; ``--store sqlite`` uses the embedded file.
@@ -25,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +38,7 @@ import duckdb
 import httpx
 import psycopg
 
+from parley.sources.demo import generate_demo
 from parley.store import tenancy
 from parley.store.db import Store
 
@@ -117,8 +121,32 @@ def _servers(env: dict[str, str], count: int, home: Path) -> Iterator[list[tuple
 
 def _cpu_s(pid: int) -> float:
     """User + system CPU seconds a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # it ended
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_cpu_s() -> tuple[float, float]:
+    """CPU seconds the whole machine has spent (all cores) busy, and idle, so far."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:8]) - idle) / tick, idle / tick
+
+
+def _postgres_cpu_s() -> float:
+    """CPU seconds every PostgreSQL process on this machine has used so far."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended
+            continue
+        if "(postgres)" in text:
+            total += _cpu_s(int(stat.parent.name))
+    return total
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -186,25 +214,19 @@ def _load(urls: list[str], key: str, token: str, clients: int, seconds: float) -
     return outcome
 
 
-def _sequential(url: str, token: str, home: Path, rounds: int) -> list[tuple[str, float, float]]:
-    """Each question's stored turn (p50, one client) beside its bare SQL (p50)."""
+def _sequential(
+    ask: Callable[[httpx.Client, str], dict[str, Any]], database: Path, rounds: int
+) -> list[tuple[str, float, float]]:
+    """Each question's stored turn (p50, one client; ``ask`` runs one turn and returns its
+    answer with the SQL it ran) beside that SQL run bare on ``database`` (p50)."""
     rows = []
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(timeout=60) as http, duckdb.connect(
-        str(home / "demo.duckdb"), read_only=True
-    ) as bare:
+    with httpx.Client(timeout=120) as http, duckdb.connect(str(database), read_only=True) as bare:
         for question in QUESTIONS:
-            body = {"tenant_id": "default", "user_id": "load"}
-            session = http.post(f"{url}/api/v1/bi/chat/sessions", headers=headers, json=body).json()
             turns, sql = [], None
             for _ in range(rounds):
                 started = time.perf_counter()
-                answer = http.post(
-                    f"{url}/api/v1/bi/chat/sessions/{session['session_id']}/messages",
-                    headers=headers, json={"message": question},
-                ).json()  # fmt: skip
+                sql = ask(http, question).get("sql")
                 turns.append(time.perf_counter() - started)
-                sql = answer.get("sql")
             times = []
             for _ in range(rounds):
                 started = time.perf_counter()
@@ -216,12 +238,41 @@ def _sequential(url: str, token: str, home: Path, rounds: int) -> list[tuple[str
     return rows
 
 
+def _workbench_asker(url: str, token: str) -> Callable[[httpx.Client, str], dict[str, Any]]:
+    """Turns in Workbench sessions, a new session for each question."""
+    headers = {"Authorization": f"Bearer {token}"}
+    sessions: dict[str, str] = {}
+
+    def ask(http: httpx.Client, question: str) -> dict[str, Any]:
+        if question not in sessions:
+            body = {"tenant_id": "default", "user_id": "load"}
+            created = http.post(f"{url}/api/v1/bi/chat/sessions", headers=headers, json=body)
+            sessions[question] = created.json()["session_id"]
+        path = f"{url}/api/v1/bi/chat/sessions/{sessions[question]}/messages"
+        answer: dict[str, Any] = http.post(path, headers=headers, json={"message": question}).json()
+        return answer
+
+    return ask
+
+
+def _ratios(title: str, rows: list[tuple[str, float, float]]) -> None:
+    print(f"\n{title:<32}{'turn p50 ms':>12}{'bare SQL p50 ms':>16}{'ratio':>7}")
+    for question, turn, bare in rows:
+        ratio = f"{turn / bare:.2f}x" if bare else "-"
+        print(f"{question:<32}{turn:>12.1f}{bare:>16.1f}{ratio:>7}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=15, help="turns per question, sequential")
     parser.add_argument("--store", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument(
+        "--large-scale", type=float, default=10.0,
+        help="orders of a second, larger demo (times the demo's) whose queries take warehouse "
+        "time, measured one client at a time beside the demo; 0 skips it",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, _store_url(args.store, Path(folder)) as url:
         home = Path(folder)
@@ -238,19 +289,38 @@ def main() -> None:
             budget = {"per_minute": 10**6, "per_hour": 10**7, "per_day": 10**8}
             tenancy.update_organization_settings(session, org, {"rate_limits": budget})
         store.dispose()
+        large = home / "large.duckdb"
+        if args.large_scale:
+            generate_demo(large, scale=args.large_scale)
+            _cli(env, "source", "add", f"duckdb:///{large}", "--name", "large")
+            _cli(env, "app", "create", "--name", "large", "--source", "large")
         results = {}
         spent: dict[int, tuple[list[float], float]] = {}
+        elsewhere: dict[int, tuple[float, float, float]] = {}
         for count in (1, 2):
             with _servers(env, count, home) as servers:
                 cpu_before = [_cpu_s(pid) for _, pid in servers]
                 client_before = time.process_time()
+                machine_before, postgres_before = _machine_cpu_s(), _postgres_cpu_s()
                 outcome = _load([u for u, _ in servers], key, token, args.clients, args.seconds)
                 cpu = [_cpu_s(pid) - b for (_, pid), b in zip(servers, cpu_before, strict=True)]
                 client_cpu = time.process_time() - client_before
+                machine_after = _machine_cpu_s()
+                elsewhere[count] = (
+                    _postgres_cpu_s() - postgres_before,
+                    machine_after[0] - machine_before[0],
+                    machine_after[1] - machine_before[1],
+                )
                 results[count] = (outcome, [_peak_rss_mb(pid) for _, pid in servers])
                 spent[count] = (cpu, client_cpu)
                 if count == 1:
-                    sequential = _sequential(servers[0][0], token, home, args.rounds)
+                    ask = _workbench_asker(servers[0][0], token)
+                    sequential = _sequential(ask, home / "demo.duckdb", args.rounds)
+        larger: list[tuple[str, float, float]] = []
+        if args.large_scale:  # the same face and questions, on the larger data
+            with _servers(env | {"PARLEY_WORKBENCH_APP": "large"}, 1, home) as servers:
+                ask = _workbench_asker(servers[0][0], token)
+                larger = _sequential(ask, large, args.rounds)
         print(f"{args.clients} clients, {args.seconds:.0f} s each, store {args.store}, "
               f"{os.cpu_count()} CPUs")  # fmt: skip
         print(f"{'processes':<10}{'turns/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
@@ -266,15 +336,20 @@ def main() -> None:
         # CPU they used says whether a second process had a core to run on.
         for count, (cpu, client_cpu) in spent.items():
             servers_cpu = ", ".join(f"{c / args.seconds:.0%}" for c in cpu)
-            print(f"CPU with {count}: servers {servers_cpu} of a core, "
+            turns = len(results[count][0].latencies)
+            per_turn = f"{sum(cpu) / turns * 1000:.1f} ms" if turns else "-"
+            print(f"CPU with {count}: servers {servers_cpu} of a core ({per_turn} a turn), "
                   f"this client {client_cpu / args.seconds:.0%}")  # fmt: skip
+            postgres, busy, idle = elsewhere[count]
+            others = busy - sum(cpu) - client_cpu - postgres
+            print(f"  PostgreSQL {postgres / args.seconds:.0%}, everything else on the "
+                  f"machine {max(others, 0) / args.seconds:.0%}; the machine's CPUs "
+                  f"{busy / (busy + idle):.0%} busy")  # fmt: skip
         one, two = (len(results[n][0].latencies) for n in (1, 2))
         print(f"2 processes / 1 process throughput: {two / one:.2f}x" if one else "")
-        print(f"\n{'question (one client)':<32}{'turn p50 ms':>12}{'bare SQL p50 ms':>16}"
-              f"{'ratio':>7}")  # fmt: skip
-        for question, turn, bare in sequential:
-            ratio = f"{turn / bare:.1f}x" if bare else "-"
-            print(f"{question:<32}{turn:>12.1f}{bare:>16.1f}{ratio:>7}")
+        _ratios("demo, one client", sequential)
+        if larger:
+            _ratios(f"demo x{args.large_scale:g}, one client", larger)
 
 
 if __name__ == "__main__":

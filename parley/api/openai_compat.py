@@ -32,7 +32,7 @@ from parley.auth.ratelimit import RateLimits
 from parley.conversations.service import Conversations, collect
 from parley.conversations.teaching import Teaching
 from parley.conversations.validation import validate_question
-from parley.conversations.views import ConversationRef, StoredMessage
+from parley.conversations.views import StoredMessage
 from parley.errors import InternalError, InvalidInput, NotFound
 
 NAME = FACE = "openai"
@@ -179,13 +179,17 @@ def chat_completions(
 ) -> Response:
     kind = _response_type(response_type)
     question, earlier = _questions(body.messages, door.max_question_chars)
-    door.check_application(who, body.model)
-    ref: ConversationRef | None = None
+
+    def count() -> None:
+        auth_of(request).count(who, scope=RATE_SCOPE, default=DEFAULT_LIMITS)
+
     if conversation_id:
+        door.check_application(who, body.model)
         ref = door.open(who, face=FACE, app=body.model, conversation_id=conversation_id)
-    auth_of(request).count(who, scope=RATE_SCOPE, default=DEFAULT_LIMITS)
-    if ref is None:
-        ref = door.open(who, face=FACE, app=body.model)
+        count()
+    else:
+        # Counted once the model is known to be this caller's, before the thread exists.
+        ref = door.open(who, face=FACE, app=body.model, admit=count)
         # A new thread honours the history the client sent: its earlier questions run
         # first, so that the last one is read as the follow-up it is.
         for text in earlier:

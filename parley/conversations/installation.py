@@ -418,7 +418,9 @@ class Parley:
         if session is None:
             with self.store.session() as own:
                 return self.workspace(application, row_filters=row_filters, session=own)
-        record = catalog.get_source(session, application.organization_id, application.source_id)
+        record = catalog.get_source_head(
+            session, application.organization_id, application.source_id
+        )
         version = hash(str(record.updated_at))
         key = (record.id, version)
         if row_filters:
@@ -460,14 +462,15 @@ class Parley:
         )
 
     def _knowledge_index(self, session: Session, application: Application) -> KnowledgeIndex | None:
-        """The index of what the application's sources last synced, rebuilt after a sync."""
-        key, passages = knowledge.synced_passages(
-            session, application.organization_id, application.id
-        )
+        """The index of what the application's sources last synced, rebuilt after a sync
+        (only the sync's key is read until then)."""
+        org = application.organization_id
+        key = knowledge.synced_key(session, org, application.id)
         with self._lock:
             cached = self._indexes.get(application.id)
         if cached is not None and cached[0] == key:
             return cached[1]
+        key, passages = knowledge.synced_passages(session, org, application.id)
         index = KnowledgeIndex.from_dicts(passages) if passages else None
         with self._lock:
             self._indexes[application.id] = (key, index)

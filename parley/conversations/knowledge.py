@@ -28,7 +28,7 @@ from parley.errors import InvalidInput, LimitReached, NotFound, report_incident
 from parley.store import catalog
 from parley.store import knowledge as store
 from parley.store.db import Store
-from parley.store.models import KnowledgeRow, KnowledgeSource
+from parley.store.models import KnowledgeRow, KnowledgeSource, utcnow
 from parley.store.pagination import Page
 
 log = logging.getLogger("parley.knowledge")
@@ -266,6 +266,7 @@ class Knowledge:
     def tick(self) -> list[str]:
         """One round of the scheduler; the sources whose sync it started."""
         started: list[str] = []
+        found_at = utcnow()
         with self._store.session() as session:
             abandoned = store.abandoned_syncs(session)
             due = store.syncs_due(session)
@@ -286,7 +287,10 @@ class Knowledge:
                 started.append(source_id)
         for source_id in due:
             with self._store.session() as session:
-                claimed = store.claim_sync(session, source_id, self.owner, lease=self.lease)
+                # Not if another process ran it since it was found due here.
+                claimed = store.claim_sync(
+                    session, source_id, self.owner, lease=self.lease, synced_before=found_at
+                )
             if claimed:
                 started.append(source_id)
         for source_id in started:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from parley import metrics
@@ -59,6 +59,25 @@ from parley.store.models import Source as SourceRecord
 WorkspaceFactory = Callable[[Session, Application, Sequence[RowFilter]], Workspace]
 #: How far back a turn looks for the last query and the last result.
 CONTEXT_MESSAGES = 20
+#: What a turn reads first, built once (building a statement costs more than running it).
+_CONVERSATION_AND_APPLICATION = (
+    select(Conversation, Application)
+    .join(Application, Application.id == Conversation.application_id)
+    .where(
+        Conversation.id == bindparam("conversation_id"),
+        Application.organization_id == bindparam("organization_id"),
+    )
+)
+#: A caller's conversation with its application (what opening one reads): built once.
+_OWN_WITH_APPLICATION = (
+    select(Conversation, Application)
+    .join(Application, Application.id == Conversation.application_id)
+    .where(
+        Conversation.id == bindparam("conversation_id"),
+        Conversation.organization_id == bindparam("organization_id"),
+        Conversation.principal == bindparam("owner"),
+    )
+)
 
 
 def answer_from_message(message: Message) -> Answer:
@@ -140,14 +159,19 @@ class Conversations:
         face: str,
         app: str | None = None,
         conversation_id: str | None = None,
+        admit: Callable[[], None] | None = None,
     ) -> ConversationRef:
         """The principal's conversation ``conversation_id`` (another's is not found), or a
-        new one on application ``app`` (in the principal's space or channel, if any)."""
+        new one on application ``app`` (in the principal's space or channel, if any).
+
+        ``admit`` runs once the principal is known to may open ``app`` and before a new
+        conversation is made: a face counts its rate limit there, so that an unknown
+        application is refused uncounted and a refused call leaves no conversation,
+        without a transaction of its own to check the application first."""
         with self._store.session() as session:
             if conversation_id:
-                conversation = self._own(session, principal, conversation_id)
-                application = catalog.get_application(
-                    session, principal.organization_id, conversation.application_id
+                conversation, application = self._own_with_application(
+                    session, principal, conversation_id
                 )
                 if app is not None and application.name != app:
                     raise InvalidInput(
@@ -159,6 +183,8 @@ class Conversations:
                 if app is None:
                     raise InvalidInput("name the application to talk to")
                 application = self._application(session, principal, app)
+                if admit is not None:
+                    admit()
                 conversation = store.create_conversation(
                     session,
                     principal.organization_id,
@@ -208,24 +234,27 @@ class Conversations:
         # SQLite store takes its write lock only for the writes at the end; a failure to
         # read is the turn's answer, and the question is stored (committed) all the same.
         with self._store.session() as session:
-            conversation = self._conversation(session, ref)
+            conversation, application = self._conversation_and_application(session, ref)
             try:
                 context = self._context(session, ref.id, today)
-                workspace = self._workspace(session, ref)
+                workspace = self._workspaces(session, application, ref.row_filters)
             except ParleyError as error:
                 answer = _failed(error, context)
             except Exception as error:
                 answer = _internal_failure(ref, error, context)
             mark = _stage("prepare", mark)
             user = store.append_message(
-                session, conversation, role="user", content=text, request_json=request_json
+                session,
+                conversation,
+                role="user",
+                content=text,
+                request_json=request_json,
+                title=None if conversation.title else text[:200],
             )
             if reserve_answer:
                 store.append_message(
                     session, conversation, role="assistant", message_id=assistant_id
                 )
-            if not conversation.title:
-                store.set_conversation_title(session, conversation, text[:200])
             user_id = user.id
         mark = _stage("store_question", mark)
         yield TurnStarted(ref.id, user_id, assistant_id)
@@ -652,6 +681,25 @@ class Conversations:
             raise NotFound(error.message, detail={"field": "conversation_id"}) from None
 
     @staticmethod
+    def _own_with_application(
+        session: Session, principal: Principal, conversation_id: str
+    ) -> tuple[Conversation, Application]:
+        """``_own`` and the conversation's application, in one statement."""
+        found = session.execute(
+            _OWN_WITH_APPLICATION,
+            {
+                "conversation_id": conversation_id,
+                "organization_id": principal.organization_id,
+                "owner": principal.owner,
+            },
+        ).first()
+        if found is None:
+            raise NotFound(
+                f"conversation {conversation_id!r} not found", detail={"field": "conversation_id"}
+            )
+        return found[0], found[1]
+
+    @staticmethod
     def _application(session: Session, principal: Principal, name: str) -> Application:
         application = catalog.get_application_by_name(session, principal.organization_id, name)
         if application is None or not principal.may_open(name):
@@ -673,6 +721,19 @@ class Conversations:
             raise NotFound(f"conversation {ref.id!r} not found")
         return conversation
 
+    @staticmethod
+    def _conversation_and_application(
+        session: Session, ref: ConversationRef
+    ) -> tuple[Conversation, Application]:
+        """The conversation and its application, in one statement (a turn needs both)."""
+        found = session.execute(
+            _CONVERSATION_AND_APPLICATION,
+            {"conversation_id": ref.id, "organization_id": ref.organization_id},
+        ).first()
+        if found is None:
+            raise NotFound(f"conversation {ref.id!r} not found")
+        return found[0], found[1]
+
     def _workspace(self, session: Session, ref: ConversationRef) -> Workspace:
         application = catalog.get_application(session, ref.organization_id, ref.application_id)
         return self._workspaces(session, application, ref.row_filters)
@@ -681,9 +742,7 @@ class Conversations:
     def _context(session: Session, conversation_id: str, today: dt.date | None) -> TurnContext:
         """What the engine may remember: the last query and the last result."""
         context = TurnContext(today=today)
-        for message in store.recent_messages(session, conversation_id, limit=CONTEXT_MESSAGES):
-            if message.role != "assistant":
-                continue
+        for message in store.recent_answers(session, conversation_id, within=CONTEXT_MESSAGES):
             if context.previous_answer is None and message.columns:
                 context.previous_answer = answer_from_message(message)
             if context.previous_query is None and message.semantic_query:
@@ -702,12 +761,11 @@ class Conversations:
             f"{ref.organization_id}/{ref.id}/{new_id('data')}.csv" if answer.columns else None
         )
         with self._store.session() as session:
-            conversation = self._conversation(session, ref)
             placeholder = session.get(Message, message_id) if reserved else None
             if placeholder is None:
                 store.append_answer(
                     session,
-                    conversation,
+                    ref.id,  # by id: touching the conversation's row tells it exists
                     answer,
                     data_file_path=data_file_path,
                     message_id=message_id,

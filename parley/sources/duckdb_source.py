@@ -25,6 +25,7 @@ from parley.sources._common import (
     capped_rows,
     timed_out,
 )
+from parley.sources._deadlines import DEADLINES
 from parley.sources.base import (
     ColumnInfo,
     ForeignKey,
@@ -122,22 +123,19 @@ class DuckDBSource:
     ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Run one statement; return (description, rows), at most ``max_rows + 1`` rows."""
         cursor = self._cursor()
-        timer = threading.Timer(timeout_s, cursor.interrupt)
-        timer.daemon = True
-        timer.start()
         try:
-            cursor.execute(sql, list(params))
-            description = list(cursor.description or [])
-            if not description:
-                return [], []
-            rows = cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows + 1)
+            with DEADLINES.guard(timeout_s, cursor.interrupt):
+                cursor.execute(sql, list(params))
+                description = list(cursor.description or [])
+                if not description:
+                    return [], []
+                rows = cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows + 1)
             return description, rows
         except duckdb.InterruptException as exc:
             raise timed_out(timeout_s) from exc
         except duckdb.Error as exc:
             raise SourceError(str(exc).strip(), detail={"reason": "database_error"}) from exc
         finally:
-            timer.cancel()
             cursor.close()
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from parley.errors import Conflict, NotFound
 from parley.store._common import check_choice, flush_or_conflict
@@ -75,6 +75,20 @@ def set_source_status(session: Session, source: Source, status: str) -> Source:
 
 def get_source(session: Session, organization_id: str, source_id: str) -> Source:
     source = session.get(Source, source_id)
+    if source is None or source.organization_id != organization_id:
+        raise NotFound(f"source {source_id!r} not found")
+    return source
+
+
+#: The options of ``get_source_head``, built once (it runs at every turn).
+_HEAD_ONLY = (defer(Source.schema_snapshot), defer(Source.ontology))
+
+
+def get_source_head(session: Session, organization_id: str, source_id: str) -> Source:
+    """The source without its schema snapshot and ontology, which load when first read
+    (within the session): a turn needs only the source's version while its parser is
+    cached, and those two are the largest values the store keeps."""
+    source = session.get(Source, source_id, options=_HEAD_ONLY)
     if source is None or source.organization_id != organization_id:
         raise NotFound(f"source {source_id!r} not found")
     return source

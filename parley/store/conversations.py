@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import dataclasses
 import math
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, cast
 from uuid import UUID
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from parley.engine.events import Answer
 from parley.errors import NotFound
@@ -180,65 +183,96 @@ def first_user_messages(session: Session, conversation_ids: list[str]) -> dict[s
     return {conversation_id: content for conversation_id, content in found}
 
 
-def set_conversation_title(
-    session: Session, conversation: Conversation, title: str
-) -> Conversation:
-    conversation.title = title
-    session.flush()
-    return conversation
-
-
 def delete_conversation(session: Session, conversation: Conversation) -> None:
     """Delete a conversation and, through the foreign key, its messages."""
     session.delete(conversation)
     session.flush()
 
 
+#: A message's columns but its seq, each a parameter of the one insert built below.
+_MESSAGE_COLUMNS = tuple(c.key for c in Message.__table__.columns if c.key != "seq")
+#: The statements every message costs, built once: building and keying a statement (the
+#: insert names two dozen columns) is a large share of what SQLAlchemy spends on a call.
+_TOUCH = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("touched_id"))
+    .values(updated_at=bindparam("touched_at"))
+    .execution_options(synchronize_session=False)  # no loaded row needs mirroring
+)
+_TOUCH_AND_TITLE = _TOUCH.values(title=bindparam("new_title"))
+_INSERT_MESSAGE = (
+    insert(Message)
+    .values(
+        seq=select(func.coalesce(func.max(Message.seq), 0) + 1)
+        .where(Message.conversation_id == bindparam("seq_of"))
+        .scalar_subquery(),
+        **{name: bindparam(f"new_{name}") for name in _MESSAGE_COLUMNS},
+    )
+    .returning(Message)
+)
+
+
 def append_message(
     session: Session,
-    conversation: Conversation,
+    conversation: Conversation | str,
     *,
     role: str,
     content: str = "",
     message_id: str | None = None,
+    title: str | None = None,
     **fields: Unpack[MessageFields],
 ) -> Message:
-    """Add the next message of ``conversation``, numbered after the last one.
+    """Add the next message of ``conversation`` (the row, or its id), numbered after the
+    last one; ``title`` becomes the conversation's title in the same write.
 
     The conversation row is touched first: that write takes the row lock on PostgreSQL
     and the database write lock on SQLite, so a concurrent append waits for this
     transaction and then sees its message when it reads the last ``seq``. The unique
-    (conversation, seq) constraint backs this up.
+    (conversation, seq) constraint backs this up. The last ``seq`` is read inside the
+    insert (a statement of its own, so it sees what committed while it waited), and the
+    number it gave comes back with the insert: two statements a message, not three.
     """
     check_choice("role", role, ROLES)
+    conversation_id = conversation if isinstance(conversation, str) else conversation.id
     now = utcnow()
-    session.execute(
-        update(Conversation).where(Conversation.id == conversation.id).values(updated_at=now)
-    )
-    last = session.scalar(
-        select(func.max(Message.seq)).where(Message.conversation_id == conversation.id)
-    )
-    values: dict[str, Any] = dict(fields)
-    if values.get("rows") is not None:
+    touch: dict[str, Any] = {"touched_id": conversation_id, "touched_at": now}
+    if title is not None:
+        touch["new_title"] = title
+    result = session.execute(_TOUCH if title is None else _TOUCH_AND_TITLE, touch)
+    if cast("CursorResult[Any]", result).rowcount == 0:
+        raise NotFound(f"conversation {conversation_id!r} not found")
+    unknown = set(fields) - set(_MESSAGE_COLUMNS)
+    if unknown:
+        raise TypeError(f"messages have no field {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {name: _default(name) for name in _MESSAGE_COLUMNS}
+    values.update(fields, conversation_id=conversation_id, role=role, content=content)
+    values["created_at"] = now
+    if values["rows"] is not None:
         values["rows"] = json_ready(values["rows"])
     if message_id is not None:
         values["id"] = message_id
-    message = Message(
-        conversation_id=conversation.id,
-        seq=(last or 0) + 1,
-        role=role,
-        content=content,
-        created_at=now,
-        **values,
-    )
-    session.add(message)
-    session.flush()
+    parameters = {f"new_{name}": value for name, value in values.items()}
+    # An insert that returns the row: the seq it computed comes back with it.
+    message: Message = session.scalars(
+        _INSERT_MESSAGE, {**parameters, "seq_of": conversation_id}
+    ).one()
     return message
+
+
+def _default(name: str) -> Any:
+    """The value the model gives column ``name`` of a new message when none is given."""
+    default = Message.__table__.columns[name].default
+    if default is None:
+        return None
+    if isinstance(default, CallableColumnDefault):
+        make: Any = default.arg  # SQLAlchemy wraps the model's callable to take a context
+        return make(None)
+    return cast(ScalarElementColumnDefault, default).arg
 
 
 def append_answer(
     session: Session,
-    conversation: Conversation,
+    conversation: Conversation | str,
     answer: Answer,
     *,
     data_file_path: str | None = None,
@@ -266,18 +300,25 @@ def answer_fields(answer: Answer) -> dict[str, Any]:
         "sql": answer.sql,
         "semantic_query": answer.semantic_query,
         "columns": list(answer.columns) if answer.columns else None,
-        "rows": json_ready(answer.rows) if answer.columns else None,
+        # Made JSON-ready where they are written (append_message, update_message): once.
+        "rows": answer.rows if answer.columns else None,
         "truncated": answer.truncated,
-        "chart": json_ready(dataclasses.asdict(answer.chart)) if answer.chart else None,
+        "chart": json_ready(_fields_of(answer.chart)) if answer.chart else None,
         "insights": list(answer.insights),
         "reason": answer.reason,
         "suggestions": list(answer.suggestions),
-        "options": [dataclasses.asdict(o) for o in answer.options] or None,
+        "options": [_fields_of(o) for o in answer.options] or None,
         "agents_visited": list(answer.agents_visited),
         "error_code": answer.error_code,
         "incident_id": answer.incident_id,
         "execution_ms": answer.execution_ms,
     }
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    """A dataclass's fields, not copied: ``json_ready`` makes the copy that is stored
+    (``dataclasses.asdict`` would deep-copy a chart's Vega-Lite spec, data and all, first)."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
 
 
 def update_message(session: Session, message: Message, **fields: Unpack[MessageFields]) -> Message:
@@ -314,15 +355,49 @@ def list_messages(
     )
 
 
-def recent_messages(session: Session, conversation_id: str, *, limit: int) -> list[Message]:
-    """The last ``limit`` messages, newest first (no total counted: a hot path)."""
-    statement = (
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(Message.seq.desc())
-        .limit(limit)
+#: A turn's context: the assistant messages among the last few, newest first (built once).
+_RECENT_ANSWERS = (
+    select(Message)
+    .options(defer(Message.blocks), defer(Message.request_json))
+    .where(
+        Message.conversation_id == bindparam("conversation_id"),
+        Message.role == "assistant",
+        Message.seq
+        > select(func.max(Message.seq))
+        .where(Message.conversation_id == bindparam("conversation_id"))
+        .scalar_subquery()
+        - bindparam("within"),
     )
-    return list(session.scalars(statement))
+    .order_by(Message.seq.desc())
+    .limit(bindparam("batch"))
+    .offset(bindparam("skipped"))
+)
+
+
+def recent_answers(
+    session: Session, conversation_id: str, *, within: int, batch: int = 2
+) -> Iterator[Message]:
+    """The assistant messages among the last ``within`` messages, newest first, read
+    ``batch`` at a time: a turn's context is almost always in the last answer, so it
+    reads one or two rows, not the whole window. Without what a context never reads (a
+    face's blocks, the request), which load if read."""
+    skipped = 0
+    while True:
+        page = list(
+            session.scalars(
+                _RECENT_ANSWERS,
+                {
+                    "conversation_id": conversation_id,
+                    "within": within,
+                    "batch": batch,
+                    "skipped": skipped,
+                },
+            )
+        )
+        yield from page
+        if len(page) < batch:
+            return
+        skipped += batch
 
 
 def get_message(session: Session, organization_id: str, message_id: str) -> Message:
@@ -381,8 +456,7 @@ def json_ready(value: Any) -> Any:
 
 
 INTERRUPTED = (
-    "This answer was interrupted before it was finished (the server stopped); "
-    "please ask again."
+    "This answer was interrupted before it was finished (the server stopped); please ask again."
 )
 
 

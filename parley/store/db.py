@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -32,6 +33,8 @@ _log = logging.getLogger("parley.store")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: How long an SQLite writer waits for another one before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 30
+#: A pooled store connection idle longer than this, in seconds, is pinged before use.
+PING_AFTER_IDLE_S = 5.0
 # Any constant works; it only has to be the same in every Parley process.
 _MIGRATION_LOCK_KEY = 0x7061726C6579
 
@@ -125,7 +128,9 @@ def alembic_config(url: str | None = None) -> Config:
 
 def _create_engine(url: URL, *, echo: bool) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo)
+        _ping_when_idle(engine)
+        return engine
     options: dict[str, Any] = {
         "echo": echo,
         "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT, "check_same_thread": False},
@@ -140,6 +145,33 @@ def _create_engine(url: URL, *, echo: bool) -> Engine:
     engine = create_engine(url, **options)
     event.listen(engine, "connect", _sqlite_pragmas(in_memory))
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: a round trip before each of
+    a turn's transactions. A connection in steady use is known alive; one that sat idle
+    may have been closed by a restart of the database or a proxy's idle timeout, so it
+    is pinged, and replaced when it does not answer. A database restarted while the
+    connections are busy costs at most the statement that finds out: SQLAlchemy then
+    drops every connection of the pool, and the caller gets ``StoreUnavailable``.
+    """
+
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: this connection is not to be used
+            raise DisconnectionError(f"idle store connection is gone: {error}") from error
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
 
 
 def _create_private(path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
@@ -248,15 +248,25 @@ def claim_sync(
     *,
     lease: timedelta,
     resume: bool = False,
+    synced_before: datetime | None = None,
 ) -> bool:
     """Take the source's sync lease for ``owner``: the source becomes "syncing".
 
     One UPDATE decides, so that of several processes exactly one wins. A source already
     syncing is taken only when its lease has run out (its process stopped) and only when
-    ``resume`` is asked.
+    ``resume`` is asked. ``synced_before``: only if the source has not synced since then
+    (the time the caller found it due: another process may have run that sync since).
     """
     now = utcnow()
     free = KnowledgeSource.status != "syncing"
+    if synced_before is not None:
+        free = and_(
+            free,
+            or_(
+                KnowledgeSource.last_synced_at.is_(None),
+                KnowledgeSource.last_synced_at < synced_before,
+            ),
+        )
     if resume:
         free = and_(
             KnowledgeSource.status == "syncing",
@@ -398,13 +408,34 @@ def synced_passages(
     """The passages of the last sync of each of the application's sources, and a key that
     changes whenever any of them does."""
     sources = session.scalars(
-        select(KnowledgeSource)
-        .where(
-            KnowledgeSource.organization_id == organization_id,
-            KnowledgeSource.application_id == application_id,
-            KnowledgeSource.passages.is_not(None),
+        _synced(organization_id, application_id).order_by(
+            KnowledgeSource.created_at, KnowledgeSource.id
         )
-        .order_by(KnowledgeSource.created_at, KnowledgeSource.id)
     ).all()
     key = "|".join(f"{s.id}@{s.last_synced_at}" for s in sources)
     return key, [p for s in sources for p in s.passages or []]
+
+
+def synced_key(session: Session, organization_id: str, application_id: str) -> str:
+    """The key ``synced_passages`` returns, read without the passages: a turn asks it to
+    know whether the index it has is still the one to use."""
+    rows = session.execute(
+        _SYNCED_KEY, {"organization_id": organization_id, "application_id": application_id}
+    ).all()
+    return "|".join(f"{source_id}@{synced_at}" for source_id, synced_at in rows)
+
+
+def _synced(organization_id: Any, application_id: Any) -> Select[KnowledgeSource]:
+    return select(KnowledgeSource).where(
+        KnowledgeSource.organization_id == organization_id,
+        KnowledgeSource.application_id == application_id,
+        KnowledgeSource.passages.is_not(None),
+    )
+
+
+#: Read at every turn: built once (building a statement costs more than running it).
+_SYNCED_KEY = (
+    _synced(bindparam("organization_id"), bindparam("application_id"))
+    .with_only_columns(KnowledgeSource.id, KnowledgeSource.last_synced_at)
+    .order_by(KnowledgeSource.created_at, KnowledgeSource.id)
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
@@ -50,13 +50,17 @@ def list_taught_questions(
     )
 
 
+#: Read at every turn: built once (building a statement costs more than running it).
+_VERSION = select(func.count(TaughtQuestion.id), func.max(TaughtQuestion.id)).where(
+    TaughtQuestion.organization_id == bindparam("organization_id"),
+    TaughtQuestion.application_id == bindparam("application_id"),
+)
+
+
 def taught_version(session: Session, organization_id: str, application_id: str) -> str:
     """Changes whenever the application's taught questions change (for caches)."""
     count, latest = session.execute(
-        select(func.count(TaughtQuestion.id), func.max(TaughtQuestion.id)).where(
-            TaughtQuestion.organization_id == organization_id,
-            TaughtQuestion.application_id == application_id,
-        )
+        _VERSION, {"organization_id": organization_id, "application_id": application_id}
     ).one()
     return f"{count}:{latest}"
 

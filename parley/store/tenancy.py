@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from parley.errors import Conflict, NotFound
@@ -37,8 +37,12 @@ def get_organization(session: Session, organization_id: str) -> Organization:
     return organization
 
 
+#: Read at every request a JWT authenticates: built once.
+_BY_NAME = select(Organization).where(Organization.name == bindparam("name"))
+
+
 def get_organization_by_name(session: Session, name: str) -> Organization | None:
-    return session.scalar(select(Organization).where(Organization.name == name))
+    return session.scalar(_BY_NAME, {"name": name})
 
 
 def get_or_create_default_organization(

@@ -240,6 +240,46 @@ def test_an_ana_chat_continues_on_the_other_process(deployment: Deployment) -> N
     assert any("month" in t.lower() and "2025" in t for t in texts), texts
 
 
+def _page_stream(browser: httpx.Client, url: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The page's streamed lines of one turn (or chart change), by type; the last of each."""
+    response = browser.post(url, json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    lines = [json.loads(text) for text in response.text.splitlines() if text.strip()]
+    assert lines[-1]["type"] == "done", lines[-1]
+    return {entry["type"]: entry for entry in lines}
+
+
+def test_a_page_conversation_and_a_chart_change_cross_processes(deployment: Deployment) -> None:
+    first, second = deployment.urls
+    # One cookie jar for both, as a browser keeps for the one site a balancer serves.
+    with httpx.Client() as browser:
+        signed = browser.post(f"{first}/page/api/session",
+                              json={"api_key": deployment.api_key}, timeout=30)  # fmt: skip
+        assert signed.status_code == 200, signed.text
+        asked = _page_stream(browser, f"{first}/page/api/turns",
+                             {"app": "demo", "question": "revenue by month"})  # fmt: skip
+        conversation = asked["started"]["conversation_id"]
+        made = asked["done"]["answer"]
+        assert made["rows"] and made["sql"]
+        # The second process draws the result the first one made, without running SQL.
+        drawn = _page_stream(
+            browser, f"{second}/page/api/conversations/{conversation}/chart", {"chart_type": "bar"}
+        )["done"]["answer"]
+        assert drawn["chart"]["type"] == "bar"
+        assert (drawn["sql"], drawn["rows"]) == (made["sql"], made["rows"])
+        # And continues the conversation: "only for 2025" edits the first process's query.
+        continued = _page_stream(browser, f"{second}/page/api/turns",
+                                 {"app": "demo", "question": "only for 2025",
+                                  "conversation_id": conversation})  # fmt: skip
+        assert continued["started"]["conversation_id"] == conversation
+        sql = continued["done"]["answer"]["sql"] or ""
+        assert "month" in sql.lower() and "2025" in sql, continued["done"]
+        shown = browser.get(f"{first}/page/api/conversations/{conversation}", timeout=30)
+        assert shown.status_code == 200, shown.text
+        questions = [turn["question"] for turn in shown.json()["turns"]]
+        assert questions[0] == "revenue by month" and questions[-1] == "only for 2025"
+
+
 def test_the_rate_limit_is_counted_once_across_both(deployment: Deployment) -> None:
     # A fresh budget: the counters of earlier tests go (this database is this module's own).
     redis.Redis.from_url(REDIS_URL).flushdb()

@@ -187,6 +187,20 @@ def test_sources_are_scoped(store: Store, app: Application) -> None:
 LEASE = timedelta(minutes=1)
 
 
+def test_a_sync_run_since_it_was_found_due_is_not_claimed_again(
+    store: Store, app: Application
+) -> None:
+    source_id, _ = _source_with_rows(store, app, 0)
+    found_at = utcnow()  # a scheduler finds the source due ...
+    with store.session() as session:  # ... while another process claims and runs it
+        assert claim_sync(session, source_id, "other", lease=LEASE)
+    with store.session() as session:
+        assert finish_sync(session, source_id, "other", passages=[], seen={})
+    with store.session() as session:
+        assert not claim_sync(session, source_id, "late", lease=LEASE, synced_before=found_at)
+        assert claim_sync(session, source_id, "later", lease=LEASE, synced_before=utcnow())
+
+
 def test_one_claim_of_a_sync_wins(store: Store, app: Application) -> None:
     source_id, _ = _source_with_rows(store, app, 1)
     with store.session() as session:

@@ -192,20 +192,29 @@ def test_a_clarifying_option_is_a_button_that_answers(page: Any, api_key: str) -
 
 def test_suggestions_and_history_after_a_reload(page: Any, api_key: str) -> None:
     sign_in(page, api_key)
+    # The application's suggestions are drawn once its requests are done: a chip clicked
+    # while they are redrawn would be a detached button, and nothing would be asked.
+    page.wait_for_load_state("networkidle")
     chips = page.locator("#suggestions .chips button")
     chips.first.wait_for()
     first_suggestion = chips.first.inner_text()
     chips.first.click()
-    # The answer is whole (its chart drawn) before the reload, which would cut its stream.
-    page.locator(".turn .chart svg").wait_for()
+    asked = page.locator(".turn").first
+    playwright.expect(asked.locator(".question")).to_have_text(first_suggestion)
+    # The answer is whole before the reload, which would cut its stream.
+    asked.locator(".answer-text").filter(has_text=" ").wait_for()
     page.locator("body[aria-busy=false]").wait_for(state="attached")
+    rows = asked.locator("tbody tr").count()
+    charted = asked.locator(".chart").count() > 0
+    assert rows >= 1, asked.inner_text()
     page.reload()  # the session cookie keeps the person signed in
     entry = page.locator("#conversations button", has_text=first_suggestion[:20]).first
     entry.click()
     restored = page.locator(".turn").first
-    restored.locator(".chart svg").wait_for()
-    assert restored.locator(".question").inner_text() == first_suggestion
-    assert restored.locator("tbody tr").count() >= 1
+    playwright.expect(restored.locator(".question")).to_have_text(first_suggestion)
+    playwright.expect(restored.locator("tbody tr")).to_have_count(rows)
+    if charted:
+        restored.locator(".chart svg").wait_for()
     assert entry.get_attribute("aria-current") == "true"
     # A session that has ended brings the sign-in form back, saying why.
     page.context.clear_cookies()

@@ -69,14 +69,9 @@ _CONVERSATION_AND_APPLICATION = (
     )
 )
 #: A caller's conversation with its application (what opening one reads): built once.
-_OWN_WITH_APPLICATION = (
-    select(Conversation, Application)
-    .join(Application, Application.id == Conversation.application_id)
-    .where(
-        Conversation.id == bindparam("conversation_id"),
-        Conversation.organization_id == bindparam("organization_id"),
-        Conversation.principal == bindparam("owner"),
-    )
+_OWN_WITH_APPLICATION = _CONVERSATION_AND_APPLICATION.where(
+    Conversation.organization_id == bindparam("organization_id"),
+    Conversation.principal == bindparam("owner"),
 )
 
 

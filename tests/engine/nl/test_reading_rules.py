@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +49,23 @@ INSERT INTO entry VALUES (1, 1), (2, 1), (3, 2), (4, 1);
 """
 
 
+@contextmanager
+def parser_over(folder: Path, schema: str, name: str) -> Iterator[tuple[Parser, Source]]:
+    """A parser over a new SQLite database of ``schema``, and its source."""
+    path = folder / f"{name}.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(schema)
+    source = connect(f"sqlite:///{path}", name=name)
+    try:
+        yield Parser(derive_ontology(source.introspect(), source=name)), source
+    finally:
+        source.close()
+
+
 @pytest.fixture(scope="module")
 def club(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
-    path = Path(tmp_path_factory.mktemp("club")) / "club.db"
-    with sqlite3.connect(path) as connection:
-        connection.executescript(SCHEMA)
-    source = connect(f"sqlite:///{path}", name="club")
-    ontology = derive_ontology(source.introspect(), source="club")
-    yield Parser(ontology), source
-    source.close()
+    with parser_over(tmp_path_factory.mktemp("club"), SCHEMA, "club") as opened:
+        yield opened
 
 
 def answer(club: tuple[Parser, Source], question: str) -> tuple[list[str], list[list[Any]]]:
@@ -286,13 +295,8 @@ def test_an_object_named_beside_the_keys_that_refer_to_it_takes_part(
 ) -> None:
     # "appointment" names appointments, and also the prescriptions' key to them: the
     # question still names appointments, so a list of every patient does not answer it.
-    path = tmp_path / "clinic.db"
-    with sqlite3.connect(path) as connection:
-        connection.executescript(_CLINIC)
-    source = connect(f"sqlite:///{path}", name="clinic")
-    parser = Parser(derive_ontology(source.introspect(), source="clinic"))
-    query = parser.understand("What are names of patients who made an appointment?").query
-    source.close()
+    with parser_over(tmp_path, _CLINIC, "clinic") as (parser, _):
+        query = parser.understand("What are names of patients who made an appointment?").query
     assert query is None or any("appointment" in f.field.lower() for f in query.filters)
 
 
@@ -375,13 +379,8 @@ INSERT INTO financial_transactions VALUES (1, 1, 5.0), (2, 1, 7.0), (3, 2, 1.0);
 
 def test_the_head_of_an_objects_name_beats_another_objects_synonym(tmp_path: Path) -> None:
     # "transactions" is a synonym of orders, and the head of financial transactions' name.
-    path = tmp_path / "ledger.db"
-    with sqlite3.connect(path) as connection:
-        connection.executescript(_LEDGER)
-    source = connect(f"sqlite:///{path}", name="ledger")
-    parser = Parser(derive_ontology(source.introspect(), source="ledger"))
-    query = parser.understand("How many transactions are there?").query
-    source.close()
+    with parser_over(tmp_path, _LEDGER, "ledger") as (parser, _):
+        query = parser.understand("How many transactions are there?").query
     assert query is not None
     assert [m.field for m in query.metrics] in (["financial_transactions"], [None])
     assert query.metrics[0].metric in (None, "financial_transaction_count")
@@ -396,12 +395,7 @@ INSERT INTO rating VALUES (1, 5, 'a'), (2, 2, 'b'), (3, 4, 'c');
 def test_more_than_n_of_the_rows_own_measure_compares_it(tmp_path: Path) -> None:
     # "ratings with more than 3 stars" ("stars" also names the ratings themselves): the
     # ratings' stars column, not a count of ratings.
-    path = tmp_path / "reviews.db"
-    with sqlite3.connect(path) as connection:
-        connection.executescript(_REVIEWS)
-    source = connect(f"sqlite:///{path}", name="reviews")
-    parser = Parser(derive_ontology(source.introspect(), source="reviews"))
-    query = parser.understand("How many ratings have more than 3 stars?").query
-    source.close()
+    with parser_over(tmp_path, _REVIEWS, "reviews") as (parser, _):
+        query = parser.understand("How many ratings have more than 3 stars?").query
     assert query is not None
     assert [(f.field, f.op, f.values) for f in query.filters] == [("rating.stars", "gt", [3])]

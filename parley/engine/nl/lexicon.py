@@ -151,11 +151,17 @@ def _sex_words(attribute: Attribute, value: str) -> tuple[str, ...]:
     return _SEX_WORDS.get(str(value).strip().lower(), ())
 
 
-def _counted_noun(label: str) -> str | None:
+def _numbers_only(values: list[str]) -> bool:
+    """A text column that holds only numbers (a count kept as text)."""
+    return bool(values) and all(v.strip().lstrip("-").replace(".", "", 1).isdigit()
+                                for v in values[:50])
+
+
+def counted_noun(label: str) -> str | None:
     """What a count column counts, in the plural: "bedroom count", "number of cities",
     "number cities", "total passengers" -> "bedrooms", "cities", "cities", "passengers".
 
-    >>> _counted_noun("bedroom count"), _counted_noun("number of cities"), _counted_noun("age")
+    >>> counted_noun("bedroom count"), counted_noun("number of cities"), counted_noun("age")
     ('bedrooms', 'cities', None)
     """
     words = label.split()
@@ -356,8 +362,8 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             head = _head_noun(plain or attribute.label)
             if head and attribute.role in {"dimension", "measure"}:
                 weak.append((head, attr))
-            counted = _counted_noun(attribute.label)
-            if counted and attribute.role == "measure":
+            counted = counted_noun(attribute.label)
+            if counted and (attribute.role == "measure" or _numbers_only(attribute.values)):
                 # "bedrooms" of a bedroom count: "the average number of bedrooms".
                 weak.append((counted, attr))
             # "customer country" names customers.country even if only "country" is a label,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from parley.engine.nl.evidence import find_matches
 from parley.engine.nl.lexicon import Concept, Lexicon
+from parley.engine.nl.lexicon import counted_noun as _counted_noun
 from parley.engine.nl.negation import Denied, denied_object
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator, find_operators
 from parley.engine.nl.text import Token, fold, parse_number, tokenize
@@ -395,9 +396,14 @@ def _beyond_readings(frame: _Frame) -> bool:
 def _names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> bool:
     """"the phone number of clients" names a column; "the number of clients" counts;
     after an aggregate, "the average number of hosts" names a column called so."""
-    if op.kind != "count" or tokens[op.start].norm not in {"number", "numbers"}:
+    if op.kind != "count" or op.start == 0:
         return False
-    if op.start == 0:
+    if tokens[op.start].norm in {"count", "counts"}:
+        # "the average room count": a column named "... count", not a count of rows.
+        span = tokens[op.start - 1:op.start + 1]
+        named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
+        return any(c.kind == "attribute" for c in named)
+    if tokens[op.start].norm not in {"number", "numbers"}:
         return False
     before = tokens[op.start - 1].norm
     if before in _BEFORE_A_COUNT - {"total", ","}:
@@ -889,7 +895,32 @@ class _Builder:
                     after.start - op.end <= 1
                 ):
                     concept = self._attribute_of(after, subject)
-                    if concept.role in {"measure", "identifier"}:
+                    _, counted_column = self.ontology.resolve(concept.field)
+                    counts = _counted_noun(counted_column.label) is not None
+                    said = {t.norm for t in frame.tokens[op.start:op.end]}
+                    if counts and "total" in said and (
+                        counted_column.type in _NUMERIC or _numeric_values(counted_column)
+                    ):
+                        # "the total number of rooms" of a room count column: its sum,
+                        # and of the columns joined to it ("platforms and passengers").
+                        self._use(after)
+                        metrics.append(_Metric("sum", concept.field, op.start))
+                        index = after.end
+                        while index < len(frame.tokens) and frame.tokens[index].norm in {
+                            "and", ","
+                        }:
+                            more = frame.next_piece(index + 1, limit=0)
+                            if more is None or more.kind != "attribute" or more.used:
+                                break
+                            extra = self._attribute_of(more, subject)
+                            _, extra_column = self.ontology.resolve(extra.field)
+                            if extra_column.type not in _NUMERIC:
+                                break
+                            self._use(more)
+                            metrics.append(_Metric("sum", extra.field, more.start))
+                            index = more.end
+                        continue
+                    if concept.role in {"measure", "identifier"} or counts:
                         # "the number of platforms" of a platforms column: its sum?
                         raise Hazard(f"a count of a column ({after.text})")
                     # "how many countries": the different values of the column.
@@ -956,7 +987,9 @@ class _Builder:
         except Declined:
             return False
         _, attribute = self.ontology.resolve(concept.field)
-        if attribute.type not in _NUMERIC or attribute.role != "measure":
+        numbers = attribute.type in _NUMERIC or (attribute.type == "text"
+                                                 and _numeric_values(attribute))
+        if not numbers or (attribute.role != "measure" and attribute.type in _NUMERIC):
             return False
         self._use_op(op)
         return True

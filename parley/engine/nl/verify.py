@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from parley.engine.nl.lexicon import counted_noun
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS
 from parley.engine.nl.text import Token, fold, parse_number
 from parley.engine.nl.timephrases import find_time
@@ -565,6 +566,23 @@ def _both_on_one_column(facts: _Facts) -> str | None:
     return None
 
 
+def _count_of_a_count_column(facts: _Facts) -> str | None:
+    """"the number of rooms" of a room count column: its total, not how many different
+    room counts there are."""
+    if facts.ontology is None:
+        return None
+    for metric in facts.query.metrics:
+        if metric.aggregation != "count_distinct" or not metric.field:
+            continue
+        try:
+            _, attribute = facts.ontology.resolve(metric.field)
+        except KeyError:
+            continue
+        if counted_noun(attribute.label) is not None:
+            return f"{attribute.label} already counts; its total may be what is asked"
+    return None
+
+
 CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
@@ -572,7 +590,7 @@ CHECKS: tuple[Check, ...] = (
     _count_per_value, _total_asked, _each_without_groups, _numbers_unused, _value_from_verb,
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
     _coordinated_figures, _counted_through_unnamed, _negation_out_of_scope,
-    _values_joined_by_and, _both_on_one_column,
+    _values_joined_by_and, _both_on_one_column, _count_of_a_count_column,
 )  # fmt: skip
 
 

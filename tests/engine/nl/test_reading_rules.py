@@ -399,3 +399,16 @@ def test_more_than_n_of_the_rows_own_measure_compares_it(tmp_path: Path) -> None
         query = parser.understand("How many ratings have more than 3 stars?").query
     assert query is not None
     assert [(f.field, f.op, f.values) for f in query.filters] == [("rating.stars", "gt", [3])]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the total number of boats of all guilds?", [[19]]),
+        ("What is the total number of boats and coaches of all guilds?", [[19, 8]]),
+    ],
+)
+def test_the_total_number_of_a_count_column_is_its_sum(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert answer(club, question)[1] == expected

@@ -444,3 +444,17 @@ def test_questions_a_filter_or_a_count_does_not_answer(
     ontology: Ontology, question: str, query: SemanticQuery, expected: str
 ) -> None:
     _expect(_doubts(ontology, question, query), expected)
+
+
+def test_a_distinct_count_of_a_count_column_is_doubted(tmp_path: Path) -> None:
+    path = tmp_path / "flats.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(
+            "CREATE TABLE flats (flat_id INTEGER PRIMARY KEY, room_count INTEGER);"
+            "INSERT INTO flats VALUES (1, 3), (2, 4);")
+    source = connect(f"sqlite:///{path}", name="flats")
+    flats = derive_ontology(source.introspect(), source="flats")
+    source.close()
+    query = SemanticQuery(metrics=[MetricRef(aggregation="count_distinct",
+                                             field="flats.room_count")])
+    _expect(_doubts(flats, "How many rooms are there?", query), "already counts")

@@ -628,9 +628,10 @@ class _Builder:
                 return self._sole_object(after)
         if objects:
             owners = set(objects[0].objects)
-            if len(owners) == 1:
-                return next(iter(owners))
-            raise Declined("two objects share a name")
+            if len(owners) != 1:
+                raise Declined("two objects share a name")
+            named = next(iter(owners))
+            return self._measured_below(named) or named
         owners_sets = [{c.object for c in p.concepts}
                        for p in frame.pieces if p.kind in {"attribute", "value"}]
         if not owners_sets:
@@ -643,6 +644,27 @@ class _Builder:
             self.guesses += 1
             return next(iter(firsts))
         raise Declined("no object named")
+
+    def _measured_below(self, named: str) -> str | None:
+        """"the average age of members of the club X": the column aggregated is of rows
+        the named object cannot reach, rows that reach it down a relationship (students,
+        through memberships): those rows are the subject, the named one a condition."""
+        frame = self.frame
+        figures = [o for o in frame.operators if o.kind in {"aggregate", "extreme"}]
+        if not figures:
+            return None
+        column = frame.next_piece(_past_count(frame, figures[0].end), limit=2)
+        if column is None or column.kind != "attribute":
+            return None
+        owners = {c.object for c in column.concepts if c.kind == "attribute"}
+        if len(owners) != 1:
+            return None
+        owner = next(iter(owners))
+        if owner == named or self.reader.distance(named, owner) is not None:
+            return None
+        if self.reader.distance(owner, named) is not None:
+            return None  # the named rows are reached many-to-one: the usual reading
+        return owner if self.reader.reaches_down(owner, named) else None
 
     def _sole_object(self, piece: Piece) -> str:
         """The object a counted phrase names, unless it also names another object's own
@@ -1894,6 +1916,8 @@ class _Builder:
                 continue  # "branches opened before 2010": the open year says it
             if token.index == 0 and token.norm in _OPENING_REQUESTS:
                 continue  # "Report all majors ...": a request, where it opens the question
+            if token.stem in self._linking_words(query):
+                continue  # "members of the club": the memberships the condition goes through
             if token.norm in {"sort", "order", "arrange", "rank"} and query.order:
                 continue  # "sort the names by age": the order says it
             if token.norm == "by" and self._agent(token.index):
@@ -1902,6 +1926,26 @@ class _Builder:
                 continue  # "used by more than 3 parties": the count condition says who
             left.append(token.norm)
         return left
+
+    def _linking_words(self, query: SemanticQuery) -> set[str]:
+        """The words naming the tables a condition of the query goes through (not the
+        tables at its ends): "members" of memberships between students and clubs."""
+        subject = query.list_object or self.subject
+        words: set[str] = set()
+        for item in query.filters:
+            owner = item.field.split(".", 1)[0]
+            if "." not in item.field or owner == subject:
+                continue
+            try:
+                steps = self.reader.tree(subject).path(owner)
+            except InvalidInput:
+                continue
+            for step in steps[:-1]:
+                words |= set(self.lexicon_words(step.child))
+        return words
+
+    def lexicon_words(self, name: str) -> set[str]:
+        return set(self.reader.lexicon.object_words.get(name, ()))
 
     def _names_value(self, index: int) -> bool:
         """"located in Texas", "live in Smith Hall": the verb introduces a value used."""

@@ -412,3 +412,12 @@ def test_the_total_number_of_a_count_column_is_its_sum(
     club: tuple[Parser, Source], question: str, expected: list[list[Any]]
 ) -> None:
     assert answer(club, question)[1] == expected
+
+
+def test_a_figure_of_rows_reaching_the_named_one_down_a_link(
+    club: tuple[Parser, Source],
+) -> None:
+    # The weights are the rowers' and the regatta is named first: the rowers that entered
+    # it (through the entries) are the rows measured, the regatta a condition.
+    _, rows = answer(club, "What is the average weight at the regatta 'Spring Cup'?")
+    assert rows[0][0] == pytest.approx((70 + 82 + 90) / 3)

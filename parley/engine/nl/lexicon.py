@@ -260,10 +260,15 @@ def _boolean_phrases(label: str) -> list[tuple[str, bool]]:
     return [(word, True), (f"not {word}", False), (f"non {word}", False), (f"un{word}", False)]
 
 
+_FUNCTION_WORDS = frozenset({"of", "for", "to", "in", "on", "at", "by", "with", "from", "and",
+                             "or", "the", "a", "an", "is", "are", "was", "were", "be"})
+
+
 def _head_noun(label: str) -> str | None:
     """The last word of a column label, which alone often names it ("destination country")."""
     words = label.split()
-    if len(words) >= 2 and words[-1] not in _GENERIC_HEADS and words[-1] not in UNIT_WORDS:
+    if len(words) >= 2 and words[-1] not in _GENERIC_HEADS | UNIT_WORDS | _FUNCTION_WORDS:
+        # "member of" has no head noun: a grammar word never names a table alone.
         return words[-1]
     return None
 

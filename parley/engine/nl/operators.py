@@ -30,6 +30,8 @@ class Operator:
 
 
 _PHRASES: dict[tuple[str, ...], tuple[OperatorKind, str]] = {}
+#: "in the descending order of", "in a descending order of" (and, often, "in an ...").
+_ARTICLES = ("the ", "a ", "an ", "")
 
 
 def _add(kind: OperatorKind, arg: str, *phrases: str) -> None:
@@ -62,9 +64,15 @@ _add("group", "", "for each", "for every", "in each", "of each", "by each", "per
 _add("order", "", "ordered by", "order by", "sorted by", "sort by", "ranked by",
      "in order of", "in the order of", "order of", "sorted in", "ordered in")
 _add("order", "asc", "in ascending order", "ascending", "in ascending order of",
+     *(f"{lead}{article}ascending order of" for lead in ("in ", "") for article in _ARTICLES),
+     *(f"in {article}ascending order" for article in _ARTICLES),
+     "in increasing order of", "in ascending order by", "in increasing order by",
      "alphabetical order", "in alphabetical order", "alphabetically", "increasing order",
      "in increasing order", "from low to high", "from lowest to highest")
 _add("order", "desc", "in descending order", "descending", "in descending order of",
+     *(f"{lead}{article}descending order of" for lead in ("in ", "") for article in _ARTICLES),
+     *(f"in {article}descending order" for article in _ARTICLES),
+     "in decreasing order of", "in descending order by", "in decreasing order by",
      "decreasing order", "in decreasing order", "from high to low", "from highest to lowest",
      "in reverse alphabetical order", "reverse alphabetical order",
      "descending alphabetical order", "in descending alphabetical order",

@@ -456,7 +456,8 @@ def _plausible(
     if words[-1].norm.endswith("ed") and end < len(tokens) and tokens[end].norm == "by":
         return False  # "reported by the staff": a verb in the passive, not the status
     if all(t.norm in GRAMMAR or t.norm in RELATION_VERBS for t in words):
-        return False
+        # "the division AS": a code written as the data writes it, after its column's word.
+        return _written_code(words, concept) and _column_word_before(tokens, start, concept)
     if all(parse_number(t.norm) is not None for t in words):
         return False  # "top 10" is a number, not the code "10"
     if len(words) == 1:
@@ -464,6 +465,12 @@ def _plausible(
         if len(word.norm) <= 3 and not word.norm.isdigit():
             return _column_word_before(tokens, start, concept)
     return True
+
+
+def _written_code(words: Sequence[Token], concept: Concept) -> bool:
+    """One word in capitals, exactly as the value is stored ("AS", not "as")."""
+    return (len(words) == 1 and len(words[0].written) >= 2 and words[0].written.isupper()
+            and words[0].written == str(concept.value))
 
 
 def _column_word_before(tokens: Sequence[Token], start: int, concept: Concept) -> bool:
@@ -832,8 +839,24 @@ class _Builder:
                 raise Declined("distinct values ordered by another column")
             return SemanticQuery(list_object=subject, list_fields=shown, filters=filters,
                                  order=order, limit=limit, distinct=True)
+        named_rows = any(p.kind == "object" and p.objects for p in frame.pieces)
+        if len(fields) == 1 and not (order or filters or named_rows) and limit is None and (
+            self._category(fields[0])
+        ):
+            # "Show all product sizes": a category's values, each once, not a row each.
+            return SemanticQuery(list_object=subject, list_fields=fields, filters=filters,
+                                 distinct=True)
         return SemanticQuery(list_object=subject, list_fields=fields, filters=filters,
                              order=order, limit=limit)
+
+    def _category(self, field: str) -> bool:
+        """A text column of a few values each shared by many rows ("size", "payment
+        method"), not one that names or describes a row."""
+        obj, attribute = self.ontology.resolve(field)
+        rows = obj.row_count or 0
+        return (attribute.type == "text" and attribute.role == "dimension"
+                and field != self._display(obj.name) and bool(attribute.values)
+                and len(attribute.values) * 2 <= rows)
 
     def _metric_ref(self, metric: _Metric) -> MetricRef:
         ref = _metric_ref(metric, self.ontology)
@@ -1371,6 +1394,14 @@ class _Builder:
                         descending = stated
                     order.append(OrderItem(key=concept.field, descending=descending))
                     fields.append(concept.field)
+                    for then in _order_keys_after(frame, after):
+                        # "in the order of built year and class": ties broken by the next.
+                        concept = self._attribute_of(then, subject)
+                        self._use(then)
+                        stated = _direction_after(frame, then)
+                        order.append(OrderItem(key=concept.field, descending=(
+                            descending if stated is None else stated)))
+                        fields.append(concept.field)
                 elif after is not None and after.names_column:
                     continue
                 elif op.arg and order:
@@ -1708,14 +1739,15 @@ class _Builder:
                         matches.append(Concept("value", obj.name, attribute.name, value,
                                                attribute.role))
         self._use(piece)
+        contained = self._contained_in(piece, subject)
+        if contained is not None:
+            # "an 'a' in their first name": part of a value, even where a value is 'A'.
+            return contained
         if matches:
             holder = Piece(piece.start, piece.end, "value", matches, text)
             concept = self._attribute_of(holder, subject, through_many=True)
             self._use_column_word(piece, concept)
             return QueryFilter(field=concept.field, op="eq", values=[concept.value])
-        contained = self._contained_in(piece, subject)
-        if contained is not None:
-            return contained
         # A value not in the index: the column word right before it says where.
         before = self.frame.piece_at(piece.start - 1) or self.frame.piece_at(piece.start - 2)
         if before is not None and before.names_column and not before.used:
@@ -2160,6 +2192,18 @@ def _limit_from(frame: _Frame, op: Operator) -> int | None:
             piece.used = True
             return _int(piece.number)
     return None
+
+
+def _order_keys_after(frame: _Frame, piece: Piece) -> list[Piece]:
+    """The columns an order names after its first, joined by "and" ("by year and class")."""
+    keys: list[Piece] = []
+    while piece.end < len(frame.tokens) and frame.tokens[piece.end].norm in {"and", "then"}:
+        following = frame.next_piece(piece.end + 1, limit=1)
+        if following is None or not following.names_column or following.used:
+            break
+        keys.append(following)
+        piece = following
+    return keys
 
 
 def _direction_after(frame: _Frame, piece: Piece) -> bool | None:

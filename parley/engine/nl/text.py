@@ -10,7 +10,8 @@ from parley.naming import stem
 
 # Abbreviations whose dots would otherwise split them into letters.
 _DOTTED = {"u.s.a.": "usa", "u.s.a": "usa", "u.s.": "us", "u.s": "us", "u.k.": "uk", "u.k": "uk"}
-_DOTTED_RE = re.compile("|".join(re.escape(k) for k in sorted(_DOTTED, key=len, reverse=True)))
+_DOTTED_RE = re.compile("|".join(re.escape(k) for k in sorted(_DOTTED, key=len, reverse=True)),
+                        re.IGNORECASE)
 _TOKEN_RE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}"  # ISO dates
     r"|\d{1,2}/\d{1,2}/\d{2,4}"  # US dates
@@ -28,12 +29,18 @@ class Token:
     #: Light stem of ``norm``, for matching inflected words.
     stem: str
     index: int
+    #: As written, case kept ("AS"): a code in capitals is not the word "as".
+    written: str = ""
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def fold(text: str) -> str:
     """Lowercase and strip accents: "Café" -> "cafe"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _strip_accents(text).lower()
 
 
 def tokenize(question: str) -> list[Token]:
@@ -42,12 +49,16 @@ def tokenize(question: str) -> list[Token]:
     >>> [t.norm for t in tokenize("Top 10 U.S. customers' revenue in Q3-2025!")]
     ['top', '10', 'us', 'customers', 'revenue', 'in', 'q3', '2025']
     """
-    text = _DOTTED_RE.sub(lambda m: _DOTTED[m.group(0)], fold(question))
+    cased = _DOTTED_RE.sub(lambda m: _DOTTED[m.group(0).lower()], _strip_accents(question))
+    text = cased.lower()
+    if len(text) != len(cased):  # a letter whose lower case is longer: no case to keep
+        cased = text
     tokens: list[Token] = []
     for match in _TOKEN_RE.finditer(text):
         raw = match.group(0)
         norm = re.sub(r"['’]s$|['’]$", "", raw).replace("’", "'")
-        tokens.append(Token(text=raw, norm=norm, stem=stem(norm), index=len(tokens)))
+        tokens.append(Token(text=raw, norm=norm, stem=stem(norm), index=len(tokens),
+                            written=cased[match.start() : match.end()]))
     return tokens
 
 

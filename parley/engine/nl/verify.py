@@ -237,7 +237,7 @@ def _common_word_values(facts: _Facts) -> str | None:
             if not isinstance(value, str):
                 continue
             folded = fold(value)
-            if folded in _GRAMMAR_VALUES:
+            if folded in _GRAMMAR_VALUES and not _written(value, facts):
                 return f"{value!r} reads a common word as a value"
             if folded not in facts.words and folded.isalpha() and any(
                 folded.startswith(w) and len(folded) <= len(w) + 2 for w in short
@@ -245,6 +245,11 @@ def _common_word_values(facts: _Facts) -> str | None:
                 # "title and average" is not the name "Ande": a short word read fuzzily.
                 return f"{value!r} reads a common word as a value"
     return None
+
+
+def _written(value: str, facts: _Facts) -> bool:
+    """A code the question writes in capitals as stored ("the division AS")."""
+    return value.isupper() and any(t.written == value for t in facts.tokens)
 
 
 def _ranking_length(facts: _Facts) -> str | None:

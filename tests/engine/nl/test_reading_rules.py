@@ -421,3 +421,84 @@ def test_a_figure_of_rows_reaching_the_named_one_down_a_link(
     # it (through the entries) are the rows measured, the regatta a condition.
     _, rows = answer(club, "What is the average weight at the regatta 'Spring Cup'?")
     assert rows[0][0] == pytest.approx((70 + 82 + 90) / 3)
+
+
+_FLEET = """
+CREATE TABLE boat (boat_id INTEGER PRIMARY KEY, boat_name TEXT, hull TEXT, division TEXT,
+                   grade TEXT, built_year INTEGER, crew_size INTEGER);
+CREATE TABLE sailor (sailor_id INTEGER PRIMARY KEY, fname TEXT, age INTEGER);
+CREATE TABLE member_of (sailor_id INTEGER REFERENCES sailor(sailor_id),
+                        boat_id INTEGER REFERENCES boat(boat_id),
+                        PRIMARY KEY (sailor_id, boat_id));
+INSERT INTO boat VALUES (1, 'Swan', 'Wood', 'AS', 'A', 1990, 4),
+    (2, 'Heron', 'Wood', 'EN', 'B', 1985, 8), (3, 'Kite', 'Carbon', 'AS', 'A', 1990, 2),
+    (4, 'Lark', 'Carbon', 'IN', 'C', 2001, 6), (5, 'Pike', 'Wood', 'EN', 'B', 1985, 1),
+    (6, 'Raven', 'Carbon', 'AS', 'A', 2010, 9);
+INSERT INTO sailor VALUES (1, 'Ines', 31), (2, 'Omar', 45), (3, 'Yuki', 27);
+INSERT INTO member_of VALUES (1, 1), (2, 1), (3, 4);
+"""
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
+    with parser_over(tmp_path_factory.mktemp("fleet"), _FLEET, "fleet") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("List the boat names in the descending order of crew size.",
+         ["Raven", "Heron", "Lark", "Swan", "Kite", "Pike"]),
+        ("List the boat names in an ascending order of crew size.",
+         ["Pike", "Kite", "Swan", "Lark", "Heron", "Raven"]),
+        # A second column named after "and" breaks the ties of the first.
+        ("List all boat names in the order of built year and crew size.",
+         ["Pike", "Heron", "Kite", "Swan", "Lark", "Raven"]),
+    ],
+)
+def test_orders_said_with_articles_and_several_keys(
+    fleet: tuple[Parser, Source], question: str, names: list[str]
+) -> None:
+    columns, rows = answer(fleet, question)
+    assert [row[columns.index("boat_name")] for row in rows] == names
+
+
+def test_a_table_named_with_a_grammar_word_is_not_named_by_it(
+    fleet: tuple[Parser, Source],
+) -> None:
+    # "member of" has no head noun: the "of" in "first name of sailors" names nothing.
+    columns, rows = answer(fleet, "Find the first name of sailors.")
+    assert sorted(row[columns.index("fname")] for row in rows) == ["Ines", "Omar", "Yuki"]
+
+
+def test_a_code_written_in_capitals_after_its_column_is_a_value(
+    fleet: tuple[Parser, Source],
+) -> None:
+    assert answer(fleet, "How many boats are in the division AS?")[1] == [[3]]
+    parser, _ = fleet
+    query = parser.understand("How many boats are there in all, as of now?").query
+    assert query is None or not query.filters, query
+
+
+def test_a_quoted_letter_in_a_column_is_part_of_its_values(
+    fleet: tuple[Parser, Source],
+) -> None:
+    # 'A' is also a grade; "an 'a' in their boat name" still means names holding an a.
+    columns, rows = answer(fleet, 'Which boats have an "a" in their boat name?')
+    assert sorted(row[columns.index("boat_name")] for row in rows) == ["Lark", "Raven", "Swan"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A few values shared by many rows: each once.
+        ("Show all hulls.", [["Carbon"], ["Wood"]]),
+        # Names of rows are not a category: a row each.
+        ("Show all boat names.", [["Heron"], ["Kite"], ["Lark"], ["Pike"], ["Raven"], ["Swan"]]),
+    ],
+)
+def test_listing_a_category_gives_its_values_once(
+    fleet: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert sorted(answer(fleet, question)[1]) == expected

@@ -432,7 +432,9 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
         # head of one object's own name ("transactions" of financial transactions) beats
         # another object's synonym, unless two objects' names end in it.
         stems = tuple(t.stem for t in tokenize(phrase))
-        claimed = [c for c in lexicon.lookup(stems) if c.kind in {"object", "metric"}]
+        claimed = [c for c in lexicon.lookup(stems) if c.kind in {"object", "metric"} or (
+            # "attendance" is the column called that, not the head of "member attendance".
+            concept.kind == "object" and c.kind == "attribute" and (stems, c) in lexicon.named)]
         by_synonym_only = concept.kind == "object" and heads.get(stems, 0) == 1 and all(
             (stems, c) not in lexicon.named for c in claimed)
         if not claimed or by_synonym_only:

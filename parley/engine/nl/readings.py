@@ -1915,7 +1915,11 @@ class _Builder:
                 continue
             words = [t.norm for t in self.frame.tokens]
             before = words[piece.start - 1] if piece.start else ""
-            if before in {"of", "the", "all"} and self.reader.linked(subject, name):
+            coordinated = piece.start >= 2 and words[piece.start - 2] in {"and", ","}
+            if before in {"of", "the", "all"} and not coordinated and self.reader.linked(
+                subject, name
+            ):
+                # ("the names of companies and of employees" asks for a second thing.)
                 # "heads of the departments": the subject's own kind, qualified.
                 self.guesses += 1
                 self._use(piece)

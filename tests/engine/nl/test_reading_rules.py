@@ -502,3 +502,30 @@ def test_listing_a_category_gives_its_values_once(
     fleet: tuple[Parser, Source], question: str, expected: list[list[Any]]
 ) -> None:
     assert sorted(answer(fleet, question)[1]) == expected
+
+
+_SHOWS = """
+CREATE TABLE performance (performance_id INTEGER PRIMARY KEY, name TEXT, venue TEXT,
+                          attendance INTEGER);
+CREATE TABLE member (member_id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE member_attendance (member_id INTEGER REFERENCES member(member_id),
+                                performance_id INTEGER REFERENCES performance(performance_id),
+                                pieces INTEGER, PRIMARY KEY (member_id, performance_id));
+INSERT INTO performance VALUES (1, 'Gala', 'Hall', 900), (2, 'Matinee', 'Hall', 400),
+    (3, 'Finale', 'Arena', 1500);
+INSERT INTO member VALUES (1, 'Ana'), (2, 'Bo');
+INSERT INTO member_attendance VALUES (1, 1, 2), (2, 1, 1), (2, 3, 4);
+"""
+
+
+def test_a_column_called_by_a_word_beats_a_table_ending_in_it(tmp_path: Path) -> None:
+    # "attendances" is the performances' column, not the member attendance table.
+    with parser_over(tmp_path, _SHOWS, "shows") as opened:
+        _, rows = answer(opened, "What are the attendances of performances at venue 'Hall'?")
+    assert sorted(row[-1] for row in rows) == [400, 900]
+
+
+def test_a_second_thing_asked_after_and_of_is_not_a_qualifier(tmp_path: Path) -> None:
+    with parser_over(tmp_path, _SHOWS, "shows") as (parser, _):
+        query = parser.understand("Show the names of performances and of members.").query
+    assert query is None or len(query.list_fields) == 2, query

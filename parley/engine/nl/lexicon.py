@@ -57,6 +57,9 @@ class Lexicon:
     longest: int = 1
     #: (phrase, concept) pairs where the phrase is the concept's own name or label.
     named: set[tuple[tuple[str, ...], Concept]] = field(default_factory=set)
+    #: (phrase, concept) pairs where the phrase is only the last word of the concept's
+    #: label ("salary" of "max salary"): a name, but a weaker one than a whole label.
+    heads: set[tuple[tuple[str, ...], Concept]] = field(default_factory=set)
     #: Stems of the words naming each object, to explain "performance" in "performance
     #: score" (the score of performance reviews).
     object_words: dict[str, set[str]] = field(default_factory=dict)
@@ -441,6 +444,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             for variant in _variants(phrase):
                 # Part of the column's own label: as good a name as the label itself.
                 lexicon.add(variant, concept, fuzzy=False, named=True)
+                lexicon.heads.add((tuple(t.stem for t in tokenize(variant)), concept))
     for word, concept in tokens:
         # "won" for "Closed Won": last, where no name, synonym or value claims the word.
         if not lexicon.lookup((stem(word),), (word,)):

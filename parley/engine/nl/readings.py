@@ -554,6 +554,15 @@ class _Builder:
             if display is not None:
                 return Concept("attribute", owner, display, role="dimension")
         mentioned = {name for p in self.frame.pieces for name in p.objects}
+        stems = tuple(t.stem for t in self.frame.tokens[piece.start:piece.end])
+        if len(options) > 1 and owner is None:
+            # "salary" names the column called that before the ones it ends ("max salary").
+            lexicon = self.reader.lexicon
+            named = [c for c in options if (stems, c) in lexicon.named
+                     and (stems, c) not in lexicon.heads]
+            if named and any(self.reader.distance(subject, c.object) is not None
+                             for c in named):
+                options = named
         scored: list[tuple[int, int, Concept]] = []
         for concept in options:
             distance = self.reader.distance(subject, concept.object)
@@ -1534,6 +1543,10 @@ class _Builder:
                 after if after is not None and after.names_column else None)
             if column is None or column.used:
                 continue
+            if column is after and piece.start > 0 and frame.tokens[piece.start - 1].norm in {
+                "the", "these", "those", "top", "first", "last"
+            }:
+                continue  # "the 3 instructors who ...": how many of them, not a value
             concept = self._attribute_of(column, subject)
             _, attribute = self.ontology.resolve(concept.field)
             if attribute.type not in _NUMERIC and not _numeric_values(attribute):

@@ -51,7 +51,9 @@ from parley.sources.keys import (
 
 _SUBSTITUTIONS = 3
 _NUMERIC = frozenset({"integer", "decimal", "float"})
-_TABLE_PREFIXES = frozenset({"dim", "fact", "fct", "tbl", "stg", "vw"})
+#: Prefixes that say what kind of table it is, not what its rows are ("Ref_Locations").
+_TABLE_PREFIXES = frozenset({"dim", "fact", "fct", "tbl", "stg", "vw", "ref", "reference",
+                             "lu", "lkp", "lookup"})
 _KEY_WORDS = KEY_WORDS
 _CODE_WORDS = CODE_WORDS
 #: Integers that are parts of a date ("year", "fiscal_year") group rows; they are not summed.

@@ -529,3 +529,34 @@ def test_a_second_thing_asked_after_and_of_is_not_a_qualifier(tmp_path: Path) ->
     with parser_over(tmp_path, _SHOWS, "shows") as (parser, _):
         query = parser.understand("Show the names of performances and of members.").query
     assert query is None or len(query.list_fields) == 2, query
+
+
+_OFFICES = """
+CREATE TABLE office (office_id INTEGER PRIMARY KEY, governor TEXT, lieutenant_governor TEXT,
+                     skipper INTEGER);
+INSERT INTO office VALUES (1, 'Ames', 'Bell', 4), (2, 'Ames', 'Cruz', 2),
+    (3, 'Diaz', 'Bell', 2);
+"""
+
+
+def test_a_column_called_by_a_word_beats_one_ending_in_it(tmp_path: Path) -> None:
+    # "governors" are the governor column, not the lieutenant governors.
+    with parser_over(tmp_path, _OFFICES, "offices") as opened:
+        assert answer(opened, "How many distinct governors are there?")[1] == [[2]]
+
+
+_TEACHING = """
+CREATE TABLE faculty (fac_id INTEGER PRIMARY KEY, fname TEXT);
+CREATE TABLE course (course_id INTEGER PRIMARY KEY, title TEXT,
+                     instructor INTEGER REFERENCES faculty(fac_id));
+INSERT INTO faculty VALUES (1, 'Ann'), (2, 'Bea'), (3, 'Cy');
+INSERT INTO course VALUES (1, 'Logic', 3), (2, 'Poetry', 3), (3, 'Optics', 1), (4, 'Song', 2);
+"""
+
+
+def test_a_number_after_the_is_how_many_not_a_value(tmp_path: Path) -> None:
+    # Not "instructor = 3": the three instructors ranked.
+    with parser_over(tmp_path, _TEACHING, "teaching") as (parser, _):
+        query = parser.understand(
+            "What are the first names of the 3 instructors who teach the most courses?").query
+    assert query is None or all(f.values != [3] for f in query.filters), query

@@ -779,3 +779,16 @@ def test_overlap_thresholds(column: str, found: int, linked: bool) -> None:
         (r.from_columns[0], r.to_object) for r in derive_ontology(schema, source="t").relationships
     }
     assert bool(links) == linked
+
+
+@pytest.mark.parametrize(
+    ("table", "label"),
+    [("Ref_Locations", "location"), ("lu_status", "status"), ("dim_customer", "customer"),
+     ("reference_codes", "code"), ("referee", "referee")],
+)
+def test_a_prefix_saying_what_kind_of_table_is_not_its_label(table: str, label: str) -> None:
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo(table, (C("id", "integer", primary_key=True), C("title", "text")),
+                  primary_key=("id",)),
+    ))
+    assert derive_ontology(schema, source="kinds").objects[0].label == label

@@ -56,7 +56,7 @@ def find_matches(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int]) -> l
 def _exact(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int], i: int) -> Match | None:
     for size in range(min(lexicon.longest, len(tokens) - i), 0, -1):
         span = range(i, i + size)
-        if any(j in skip for j in span):
+        if any(j in skip for j in span) or any(tokens[j].after_break for j in span[1:]):
             continue
         # A lower-case "us" is the pronoun unless it stands before a noun it qualifies.
         if (
@@ -85,7 +85,9 @@ def _strong_single(concepts: list[Concept]) -> bool:
 def _fuzzy(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int], i: int) -> Match | None:
     for size in (2, 1):
         span = range(i, min(i + size, len(tokens)))
-        if len(span) < size or any(j in skip for j in span):
+        if len(span) < size or any(j in skip for j in span) or any(
+            tokens[j].after_break for j in span[1:]
+        ):
             continue
         text = " ".join(tokens[j].norm for j in span)
         stems = lexicon.fuzzy(text)

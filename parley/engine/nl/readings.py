@@ -761,10 +761,12 @@ class _Builder:
                 key = self._reference_to(counted, subject)
                 named = [f for f in shown if f.startswith(f"{subject}.")] or [
                     d for d in [self._display(subject)] if d]
-                if key is None or not named:
+                if key is None:
                     raise Declined("a condition on a count needs something to group")
+                # Rows with no naming column ("roles" of a code and a description): each
+                # is its key, which the counted rows hold.
                 dimensions = [key, *named]
-                keyed |= set(named)
+                keyed |= {key, *named}
             dimensions += [f for f in shown if f not in dimensions]
             if having and not dimensions:
                 raise Declined("a condition on a count needs something to group")

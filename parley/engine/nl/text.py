@@ -12,6 +12,7 @@ from parley.naming import stem
 _DOTTED = {"u.s.a.": "usa", "u.s.a": "usa", "u.s.": "us", "u.s": "us", "u.k.": "uk", "u.k": "uk"}
 _DOTTED_RE = re.compile("|".join(re.escape(k) for k in sorted(_DOTTED, key=len, reverse=True)),
                         re.IGNORECASE)
+_BREAKS = re.compile(r"[()\[\],;:!?]")
 _TOKEN_RE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}"  # ISO dates
     r"|\d{1,2}/\d{1,2}/\d{2,4}"  # US dates
@@ -31,6 +32,9 @@ class Token:
     index: int
     #: As written, case kept ("AS"): a code in capitals is not the word "as".
     written: str = ""
+    #: Punctuation stands between this token and the one before ("students (sex ..."):
+    #: a phrase does not run across it.
+    after_break: bool = False
 
 
 def _strip_accents(text: str) -> str:
@@ -54,11 +58,15 @@ def tokenize(question: str) -> list[Token]:
     if len(text) != len(cased):  # a letter whose lower case is longer: no case to keep
         cased = text
     tokens: list[Token] = []
+    previous_end = 0
     for match in _TOKEN_RE.finditer(text):
         raw = match.group(0)
         norm = re.sub(r"['’]s$|['’]$", "", raw).replace("’", "'")
+        between = text[previous_end : match.start()]
         tokens.append(Token(text=raw, norm=norm, stem=stem(norm), index=len(tokens),
-                            written=cased[match.start() : match.end()]))
+                            written=cased[match.start() : match.end()],
+                            after_break=bool(tokens) and _BREAKS.search(between) is not None))
+        previous_end = match.end()
     return tokens
 
 

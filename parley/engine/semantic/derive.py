@@ -405,20 +405,46 @@ def _derive_object(table: TableInfo) -> _Table:
         _derive_attribute(table, column, label_words, primary_key, fk_columns)
         for column in table.columns
     ]
+    natural_names = _natural_key_names(table, primary_key)
     obj = Object(
         name=table.name,
         label=label,
         plural=plural(label),
-        synonyms=_unique(_phrase_synonyms(label), exclude=[label, plural(label)]),
+        synonyms=_unique([*_phrase_synonyms(label), *natural_names],
+                         exclude=[label, plural(label)]),
         attributes=attributes,
         primary_key=primary_key,
-        display_attribute=_display_attribute(attributes, label_words, _distinct_counts(table)),
+        # Rows keyed by a word are named by it: the allergy types list allergies.
+        display_attribute=primary_key[0] if natural_names else _display_attribute(
+            attributes, label_words, _distinct_counts(table)),
         default_time=_default_time(attributes, label_words),
         row_count=table.row_count,
         schema_name=table.schema,
         view=table.is_view,
     )
     return _Table(info=table, obj=obj, words=label_words)
+
+
+def _natural_key_names(table: TableInfo, primary_key: list[str]) -> list[str]:
+    """A table keyed by a word ("Allergy" of the allergy types) holds the things that word
+    names: "allergies" are its rows. Codes, ids and numbers name nothing."""
+    if len(primary_key) != 1:
+        return []
+    column = next((c for c in table.columns if c.name == primary_key[0]), None)
+    words = _words(primary_key[0])
+    if column is None or column.type != "text" or not words or (
+        words[-1] in _KEY_WORDS | _CODE_WORDS | {"no", "number", "name", "type"}
+    ):
+        return []
+    values = column.distinct_values or ()
+    if not values or sum(_a_word(v) for v in values) * 5 < len(values) * 4:
+        return []  # codes ("ACCT-211", "C1"), not words, are not what rows are called
+    name = singular(" ".join(words))
+    return [name, plural(name)]
+
+
+def _a_word(value: str) -> bool:
+    return any(c.islower() for c in value) and not any(c.isdigit() for c in value)
 
 
 def _derive_attribute(

@@ -16,6 +16,7 @@ import pytest
 from parley.engine.nl.coordination import expand_coordination
 from parley.engine.nl.parser import Parser
 from parley.engine.nl.readings import Declined
+from parley.engine.nl.text import tokenize
 from parley.engine.orchestrator import Workspace, statement_for
 from parley.engine.semantic.derive import derive_ontology
 from parley.naming import humanize
@@ -560,3 +561,13 @@ def test_a_number_after_the_is_how_many_not_a_value(tmp_path: Path) -> None:
         query = parser.understand(
             "What are the first names of the 3 instructors who teach the most courses?").query
     assert query is None or all(f.values != [3] for f in query.filters), query
+
+
+def test_a_phrase_does_not_run_across_punctuation() -> None:
+    tokens = tokenize("How many students (sex is 'M') are there?")
+    assert [t.norm for t in tokens if t.after_break] == ["sex", "are"]
+
+
+def test_rows_named_before_a_parenthesis_are_the_subject(fleet: tuple[Parser, Source]) -> None:
+    # "sailors (age over 30)": the sailors are counted, "sailors age" is no column phrase.
+    assert answer(fleet, "How many sailors (age above 30) are there?")[1] == [[2]]

@@ -792,3 +792,26 @@ def test_a_prefix_saying_what_kind_of_table_is_not_its_label(table: str, label: 
                   primary_key=("id",)),
     ))
     assert derive_ontology(schema, source="kinds").objects[0].label == label
+
+
+@pytest.mark.parametrize(
+    ("key_values", "synonyms", "display"),
+    [
+        # Rows keyed by words are called by the key's name: the allergy types are allergies.
+        (("Cat", "Eggs", "Pollen", "Shellfish"), {"allergy", "allergies"}, "Allergy"),
+        # Codes name nothing.
+        (("A1", "B2", "C3", "D4"), set(), "AllergyType"),
+    ],
+)
+def test_rows_keyed_by_a_word_are_called_by_it(
+    key_values: tuple[str, ...], synonyms: set[str], display: str
+) -> None:
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("Allergy_Type", (C("Allergy", "text", primary_key=True,
+                                     distinct_values=key_values),
+                                   C("AllergyType", "text", distinct_values=("food", "animal"))),
+                  primary_key=("Allergy",), row_count=4),
+    ))
+    obj = derive_ontology(schema, source="allergies").objects[0]
+    assert synonyms <= set(obj.synonyms) and (synonyms or "allergies" not in obj.synonyms)
+    assert obj.display_attribute == display

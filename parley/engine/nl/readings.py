@@ -169,7 +169,9 @@ class Reader:
                 names_metric = True
             if all(c.kind == "metric" for c in concepts):
                 # Named metrics ("sales", "revenue") are the business parser's to read.
-                raise Declined(f"{match.text!r} names a metric")
+                named = Declined(f"{match.text!r} names a metric")
+                named.business = True
+                raise named
             concepts = [c for c in concepts if c.kind != "metric"]
             kinds = {c.kind for c in concepts}
             kind = "object" if "object" in kinds else ("value" if kinds == {"value"} else

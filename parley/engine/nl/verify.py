@@ -101,7 +101,7 @@ def _count_asked(facts: _Facts) -> str | None:
 
 
 def _count_not_asked(facts: _Facts) -> str | None:
-    if facts.asks_count or facts.words & (_COUNT_WORDS | {"per", "by", "every"}):
+    if facts.asks_count or facts.words & (_COUNT_WORDS | {"per", "every"}) or _grouping_by(facts):
         return None
     if facts.tokens and facts.tokens[0].norm in {"where", "who", "when"} and (
         facts.aggregations & {"count", "count_distinct"} and not facts.query.dimensions
@@ -113,7 +113,31 @@ def _count_not_asked(facts: _Facts) -> str | None:
     # not as the measure of a superlative ("the youngest", "the highest amount").
     if "count" in facts.aggregations and facts.words & _EXTREME:
         return "the question does not ask for a count"
+    if facts.aggregations & {"count", "count_distinct"} and facts.query.dimensions and not (
+        facts.words & {"each", "all", "different", "distinct", "across", "among", "versus",
+                       "vs", "compared", *_PERIODIC}
+        or any(d.grain for d in facts.query.dimensions)
+    ):
+        # "the dates of the bookings made by guests": rows were asked, not a count of
+        # them per something the question never groups by.
+        return "the question does not ask for a count of each group"
     return None
+
+
+_PERIODIC = frozenset({"monthly", "weekly", "daily", "yearly", "quarterly", "annual", "hourly"})
+#: Participles whose "by" names who did it ("made by guests"), not a grouping.
+_AGENT_PARTICIPLES = frozenset({"made", "written", "taken", "given", "held", "chosen", "done",
+                                "taught", "led", "run", "won", "seen", "shown", "paid"})
+
+
+def _grouping_by(facts: _Facts) -> bool:
+    """"orders by country" groups; "bookings made by guests" names an agent."""
+    tokens = facts.tokens
+    return any(
+        t.norm == "by" and not (i and (tokens[i - 1].norm in _AGENT_PARTICIPLES or (
+            tokens[i - 1].norm.endswith("ed") and tokens[i - 1].norm not in {"need", "speed"})))
+        for i, t in enumerate(tokens)
+    )
 
 
 def _average_asked(facts: _Facts) -> str | None:

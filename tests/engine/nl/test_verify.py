@@ -458,3 +458,29 @@ def test_a_distinct_count_of_a_count_column_is_doubted(tmp_path: Path) -> None:
     query = SemanticQuery(metrics=[MetricRef(aggregation="count_distinct",
                                              field="flats.room_count")])
     _expect(_doubts(flats, "How many rooms are there?", query), "already counts")
+
+
+_LOAN_COUNT = MetricRef(metric="loan_count")
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "expected"),
+    [
+        # Rows asked for, read as a count per client the question never groups by.
+        ("What are the amounts of the loans made by clients in region East?",
+         SemanticQuery(metrics=[_LOAN_COUNT], dimensions=[_BY_CLIENT]), "count of each group"),
+        ("Which kind has been taken by the client named 'Client 3'?",
+         SemanticQuery(metrics=[_LOAN_COUNT], dimensions=[_BY_CLIENT]), "count of each group"),
+        # A grouping said: "by", "each", a period, a comparison.
+        ("loans by client", SemanticQuery(metrics=[_LOAN_COUNT], dimensions=[_BY_CLIENT]), None),
+        ("How many loans does each client have?",
+         SemanticQuery(metrics=[_LOAN_COUNT], dimensions=[_BY_CLIENT]), None),
+        ("monthly loans in 2025",
+         SemanticQuery(metrics=[_LOAN_COUNT],
+                       dimensions=[DimensionRef(field="loans.granted_on", grain="month")]), None),
+    ],
+)
+def test_a_count_per_group_needs_a_group_asked_for(
+    ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
+) -> None:
+    _expect(_doubts(ontology, question, query), expected)

@@ -139,6 +139,8 @@ UNIT_WORDS = frozenset({
     "km", "mi", "pct", "percent", "ms", "sec", "secs", "mins", "hrs", "chf", "hours",
     "minutes", "seconds",
 })  # fmt: skip
+_SCALE_WORDS = frozenset({"thousand", "thousands", "million", "millions", "billion", "billions",
+                          "mn", "bn"})
 _GENERIC_HEADS = frozenset({"id", "code", "key", "number", "no", "flag", "type", "date", "at"})
 
 
@@ -184,11 +186,17 @@ def _without_unit(phrase: str) -> str | None:
 
     >>> _without_unit("total cost usd"), _without_unit("weight kg"), _without_unit("price")
     ('total cost', 'weight', None)
+    >>> _without_unit("damage millions usd")
+    'damage'
     """
     words = phrase.split()
-    if len(words) >= 2 and words[-1] in UNIT_WORDS and words[-2] not in {"of", "in", "per"}:
-        return " ".join(words[:-1])
-    return None
+    kept = list(words)
+    # "damage millions usd": a unit and the scale it is counted in.
+    while len(kept) >= 2 and kept[-1] in UNIT_WORDS | _SCALE_WORDS and kept[-2] not in {
+        "of", "in", "per"
+    }:
+        kept.pop()
+    return " ".join(kept) if len(kept) < len(words) else None
 
 
 _CREATION_LABELS = frozenset(

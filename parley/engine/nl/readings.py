@@ -398,6 +398,12 @@ def _beyond_readings(frame: _Frame) -> bool:
 def _names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> bool:
     """"the phone number of clients" names a column; "the number of clients" counts;
     after an aggregate, "the average number of hosts" names a column called so."""
+    if op.kind == "extreme" and op.end == op.start + 1 and op.end < len(tokens):
+        # "storms with max speed over 1000": the column called "max speed".
+        span = tokens[op.start:op.end + 1]
+        named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
+        return any(c.kind == "attribute" for c in named) and not (
+            op.start and tokens[op.start - 1].norm in {"the", "a"} | _BEFORE_A_COUNT)
     if op.kind != "count" or op.start == 0:
         return False
     if tokens[op.start].norm in {"count", "counts"}:

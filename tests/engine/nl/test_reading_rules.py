@@ -571,3 +571,17 @@ def test_a_phrase_does_not_run_across_punctuation() -> None:
 def test_rows_named_before_a_parenthesis_are_the_subject(fleet: tuple[Parser, Source]) -> None:
     # "sailors (age over 30)": the sailors are counted, "sailors age" is no column phrase.
     assert answer(fleet, "How many sailors (age above 30) are there?")[1] == [[2]]
+
+
+_GALES = """
+CREATE TABLE gale (gale_id INTEGER PRIMARY KEY, name TEXT, max_speed INTEGER,
+                   damage_millions_usd REAL);
+INSERT INTO gale VALUES (1, 'Ada', 900, 1.5), (2, 'Bo', 1200, 3.0), (3, 'Cy', 1500, 5.0);
+"""
+
+
+def test_a_column_whose_name_starts_with_an_aggregate_word(tmp_path: Path) -> None:
+    # "max speed" is the column called so; "damage" the damage counted in millions.
+    question = "Show the average and maximum damage for all gales with max speed higher than 1000."
+    with parser_over(tmp_path, _GALES, "gales") as opened:
+        assert answer(opened, question)[1] == [[4.0, 5.0]]

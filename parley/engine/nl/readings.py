@@ -173,6 +173,8 @@ class Reader:
                 named.business = True
                 raise named
             concepts = [c for c in concepts if c.kind != "metric"]
+            concepts = _names_before_synonyms(concepts, tokens[match.start:match.end],
+                                              self.lexicon)
             kinds = {c.kind for c in concepts}
             kind = "object" if "object" in kinds else ("value" if kinds == {"value"} else
                                                         "attribute")
@@ -443,6 +445,21 @@ def _find_span(tokens: Sequence[Token], inner: Sequence[Token], taken: set[int])
 def words_say_everything(words: Sequence[str]) -> bool:
     """"all the information", "the details of": every column."""
     return bool(set(words) & {"information", "info", "details", "everything", "attributes"})
+
+
+def _names_before_synonyms(
+    concepts: list[Concept], words: Sequence[Token], lexicon: Lexicon
+) -> list[Concept]:
+    """"order details" is the column called so, not order items by a synonym."""
+    stems = tuple(t.stem for t in words)
+    own = [c for c in concepts if c.kind == "attribute" and (stems, c) in lexicon.named
+           and (stems, c) not in lexicon.heads]
+    if not own:
+        return concepts
+    owners = {c.object for c in own}
+    # (An object called by its own key's name, "allergies" of the allergy types, stays.)
+    return [c for c in concepts
+            if c.kind != "object" or (stems, c) in lexicon.named or c.object in owners]
 
 
 def _plausible(
@@ -1082,7 +1099,12 @@ class _Builder:
             ):
                 continue
             if reachable and self.reader.distance(name, subject) is None:
-                continue
+                link = self.reader.pairing(subject, name)
+                if link is None or self.reader.distance(link[0], subject) != 1:
+                    continue
+                # "regions with two or more storms": the pairs of regions and storms,
+                # counted for each region.
+                name = link[0]
             self._use_op(comparison)
             self._use(number)
             self._use(counted)

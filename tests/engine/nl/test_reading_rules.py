@@ -585,3 +585,25 @@ def test_a_column_whose_name_starts_with_an_aggregate_word(tmp_path: Path) -> No
     question = "Show the average and maximum damage for all gales with max speed higher than 1000."
     with parser_over(tmp_path, _GALES, "gales") as opened:
         assert answer(opened, question)[1] == [[4.0, 5.0]]
+
+
+def test_a_count_through_pairs_compared(club: tuple[Parser, Source]) -> None:
+    # Regattas and rowers are paired by the entries: "two or more rowers" counts them.
+    columns, rows = answer(club, "What are the titles of regattas with two or more rowers?")
+    assert [row[columns.index("regatta_title")] for row in rows] == ["Spring Cup"]
+
+
+_SHOP = """
+CREATE TABLE orders (order_id INTEGER PRIMARY KEY, order_details TEXT, placed_on DATE);
+CREATE TABLE order_items (order_item_id INTEGER PRIMARY KEY,
+                          order_id INTEGER REFERENCES orders(order_id), quantity INTEGER);
+INSERT INTO orders VALUES (1, 'gift wrap', '2025-01-02'), (2, 'express', '2025-02-03');
+INSERT INTO order_items VALUES (1, 1, 2), (2, 1, 1), (3, 2, 5);
+"""
+
+
+def test_a_column_called_so_beats_a_table_called_so_by_a_synonym(tmp_path: Path) -> None:
+    # "order details" is the orders' column, not the order items by a synonym.
+    with parser_over(tmp_path, _SHOP, "shop") as (parser, _):
+        query = parser.understand("List the order details of all orders.").query
+    assert query is not None and query.list_fields == ["orders.order_details"], query

@@ -1999,6 +1999,8 @@ class _Builder:
                 continue  # "Report all majors ...": a request, where it opens the question
             if token.stem in self._linking_words(query):
                 continue  # "members of the club": the memberships the condition goes through
+            if self._count_repeated(token.index, query):
+                continue
             if token.norm in {"sort", "order", "arrange", "rank"} and query.order:
                 continue  # "sort the names by age": the order says it
             if token.norm == "by" and self._agent(token.index):
@@ -2007,6 +2009,17 @@ class _Builder:
                 continue  # "used by more than 3 parties": the count condition says who
             left.append(token.norm)
         return left
+
+    def _count_repeated(self, index: int, query: SemanticQuery) -> bool:
+        """A bare "number" naming the count the query already makes, where the question
+        says what to show ("How many accounts ...? List the number and customer id.")."""
+        tokens = self.frame.tokens
+        if tokens[index].norm not in {"number", "count"} or not any(
+            m.aggregation in {"count", "count_distinct"} or (m.metric or "").endswith("_count")
+            for m in query.metrics
+        ):
+            return False
+        return index + 1 == len(tokens) or tokens[index + 1].norm in {"and", "too", "also"}
 
     def _linking_words(self, query: SemanticQuery) -> set[str]:
         """The words naming the tables a condition of the query goes through (not the

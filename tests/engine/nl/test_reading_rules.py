@@ -607,3 +607,12 @@ def test_a_column_called_so_beats_a_table_called_so_by_a_synonym(tmp_path: Path)
     with parser_over(tmp_path, _SHOP, "shop") as (parser, _):
         query = parser.understand("List the order details of all orders.").query
     assert query is not None and query.list_fields == ["orders.order_details"], query
+
+
+def test_the_count_named_again_where_the_question_says_what_to_show(
+    club: tuple[Parser, Source],
+) -> None:
+    columns, rows = answer(
+        club, "How many rowers does each guild have? List the number and guild title.")
+    counts = {row[columns.index("guild_title")]: row[-1] for row in rows}
+    assert counts == {"Blue Oars": 3, "Red Hulls": 1}

@@ -271,9 +271,17 @@ def split_identifier(name: str) -> list[str]:
 def expand_abbreviations(words: list[str]) -> list[str]:
     """Words with schema abbreviations spelled out (``["dept", "id"]`` → department id)."""
     expanded: list[str] = []
-    for word in words:
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if following == "name" and word in _NAME_INITIALS:
+            # "LName" splits as "l name": the last name, as "lname" is.
+            expanded.append(_NAME_INITIALS[word])
+            continue
         expanded.extend(ABBREVIATIONS.get(word, word).split())
     return expanded
+
+
+_NAME_INITIALS = {"f": "first", "l": "last", "m": "middle"}
 
 
 def humanize(name: str, *, expand: bool = True) -> str:

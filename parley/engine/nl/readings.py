@@ -447,6 +447,17 @@ def words_say_everything(words: Sequence[str]) -> bool:
     return bool(set(words) & {"information", "info", "details", "everything", "attributes"})
 
 
+_FIRST_NAMES = ("first name", "given name", "forename")
+_LAST_NAMES = ("last name", "surname", "family name")
+
+
+def _stored(concept: Concept, ontology: Ontology) -> str:
+    """The value as the data writes it ("linda" asked, "Linda" stored), when known."""
+    _, attribute = ontology.resolve(concept.field)
+    wanted = fold(str(concept.value))
+    return next((v for v in attribute.values if fold(v) == wanted), str(concept.value))
+
+
 def _names_before_synonyms(
     concepts: list[Concept], words: Sequence[Token], lexicon: Lexicon
 ) -> list[Concept]:
@@ -1499,6 +1510,10 @@ class _Builder:
                 filters.append(self._negated(piece, QueryFilter(
                     field=concept.field, op="eq", values=[concept.value])))
             elif piece.kind == "quoted":
+                full_name = None if id(piece) in self.denials else self._full_name(piece, subject)
+                if full_name is not None:
+                    filters.extend(full_name)
+                    continue
                 filters.append(self._negated(piece, self._quoted_filter(piece, subject)))
         filters.extend(self._numbers_named(subject))
         for op in frame.operators:
@@ -1772,6 +1787,36 @@ class _Builder:
         if not steps or not steps[0].fans_out or any(self.reader.in_roles(step) for step in steps):
             return None
         return name
+
+    def _full_name(self, piece: Piece, subject: str) -> list[QueryFilter] | None:
+        """"Linda Smith" where people have a first and a last name: both, of one row."""
+        parts = piece.text.split()
+        if len(parts) != 2:
+            return None
+        found: list[Concept] = []
+        for obj in self.ontology.objects:
+            first = [a for a in obj.attributes if a.label.endswith(_FIRST_NAMES)]
+            last = [a for a in obj.attributes if a.label.endswith(_LAST_NAMES)]
+            if len(first) != 1 or len(last) != 1:
+                continue
+            if any(a.values and fold(part) not in {fold(v) for v in a.values}
+                   for a, part in ((first[0], parts[0]), (last[0], parts[1]))):
+                continue
+            found += [Concept("value", obj.name, first[0].name, parts[0], first[0].role),
+                      Concept("value", obj.name, last[0].name, parts[1], last[0].role)]
+        if len(found) != 2:
+            return None  # no one table, or several, name people so
+        try:
+            concepts = [
+                self._attribute_of(Piece(piece.start, piece.end, "value", [c], str(c.value)),
+                                   subject, through_many=True)
+                for c in found
+            ]
+        except Declined:
+            return None
+        self._use(piece)
+        return [QueryFilter(field=c.field, op="eq", values=[_stored(c, self.ontology)])
+                for c in concepts]
 
     def _quoted_filter(self, piece: Piece, subject: str) -> QueryFilter:
         text = piece.text

@@ -82,6 +82,7 @@ def answer(club: tuple[Parser, Source], question: str) -> tuple[list[str], list[
 @pytest.mark.parametrize(
     ("identifier", "label"),
     [("fname", "first name"), ("emp_lname", "employee last name"), ("stu_id", "student id"),
+     ("LName", "last name"), ("FName", "first name"),
      ("crs_code", "course code"), ("prof_office", "professor office")],
 )
 def test_common_schema_abbreviations_are_spelled_out(identifier: str, label: str) -> None:
@@ -616,3 +617,23 @@ def test_the_count_named_again_where_the_question_says_what_to_show(
         club, "How many rowers does each guild have? List the number and guild title.")
     counts = {row[columns.index("guild_title")]: row[-1] for row in rows}
     assert counts == {"Blue Oars": 3, "Red Hulls": 1}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A quoted full name is a first and a last name, of one rower.
+        ('How many regattas did "Ben Hale" participate in?', [[1]]),
+        # Each part a known name, of no one rower: none of them.
+        ('How many regattas did "Ben Moss" participate in?', [[0]]),
+        # A first name no rower has is no name of the data.
+        ('How many regattas did "Zed Hale" participate in?', None),
+    ],
+)
+def test_a_full_name_is_a_first_and_a_last_name_of_one_row(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]] | None
+) -> None:
+    if expected is None:
+        assert club[0].understand(question).query is None
+    else:
+        assert answer(club, question)[1] == expected

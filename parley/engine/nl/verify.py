@@ -612,6 +612,32 @@ def _count_of_a_count_column(facts: _Facts) -> str | None:
     return None
 
 
+def _numbers_of_other_columns(facts: _Facts) -> str | None:
+    """"3 credits, or 1 credit and 4 hours" read as hours of 3, 1 or 4: a number the
+    question says of another column ("3 credits") is not a value of this one."""
+    if facts.ontology is None:
+        return None
+    for item in facts.query.filters:
+        if item.op not in {"eq", "in"} or "." not in item.field:
+            continue
+        try:
+            obj, attribute = facts.ontology.resolve(item.field)
+        except KeyError:
+            continue
+        own = {stem(w) for w in attribute.label.split()}
+        others = {stem(w) for a in obj.attributes if a.name != attribute.name
+                  for w in a.label.split()} - own
+        for value in item.values:
+            if parse_number(str(value)) is None:
+                continue
+            for i, token in enumerate(facts.tokens[:-1]):
+                following = facts.tokens[i + 1].stem
+                if token.norm == str(value) and following in others:
+                    said = facts.tokens[i + 1].norm
+                    return f"{value} is said of {said}, not of {attribute.label}"
+    return None
+
+
 CHECKS: tuple[Check, ...] = (
     _count_asked, _count_not_asked, _average_asked, _average_not_asked, _extreme_asked,
     _ranking_not_asked, _total_not_asked, _several_figures, _different_things,
@@ -620,6 +646,7 @@ CHECKS: tuple[Check, ...] = (
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
     _coordinated_figures, _counted_through_unnamed, _negation_out_of_scope,
     _values_joined_by_and, _both_on_one_column, _count_of_a_count_column,
+    _numbers_of_other_columns,
 )  # fmt: skip
 
 

@@ -484,3 +484,22 @@ def test_a_count_per_group_needs_a_group_asked_for(
     ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
 ) -> None:
     _expect(_doubts(ontology, question, query), expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "expected"),
+    [
+        # "3 loans" counts loans; 3 is not a kind of loan.
+        ("Which clients have a kind of Fund, or 3 amount?",
+         SemanticQuery(list_object="loans", list_fields=["loans.loan_id"],
+                       filters=[QueryFilter(field="loans.kind", op="in", values=["Fund", "3"])]),
+         "said of amount"),
+        ("Which loans are of kind 3?",
+         SemanticQuery(list_object="loans", list_fields=["loans.loan_id"],
+                       filters=[QueryFilter(field="loans.kind", op="eq", values=["3"])]), None),
+    ],
+)
+def test_a_number_said_of_another_column_is_not_a_value(
+    ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
+) -> None:
+    _expect(_doubts(ontology, question, query), expected)

@@ -1672,6 +1672,11 @@ class _Builder:
             denied = denied_object(words, op.start, op.end,
                                    lambda i: self.frame.piece_at(i) is not None)
             piece = self.frame.piece_at(denied.start) if denied is not None else None
+            if piece is not None and piece.kind == "attribute":
+                # "not in country 'Russia'": the value after its column's word is denied.
+                value = self.frame.next_piece(piece.end, limit=1)
+                if value is not None and value.kind in {"value", "quoted"}:
+                    piece = value
             if denied is not None and piece is not None and piece.kind != "number":
                 found[id(piece)] = (op, denied, piece)
         return found
@@ -2046,6 +2051,8 @@ class _Builder:
                 continue  # "members of the club": the memberships the condition goes through
             if self._count_repeated(token.index, query):
                 continue
+            if token.norm == "either" and any(f.op == "in" for f in query.filters):
+                continue  # "either Midshipman or Lieutenant": the IN says it
             if token.norm in {"sort", "order", "arrange", "rank"} and query.order:
                 continue  # "sort the names by age": the order says it
             if token.norm == "by" and self._agent(token.index):

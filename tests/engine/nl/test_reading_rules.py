@@ -637,3 +637,17 @@ def test_a_full_name_is_a_first_and_a_last_name_of_one_row(
         assert club[0].understand(question).query is None
     else:
         assert answer(club, question)[1] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many regattas are not at venue 'Mill Pond'?", [[1]]),
+        ("How many regattas are either at venue 'Mill Pond' or 'Harbour Lake'?", [[3]]),
+    ],
+)
+def test_a_negated_or_alternative_value_after_its_column_word(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    club[0].reader.read(question)  # read by the readings, not left to a guess
+    assert answer(club, question)[1] == expected

@@ -101,7 +101,8 @@ def _count_asked(facts: _Facts) -> str | None:
 
 
 def _count_not_asked(facts: _Facts) -> str | None:
-    if facts.asks_count or facts.words & (_COUNT_WORDS | {"per", "every"}) or _grouping_by(facts):
+    grouping = {"every"} | ({"per"} - _column_words(facts))  # not "pages per minute"
+    if facts.asks_count or facts.words & (_COUNT_WORDS | grouping) or _grouping_by(facts):
         return None
     if facts.tokens and facts.tokens[0].norm in {"where", "who", "when"} and (
         facts.aggregations & {"count", "count_distinct"} and not facts.query.dimensions
@@ -114,7 +115,7 @@ def _count_not_asked(facts: _Facts) -> str | None:
     if "count" in facts.aggregations and facts.words & _EXTREME:
         return "the question does not ask for a count"
     if facts.aggregations & {"count", "count_distinct"} and facts.query.dimensions and not (
-        facts.words & {"each", "all", "different", "distinct", "across", "among", "versus",
+        facts.words & {"each", "different", "distinct", "across", "among", "versus",
                        "vs", "compared", *_PERIODIC}
         or any(d.grain for d in facts.query.dimensions)
     ):
@@ -125,6 +126,19 @@ def _count_not_asked(facts: _Facts) -> str | None:
 
 
 _PERIODIC = frozenset({"monthly", "weekly", "daily", "yearly", "quarterly", "annual", "hourly"})
+def _column_words(facts: _Facts) -> set[str]:
+    """The words of the columns the query filters on ("pages per minute color")."""
+    if facts.ontology is None:
+        return set()
+    words: set[str] = set()
+    for item in facts.query.filters:
+        try:
+            words |= set(facts.ontology.resolve(item.field)[1].label.split())
+        except KeyError:
+            continue
+    return words
+
+
 #: Participles whose "by" names who did it ("made by guests"), not a grouping.
 _AGENT_PARTICIPLES = frozenset({"made", "written", "taken", "given", "held", "chosen", "done",
                                 "taught", "led", "run", "won", "seen", "shown", "paid"})

@@ -469,6 +469,8 @@ _LOAN_COUNT = MetricRef(metric="loan_count")
         # Rows asked for, read as a count per client the question never groups by.
         ("What are the amounts of the loans made by clients in region East?",
          SemanticQuery(metrics=[_LOAN_COUNT], dimensions=[_BY_CLIENT]), "count of each group"),
+        ("Show the amounts of all the loans made by clients in region East.",
+         SemanticQuery(metrics=[_LOAN_COUNT], dimensions=[_BY_CLIENT]), "count of each group"),
         ("Which kind has been taken by the client named 'Client 3'?",
          SemanticQuery(metrics=[_LOAN_COUNT], dimensions=[_BY_CLIENT]), "count of each group"),
         # A grouping said: "by", "each", a period, a comparison.

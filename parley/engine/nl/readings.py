@@ -1585,6 +1585,10 @@ class _Builder:
             if piece.kind != "number" or piece.used or piece.start in compared:
                 continue
             before = frame.piece_at(piece.start - 1)
+            if before is None and piece.start >= 2 and frame.tokens[piece.start - 1].norm in {
+                "is", "=", "equals"
+            }:
+                before = frame.piece_at(piece.start - 2)  # "the student whose id is 171"
             after = frame.piece_at(piece.end)
             column = before if before is not None and before.names_column else (
                 after if after is not None and after.names_column else None)

@@ -651,3 +651,9 @@ def test_a_negated_or_alternative_value_after_its_column_word(
 ) -> None:
     club[0].reader.read(question)  # read by the readings, not left to a guess
     assert answer(club, question)[1] == expected
+
+
+def test_a_column_is_a_number(club: tuple[Parser, Source]) -> None:
+    # "whose weight is 82": the number is the column's value, past "is".
+    query = club[0].reader.read("What is the first name of the rower whose weight is 82?").query
+    assert [(f.field, f.op, f.values) for f in query.filters] == [("rower.weight", "eq", [82])]

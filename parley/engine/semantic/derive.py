@@ -567,9 +567,13 @@ def _display_attribute(
     ranked: list[tuple[int, int, str]] = []
     object_label = " ".join(object_words)
     for position, attribute in enumerate(attributes):
-        if attribute.role != "dimension" or attribute.type != "text" or attribute.hidden:
-            continue
         words = _words(attribute.name)
+        # A key that is a name ("dept_name" of departments keyed by it) names its rows too.
+        named_key = attribute.role == "identifier" and words[-1:] in (["name"], ["title"])
+        if (attribute.role != "dimension" and not named_key) or attribute.type != "text" or (
+            attribute.hidden
+        ):
+            continue
         phrase = " ".join(words)
         if phrase in ("name", "full name", "display name") or words == [*object_words, "name"]:
             rank = 0

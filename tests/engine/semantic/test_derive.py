@@ -815,3 +815,14 @@ def test_rows_keyed_by_a_word_are_called_by_it(
     obj = derive_ontology(schema, source="allergies").objects[0]
     assert synonyms <= set(obj.synonyms) and (synonyms or "allergies" not in obj.synonyms)
     assert obj.display_attribute == display
+
+
+def test_a_key_that_is_a_name_names_its_rows() -> None:
+    # Departments keyed by their name: "the name of the department" is that key.
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("department", (C("dept_name", "text", primary_key=True, distinct_count=5),
+                                 C("building", "text", distinct_count=4),
+                                 C("budget", "decimal")),
+                  primary_key=("dept_name",), row_count=5),
+    ))
+    assert derive_ontology(schema, source="campus").objects[0].display_attribute == "dept_name"

@@ -275,6 +275,23 @@ _FUNCTION_WORDS = frozenset({"of", "for", "to", "in", "on", "at", "by", "with", 
                              "or", "the", "a", "an", "is", "are", "was", "were", "be"})
 
 
+def _coded_thing(label: str, object_labels: set[str]) -> str | None:
+    """The thing a code column identifies when no table holds it ("school" of "school
+    code"); None where a table holds them. Ids and numbers name rows, not categories
+    ("room number" of classrooms is no room).
+
+    >>> _coded_thing("school code", {"department"}), _coded_thing("dept code", {"dept"})
+    ('school', None)
+    """
+    words = label.split()
+    if len(words) < 2 or words[-1] != "code":
+        return None
+    thing = " ".join(words[:-1])
+    if thing in object_labels or words[-2] in _GENERIC_HEADS | _FUNCTION_WORDS:
+        return None
+    return thing
+
+
 def _head_noun(label: str) -> str | None:
     """The last word of a column label, which alone often names it ("destination country")."""
     words = label.split()
@@ -347,6 +364,8 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
     lexicon = Lexicon()
     weak: list[tuple[str, Concept]] = []
     tokens: list[tuple[str, Concept]] = []
+    object_labels = {label for o in ontology.objects
+                     for label in (o.label, o.plural, *o.synonyms)}
     for obj in ontology.objects:
         if obj.hidden:
             continue
@@ -378,6 +397,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             head = _head_noun(plain or attribute.label)
             if head and attribute.role in {"dimension", "measure"}:
                 weak.append((head, attr))
+            coded = _coded_thing(attribute.label, object_labels)
+            if coded:
+                # "each school" of a school_code column, where no table holds schools.
+                weak.append((coded, attr))
             counted = counted_noun(attribute.label)
             if counted and (attribute.role == "measure" or _numbers_only(attribute.values)):
                 # "bedrooms" of a bedroom count: "the average number of bedrooms".

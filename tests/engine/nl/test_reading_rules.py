@@ -657,3 +657,17 @@ def test_a_column_is_a_number(club: tuple[Parser, Source]) -> None:
     # "whose weight is 82": the number is the column's value, past "is".
     query = club[0].reader.read("What is the first name of the rower whose weight is 82?").query
     assert [(f.field, f.op, f.values) for f in query.filters] == [("rower.weight", "eq", [82])]
+
+
+_FACULTY = """
+CREATE TABLE department (dept_code TEXT PRIMARY KEY, dept_name TEXT, school_code TEXT);
+INSERT INTO department VALUES ('ACCT', 'Accounting', 'BUS'), ('ECON', 'Economics', 'BUS'),
+    ('BIOL', 'Biology', 'A&SCI');
+"""
+
+
+def test_a_code_column_names_the_thing_it_codes(tmp_path: Path) -> None:
+    # No table holds schools: "each school" is each school code.
+    with parser_over(tmp_path, _FACULTY, "faculty") as opened:
+        _, rows = answer(opened, "How many departments are in each school?")
+    assert sorted(map(tuple, rows)) == [("A&SCI", 1), ("BUS", 2)]

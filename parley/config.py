@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     home: Path
     #: The metadata store (``PARLEY_DATABASE_URL``); a SQLite file in ``home`` by default.
     database_url: str
+    #: Connections each process keeps to a server store (``PARLEY_DATABASE_POOL_SIZE``).
+    database_pool_size: int = Field(15, gt=0)
     #: Where rate-limit counters live (``PARLEY_RATE_LIMIT_URL``): memory:// or redis://.
     rate_limit_url: str = "memory://"
     #: The most rows a query returns (``PARLEY_MAX_ROWS``).

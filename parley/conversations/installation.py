@@ -110,7 +110,7 @@ class Parley:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
-        self.store = Store(settings.database_url)
+        self.store = Store(settings.database_url, pool_size=settings.database_pool_size)
         self.cipher = CredentialCipher.from_environment(settings.home, settings.environ())
         self._sources: dict[str, Source] = {}
         self._parsers: dict[tuple[str, int], Parser] = {}

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     rate_limit_url: str = "memory://"
     #: The most rows a query returns (``PARLEY_MAX_ROWS``).
     max_rows: int = Field(5_000, gt=0)
+    #: Threads a DuckDB source splits a statement across (``PARLEY_DUCKDB_THREADS``);
+    #: DuckDB's default, one per core, when unset.
+    duckdb_threads: int | None = Field(None, gt=0)
     #: Statement timeout on sources, in seconds (``PARLEY_QUERY_TIMEOUT``).
     query_timeout_s: float = _alias("QUERY_TIMEOUT", "query_timeout_s", 30.0)
     #: Longest question accepted, in characters (``PARLEY_MAX_QUESTION_CHARS``).

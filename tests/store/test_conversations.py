@@ -231,6 +231,31 @@ def test_update_message_completes_a_placeholder(store: Store, app: Application) 
     assert (loaded.seq, loaded.rows, loaded.intent) == (1, [["2024-01-01T09:30:00"]], "x")
 
 
+def test_the_message_returned_is_the_stored_row_and_changes_to_it_are_updates(
+    store: Store, app: Application
+) -> None:
+    conversation = _conversation(store, app)
+    answer = Answer(
+        intent="sql_query",
+        text="Total",
+        columns=["day", "total"],
+        rows=[[date(2024, 2, 29), Decimal("2.50")]],
+        chart=Chart(type="bar", x="day", y="total", vega_lite={"mark": "bar"}),
+    )
+    columns = [c.key for c in Message.__table__.columns if c.key != "blocks"]
+    with store.session() as session:
+        returned = append_answer(session, conversation, answer, request_json={"q": "total"})
+        assert returned in session and not session.dirty and not session.new
+        # Changed in the same transaction: the row is updated, not inserted twice.
+        update_message(session, returned, insights=["one"])
+        as_returned = {name: getattr(returned, name) for name in columns}
+    with store.session() as session:
+        loaded = get_message(session, app.organization_id, returned.id)
+        assert {name: getattr(loaded, name) for name in columns} == as_returned
+        count = session.scalar(select(func.count()).select_from(Message))
+    assert count == 1 and loaded.insights == ["one"] and loaded.rows == [["2024-02-29", 2.5]]
+
+
 def test_message_lookups_are_scoped_by_organization(store: Store, app: Application) -> None:
     conversation = _conversation(store, app)
     with store.session() as session:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import IntEnum
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from parley.store.conversations import (
     get_conversation,
     get_message,
     get_message_by_data_file_path,
+    json_ready,
     list_conversations,
     list_messages,
     update_message,
@@ -333,9 +335,7 @@ def test_list_conversations(
     assert [names[c.id] for c in page.items] == expected
 
 
-def test_answers_left_unfinished_are_closed_as_interrupted(
-    store: Store, app: Application
-) -> None:
+def test_answers_left_unfinished_are_closed_as_interrupted(store: Store, app: Application) -> None:
     conversation = _conversation(store, app)
     with store.session() as session:
         append_message(session, conversation, role="user", content="q")
@@ -351,3 +351,32 @@ def test_answers_left_unfinished_are_closed_as_interrupted(
         message = session.get(Message, reserved_id)
         assert message is not None
         assert message.content == INTERRUPTED and message.error_code == "interrupted"
+
+
+class _Level(IntEnum):
+    HIGH = 3
+
+
+class _Label(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("value", "ready"),
+    [
+        ((True, 1, "a", None, 2.5), [True, 1, "a", None, 2.5]),
+        ([float("inf"), Decimal("NaN"), Decimal("2.50")], [None, None, 2.5]),
+        (
+            {1: date(2024, 2, 29), "at": datetime(2024, 1, 1, 9, 30)},
+            {"1": "2024-02-29", "at": "2024-01-01T09:30:00"},
+        ),
+        (
+            [_Level.HIGH, _Label("x"), timedelta(minutes=1), b"\x00"],
+            [_Level.HIGH, "x", 60.0, "AA=="],
+        ),
+        ({frozenset({1})}, [[1]]),
+    ],
+)
+def test_values_are_made_json_ready_by_type_and_by_kind(value: object, ready: object) -> None:
+    # The exact types take a shortcut; subclasses and the rest the general way: same result.
+    assert json_ready(value) == ready

@@ -37,6 +37,7 @@ from typing import Any
 import duckdb
 import httpx
 import psycopg
+from _machine import Snapshot, Usage, usage
 
 from parley.sources.demo import generate_demo
 from parley.store import tenancy
@@ -126,27 +127,6 @@ def _cpu_s(pid: int) -> float:
     except OSError:  # it ended
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_cpu_s() -> tuple[float, float]:
-    """CPU seconds the whole machine has spent (all cores) busy, and idle, so far."""
-    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle and iowait
-    tick = os.sysconf("SC_CLK_TCK")
-    return (sum(fields[:8]) - idle) / tick, idle / tick
-
-
-def _postgres_cpu_s() -> float:
-    """CPU seconds every PostgreSQL process on this machine has used so far."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:  # the process ended
-            continue
-        if "(postgres)" in text:
-            total += _cpu_s(int(stat.parent.name))
-    return total
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -255,6 +235,27 @@ def _workbench_asker(url: str, token: str) -> Callable[[httpx.Client, str], dict
     return ask
 
 
+def _elsewhere(spent: Usage, ours_s: float, seconds: float) -> str:
+    """The CPU the machine spent beside the servers and this client, by part."""
+    rest = max(spent.busy_s - ours_s - spent.postgres_s - spent.redis_s, 0)
+    # What no snapshot saw: processes that started and ended within the run.
+    unseen = rest - spent.interrupts_s - spent.stolen_s - sum(spent.others.values())
+    busiest = sorted(spent.others.items(), key=lambda item: -item[1])[:3]
+    parts = [
+        ("kernel interrupts", spent.interrupts_s),
+        ("stolen", spent.stolen_s),
+        *((name, cpu) for name, cpu in busiest if cpu >= 0.01 * seconds),
+        ("ended or unseen", max(unseen, 0)),
+    ]
+    shares = ", ".join(f"{name} {cpu / seconds:.0%}" for name, cpu in parts)
+    busy = spent.busy_s / (spent.busy_s + spent.idle_s)
+    return (
+        f"  PostgreSQL {spent.postgres_s / seconds:.0%}, Redis {spent.redis_s / seconds:.0%}, "
+        f"everything else on the machine {rest / seconds:.0%} ({shares}); "
+        f"the machine's CPUs {busy:.0%} busy"
+    )
+
+
 def _ratios(title: str, rows: list[tuple[str, float, float]]) -> None:
     print(f"\n{title:<32}{'turn p50 ms':>12}{'bare SQL p50 ms':>16}{'ratio':>7}")
     for question, turn, bare in rows:
@@ -296,21 +297,17 @@ def main() -> None:
             _cli(env, "app", "create", "--name", "large", "--source", "large")
         results = {}
         spent: dict[int, tuple[list[float], float]] = {}
-        elsewhere: dict[int, tuple[float, float, float]] = {}
+        elsewhere: dict[int, Usage] = {}
         for count in (1, 2):
             with _servers(env, count, home) as servers:
                 cpu_before = [_cpu_s(pid) for _, pid in servers]
                 client_before = time.process_time()
-                machine_before, postgres_before = _machine_cpu_s(), _postgres_cpu_s()
+                machine_before = Snapshot.take()
                 outcome = _load([u for u, _ in servers], key, token, args.clients, args.seconds)
                 cpu = [_cpu_s(pid) - b for (_, pid), b in zip(servers, cpu_before, strict=True)]
                 client_cpu = time.process_time() - client_before
-                machine_after = _machine_cpu_s()
-                elsewhere[count] = (
-                    _postgres_cpu_s() - postgres_before,
-                    machine_after[0] - machine_before[0],
-                    machine_after[1] - machine_before[1],
-                )
+                ours = {os.getpid(), *(pid for _, pid in servers)}
+                elsewhere[count] = usage(machine_before, Snapshot.take(), exclude=ours)
                 results[count] = (outcome, [_peak_rss_mb(pid) for _, pid in servers])
                 spent[count] = (cpu, client_cpu)
                 if count == 1:
@@ -340,11 +337,7 @@ def main() -> None:
             per_turn = f"{sum(cpu) / turns * 1000:.1f} ms" if turns else "-"
             print(f"CPU with {count}: servers {servers_cpu} of a core ({per_turn} a turn), "
                   f"this client {client_cpu / args.seconds:.0%}")  # fmt: skip
-            postgres, busy, idle = elsewhere[count]
-            others = busy - sum(cpu) - client_cpu - postgres
-            print(f"  PostgreSQL {postgres / args.seconds:.0%}, everything else on the "
-                  f"machine {max(others, 0) / args.seconds:.0%}; the machine's CPUs "
-                  f"{busy / (busy + idle):.0%} busy")  # fmt: skip
+            print(_elsewhere(elsewhere[count], sum(cpu) + client_cpu, args.seconds))
         one, two = (len(results[n][0].latencies) for n in (1, 2))
         print(f"2 processes / 1 process throughput: {two / one:.2f}x" if one else "")
         _ratios("demo, one client", sequential)

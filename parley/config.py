@@ -71,10 +71,15 @@ class Settings(BaseSettings):
     home: Path
     #: The metadata store (``PARLEY_DATABASE_URL``); a SQLite file in ``home`` by default.
     database_url: str
+    #: Connections each process keeps to a server store (``PARLEY_DATABASE_POOL_SIZE``).
+    database_pool_size: int = Field(15, gt=0)
     #: Where rate-limit counters live (``PARLEY_RATE_LIMIT_URL``): memory:// or redis://.
     rate_limit_url: str = "memory://"
     #: The most rows a query returns (``PARLEY_MAX_ROWS``).
     max_rows: int = Field(5_000, gt=0)
+    #: Threads a DuckDB source splits a statement across (``PARLEY_DUCKDB_THREADS``);
+    #: DuckDB's default, one per core, when unset.
+    duckdb_threads: int | None = Field(None, gt=0)
     #: Statement timeout on sources, in seconds (``PARLEY_QUERY_TIMEOUT``).
     query_timeout_s: float = _alias("QUERY_TIMEOUT", "query_timeout_s", 30.0)
     #: Longest question accepted, in characters (``PARLEY_MAX_QUESTION_CHARS``).

@@ -110,7 +110,7 @@ class Parley:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
-        self.store = Store(settings.database_url)
+        self.store = Store(settings.database_url, pool_size=settings.database_pool_size)
         self.cipher = CredentialCipher.from_environment(settings.home, settings.environ())
         self._sources: dict[str, Source] = {}
         self._parsers: dict[tuple[str, int], Parser] = {}
@@ -227,7 +227,7 @@ class Parley:
         """Connect (testing the connection), introspect, derive the ontology, store it all."""
         org = organization_id or self.organization_id
         url = absolute_file_url(url)
-        source = connect(url, name=name)
+        source = connect(url, name=name, duckdb_threads=self.settings.duckdb_threads)
         try:
             source.test_connection()
             schema = source.introspect(progress=progress)
@@ -394,7 +394,11 @@ class Parley:
         with self._lock:
             if record.id not in self._sources:
                 self._sources[record.id] = TimedSource(
-                    connect(catalog.source_url(record, self.cipher), name=record.name)
+                    connect(
+                        catalog.source_url(record, self.cipher),
+                        name=record.name,
+                        duckdb_threads=self.settings.duckdb_threads,
+                    )
                 )
             return self._sources[record.id]
 

@@ -14,8 +14,9 @@ from parley.sources.urls import SUPPORTED_SCHEMES, parse_source_url
 __all__ = ["SUPPORTED_SCHEMES", "connect"]
 
 
-def connect(url: str, *, name: str) -> Source:
-    """Return the connector for ``url``.
+def connect(url: str, *, name: str, duckdb_threads: int | None = None) -> Source:
+    """Return the connector for ``url``; a DuckDB file runs each statement on at most
+    ``duckdb_threads`` threads (DuckDB's default, one per core, when None).
 
     Raises InvalidInput for an unsupported or malformed URL and SourceError when a
     database file does not exist. Servers are not contacted until first use; call
@@ -23,5 +24,5 @@ def connect(url: str, *, name: str) -> Source:
     """
     parsed = parse_source_url(url)
     if parsed.engine == "duckdb":
-        return DuckDBSource(parsed.database or ":memory:", name=name)
+        return DuckDBSource(parsed.database or ":memory:", name=name, threads=duckdb_threads)
     return SQLAlchemySource(parsed, name=name)

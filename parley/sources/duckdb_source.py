@@ -55,12 +55,15 @@ class DuckDBSource:
 
     dialect = "duckdb"
 
-    def __init__(self, path: str | Path, *, name: str) -> None:
+    def __init__(self, path: str | Path, *, name: str, threads: int | None = None) -> None:
+        """``threads``: how many threads a statement may be split across; DuckDB's default
+        (one per core) when None."""
         self.name = name
         self.path = str(path)
         config: dict[str, Any] = {
             "enable_external_access": False,
             "python_enable_replacements": False,
+            **({} if threads is None else {"threads": threads}),
             "lock_configuration": True,
         }
         in_memory = self.path == MEMORY

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, defer
 
 from parley.errors import Conflict, NotFound
@@ -178,14 +178,17 @@ def get_application(session: Session, organization_id: str, application_id: str)
     return application
 
 
+#: Read at every turn of the OpenAI face: built once (building costs more than running).
+_APPLICATION_BY_NAME = select(Application).where(
+    Application.organization_id == bindparam("organization_id"),
+    Application.name == bindparam("name"),
+)
+
+
 def get_application_by_name(
     session: Session, organization_id: str, name: str
 ) -> Application | None:
-    return session.scalar(
-        select(Application).where(
-            Application.organization_id == organization_id, Application.name == name
-        )
-    )
+    return session.scalar(_APPLICATION_BY_NAME, {"organization_id": organization_id, "name": name})
 
 
 def list_applications(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypedDict, Unpack, cast
@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, make_transient_to_detached
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from parley.engine.events import Answer
@@ -200,15 +200,19 @@ _TOUCH = (
     .execution_options(synchronize_session=False)  # no loaded row needs mirroring
 )
 _TOUCH_AND_TITLE = _TOUCH.values(title=bindparam("new_title"))
+#: On the table, not the model: the ORM would copy (annotate) the statement at every call,
+#: and key the copy, its two dozen values and its subquery again; a table's statement is
+#: keyed once. It returns only the number it computed: the rest is what was given.
+_MESSAGES = Message.metadata.tables[Message.__tablename__]
 _INSERT_MESSAGE = (
-    insert(Message)
+    insert(_MESSAGES)
     .values(
         seq=select(func.coalesce(func.max(Message.seq), 0) + 1)
         .where(Message.conversation_id == bindparam("seq_of"))
         .scalar_subquery(),
         **{name: bindparam(f"new_{name}") for name in _MESSAGE_COLUMNS},
     )
-    .returning(Message)
+    .returning(_MESSAGES.c.seq)
 )
 
 
@@ -244,7 +248,7 @@ def append_message(
     unknown = set(fields) - set(_MESSAGE_COLUMNS)
     if unknown:
         raise TypeError(f"messages have no field {', '.join(sorted(unknown))}")
-    values: dict[str, Any] = {name: _default(name) for name in _MESSAGE_COLUMNS}
+    values: dict[str, Any] = {name: make() for name, make in _DEFAULTS.items()}
     values.update(fields, conversation_id=conversation_id, role=role, content=content)
     values["created_at"] = now
     if values["rows"] is not None:
@@ -252,22 +256,29 @@ def append_message(
     if message_id is not None:
         values["id"] = message_id
     parameters = {f"new_{name}": value for name, value in values.items()}
-    # An insert that returns the row: the seq it computed comes back with it.
-    message: Message = session.scalars(
-        _INSERT_MESSAGE, {**parameters, "seq_of": conversation_id}
-    ).one()
+    seq = session.execute(_INSERT_MESSAGE, {**parameters, "seq_of": conversation_id}).scalar_one()
+    # The stored row, as the session would have loaded it: in its identity map, with
+    # nothing pending (a later change to it is an update, not a second insert).
+    message = Message(**values, seq=seq)
+    make_transient_to_detached(message)
+    session.add(message)
     return message
 
 
-def _default(name: str) -> Any:
-    """The value the model gives column ``name`` of a new message when none is given."""
+def _default_maker(name: str) -> Callable[[], Any]:
+    """What makes the value the model gives column ``name`` of a new message when none
+    is given (a callable default is called for each message: ids, empty lists)."""
     default = Message.__table__.columns[name].default
     if default is None:
-        return None
+        return lambda: None
     if isinstance(default, CallableColumnDefault):
         make: Any = default.arg  # SQLAlchemy wraps the model's callable to take a context
-        return make(None)
-    return cast(ScalarElementColumnDefault, default).arg
+        return lambda: make(None)
+    constant = cast(ScalarElementColumnDefault, default).arg
+    return lambda: constant
+
+
+_DEFAULTS = {name: _default_maker(name) for name in _MESSAGE_COLUMNS}
 
 
 def append_answer(
@@ -434,7 +445,28 @@ def json_ready(value: Any) -> Any:
     >>> json_ready([[date(2024, 1, 31), Decimal("2.50"), float("nan")]])
     [['2024-01-31', 2.5, None]]
     """
-    if value is None or isinstance(value, str | bool | int):
+    # The exact types of a result's rows first: a turn's rows and chart pass here, value
+    # by value, and a chain of isinstance checks on each was most of the cost.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is list or kind is tuple:
+        return [json_ready(item) for item in value]
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is Decimal:
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if kind is date or kind is datetime:
+        return value.isoformat()
+    if kind is dict:
+        return {str(key): json_ready(item) for key, item in value.items()}
+    return _json_ready_other(value)
+
+
+def _json_ready_other(value: Any) -> Any:
+    """``json_ready`` of any other value (subclasses of the types above included)."""
+    if isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None

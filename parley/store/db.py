@@ -35,6 +35,9 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 30
 #: A pooled store connection idle longer than this, in seconds, is pinged before use.
 PING_AFTER_IDLE_S = 5.0
+#: Store connections a process keeps open (a server store, not SQLite): the most it opened
+#: before (SQLAlchemy's 5 pooled plus 10 overflow), now all kept (see ``_create_engine``).
+DEFAULT_POOL_SIZE = 15
 # Any constant works; it only has to be the same in every Parley process.
 _MIGRATION_LOCK_KEY = 0x7061726C6579
 
@@ -42,9 +45,11 @@ _MIGRATION_LOCK_KEY = 0x7061726C6579
 class Store:
     """Engine and session factory for the metadata database at ``url``."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, pool_size: int = DEFAULT_POOL_SIZE
+    ) -> None:
         self.url: URL = make_url(url)
-        self.engine: Engine = _create_engine(self.url, echo=echo)
+        self.engine: Engine = _create_engine(self.url, echo=echo, pool_size=pool_size)
         # Objects stay readable after commit: faces render what was just stored.
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -126,9 +131,13 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def _create_engine(url: URL, *, echo: bool) -> Engine:
+def _create_engine(url: URL, *, echo: bool, pool_size: int) -> Engine:
     if url.get_backend_name() != "sqlite":
-        engine = create_engine(url, echo=echo)
+        # Every connection is kept, none is overflow: SQLAlchemy closes an overflow
+        # connection as soon as it is returned, so a server with more turns in flight than
+        # its pool opened and closed a PostgreSQL connection (a backend process started,
+        # authenticated, its caches and prepared statements rebuilt) every few turns.
+        engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=0)
         _ping_when_idle(engine)
         return engine
     options: dict[str, Any] = {

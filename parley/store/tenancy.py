@@ -142,9 +142,13 @@ def add_api_key(
     return api_key
 
 
+#: Read at every request an API key authenticates: built once.
+_KEY_BY_HASH = select(ApiKey).where(ApiKey.key_hash == bindparam("key_hash"))
+
+
 def find_api_key(session: Session, key_hash: str) -> ApiKey | None:
     """The key stored under ``key_hash``, revoked or not."""
-    return session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+    return session.scalar(_KEY_BY_HASH, {"key_hash": key_hash})
 
 
 def touch_api_key(session: Session, api_key: ApiKey) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -162,3 +163,27 @@ def test_results_are_cut_by_bytes_as_well_as_rows(tmp_path: Path) -> None:
     # 32 MiB of 1 MB values: the 34th value would pass the cap.
     assert result.truncated
     assert len(result.rows) == 33
+
+
+def _threads(source: DuckDBSource) -> int:
+    result = source.execute("SELECT current_setting('threads')", max_rows=1, timeout_s=10)
+    return int(result.rows[0][0])
+
+
+def test_a_source_runs_its_statements_on_the_threads_it_is_given(
+    demo_small: Path, tmp_path: Path
+) -> None:
+    default = connect(f"duckdb:///{demo_small}", name="demo")  # DuckDB's own default
+    with duckdb.connect() as bare:
+        assert isinstance(default, DuckDBSource)
+        assert (_threads(default),) == bare.execute("SELECT current_setting('threads')").fetchone()
+    # DuckDB opens a file once per process, with one configuration: another file here.
+    copy = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_small, copy)
+    told = connect(f"duckdb:///{copy}", name="demo", duckdb_threads=3)
+    assert isinstance(told, DuckDBSource) and _threads(told) == 3
+    with pytest.raises(SourceError):  # and a statement cannot change it
+        told.execute("SET threads = 8", max_rows=1, timeout_s=10)
+    assert _threads(told) == 3
+    default.close()
+    told.close()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import IntEnum
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from parley.store.conversations import (
     get_conversation,
     get_message,
     get_message_by_data_file_path,
+    json_ready,
     list_conversations,
     list_messages,
     update_message,
@@ -231,6 +233,31 @@ def test_update_message_completes_a_placeholder(store: Store, app: Application) 
     assert (loaded.seq, loaded.rows, loaded.intent) == (1, [["2024-01-01T09:30:00"]], "x")
 
 
+def test_the_message_returned_is_the_stored_row_and_changes_to_it_are_updates(
+    store: Store, app: Application
+) -> None:
+    conversation = _conversation(store, app)
+    answer = Answer(
+        intent="sql_query",
+        text="Total",
+        columns=["day", "total"],
+        rows=[[date(2024, 2, 29), Decimal("2.50")]],
+        chart=Chart(type="bar", x="day", y="total", vega_lite={"mark": "bar"}),
+    )
+    columns = [c.key for c in Message.__table__.columns if c.key != "blocks"]
+    with store.session() as session:
+        returned = append_answer(session, conversation, answer, request_json={"q": "total"})
+        assert returned in session and not session.dirty and not session.new
+        # Changed in the same transaction: the row is updated, not inserted twice.
+        update_message(session, returned, insights=["one"])
+        as_returned = {name: getattr(returned, name) for name in columns}
+    with store.session() as session:
+        loaded = get_message(session, app.organization_id, returned.id)
+        assert {name: getattr(loaded, name) for name in columns} == as_returned
+        count = session.scalar(select(func.count()).select_from(Message))
+    assert count == 1 and loaded.insights == ["one"] and loaded.rows == [["2024-02-29", 2.5]]
+
+
 def test_message_lookups_are_scoped_by_organization(store: Store, app: Application) -> None:
     conversation = _conversation(store, app)
     with store.session() as session:
@@ -308,9 +335,7 @@ def test_list_conversations(
     assert [names[c.id] for c in page.items] == expected
 
 
-def test_answers_left_unfinished_are_closed_as_interrupted(
-    store: Store, app: Application
-) -> None:
+def test_answers_left_unfinished_are_closed_as_interrupted(store: Store, app: Application) -> None:
     conversation = _conversation(store, app)
     with store.session() as session:
         append_message(session, conversation, role="user", content="q")
@@ -326,3 +351,32 @@ def test_answers_left_unfinished_are_closed_as_interrupted(
         message = session.get(Message, reserved_id)
         assert message is not None
         assert message.content == INTERRUPTED and message.error_code == "interrupted"
+
+
+class _Level(IntEnum):
+    HIGH = 3
+
+
+class _Label(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("value", "ready"),
+    [
+        ((True, 1, "a", None, 2.5), [True, 1, "a", None, 2.5]),
+        ([float("inf"), Decimal("NaN"), Decimal("2.50")], [None, None, 2.5]),
+        (
+            {1: date(2024, 2, 29), "at": datetime(2024, 1, 1, 9, 30)},
+            {"1": "2024-02-29", "at": "2024-01-01T09:30:00"},
+        ),
+        (
+            [_Level.HIGH, _Label("x"), timedelta(minutes=1), b"\x00"],
+            [_Level.HIGH, "x", 60.0, "AA=="],
+        ),
+        ({frozenset({1})}, [[1]]),
+    ],
+)
+def test_values_are_made_json_ready_by_type_and_by_kind(value: object, ready: object) -> None:
+    # The exact types take a shortcut; subclasses and the rest the general way: same result.
+    assert json_ready(value) == ready

@@ -282,13 +282,15 @@ def _coded_thing(label: str, object_labels: set[str]) -> str | None:
 
     >>> _coded_thing("school code", {"department"}), _coded_thing("dept code", {"dept"})
     ('school', None)
+    >>> _coded_thing("participant type code", set()), _coded_thing("type code", set())
+    ('participant type', None)
     """
     words = label.split()
     if len(words) < 2 or words[-1] != "code":
         return None
     thing = " ".join(words[:-1])
-    if thing in object_labels or words[-2] in _GENERIC_HEADS | _FUNCTION_WORDS:
-        return None
+    if thing in object_labels or thing in _GENERIC_HEADS or words[-2] in _FUNCTION_WORDS:
+        return None  # ("type code" codes no thing; "participant type code" codes types)
     return thing
 
 

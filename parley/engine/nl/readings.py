@@ -329,6 +329,8 @@ _ADJECTIVE_FALLBACKS: dict[str, tuple[str, ...]] = {"price": ("cost",)}
 
 _FREQUENCY_WORDS = frozenset({"frequently", "often", "common", "commonly", "popular",
                               "frequent", "times"})
+#: Participles that say how often without "often": "the most used", "chosen the most".
+_USE_WORDS = frozenset({"used", "chosen", "picked", "selected", "requested"})
 
 
 def _inflected(tokens: Sequence[Token], piece: Piece, concept: Concept) -> bool:
@@ -1309,6 +1311,10 @@ class _Builder:
         frequently ordered"): the frequency word and a participle beside it; none when
         "most" says something else."""
         words = [t.norm for t in self.frame.tokens]
+        if op.end < len(words) and words[op.end] in _USE_WORDS:
+            return [op.end]  # "the most used instrument"
+        if op.end == len(words) and op.start > 0 and words[op.start - 1] in _USE_WORDS:
+            return [op.start - 1]  # "which instrument is used the most"
         if op.end >= len(words) or words[op.end] not in _FREQUENCY_WORDS:
             return []
         found = [op.end]

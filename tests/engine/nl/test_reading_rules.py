@@ -168,6 +168,7 @@ def test_a_negation_after_a_value_does_not_negate_it(club: tuple[Parser, Source]
         "Which guild title is used most often among rowers?",
         "What is the most frequently used guild title of rowers?",
         "Which guild title is the most common among rowers?",
+        "What is the most used guild title of rowers?",
     ],
 )
 def test_how_often_a_value_is_used_is_a_count_per_value(
@@ -671,3 +672,13 @@ def test_a_code_column_names_the_thing_it_codes(tmp_path: Path) -> None:
     with parser_over(tmp_path, _FACULTY, "faculty") as opened:
         _, rows = answer(opened, "How many departments are in each school?")
     assert sorted(map(tuple, rows)) == [("A&SCI", 1), ("BUS", 2)]
+
+
+def test_a_two_word_thing_coded_names_its_code(tmp_path: Path) -> None:
+    schema = """
+    CREATE TABLE participant (participant_id INTEGER PRIMARY KEY, participant_type_code TEXT);
+    INSERT INTO participant VALUES (1, 'Organizer'), (2, 'Participant'), (3, 'Organizer');
+    """
+    with parser_over(tmp_path, schema, "events") as opened:
+        _, rows = answer(opened, "What is the most common participant type?")
+    assert rows[0][0] == "Organizer"

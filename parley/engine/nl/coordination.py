@@ -70,13 +70,37 @@ def _of_phrases(question: str, lexicon: Lexicon) -> str:
     return _OF_PHRASE.sub(turn, question)
 
 
+_SHARED_MODIFIER = re.compile(
+    r"\b(?P<modifier>[A-Za-z]+)\s+(?P<head>[A-Za-z]+)(?P<joint>\s*,\s*(?:and\s+)?|\s+and\s+)"
+    r"(?P<generic>ids?|names?|codes?|details|descriptions?|types?)\b"
+)
+
+
+def _shared_modifiers(question: str, lexicon: Lexicon) -> str:
+    """"the account name, id and ..." is the account name and the account id, where
+    "account" names rows and "account id" a column: a bare generic word after a column
+    of an object is that object's too."""
+    def share(match: re.Match[str]) -> str:
+        modifier, head, generic = match["modifier"], match["head"], match["generic"]
+        if (
+            _names_object(lexicon, modifier)
+            and _names_column(lexicon, f"{modifier} {head}")
+            and _names_column(lexicon, f"{modifier} {generic}")
+            and not _names_column(lexicon, f"{head} {generic}")
+        ):
+            return f"{modifier} {head}{match['joint']}{modifier} {generic}"
+        return match.group(0)
+
+    return _SHARED_MODIFIER.sub(share, question)
+
+
 def expand_coordination(question: str, lexicon: Lexicon) -> str:
     """``question`` with each coordinated modifier given the head it shares, when both
     modifier-plus-head phrases name columns and the first modifier names none alone.
 
     Runs to a fixed point so that "first, middle and last name" expands fully.
     """
-    question = _of_phrases(_full_names(question, lexicon), lexicon)
+    question = _shared_modifiers(_of_phrases(_full_names(question, lexicon), lexicon), lexicon)
     for _ in range(4):
         changed = False
 

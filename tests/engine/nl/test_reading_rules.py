@@ -101,6 +101,8 @@ def test_common_schema_abbreviations_are_spelled_out(identifier: str, label: str
         # "the venue of the regatta" stays: "regatta" names rows.
         ("the rank of the course", "the course rank"),
         ("the venue of the regatta", "the venue of the regatta"),
+        # A bare generic word after a column of an object is the object's too.
+        ("the regatta title, id and venue", "the regatta title, regatta id and venue"),
     ],
 )
 def test_a_shared_head_is_given_to_each_modifier(

@@ -91,6 +91,10 @@ class Lexicon:
         if fuzzy and len(plain) >= 5:
             self.fuzzy_choices.setdefault(plain, stems)
 
+    def names_wholly(self, stems: tuple[str, ...], concept: Concept) -> bool:
+        """Whether the phrase is the concept's whole own name, not only its last word."""
+        return (stems, concept) in self.named and (stems, concept) not in self.heads
+
     def lookup(self, stems: tuple[str, ...], norms: tuple[str, ...] | None = None) -> list[Concept]:
         found = self.phrases.get(stems, [])
         if norms is not None and norms in self.exact:

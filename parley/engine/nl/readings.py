@@ -465,8 +465,7 @@ def _names_before_synonyms(
 ) -> list[Concept]:
     """"order details" is the column called so, not order items by a synonym."""
     stems = tuple(t.stem for t in words)
-    own = [c for c in concepts if c.kind == "attribute" and (stems, c) in lexicon.named
-           and (stems, c) not in lexicon.heads]
+    own = [c for c in concepts if c.kind == "attribute" and lexicon.names_wholly(stems, c)]
     if not own:
         return concepts
     owners = {c.object for c in own}
@@ -595,9 +594,7 @@ class _Builder:
         stems = tuple(t.stem for t in self.frame.tokens[piece.start:piece.end])
         if len(options) > 1 and owner is None:
             # "salary" names the column called that before the ones it ends ("max salary").
-            lexicon = self.reader.lexicon
-            named = [c for c in options if (stems, c) in lexicon.named
-                     and (stems, c) not in lexicon.heads]
+            named = [c for c in options if self.reader.lexicon.names_wholly(stems, c)]
             if named and any(self.reader.distance(subject, c.object) is not None
                              for c in named):
                 options = named

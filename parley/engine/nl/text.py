@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from parley.naming import stem
+from parley.naming import stem, strip_accents
 
 # Abbreviations whose dots would otherwise split them into letters.
 _DOTTED = {"u.s.a.": "usa", "u.s.a": "usa", "u.s.": "us", "u.s": "us", "u.k.": "uk", "u.k": "uk"}
@@ -37,14 +36,9 @@ class Token:
     after_break: bool = False
 
 
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def fold(text: str) -> str:
     """Lowercase and strip accents: "Café" -> "cafe"."""
-    return _strip_accents(text).lower()
+    return strip_accents(text).lower()
 
 
 def tokenize(question: str) -> list[Token]:
@@ -53,7 +47,7 @@ def tokenize(question: str) -> list[Token]:
     >>> [t.norm for t in tokenize("Top 10 U.S. customers' revenue in Q3-2025!")]
     ['top', '10', 'us', 'customers', 'revenue', 'in', 'q3', '2025']
     """
-    cased = _DOTTED_RE.sub(lambda m: _DOTTED[m.group(0).lower()], _strip_accents(question))
+    cased = _DOTTED_RE.sub(lambda m: _DOTTED[m.group(0).lower()], strip_accents(question))
     text = cased.lower()
     if len(text) != len(cased):  # a letter whose lower case is longer: no case to keep
         cased = text

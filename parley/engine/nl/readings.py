@@ -97,6 +97,15 @@ class Hazard(Declined):
         super().__init__(reason, hazard=True)
 
 
+class OutOfReach(Hazard):
+    """A piece names columns the subject cannot reach without a fan-out."""
+
+    def __init__(self, piece: Piece, subject: str) -> None:
+        super().__init__(f"{piece.text!r} is not reachable from {subject}")
+        self.piece = piece
+        self.subject = subject
+
+
 @dataclass(slots=True)
 class _Frame:
     tokens: list[Token]
@@ -225,12 +234,75 @@ class Reader:
             # "types that have both X and Y ships": a set of groups, not rows.
             raise Hazard("'both'")
         builder = _Builder(self, frame)
-        query = builder.build()
+        try:
+            query = builder.build()
+        except OutOfReach as out:
+            builder, query = self._from_rows_holding(frame.question, out)
+        self._check_roles(builder.subject, query, frame)
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
         if confidence < THRESHOLD:
             raise Declined(f"unexplained: {', '.join(unexplained)}")
         return Candidate(query, confidence, builder.describe(query), unexplained)
+
+    def _from_rows_holding(
+        self, question: str, out: OutOfReach
+    ) -> tuple[_Builder, SemanticQuery]:
+        """Read the question again over the rows that hold the column out of reach, when
+        they refer to the first subject once: "each party and the number of delegates from
+        it" counts the rows holding the delegates, per party. Raises ``out`` otherwise."""
+        piece = out.piece
+        if piece.kind == "value" or out.subject in piece.objects:
+            raise out
+        stems = tuple(token.stem for token in tokenize(question)[piece.start:piece.end])
+        holders = sorted({
+            c.object for c in piece.concepts
+            if c.kind == "attribute" and self.lexicon.names_wholly(stems, c)
+            and self.distance(c.object, out.subject) is not None
+            and not self._in_several_roles(c.object, out.subject)
+        })
+        if len(holders) != 1:
+            raise out
+        frame = self._frame(question)
+        builder = _Builder(self, frame, subject=holders[0])
+        query = builder.build()
+        if out.subject not in _objects_of(query):
+            raise out  # the first subject dropped out: another question was read
+        if query.list_object and any(o.kind == "most" for o in frame.operators):
+            # "the department with the most credits": a sum per department, not the
+            # department of the one course with the most.
+            raise out
+        return builder, query
+
+    def _check_roles(self, subject: str, query: SemanticQuery, frame: _Frame) -> None:
+        """Decline a reading that joins two objects related in several roles, none of them
+        the plain one, unless the question names the role the join takes ("the venues of
+        duels of the squad Owls": as the home squad or the away one?)."""
+        words = {t.stem for t in frame.tokens}
+        for name in _objects_of(query) - {subject}:
+            try:
+                steps = self.tree(subject).path(name)
+            except InvalidInput:
+                continue
+            for step in steps:
+                if not self.in_roles(step):
+                    continue
+                taken = next((r for r in self.ontology.relationships
+                              if r.from_object in {step.parent, step.child}
+                              and r.to_object in {step.parent, step.child}
+                              and tuple(r.from_columns) in {step.parent_columns,
+                                                            step.child_columns}), None)
+                role = {stem(w) for w in (taken.label.split() if taken else [])}
+                for end in (step.parent, step.child):
+                    role -= self.lexicon.object_words.get(end, set())
+                if not role or not role <= words:
+                    raise Hazard(f"{step.parent} and {step.child} are related in several roles")
+
+    def _in_several_roles(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` are related by more than one reference (a vote for a
+        president and one for a treasurer, both referring to students)."""
+        return sum(1 for r in self.ontology.relationships
+                   if {r.from_object, r.to_object} == {a, b}) > 1
 
     def tree(self, base: str) -> JoinTree:
         if base not in self._trees:
@@ -531,7 +603,8 @@ class _Metric:
 class _Builder:
     """Assigns roles to the pieces of one question and builds its SemanticQuery."""
 
-    def __init__(self, reader: Reader, frame: _Frame) -> None:
+    def __init__(self, reader: Reader, frame: _Frame, subject: str | None = None) -> None:
+        self.forced_subject = subject
         self.reader = reader
         self.ontology = reader.ontology
         self.frame = frame
@@ -613,7 +686,7 @@ class _Builder:
             scored.append((0 if concept.object == subject else
                            1 if concept.object in mentioned else 2, distance, concept))
         if not scored:
-            raise Hazard(f"{piece.text!r} is not reachable from {subject}")
+            raise OutOfReach(piece, subject)
         scored.sort(key=lambda s: (s[0], s[1]))
         best = scored[0]
         ties = [s for s in scored if s[:2] == best[:2] and s[2].field != best[2].field]
@@ -666,6 +739,8 @@ class _Builder:
     def _subject(self) -> str:
         """The object whose rows the question counts, aggregates or lists."""
         frame = self.frame
+        if self.forced_subject is not None:
+            return self.forced_subject
         objects = [p for p in frame.pieces if p.kind == "object"]
         counts = self._ops("count")
         most = self._ops("most")
@@ -2351,6 +2426,12 @@ def _value(number: float | None) -> int | float:
 
 def _metric_object(metric: _Metric) -> str:
     return metric.field.split(".")[0]
+
+
+def _objects_of(query: SemanticQuery) -> set[str]:
+    fields = [*query.list_fields, *(d.field for d in query.dimensions),
+              *(f.field for f in query.filters), *(m.field or "" for m in query.metrics)]
+    return {f.split(".", 1)[0] for f in fields if "." in f}
 
 
 def _joined_filters(frame: _Frame, filters: list[QueryFilter]) -> list[QueryFilter]:

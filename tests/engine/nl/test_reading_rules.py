@@ -684,3 +684,69 @@ def test_a_two_word_thing_coded_names_its_code(tmp_path: Path) -> None:
     with parser_over(tmp_path, schema, "events") as opened:
         _, rows = answer(opened, "What is the most common participant type?")
     assert rows[0][0] == "Organizer"
+
+
+_LEAGUES = """
+CREATE TABLE league (league_id INTEGER PRIMARY KEY, league_name TEXT, region TEXT);
+CREATE TABLE fixture (fixture_id INTEGER PRIMARY KEY, referee TEXT, attendance INTEGER,
+                      league_id INTEGER REFERENCES league(league_id));
+CREATE TABLE squad (squad_id INTEGER PRIMARY KEY, squad_name TEXT);
+CREATE TABLE duel (duel_id INTEGER PRIMARY KEY, venue TEXT,
+                   home_squad INTEGER REFERENCES squad(squad_id),
+                   away_squad INTEGER REFERENCES squad(squad_id));
+INSERT INTO league VALUES (1, 'North', 'Leeds'), (2, 'South', 'Bath'), (3, 'West', 'Truro');
+INSERT INTO fixture VALUES (1, 'Ada', 900, 1), (2, 'Ben', 400, 1), (3, 'Cy', 700, 2),
+    (4, 'Di', 100, 1);
+INSERT INTO squad VALUES (1, 'Owls'), (2, 'Hawks');
+INSERT INTO duel VALUES (1, 'Park', 1, 2), (2, 'Dell', 2, 1);
+"""
+
+
+@pytest.fixture(scope="module")
+def leagues(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
+    with parser_over(tmp_path_factory.mktemp("leagues"), _LEAGUES, "leagues") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Show the name of each league and the number of referees from that league.",
+         [("North", 3), ("South", 1)]),
+        ("Show the referees and the names of the league they belong to.",
+         [("Ada", "North"), ("Ben", "North"), ("Cy", "South"), ("Di", "North")]),
+    ],
+)
+def test_a_column_out_of_the_subjects_reach_is_read_over_the_rows_holding_it(
+    leagues: tuple[Parser, Source], question: str, expected: list[tuple[Any, ...]]
+) -> None:
+    # "referees" are a column of fixtures, which refer to leagues: fixtures are counted
+    # per league, or listed with their league.
+    leagues[0].reader.read(question)
+    columns, rows = answer(leagues, question)
+    named = [c for c in columns if c != "league_id"]
+    picked = sorted(tuple(row[columns.index(c)] for c in named) for row in rows)
+    assert picked == sorted(expected)
+
+
+def test_the_most_of_a_column_of_other_rows_is_not_one_rows_value(
+    leagues: tuple[Parser, Source],
+) -> None:
+    # "the league with the most attendance" sums attendance per league; the league of
+    # the one fixture with the largest attendance answers another question.
+    with pytest.raises(Declined):
+        leagues[0].reader.read("What is the name of the league with the most attendance?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What are the venues of the squads named Owls?",
+     "What are the venues of duels with the home squad Owls?"],
+)
+def test_objects_related_in_several_roles_are_not_joined_by_a_guess(
+    leagues: tuple[Parser, Source], question: str
+) -> None:
+    # A duel has a home squad and an away squad: the join would pick one silently.
+    understanding = leagues[0].understand(question)
+    assert understanding.intent == "clarification"
+    assert "several roles" in understanding.problem

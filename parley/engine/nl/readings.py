@@ -98,12 +98,14 @@ class Hazard(Declined):
 
 
 class OutOfReach(Hazard):
-    """A piece names columns the subject cannot reach without a fan-out."""
+    """A piece names columns, or an object, the subject cannot reach without a fan-out."""
 
-    def __init__(self, piece: Piece, subject: str) -> None:
-        super().__init__(f"{piece.text!r} is not reachable from {subject}")
+    def __init__(self, piece: Piece, subject: str, *, target: str | None = None) -> None:
+        super().__init__(f"{target or repr(piece.text)} is not reachable from {subject}")
         self.piece = piece
         self.subject = subject
+        #: The object named as a group, when that is what is out of reach.
+        self.target = target
 
 
 @dataclass(slots=True)
@@ -252,14 +254,17 @@ class Reader:
         they refer to the first subject once: "each party and the number of delegates from
         it" counts the rows holding the delegates, per party. Raises ``out`` otherwise."""
         piece = out.piece
-        if piece.kind == "value" or out.subject in piece.objects:
+        if piece.kind == "value" or (out.target is None and out.subject in piece.objects):
             raise out
         stems = tuple(token.stem for token in tokenize(question)[piece.start:piece.end])
-        holders = sorted({
+        named = [out.target] if out.target is not None else [
             c.object for c in piece.concepts
             if c.kind == "attribute" and self.lexicon.names_wholly(stems, c)
-            and self.distance(c.object, out.subject) is not None
-            and not self._in_several_roles(c.object, out.subject)
+        ]
+        holders = sorted({
+            name for name in named
+            if self.distance(name, out.subject) is not None
+            and not self._in_several_roles(name, out.subject)
         })
         if len(holders) != 1:
             raise out
@@ -1402,7 +1407,7 @@ class _Builder:
             if self.reader.distance(subject, obj.name) is None:
                 link = self.reader.pairing(subject, obj.name)
                 if link is None or self.paired not in {None, link}:
-                    raise Hazard(f"{obj.name} is not reachable from {subject}")
+                    raise OutOfReach(piece, subject, target=obj.name)
                 # "the number of students in each dorm", through the table pairing them.
                 self.paired = link
                 self.paired_with = obj.name

@@ -715,6 +715,11 @@ def leagues(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, 
          [("North", 3), ("South", 1)]),
         ("Show the referees and the names of the league they belong to.",
          [("Ada", "North"), ("Ben", "North"), ("Cy", "South"), ("Di", "North")]),
+        # "leagues ... across all fixtures": fixtures counted per league.
+        ("Find the name of the league that is most frequent across all fixtures.",
+         [("North", 3)]),
+        ("What is the name of the league that is least common across all fixtures?",
+         [("South", 1)]),
     ],
 )
 def test_a_column_out_of_the_subjects_reach_is_read_over_the_rows_holding_it(

@@ -1,36 +1,64 @@
-"""Readings: what an analytics question can mean over the ontology, scored and chosen.
-
-A question is split into pieces (operator phrases, ontology matches, quoted values,
-numbers, grammar words). A reading gives each piece a role (the object counted, the
-column aggregated, a group, a filter, a ranking, a column shown) and becomes one
-SemanticQuery. Its confidence falls with every word it leaves unexplained and every
-choice it had to guess; below the threshold the reading is not used, and the caller
-asks or declines. A reading only claims the shapes it is sure of: count, aggregates
-(several at once), groups, superlatives over rows or over counts, comparisons
-(HAVING included), top-N and ordered lists. Anything else is left to the caller.
+"""One reading: the roles given to the pieces of a question, and the SemanticQuery
+they make (subject, figures, groups, ranking, filters, negation, columns shown), with
+the words it left unexplained and its description in plain words.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from parley.engine.nl.evidence import find_matches
-from parley.engine.nl.lexicon import Concept, Lexicon
+from parley.engine.nl.lexicon import Concept
 from parley.engine.nl.lexicon import counted_noun as _counted_noun
 from parley.engine.nl.negation import Denied, denied_object
-from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator, find_operators
-from parley.engine.nl.text import Token, fold, parse_number, tokenize
-from parley.engine.nl.timephrases import find_time
-from parley.engine.semantic.joins import JoinStep, JoinTree
-from parley.engine.semantic.ontology import Attribute, Object, Ontology
+from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator
+from parley.engine.nl.readings.figures import (
+    OP_WORDS,
+    Metric,
+    aggregate_after,
+    describe_metric,
+    field_label,
+    metric_object,
+    metric_ref,
+    unique_metrics,
+)
+from parley.engine.nl.readings.pieces import (
+    FREQUENCY_WORDS,
+    Declined,
+    Frame,
+    Hazard,
+    OutOfReach,
+    Piece,
+    participle,
+)
+from parley.engine.nl.readings.words import (
+    ADJECTIVE_FALLBACKS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    OPENING_REQUESTS,
+    USE_WORDS,
+    alphabetical,
+    as_int,
+    as_value,
+    by_standing,
+    comparative,
+    direction_after,
+    fields_of,
+    inflected,
+    joined_filters,
+    limit_from,
+    next_aggregate_target,
+    numeric_values,
+    order_keys_after,
+    past_count,
+    stored,
+    words_say_everything,
+)
+from parley.engine.nl.text import fold, parse_number
+from parley.engine.semantic.ontology import Object
 from parley.engine.semantic.query import (
     RELATED_OPS,
-    Aggregation,
     DimensionRef,
-    FilterOp,
     MetricRef,
     OrderItem,
     QueryFilter,
@@ -39,576 +67,16 @@ from parley.engine.semantic.query import (
 from parley.errors import InvalidInput
 from parley.naming import stem
 
-#: Readings below this confidence are not answered.
-THRESHOLD = 0.8
-_QUOTED = re.compile(r"""(?:^|(?<=[\s(,]))["“'‘]([^"”'’]{1,80})["”'’](?=[\s?.,;:)!]|$)""")
+if TYPE_CHECKING:
+    from parley.engine.nl.readings.reader import Reader
+
 _NUMERIC = frozenset({"integer", "decimal", "float"})
-_NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
 
 
-@dataclass(slots=True)
-class Piece:
-    start: int
-    end: int
-    kind: str  # "object", "attribute", "value", "number", "quoted"
-    concepts: list[Concept] = field(default_factory=list)
-    text: str = ""
-    number: float | None = None
-    used: bool = False
-
-    @property
-    def names_column(self) -> bool:
-        return any(c.kind == "attribute" for c in self.concepts)
-
-    @property
-    def objects(self) -> list[str]:
-        return [c.object for c in self.concepts if c.kind == "object"]
-
-
-@dataclass(slots=True)
-class Candidate:
-    query: SemanticQuery
-    confidence: float
-    #: The reading in plain words ("number of heads, age over 56").
-    description: str
-    #: Words the reading did not explain.
-    unexplained: list[str] = field(default_factory=list)
-
-
-class Declined(Exception):
-    """The question is outside the shapes a reading is sure of.
-
-    A ``hazard`` is a reason to distrust any reading, not only this reader's: the
-    question names a trap (a column that already counts, two values that cannot both
-    hold, columns out of reach without a fan-out, a figure beside an ungrouped column).
-    """
-
-    def __init__(self, reason: str, *, hazard: bool = False) -> None:
-        super().__init__(reason)
-        self.hazard = hazard
-        #: The question uses words only the business parser reads (set by ``read``).
-        self.business = False
-
-
-class Hazard(Declined):
-    """A declined reading whose reason makes every other reading suspect too."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason, hazard=True)
-
-
-class OutOfReach(Hazard):
-    """A piece names columns, or an object, the subject cannot reach without a fan-out."""
-
-    def __init__(self, piece: Piece, subject: str, *, target: str | None = None) -> None:
-        super().__init__(f"{target or repr(piece.text)} is not reachable from {subject}")
-        self.piece = piece
-        self.subject = subject
-        #: The object named as a group, when that is what is out of reach.
-        self.target = target
-
-
-@dataclass(slots=True)
-class _Frame:
-    tokens: list[Token]
-    operators: list[Operator]
-    pieces: list[Piece]
-    quoted: list[tuple[int, int, str]]
-    #: A phrase named an ontology metric ("revenue"), which this reader leaves alone.
-    names_metric: bool = False
-    #: The question as asked (punctuation included).
-    question: str = ""
-
-    def piece_at(self, index: int) -> Piece | None:
-        for piece in self.pieces:
-            if piece.start <= index < piece.end:
-                return piece
-        return None
-
-    def next_piece(self, index: int, *, skip_grammar: bool = True, limit: int = 4) -> Piece | None:
-        """The first piece at or after ``index``, past grammar words only."""
-        steps = 0
-        while index < len(self.tokens) and steps <= limit:
-            piece = self.piece_at(index)
-            if piece is not None:
-                return piece
-            if not skip_grammar or self.tokens[index].norm not in _SKIPPABLE:
-                return None
-            index += 1
-            steps += 1
-        return None
-
-
-_SKIPPABLE = frozenset({"the", "a", "an", "of", "all", "different", "distinct", "unique",
-                        "each", "their", "its", "those", "these", "that", "for"})
-
-
-class Reader:
-    """Reads analytics questions about one ontology."""
-
-    def __init__(self, ontology: Ontology, lexicon: Lexicon) -> None:
-        self.ontology = ontology
-        self.lexicon = lexicon
-        self._trees: dict[str, JoinTree] = {}
-
-    # -- pieces ------------------------------------------------------------------------
-
-    def _frame(self, question: str) -> _Frame:
-        tokens = tokenize(question)
-        quoted: list[tuple[int, int, str]] = []
-        skip: set[int] = set()
-        for quote in _QUOTED.finditer(question):
-            inner = tokenize(quote.group(1))
-            start = _find_span(tokens, inner, skip)
-            if start is not None and inner:
-                quoted.append((start, start + len(inner), quote.group(1).strip()))
-                skip.update(range(start, start + len(inner)))
-        operators = [_in_different(tokens, _how_often(tokens, o)) for o in find_operators(tokens)
-                     if not skip & set(range(o.start, o.end))
-                     and not _names_a_column(tokens, o, self.lexicon)]
-        op_positions = {i for o in operators for i in range(o.start, o.end)}
-        names_metric = False
-        pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
-        for match in find_matches(tokens, self.lexicon, skip | op_positions):
-            concepts = [c for c in match.concepts
-                        if _plausible(c, tokens, match.start, match.end, fuzzy=match.fuzzy)]
-            if not concepts:
-                continue
-            if _event_verb(tokens, match.start, match.end, concepts):
-                continue  # "songs released for each format": the verb, not the release date
-            if any(c.kind == "metric" for c in concepts):
-                names_metric = True
-            if all(c.kind == "metric" for c in concepts):
-                # Named metrics ("sales", "revenue") are the business parser's to read.
-                named = Declined(f"{match.text!r} names a metric")
-                named.business = True
-                raise named
-            concepts = [c for c in concepts if c.kind != "metric"]
-            concepts = _names_before_synonyms(concepts, tokens[match.start:match.end],
-                                              self.lexicon)
-            kinds = {c.kind for c in concepts}
-            kind = "object" if "object" in kinds else ("value" if kinds == {"value"} else
-                                                        "attribute")
-            if kind == "attribute":
-                concepts = [c for c in concepts if c.kind == "attribute"]
-            elif kind == "object":
-                concepts = [c for c in concepts if c.kind in {"object", "attribute"}]
-            pieces.append(Piece(match.start, match.end, kind, concepts, match.text))
-        taken = skip | op_positions | {i for p in pieces for i in range(p.start, p.end)}
-        for token in tokens:
-            if token.index in taken:
-                continue
-            number = parse_number(token.norm)
-            # "one" is a pronoun ("the one with ...") unless compared ("more than one").
-            compared = token.index > 0 and tokens[token.index - 1].norm in {"than", "least"}
-            if number is not None and (token.norm != "one" or compared):
-                pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
-                                    number=number))
-        pieces.sort(key=lambda p: p.start)
-        return _Frame(tokens, operators, pieces, quoted, names_metric, question)
-
-    # -- reading -----------------------------------------------------------------------
-
-    def read(self, question: str) -> Candidate:
-        """The best reading of ``question``; raises Declined when none is sure enough.
-
-        A decline says whether the question uses words only the business parser reads
-        (``Declined.business``): "by", "vs", a time phrase, a named metric. When it does
-        not, the question was in this reader's vocabulary and no other reading is tried.
-        """
-        frame = self._frame(question)
-        try:
-            return self._read(frame)
-        except Declined as declined:
-            declined.business = _beyond_readings(frame)
-            if declined.business:
-                # The trap was seen through words this reader does not read: the
-                # business parser may read them.
-                declined.hazard = False
-            raise
-
-    def _read(self, frame: _Frame) -> Candidate:
-        # A negation is read only right before a value ("not in London"); any other is
-        # left unexplained, and the reading declined.
-        if _NEGATIVE_NUMBER.search(frame.question):
-            raise Declined("a negative number")
-        if any(t.norm == "both" for t in frame.tokens):
-            # "types that have both X and Y ships": a set of groups, not rows.
-            raise Hazard("'both'")
-        builder = _Builder(self, frame)
-        try:
-            query = builder.build()
-        except OutOfReach as out:
-            builder, query = self._from_rows_holding(frame.question, out)
-        self._check_roles(builder.subject, query, frame)
-        unexplained = builder.unexplained(query)
-        confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
-        if confidence < THRESHOLD:
-            raise Declined(f"unexplained: {', '.join(unexplained)}")
-        return Candidate(query, confidence, builder.describe(query), unexplained)
-
-    def _from_rows_holding(
-        self, question: str, out: OutOfReach
-    ) -> tuple[_Builder, SemanticQuery]:
-        """Read the question again over the rows that hold the column out of reach, when
-        they refer to the first subject once: "each party and the number of delegates from
-        it" counts the rows holding the delegates, per party. Raises ``out`` otherwise."""
-        piece = out.piece
-        if piece.kind == "value" or (out.target is None and out.subject in piece.objects):
-            raise out
-        stems = tuple(token.stem for token in tokenize(question)[piece.start:piece.end])
-        named = [out.target] if out.target is not None else [
-            c.object for c in piece.concepts
-            if c.kind == "attribute" and self.lexicon.names_wholly(stems, c)
-        ]
-        holders = sorted({
-            name for name in named
-            if self.distance(name, out.subject) is not None
-            and not self._in_several_roles(name, out.subject)
-        })
-        if len(holders) != 1:
-            raise out
-        frame = self._frame(question)
-        builder = _Builder(self, frame, subject=holders[0])
-        query = builder.build()
-        if out.subject not in _objects_of(query):
-            raise out  # the first subject dropped out: another question was read
-        if query.list_object and any(o.kind == "most" for o in frame.operators):
-            # "the department with the most credits": a sum per department, not the
-            # department of the one course with the most.
-            raise out
-        return builder, query
-
-    def _check_roles(self, subject: str, query: SemanticQuery, frame: _Frame) -> None:
-        """Decline a reading that joins two objects related in several roles, none of them
-        the plain one, unless the question names the role the join takes ("the venues of
-        duels of the squad Owls": as the home squad or the away one?)."""
-        words = {t.stem for t in frame.tokens}
-        for name in _objects_of(query) - {subject}:
-            try:
-                steps = self.tree(subject).path(name)
-            except InvalidInput:
-                continue
-            for step in steps:
-                if not self.in_roles(step):
-                    continue
-                taken = next((r for r in self.ontology.relationships
-                              if r.from_object in {step.parent, step.child}
-                              and r.to_object in {step.parent, step.child}
-                              and tuple(r.from_columns) in {step.parent_columns,
-                                                            step.child_columns}), None)
-                role = {stem(w) for w in (taken.label.split() if taken else [])}
-                for end in (step.parent, step.child):
-                    role -= self.lexicon.object_words.get(end, set())
-                if not role or not role <= words:
-                    raise Hazard(f"{step.parent} and {step.child} are related in several roles")
-
-    def _in_several_roles(self, a: str, b: str) -> bool:
-        """Whether ``a`` and ``b`` are related by more than one reference (a vote for a
-        president and one for a treasurer, both referring to students)."""
-        return sum(1 for r in self.ontology.relationships
-                   if {r.from_object, r.to_object} == {a, b}) > 1
-
-    def tree(self, base: str) -> JoinTree:
-        if base not in self._trees:
-            self._trees[base] = JoinTree(self.ontology, base)
-        return self._trees[base]
-
-    def distance(self, base: str, target: str) -> int | None:
-        """Many-to-one steps from ``base`` to ``target``; None when a step fans out."""
-        if base == target:
-            return 0
-        try:
-            steps = self.tree(base).path(target)
-        except InvalidInput:
-            return None
-        if any(step.fans_out for step in steps):
-            return None
-        return len(steps)
-
-    def pairing(self, a: str, b: str) -> tuple[str, str] | None:
-        """The one table whose rows pair ``a`` with ``b`` (its key is its two references, or
-        it declares none), with its column referring to ``a``; None when there is no such
-        table or several."""
-        found: list[tuple[str, str]] = []
-        for obj in self.ontology.objects:
-            to_a = [r for r in self.ontology.relationships
-                    if r.from_object == obj.name and r.to_object == a and len(r.from_columns) == 1]
-            to_b = [r for r in self.ontology.relationships
-                    if r.from_object == obj.name and r.to_object == b and len(r.from_columns) == 1]
-            if len(to_a) != 1 or len(to_b) != 1 or obj.name in {a, b}:
-                continue
-            pair = {to_a[0].from_columns[0], to_b[0].from_columns[0]}
-            if set(obj.primary_key) in (pair, set()):
-                found.append((obj.name, to_a[0].from_columns[0]))
-        return found[0] if len(found) == 1 else None
-
-    def reaches_down(self, base: str, target: str) -> bool:
-        """Whether ``target`` is reached from ``base`` through rows that refer to it,
-        directly or through a table linking the two ("students living in a dorm"), not
-        through a shared parent: a course and a student of the same department are not
-        related by that alone."""
-        try:
-            steps = self.tree(base).path(target)
-        except InvalidInput:
-            return False
-        fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
-        return fan == 0
-
-    def routes(self, subject: str, target: str) -> set[str]:
-        """The ways the subject's rows have rows of ``target``: ``target`` itself when
-        it refers to the subject (that one is meant whenever it exists), else each link
-        object referring to both."""
-        refers = {(r.from_object, r.to_object) for r in self.ontology.relationships}
-        if (target, subject) in refers:
-            return {target}
-        return {link for link, parent in refers if parent == subject
-                and link not in {subject, target} and (link, target) in refers}
-
-    def in_roles(self, step: JoinStep) -> bool:
-        """Whether two objects are linked in several roles and none is the plain one
-        ("weddings" of people: as the husband or as the wife)."""
-        links = [r for r in self.ontology.relationships
-                 if {r.from_object, r.to_object} == {step.parent, step.child}]
-        return len(links) > 1 and sum(1 for r in links if not r.label) != 1
-
-    def passes(self, subject: str, name: str, via: str) -> bool:
-        """Whether the path from the subject to ``name`` passes ``via`` (or ends there)."""
-        if name == via:
-            return True
-        try:
-            steps = self.tree(subject).path(name)
-        except InvalidInput:
-            return False
-        return any(step.child == via for step in steps)
-
-    def linked(self, a: str, b: str) -> bool:
-        try:
-            self.tree(a).path(b)
-        except InvalidInput:
-            return False
-        return True
-
-
-#: Words of the business questions the parser after the readings reads, and they do not.
-_BUSINESS_WORDS = frozenset({"vs", "versus", "compare", "compared", "comparing", "share",
-                             "percentage", "percent", "%", "growth", "change", "trend",
-                             "monthly", "weekly", "daily", "yearly", "quarterly", "annual",
-                             "annually", "spend", "spent", "sold", "selling", "much"})
-
-
-#: Verbs that ask for something when they open a question, and relate rows elsewhere
-#: ("employees who report to Payam").
-_OPENING_REQUESTS = frozenset({"report", "state", "name", "count"})
-
-#: The column an adjective grades when the subject has none named by its own word.
-_ADJECTIVE_FALLBACKS: dict[str, tuple[str, ...]] = {"price": ("cost",)}
-
-_FREQUENCY_WORDS = frozenset({"frequently", "often", "common", "commonly", "popular",
-                              "frequent", "times"})
-#: Participles that say how often without "often": "the most used", "chosen the most".
-_USE_WORDS = frozenset({"used", "chosen", "picked", "selected", "requested"})
-
-
-def _inflected(tokens: Sequence[Token], piece: Piece, concept: Concept) -> bool:
-    """A lower-case word matching a one-word value only by its inflection ("products" for
-    'Product'): a common noun more than the value."""
-    words = tokens[piece.start:piece.end]
-    value = fold(str(concept.value))
-    return (len(words) == 1 and words[0].text.islower() and " " not in value
-            and words[0].norm != value)
-
-
-def _event_verb(
-    tokens: Sequence[Token], start: int, end: int, concepts: Sequence[Concept]
-) -> bool:
-    """A lone participle naming only date or number columns ("released", "affected" of a
-    number of cities affected) is the verb, unless a word beside it asks about its date
-    ("released most recently", "in 2010")."""
-    if end - start != 1 or not _participle(tokens[start].norm):
-        return False
-    if not all(c.kind == "attribute" and c.role in {"time", "measure"} for c in concepts):
-        return False
-    beside = {tokens[i].norm for i in (start - 1, end) if 0 <= i < len(tokens)}
-    return not beside & {"most", "recently", "first", "last", "before", "after", "in", "on",
-                         "during", "between", "since", "when", "latest", "earliest"}
-
-
-def _by_standing(frame: _Frame, op: Operator, field: str) -> str:
-    """"the highest rank" is rank 1: on a rank column, the highest or lowest standing is
-    the smallest or largest number ("the maximum rank" stays the largest number)."""
-    words = set(re.split(r"[_\W]+", field.rpartition(".")[2].lower()))
-    said = frame.tokens[op.end - 1].norm
-    if words & {"rank", "ranking"} and said in {"highest", "lowest"}:
-        return "min" if op.arg == "max" else "max"
-    return op.arg
-
-
-def _in_different(tokens: Sequence[Token], op: Operator) -> Operator:
-    """"the number of matches in different competitions": one figure for each of them."""
-    if op.kind == "distinct" and op.start > 0 and tokens[op.start - 1].norm in {
-        "in", "for", "across", "among", "with", "by"
-    } and tokens[op.start].norm in {"different", "various"}:
-        return Operator("group", op.start, op.end)
-    return op
-
-
-def _how_often(tokens: Sequence[Token], op: Operator) -> Operator:
-    """"the least often", "least frequently": the fewest times, like "the most often"."""
-    if (op.kind == "extreme" and op.arg == "min" and tokens[op.end - 1].norm == "least"
-            and op.end < len(tokens) and tokens[op.end].norm in _FREQUENCY_WORDS):
-        return Operator("most", op.start, op.end, "asc")
-    return op
-
-
-def _participle(word: str) -> bool:
-    """A verb form that says how a thing is involved ("used", "ordered", "booked")."""
-    return word in RELATION_VERBS or (word.endswith("ed") and len(word) > 4)
-
-
-def _beyond_readings(frame: _Frame) -> bool:
-    """Whether the question uses what only the business parser reads: a grouping "by",
-    a comparison of periods or values, a time phrase, a named metric."""
-    words = [t.norm for t in frame.tokens]
-    in_operators = {i for o in frame.operators for i in range(o.start, o.end)}
-    grouping_by = any(w == "by" and i not in in_operators for i, w in enumerate(words))
-    timed = bool(find_time(frame.tokens, dt.date.today()).used)
-    return frame.names_metric or grouping_by or timed or bool(set(words) & _BUSINESS_WORDS)
-
-
-def _names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> bool:
-    """"the phone number of clients" names a column; "the number of clients" counts;
-    after an aggregate, "the average number of hosts" names a column called so."""
-    if op.kind == "extreme" and op.end == op.start + 1 and op.end < len(tokens):
-        # "storms with max speed over 1000": the column called "max speed".
-        span = tokens[op.start:op.end + 1]
-        named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
-        return any(c.kind == "attribute" for c in named) and not (
-            op.start and tokens[op.start - 1].norm in {"the", "a"} | _BEFORE_A_COUNT)
-    if op.kind != "count" or op.start == 0:
-        return False
-    if tokens[op.start].norm in {"count", "counts"}:
-        # "the average room count": a column named "... count", not a count of rows.
-        span = tokens[op.start - 1:op.start + 1]
-        named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
-        return any(c.kind == "attribute" for c in named)
-    if tokens[op.start].norm not in {"number", "numbers"}:
-        return False
-    before = tokens[op.start - 1].norm
-    if before in _BEFORE_A_COUNT - {"total", ","}:
-        for end in range(op.end + 1, min(len(tokens), op.start + lexicon.longest) + 1):
-            span = tokens[op.start:end]
-            named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
-            if any(c.kind == "attribute" for c in named):
-                return True
-        return False
-    return before not in GRAMMAR | _BEFORE_A_COUNT
-
-
-#: Words before "number of" that leave it a count: "the total / average number of".
-_BEFORE_A_COUNT = frozenset({"total", ",", "average", "mean", "avg", "maximum", "minimum",
-                             "max", "min", "highest", "lowest", "largest", "smallest",
-                             "greatest", "biggest"})
-
-
-def _find_span(tokens: Sequence[Token], inner: Sequence[Token], taken: set[int]) -> int | None:
-    size = len(inner)
-    for start in range(len(tokens) - size + 1):
-        if start in taken:
-            continue
-        if all(tokens[start + k].norm == inner[k].norm for k in range(size)):
-            return start
-    return None
-
-
-def words_say_everything(words: Sequence[str]) -> bool:
-    """"all the information", "the details of": every column."""
-    return bool(set(words) & {"information", "info", "details", "everything", "attributes"})
-
-
-_FIRST_NAMES = ("first name", "given name", "forename")
-_LAST_NAMES = ("last name", "surname", "family name")
-
-
-def _stored(concept: Concept, ontology: Ontology) -> str:
-    """The value as the data writes it ("linda" asked, "Linda" stored), when known."""
-    _, attribute = ontology.resolve(concept.field)
-    wanted = fold(str(concept.value))
-    return next((v for v in attribute.values if fold(v) == wanted), str(concept.value))
-
-
-def _names_before_synonyms(
-    concepts: list[Concept], words: Sequence[Token], lexicon: Lexicon
-) -> list[Concept]:
-    """"order details" is the column called so, not order items by a synonym."""
-    stems = tuple(t.stem for t in words)
-    own = [c for c in concepts if c.kind == "attribute" and lexicon.names_wholly(stems, c)]
-    if not own:
-        return concepts
-    owners = {c.object for c in own}
-    # (An object called by its own key's name, "allergies" of the allergy types, stays.)
-    return [c for c in concepts
-            if c.kind != "object" or (stems, c) in lexicon.named or c.object in owners]
-
-
-def _plausible(
-    concept: Concept, tokens: Sequence[Token], start: int, end: int, *, fuzzy: bool = False
-) -> bool:
-    """Whether a match may stand for ``concept``: grammar words and short lower-case
-    words are not values ("in" is not the code IN), nor verbs whose stem is one
-    ("shipped" is not the agent "Ship")."""
-    if concept.kind != "value":
-        return True
-    if fuzzy:
-        return False  # "rooms" is not the student "Rotom": values are read as written
-    words = tokens[start:end]
-    value = fold(str(concept.value))
-    if len(words) == 1 and len(value.split()) > 3:
-        return False  # one word ("year") does not name a long value
-    if any(t.norm.endswith(("ed", "ing")) and t.norm not in value for t in words):
-        return False
-    if words[-1].norm.endswith("ed") and end < len(tokens) and tokens[end].norm == "by":
-        return False  # "reported by the staff": a verb in the passive, not the status
-    if all(t.norm in GRAMMAR or t.norm in RELATION_VERBS for t in words):
-        # "the division AS": a code written as the data writes it, after its column's word.
-        return _written_code(words, concept) and _column_word_before(tokens, start, concept)
-    if all(parse_number(t.norm) is not None for t in words):
-        return False  # "top 10" is a number, not the code "10"
-    if len(words) == 1:
-        word = words[0]
-        if len(word.norm) <= 3 and not word.norm.isdigit():
-            return _column_word_before(tokens, start, concept)
-    return True
-
-
-def _written_code(words: Sequence[Token], concept: Concept) -> bool:
-    """One word in capitals, exactly as the value is stored ("AS", not "as")."""
-    return (len(words) == 1 and len(words[0].written) >= 2 and words[0].written.isupper()
-            and words[0].written == str(concept.value))
-
-
-def _column_word_before(tokens: Sequence[Token], start: int, concept: Concept) -> bool:
-    """"sex is M", "gender F": the value's own column named right before it."""
-    column = set(re.split(r"[_\W]+", concept.name.lower()))
-    index = start - 1
-    while index >= 0 and tokens[index].norm in {"is", "=", "as", "of", "equal", "to"}:
-        index -= 1
-    return index >= 0 and index >= start - 3 and tokens[index].norm in column
-
-
-@dataclass(slots=True)
-class _Metric:
-    aggregation: Aggregation
-    #: "object.attribute", or an object name for a count of rows.
-    field: str
-    #: Where the question asks for it: figures come out in the order they were asked.
-    position: int = 0
-
-
-class _Builder:
+class Builder:
     """Assigns roles to the pieces of one question and builds its SemanticQuery."""
 
-    def __init__(self, reader: Reader, frame: _Frame, subject: str | None = None) -> None:
+    def __init__(self, reader: Reader, frame: Frame, subject: str | None = None) -> None:
         self.forced_subject = subject
         self.reader = reader
         self.ontology = reader.ontology
@@ -628,7 +96,7 @@ class _Builder:
         #: to the subject: the subject's rows are counted through it.
         self.paired: tuple[str, str] | None = None
         self.paired_with: str | None = None
-        self._metrics_read: list[_Metric] = []
+        self._metrics_read: list[Metric] = []
         #: "the most common type": the subject's rows counted per group.
         self.frequency_of: str | None = None
         #: "in alphabetical order" with no column named: the first column shown.
@@ -784,7 +252,7 @@ class _Builder:
         figures = [o for o in frame.operators if o.kind in {"aggregate", "extreme"}]
         if not figures:
             return None
-        column = frame.next_piece(_past_count(frame, figures[0].end), limit=2)
+        column = frame.next_piece(past_count(frame, figures[0].end), limit=2)
         if column is None or column.kind != "attribute":
             return None
         owners = {c.object for c in column.concepts if c.kind == "attribute"}
@@ -819,7 +287,7 @@ class _Builder:
             if piece.kind == "object" and subject in piece.objects:
                 self._use(piece)
         self.denials = self._denials(subject)
-        filters = self._absences(subject, _joined_filters(frame, self._filters(subject)))
+        filters = self._absences(subject, joined_filters(frame, self._filters(subject)))
         metrics, having = self._metrics(subject)
         self._metrics_read = metrics
         some = self._some_instead(subject, metrics, having)
@@ -844,7 +312,7 @@ class _Builder:
                 groups = [display]
                 self.group_keys[display] = key
         if self.frequency_of is not None and not metrics:
-            metrics.append(_Metric("count", self.frequency_of))
+            metrics.append(Metric("count", self.frequency_of))
         order, limit, rank_fields = self._ranking(subject, metrics, groups)
         first_metric = min((o.start for o in frame.operators
                             if o.kind in {"count", "aggregate", "extreme", "most"}), default=0)
@@ -870,7 +338,7 @@ class _Builder:
             # A group named through its key keeps codes with no name, unless the question
             # asked for the name itself ("the department name and number of employees").
             keyed = {g for g in groups if g in self.group_keys and g not in shown}
-            counted = _metric_object(metrics[0])
+            counted = metric_object(metrics[0])
             if having and not groups and counted != subject:
                 # "schools with more than 1 player": each school, by the players' key to it.
                 key = self._reference_to(counted, subject)
@@ -890,7 +358,7 @@ class _Builder:
                     # Named through its key: a code with no name is still a group.
                     continue
                 if dimension in self.group_keys.values() or not dimension.startswith(
-                    f"{_metric_object(metrics[0])}."
+                    f"{metric_object(metrics[0])}."
                 ):
                     # Rows of the measured object with no group are no group at all.
                     filters.append(QueryFilter(field=dimension, op="ne", values=[None]))
@@ -984,23 +452,23 @@ class _Builder:
                 and field != self._display(obj.name) and bool(attribute.values)
                 and len(attribute.values) * 2 <= rows)
 
-    def _metric_ref(self, metric: _Metric) -> MetricRef:
-        ref = _metric_ref(metric, self.ontology)
+    def _metric_ref(self, metric: Metric) -> MetricRef:
+        ref = metric_ref(metric, self.ontology)
         if self.paired is not None and metric.field == ".".join(self.paired):
             # Named for what it counts: the subject's rows, through their pairs.
             ref.alias = f"{self.subject}_count"
         return ref
 
     def _counted_through_pairs(
-        self, subject: str, metrics: list[_Metric], having: list[QueryFilter]
-    ) -> list[_Metric]:
+        self, subject: str, metrics: list[Metric], having: list[QueryFilter]
+    ) -> list[Metric]:
         """The subject's rows counted through the table pairing them with a group: each
         pair names one subject row, so a distinct count of its reference to the subject."""
         assert self.paired is not None
         link, column = self.paired
         if any(m.aggregation != "count" or m.field != subject for m in metrics) or not metrics:
             raise Hazard(f"figures of {subject} through {link}")
-        return [_Metric("count_distinct", f"{link}.{column}", m.position) for m in metrics]
+        return [Metric("count_distinct", f"{link}.{column}", m.position) for m in metrics]
 
     def _per_row_said(self) -> bool:
         """Whether the words ask for a figure per row: "each", "per", a ranking, "with"."""
@@ -1015,7 +483,7 @@ class _Builder:
         obj = self._object(subject)
         return f"{obj.name}.{obj.display_attribute}" if obj.display_attribute else None
 
-    def _counted_column(self, subject: str, metrics: list[_Metric]) -> None:
+    def _counted_column(self, subject: str, metrics: list[Metric]) -> None:
         """"the total number of customers" of banks with a number-of-customers column is
         that column, not a count of rows: too close to call, so decline."""
         for metric in metrics:
@@ -1036,9 +504,9 @@ class _Builder:
     def mentioned_objects(self) -> set[str]:
         return {name for p in self.frame.pieces for name in p.objects}
 
-    def _metrics(self, subject: str) -> tuple[list[_Metric], list[QueryFilter]]:
+    def _metrics(self, subject: str) -> tuple[list[Metric], list[QueryFilter]]:
         frame = self.frame
-        metrics: list[_Metric] = []
+        metrics: list[Metric] = []
         having: list[QueryFilter] = []
         for op in frame.operators:
             if op.kind == "count" and self._aggregates_a_count_column(op, subject):
@@ -1060,7 +528,7 @@ class _Builder:
                     self._use(after)
                     for d in self._ops("distinct"):
                         self._use_op(d)
-                    metrics.append(_Metric("count_distinct", concept.field))
+                    metrics.append(Metric("count_distinct", concept.field))
                     continue
                 if after is not None and after.kind == "attribute" and not is_distinct and (
                     after.start - op.end <= 1
@@ -1070,12 +538,12 @@ class _Builder:
                     counts = _counted_noun(counted_column.label) is not None
                     said = {t.norm for t in frame.tokens[op.start:op.end]}
                     if counts and "total" in said and (
-                        counted_column.type in _NUMERIC or _numeric_values(counted_column)
+                        counted_column.type in _NUMERIC or numeric_values(counted_column)
                     ):
                         # "the total number of rooms" of a room count column: its sum,
                         # and of the columns joined to it ("platforms and passengers").
                         self._use(after)
-                        metrics.append(_Metric("sum", concept.field, op.start))
+                        metrics.append(Metric("sum", concept.field, op.start))
                         index = after.end
                         while index < len(frame.tokens) and frame.tokens[index].norm in {
                             "and", ","
@@ -1088,7 +556,7 @@ class _Builder:
                             if extra_column.type not in _NUMERIC:
                                 break
                             self._use(more)
-                            metrics.append(_Metric("sum", extra.field, more.start))
+                            metrics.append(Metric("sum", extra.field, more.start))
                             index = more.end
                         continue
                     if concept.role in {"measure", "identifier"} or counts:
@@ -1096,27 +564,27 @@ class _Builder:
                         raise Hazard(f"a count of a column ({after.text})")
                     # "how many countries": the different values of the column.
                     self._use(after)
-                    metrics.append(_Metric("count_distinct", concept.field))
+                    metrics.append(Metric("count_distinct", concept.field))
                     continue
                 target = subject
                 if after is not None and after.objects:
                     target = after.objects[0]
                     self._use(after)
                 self._count_condition(subject, having, reachable=False)
-                metrics.append(_Metric("count", target))
+                metrics.append(Metric("count", target))
             elif op.kind in {"aggregate", "extreme"}:
                 targets = self._aggregated(op, subject)
                 if targets is None:
                     continue
                 self._use_op(op)
                 for concept in targets:
-                    arg = _by_standing(frame, op, concept.field)
-                    metrics.append(_Metric(arg, concept.field, op.start))  # type: ignore[arg-type]
+                    arg = by_standing(frame, op, concept.field)
+                    metrics.append(Metric(arg, concept.field, op.start))  # type: ignore[arg-type]
         if not any(m.aggregation == "count" for m in metrics) and not having:
             counted = self._count_condition(subject, having, reachable=True)
             if counted is not None:
                 self.joined = True
-                metrics.append(_Metric("count", counted))
+                metrics.append(Metric("count", counted))
         for op in self._ops("most"):
             after = frame.next_piece(op.end)
             while after is not None and after.kind == "value":
@@ -1124,7 +592,7 @@ class _Builder:
             if after is not None and after.objects:
                 self._use_op(op)
                 self._use(after)
-                metrics.append(_Metric("count", after.objects[0]))
+                metrics.append(Metric("count", after.objects[0]))
         if any(m.aggregation == "count" for m in metrics):
             for op in self._ops("aggregate"):
                 after = frame.next_piece(op.end, limit=1)
@@ -1134,13 +602,13 @@ class _Builder:
         pending = [op for op in frame.operators if op.kind in {"aggregate", "extreme"}
                    and not self.explained & set(range(op.start, op.end))]
         for op in pending:
-            follower = _next_aggregate_target(frame, op)
+            follower = next_aggregate_target(frame, op)
             if follower is not None and any(m.field.endswith(follower) for m in metrics):
                 self._use_op(op)
                 field_ = next(m.field for m in metrics if m.field.endswith(follower))
-                metrics.append(_Metric(op.arg, field_, op.start))  # type: ignore[arg-type]
+                metrics.append(Metric(op.arg, field_, op.start))  # type: ignore[arg-type]
         metrics.sort(key=lambda m: m.position)
-        return _unique_metrics(metrics), having
+        return unique_metrics(metrics), having
 
     def _aggregates_a_count_column(self, op: Operator, subject: str) -> bool:
         """"the average / maximum number of X" where X names a number column: the column
@@ -1159,7 +627,7 @@ class _Builder:
             return False
         _, attribute = self.ontology.resolve(concept.field)
         numbers = attribute.type in _NUMERIC or (attribute.type == "text"
-                                                 and _numeric_values(attribute))
+                                                 and numeric_values(attribute))
         if not numbers or (attribute.role != "measure" and attribute.type in _NUMERIC):
             return False
         self._use_op(op)
@@ -1200,7 +668,7 @@ class _Builder:
             self._use(counted)
             self.compared = name
             having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
-                                      values=[_int(number.number)]))
+                                      values=[as_int(number.number)]))
             return name
         return None
 
@@ -1242,7 +710,7 @@ class _Builder:
             raise Declined("an aggregate of an identifier")
         _, attribute = self.ontology.resolve(concept.field)
         if op.arg in {"sum", "avg"} and attribute.type not in _NUMERIC and not (
-            attribute.type == "text" and _numeric_values(attribute)
+            attribute.type == "text" and numeric_values(attribute)
         ):
             raise Declined(f"{op.arg} of a non-numeric column")
         self._use(after)
@@ -1388,16 +856,16 @@ class _Builder:
         frequently ordered"): the frequency word and a participle beside it; none when
         "most" says something else."""
         words = [t.norm for t in self.frame.tokens]
-        if op.end < len(words) and words[op.end] in _USE_WORDS:
+        if op.end < len(words) and words[op.end] in USE_WORDS:
             return [op.end]  # "the most used instrument"
-        if op.end == len(words) and op.start > 0 and words[op.start - 1] in _USE_WORDS:
+        if op.end == len(words) and op.start > 0 and words[op.start - 1] in USE_WORDS:
             return [op.start - 1]  # "which instrument is used the most"
-        if op.end >= len(words) or words[op.end] not in _FREQUENCY_WORDS:
+        if op.end >= len(words) or words[op.end] not in FREQUENCY_WORDS:
             return []
         found = [op.end]
-        if op.end + 1 < len(words) and _participle(words[op.end + 1]):
+        if op.end + 1 < len(words) and participle(words[op.end + 1]):
             found.append(op.end + 1)  # "the most frequently used language"
-        if op.start > 0 and _participle(words[op.start - 1]):
+        if op.start > 0 and participle(words[op.start - 1]):
             found.insert(0, op.start - 1)  # "the language used most often"
         return found
 
@@ -1431,7 +899,7 @@ class _Builder:
         return None
 
     def _ranking(
-        self, subject: str, metrics: list[_Metric], groups: list[str]
+        self, subject: str, metrics: list[Metric], groups: list[str]
     ) -> tuple[list[OrderItem], int | None, list[str]]:
         frame = self.frame
         order: list[OrderItem] = []
@@ -1440,7 +908,7 @@ class _Builder:
         for op in self._ops("top"):
             number = frame.next_piece(op.end, limit=0)
             if number is not None and number.kind == "number" and number.number:
-                limit = _int(number.number)
+                limit = as_int(number.number)
                 self._use(number)
         for op in self._ops("top"):
             ranked = frame.next_piece(op.end, limit=2)
@@ -1470,25 +938,25 @@ class _Builder:
                 self._use_op(op)
                 order.append(OrderItem(key=concept.field, descending=op.arg != "asc"))
                 fields.append(concept.field)
-                limit = limit or _limit_from(frame, op) or 1
+                limit = limit or limit_from(frame, op) or 1
         counts = [m for m in metrics if m.aggregation == "count" or (
             self.paired is not None and m.aggregation == "count_distinct")]
         if most and counts:
             direction = most[0].arg != "asc"
             count_key = self._metric_ref(counts[0]).key
             order.append(OrderItem(key=count_key, descending=direction))
-            limit = limit or _limit_from(frame, most[0]) or 1
+            limit = limit or limit_from(frame, most[0]) or 1
         for op in frame.operators:
             if op.kind == "extreme" and not self.explained & set(range(op.start, op.end)) and (
                 metrics
             ):
-                by_figure = _aggregate_after(frame, op, metrics)
+                by_figure = aggregate_after(frame, op, metrics)
                 if by_figure is not None:
                     # "the highest average rating": rank the groups by that figure.
                     self._use_op(op)
                     order.append(OrderItem(key=self._metric_ref(by_figure).key,
                                            descending=op.arg == "max"))
-                    limit = limit or _limit_from(frame, op) or 1
+                    limit = limit or limit_from(frame, op) or 1
                     continue
             if op.kind == "extreme" and not self.explained & set(range(op.start, op.end)):
                 after = frame.next_piece(op.end, limit=2)
@@ -1497,18 +965,18 @@ class _Builder:
                 concept = self._attribute_of(after, subject)
                 self._use_op(op)
                 self._use(after)
-                highest = _by_standing(frame, op, concept.field) == "max"
+                highest = by_standing(frame, op, concept.field) == "max"
                 order.append(OrderItem(key=concept.field, descending=highest))
                 fields.append(concept.field)
-                limit = limit or _limit_from(frame, op) or 1
-            elif op.kind == "adjective" and not _comparative(frame, op):
+                limit = limit or limit_from(frame, op) or 1
+            elif op.kind == "adjective" and not comparative(frame, op):
                 graded = self._adjective_column(op, subject)
                 if graded is None:
                     continue
                 self._use_op(op)
                 order.append(OrderItem(key=graded.field, descending=op.descending))
                 fields.append(graded.field)
-                limit = limit or _limit_from(frame, op) or 1
+                limit = limit or limit_from(frame, op) or 1
             elif op.kind == "recent":
                 dated = self._dated_by(op, subject)
                 if dated is None:
@@ -1516,7 +984,7 @@ class _Builder:
                 self._use_op(op)
                 order.append(OrderItem(key=dated.field, descending=op.arg == "desc"))
                 fields.append(dated.field)
-                limit = limit or _limit_from(frame, op) or 1
+                limit = limit or limit_from(frame, op) or 1
             elif op.kind == "order":
                 self._use_op(op)
                 after = frame.next_piece(op.end, limit=2)
@@ -1524,16 +992,16 @@ class _Builder:
                 if after is not None and after.names_column and not after.used:
                     concept = self._attribute_of(after, subject)
                     self._use(after)
-                    stated = _direction_after(frame, after)
+                    stated = direction_after(frame, after)
                     if stated is not None:
                         descending = stated
                     order.append(OrderItem(key=concept.field, descending=descending))
                     fields.append(concept.field)
-                    for then in _order_keys_after(frame, after):
+                    for then in order_keys_after(frame, after):
                         # "in the order of built year and class": ties broken by the next.
                         concept = self._attribute_of(then, subject)
                         self._use(then)
-                        stated = _direction_after(frame, then)
+                        stated = direction_after(frame, then)
                         order.append(OrderItem(key=concept.field, descending=(
                             descending if stated is None else stated)))
                         fields.append(concept.field)
@@ -1541,7 +1009,7 @@ class _Builder:
                     continue
                 elif op.arg and order:
                     order[-1] = OrderItem(key=order[-1].key, descending=descending)
-                elif op.arg and metrics and not _alphabetical(frame, op):
+                elif op.arg and metrics and not alphabetical(frame, op):
                     order.append(OrderItem(key=self._metric_ref(metrics[0]).key,
                                            descending=descending))
                 elif op.arg:
@@ -1569,7 +1037,7 @@ class _Builder:
         """The subject's one column an adjective grades ("oldest": its age; "most
         expensive": its price, or its cost when it has no price)."""
         obj = self._object(subject)
-        for word in (op.arg, *_ADJECTIVE_FALLBACKS.get(op.arg, ())):
+        for word in (op.arg, *ADJECTIVE_FALLBACKS.get(op.arg, ())):
             found = [a for a in obj.attributes
                      if word in re.split(r"[_\s]+", a.name.lower()) or word == a.label]
             if len(found) == 1:
@@ -1584,7 +1052,7 @@ class _Builder:
         for piece in frame.pieces:
             if piece.kind == "value":
                 concept = self._attribute_of(piece, subject, through_many=True)
-                if concept.object != subject and _inflected(frame.tokens, piece, concept):
+                if concept.object != subject and inflected(frame.tokens, piece, concept):
                     # "the prices of all products" where another table's level is
                     # 'Product': the word names the rows asked about, not that value.
                     raise Declined(f"{piece.text!r} may name rows rather than a value")
@@ -1608,7 +1076,7 @@ class _Builder:
                 found = self._between(op, subject)
                 if found is not None:
                     filters.append(found)
-            elif op.kind == "adjective" and _comparative(frame, op):
+            elif op.kind == "adjective" and comparative(frame, op):
                 compared = self._adjective_column(op, subject)
                 number = frame.next_piece(op.end, limit=0)
                 if compared is None or number is None or number.kind != "number":
@@ -1617,7 +1085,7 @@ class _Builder:
                 self._use(number)
                 filters.append(QueryFilter(field=compared.field,
                                            op="gt" if op.descending else "lt",
-                                           values=[_value(number.number)]))
+                                           values=[as_value(number.number)]))
         filters.extend(self._having_a_value(subject))
         return filters
 
@@ -1627,7 +1095,7 @@ class _Builder:
         A negated value of a third object, neither measured nor grouped, could be either."""
         if not query.dimensions:
             return
-        measured = {_metric_object(m) for m in self._metrics_read}
+        measured = {metric_object(m) for m in self._metrics_read}
         grouped = {d.field.split(".", 1)[0] for d in query.dimensions}
         for item in query.filters:
             if item.op not in {"ne", "not_in"} or item.values == [None] or "." not in item.field:
@@ -1683,11 +1151,11 @@ class _Builder:
                 continue  # "the 3 instructors who ...": how many of them, not a value
             concept = self._attribute_of(column, subject)
             _, attribute = self.ontology.resolve(concept.field)
-            if attribute.type not in _NUMERIC and not _numeric_values(attribute):
+            if attribute.type not in _NUMERIC and not numeric_values(attribute):
                 continue
             self._use(piece)
             self._use(column)
-            found.append(QueryFilter(field=concept.field, op="eq", values=[_value(piece.number)]))
+            found.append(QueryFilter(field=concept.field, op="eq", values=[as_value(piece.number)]))
         return found
 
     def _use_column_word(self, piece: Piece, concept: Concept) -> None:
@@ -1821,7 +1289,7 @@ class _Builder:
         return kept
 
     def _some_instead(
-        self, subject: str, metrics: list[_Metric], having: list[QueryFilter]
+        self, subject: str, metrics: list[Metric], having: list[QueryFilter]
     ) -> QueryFilter | None:
         """"how many artists have at least one album", "the average age of students with
         at least one allergy": a figure of the subject's rows that have some related rows
@@ -1833,7 +1301,7 @@ class _Builder:
         if (item.op, item.values) not in [("gte", [1]), ("gt", [0])]:
             return None
         figures = [m for m in metrics if (m.aggregation, m.field) != ("count", self.compared)]
-        if not figures or any(_metric_object(m) != subject for m in figures):
+        if not figures or any(metric_object(m) != subject for m in figures):
             return None
         if self._many_of(subject, self.compared, named_by_verb=False) is None:
             return None
@@ -1887,8 +1355,8 @@ class _Builder:
             return None
         found: list[Concept] = []
         for obj in self.ontology.objects:
-            first = [a for a in obj.attributes if a.label.endswith(_FIRST_NAMES)]
-            last = [a for a in obj.attributes if a.label.endswith(_LAST_NAMES)]
+            first = [a for a in obj.attributes if a.label.endswith(FIRST_NAMES)]
+            last = [a for a in obj.attributes if a.label.endswith(LAST_NAMES)]
             if len(first) != 1 or len(last) != 1:
                 continue
             if any(a.values and fold(part) not in {fold(v) for v in a.values}
@@ -1907,7 +1375,7 @@ class _Builder:
         except Declined:
             return None
         self._use(piece)
-        return [QueryFilter(field=c.field, op="eq", values=[_stored(c, self.ontology)])
+        return [QueryFilter(field=c.field, op="eq", values=[stored(c, self.ontology)])
                 for c in concepts]
 
     def _quoted_filter(self, piece: Piece, subject: str) -> QueryFilter:
@@ -2007,12 +1475,12 @@ class _Builder:
             self._use(counted)
             self._use_op(op)
             return QueryFilter(field=measured[0].field, op=op.arg,  # type: ignore[arg-type]
-                               values=[_value(number.number)])
+                               values=[as_value(number.number)])
         column: Concept | None
         if named_between is not None:
             column = self._attribute_of(named_between, subject)
             _, attribute = self.ontology.resolve(column.field)
-            if attribute.type not in _NUMERIC and not _numeric_values(attribute):
+            if attribute.type not in _NUMERIC and not numeric_values(attribute):
                 return None
             self._use(named_between)
         else:
@@ -2022,7 +1490,7 @@ class _Builder:
         self._use_op(op)
         self._use(number)
         return QueryFilter(field=column.field, op=op.arg,  # type: ignore[arg-type]
-                           values=[_value(number.number)])
+                           values=[as_value(number.number)])
 
     def _compared_column(self, op: Operator, number: Piece, subject: str) -> Concept | None:
         frame = self.frame
@@ -2041,7 +1509,7 @@ class _Builder:
         concept = self._attribute_of(piece, subject)
         _, attribute = self.ontology.resolve(concept.field)
         if attribute.type not in _NUMERIC and attribute.type not in {"date", "timestamp"} and not (
-            attribute.type == "text" and _numeric_values(attribute)
+            attribute.type == "text" and numeric_values(attribute)
         ):
             raise Declined("a comparison on a text column")
         self._use(piece)
@@ -2072,7 +1540,7 @@ class _Builder:
         self._use(high)
         self.explained.add(low.end)
         return QueryFilter(field=column.field, op="between",
-                           values=[_value(low.number), _value(high.number)])
+                           values=[as_value(low.number), as_value(high.number)])
 
     def _shown(self, subject: str) -> list[str]:
         """Columns asked for that play no other role ("the name and age of ...")."""
@@ -2111,7 +1579,7 @@ class _Builder:
     def unexplained(self, query: SemanticQuery) -> list[str]:
         left: list[str] = []
         # "built in the most recent year" ranks by built_year: the verb names the column.
-        column_words = {stem(w) for f in _fields_of(query) for w in re.split(r"[_\W]+", f.lower())}
+        column_words = {stem(w) for f in fields_of(query) for w in re.split(r"[_\W]+", f.lower())}
         for piece in self.frame.pieces:
             if not piece.used:
                 left.append(" ".join(t.norm for t in self.frame.tokens[piece.start:piece.end]))
@@ -2132,7 +1600,7 @@ class _Builder:
                 continue
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
                 continue  # "branches opened before 2010": the open year says it
-            if token.index == 0 and token.norm in _OPENING_REQUESTS:
+            if token.index == 0 and token.norm in OPENING_REQUESTS:
                 continue  # "Report all majors ...": a request, where it opens the question
             if token.stem in self._linking_words(query):
                 continue  # "members of the club": the memberships the condition goes through
@@ -2203,7 +1671,7 @@ class _Builder:
     def _passive_by(self, index: int) -> bool:
         """"by" after a participle, before an object the reading used."""
         words = self.frame.tokens
-        if index == 0 or not _participle(words[index - 1].norm):
+        if index == 0 or not participle(words[index - 1].norm):
             return False
         following = self.frame.next_piece(index + 1, limit=4)
         return following is not None and following.used and following.kind == "object"
@@ -2218,7 +1686,7 @@ class _Builder:
         rows' related rows hold, "with no allergy type food"."""
         if item.op in RELATED_OPS:
             related = self.ontology.object(item.field)
-            return f"{_OP_WORDS[item.op]} {related.plural if related else item.field}"
+            return f"{OP_WORDS[item.op]} {related.plural if related else item.field}"
         values = " and ".join(str(v) for v in item.values)
         owner = item.field.split(".")[0]
         if item.op in {"ne", "not_in"} and item.values != [None] and self.subject and (
@@ -2226,8 +1694,8 @@ class _Builder:
             and self.reader.distance(self.subject, owner) is None
         ):
             values = " or ".join(str(v) for v in item.values)
-            return f"with no {_label(self.ontology, item.field)} {values}"
-        return f"{_label(self.ontology, item.field)} {_OP_WORDS[item.op]} {values}"
+            return f"with no {field_label(self.ontology, item.field)} {values}"
+        return f"{field_label(self.ontology, item.field)} {OP_WORDS[item.op]} {values}"
 
     def describe(self, query: SemanticQuery) -> str:
         parts: list[str] = []
@@ -2236,228 +1704,19 @@ class _Builder:
                 link = self._object(self.paired[0]).plural
                 parts.append(f"number of {self._object(self.subject).plural} (through {link})")
                 continue
-            parts.append(_describe_metric(self.ontology, metric))
+            parts.append(describe_metric(self.ontology, metric))
         if query.is_list:
             obj = self._object(query.list_object or "")
-            parts.append(", ".join(_label(self.ontology, f) for f in query.list_fields)
+            parts.append(", ".join(field_label(self.ontology, f) for f in query.list_fields)
                          + f" of {obj.plural}")
         if query.dimensions:
-            parts.append("by " + ", ".join(_label(self.ontology, d.field)
+            parts.append("by " + ", ".join(field_label(self.ontology, d.field)
                                            for d in query.dimensions))
         for item in query.filters:
             parts.append(self._describe_filter(item))
         for ordered in query.order:
-            label = _label(self.ontology, ordered.key) if "." in ordered.key else ordered.key
+            label = field_label(self.ontology, ordered.key) if "." in ordered.key else ordered.key
             parts.append(f"{'highest' if ordered.descending else 'lowest'} {label} first")
         if query.limit:
             parts.append(f"first {query.limit}")
         return "; ".join(parts)
-
-
-_OP_WORDS: dict[FilterOp, str] = {
-    "eq": "is", "ne": "is not", "in": "in", "not_in": "not in", "gt": "over",
-    "gte": "at least", "lt": "under", "lte": "at most", "between": "between",
-    "contains": "contains", "none": "with no", "some": "with some",
-}  # fmt: skip
-
-
-def _label(ontology: Ontology, ref: str) -> str:
-    if ref == "count":
-        return "the count"
-    try:
-        _obj, attribute = ontology.resolve(ref)
-    except KeyError:
-        return ref
-    return attribute.label
-
-
-def _describe_metric(ontology: Ontology, metric: MetricRef) -> str:
-    named = ontology.metric(metric.metric) if metric.metric else None
-    if named is not None:
-        return named.label
-    if metric.aggregation == "count" and metric.field and "." not in metric.field:
-        obj = ontology.object(metric.field)
-        return f"number of {obj.plural if obj else metric.field}"
-    words = {"sum": "total", "avg": "average", "min": "lowest", "max": "highest",
-             "count_distinct": "number of distinct", "count": "number of"}
-    return f"{words.get(metric.aggregation or '', '')} {_label(ontology, metric.field or '')}"
-
-
-def _metric_ref(metric: _Metric, ontology: Ontology) -> MetricRef:
-    """The figure as a query metric: the ontology's own metric when one is exactly this
-    aggregation of this column ("total_points"), so every reader names it alike."""
-    if metric.aggregation == "count" and "." not in metric.field:
-        return MetricRef(aggregation="count", field=metric.field, alias="count")
-    obj, _, column = metric.field.rpartition(".")
-    function = {"sum": "SUM", "avg": "AVG", "min": "MIN", "max": "MAX"}.get(metric.aggregation)
-    if function is not None:
-        wanted = f"{function}({column})".upper()
-        for defined in ontology.metrics:
-            written = re.sub(r'[\s"`]', "", defined.expression).upper()
-            if defined.object == obj and written == wanted:
-                return MetricRef(metric=defined.name)
-    return MetricRef(aggregation=metric.aggregation, field=metric.field)
-
-
-def _unique_metrics(metrics: list[_Metric]) -> list[_Metric]:
-    seen: set[tuple[str, str]] = set()
-    kept = []
-    for metric in metrics:
-        if (metric.aggregation, metric.field) not in seen:
-            seen.add((metric.aggregation, metric.field))
-            kept.append(metric)
-    return kept
-
-
-def _past_count(frame: _Frame, index: int) -> int:
-    """Past a "number of" at ``index`` ("the maximum number of points")."""
-    counting = next((o for o in frame.operators if o.kind == "count" and o.start == index), None)
-    return counting.end if counting is not None else index
-
-
-def _next_aggregate_target(frame: _Frame, op: Operator) -> str | None:
-    """"max and min age": the column after the next aggregation word."""
-    later = [o for o in frame.operators if o.start >= op.end and o.kind in
-             {"aggregate", "extreme"}]
-    if not later:
-        return None
-    chained = later[0]
-    for following in later[1:]:
-        # "the average, minimum and maximum age": the column after the last of them.
-        gap = [t.norm for t in frame.tokens[chained.end:following.start]]
-        if gap not in ([], ["and"], ["or"]):
-            break
-        chained = following
-    if chained is not later[0]:
-        gap = [t.norm for t in frame.tokens[op.end:later[0].start]]
-        if gap in ([], ["and"], ["or"]):
-            after = frame.next_piece(_past_count(frame, chained.end), limit=2)
-            if after is not None and after.names_column and len(
-                {c.name for c in after.concepts}
-            ) == 1:
-                return "." + after.concepts[0].name
-    between = [t.norm for t in frame.tokens[op.end:later[0].start]]
-    if between not in (["and"], ["or"], []):
-        return None
-    if not between and not re.search(
-        rf"\b{re.escape(frame.tokens[op.end - 1].text)}\s*,", frame.question, re.IGNORECASE
-    ):
-        return None  # "the greatest total amount": a ranking by the total, not two figures
-    after = frame.next_piece(_past_count(frame, later[0].end), limit=2)
-    if after is None or not after.names_column:
-        return None
-    return "." + after.concepts[0].name if len({c.name for c in after.concepts}) == 1 else None
-
-
-def _alphabetical(frame: _Frame, op: Operator) -> bool:
-    return any(t.norm.startswith("alphabetic") for t in frame.tokens[op.start : op.end])
-
-
-def _fields_of(query: SemanticQuery) -> list[str]:
-    """The column names a query uses (without their objects)."""
-    refs = [*query.list_fields, *(d.field for d in query.dimensions),
-            *(f.field for f in query.filters), *(o.key for o in query.order),
-            *(m.field or "" for m in query.metrics)]
-    return [ref.rpartition(".")[2] for ref in refs]
-
-
-def _aggregate_after(frame: _Frame, op: Operator, metrics: list[_Metric]) -> _Metric | None:
-    """The metric an aggregation word right after ``op`` made ("highest *average* x")."""
-    following = [o for o in frame.operators if o.start == op.end and o.kind == "aggregate"]
-    if not following:
-        return None
-    wanted = following[0].arg
-    found = [m for m in metrics if m.aggregation == wanted]
-    return found[0] if len(found) == 1 else None
-
-
-def _comparative(frame: _Frame, op: Operator) -> bool:
-    """"older than", not "the oldest": the adjective compares with a number."""
-    return frame.tokens[op.end - 1].norm == "than"
-
-
-def _limit_from(frame: _Frame, op: Operator) -> int | None:
-    """"the 3 oldest", "top 5 ... with the most": a number just before a superlative;
-    else "the three products that have the most problems": a number just before the
-    rows ranked."""
-    for index in (op.start - 1, op.start - 2):
-        piece = frame.piece_at(index) if index >= 0 else None
-        if piece is not None and piece.kind == "number" and piece.number and not piece.used:
-            piece.used = True
-            return _int(piece.number)
-    for piece in frame.pieces:
-        if piece.kind != "number" or piece.used or not piece.number or piece.start > op.start:
-            continue
-        counted = frame.piece_at(piece.end)
-        if counted is not None and counted.kind == "object" and piece.number == int(piece.number):
-            piece.used = True
-            return _int(piece.number)
-    return None
-
-
-def _order_keys_after(frame: _Frame, piece: Piece) -> list[Piece]:
-    """The columns an order names after its first, joined by "and" ("by year and class")."""
-    keys: list[Piece] = []
-    while piece.end < len(frame.tokens) and frame.tokens[piece.end].norm in {"and", "then"}:
-        following = frame.next_piece(piece.end + 1, limit=1)
-        if following is None or not following.names_column or following.used:
-            break
-        keys.append(following)
-        piece = following
-    return keys
-
-
-def _direction_after(frame: _Frame, piece: Piece) -> bool | None:
-    for op in frame.operators:
-        if op.kind == "order" and op.arg and piece.end <= op.start <= piece.end + 2:
-            return op.arg == "desc"
-    return None
-
-
-def _numeric_values(attribute: Attribute) -> bool:
-    values = attribute.values
-    return bool(values) and all(parse_number(v.strip()) is not None for v in values[:50])
-
-
-def _int(number: float | None) -> int:
-    assert number is not None
-    return int(number)
-
-
-def _value(number: float | None) -> int | float:
-    assert number is not None
-    return int(number) if float(number).is_integer() else number
-
-
-def _metric_object(metric: _Metric) -> str:
-    return metric.field.split(".")[0]
-
-
-def _objects_of(query: SemanticQuery) -> set[str]:
-    fields = [*query.list_fields, *(d.field for d in query.dimensions),
-              *(f.field for f in query.filters), *(m.field or "" for m in query.metrics)]
-    return {f.split(".", 1)[0] for f in fields if "." in f}
-
-
-def _joined_filters(frame: _Frame, filters: list[QueryFilter]) -> list[QueryFilter]:
-    """Filters joined by "or" on one column become one IN; two values of one column joined
-    by "and" ("ships with both Panama and Malta flags") cannot both hold: declined."""
-    words = [t.norm for t in frame.tokens]
-    kept: list[QueryFilter] = []
-    for item in filters:
-        if any(item == other for other in kept):
-            continue
-        same = [k for k in kept if k.field == item.field]
-        if same and item.op == "eq" and same[-1].op in {"eq", "in"}:
-            if "or" in words:
-                previous = same[-1]
-                kept[kept.index(previous)] = QueryFilter(
-                    field=item.field, op="in", values=[*previous.values, *item.values])
-                continue
-            raise Hazard("two values of one column that cannot both hold")
-        if same and "or" in words:
-            raise Hazard("conditions joined by 'or'")
-        kept.append(item)
-    if len({k.field for k in kept}) > 1 and "or" in words:
-        raise Hazard("conditions joined by 'or'")
-    return kept

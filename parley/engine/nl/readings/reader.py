@@ -1,0 +1,288 @@
+"""The reader: frames a question into pieces, reads it (again over the rows holding a
+column out of the subject's reach when the first reading cannot join it), scores the
+reading, and answers the join-graph questions the builder asks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parley.engine.nl.evidence import find_matches
+from parley.engine.nl.lexicon import Lexicon
+from parley.engine.nl.operators import find_operators
+from parley.engine.nl.readings.builder import Builder
+from parley.engine.nl.readings.pieces import (
+    Candidate,
+    Declined,
+    Frame,
+    Hazard,
+    OutOfReach,
+    Piece,
+    event_verb,
+    find_span,
+    how_often,
+    in_different,
+    names_a_column,
+    names_before_synonyms,
+    plausible,
+)
+from parley.engine.nl.readings.words import beyond_readings, objects_of
+from parley.engine.nl.text import parse_number, tokenize
+from parley.engine.semantic.joins import JoinStep, JoinTree
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.query import SemanticQuery
+from parley.errors import InvalidInput
+from parley.naming import stem
+
+#: Readings below this confidence are not answered.
+THRESHOLD = 0.8
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(,]))["“'‘]([^"”'’]{1,80})["”'’](?=[\s?.,;:)!]|$)""")
+_NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
+
+
+class Reader:
+    """Reads analytics questions about one ontology."""
+
+    def __init__(self, ontology: Ontology, lexicon: Lexicon) -> None:
+        self.ontology = ontology
+        self.lexicon = lexicon
+        self._trees: dict[str, JoinTree] = {}
+
+    # -- pieces ------------------------------------------------------------------------
+
+    def _frame(self, question: str) -> Frame:
+        tokens = tokenize(question)
+        quoted: list[tuple[int, int, str]] = []
+        skip: set[int] = set()
+        for quote in _QUOTED.finditer(question):
+            inner = tokenize(quote.group(1))
+            start = find_span(tokens, inner, skip)
+            if start is not None and inner:
+                quoted.append((start, start + len(inner), quote.group(1).strip()))
+                skip.update(range(start, start + len(inner)))
+        operators = [in_different(tokens, how_often(tokens, o)) for o in find_operators(tokens)
+                     if not skip & set(range(o.start, o.end))
+                     and not names_a_column(tokens, o, self.lexicon)]
+        op_positions = {i for o in operators for i in range(o.start, o.end)}
+        names_metric = False
+        pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
+        for match in find_matches(tokens, self.lexicon, skip | op_positions):
+            concepts = [c for c in match.concepts
+                        if plausible(c, tokens, match.start, match.end, fuzzy=match.fuzzy)]
+            if not concepts:
+                continue
+            if event_verb(tokens, match.start, match.end, concepts):
+                continue  # "songs released for each format": the verb, not the release date
+            if any(c.kind == "metric" for c in concepts):
+                names_metric = True
+            if all(c.kind == "metric" for c in concepts):
+                # Named metrics ("sales", "revenue") are the business parser's to read.
+                named = Declined(f"{match.text!r} names a metric")
+                named.business = True
+                raise named
+            concepts = [c for c in concepts if c.kind != "metric"]
+            concepts = names_before_synonyms(concepts, tokens[match.start:match.end],
+                                              self.lexicon)
+            kinds = {c.kind for c in concepts}
+            kind = "object" if "object" in kinds else ("value" if kinds == {"value"} else
+                                                        "attribute")
+            if kind == "attribute":
+                concepts = [c for c in concepts if c.kind == "attribute"]
+            elif kind == "object":
+                concepts = [c for c in concepts if c.kind in {"object", "attribute"}]
+            pieces.append(Piece(match.start, match.end, kind, concepts, match.text))
+        taken = skip | op_positions | {i for p in pieces for i in range(p.start, p.end)}
+        for token in tokens:
+            if token.index in taken:
+                continue
+            number = parse_number(token.norm)
+            # "one" is a pronoun ("the one with ...") unless compared ("more than one").
+            compared = token.index > 0 and tokens[token.index - 1].norm in {"than", "least"}
+            if number is not None and (token.norm != "one" or compared):
+                pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
+                                    number=number))
+        pieces.sort(key=lambda p: p.start)
+        return Frame(tokens, operators, pieces, quoted, names_metric, question)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def read(self, question: str) -> Candidate:
+        """The best reading of ``question``; raises Declined when none is sure enough.
+
+        A decline says whether the question uses words only the business parser reads
+        (``Declined.business``): "by", "vs", a time phrase, a named metric. When it does
+        not, the question was in this reader's vocabulary and no other reading is tried.
+        """
+        frame = self._frame(question)
+        try:
+            return self._read(frame)
+        except Declined as declined:
+            declined.business = beyond_readings(frame)
+            if declined.business:
+                # The trap was seen through words this reader does not read: the
+                # business parser may read them.
+                declined.hazard = False
+            raise
+
+    def _read(self, frame: Frame) -> Candidate:
+        # A negation is read only right before a value ("not in London"); any other is
+        # left unexplained, and the reading declined.
+        if _NEGATIVE_NUMBER.search(frame.question):
+            raise Declined("a negative number")
+        if any(t.norm == "both" for t in frame.tokens):
+            # "types that have both X and Y ships": a set of groups, not rows.
+            raise Hazard("'both'")
+        builder = Builder(self, frame)
+        try:
+            query = builder.build()
+        except OutOfReach as out:
+            builder, query = self._from_rows_holding(frame.question, out)
+        self._check_roles(builder.subject, query, frame)
+        unexplained = builder.unexplained(query)
+        confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
+        if confidence < THRESHOLD:
+            raise Declined(f"unexplained: {', '.join(unexplained)}")
+        return Candidate(query, confidence, builder.describe(query), unexplained)
+
+    def _from_rows_holding(
+        self, question: str, out: OutOfReach
+    ) -> tuple[Builder, SemanticQuery]:
+        """Read the question again over the rows that hold the column out of reach, when
+        they refer to the first subject once: "each party and the number of delegates from
+        it" counts the rows holding the delegates, per party. Raises ``out`` otherwise."""
+        piece = out.piece
+        if piece.kind == "value" or (out.target is None and out.subject in piece.objects):
+            raise out
+        stems = tuple(token.stem for token in tokenize(question)[piece.start:piece.end])
+        named = [out.target] if out.target is not None else [
+            c.object for c in piece.concepts
+            if c.kind == "attribute" and self.lexicon.names_wholly(stems, c)
+        ]
+        holders = sorted({
+            name for name in named
+            if self.distance(name, out.subject) is not None
+            and not self._in_several_roles(name, out.subject)
+        })
+        if len(holders) != 1:
+            raise out
+        frame = self._frame(question)
+        builder = Builder(self, frame, subject=holders[0])
+        query = builder.build()
+        if out.subject not in objects_of(query):
+            raise out  # the first subject dropped out: another question was read
+        if query.list_object and any(o.kind == "most" for o in frame.operators):
+            # "the department with the most credits": a sum per department, not the
+            # department of the one course with the most.
+            raise out
+        return builder, query
+
+    def _check_roles(self, subject: str, query: SemanticQuery, frame: Frame) -> None:
+        """Decline a reading that joins two objects related in several roles, none of them
+        the plain one, unless the question names the role the join takes ("the venues of
+        duels of the squad Owls": as the home squad or the away one?)."""
+        words = {t.stem for t in frame.tokens}
+        for name in objects_of(query) - {subject}:
+            try:
+                steps = self.tree(subject).path(name)
+            except InvalidInput:
+                continue
+            for step in steps:
+                if not self.in_roles(step):
+                    continue
+                taken = next((r for r in self.ontology.relationships
+                              if r.from_object in {step.parent, step.child}
+                              and r.to_object in {step.parent, step.child}
+                              and tuple(r.from_columns) in {step.parent_columns,
+                                                            step.child_columns}), None)
+                role = {stem(w) for w in (taken.label.split() if taken else [])}
+                for end in (step.parent, step.child):
+                    role -= self.lexicon.object_words.get(end, set())
+                if not role or not role <= words:
+                    raise Hazard(f"{step.parent} and {step.child} are related in several roles")
+
+    def _in_several_roles(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` are related by more than one reference (a vote for a
+        president and one for a treasurer, both referring to students)."""
+        return sum(1 for r in self.ontology.relationships
+                   if {r.from_object, r.to_object} == {a, b}) > 1
+
+    def tree(self, base: str) -> JoinTree:
+        if base not in self._trees:
+            self._trees[base] = JoinTree(self.ontology, base)
+        return self._trees[base]
+
+    def distance(self, base: str, target: str) -> int | None:
+        """Many-to-one steps from ``base`` to ``target``; None when a step fans out."""
+        if base == target:
+            return 0
+        try:
+            steps = self.tree(base).path(target)
+        except InvalidInput:
+            return None
+        if any(step.fans_out for step in steps):
+            return None
+        return len(steps)
+
+    def pairing(self, a: str, b: str) -> tuple[str, str] | None:
+        """The one table whose rows pair ``a`` with ``b`` (its key is its two references, or
+        it declares none), with its column referring to ``a``; None when there is no such
+        table or several."""
+        found: list[tuple[str, str]] = []
+        for obj in self.ontology.objects:
+            to_a = [r for r in self.ontology.relationships
+                    if r.from_object == obj.name and r.to_object == a and len(r.from_columns) == 1]
+            to_b = [r for r in self.ontology.relationships
+                    if r.from_object == obj.name and r.to_object == b and len(r.from_columns) == 1]
+            if len(to_a) != 1 or len(to_b) != 1 or obj.name in {a, b}:
+                continue
+            pair = {to_a[0].from_columns[0], to_b[0].from_columns[0]}
+            if set(obj.primary_key) in (pair, set()):
+                found.append((obj.name, to_a[0].from_columns[0]))
+        return found[0] if len(found) == 1 else None
+
+    def reaches_down(self, base: str, target: str) -> bool:
+        """Whether ``target`` is reached from ``base`` through rows that refer to it,
+        directly or through a table linking the two ("students living in a dorm"), not
+        through a shared parent: a course and a student of the same department are not
+        related by that alone."""
+        try:
+            steps = self.tree(base).path(target)
+        except InvalidInput:
+            return False
+        fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
+        return fan == 0
+
+    def routes(self, subject: str, target: str) -> set[str]:
+        """The ways the subject's rows have rows of ``target``: ``target`` itself when
+        it refers to the subject (that one is meant whenever it exists), else each link
+        object referring to both."""
+        refers = {(r.from_object, r.to_object) for r in self.ontology.relationships}
+        if (target, subject) in refers:
+            return {target}
+        return {link for link, parent in refers if parent == subject
+                and link not in {subject, target} and (link, target) in refers}
+
+    def in_roles(self, step: JoinStep) -> bool:
+        """Whether two objects are linked in several roles and none is the plain one
+        ("weddings" of people: as the husband or as the wife)."""
+        links = [r for r in self.ontology.relationships
+                 if {r.from_object, r.to_object} == {step.parent, step.child}]
+        return len(links) > 1 and sum(1 for r in links if not r.label) != 1
+
+    def passes(self, subject: str, name: str, via: str) -> bool:
+        """Whether the path from the subject to ``name`` passes ``via`` (or ends there)."""
+        if name == via:
+            return True
+        try:
+            steps = self.tree(subject).path(name)
+        except InvalidInput:
+            return False
+        return any(step.child == via for step in steps)
+
+    def linked(self, a: str, b: str) -> bool:
+        try:
+            self.tree(a).path(b)
+        except InvalidInput:
+            return False
+        return True
+

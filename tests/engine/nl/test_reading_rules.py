@@ -755,3 +755,29 @@ def test_objects_related_in_several_roles_are_not_joined_by_a_guess(
     understanding = leagues[0].understand(question)
     assert understanding.intent == "clarification"
     assert "several roles" in understanding.problem
+
+
+def test_a_column_word_starting_with_a_tables_name_is_that_tables_own(tmp_path: Path) -> None:
+    # "item names" are held by items and by services that copy them: the items' own.
+    schema = """
+    CREATE TABLE item (item_id INTEGER PRIMARY KEY, item_name TEXT, item_price REAL);
+    CREATE TABLE service (service_id INTEGER PRIMARY KEY, item_name TEXT, item_price REAL);
+    INSERT INTO item VALUES (1, 'Lamp', 30), (2, 'Desk', 120), (3, 'Rug', 60);
+    INSERT INTO service VALUES (1, 'Repair', 10);
+    """
+    with parser_over(tmp_path, schema, "shop") as opened:
+        opened[0].reader.read("List all item names in ascending order of price.")
+        columns, rows = answer(opened, "List all item names in ascending order of price.")
+    assert [row[columns.index("item_name")] for row in rows] == ["Lamp", "Rug", "Desk"]
+
+
+def test_a_column_of_the_object_named_after_of_is_the_one_called_so(tmp_path: Path) -> None:
+    # "the governors of the parties": the governor, not the lieutenant governor.
+    schema = """
+    CREATE TABLE party (party_id INTEGER PRIMARY KEY, party_name TEXT, governor TEXT,
+                        lieutenant_governor TEXT);
+    INSERT INTO party VALUES (1, 'Greens', 'Ann Hale', 'Bo Ng'), (2, 'Blues', 'Cy Moss', 'Di Rao');
+    """
+    with parser_over(tmp_path, schema, "politics") as opened:
+        query = opened[0].reader.read("Who were the governors of the parties?").query
+    assert query.list_fields == ["party.governor"]

@@ -138,7 +138,7 @@ class Builder:
                 return Concept("attribute", owner, display, role="dimension")
         mentioned = {name for p in self.frame.pieces for name in p.objects}
         stems = tuple(t.stem for t in self.frame.tokens[piece.start:piece.end])
-        if len(options) > 1 and owner is None:
+        if len(options) > 1:
             # "salary" names the column called that before the ones it ends ("max salary").
             named = [c for c in options if self.reader.lexicon.names_wholly(stems, c)]
             if named and any(self.reader.distance(subject, c.object) is not None
@@ -242,6 +242,15 @@ class Builder:
         if len(firsts) == 1:
             self.guesses += 1
             return next(iter(firsts))
+        first = next(p for p in frame.pieces if p.kind in {"attribute", "value"})
+        lead = frame.tokens[first.start].stem
+        if first.end - first.start > 1:
+            # "product name" of products and of services: the products' own, the one
+            # whose name starts with what the rows are called.
+            owning = [name for name in (common or firsts)
+                      if lead in self.reader.lexicon.object_words.get(name, set())]
+            if len(owning) == 1:
+                return owning[0]
         raise Declined("no object named")
 
     def _measured_below(self, named: str) -> str | None:

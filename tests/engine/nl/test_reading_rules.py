@@ -781,3 +781,18 @@ def test_a_column_of_the_object_named_after_of_is_the_one_called_so(tmp_path: Pa
     with parser_over(tmp_path, schema, "politics") as opened:
         query = opened[0].reader.read("Who were the governors of the parties?").query
     assert query.list_fields == ["party.governor"]
+
+
+def test_an_article_and_a_plural_are_not_a_value_written_with_an_article(tmp_path: Path) -> None:
+    # A painting is called "the lake"; "the lakes" are still the lakes.
+    schema = """
+    CREATE TABLE lake (lake_id INTEGER PRIMARY KEY, lake_name TEXT, depth INTEGER);
+    CREATE TABLE painting (painting_id INTEGER PRIMARY KEY, title TEXT,
+                           lake_id INTEGER REFERENCES lake(lake_id));
+    INSERT INTO lake VALUES (1, 'Tarn', 10), (2, 'Mere', 30);
+    INSERT INTO painting VALUES (1, 'the lake', 1), (2, 'Dawn', 2);
+    """
+    with parser_over(tmp_path, schema, "gallery") as opened:
+        opened[0].reader.read("What is the average depth of the lakes?")
+        _, rows = answer(opened, "What is the average depth of the lakes?")
+    assert rows == [[20.0]]

@@ -239,6 +239,10 @@ def plausible(
         return _written_code(words, concept) and _column_word_before(tokens, start, concept)
     if all(parse_number(t.norm) is not None for t in words):
         return False  # "top 10" is a number, not the code "10"
+    if words[0].norm in {"the", "a", "an"} and " ".join(t.norm for t in words) != value:
+        # "of the mountains" is not the photo called "the mountain": a name that starts
+        # with an article is written as stored, inflection included.
+        return False
     if len(words) == 1:
         word = words[0]
         if len(word.norm) <= 3 and not word.norm.isdigit():

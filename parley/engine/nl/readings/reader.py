@@ -66,10 +66,15 @@ class Reader:
         op_positions = {i for o in operators for i in range(o.start, o.end)}
         names_metric = False
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
-        for match in find_matches(tokens, self.lexicon, skip | op_positions):
+        matches = find_matches(tokens, self.lexicon, skip | op_positions)
+        for match in matches:
             concepts = [c for c in match.concepts
                         if plausible(c, tokens, match.start, match.end, fuzzy=match.fuzzy)]
             if not concepts:
+                if match.end - match.start > 1 and tokens[match.start].norm in {"the", "a", "an"}:
+                    # "the mountains" is no value: what "mountains" alone names, then.
+                    others = set(range(len(tokens))) - set(range(match.start + 1, match.end))
+                    matches += find_matches(tokens, self.lexicon, others)
                 continue
             if event_verb(tokens, match.start, match.end, concepts):
                 continue  # "songs released for each format": the verb, not the release date

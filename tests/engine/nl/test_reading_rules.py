@@ -796,3 +796,13 @@ def test_an_article_and_a_plural_are_not_a_value_written_with_an_article(tmp_pat
         opened[0].reader.read("What is the average depth of the lakes?")
         _, rows = answer(opened, "What is the average depth of the lakes?")
     assert rows == [[20.0]]
+
+
+def test_across_all_rows_is_not_a_group_by_a_column_called_like_them(tmp_path: Path) -> None:
+    schema = """
+    CREATE TABLE painter (painter_id INTEGER PRIMARY KEY, painter TEXT, age INTEGER);
+    INSERT INTO painter VALUES (1, 'Ada', 30), (2, 'Ben', 50);
+    """
+    with parser_over(tmp_path, schema, "studio") as opened:
+        _, rows = answer(opened, "Return the average age across all painters.")
+    assert rows == [[40.0]]

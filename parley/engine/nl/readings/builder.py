@@ -781,6 +781,10 @@ class Builder:
             after = frame.next_piece(op.end, limit=2)
             if after is None:
                 continue
+            if self.frame.tokens[op.start].norm == "across" and subject in after.objects:
+                # "across all artists": over the rows, even where a column is called so.
+                self._use_op(op)
+                continue
             ref = self._group_ref(after, subject)
             if ref is None:
                 if subject in after.objects and (

@@ -720,6 +720,8 @@ def leagues(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, 
          [("North", 3)]),
         ("What is the name of the league that is least common across all fixtures?",
          [("South", 1)]),
+        # "the least common league in all fixtures": fixtures counted per league.
+        ("What is the least common league in all fixtures?", [("South", 1)]),
     ],
 )
 def test_a_column_out_of_the_subjects_reach_is_read_over_the_rows_holding_it(

@@ -230,6 +230,10 @@ class Builder:
             if len(owners) != 1:
                 raise Declined("two objects share a name")
             named = next(iter(owners))
+            if most and most[0].end <= objects[0].start:
+                counted = self._counted_among(objects[0])
+                if counted is not None:
+                    return counted
             return self._measured_below(named) or named
         owners_sets = [{c.object for c in p.concepts}
                        for p in frame.pieces if p.kind in {"attribute", "value"}]
@@ -252,6 +256,25 @@ class Builder:
             if len(owning) == 1:
                 return owning[0]
         raise Declined("no object named")
+
+    def _counted_among(self, ranked: Piece) -> str | None:
+        """"the most common genre in all tracks": the rows named after "in", "among" or
+        "across", which refer to the ranked object, are the ones counted."""
+        words = [t.norm for t in self.frame.tokens]
+        index = ranked.end
+        while index < len(words) and words[index] in {"in", "across", "among", "over", "all",
+                                                      "the", "of"}:
+            index += 1
+        between = set(words[ranked.end:index])
+        rows = self.frame.piece_at(index)
+        if rows is None or not rows.objects or not between & {"in", "across", "among", "over"}:
+            return None
+        counted, name = rows.objects[0], ranked.objects[0]
+        if counted == name or self.reader.distance(counted, name) is None:
+            return None
+        if self.reader.in_several_roles(counted, name):
+            return None
+        return counted
 
     def _measured_below(self, named: str) -> str | None:
         """"the average age of members of the club X": the column aggregated is of rows
@@ -816,8 +839,10 @@ class Builder:
             before = [p for p in frame.pieces if p.end <= min(frequency[0], most[0].start)
                       and not p.used and p.names_column]
             after = frame.next_piece(max(frequency) + 1, limit=1)
-            if not before and after is not None and after.names_column and not after.used:
-                before = [after]  # "the most common type"
+            if not before and after is not None and not after.used and (
+                after.names_column or (after.objects and after.objects[0] != subject)
+            ):
+                before = [after]  # "the most common type", "media type ... in all tracks"
             if before:
                 ref = self._group_ref(before[-1], subject)
                 if ref is not None:

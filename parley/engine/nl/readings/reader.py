@@ -166,7 +166,7 @@ class Reader:
         holders = sorted({
             name for name in named
             if self.distance(name, out.subject) is not None
-            and not self._in_several_roles(name, out.subject)
+            and not self.in_several_roles(name, out.subject)
         })
         if len(holders) != 1:
             raise out
@@ -205,7 +205,7 @@ class Reader:
                 if not role or not role <= words:
                     raise Hazard(f"{step.parent} and {step.child} are related in several roles")
 
-    def _in_several_roles(self, a: str, b: str) -> bool:
+    def in_several_roles(self, a: str, b: str) -> bool:
         """Whether ``a`` and ``b`` are related by more than one reference (a vote for a
         president and one for a treasurer, both referring to students)."""
         return sum(1 for r in self.ontology.relationships

@@ -808,3 +808,20 @@ def test_across_all_rows_is_not_a_group_by_a_column_called_like_them(tmp_path: P
     with parser_over(tmp_path, schema, "studio") as opened:
         _, rows = answer(opened, "Return the average age across all painters.")
     assert rows == [[40.0]]
+
+
+def test_rows_referring_to_nothing_there_are_no_group_with_rows(tmp_path: Path) -> None:
+    # Two players refer to no school, one to a school that is not there.
+    schema = """
+    CREATE TABLE school (school_id INTEGER PRIMARY KEY, school_name TEXT);
+    CREATE TABLE player (player_id INTEGER PRIMARY KEY, player_name TEXT,
+                         school_id INTEGER REFERENCES school(school_id));
+    INSERT INTO school VALUES (1, 'Elm'), (2, 'Oak'), (3, 'Ash');
+    INSERT INTO player VALUES (1, 'Ada', 1), (2, 'Ben', 1), (3, 'Cy', 2), (4, 'Di', NULL),
+        (5, 'Eve', NULL), (6, 'Fay', 9);
+    """
+    with parser_over(tmp_path, schema, "schools") as opened:
+        question = "What are the names of schools that have at least one player?"
+        opened[0].reader.read(question)
+        columns, rows = answer(opened, question)
+    assert sorted(row[columns.index("school_name")] for row in rows) == ["Elm", "Oak"]

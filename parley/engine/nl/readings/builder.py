@@ -382,6 +382,10 @@ class Builder:
                 # is its key, which the counted rows hold.
                 dimensions = [key, *named]
                 keyed |= {key, *named}
+                # Counted rows that refer to no school, or to none there is, are no school
+                # with players.
+                exists = [f"{subject}.{k}" for k in self._object(subject).primary_key][:1]
+                filters += [QueryFilter(field=f, op="ne", values=[None]) for f in [key, *exists]]
             dimensions += [f for f in shown if f not in dimensions]
             if having and not dimensions:
                 raise Declined("a condition on a count needs something to group")

@@ -825,3 +825,36 @@ def test_rows_referring_to_nothing_there_are_no_group_with_rows(tmp_path: Path) 
         opened[0].reader.read(question)
         columns, rows = answer(opened, question)
     assert sorted(row[columns.index("school_name")] for row in rows) == ["Elm", "Oak"]
+
+
+def test_a_value_of_a_named_object_out_of_reach_is_not_taken_from_another(
+    tmp_path: Path,
+) -> None:
+    # Smithson is a student (related to a course through enrolments, and by sharing its
+    # department) and a department's chair (in reach): the question names the student.
+    schema = """
+    CREATE TABLE staff (staff_id INTEGER PRIMARY KEY, last_name TEXT);
+    CREATE TABLE department (dept_id INTEGER PRIMARY KEY, dept_name TEXT,
+                             chair_id INTEGER REFERENCES staff(staff_id));
+    CREATE TABLE course (course_id INTEGER PRIMARY KEY, title TEXT,
+                         dept_id INTEGER REFERENCES department(dept_id));
+    CREATE TABLE student (student_id INTEGER PRIMARY KEY, last_name TEXT,
+                          dept_id INTEGER REFERENCES department(dept_id));
+    CREATE TABLE section (section_id INTEGER PRIMARY KEY,
+                          course_id INTEGER REFERENCES course(course_id));
+    CREATE TABLE enroll (student_id INTEGER REFERENCES student(student_id),
+                         section_id INTEGER REFERENCES section(section_id),
+                         PRIMARY KEY (student_id, section_id));
+    INSERT INTO staff VALUES (1, 'Smithson'), (2, 'Ng');
+    INSERT INTO department VALUES (1, 'Maths', 1), (2, 'Art', 2);
+    INSERT INTO course VALUES (1, 'Algebra', 1), (2, 'Drawing', 2);
+    INSERT INTO student VALUES (1, 'Smithson', 1), (2, 'Moss', 2);
+    INSERT INTO section VALUES (1, 1), (2, 2);
+    INSERT INTO enroll VALUES (1, 2), (2, 1);
+    """
+    question = "What is the title of the course which the student whose last name is Smithson took?"
+    with parser_over(tmp_path, schema, "campus") as opened:
+        with pytest.raises(Declined):
+            opened[0].reader.read(question)
+        understanding = opened[0].understand(question)
+    assert understanding.query is None or "staff" not in understanding.query.model_dump_json()

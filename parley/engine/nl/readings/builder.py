@@ -145,6 +145,7 @@ class Builder:
                              for c in named):
                 options = named
         scored: list[tuple[int, int, Concept]] = []
+        out_of_reach: list[Concept] = []
         for concept in options:
             distance = self.reader.distance(subject, concept.object)
             if distance is None and through_many and self.reader.reaches_down(
@@ -155,6 +156,7 @@ class Builder:
                 # Counted through the pairs: the other side of the pairs is in reach.
                 distance = 5
             if distance is None:
+                out_of_reach.append(concept)
                 continue
             scored.append((0 if concept.object == subject else
                            1 if concept.object in mentioned else 2, distance, concept))
@@ -162,6 +164,10 @@ class Builder:
             raise OutOfReach(piece, subject)
         scored.sort(key=lambda s: (s[0], s[1]))
         best = scored[0]
+        if best[0] == 2 and any(c.object in mentioned for c in out_of_reach):
+            # "the course the student named Smithson took": Smithson the student, out of
+            # reach, not an employee of the same name who is in reach.
+            raise OutOfReach(piece, subject)
         ties = [s for s in scored if s[:2] == best[:2] and s[2].field != best[2].field]
         if ties:
             if piece.kind == "value":

@@ -858,3 +858,25 @@ def test_a_value_of_a_named_object_out_of_reach_is_not_taken_from_another(
             opened[0].reader.read(question)
         understanding = opened[0].understand(question)
     assert understanding.query is None or "staff" not in understanding.query.model_dump_json()
+
+
+def test_a_word_before_the_rows_name_is_not_a_far_tables_value(tmp_path: Path) -> None:
+    # A playlist is called "Music": "all music genres" does not mean the genres of its
+    # tracks.
+    schema = """
+    CREATE TABLE genre (genre_id INTEGER PRIMARY KEY, name TEXT);
+    CREATE TABLE track (track_id INTEGER PRIMARY KEY, name TEXT,
+                        genre_id INTEGER REFERENCES genre(genre_id));
+    CREATE TABLE playlist (playlist_id INTEGER PRIMARY KEY, name TEXT);
+    CREATE TABLE playlist_track (playlist_id INTEGER REFERENCES playlist(playlist_id),
+                                 track_id INTEGER REFERENCES track(track_id),
+                                 PRIMARY KEY (playlist_id, track_id));
+    INSERT INTO genre VALUES (1, 'Rock'), (2, 'Jazz');
+    INSERT INTO track VALUES (1, 'Blue', 1), (2, 'Green', 2);
+    INSERT INTO playlist VALUES (1, 'Music'), (2, 'Chill');
+    INSERT INTO playlist_track VALUES (1, 1), (2, 2);
+    """
+    with parser_over(tmp_path, schema, "tunes") as opened:
+        understanding = opened[0].understand("List the names of all music genres.")
+    assert understanding.query is None
+    assert understanding.intent == "clarification"

@@ -1104,6 +1104,12 @@ class Builder:
                     # "the prices of all products" where another table's level is
                     # 'Product': the word names the rows asked about, not that value.
                     raise Declined(f"{piece.text!r} may name rows rather than a value")
+                if self._modifies_subject(piece, subject) and (
+                    self.reader.distance(subject, concept.object) is None
+                ):
+                    # "all music genres": a word before the rows' name says what kind they
+                    # are; a playlist called "Music" the genres' tracks are on is far.
+                    raise Hazard(f"{piece.text!r} may say what kind of rows, not a value")
                 self._use(piece)
                 self._use_column_word(piece, concept)
                 filters.append(self._negated(piece, QueryFilter(
@@ -1136,6 +1142,11 @@ class Builder:
                                            values=[as_value(number.number)]))
         filters.extend(self._having_a_value(subject))
         return filters
+
+    def _modifies_subject(self, piece: Piece, subject: str) -> bool:
+        """Whether the piece stands right before the name of the subject's rows."""
+        following = self.frame.piece_at(piece.end)
+        return following is not None and subject in following.objects
 
     def _negation_in_scope(self, query: SemanticQuery) -> None:
         """"the average rating for each movie not reviewed by X": the negation is of the

@@ -24,6 +24,15 @@ def _names_column(lexicon: Lexicon, phrase: str) -> bool:
     return any(c.kind == "attribute" for c in concepts)
 
 
+def _column_called(lexicon: Lexicon, phrase: str) -> bool:
+    """Whether a column's own name is ``phrase``, not only a synonym of it ("country
+    name" is no full name)."""
+    tokens = tokenize(phrase)
+    stems = tuple(t.stem for t in tokens)
+    concepts = lexicon.lookup(stems, tuple(t.norm for t in tokens))
+    return any(c.kind == "attribute" and lexicon.names_wholly(stems, c) for c in concepts)
+
+
 _FULL_NAME = re.compile(r"\bfull\s+(name|names)\b", re.IGNORECASE)
 
 
@@ -31,7 +40,10 @@ def _full_names(question: str, lexicon: Lexicon) -> str:
     """"full name" is the first and the last name, where the rows keep them apart."""
     def spell(match: re.Match[str]) -> str:
         head = match[1]
-        if _names_column(lexicon, f"full {head}") or not (
+        before = question[:match.start()].split()[-1:]
+        if _column_called(lexicon, f"full {head}") or (
+            before and _column_called(lexicon, f"{before[0]} full {head}")
+        ) or not (
             _names_column(lexicon, f"first {head}") and _names_column(lexicon, f"last {head}")
         ):
             return match.group(0)

@@ -880,3 +880,31 @@ def test_a_word_before_the_rows_name_is_not_a_far_tables_value(tmp_path: Path) -
         understanding = opened[0].understand("List the names of all music genres.")
     assert understanding.query is None
     assert understanding.intent == "clarification"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "full name" is a synonym of every name column: a country's name is no full name.
+        ("What are the full names of the staff earning less than 100?",
+         ["staff.first_name", "staff.last_name"]),
+        # A column whose own name says it is still the one meant.
+        ("What are the building full names?", ["building.building_full_name"]),
+    ],
+)
+def test_a_full_name_is_first_and_last_unless_a_column_is_called_so(
+    tmp_path: Path, question: str, expected: list[str]
+) -> None:
+    schema = """
+    CREATE TABLE country (country_id INTEGER PRIMARY KEY, country_name TEXT);
+    CREATE TABLE staff (staff_id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT,
+                        salary INTEGER, country_id INTEGER REFERENCES country(country_id));
+    CREATE TABLE building (building_id INTEGER PRIMARY KEY, building_full_name TEXT);
+    INSERT INTO country VALUES (1, 'Chad');
+    INSERT INTO staff VALUES (1, 'Ada', 'Moss', 90, 1), (2, 'Ben', 'Hale', 300, 1);
+    INSERT INTO building VALUES (1, 'North Court');
+    """
+    with parser_over(tmp_path, schema, "office") as opened:
+        parser = opened[0]
+        query = parser.reader.read(expand_coordination(question, parser.lexicon)).query
+    assert query.list_fields[:len(expected)] == expected

@@ -908,34 +908,3 @@ def test_a_full_name_is_first_and_last_unless_a_column_is_called_so(
         parser = opened[0]
         query = parser.reader.read(expand_coordination(question, parser.lexicon)).query
     assert query.list_fields[:len(expected)] == expected
-
-
-@pytest.mark.parametrize(
-    ("question", "read"),
-    [
-        # "research" in lower case, two joins away from projects: a word, not the type.
-        ("What are the details for the project whose research has been published?", False),
-        # Written as stored, it is the value.
-        ("What are the details of projects of organisations of type Research?", True),
-    ],
-)
-def test_a_common_word_is_not_a_far_value_stored_in_capitals(
-    tmp_path: Path, question: str, read: bool
-) -> None:
-    schema = """
-    CREATE TABLE org_type (org_type_code TEXT PRIMARY KEY, org_type_description TEXT);
-    CREATE TABLE organisation (organisation_id INTEGER PRIMARY KEY, organisation_name TEXT,
-                               org_type_code TEXT REFERENCES org_type(org_type_code));
-    CREATE TABLE project (project_id INTEGER PRIMARY KEY, project_details TEXT,
-                          organisation_id INTEGER REFERENCES organisation(organisation_id));
-    INSERT INTO org_type VALUES ('RES', 'Research'), ('SPON', 'Sponsor');
-    INSERT INTO organisation VALUES (1, 'Acme', 'RES'), (2, 'Zeta', 'SPON');
-    INSERT INTO project VALUES (1, 'alpha', 1), (2, 'beta', 2);
-    """
-    with parser_over(tmp_path, schema, "grants") as opened:
-        if read:
-            _, rows = answer(opened, question)
-            assert rows == [["alpha"]]
-        else:
-            with pytest.raises(Declined):
-                opened[0].reader.read(question)

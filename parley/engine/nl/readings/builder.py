@@ -1104,9 +1104,6 @@ class Builder:
                     # "the prices of all products" where another table's level is
                     # 'Product': the word names the rows asked about, not that value.
                     raise Declined(f"{piece.text!r} may name rows rather than a value")
-                if self._far_common_word(piece, concept, subject):
-                    raise Hazard(f"{piece.text!r} may be a word, not a value of "
-                                 f"{concept.object}")
                 if self._modifies_subject(piece, subject) and (
                     self.reader.distance(subject, concept.object) is None
                 ):
@@ -1145,16 +1142,6 @@ class Builder:
                                            values=[as_value(number.number)]))
         filters.extend(self._having_a_value(subject))
         return filters
-
-    def _far_common_word(self, piece: Piece, concept: Concept, subject: str) -> bool:
-        """A lower-case word matching, only by its case, a value stored in capitals two
-        joins away or further ("whose research has been published" is no organisation
-        type 'Research')."""
-        written = " ".join(t.written for t in self.frame.tokens[piece.start:piece.end])
-        if not written.islower() or written == str(concept.value):
-            return False
-        distance = self.reader.distance(subject, concept.object)
-        return distance is None or distance >= 2
 
     def _modifies_subject(self, piece: Piece, subject: str) -> bool:
         """Whether the piece stands right before the name of the subject's rows."""

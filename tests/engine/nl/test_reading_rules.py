@@ -709,31 +709,22 @@ def leagues(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, 
 
 
 @pytest.mark.parametrize(
-    ("question", "expected"),
+    "question",
     [
-        ("Show the name of each league and the number of referees from that league.",
-         [("North", 3), ("South", 1)]),
-        ("Show the referees and the names of the league they belong to.",
-         [("Ada", "North"), ("Ben", "North"), ("Cy", "South"), ("Di", "North")]),
-        # "leagues ... across all fixtures": fixtures counted per league.
-        ("Find the name of the league that is most frequent across all fixtures.",
-         [("North", 3)]),
-        ("What is the name of the league that is least common across all fixtures?",
-         [("South", 1)]),
-        # "the least common league in all fixtures": fixtures counted per league.
-        ("What is the least common league in all fixtures?", [("South", 1)]),
+        "Show the name of each league and the number of referees from that league.",
+        "Show the referees and the names of the league they belong to.",
+        "Find the name of the league that is most frequent across all fixtures.",
     ],
 )
-def test_a_column_out_of_the_subjects_reach_is_read_over_the_rows_holding_it(
-    leagues: tuple[Parser, Source], question: str, expected: list[tuple[Any, ...]]
+def test_a_column_out_of_the_subjects_reach_is_asked_about(
+    leagues: tuple[Parser, Source], question: str
 ) -> None:
-    # "referees" are a column of fixtures, which refer to leagues: fixtures are counted
-    # per league, or listed with their league.
-    leagues[0].reader.read(question)
-    columns, rows = answer(leagues, question)
-    named = [c for c in columns if c != "league_id"]
-    picked = sorted(tuple(row[columns.index(c)] for c in named) for row in rows)
-    assert picked == sorted(expected)
+    # "referees" are a column of fixtures, out of the leagues' reach: reading the question
+    # over the fixtures instead was measured and answered too often wrongly (see
+    # docs/accuracy.md, round 7), so it is asked about.
+    understanding = leagues[0].understand(question)
+    assert understanding.intent == "clarification"
+    assert "not reachable" in understanding.problem
 
 
 def test_the_most_of_a_column_of_other_rows_is_not_one_rows_value(
@@ -908,3 +899,14 @@ def test_a_full_name_is_first_and_last_unless_a_column_is_called_so(
         parser = opened[0]
         query = parser.reader.read(expand_coordination(question, parser.lexicon)).query
     assert query.list_fields[:len(expected)] == expected
+
+
+def test_the_most_common_object_in_all_rows_counts_those_rows(
+    leagues: tuple[Parser, Source],
+) -> None:
+    # "the least common league in all fixtures": fixtures counted per league.
+    question = "What is the least common league in all fixtures?"
+    leagues[0].reader.read(question)
+    columns, rows = answer(leagues, question)
+    assert [(row[columns.index("league_name")], row[columns.index("count")]) for row in rows] == [
+        ("South", 1)]

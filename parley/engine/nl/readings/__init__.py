@@ -10,7 +10,7 @@ asks or declines. A reading only claims the shapes it is sure of: count, aggrega
 (HAVING included), top-N and ordered lists. Anything else is left to the caller.
 """
 
-from parley.engine.nl.readings.pieces import Candidate, Declined, Hazard, OutOfReach, Piece
+from parley.engine.nl.readings.pieces import Candidate, Declined, Hazard, Piece
 from parley.engine.nl.readings.reader import THRESHOLD, Reader
 from parley.engine.nl.readings.words import words_say_everything
 
@@ -19,7 +19,6 @@ __all__ = [
     "Candidate",
     "Declined",
     "Hazard",
-    "OutOfReach",
     "Piece",
     "Reader",
     "words_say_everything",

@@ -27,7 +27,6 @@ from parley.engine.nl.readings.pieces import (
     Declined,
     Frame,
     Hazard,
-    OutOfReach,
     Piece,
     participle,
 )
@@ -76,8 +75,7 @@ _NUMERIC = frozenset({"integer", "decimal", "float"})
 class Builder:
     """Assigns roles to the pieces of one question and builds its SemanticQuery."""
 
-    def __init__(self, reader: Reader, frame: Frame, subject: str | None = None) -> None:
-        self.forced_subject = subject
+    def __init__(self, reader: Reader, frame: Frame) -> None:
         self.reader = reader
         self.ontology = reader.ontology
         self.frame = frame
@@ -161,13 +159,13 @@ class Builder:
             scored.append((0 if concept.object == subject else
                            1 if concept.object in mentioned else 2, distance, concept))
         if not scored:
-            raise OutOfReach(piece, subject)
+            raise Hazard(f"{piece.text!r} is not reachable from {subject}")
         scored.sort(key=lambda s: (s[0], s[1]))
         best = scored[0]
         if best[0] == 2 and any(c.object in mentioned for c in out_of_reach):
             # "the course the student named Smithson took": Smithson the student, out of
             # reach, not an employee of the same name who is in reach.
-            raise OutOfReach(piece, subject)
+            raise Hazard(f"{piece.text!r} is not reachable from {subject}")
         ties = [s for s in scored if s[:2] == best[:2] and s[2].field != best[2].field]
         if ties:
             if piece.kind == "value":
@@ -218,8 +216,6 @@ class Builder:
     def _subject(self) -> str:
         """The object whose rows the question counts, aggregates or lists."""
         frame = self.frame
-        if self.forced_subject is not None:
-            return self.forced_subject
         objects = [p for p in frame.pieces if p.kind == "object"]
         counts = self._ops("count")
         most = self._ops("most")
@@ -923,7 +919,7 @@ class Builder:
             if self.reader.distance(subject, obj.name) is None:
                 link = self.reader.pairing(subject, obj.name)
                 if link is None or self.paired not in {None, link}:
-                    raise OutOfReach(piece, subject, target=obj.name)
+                    raise Hazard(f"{obj.name} is not reachable from {subject}")
                 # "the number of students in each dorm", through the table pairing them.
                 self.paired = link
                 self.paired_with = obj.name

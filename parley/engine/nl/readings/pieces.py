@@ -70,16 +70,6 @@ class Hazard(Declined):
         super().__init__(reason, hazard=True)
 
 
-class OutOfReach(Hazard):
-    """A piece names columns, or an object, the subject cannot reach without a fan-out."""
-
-    def __init__(self, piece: Piece, subject: str, *, target: str | None = None) -> None:
-        super().__init__(f"{target or repr(piece.text)} is not reachable from {subject}")
-        self.piece = piece
-        self.subject = subject
-        #: The object named as a group, when that is what is out of reach.
-        self.target = target
-
 
 @dataclass(slots=True)
 class Frame:

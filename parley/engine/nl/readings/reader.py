@@ -16,7 +16,6 @@ from parley.engine.nl.readings.pieces import (
     Declined,
     Frame,
     Hazard,
-    OutOfReach,
     Piece,
     event_verb,
     find_span,
@@ -138,48 +137,13 @@ class Reader:
             # "types that have both X and Y ships": a set of groups, not rows.
             raise Hazard("'both'")
         builder = Builder(self, frame)
-        try:
-            query = builder.build()
-        except OutOfReach as out:
-            builder, query = self._from_rows_holding(frame.question, out)
+        query = builder.build()
         self._check_roles(builder.subject, query, frame)
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
         if confidence < THRESHOLD:
             raise Declined(f"unexplained: {', '.join(unexplained)}")
         return Candidate(query, confidence, builder.describe(query), unexplained)
-
-    def _from_rows_holding(
-        self, question: str, out: OutOfReach
-    ) -> tuple[Builder, SemanticQuery]:
-        """Read the question again over the rows that hold the column out of reach, when
-        they refer to the first subject once: "each party and the number of delegates from
-        it" counts the rows holding the delegates, per party. Raises ``out`` otherwise."""
-        piece = out.piece
-        if piece.kind == "value" or (out.target is None and out.subject in piece.objects):
-            raise out
-        stems = tuple(token.stem for token in tokenize(question)[piece.start:piece.end])
-        named = [out.target] if out.target is not None else [
-            c.object for c in piece.concepts
-            if c.kind == "attribute" and self.lexicon.names_wholly(stems, c)
-        ]
-        holders = sorted({
-            name for name in named
-            if self.distance(name, out.subject) is not None
-            and not self.in_several_roles(name, out.subject)
-        })
-        if len(holders) != 1:
-            raise out
-        frame = self._frame(question)
-        builder = Builder(self, frame, subject=holders[0])
-        query = builder.build()
-        if out.subject not in objects_of(query):
-            raise out  # the first subject dropped out: another question was read
-        if query.list_object and any(o.kind == "most" for o in frame.operators):
-            # "the department with the most credits": a sum per department, not the
-            # department of the one course with the most.
-            raise out
-        return builder, query
 
     def _check_roles(self, subject: str, query: SemanticQuery, frame: Frame) -> None:
         """Decline a reading that joins two objects related in several roles, none of them

@@ -138,18 +138,18 @@ class Reader:
             raise Hazard("'both'")
         builder = Builder(self, frame)
         query = builder.build()
-        self._check_roles(builder.subject, query, frame)
+        self.check_roles(builder.subject, query, {t.stem for t in frame.tokens})
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
         if confidence < THRESHOLD:
             raise Declined(f"unexplained: {', '.join(unexplained)}")
         return Candidate(query, confidence, builder.describe(query), unexplained)
 
-    def _check_roles(self, subject: str, query: SemanticQuery, frame: Frame) -> None:
-        """Decline a reading that joins two objects related in several roles, none of them
-        the plain one, unless the question names the role the join takes ("the venues of
-        duels of the squad Owls": as the home squad or the away one?)."""
-        words = {t.stem for t in frame.tokens}
+    def check_roles(self, subject: str, query: SemanticQuery, words: set[str]) -> None:
+        """Decline a query that joins two objects related in several roles, none of them
+        the plain one, unless the question's words (``words``, stems) name the role the
+        join takes ("the venues of duels of the squad Owls": as the home squad or the
+        away one?)."""
         for name in objects_of(query) - {subject}:
             try:
                 steps = self.tree(subject).path(name)

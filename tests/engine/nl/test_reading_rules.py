@@ -912,3 +912,22 @@ def test_the_most_common_object_in_all_rows_counts_those_rows(
     columns, rows = answer(leagues, question)
     assert [(row[columns.index("league_name")], row[columns.index("count")]) for row in rows] == [
         ("South", 1)]
+
+
+def test_a_group_reached_through_other_rows_is_each_of_its_rows_by_key(tmp_path: Path) -> None:
+    # Classes reach departments through courses: each department is a group by its code,
+    # shown with its name (two departments may share a name).
+    schema = """
+    CREATE TABLE department (dept_code TEXT PRIMARY KEY, dept_name TEXT);
+    CREATE TABLE course (crs_code TEXT PRIMARY KEY,
+                         dept_code TEXT REFERENCES department(dept_code));
+    CREATE TABLE class (class_code INTEGER PRIMARY KEY, crs_code TEXT REFERENCES course(crs_code));
+    INSERT INTO department VALUES ('ACC', 'Accounting'), ('ACX', 'Accounting'), ('BIO', 'Biology');
+    INSERT INTO course VALUES ('A1', 'ACC'), ('A2', 'ACX'), ('B1', 'BIO');
+    INSERT INTO class VALUES (1, 'A1'), (2, 'A1'), (3, 'A2'), (4, 'B1');
+    """
+    with parser_over(tmp_path, schema, "faculty") as opened:
+        columns, rows = answer(opened, "How many classes are held in each department?")
+    picked = sorted((row[columns.index("dept_code")], row[columns.index("dept_name")],
+                     row[columns.index("count")]) for row in rows)
+    assert picked == [("ACC", "Accounting", 2), ("ACX", "Accounting", 1), ("BIO", "Biology", 1)]

@@ -935,6 +935,11 @@ class Builder:
             else:
                 shown = f"{obj.name}.{obj.display_attribute or obj.primary_key[0]}"
             key = self._reference_to(subject, obj.name)
+            if key is None and len(obj.primary_key) == 1 and shown != (
+                own := f"{obj.name}.{obj.primary_key[0]}"
+            ):
+                # Reached through other rows: each group is one row of it, by its key.
+                key = own
             if key is not None:
                 self.group_keys[shown] = key
             return shown

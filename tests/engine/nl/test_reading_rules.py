@@ -931,19 +931,3 @@ def test_a_group_reached_through_other_rows_is_each_of_its_rows_by_key(tmp_path:
     picked = sorted((row[columns.index("dept_code")], row[columns.index("dept_name")],
                      row[columns.index("count")]) for row in rows)
     assert picked == [("ACC", "Accounting", 2), ("ACX", "Accounting", 1), ("BIO", "Biology", 1)]
-
-
-def test_the_top_group_named_through_its_key_is_a_row_that_is_there(tmp_path: Path) -> None:
-    # The code EDU refers to no department: it is no department with the highest average.
-    schema = """
-    CREATE TABLE department (dept_code TEXT PRIMARY KEY, dept_name TEXT);
-    CREATE TABLE student (stu_num INTEGER PRIMARY KEY, stu_gpa REAL,
-                          dept_code TEXT REFERENCES department(dept_code));
-    INSERT INTO department VALUES ('ACC', 'Accounting'), ('BIO', 'Biology');
-    INSERT INTO student VALUES (1, 3.0, 'ACC'), (2, 2.0, 'BIO'), (3, 3.9, 'EDU');
-    """
-    with parser_over(tmp_path, schema, "faculty") as opened:
-        question = "Which department has the highest average student gpa?"
-        opened[0].reader.read(question)
-        columns, rows = answer(opened, question)
-    assert [row[columns.index("dept_code")] for row in rows] == ["ACC"]

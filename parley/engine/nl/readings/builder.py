@@ -393,13 +393,7 @@ class Builder:
                 raise Declined("a condition on a count needs something to group")
             for dimension in dimensions:
                 if dimension in keyed:
-                    # Named through its key: a code with no name is still a group, but
-                    # not a code that refers to no row ("the department with the highest
-                    # average" is one of the departments).
-                    owner = self._object(dimension.split(".")[0])
-                    if order and limit is not None and len(owner.primary_key) == 1:
-                        filters.append(QueryFilter(field=f"{owner.name}.{owner.primary_key[0]}",
-                                                   op="ne", values=[None]))
+                    # Named through its key: a code with no name is still a group.
                     continue
                 if dimension in self.group_keys.values() or not dimension.startswith(
                     f"{metric_object(metrics[0])}."

@@ -931,3 +931,19 @@ def test_a_group_reached_through_other_rows_is_each_of_its_rows_by_key(tmp_path:
     picked = sorted((row[columns.index("dept_code")], row[columns.index("dept_name")],
                      row[columns.index("count")]) for row in rows)
     assert picked == [("ACC", "Accounting", 2), ("ACX", "Accounting", 1), ("BIO", "Biology", 1)]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Show each venue and the number of regattas at it, sorted by the number of regattas.",
+         [["Harbour Lake", 1], ["Mill Pond", 2]]),
+        ("Show each venue and the corresponding count of regattas sorted by the count in "
+         "descending order.", [["Mill Pond", 2], ["Harbour Lake", 1]]),
+    ],
+)
+def test_an_order_by_the_count_orders_by_the_figure(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    club[0].reader.read(question)
+    assert answer(club, question)[1] == expected

@@ -1061,11 +1061,34 @@ class Builder:
                 elif op.arg and metrics and not alphabetical(frame, op):
                     order.append(OrderItem(key=self._metric_ref(metrics[0]).key,
                                            descending=descending))
+                elif metrics and (figure := self._figure_named_after(op)):
+                    # "sorted by the number of airports", "ordered by this count".
+                    self.explained.update(figure)
+                    words = [t.norm for t in frame.tokens[op.end:]]
+                    if {"descending", "decreasing", "desc"} & set(words):
+                        descending = True
+                    elif {"ascending", "increasing", "asc"} & set(words):
+                        descending = False
+                    order.append(OrderItem(key=self._metric_ref(metrics[0]).key,
+                                           descending=descending))
                 elif op.arg:
                     self.pending_direction = descending
                 else:
                     raise Declined("an order by something unknown")
         return order, limit, fields
+
+    def _figure_named_after(self, op: Operator) -> list[int]:
+        """Where an order says it is by the figure asked ("by the number of airports", "by
+        this count"): the positions of those words; none otherwise."""
+        words = [t.norm for t in self.frame.tokens]
+        index = op.end
+        while index < len(words) and words[index] in {"the", "this", "that", "their", "its",
+                                                       "descending", "ascending", "decreasing",
+                                                       "increasing"}:
+            index += 1
+        if index < len(words) and words[index] in {"count", "counts", "number", "numbers"}:
+            return list(range(op.end, index + 1))
+        return []
 
     def _dated_by(self, op: Operator, subject: str) -> Concept | None:
         """The column "the most recent" ranks by: one named right after it ("the most

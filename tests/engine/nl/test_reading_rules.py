@@ -947,3 +947,9 @@ def test_an_order_by_the_count_orders_by_the_figure(
 ) -> None:
     club[0].reader.read(question)
     assert answer(club, question)[1] == expected
+
+
+def test_a_count_condition_past_corresponding(club: tuple[Parser, Source]) -> None:
+    question = "Which venues have more than 1 corresponding regattas?"
+    club[0].reader.read(question)
+    assert answer(club, question)[1] == [["Mill Pond", 2]]

@@ -72,6 +72,12 @@ if TYPE_CHECKING:
 _NUMERIC = frozenset({"integer", "decimal", "float"})
 
 
+#: Words between a count condition's number and what it counts ("3 corresponding
+#: complaints").
+_COUNTED_MODIFIERS = frozenset({"corresponding", "related", "associated", "different",
+                                "distinct", "separate"})
+
+
 class Builder:
     """Assigns roles to the pieces of one question and builds its SemanticQuery."""
 
@@ -685,7 +691,7 @@ class Builder:
                       else frame.next_piece(comparison.end, limit=0))
             if number is None or number.kind != "number" or number.number is None:
                 continue
-            counted = frame.next_piece(comparison.end if postfix else number.end, limit=1)
+            counted = self._counted_after(comparison.end if postfix else number.end)
             if counted is None or not counted.objects:
                 continue
             name = counted.objects[0]
@@ -709,6 +715,17 @@ class Builder:
                                       values=[as_int(number.number)]))
             return name
         return None
+
+    def _counted_after(self, index: int) -> Piece | None:
+        """The piece a count condition counts, right after its number ("more than 3
+        corresponding complaints")."""
+        frame = self.frame
+        if index < len(frame.tokens) and frame.tokens[index].norm in _COUNTED_MODIFIERS:
+            found = frame.piece_at(index + 1)
+            if found is not None:
+                self.explained.add(index)
+            return found
+        return frame.next_piece(index, limit=1)
 
     def _group_before(self, op: Operator, subject: str) -> bool:
         """"for each department that has more than 2 employees": an object grouped before
@@ -1594,6 +1611,10 @@ class Builder:
         if attribute.type not in _NUMERIC and attribute.type not in {"date", "timestamp"} and not (
             attribute.type == "text" and numeric_values(attribute)
         ):
+            counted = self._counted_after(number.end)
+            if counted is not None and counted.objects:
+                # "status codes that have more than 3 complaints": rows counted per code.
+                return None
             raise Declined("a comparison on a text column")
         self._use(piece)
         return concept

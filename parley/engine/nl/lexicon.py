@@ -141,7 +141,7 @@ def _variants(text: str) -> Iterable[str]:
 UNIT_WORDS = frozenset({
     "usd", "eur", "gbp", "jpy", "dollars", "euros", "kg", "kgs", "g", "lb", "lbs", "cm", "mm",
     "km", "mi", "pct", "percent", "ms", "sec", "secs", "mins", "hrs", "chf", "hours",
-    "minutes", "seconds",
+    "minutes", "seconds", "milliseconds", "euro", "dollar", "pounds",
 })  # fmt: skip
 _SCALE_WORDS = frozenset({"thousand", "thousands", "million", "millions", "billion", "billions",
                           "mn", "bn"})
@@ -190,8 +190,8 @@ def _without_unit(phrase: str) -> str | None:
 
     >>> _without_unit("total cost usd"), _without_unit("weight kg"), _without_unit("price")
     ('total cost', 'weight', None)
-    >>> _without_unit("damage millions usd")
-    'damage'
+    >>> _without_unit("damage millions usd"), _without_unit("budget in billions")
+    ('damage', 'budget')
     """
     words = phrase.split()
     kept = list(words)
@@ -200,6 +200,8 @@ def _without_unit(phrase: str) -> str | None:
         "of", "in", "per"
     }:
         kept.pop()
+    if len(kept) >= 3 and kept[-2] == "in" and kept[-1] in UNIT_WORDS | _SCALE_WORDS:
+        kept = kept[:-2]  # "budget in billions", "price in euros"
     return " ".join(kept) if len(kept) < len(words) else None
 
 

@@ -953,3 +953,17 @@ def test_a_count_condition_past_corresponding(club: tuple[Parser, Source]) -> No
     question = "Which venues have more than 1 corresponding regattas?"
     club[0].reader.read(question)
     assert answer(club, question)[1] == [["Mill Pond", 2]]
+
+
+def test_a_column_counted_in_a_scale_is_called_without_it(tmp_path: Path) -> None:
+    # "Budget_in_Billions" is the budget.
+    schema = """
+    CREATE TABLE agency (agency_id INTEGER PRIMARY KEY, agency_name TEXT,
+                         Budget_in_Billions REAL);
+    INSERT INTO agency VALUES (1, 'Ports', 9.5), (2, 'Roads', 2.5);
+    """
+    with parser_over(tmp_path, schema, "state") as opened:
+        question = "What are the maximum and minimum budget of the agencies?"
+        opened[0].reader.read(question)
+        _, rows = answer(opened, question)
+    assert rows == [[9.5, 2.5]]

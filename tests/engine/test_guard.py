@@ -1024,3 +1024,12 @@ def test_doctests(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_a_figure_over_every_row_is_filtered_too(shop: duckdb.DuckDBPyConnection) -> None:
+    # "orders above the average amount": the average a tenant sees is over its own rows
+    # (acme: 100, 50, 20), never over every tenant's (the average would be 292.25).
+    sql = ("SELECT order_id FROM orders WHERE amount > "
+           "(SELECT AVG(every_orders.amount) FROM orders AS every_orders)")
+    guarded = guard(sql, "duckdb", max_rows=100, row_filters=list(ACME))
+    assert shop.execute(guarded.sql).fetchall() == [(10,)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
 Aggregation = Literal["sum", "avg", "count", "count_distinct", "min", "max"]
@@ -19,6 +19,7 @@ FilterOp = Literal[
 ]
 #: Filters on whether related rows exist, not on a value: their ``field`` names an object.
 RELATED_OPS: frozenset[str] = frozenset({"none", "some"})
+_ORDERED_OPS = frozenset({"gt", "gte", "lt", "lte"})
 
 
 class MetricRef(BaseModel):
@@ -70,6 +71,18 @@ class QueryFilter(BaseModel):
     field: str
     op: FilterOp
     values: list[Any] = Field(default_factory=list)
+    #: Compare with a figure of the attribute over every row of its object instead of
+    #: values: ``gt`` against ``avg`` is "budget above the average budget".
+    against: Literal["avg"] | None = None
+
+    @model_validator(mode="after")
+    def _against_alone(self) -> QueryFilter:
+        if self.against is not None and (self.values or self.op not in _ORDERED_OPS):
+            raise ValueError(
+                f"a filter against the {self.against} takes no values and one of "
+                f"{', '.join(sorted(_ORDERED_OPS))}, not {self.op!r} with {self.values!r}"
+            )
+        return self
 
 
 class TimeRange(BaseModel):

@@ -967,3 +967,20 @@ def test_a_column_counted_in_a_scale_is_called_without_it(tmp_path: Path) -> Non
         opened[0].reader.read(question)
         _, rows = answer(opened, question)
     assert rows == [[9.5, 2.5]]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which rowers have a weight greater than the average?", ["Ben", "Dev"]),
+        ("Show the first names of rowers whose weight is less than the average.",
+         ["Ada", "Cleo"]),
+    ],
+)
+def test_a_column_compared_with_its_average(
+    club: tuple[Parser, Source], question: str, expected: list[str]
+) -> None:
+    query = club[0].reader.read(question).query
+    assert [(f.field, f.against) for f in query.filters] == [("rower.weight", "avg")]
+    columns, rows = answer(club, question)
+    assert sorted(row[columns.index("fname")] for row in rows) == expected

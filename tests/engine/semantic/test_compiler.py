@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 import sqlglot
 import yaml
+from pydantic import ValidationError
 
 from parley.engine.semantic.compiler import compile_query
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
 from parley.engine.semantic.ontology import Attribute, Object, Ontology
-from parley.engine.semantic.query import SemanticQuery
+from parley.engine.semantic.query import QueryFilter, SemanticQuery
 from parley.errors import InvalidInput
 
 Execute = Callable[[str], list[dict[str, Any]]]
@@ -396,3 +397,30 @@ def test_unconnected_objects(ontology: Ontology) -> None:
 def test_unknown_dialect(ontology: Ontology) -> None:
     with pytest.raises(InvalidInput, match="unknown SQL dialect 'cobol'"):
         compile_query(SemanticQuery(list_object="orders"), ontology, dialect="cobol")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"list_object": "products", "list_fields": ["products.product_name"]},
+         ["CRM Suite", "Laptop"]),
+        ({"metrics": [{"aggregation": "count", "field": "products.product_id"}],
+          "dimensions": [{"field": "products.category"}]},
+         ["Electronics", "Software"]),
+    ],
+)
+def test_a_value_compared_with_its_average_on_every_backend(
+    backend: tuple[str, Execute], ontology: Ontology, query: dict[str, Any],
+    expected: list[str],
+) -> None:
+    # Prices 1000, 300, 5 and 500: the average is 451.25.
+    above = {"field": "products.unit_price", "op": "gt", "against": "avg"}
+    result = run(backend, ontology, **query, filters=[above])
+    names = [r.get("product_name") or r.get("category") for r in result]
+    assert sorted(names) == expected
+
+
+@pytest.mark.parametrize("bad", [{"op": "gt", "values": [1]}, {"op": "eq"}])
+def test_a_filter_against_the_average_takes_no_values_and_an_order(bad: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="against the avg"):
+        QueryFilter(field="products.unit_price", against="avg", **bad)

@@ -1552,6 +1552,9 @@ class Builder:
 
     def _comparison(self, op: Operator, subject: str) -> QueryFilter | None:
         frame = self.frame
+        average = self._than_the_average(op, subject)
+        if average is not None:
+            return average
         number = frame.next_piece(op.end, limit=1)
         named_between = None
         if number is not None and number.kind == "attribute" and not number.used:
@@ -1591,6 +1594,34 @@ class Builder:
         self._use(number)
         return QueryFilter(field=column.field, op=op.arg,  # type: ignore[arg-type]
                            values=[as_value(number.number)])
+
+    def _than_the_average(self, op: Operator, subject: str) -> QueryFilter | None:
+        """"departments with a budget greater than the average": the budget compared with
+        its average over every department (nothing but punctuation after "average")."""
+        frame = self.frame
+        words = [t.norm for t in frame.tokens]
+        index = op.end + (op.end < len(words) and words[op.end] == "the")
+        if index >= len(words) or words[index] != "average" or any(
+            word.isalnum() for word in words[index + 1:]
+        ):
+            return None
+        figure = next((o for o in frame.operators
+                       if o.kind == "aggregate" and o.start <= index < o.end), None)
+        candidates = [p for p in frame.pieces if p.end <= op.start and p.names_column
+                      and op.start - p.end <= 2 and not p.used]
+        if not candidates or op.arg not in {"gt", "gte", "lt", "lte"}:
+            return None
+        concept = self._attribute_of(candidates[-1], subject)
+        _, attribute = self.ontology.resolve(concept.field)
+        if attribute.type not in _NUMERIC or concept.object != subject:
+            return None
+        self._use(candidates[-1])
+        self._use_op(op)
+        self.explained.update(range(op.end, index + 1))
+        if figure is not None:
+            frame.operators.remove(figure)  # the average compared with, not one asked for
+        return QueryFilter(field=concept.field, op=op.arg,  # type: ignore[arg-type]
+                           against="avg")
 
     def _compared_column(self, op: Operator, number: Piece, subject: str) -> Concept | None:
         frame = self.frame
@@ -1791,6 +1822,9 @@ class Builder:
         if item.op in RELATED_OPS:
             related = self.ontology.object(item.field)
             return f"{OP_WORDS[item.op]} {related.plural if related else item.field}"
+        if item.against is not None:
+            return (f"{field_label(self.ontology, item.field)} {OP_WORDS[item.op]} "
+                    f"the average {field_label(self.ontology, item.field)}")
         values = " and ".join(str(v) for v in item.values)
         owner = item.field.split(".")[0]
         if item.op in {"ne", "not_in"} and item.values != [None] and self.subject and (

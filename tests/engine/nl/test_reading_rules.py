@@ -975,6 +975,8 @@ def test_a_column_counted_in_a_scale_is_called_without_it(tmp_path: Path) -> Non
         ("Which rowers have a weight greater than the average?", ["Ben", "Dev"]),
         ("Show the first names of rowers whose weight is less than the average.",
          ["Ada", "Cleo"]),
+        ("Find the first names of rowers whose weight is more than the average weight.",
+         ["Ben", "Dev"]),
     ],
 )
 def test_a_column_compared_with_its_average(

@@ -1596,14 +1596,20 @@ class Builder:
                            values=[as_value(number.number)])
 
     def _than_the_average(self, op: Operator, subject: str) -> QueryFilter | None:
-        """"departments with a budget greater than the average": the budget compared with
-        its average over every department (nothing but punctuation after "average")."""
+        """"departments with a budget greater than the average (budget)": the budget
+        compared with its average over every department (nothing but the column's own
+        word and punctuation after "average")."""
         frame = self.frame
         words = [t.norm for t in frame.tokens]
         index = op.end + (op.end < len(words) and words[op.end] == "the")
-        if index >= len(words) or words[index] != "average" or any(
-            word.isalnum() for word in words[index + 1:]
-        ):
+        if index >= len(words) or words[index] != "average":
+            return None
+        again = frame.piece_at(index + 1)
+        if again is not None and (again.kind != "attribute" or any(
+            word.isalnum() for word in words[again.end:]
+        )):
+            return None
+        if again is None and any(word.isalnum() for word in words[index + 1:]):
             return None
         figure = next((o for o in frame.operators
                        if o.kind == "aggregate" and o.start <= index < o.end), None)
@@ -1615,6 +1621,10 @@ class Builder:
         _, attribute = self.ontology.resolve(concept.field)
         if attribute.type not in _NUMERIC or concept.object != subject:
             return None
+        if again is not None:
+            if self._attribute_of(again, subject).field != concept.field:
+                return None  # "a salary above the average bonus"
+            self._use(again)
         self._use(candidates[-1])
         self._use_op(op)
         self.explained.update(range(op.end, index + 1))

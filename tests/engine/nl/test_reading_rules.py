@@ -123,11 +123,14 @@ def test_coordinated_names_show_both_columns(club: tuple[Parser, Source]) -> Non
     [
         ("What is the first name of the oldest rower?", "Dev"),  # born first, not joined first
         ("What is the first name of the youngest rower?", "Cleo"),
+        # read by the readings too, beside a condition they read
+        ("What is the first name of the youngest rower with a weight above 60?", "Cleo"),
     ],
 )
 def test_age_words_rank_by_birth_date(
     club: tuple[Parser, Source], question: str, first_name: str
 ) -> None:
+    club[0].reader.read(question)
     columns, rows = answer(club, question)
     assert len(rows) == 1
     assert rows[0][columns.index("fname")] == first_name

@@ -64,7 +64,7 @@ from parley.engine.semantic.query import (
     SemanticQuery,
 )
 from parley.errors import InvalidInput
-from parley.naming import stem
+from parley.naming import expand_abbreviations, split_identifier, stem
 
 if TYPE_CHECKING:
     from parley.engine.nl.readings.reader import Reader
@@ -1037,10 +1037,14 @@ class Builder:
                 limit = limit or limit_from(frame, op) or 1
             elif op.kind == "adjective" and not comparative(frame, op):
                 graded = self._adjective_column(op, subject)
+                descending = op.descending
+                if graded is None and op.arg == "age":
+                    # "the youngest student" of students with a birth date: the latest.
+                    graded, descending = self._birth_date(subject), not descending
                 if graded is None:
                     continue
                 self._use_op(op)
-                order.append(OrderItem(key=graded.field, descending=op.descending))
+                order.append(OrderItem(key=graded.field, descending=descending))
                 fields.append(graded.field)
                 limit = limit or limit_from(frame, op) or 1
             elif op.kind == "recent":
@@ -1121,6 +1125,16 @@ class Builder:
         if len(dates) == 1:
             return Concept("attribute", obj.name, dates[0].name, role="time")
         return None
+
+    def _birth_date(self, subject: str) -> Concept | None:
+        """The subject's one date of birth ("birth_date", "DOB", "born_on")."""
+        found = [a for a in self._object(subject).attributes
+                 if a.role == "time" and {"birth", "birthday", "born", "dob"}
+                 & set(expand_abbreviations(split_identifier(a.name)))
+                 | ({"birth"} & set(a.label.split()))]
+        if len(found) != 1:
+            return None
+        return Concept("attribute", subject, found[0].name, role=found[0].role)
 
     def _adjective_column(self, op: Operator, subject: str) -> Concept | None:
         """The subject's one column an adjective grades ("oldest": its age; "most

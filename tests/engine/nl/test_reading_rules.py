@@ -989,3 +989,20 @@ def test_a_column_compared_with_its_average(
     assert [(f.field, f.against) for f in query.filters] == [("rower.weight", "avg")]
     columns, rows = answer(club, question)
     assert sorted(row[columns.index("fname")] for row in rows) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "costs"),
+    [
+        ("List the title and cost of all regattas sorted by the cost from the highest to the "
+         "lowest.", [55.0, 40.0, 25.0]),
+        ("List the title and cost of all regattas sorted by cost from the smallest to the "
+         "largest.", [25.0, 40.0, 55.0]),
+    ],
+)
+def test_an_order_from_one_end_to_the_other(
+    club: tuple[Parser, Source], question: str, costs: list[float]
+) -> None:
+    club[0].reader.read(question)
+    columns, rows = answer(club, question)
+    assert [row[columns.index("cost")] for row in rows] == costs

@@ -1006,3 +1006,17 @@ def test_an_order_from_one_end_to_the_other(
     club[0].reader.read(question)
     columns, rows = answer(club, question)
     assert [row[columns.index("cost")] for row in rows] == costs
+
+
+def test_the_most_used_value_of_a_column_called_like_its_rows(tmp_path: Path) -> None:
+    # Rows called "instruments" with a column called "instrument": its values counted.
+    schema = """
+    CREATE TABLE instruments (player_id INTEGER, song_id INTEGER, instrument TEXT,
+                              PRIMARY KEY (player_id, song_id, instrument));
+    INSERT INTO instruments VALUES (1, 1, 'drums'), (2, 1, 'bass'), (1, 2, 'drums'),
+        (3, 2, 'guitar');
+    """
+    with parser_over(tmp_path, schema, "band") as opened:
+        opened[0].reader.read("What is the most used instrument?")
+        columns, rows = answer(opened, "What is the most used instrument?")
+    assert rows[0][columns.index("instrument")] == "drums"

@@ -862,8 +862,12 @@ class Builder:
             before = [p for p in frame.pieces if p.end <= min(frequency[0], most[0].start)
                       and not p.used and p.names_column]
             after = frame.next_piece(max(frequency) + 1, limit=1)
-            if not before and after is not None and not after.used and (
-                after.names_column or (after.objects and after.objects[0] != subject)
+            if not before and after is not None and (
+                (not after.used and (after.names_column
+                                     or (after.objects and after.objects[0] != subject)))
+                # "the most used instrument" of rows called instruments, with a column
+                # called instrument: that column's values are counted.
+                or (after.names_column and subject in after.objects)
             ):
                 before = [after]  # "the most common type", "media type ... in all tracks"
             if before:

@@ -1020,3 +1020,17 @@ def test_the_most_used_value_of_a_column_called_like_its_rows(tmp_path: Path) ->
         opened[0].reader.read("What is the most used instrument?")
         columns, rows = answer(opened, "What is the most used instrument?")
     assert rows[0][columns.index("instrument")] == "drums"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Show all league names that have had no fixtures.",
+     "List the league name and region without any fixtures."],
+)
+def test_the_rows_asked_about_own_the_column_named_before_a_denial(
+    leagues: tuple[Parser, Source], question: str
+) -> None:
+    # "no fixtures" denies the fixtures: the leagues, whose names are asked, have none.
+    leagues[0].reader.read(question)
+    columns, rows = answer(leagues, question)
+    assert [row[columns.index("league_name")] for row in rows] == ["West"]

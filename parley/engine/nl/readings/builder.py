@@ -238,6 +238,9 @@ class Builder:
             if len(owners) != 1:
                 raise Declined("two objects share a name")
             named = next(iter(owners))
+            denier = self._owner_before_denial(objects[0])
+            if denier is not None:
+                return denier
             if most and most[0].end <= objects[0].start:
                 counted = self._counted_among(objects[0])
                 if counted is not None:
@@ -264,6 +267,21 @@ class Builder:
             if len(owning) == 1:
                 return owning[0]
         raise Declined("no object named")
+
+    def _owner_before_denial(self, first: Piece) -> str | None:
+        """"track names that have had no races": the rows first named are denied ("no
+        races"), so the rows asked about own the column named before them."""
+        negations = [o for o in self._ops("negation") if o.end <= first.start
+                     and first.start - o.end <= 2]
+        if not negations or any(o.kind in {"compare", "between"} and o.start >= first.end
+                                for o in self.frame.operators):
+            return None  # "no train station with at least 15 platforms": not this shape
+        owners = {c.object for p in self.frame.pieces
+                  if p.kind == "attribute" and p.end <= negations[0].start
+                  for c in p.concepts if c.kind == "attribute"}
+        if len(owners) != 1 or first.objects[0] in owners:
+            return None
+        return next(iter(owners))
 
     def _counted_among(self, ranked: Piece) -> str | None:
         """"the most common genre in all tracks": the rows named after "in", "among" or

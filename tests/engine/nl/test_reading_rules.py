@@ -712,22 +712,29 @@ def leagues(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, 
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "reason"),
     [
-        "Show the name of each league and the number of referees from that league.",
-        "Show the referees and the names of the league they belong to.",
-        "Find the name of the league that is most frequent across all fixtures.",
+        # "referees" are a column of fixtures, out of the leagues' reach: reading the
+        # question over the fixtures instead was measured and answered too often wrongly
+        # (docs/accuracy.md, round 7).
+        ("Show the name of each league and the number of referees from that league.",
+         "not reachable"),
+        ("Show the referees and the names of the league they belong to.", "not reachable"),
+        ("Find the name of the league that is most frequent across all fixtures.",
+         "not reachable"),
+        # A duel has a home squad and an away squad: the join would pick one silently.
+        ("What are the venues of the squads named Owls?", "several roles"),
+        ("What are the venues of duels with the home squad Owls?", "several roles"),
+        # read by the business parser ("by"): the same guard holds there
+        ("Show the number of duels by squad name", "several roles"),
     ],
 )
-def test_a_column_out_of_the_subjects_reach_is_asked_about(
-    leagues: tuple[Parser, Source], question: str
+def test_what_a_reading_would_have_to_guess_is_asked_about(
+    leagues: tuple[Parser, Source], question: str, reason: str
 ) -> None:
-    # "referees" are a column of fixtures, out of the leagues' reach: reading the question
-    # over the fixtures instead was measured and answered too often wrongly (see
-    # docs/accuracy.md, round 7), so it is asked about.
     understanding = leagues[0].understand(question)
     assert understanding.intent == "clarification"
-    assert "not reachable" in understanding.problem
+    assert reason in understanding.problem
 
 
 def test_the_most_of_a_column_of_other_rows_is_not_one_rows_value(
@@ -737,22 +744,6 @@ def test_the_most_of_a_column_of_other_rows_is_not_one_rows_value(
     # the one fixture with the largest attendance answers another question.
     with pytest.raises(Declined):
         leagues[0].reader.read("What is the name of the league with the most attendance?")
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["What are the venues of the squads named Owls?",
-     "What are the venues of duels with the home squad Owls?",
-     # read by the business parser ("by"): the same guard holds there
-     "Show the number of duels by squad name"],
-)
-def test_objects_related_in_several_roles_are_not_joined_by_a_guess(
-    leagues: tuple[Parser, Source], question: str
-) -> None:
-    # A duel has a home squad and an away squad: the join would pick one silently.
-    understanding = leagues[0].understand(question)
-    assert understanding.intent == "clarification"
-    assert "several roles" in understanding.problem
 
 
 def test_a_column_word_starting_with_a_tables_name_is_that_tables_own(tmp_path: Path) -> None:

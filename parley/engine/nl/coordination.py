@@ -18,19 +18,14 @@ _COORDINATED = re.compile(
 )
 
 
-def _names_column(lexicon: Lexicon, phrase: str) -> bool:
-    tokens = tokenize(phrase)
-    concepts = lexicon.lookup(tuple(t.stem for t in tokens), tuple(t.norm for t in tokens))
-    return any(c.kind == "attribute" for c in concepts)
-
-
-def _column_called(lexicon: Lexicon, phrase: str) -> bool:
-    """Whether a column's own name is ``phrase``, not only a synonym of it ("country
-    name" is no full name)."""
+def _names_column(lexicon: Lexicon, phrase: str, *, own: bool = False) -> bool:
+    """Whether ``phrase`` names a column; with ``own``, by the column's own name, not only
+    a synonym of it ("country name" is no full name)."""
     tokens = tokenize(phrase)
     stems = tuple(t.stem for t in tokens)
     concepts = lexicon.lookup(stems, tuple(t.norm for t in tokens))
-    return any(c.kind == "attribute" and lexicon.names_wholly(stems, c) for c in concepts)
+    return any(c.kind == "attribute" and (not own or lexicon.names_wholly(stems, c))
+               for c in concepts)
 
 
 _FULL_NAME = re.compile(r"\bfull\s+(name|names)\b", re.IGNORECASE)
@@ -41,8 +36,8 @@ def _full_names(question: str, lexicon: Lexicon) -> str:
     def spell(match: re.Match[str]) -> str:
         head = match[1]
         before = question[:match.start()].split()[-1:]
-        if _column_called(lexicon, f"full {head}") or (
-            before and _column_called(lexicon, f"{before[0]} full {head}")
+        if _names_column(lexicon, f"full {head}", own=True) or (
+            before and _names_column(lexicon, f"{before[0]} full {head}", own=True)
         ) or not (
             _names_column(lexicon, f"first {head}") and _names_column(lexicon, f"last {head}")
         ):

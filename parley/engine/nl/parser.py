@@ -148,12 +148,14 @@ class Parser:
         understanding = self._read_old(reading, tokens, question, context, chart, today)
         if understanding.intent == "sql_query" and understanding.query is not None:
             base = _query_base(self.ontology, understanding.query)
-            try:
-                if base is not None:
+            if base is not None:
+                try:
                     self.reader.check_roles(base, understanding.query,
                                             {t.stem for t in tokens})
-            except Declined as guessed:
-                return Understanding("clarification", problem=f"I would have to guess: {guessed}")
+                except Declined as guessed:
+                    return Understanding(
+                        "clarification", problem=f"I would have to guess: {guessed}"
+                    )
             doubts = contradictions(
                 tokens,
                 understanding.query,

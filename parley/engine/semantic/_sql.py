@@ -395,8 +395,8 @@ def filter_condition(ontology: Ontology, query_filter: QueryFilter) -> Condition
         return Condition(ref, None, related=op)
     obj, attribute = resolve(ontology, ref)
     target = column(obj.name, attribute.name)
-    if query_filter.against is not None:
-        return Condition(obj.name, _against(obj, attribute.name, op, query_filter.against))
+    if query_filter.against == "avg":
+        return Condition(obj.name, _against(obj, attribute.name, op))
     values = query_filter.values
     predicate = condition(target, op, values, field=ref, type_family=attribute.type)
     opposite = None
@@ -407,13 +407,11 @@ def filter_condition(ontology: Ontology, query_filter: QueryFilter) -> Condition
     return Condition(obj.name, predicate, opposite)
 
 
-def _against(obj: Object, name: str, op: str, figure: str) -> exp.Expr:
-    """``budget > (SELECT AVG(budget) FROM departments)``: the figure over every row of the
-    object (the guard filters the subquery's table like any other)."""
+def _against(obj: Object, name: str, op: str) -> exp.Expr:
+    """``budget > (SELECT AVG(budget) FROM departments)``: the average over every row of
+    the object (the guard filters the subquery's table like any other)."""
     alias = f"every_{obj.name}"
     over = exp.select(exp.Avg(this=column(alias, name))).from_(table(obj).as_(alias))
-    if figure != "avg":
-        raise InvalidInput(f"cannot compare with the {figure!r} of {obj.name}.{name}")
     return _COMPARISONS[op](this=column(obj.name, name), expression=exp.Subquery(this=over))
 
 

@@ -28,7 +28,7 @@ from parley.engine.nl.readings.pieces import (
 from parley.engine.nl.readings.words import beyond_readings, objects_of
 from parley.engine.nl.text import parse_number, tokenize
 from parley.engine.semantic.joins import JoinStep, JoinTree
-from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.ontology import Ontology, Relationship
 from parley.engine.semantic.query import SemanticQuery
 from parley.errors import InvalidInput
 from parley.naming import stem
@@ -172,8 +172,11 @@ class Reader:
     def in_several_roles(self, a: str, b: str) -> bool:
         """Whether ``a`` and ``b`` are related by more than one reference (a vote for a
         president and one for a treasurer, both referring to students)."""
-        return sum(1 for r in self.ontology.relationships
-                   if {r.from_object, r.to_object} == {a, b}) > 1
+        return len(self._links(a, b)) > 1
+
+    def _links(self, a: str, b: str) -> list[Relationship]:
+        """The relationships between ``a`` and ``b``, either way."""
+        return [r for r in self.ontology.relationships if {r.from_object, r.to_object} == {a, b}]
 
     def tree(self, base: str) -> JoinTree:
         if base not in self._trees:
@@ -234,8 +237,7 @@ class Reader:
     def in_roles(self, step: JoinStep) -> bool:
         """Whether two objects are linked in several roles and none is the plain one
         ("weddings" of people: as the husband or as the wife)."""
-        links = [r for r in self.ontology.relationships
-                 if {r.from_object, r.to_object} == {step.parent, step.child}]
+        links = self._links(step.parent, step.child)
         return len(links) > 1 and sum(1 for r in links if not r.label) != 1
 
     def passes(self, subject: str, name: str, via: str) -> bool:

@@ -268,3 +268,23 @@ def test_screenshots_for_the_docs(
     shot = folder / f"page-{theme}-{kind}.png"
     page.screenshot(path=str(shot), full_page=kind == "desktop")
     assert shot.stat().st_size > 10_000
+
+
+def test_a_late_answer_for_an_application_left_is_not_drawn(
+    page: Any, api_key: str, parley: Parley
+) -> None:
+    # Suggestions asked for one application, answered after another was opened, would
+    # offer questions the open one is then asked.
+    parley.create_application("late", source="demo")
+    held: list[Any] = []
+    page.route("**/applications/late/suggestions", lambda route: held.append(route))
+    sign_in(page, api_key)
+    page.get_by_label("Application").select_option("late")
+    page.get_by_label("Application").select_option("demo")
+    chips = page.locator("#suggestions .chips button")
+    chips.first.wait_for()
+    demo_chips = chips.all_inner_texts()
+    assert held, "the late application's suggestions were never asked"
+    held[0].fulfill(json={"questions": ["a question about the late application"]})
+    page.wait_for_load_state("networkidle")
+    assert chips.all_inner_texts() == demo_chips

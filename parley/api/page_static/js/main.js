@@ -156,9 +156,11 @@ function markCurrent() {
 }
 
 async function refreshConversations() {
+  const app = state.app;
   const listed = await guarded(() =>
-    call("GET", `/page/api/applications/${encodeURIComponent(state.app)}/conversations`));
-  if (!listed) return;
+    call("GET", `/page/api/applications/${encodeURIComponent(app)}/conversations`));
+  // Another application opened meanwhile: its list, not this late one, is shown.
+  if (!listed || app !== state.app) return;
   $("#conversations").replaceChildren(
     ...listed.conversations.map((c) => {
       const item = document.createElement("li");
@@ -196,8 +198,11 @@ async function showSuggestions(answer) {
   const offered = answer && !answer.options.length ? answer.suggestions : [];
   let questions = offered.length ? offered : null;
   if (!questions && !state.conversation) {
+    const app = state.app;
     const found = await guarded(() =>
-      call("GET", `/page/api/applications/${encodeURIComponent(state.app)}/suggestions`));
+      call("GET", `/page/api/applications/${encodeURIComponent(app)}/suggestions`));
+    // Another application opened meanwhile: its questions, not these late ones, are shown.
+    if (app !== state.app) return;
     questions = found ? found.questions : [];
   }
   const box = $("#suggestions");

@@ -321,6 +321,9 @@ def test_columns_of_a_group_counted_through_pairs(club: tuple[Parser, Source]) -
     [
         ("How many rowers have a first name containing the letter 'e'?", [[3]]),
         ("How many rowers have first names that contain 'e'?", [[3]]),
+        # a word for part of a text makes "has" and "with" mean "contains"
+        ("How many rowers have a first name with the letter 'e'?", [[3]]),
+        ("How many rowers' last names have the substring 'a'?", [[2]]),
     ],
 )
 def test_part_of_a_text_value(
@@ -592,6 +595,14 @@ def test_a_column_whose_name_starts_with_an_aggregate_word(tmp_path: Path) -> No
     question = "Show the average and maximum damage for all gales with max speed higher than 1000."
     with parser_over(tmp_path, _GALES, "gales") as opened:
         assert answer(opened, question)[1] == [[4.0, 5.0]]
+
+
+def test_rows_that_include_a_word_are_rows_whose_name_does(tmp_path: Path) -> None:
+    with parser_over(tmp_path, _GALES, "gales") as opened:
+        assert answer(opened, "How many gales include the letter 'y'?")[1] == [[1]]
+        # the number column named first does not hold text: the name does
+        question = "What is the damage of gales with the string 'y' in their names?"
+        assert answer(opened, question)[1] == [[5.0]]
 
 
 def test_a_count_through_pairs_compared(club: tuple[Parser, Source]) -> None:

@@ -70,6 +70,12 @@ if TYPE_CHECKING:
     from parley.engine.nl.readings.reader import Reader
 
 _NUMERIC = frozenset({"integer", "decimal", "float"})
+#: Words for part of a text value: "the substring 'Ha'", "the letter 'a'".
+_PART_OF_TEXT = frozenset({"word", "letter", "string", "text", "substring", "character",
+                           "phrase"})
+_CONTAIN = frozenset({"contain", "contains", "containing", "include", "includes",
+                      "including"})
+_HAVE = frozenset({"has", "have", "having", "with"})
 
 
 #: Words between a count condition's number and what it counts ("3 corresponding
@@ -1549,24 +1555,32 @@ class Builder:
         in their names": part of a text column's value."""
         words = [t.norm for t in self.frame.tokens]
         start = piece.start
-        while start > 0 and words[start - 1] in {"the", "word", "letter", "string", "text",
-                                                  "substring", "character", "phrase"}:
+        while start > 0 and words[start - 1] in {"the", "a", *_PART_OF_TEXT}:
             start -= 1
+        # "has the substring 'Ha'": a word for part of a text makes "has" mean "contains".
+        verbs = _CONTAIN | (_HAVE if set(words[start:piece.start]) & _PART_OF_TEXT else set())
         column: Piece | None = None
         asked = False
-        if start > 0 and words[start - 1] in {"contain", "contains", "containing", "include",
-                                              "includes", "including"}:
+        followed_by_column = words[piece.end:piece.end + 1] == ["in"]
+        if start > 0 and words[start - 1] in verbs and not followed_by_column:
             index = start - 2
             while index >= 0 and words[index] in {"that", "which", "whose", "does", "do",
                                                   "has", "have", "the", "a"}:
                 index -= 1
             column = self.frame.piece_at(index) if index >= 0 else None
-        elif words[piece.end:piece.end + 1] == ["in"]:
+            if column is not None and not column.names_column and len(column.objects) == 1:
+                # "enzymes that include the string 'ALA'": the rows' name holds it.
+                rows = self._object(column.objects[0])
+                if rows.display_attribute is None:
+                    return None
+                column = Piece(column.start, column.end, "attribute",
+                               [Concept("attribute", rows.name, rows.display_attribute)])
+        elif followed_by_column:
             # "with 'a' in their names"
             column = self.frame.next_piece(piece.end + 1, limit=2)
             named = [p for p in self.frame.pieces if p.end <= start and p.kind != "number"]
             if column is not None and column.text in {"name", "names"} and named and (
-                named[-1].kind == "attribute"
+                named[-1].kind == "attribute" and self._is_text(named[-1], subject)
             ):
                 # "publishers that have 'Murray' in their names": the names are the
                 # publishers themselves, a column, not the rows' naming column.
@@ -1585,6 +1599,13 @@ class Builder:
             self.explained.add(index)
         self.explained.update(range(max(0, start - 1), start))
         return QueryFilter(field=concept.field, op="contains", values=[piece.text])
+
+    def _is_text(self, column: Piece, subject: str) -> bool:
+        try:
+            concept = self._attribute_of(column, subject)
+        except Declined:
+            return False
+        return self.ontology.resolve(concept.field)[1].type == "text"
 
     def _comparison(self, op: Operator, subject: str) -> QueryFilter | None:
         frame = self.frame

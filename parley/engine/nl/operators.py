@@ -70,14 +70,14 @@ _add("order", "asc", "in ascending order", "ascending", "in ascending order of",
      "alphabetical order", "in alphabetical order", "alphabetically", "increasing order",
      "in increasing order", "from low to high", "from lowest to highest",
      "from the lowest to the highest", "from the smallest to the largest",
-     "from smallest to largest")
+     "from smallest to largest", "increasing")
 _add("order", "desc", "in descending order", "descending", "in descending order of",
      *(f"{lead}{article}descending order of" for lead in ("in ", "") for article in _ARTICLES),
      *(f"in {article}descending order" for article in _ARTICLES),
      "in decreasing order of", "in descending order by", "in decreasing order by",
      "decreasing order", "in decreasing order", "from high to low", "from highest to lowest",
      "from the highest to the lowest", "from the largest to the smallest",
-     "from largest to smallest",
+     "from largest to smallest", "decreasing",
      "in reverse alphabetical order", "reverse alphabetical order",
      "descending alphabetical order", "in descending alphabetical order",
      "alphabetically descending", "in descending alphabetical")

@@ -1036,3 +1036,23 @@ def test_the_rows_asked_about_own_the_column_named_before_a_denial(
     leagues[0].reader.read(question)
     columns, rows = answer(leagues, question)
     assert [row[columns.index("league_name")] for row in rows] == ["West"]
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "expected"),
+    [
+        # the direction between "ordered by" and the column
+        ("List the first names of all rowers ordered by descending weight.", "fname",
+         ["Dev", "Ben", "Ada", "Cleo"]),
+        ("List the first names of all rowers sorted by increasing weight.", "fname",
+         ["Cleo", "Ada", "Ben", "Dev"]),
+        # the direction and its order after "sorted in"
+        ("List the regatta titles sorted in descending alphabetical order.", "regatta_title",
+         ["Winter Sprint", "Spring Cup", "Autumn Dash"]),
+    ],
+)
+def test_a_direction_right_after_an_order_word(
+    club: tuple[Parser, Source], question: str, column: str, expected: list[str]
+) -> None:
+    columns, rows = answer(club, question)
+    assert [row[columns.index(column)] for row in rows] == expected

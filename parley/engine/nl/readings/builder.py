@@ -1105,6 +1105,9 @@ class Builder:
                         fields.append(concept.field)
                 elif after is not None and after.names_column:
                     continue
+                elif not op.arg and self._direction_follows(op):
+                    # "ordered by ascending rating": the direction's own phrase reads it.
+                    continue
                 elif op.arg and order:
                     order[-1] = OrderItem(key=order[-1].key, descending=descending)
                 elif op.arg and metrics and not alphabetical(frame, op):
@@ -1599,6 +1602,14 @@ class Builder:
             self.explained.add(index)
         self.explained.update(range(max(0, start - 1), start))
         return QueryFilter(field=concept.field, op="contains", values=[piece.text])
+
+    def _direction_follows(self, op: Operator) -> bool:
+        index = op.end
+        while index < len(self.frame.tokens) and self.frame.tokens[index].norm in {"the", "an",
+                                                                                   "a"}:
+            index += 1
+        return any(other.kind == "order" and other.arg and other.start == index
+                   for other in self.frame.operators)
 
     def _is_text(self, column: Piece, subject: str) -> bool:
         try:

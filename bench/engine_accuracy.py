@@ -8,7 +8,8 @@
 Builds a fresh Parley home in a temporary directory (demo data included), adds each set's
 database as a source with its own application, asks every question and prints, per kind,
 how many answers were correct, wrong and declined. The sets: ``demo`` and ``hr`` (tuned),
-``demo_holdout`` and ``logistics`` (held out), ``saas`` (blind). See docs/accuracy.md.
+``demo_holdout`` and ``logistics`` (held out), ``saas``, ``inventory``, ``marketing`` and
+``veterinary`` (blind). See docs/accuracy.md.
 With ``--provider`` (an OpenAI-compatible endpoint; its key in ``PARLEY_LLM_API_KEY``) the
 sets are asked three times, by the built-in engine, by the language model alone and by the
 two together (the model asked only when the engine declines), and the paths are printed side
@@ -36,7 +37,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "questions"
 sys.path[:0] = [str(QUESTIONS), str(QUESTIONS / "holdout"), str(QUESTIONS / "blind"),
-                str(QUESTIONS / "blind2"), str(QUESTIONS / "blind3")]
+                str(QUESTIONS / "blind2"), str(QUESTIONS / "blind3"), str(QUESTIONS / "blind4")]
 
 from harness import (  # noqa: E402
     Case,
@@ -55,6 +56,7 @@ from marketing_dataset import create_marketing_database  # noqa: E402
 from mysql_reference import MySQLReference  # noqa: E402
 from pg_reference import PostgresReference  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
+from veterinary_dataset import create_veterinary_database  # noqa: E402
 
 #: set name -> question file
 SETS = {
@@ -65,6 +67,7 @@ SETS = {
     "saas": QUESTIONS / "blind" / "saas.yaml",
     "inventory": QUESTIONS / "blind2" / "inventory.yaml",
     "marketing": QUESTIONS / "blind3" / "marketing.yaml",
+    "veterinary": QUESTIONS / "blind4" / "veterinary.yaml",
 }
 GROUPS = {
     "tuned": ("demo", "hr"),
@@ -72,6 +75,7 @@ GROUPS = {
     "blind": ("saas",),
     "blind2": ("inventory",),
     "blind3": ("marketing",),
+    "blind4": ("veterinary",),
     "all": tuple(SETS),
 }
 OUTCOMES = ("correct", "wrong", "declined")
@@ -218,7 +222,9 @@ def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, R
         url = f"duckdb:///{path}"
     else:
         path = home / f"{name}.db"
-        (create_hr_database if name == "hr" else create_saas_database)(path, today=today)
+        create = {"hr": create_hr_database, "veterinary": create_veterinary_database}.get(
+            name, create_saas_database)
+        create(path, today=today)
         url = f"sqlite:///{path}"
     parley.add_source(url, name=name)
     parley.create_application(name, source=name)

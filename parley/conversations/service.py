@@ -59,6 +59,8 @@ from parley.store.models import Source as SourceRecord
 WorkspaceFactory = Callable[[Session, Application, Sequence[RowFilter]], Workspace]
 #: How far back a turn looks for the last query and the last result.
 CONTEXT_MESSAGES = 20
+#: Answers that answered nothing: a turn after one has no earlier answer to edit.
+_UNANSWERED = frozenset({"clarification", "out_of_scope"})
 #: What a turn reads first, built once (building a statement costs more than running it).
 _CONVERSATION_AND_APPLICATION = (
     select(Conversation, Application)
@@ -737,7 +739,13 @@ class Conversations:
     def _context(session: Session, conversation_id: str, today: dt.date | None) -> TurnContext:
         """What the engine may remember: the last query and the last result."""
         context = TurnContext(today=today)
-        for message in store.recent_answers(session, conversation_id, within=CONTEXT_MESSAGES):
+        for newest, message in enumerate(
+            store.recent_answers(session, conversation_id, within=CONTEXT_MESSAGES)
+        ):
+            if newest == 0 and message.intent in _UNANSWERED and not message.columns:
+                # The last question went unanswered: "split by pet" after it edits that
+                # question, not an older answer, and it cannot be guessed.
+                break
             if context.previous_answer is None and message.columns:
                 context.previous_answer = answer_from_message(message)
             if context.previous_query is None and message.semantic_query:

@@ -202,6 +202,22 @@ def test_messages_are_numbered_in_order_and_a_follow_up_edits_the_last_query(
     assert stored(parley, first.conversation_id) == expected
 
 
+def test_a_follow_up_after_an_unanswered_question_does_not_edit_an_older_answer(
+    parley: Parley,
+) -> None:
+    first = parley.ask("revenue by country", principal="service-tests")
+    unanswered = parley.ask("how much did they zorble", conversation_id=first.conversation_id,
+                            principal="service-tests")
+    follow_up = parley.ask("split by customer", conversation_id=first.conversation_id,
+                           principal="service-tests")
+
+    assert first.answer.intent == "sql_query"
+    assert unanswered.answer.intent in {"clarification", "out_of_scope"}
+    # "split by customer" edits the question that went unanswered, which cannot be guessed.
+    assert follow_up.answer.intent == "clarification"
+    assert follow_up.answer.sql is None
+
+
 @pytest.mark.parametrize(
     ("question", "title"),
     [

@@ -866,8 +866,10 @@ def _read_ranking(reading: Reading, words: list[str]) -> None:
     for i, w in enumerate(words):
         if w in {"least", "most"} and i > 0 and words[i - 1] == "at":
             continue  # "at least 10" is a comparison, not a ranking
-        if w in {"most", "least"} and words[i + 1 : i + 2] and words[i + 1] in TIME_EXTREMES:
-            continue  # "most recent" is a time, not a ranking
+        if w in {"most", "least"} and words[i + 1 : i + 2] and words[i + 1] in TIME_EXTREMES and (
+            i + 1 not in reading.time.used
+        ):
+            continue  # "most recent" is a time, not a ranking; "the least last month" is one
         if (w in TOP or w in BOTTOM) and i not in reading.aggregated:
             reading.descending = w in TOP
             number = parse_number(words[i + 1]) if i + 1 < len(words) else None

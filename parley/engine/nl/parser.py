@@ -120,7 +120,12 @@ class Parser:
         if is_greeting(tokens):
             return Understanding("greeting")
         chart = requested_chart(tokens)
-        if context.previous is None and chart is None and not is_schema_help(tokens):
+        refers_back = _leads(tokens) or _that_answer(tokens)
+        if context.previous is None and chart is None and not is_schema_help(tokens) and not (
+            refers_back
+        ):
+            # An edit of an earlier answer ("what about cats?") is not a question of its
+            # own: the path below says there is no earlier answer to edit.
             try:
                 candidate = self.reader.read(question)
             except Declined as declined:
@@ -214,7 +219,8 @@ class Parser:
             return clarification
         if (
             context.previous is None
-            and (reading.pronoun or reading.relative_unit or _leads_a_follow_up(reading))
+            and (reading.pronoun or reading.relative_unit or _leads(reading.tokens)
+                 or _that_answer(reading.tokens))
             and not (reading.metrics and (reading.dimensions or reading.group_objects))
         ):
             return Understanding(
@@ -1229,14 +1235,31 @@ def _has_new_content(reading: Reading) -> bool:
 
 _REFINING_LEADS = (
     ("only",), ("just",), ("now",), ("and",), ("also",), ("instead",), ("what", "about"),
-    ("how", "about"), ("but",), ("same",), ("make", "it"),
+    ("how", "about"), ("but",), ("same",), ("make", "it"), ("split", "by"),
 )  # fmt: skip
 
 
-def _leads_a_follow_up(reading: Reading) -> bool:
+def _leads(tokens: list[Token]) -> bool:
     """ "only healthcare companies", "what about 2024?": words that edit an earlier question."""
-    words = tuple(t.norm for t in reading.tokens)
+    words = tuple(t.norm for t in tokens)
     return any(words[: len(lead)] == lead for lead in _REFINING_LEADS)
+
+
+#: Words before a "that" which stands for an earlier answer ("how much of that", "break
+#: that down"), and words after it; a "that" before a noun or after one is not it.
+_BEFORE_THAT = frozenset({"of", "for", "from", "show", "break", "split", "make", "plot", "put"})
+_AFTER_THAT = frozenset({"has", "have", "had", "is", "are", "was", "were", "as", "down", "by",
+                         "into", "per", "over", "came", "comes", "come", "went", "goes", "did",
+                         "does", "do"})
+
+
+def _that_answer(tokens: list[Token]) -> bool:
+    words = [t.norm for t in tokens]
+    return any(
+        word == "that" and index > 0 and words[index - 1] in _BEFORE_THAT
+        and (index + 1 == len(words) or words[index + 1] in _AFTER_THAT)
+        for index, word in enumerate(words)
+    )
 
 
 def _is_followup(reading: Reading) -> bool:

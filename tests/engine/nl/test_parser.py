@@ -137,6 +137,25 @@ def test_follow_ups_edit_the_previous_query(parser: Parser, follow_up: str, chec
     assert check(found.query.describe()), found.query.describe()
 
 
+@pytest.mark.parametrize(
+    "follow_up",
+    ["what about customers?", "how much of that came from US customers?", "split by customer",
+     "only US customers"],
+)
+def test_an_edit_with_no_earlier_answer_is_not_read_as_a_question(
+    parser: Parser, follow_up: str
+) -> None:
+    found = understand(parser, follow_up)
+    assert found.intent in {"clarification", "out_of_scope"}
+    assert found.query is None
+
+
+def test_the_least_before_a_time_phrase_ranks_lowest_first(parser: Parser) -> None:
+    found = query_of(parser, "which 3 customers brought in the least last month?")
+    assert found["order"] == [{"key": "revenue", "descending": False}], found
+    assert found["limit"] == 3
+
+
 def test_a_chart_change_keeps_the_query(parser: Parser) -> None:
     first = understand(parser, "revenue by segment").query
     found = understand(parser, "show it as a pie chart", previous=first)

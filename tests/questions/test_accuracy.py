@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE / "holdout"))
 sys.path.insert(0, str(HERE / "blind"))
 sys.path.insert(0, str(HERE / "blind2"))
 sys.path.insert(0, str(HERE / "blind3"))
+sys.path.insert(0, str(HERE / "blind4"))
 
 from harness import DuckDBReference, SQLiteReference, load_cases, run_case  # noqa: E402
 from hr_dataset import create_hr_database  # noqa: E402
@@ -32,6 +33,7 @@ from marketing_dataset import create_marketing_database  # noqa: E402
 from mysql_reference import MySQLReference  # noqa: E402
 from pg_reference import PostgresReference  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
+from veterinary_dataset import create_veterinary_database  # noqa: E402
 
 from parley.conversations.installation import Parley  # noqa: E402
 
@@ -45,6 +47,7 @@ FLOORS = {
     "saas": (HERE / "blind" / "saas.yaml", "saas", 0.75, 0.02),
     "inventory": (HERE / "blind2" / "inventory.yaml", "inventory", 0.72, 0.02),
     "marketing": (HERE / "blind3" / "marketing.yaml", "marketing", 0.65, 0.02),
+    "veterinary": (HERE / "blind4" / "veterinary.yaml", "veterinary", 0.48, 0.02),
 }
 #: The sets that live on a database server of the machine, and where.
 SERVER_SETS = {
@@ -73,6 +76,9 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
     create_saas_database(home / "saas.db", today=today)
     engine.add_source(f"sqlite:///{home / 'saas.db'}", name="saas")
     engine.create_application("saas", source="saas")
+    create_veterinary_database(home / "veterinary.db", today=today)
+    engine.add_source(f"sqlite:///{home / 'veterinary.db'}", name="veterinary")
+    engine.create_application("veterinary", source="veterinary")
     for name, (url, create) in SERVER_SETS.items():
         try:
             create(url, today=today)
@@ -95,7 +101,7 @@ def test_accuracy_floor(parley: Parley, name: str) -> None:
         if app not in {s.name for s in parley.list_sources()}:
             pytest.skip(f"the database server of {url.split('@')[-1]} is not reachable")
         reference: Any = PostgresReference(url) if app == "inventory" else MySQLReference(url)
-    elif app in {"hr", "saas"}:
+    elif app in {"hr", "saas", "veterinary"}:
         reference = SQLiteReference(home / f"{app}.db")
     else:
         reference = DuckDBReference(home / f"{app}.duckdb")

@@ -601,7 +601,7 @@ def _both_on_one_column(facts: _Facts) -> str | None:
     rows of each kind, not rows that are both (none) or either (an IN)."""
     if "both" not in facts.words:
         return None
-    fields = [f.field for f in facts.query.filters if f.values != [None]]
+    fields = [f.field for f in facts.query.filters if f.values != [None] and not f.apart]
     if len(fields) != len(set(fields)) or any(
         f.op == "in" and len(f.values) > 1 for f in facts.query.filters
     ):

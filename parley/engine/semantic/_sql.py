@@ -281,6 +281,8 @@ class Condition:
     opposite: exp.Expr | None = None
     #: For a relation condition: related rows must exist ("some") or not ("none").
     related: str | None = None
+    #: Met by related rows of its own (an EXISTS of its own), not with the others.
+    apart: bool = False
 
 
 @dataclass
@@ -328,12 +330,20 @@ def place(scope: Scope, condition: Condition) -> None:
     assert condition.predicate is not None
     fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
     if fan is None:
+        if condition.apart:
+            raise InvalidInput(
+                f"a condition on {condition.object} met apart needs rows one-to-many away "
+                f"from {scope.tree.base}; each {scope.tree.base} row has one {condition.object}"
+            )
         scope.joins.update(step.child for step in steps)
         scope.where.append(condition.predicate)
         return
     scope.joins.update(step.child for step in steps[:fan])
     if condition.opposite is not None:
         scope.subqueries.append(Subquery(steps[fan:], condition.opposite, negated=True))
+        return
+    if condition.apart:
+        scope.subqueries.append(Subquery(steps[fan:], condition.predicate, negated=False))
         return
     entry = (steps[fan:], condition.predicate)
     scope.exists.setdefault(steps[fan].child, []).append(entry)
@@ -404,7 +414,7 @@ def filter_condition(ontology: Ontology, query_filter: QueryFilter) -> Condition
         positive = "in" if op == "not_in" else "eq"
         opposite = condition(target.copy(), positive, values, field=ref,
                              type_family=attribute.type)
-    return Condition(obj.name, predicate, opposite)
+    return Condition(obj.name, predicate, opposite, apart=query_filter.apart)
 
 
 def _against(obj: Object, name: str, op: str) -> exp.Expr:

@@ -20,6 +20,7 @@ FilterOp = Literal[
 #: Filters on whether related rows exist, not on a value: their ``field`` names an object.
 RELATED_OPS: frozenset[str] = frozenset({"none", "some"})
 _ORDERED_OPS = frozenset({"gt", "gte", "lt", "lte"})
+_NEGATED_OPS = frozenset({"ne", "not_in"})
 
 
 class MetricRef(BaseModel):
@@ -65,6 +66,11 @@ class QueryFilter(BaseModel):
     rows measured that have no related row of it ("artists without albums": ``NOT
     EXISTS``), or at least one (``EXISTS``). The related rows are reached by the join
     path every other condition takes, link tables included.
+
+    Positive conditions one-to-many away are met by one related row together ("orders
+    online in 2025" is one order that is both); an ``apart`` condition by related rows of
+    its own, so two of them on one column ask for rows that have *both* ("customers with
+    both savings and checking accounts": an account of each type).
     """
 
     #: An attribute reference, a metric key, or (for ``none`` / ``some``) an object name.
@@ -74,6 +80,8 @@ class QueryFilter(BaseModel):
     #: Compare with a figure of the attribute over every row of its object instead of
     #: values: ``gt`` against ``avg`` is "budget above the average budget".
     against: Literal["avg"] | None = None
+    #: Met by related rows of its own, not the same related row as the other conditions.
+    apart: bool = False
 
     @model_validator(mode="after")
     def _against_alone(self) -> QueryFilter:
@@ -81,6 +89,10 @@ class QueryFilter(BaseModel):
             raise ValueError(
                 f"a filter against the {self.against} takes no values and one of "
                 f"{', '.join(sorted(_ORDERED_OPS))}, not {self.op!r} with {self.values!r}"
+            )
+        if self.apart and self.op in RELATED_OPS | _NEGATED_OPS:
+            raise ValueError(
+                f"an 'apart' filter is a positive condition on values, not {self.op!r}"
             )
         return self
 

@@ -1056,3 +1056,35 @@ def test_a_direction_right_after_an_order_word(
 ) -> None:
     columns, rows = answer(club, question)
     assert [row[columns.index(column)] for row in rows] == expected
+
+
+_CREWS = """
+CREATE TABLE boat (boat_id INTEGER PRIMARY KEY, boat_name TEXT, hull TEXT);
+CREATE TABLE sailor (sailor_id INTEGER PRIMARY KEY, fname TEXT, age INTEGER);
+CREATE TABLE crew (sailor_id INTEGER REFERENCES sailor(sailor_id),
+                   boat_id INTEGER REFERENCES boat(boat_id), PRIMARY KEY (sailor_id, boat_id));
+INSERT INTO boat VALUES (1, 'Swan', 'Wood'), (2, 'Heron', 'Carbon'), (3, 'Kite', 'Carbon');
+INSERT INTO sailor VALUES (1, 'Ines', 31), (2, 'Omar', 45), (3, 'Yuki', 27);
+INSERT INTO crew VALUES (1, 1), (1, 2), (2, 1), (3, 2), (3, 3);
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Each value by a related row of its own: Ines crews the Swan and the Heron.
+        ("What are the first names of sailors in the crews of both Swan and Heron?", [["Ines"]]),
+        ("Find the first names of sailors on both Swan and Heron.", [["Ines"]]),
+        ("How many sailors are on boats of both Wood and Carbon hulls?", [[1]]),
+    ],
+)
+def test_both_values_are_each_met_by_related_rows(
+    tmp_path: Path, question: str, expected: list[list[Any]]
+) -> None:
+    with parser_over(tmp_path, _CREWS, "crews") as opened:
+        assert answer(opened, question)[1] == expected
+
+
+def test_both_values_of_the_rows_own_column_are_not_read(club: tuple[Parser, Source]) -> None:
+    with pytest.raises(Declined, match="both"):
+        club[0].reader.read("Which rowers have both sex F and M?")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from parley.engine.semantic.compiler import compile_query
 from parley.engine.semantic.derive import derive_ontology
@@ -142,6 +143,43 @@ def test_bad_relation_filters_are_invalid_input(school: tuple[Ontology, Path], b
                                                 message: str) -> None:
     with pytest.raises(InvalidInput, match=re.escape(message)):
         rows(school, **names(filters=[bad]))
+
+
+def apart(field: str, op: str, *values: Any) -> dict[str, Any]:
+    return {**f(field, op, *values), "apart": True}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Together, one related row must be both: no allergy is food and animal.
+        (names(filters=[f("allergy_types.allergy_type", "eq", "food"),
+                        f("allergy_types.allergy_type", "eq", "animal")]), []),
+        # Apart, each by a row of its own: Ann has a food and an animal allergy.
+        (names(filters=[apart("allergy_types.allergy_type", "eq", "food"),
+                        apart("allergy_types.allergy_type", "eq", "animal")]), [("Ann",)]),
+        (names(filters=[apart("clubs.club_name", "eq", "Chess"),
+                        apart("clubs.club_name", "eq", "Drama")]), [("Bob",)]),
+        # Beside a condition on the rows' own column, and in a count.
+        (names(filters=[apart("clubs.club_name", "eq", "Chess"),
+                        apart("clubs.club_name", "eq", "Drama"), f("students.dorm", "eq", "B")]),
+         []),
+        ({"metrics": [{"aggregation": "count", "field": "students"}],
+          "filters": [apart("allergy_types.allergy_type", "eq", "food"),
+                      apart("allergy_types.allergy_type", "eq", "animal")]}, [(1,)]),
+    ],
+)
+def test_conditions_met_apart_by_related_rows(
+    school: tuple[Ontology, Path], query: dict[str, Any], expected: list[tuple[Any, ...]]
+) -> None:
+    assert sorted(rows(school, **query)) == sorted(expected)
+
+
+def test_a_condition_met_apart_needs_related_rows(school: tuple[Ontology, Path]) -> None:
+    with pytest.raises(InvalidInput, match="needs rows one-to-many away"):
+        rows(school, **names(filters=[apart("students.dorm", "eq", "A")]))
+    with pytest.raises(ValidationError, match="positive condition"):
+        SemanticQuery.model_validate(names(filters=[apart("clubs.club_name", "ne", "Chess")]))
 
 
 def test_a_relation_filter_is_not_a_condition_on_a_figure(school: tuple[Ontology, Path]) -> None:

@@ -76,6 +76,9 @@ _PART_OF_TEXT = frozenset({"word", "letter", "string", "text", "substring", "cha
 _CONTAIN = frozenset({"contain", "contains", "containing", "include", "includes",
                       "including"})
 _HAVE = frozenset({"has", "have", "having", "with"})
+#: Join steps within which related rows are near enough to hold conditions apart
+#: (an order's products are three: orders, order items, products).
+_NEAR = 3
 
 
 #: Words between a count condition's number and what it counts ("3 corresponding
@@ -351,7 +354,9 @@ class Builder:
             if piece.kind == "object" and subject in piece.objects:
                 self._use(piece)
         self.denials = self._denials(subject)
-        filters = self._absences(subject, joined_filters(frame, self._filters(subject)))
+        filters = self._absences(subject, joined_filters(
+            frame, self._filters(subject),
+            many=lambda field: self._held_apart(subject, field.split(".")[0])))
         metrics, having = self._metrics(subject)
         self._metrics_read = metrics
         some = self._some_instead(subject, metrics, having)
@@ -1789,12 +1794,33 @@ class Builder:
 
     # -- scoring -----------------------------------------------------------------------
 
+    def _held_apart(self, subject: str, target: str) -> bool:
+        """Whether rows of ``target`` can meet conditions apart for a row of ``subject``:
+        they are many to it, and near; a long way round is a guess at the relationship."""
+        if self.reader.distance(subject, target) is not None:
+            return False
+        try:
+            return len(self.reader.tree(subject).path(target)) <= _NEAR
+        except InvalidInput:
+            return False
+
+    def _passed_through(self, query: SemanticQuery) -> set[str]:
+        """The objects that conditions met apart go through: "albums with tracks of both
+        the Reggae and Rock genres" names the tracks each genre is found by."""
+        passed: set[str] = set()
+        for item in query.filters:
+            if item.apart:
+                steps = self.reader.tree(self.subject).path(item.field.split(".")[0])
+                passed.update(step.child for step in steps)
+        return passed
+
     def unexplained(self, query: SemanticQuery) -> list[str]:
         left: list[str] = []
         # "built in the most recent year" ranks by built_year: the verb names the column.
         column_words = {stem(w) for f in fields_of(query) for w in re.split(r"[_\W]+", f.lower())}
+        passed = self._passed_through(query)
         for piece in self.frame.pieces:
-            if not piece.used:
+            if not piece.used and not (piece.kind == "object" and set(piece.objects) & passed):
                 left.append(" ".join(t.norm for t in self.frame.tokens[piece.start:piece.end]))
         for op in self.frame.operators:
             if not self.explained & set(range(op.start, op.end)) and op.kind not in {"distinct"}:
@@ -1911,7 +1937,11 @@ class Builder:
         ):
             values = " or ".join(str(v) for v in item.values)
             return f"with no {field_label(self.ontology, item.field)} {values}"
-        return f"{field_label(self.ontology, item.field)} {OP_WORDS[item.op]} {values}"
+        said = f"{field_label(self.ontology, item.field)} {OP_WORDS[item.op]} {values}"
+        if item.apart:
+            # each of "both" by rows of its own: "with a loan whose loan type is Auto"
+            return f"with a {self._object(owner).label} whose {said}"
+        return said
 
     def describe(self, query: SemanticQuery) -> str:
         parts: list[str] = []

@@ -133,11 +133,13 @@ class Reader:
         # left unexplained, and the reading declined.
         if _NEGATIVE_NUMBER.search(frame.question):
             raise Declined("a negative number")
-        if any(t.norm == "both" for t in frame.tokens):
-            # "types that have both X and Y ships": a set of groups, not rows.
-            raise Hazard("'both'")
         builder = Builder(self, frame)
         query = builder.build()
+        if any(t.norm == "both" for t in frame.tokens) and not any(
+            f.apart for f in query.filters
+        ):
+            # "types that have both X and Y ships" is read only as conditions met apart.
+            raise Hazard("'both'")
         self.check_roles(builder.subject, query, {t.stem for t in frame.tokens})
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from parley.engine.nl.lexicon import Concept
 from parley.engine.nl.operators import Operator
@@ -198,15 +198,25 @@ def objects_of(query: SemanticQuery) -> set[str]:
     return {f.split(".", 1)[0] for f in fields if "." in f}
 
 
-def joined_filters(frame: Frame, filters: list[QueryFilter]) -> list[QueryFilter]:
+def joined_filters(
+    frame: Frame, filters: list[QueryFilter], *, many: Callable[[str], bool]
+) -> list[QueryFilter]:
     """Filters joined by "or" on one column become one IN; two values of one column joined
-    by "and" ("ships with both Panama and Malta flags") cannot both hold: declined."""
+    by "and" ("ships with both Panama and Malta flags") cannot both hold of one row:
+    declined, unless ``many`` says the column's rows are many to each row asked about, and
+    "both" says that some of them hold each ("customers with both savings and checking
+    accounts")."""
     words = [t.norm for t in frame.tokens]
     kept: list[QueryFilter] = []
     for item in filters:
         if any(item == other for other in kept):
             continue
         same = [k for k in kept if k.field == item.field]
+        if same and "both" in words and "or" not in words and many(item.field):
+            previous = same[-1]
+            kept[kept.index(previous)] = previous.model_copy(update={"apart": True})
+            kept.append(item.model_copy(update={"apart": True}))
+            continue
         if same and item.op == "eq" and same[-1].op in {"eq", "in"}:
             if "or" in words:
                 previous = same[-1]

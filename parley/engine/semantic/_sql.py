@@ -283,6 +283,8 @@ class Condition:
     related: str | None = None
     #: Met by related rows of its own (an EXISTS of its own), not with the others.
     apart: bool = False
+    #: For alternatives: the conditions of which at least one holds (then nothing else).
+    alternatives: tuple[Condition, ...] = ()
 
 
 @dataclass
@@ -306,6 +308,8 @@ class Scope:
     exists: dict[str, list[tuple[list[JoinStep], exp.Expr]]] = field(default_factory=dict)
     #: Negations and relation conditions: each one alone, never merged with the others.
     subqueries: list[Subquery] = field(default_factory=list)
+    #: Groups of alternatives, each one condition: in WHERE, or an EXISTS of its own.
+    either: list[list[exp.Expr | Subquery]] = field(default_factory=list)
 
 
 def positive(limit: int) -> int:
@@ -318,6 +322,9 @@ def place(scope: Scope, condition: Condition) -> None:
     """Put a condition in WHERE, or in an EXISTS when its object is one-to-many away (a
     NOT EXISTS of its positive form when it is a negation); a relation condition is an
     EXISTS or NOT EXISTS over the whole path to its object."""
+    if condition.alternatives:
+        scope.either.append([_alternative(scope, c) for c in condition.alternatives])
+        return
     steps = scope.tree.path(condition.object)
     if condition.related is not None:
         if not steps:
@@ -349,6 +356,44 @@ def place(scope: Scope, condition: Condition) -> None:
     scope.exists.setdefault(steps[fan].child, []).append(entry)
 
 
+def _alternative(scope: Scope, condition: Condition) -> exp.Expr | Subquery:
+    """One alternative as a whole: a predicate on joined rows, or a [NOT] EXISTS of its own
+    (an EXISTS shared with other conditions would make them hold together)."""
+    steps = scope.tree.path(condition.object)
+    if condition.related is not None:
+        if not steps:
+            raise InvalidInput(f"a relation condition on {condition.object} needs another object")
+        return Subquery(steps, None, negated=condition.related == "none")
+    assert condition.predicate is not None
+    fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
+    if fan is None:
+        scope.joins.update(step.child for step in steps)
+        return condition.predicate
+    scope.joins.update(step.child for step in steps[:fan])
+    if condition.opposite is not None:
+        return Subquery(steps[fan:], condition.opposite, negated=True)
+    return Subquery(steps[fan:], condition.predicate, negated=False)
+
+
+def conditions_of(ontology: Ontology, filters: list[QueryFilter]) -> list[Condition]:
+    """The conditions of ``filters`` in their order: one each, and one for each group of
+    alternatives, where its first filter stands."""
+    slots: list[Condition | int] = []
+    groups: dict[int, list[Condition]] = {}
+    for query_filter in filters:
+        condition = filter_condition(ontology, query_filter)
+        if query_filter.any_of is None:
+            slots.append(condition)
+            continue
+        if query_filter.any_of not in groups:
+            slots.append(query_filter.any_of)
+        groups.setdefault(query_filter.any_of, []).append(condition)
+    return [
+        Condition("", None, alternatives=tuple(groups[slot])) if isinstance(slot, int) else slot
+        for slot in slots
+    ]
+
+
 def _table(ontology: Ontology, name: str) -> exp.Table:
     obj = ontology.object(name)
     if obj is None:
@@ -373,6 +418,9 @@ def from_scope(ontology: Ontology, scope: Scope, select: exp.Select) -> exp.Sele
         where.append(exp.Exists(this=inner))
     for subquery in scope.subqueries:
         where.append(_subquery(ontology, subquery))
+    for group in scope.either:
+        where.append(exp.paren(exp.or_(*(
+            _subquery(ontology, x) if isinstance(x, Subquery) else x for x in group))))
     return select.where(*where) if where else select
 
 
@@ -456,8 +504,8 @@ def list_select(
         projections.append(exp.alias_(column(owner.name, attribute.name), key))
         role = "time" if is_time(attribute) else attribute.role
         columns.append(OutputColumn(key, role, attribute.label, field=ref))
-    for query_filter in query.filters:
-        place(scope, filter_condition(ontology, query_filter))
+    for condition in conditions_of(ontology, query.filters):
+        place(scope, condition)
     for name in query.named_filters:
         place(scope, named_condition(ontology, name))
     if query.time_range is not None and (query.time_range.start or query.time_range.end):

@@ -111,9 +111,11 @@ class _Compiler:
         metric_keys = {m.key for m in self.metrics}
         after = [f.field in metric_keys and f.op not in RELATED_OPS for f in query.filters]
         self.metric_filters = [f for f, late in zip(query.filters, after, strict=True) if late]
-        self.attribute_filters = [
-            self._filter(f) for f, late in zip(query.filters, after, strict=True) if not late
-        ] + [_sql.named_condition(ontology, name) for name in query.named_filters]
+        if any(f.any_of is not None for f in self.metric_filters):
+            raise InvalidInput("alternatives are conditions on values, not on a figure")
+        self.attribute_filters = _sql.conditions_of(
+            ontology, [f for f, late in zip(query.filters, after, strict=True) if not late]
+        ) + [_sql.named_condition(ontology, name) for name in query.named_filters]
         self.periods = self._periods()
         self.pivot = bool(self.periods) and query.growth
         self.time_field = self._time_field(self.base) if self._uses_time else None

@@ -401,10 +401,10 @@ def _derive_object(table: TableInfo) -> _Table:
     label_words = tuple(label.split())
     fk_columns = {column for fk in table.foreign_keys for column in fk.columns}
     primary_key = list(table.primary_key) or [c.name for c in table.columns if c.primary_key]
-    attributes = [
+    attributes = _own_words_kept([
         _derive_attribute(table, column, label_words, primary_key, fk_columns)
         for column in table.columns
-    ]
+    ], label_words)
     natural_names = _natural_key_names(table, primary_key)
     obj = Object(
         name=table.name,
@@ -445,6 +445,22 @@ def _natural_key_names(table: TableInfo, primary_key: list[str]) -> list[str]:
 
 def _a_word(value: str) -> bool:
     return any(c.islower() for c in value) and not any(c.isdigit() for c in value)
+
+
+def _own_words_kept(attributes: list[Attribute], table_words: tuple[str, ...]) -> list[Attribute]:
+    """A synonym from the thesaurus is not a word another column of the table is named by
+    (the table's own name aside): beside ``cell_mobile_phone_number``, "mobile" is not also
+    ``phone_number``; beside ``rating_date`` of ratings, "rating" may still be ``stars``."""
+    named = [set(a.label.split()) - set(table_words) for a in attributes]
+    kept: list[Attribute] = []
+    for index, attribute in enumerate(attributes):
+        others = set().union(*(words for i, words in enumerate(named) if i != index))
+        claimed = others - named[index]
+        synonyms = [s for s in attribute.synonyms if not (set(s.split()) & claimed
+                                                          and len(s.split()) == 1)]
+        kept.append(attribute if synonyms == attribute.synonyms
+                    else attribute.model_copy(update={"synonyms": synonyms}))
+    return kept
 
 
 def _derive_attribute(

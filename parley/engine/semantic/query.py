@@ -8,6 +8,7 @@ an ontology object (table) and one of its attributes (columns).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -71,6 +72,10 @@ class QueryFilter(BaseModel):
     online in 2025" is one order that is both); an ``apart`` condition by related rows of
     its own, so two of them on one column ask for rows that have *both* ("customers with
     both savings and checking accounts": an account of each type).
+
+    Conditions with the same ``any_of`` number are alternatives: at least one of them holds
+    ("mountains with a height over 5000 or a prominence over 1000"); each group is one
+    condition beside the others.
     """
 
     #: An attribute reference, a metric key, or (for ``none`` / ``some``) an object name.
@@ -82,6 +87,8 @@ class QueryFilter(BaseModel):
     against: Literal["avg"] | None = None
     #: Met by related rows of its own, not the same related row as the other conditions.
     apart: bool = False
+    #: Alternatives: of the filters with the same number, at least one holds.
+    any_of: int | None = None
 
     @model_validator(mode="after")
     def _against_alone(self) -> QueryFilter:
@@ -94,6 +101,8 @@ class QueryFilter(BaseModel):
             raise ValueError(
                 f"an 'apart' filter is a positive condition on values, not {self.op!r}"
             )
+        if self.apart and self.any_of is not None:
+            raise ValueError("a filter is either met apart or one of alternatives, not both")
         return self
 
 
@@ -140,6 +149,14 @@ class SemanticQuery(BaseModel):
     distinct: bool = False
     #: Business definitions the rows must meet (the ontology's named filters, by name).
     named_filters: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _alternatives_come_in_groups(self) -> SemanticQuery:
+        groups = Counter(f.any_of for f in self.filters if f.any_of is not None)
+        alone = sorted(number for number, size in groups.items() if size < 2)
+        if alone:
+            raise ValueError(f"any_of {alone[0]} has one filter; alternatives need two or more")
+        return self
 
     @property
     def is_list(self) -> bool:

@@ -424,3 +424,19 @@ def test_a_value_compared_with_its_average_on_every_backend(
 def test_a_filter_against_the_average_takes_no_values_and_an_order(bad: dict[str, Any]) -> None:
     with pytest.raises(ValidationError, match="against the avg"):
         QueryFilter(field="products.unit_price", against="avg", **bad)
+
+
+def test_alternatives_beside_another_condition_on_every_backend(
+    backend: tuple[str, Execute], ontology: Ontology
+) -> None:
+    # (Furniture or over 900) and over 400 is the laptop alone; "Furniture or (over 900
+    # and over 400)", what the conditions would say without the group's parentheses,
+    # would let the desk (300) in too.
+    filters = [
+        {"field": "products.category", "op": "eq", "values": ["Furniture"], "any_of": 1},
+        {"field": "products.unit_price", "op": "gt", "values": [900], "any_of": 1},
+        {"field": "products.unit_price", "op": "gt", "values": [400]},
+    ]
+    result = run(backend, ontology, list_object="products",
+                 list_fields=["products.product_name"], filters=filters)
+    assert [r["product_name"] for r in result] == ["Laptop"]

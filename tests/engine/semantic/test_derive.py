@@ -826,3 +826,21 @@ def test_a_key_that_is_a_name_names_its_rows() -> None:
                   primary_key=("dept_name",), row_count=5),
     ))
     assert derive_ontology(schema, source="campus").objects[0].display_attribute == "dept_name"
+
+
+@pytest.mark.parametrize(
+    ("columns", "kept"),
+    [
+        # Alone, the phone number is also the mobile.
+        ((C("phone_number", "text"),), True),
+        # Beside a column named by it, "mobile" is that column's word.
+        ((C("phone_number", "text"), C("cell_mobile_phone_number", "text")), False),
+    ],
+)
+def test_a_synonym_is_not_a_word_another_column_is_named_by(
+    columns: tuple[ColumnInfo, ...], kept: bool
+) -> None:
+    table = TableInfo("customers", (C("customer_id", "integer", primary_key=True), *columns),
+                      primary_key=("customer_id",))
+    ontology = derive_ontology(SchemaInfo(dialect="sqlite", tables=(table,)), source="s")
+    assert ("mobile" in ontology.resolve("customers.phone_number")[1].synonyms) is kept

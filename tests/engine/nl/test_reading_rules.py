@@ -83,7 +83,8 @@ def answer(club: tuple[Parser, Source], question: str) -> tuple[list[str], list[
     ("identifier", "label"),
     [("fname", "first name"), ("emp_lname", "employee last name"), ("stu_id", "student id"),
      ("LName", "last name"), ("FName", "first name"),
-     ("crs_code", "course code"), ("prof_office", "professor office")],
+     ("crs_code", "course code"), ("prof_office", "professor office"),
+     ("appt_type", "appointment type")],
 )
 def test_common_schema_abbreviations_are_spelled_out(identifier: str, label: str) -> None:
     assert humanize(identifier) == label
@@ -1088,3 +1089,14 @@ def test_both_values_are_each_met_by_related_rows(
 def test_both_values_of_the_rows_own_column_are_not_read(club: tuple[Parser, Source]) -> None:
     with pytest.raises(Declined, match="both"):
         club[0].reader.read("Which rowers have both sex F and M?")
+
+
+_PARCELS = """
+CREATE TABLE parcel (parcel_id INTEGER PRIMARY KEY, label TEXT, weight_kg REAL);
+INSERT INTO parcel VALUES (1, 'A', 12.5), (2, 'B', 31), (3, 'C', 40);
+"""
+
+
+def test_a_unit_after_a_number_is_the_compared_columns_own(tmp_path: Path) -> None:
+    with parser_over(tmp_path, _PARCELS, "parcels") as opened:
+        assert answer(opened, "How many parcels weigh over 30 kg?")[1] == [[2]]

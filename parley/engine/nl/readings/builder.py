@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from parley.engine.nl.lexicon import Concept
+from parley.engine.nl.lexicon import UNIT_WORDS, Concept
 from parley.engine.nl.lexicon import counted_noun as _counted_noun
 from parley.engine.nl.negation import Denied, denied_object
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator
@@ -1814,6 +1814,17 @@ class Builder:
                 passed.update(step.child for step in steps)
         return passed
 
+    def _unit_of_a_compared_column(self, index: int, query: SemanticQuery) -> bool:
+        tokens = self.frame.tokens
+        if tokens[index].norm not in UNIT_WORDS or index == 0:
+            return False
+        if parse_number(tokens[index - 1].norm) is None:
+            return False
+        return any(
+            tokens[index].norm in self.ontology.resolve(f.field)[1].label.split()
+            for f in query.filters if f.values and "." in f.field
+        )
+
     def unexplained(self, query: SemanticQuery) -> list[str]:
         left: list[str] = []
         # "built in the most recent year" ranks by built_year: the verb names the column.
@@ -1853,6 +1864,8 @@ class Builder:
                 continue  # "written by Smith": the value says who
             if token.norm == "by" and self._passive_by(token.index):
                 continue  # "used by more than 3 parties": the count condition says who
+            if self._unit_of_a_compared_column(token.index, query):
+                continue  # "weigh over 30 kg" of weight_kg: the column's own unit
             left.append(token.norm)
         return left
 

@@ -1100,3 +1100,19 @@ INSERT INTO parcel VALUES (1, 'A', 12.5), (2, 'B', 31), (3, 'C', 40);
 def test_a_unit_after_a_number_is_the_compared_columns_own(tmp_path: Path) -> None:
     with parser_over(tmp_path, _PARCELS, "parcels") as opened:
         assert answer(opened, "How many parcels weigh over 30 kg?")[1] == [[2]]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many rowers are in the database?", [[4]]),
+        ("How many regattas do we have on file?", [[3]]),
+        ("How many regattas are listed in our records?", [[3]]),
+        # a verb of keeping after "we" says the rows are ours
+        ("What is the highest cost of the regattas we run?", [[55.0]]),
+    ],
+)
+def test_words_that_say_the_rows_are_ours_change_nothing(
+    club: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert answer(club, question)[1] == expected

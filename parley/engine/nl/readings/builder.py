@@ -76,6 +76,16 @@ _PART_OF_TEXT = frozenset({"word", "letter", "string", "text", "substring", "cha
 _CONTAIN = frozenset({"contain", "contains", "containing", "include", "includes",
                       "including"})
 _HAVE = frozenset({"has", "have", "having", "with"})
+#: Verbs of keeping or offering, which after "we" say the rows are ours and nothing more.
+_KEEPING_VERBS = frozenset({"offer", "provide", "have", "keep", "stock", "look", "after",
+                            "serve", "run", "employ", "own", "operate", "manage", "hold"})
+#: Where the data is kept: "on file", "in our database".
+_WHERE_DATA_IS_KEPT = tuple(
+    (*lead, *article, place)
+    for lead in (("on",), ("in",))
+    for article in ((), ("the",), ("our",))
+    for place in ("file", "record", "records", "database", "system", "books")
+)
 #: Join steps within which related rows are near enough to hold conditions apart
 #: (an order's products are three: orders, order items, products).
 _NEAR = 3
@@ -1814,6 +1824,23 @@ class Builder:
                 passed.update(step.child for step in steps)
         return passed
 
+    def _about_ourselves(self) -> set[int]:
+        """Words that say the rows are the asker's own and change nothing: a verb of
+        keeping or offering after "we" ("the treatments we offer", "the pets we look
+        after"), and where the data is kept ("on file", "in the database")."""
+        words = [t.norm for t in self.frame.tokens]
+        found: set[int] = set()
+        for index, word in enumerate(words):
+            if word == "we":
+                verbs = [i for i in range(index + 1, min(index + 3, len(words)))
+                         if words[i] in _KEEPING_VERBS]
+                if verbs and verbs[0] == index + 1:
+                    found.update(verbs)
+            for phrase in _WHERE_DATA_IS_KEPT:
+                if tuple(words[index:index + len(phrase)]) == phrase:
+                    found.update(range(index, index + len(phrase)))
+        return found
+
     def _unit_of_a_compared_column(self, index: int, query: SemanticQuery) -> bool:
         tokens = self.frame.tokens
         if tokens[index].norm not in UNIT_WORDS or index == 0:
@@ -1833,8 +1860,11 @@ class Builder:
         for piece in self.frame.pieces:
             if not piece.used and not (piece.kind == "object" and set(piece.objects) & passed):
                 left.append(" ".join(t.norm for t in self.frame.tokens[piece.start:piece.end]))
+        ourselves = self._about_ourselves()
         for op in self.frame.operators:
-            if not self.explained & set(range(op.start, op.end)) and op.kind not in {"distinct"}:
+            if not self.explained & set(range(op.start, op.end)) and op.kind not in {
+                "distinct"
+            } and not set(range(op.start, op.end)) <= ourselves:
                 left.append(" ".join(t.norm for t in self.frame.tokens[op.start:op.end]))
         covered = set(self.explained)
         for piece in self.frame.pieces:
@@ -1866,6 +1896,8 @@ class Builder:
                 continue  # "used by more than 3 parties": the count condition says who
             if self._unit_of_a_compared_column(token.index, query):
                 continue  # "weigh over 30 kg" of weight_kg: the column's own unit
+            if token.index in ourselves:
+                continue  # "the treatments we offer", "pets on file": the data itself
             left.append(token.norm)
         return left
 

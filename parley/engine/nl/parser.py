@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 
 from parley.engine.events import Intent, Option
 from parley.engine.nl.coordination import expand_coordination
@@ -20,6 +19,7 @@ from parley.engine.nl.lexicon import SIZE_WORDS, Concept, Lexicon, build_lexicon
 from parley.engine.nl.readings import Declined, Reader
 from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
+from parley.engine.nl.understanding import Context, Understanding
 from parley.engine.nl.verify import SHAPE_CHECKS, contradictions
 from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
@@ -41,31 +41,6 @@ _SQL_MARKS = re.compile(
     r";|--|/\*|\*/|\b(?:SELECT|DROP|DELETE|INSERT|UPDATE|UNION|TRUNCATE)\s+(?:\*|TABLE|FROM|INTO|ALL|SELECT)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(slots=True)
-class Context:
-    """What the conversation so far tells the parser."""
-
-    previous: SemanticQuery | None = None
-    #: True when the previous turn produced a result a chart can be drawn from.
-    has_result: bool = False
-
-
-@dataclass(slots=True)
-class Understanding:
-    intent: Intent
-    query: SemanticQuery | None = None
-    chart_type: str | None = None
-    #: Why this reading: the evidence used and the assumptions made.
-    reason: str = ""
-    #: For clarifications: the options to choose from. Otherwise suggestions.
-    options: list[str] = field(default_factory=list)
-    #: For clarifications: each option as the question that asks for exactly it.
-    choices: list[Option] = field(default_factory=list)
-    #: What could not be understood, for an honest reply.
-    problem: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 class Parser:

@@ -14,9 +14,10 @@ import re
 from parley.engine.events import Intent, Option
 from parley.engine.nl.coordination import expand_coordination
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
-from parley.engine.nl.interpret import Ambiguity, FilterPart, MetricPart, Reading, read_question
 from parley.engine.nl.lexicon import SIZE_WORDS, Concept, Lexicon, build_lexicon
 from parley.engine.nl.readings import Declined, Reader
+from parley.engine.nl.roles.read import read_question
+from parley.engine.nl.roles.reading import Ambiguity, FilterPart, MetricPart, Reading
 from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.timephrases import Period, default_grain, period_of
 from parley.engine.nl.understanding import Context, Understanding

@@ -56,6 +56,7 @@ def punctuated(question: str) -> set[int]:
 
 
 def _measure_only(m: Match) -> bool:
+    """Whether every concept the match names is measured (a metric or a measure column)."""
     return bool(m.concepts) and all(
         c.kind == "metric" or is_measure(c) for c in m.concepts
     )
@@ -70,6 +71,7 @@ def _columns(m: Match) -> set[str]:
 
 
 def _metric_column(name: str) -> str:
+    """The column a metric's name is made of ("total_revenue": revenue)."""
     for prefix in ("total_", "avg_", "average_", "sum_"):
         if name.startswith(prefix):
             return name[len(prefix) :]

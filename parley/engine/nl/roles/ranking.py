@@ -98,6 +98,9 @@ def _read_ranked_subject(reading: Reading, words: list[str]) -> None:
 
 
 def read_ranking(reading: Reading, words: list[str]) -> None:
+    """Rankings and recency: "top 10", "the 3 best", "latest", "cheapest", "the month
+    before", and then which object or column the ranking is about.
+    """
     for i, w in enumerate(words):
         if w in {"least", "most"} and i > 0 and words[i - 1] == "at":
             continue  # "at least 10" is a comparison, not a ranking

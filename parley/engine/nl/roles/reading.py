@@ -17,6 +17,8 @@ from parley.engine.semantic.query import Aggregation, FilterOp, Grain
 
 @dataclass(slots=True)
 class FilterPart:
+    """A value filter or a comparison the question states ("not in Berlin", "over 500")."""
+
     concept: Concept
     op: FilterOp
     values: list[object]
@@ -24,6 +26,8 @@ class FilterPart:
 
 @dataclass(slots=True)
 class MetricPart:
+    """Something measured: a metric named, or a column aggregated, or an object counted."""
+
     concept: Concept | None = None
     aggregation: Aggregation | None = None
     #: An attribute aggregated ad hoc, or the object counted.
@@ -32,6 +36,8 @@ class MetricPart:
 
 @dataclass(slots=True)
 class Ambiguity:
+    """A phrase that names several concepts, each a possible reading of it."""
+
     words: str
     options: list[Concept]
     #: The options are aggregated ("average price"): the nearest one to the rest wins.
@@ -40,6 +46,8 @@ class Ambiguity:
 
 @dataclass(slots=True)
 class Reading:
+    """What one question names, each part in the role its words gave it."""
+
     tokens: list[Token]
     time: TimeFindings
     matches: list[Match]

@@ -13,21 +13,13 @@ import re
 
 from parley.engine.events import Intent, Option
 from parley.engine.nl.coordination import expand_coordination
+from parley.engine.nl.followup import is_followup, leads_a_follow_up, merge
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
 from parley.engine.nl.lexicon import Concept, Lexicon, build_lexicon
-from parley.engine.nl.query_building.dates import (
-    apply_time,
-    dated_by,
-    event_date,
-    previous_period,
-)
-from parley.engine.nl.query_building.filters import merge_filters
 from parley.engine.nl.query_building.graph import Graph
-from parley.engine.nl.query_building.metrics import metric_of
 from parley.engine.nl.query_building.query import build
 from parley.engine.nl.query_building.subjects import (
     base_object,
-    display_field,
     query_base,
     query_objects,
 )
@@ -36,17 +28,9 @@ from parley.engine.nl.readings import Declined, Reader
 from parley.engine.nl.roles.read import read_question
 from parley.engine.nl.roles.reading import Ambiguity, Reading
 from parley.engine.nl.text import Token, tokenize
-from parley.engine.nl.timephrases import Period
 from parley.engine.nl.understanding import Context, Understanding
 from parley.engine.nl.verify import SHAPE_CHECKS, contradictions
-from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
 from parley.engine.semantic.ontology import Ontology
-from parley.engine.semantic.query import (
-    DimensionRef,
-    OrderItem,
-    QueryFilter,
-    SemanticQuery,
-)
 from parley.errors import InvalidInput
 
 _CACHE_SIZE = 2048
@@ -203,7 +187,7 @@ class Parser:
             return clarification
         if (
             context.previous is None
-            and (reading.pronoun or reading.relative_unit or _leads_a_follow_up(reading))
+            and (reading.pronoun or reading.relative_unit or leads_a_follow_up(reading))
             and not (reading.metrics and (reading.dimensions or reading.group_objects))
         ):
             return Understanding(
@@ -211,11 +195,11 @@ class Parser:
                 problem="the question refers to an earlier answer, and there is none yet",
             )
         followup = context.previous is not None and (
-            _is_followup(reading) or reading.pronoun or reading.relative_unit is not None
+            is_followup(reading) or reading.pronoun or reading.relative_unit is not None
         )
         try:
             if followup and context.previous is not None:
-                query = self._merge(context.previous, reading)
+                query = merge(self._graph, context.previous, reading)
                 intent: Intent = "refinement"
             else:
                 built = build(self._graph, reading)
@@ -341,103 +325,6 @@ class Parser:
             return " ".join([*label.split(), *name.split()[1:]])
         return f"{label} {name}"
 
-    # -- building a query -------------------------------------------------------------
-
-    # -- follow-ups -------------------------------------------------------------------
-
-    def _merge(self, previous: SemanticQuery, reading: Reading) -> SemanticQuery:
-        query = previous.model_copy(deep=True)
-        event_date(self.ontology, reading)
-        dated = previous.time_range.field if previous.time_range else None
-        dated = dated or next((c.field for c in previous.compare if c.field), None)
-        if reading.time_field is None and not reading.metrics and dated and "." in dated:
-            # "and last year?": the new period is read on the date the answer was dated by.
-            owner, column = dated.split(".", 1)
-            reading.time_field = Concept("attribute", owner, column, role="time")
-        if reading.metrics:
-            query.metrics = [metric_of(self.ontology, part, reading) for part in reading.metrics]
-            query.order = [
-                o
-                for o in query.order
-                if o.key in {m.key for m in query.metrics}
-                or o.key in {d.key for d in query.dimensions}
-            ]
-        new_dimensions = [DimensionRef(field=c.field) for c in reading.dimensions]
-        new_dimensions += [
-            DimensionRef(field=display_field(self.ontology, c)) for c in reading.group_objects
-        ]
-        base = (
-            base_object(self._graph, reading)
-            if reading.metrics
-            else query_base(self.ontology, query)
-        )
-        time_field = dated_by(self.ontology, reading, base)
-        if reading.grain and time_field:
-            new_dimensions.insert(0, DimensionRef(field=time_field, grain=reading.grain))
-        if new_dimensions:
-            if reading.instead or (
-                reading.grain
-                and not reading.dimensions
-                and not reading.group_objects
-                and any(d.grain for d in query.dimensions)
-            ):
-                keep = [] if reading.instead else [d for d in query.dimensions if not d.grain]
-                query.dimensions = keep + new_dimensions
-                if reading.instead and len(query.dimensions) > len(new_dimensions):
-                    query.dimensions = new_dimensions
-            else:
-                query.dimensions += [d for d in new_dimensions if d not in query.dimensions]
-            query.order = [o for o in query.order if o.key in {m.key for m in query.metrics}]
-            if query.list_object:
-                query.list_object = None
-        for f in merge_filters(reading.filters):
-            query.filters = [
-                g
-                for g in query.filters
-                if not (g.field == f.field and f.op in {"eq", "in"} and g.op in {"eq", "in"})
-            ]
-            query.filters.append(f)
-        for condition in reading.conditions:
-            query.filters.append(
-                QueryFilter(
-                    field=condition.concept.field
-                    if condition.concept.kind != "metric"
-                    else condition.concept.name,
-                    op=condition.op,
-                    values=condition.values,
-                )
-            )
-        if (
-            reading.period
-            and not reading.period.anchored
-            and previous.time_range
-            and previous.time_range.start
-        ):
-            # "and in Q3?" after Q4 2024 means Q3 2024.
-            reading.time.period = _in_year(reading.period, previous.time_range.start.year)
-        if reading.relative_unit and not reading.period and previous.time_range:
-            # "what about the month before?"
-            earlier = previous.time_range
-            if earlier.start and earlier.end:
-                prior = previous_period(Period(earlier.start, earlier.end, earlier.label))
-                reading.time.period = prior
-        if reading.period or reading.time.compare:
-            query.time_range = None
-            query.compare = []
-            query.growth = False
-            apply_time(query, reading, time_field)
-        if reading.share:
-            query.share = True
-        if reading.limit or reading.ranking:
-            if query.metrics and query.dimensions:
-                descending = reading.descending if reading.descending is not None else True
-                query.order = [OrderItem(key=query.metrics[0].key, descending=descending)]
-            query.limit = reading.limit or query.limit or 10
-        elif new_dimensions and any(d.grain for d in query.dimensions) and not query.order:
-            grain_dim = next(d for d in query.dimensions if d.grain)
-            query.order = [OrderItem(key=grain_dim.key, descending=False)]
-        return query
-
     def _reason(self, reading: Reading) -> str:
         parts: list[str] = []
         for m in reading.matches:
@@ -496,38 +383,6 @@ def _has_new_content(reading: Reading) -> bool:
     )
 
 
-_REFINING_LEADS = (
-    ("only",), ("just",), ("now",), ("and",), ("also",), ("instead",), ("what", "about"),
-    ("how", "about"), ("but",), ("same",), ("make", "it"),
-)  # fmt: skip
-
-
-def _leads_a_follow_up(reading: Reading) -> bool:
-    """ "only healthcare companies", "what about 2024?": words that edit an earlier question."""
-    words = tuple(t.norm for t in reading.tokens)
-    return any(words[: len(lead)] == lead for lead in _REFINING_LEADS)
-
-
-def _is_followup(reading: Reading) -> bool:
-    words = tuple(t.norm for t in reading.tokens)
-    lead = any(words[: len(phrase)] == phrase for phrase in FOLLOW_UP_LEADS)
-    measured = bool(reading.metrics) or any(c.role == "measure" for c in reading.fields)
-    complete = measured and bool(
-        reading.dimensions or reading.group_objects or reading.time.grain or reading.time.series
-    )
-    if lead or reading.instead:
-        return not complete
-    return not (
-        measured
-        or reading.list_object
-        or reading.count_words
-        or reading.mentioned
-        or reading.group_objects
-        or reading.price_order is not None
-        or reading.money_words
-    )
-
-
 def _unique_fields(options: list[Concept]) -> list[Concept]:
     seen: dict[str, Concept] = {}
     for concept in options:
@@ -565,13 +420,6 @@ def _replace_concept(reading: Reading, options: list[Concept], chosen: Concept) 
             else e
             for e in reading.events
         ]
-
-
-def _in_year(period: Period, year: int) -> Period:
-    assert period.start is not None and period.end is not None
-    start = period.start.replace(year=year)
-    end = period.end.replace(year=year + (period.end.year - period.start.year))
-    return Period(start, end, period.label.replace(str(period.start.year), str(year)))
 
 
 def _quote_list(words: list[str]) -> str:

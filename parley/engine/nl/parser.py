@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from parley.engine.events import Intent, Option
+from parley.engine.nl.ambiguity import options, unresolved
 from parley.engine.nl.coordination import expand_coordination
 from parley.engine.nl.followup import is_followup, leads_a_follow_up, merge
 from parley.engine.nl.intents import is_greeting, is_schema_help, requested_chart
@@ -19,14 +20,13 @@ from parley.engine.nl.lexicon import Concept, Lexicon, build_lexicon
 from parley.engine.nl.query_building.graph import Graph
 from parley.engine.nl.query_building.query import build
 from parley.engine.nl.query_building.subjects import (
-    base_object,
     query_base,
     query_objects,
 )
 from parley.engine.nl.query_building.unclear import Unclear
 from parley.engine.nl.readings import Declined, Reader
 from parley.engine.nl.roles.read import read_question
-from parley.engine.nl.roles.reading import Ambiguity, Reading
+from parley.engine.nl.roles.reading import Reading
 from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.understanding import Context, Understanding
 from parley.engine.nl.verify import SHAPE_CHECKS, contradictions
@@ -180,11 +180,18 @@ class Parser:
                 "clarification",
                 problem=f"I could not understand {_quote_list(reading.unknown)}",
             )
-        if context.previous is not None:
-            reading.context_objects = query_objects(self.ontology, context.previous)
-        clarification = self._resolve_ambiguities(reading, question, context, today)
-        if clarification:
-            return clarification
+        context_objects = (
+            query_objects(self.ontology, context.previous) if context.previous else set()
+        )
+        ambiguity = unresolved(self._graph, reading, context_objects)
+        if ambiguity is not None:
+            labels = options(self.ontology, ambiguity)
+            return Understanding(
+                "clarification",
+                options=labels,
+                choices=self._choices(question, ambiguity.words, labels, context, today),
+                problem=f"'{ambiguity.words}' could mean {_or_list(labels)}",
+            )
         if (
             context.previous is None
             and (reading.pronoun or reading.relative_unit or leads_a_follow_up(reading))
@@ -211,23 +218,6 @@ class Parser:
             return Understanding("clarification", problem=error.message)
         return Understanding(intent, query=query, chart_type=chart, reason=self._reason(reading))
 
-    def _resolve_ambiguities(
-        self, reading: Reading, question: str, context: Context, today: dt.date
-    ) -> Understanding | None:
-        """Choose between concepts a phrase names; ask when the choice is a coin toss."""
-        for ambiguity in reading.ambiguities:
-            chosen = self._choose(ambiguity, reading)
-            if chosen is None:
-                options = [self._describe(c) for c in _unique_fields(ambiguity.options)]
-                return Understanding(
-                    "clarification",
-                    options=options,
-                    choices=self._choices(question, ambiguity.words, options, context, today),
-                    problem=f"'{ambiguity.words}' could mean {_or_list(options)}",
-                )
-            _replace_concept(reading, ambiguity.options, chosen)
-        return None
-
     def _choices(
         self, question: str, words: str, labels: list[str], context: Context, today: dt.date
     ) -> list[Option]:
@@ -248,82 +238,6 @@ class Parser:
         finally:
             self._offering = False
         return choices if len(choices) == len(labels) else []
-
-    def _choose(self, ambiguity: Ambiguity, reading: Reading) -> Concept | None:
-        """The most compact reading: the option nearest the rest of the question."""
-        options = _unique_fields(ambiguity.options)
-        if len(options) == 1:
-            return options[0]
-        mentioned = {c.object for c in reading.mentioned + reading.group_objects}
-        if reading.list_object:
-            mentioned.add(reading.list_object.object)
-        for part in reading.metrics:
-            if part.target is not None and part.target.kind == "object":
-                mentioned.add(part.target.object)
-        mentioned |= reading.context_objects
-        # An event the ambiguous word itself suggested is no evidence for one of its readings.
-        mentioned |= {c.object for c in reading.events} - {c.object for c in ambiguity.options}
-        named = [c for c in options if c.object in mentioned]
-        if len(named) == 1:
-            return named[0]
-        candidates = named or options
-        kind = "metric" if ambiguity.aggregate else candidates[0].kind
-        base = base_object(self._graph, reading)
-        own = [c for c in candidates if c.object == base]
-        measured = reading.metrics or any(c.role == "measure" for c in reading.fields)
-        if kind == "attribute" and len(own) == 1 and measured:
-            # "leave days by type": the type of the rows being measured.
-            return own[0]
-        if kind == "attribute":
-            # Two columns with the same name: no distance makes one of them the meant one.
-            return None
-        if kind == "metric":
-            undecided = {c for a in reading.ambiguities if a is not ambiguity for c in a.options}
-            others = {
-                c.object
-                for c in reading.dimensions + reading.group_objects + reading.fields
-                if c not in undecided
-            }
-            others |= {f.concept.object for f in reading.filters if f.concept not in undecided}
-            others |= {c.object for c in reading.events + reading.mentioned}
-            if not others:
-                return None
-            scores = {
-                c.field: sum(self._graph.distance(c.object, o) for o in others) for c in candidates
-            }
-        else:
-            if len({c.object for c in candidates}) == 1 and candidates[0].kind == "value":
-                # The same value in two columns of one object ("Singapore": city and
-                # country): the coarser column, whose rows include the finer one's.
-                return min(candidates, key=self._distinct_values)
-            base = base_object(self._graph, reading)
-            scores = {c.field: self._graph.distance(base, c.object) for c in candidates}
-        ranked = sorted(candidates, key=lambda c: scores[c.field])
-        if scores[ranked[0].field] < scores[ranked[1].field]:
-            return ranked[0]
-        return None
-
-    def _distinct_values(self, concept: Concept) -> int:
-        _, attribute = self.ontology.resolve(concept.field)
-        return len(attribute.values) or 10**9
-
-    def _describe(self, concept: Concept) -> str:
-        obj = self.ontology.object(concept.object)
-        label = obj.label if obj else concept.object
-        if concept.kind == "metric":
-            metric = self.ontology.metric(concept.name)
-            return metric.label if metric else concept.name
-        if concept.kind == "value":
-            attribute = obj.attribute(concept.name) if obj else None
-            return f"{label} {attribute.label if attribute else concept.name} {concept.value}"
-        attribute = obj.attribute(concept.name) if obj else None
-        name = attribute.label if attribute else concept.name
-        if name.startswith(label):
-            return name
-        if name.split()[0] == label.split()[-1]:
-            # "sales rep" + "rep name" is the "sales rep name"
-            return " ".join([*label.split(), *name.split()[1:]])
-        return f"{label} {name}"
 
     def _reason(self, reading: Reading) -> str:
         parts: list[str] = []
@@ -381,45 +295,6 @@ def _has_new_content(reading: Reading) -> bool:
         or reading.group_objects
         or reading.time.grain
     )
-
-
-def _unique_fields(options: list[Concept]) -> list[Concept]:
-    seen: dict[str, Concept] = {}
-    for concept in options:
-        seen.setdefault(concept.field, concept)
-    return list(seen.values())
-
-
-def _replace_concept(reading: Reading, options: list[Concept], chosen: Concept) -> None:
-    def pick(concept: Concept) -> Concept:
-        if concept in options:
-            return Concept(
-                chosen.kind,
-                chosen.object,
-                chosen.name,
-                concept.value if concept.kind == "value" else chosen.value,
-                role=chosen.role,
-            )
-        return concept
-
-    reading.dimensions = [pick(c) for c in reading.dimensions]
-    for part in reading.metrics:
-        if part.concept is not None:
-            part.concept = pick(part.concept)
-        if part.target is not None:
-            part.target = pick(part.target)
-    reading.fields = [pick(c) for c in reading.fields]
-    for f in reading.filters + reading.conditions:
-        f.concept = pick(f.concept)
-    if reading.time_field is not None and reading.time_field in options:
-        reading.time_field = pick(reading.time_field)
-        # The event counted is the chosen column's object.
-        reading.events = [
-            Concept("object", chosen.object, chosen.object)
-            if e.object in {o.object for o in options}
-            else e
-            for e in reading.events
-        ]
 
 
 def _quote_list(words: list[str]) -> str:

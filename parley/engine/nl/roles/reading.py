@@ -111,8 +111,6 @@ class Reading:
     relative_unit: str | None = None
     #: An adjective that ranks by a column ("heaviest"): the column word, descending.
     adjective_rank: tuple[str, bool] | None = None
-    #: Objects the conversation so far is about (set by the parser for follow-ups).
-    context_objects: set[str] = field(default_factory=set)
     unknown: list[str] = field(default_factory=list)
     ambiguities: list[Ambiguity] = field(default_factory=list)
 

@@ -31,7 +31,7 @@ def unresolved(graph: Graph, reading: Reading, context_objects: set[str]) -> Amb
     return None
 
 
-def options(ontology: Ontology, ambiguity: Ambiguity) -> list[str]:
+def option_labels(ontology: Ontology, ambiguity: Ambiguity) -> list[str]:
     """The readings of an ambiguous phrase, as a clarification lists them."""
     return [describe(ontology, c) for c in _unique_fields(ambiguity.options)]
 

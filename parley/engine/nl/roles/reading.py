@@ -122,6 +122,20 @@ class Reading:
     def grain(self) -> Grain | None:
         return self.time.grain
 
+    def reason(self) -> str:
+        """The evidence this reading used, for the answer's ``reason``."""
+        parts: list[str] = []
+        for m in self.matches:
+            names = ", ".join(sorted({c.describe() for c in m.concepts}))
+            parts.append(f"'{m.text}'{' (fuzzy)' if m.fuzzy else ''} -> {names}")
+        if self.period:
+            parts.append(f"time: {self.period.label}")
+        for p in self.time.compare:
+            parts.append(f"compare: {p.label}")
+        if self.grain:
+            parts.append(f"grain: {self.grain}")
+        return "; ".join(parts)
+
     def has_content(self) -> bool:
         return bool(
             self.metrics

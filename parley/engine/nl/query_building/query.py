@@ -30,13 +30,14 @@ from parley.engine.nl.query_building.money import (
     sized_objects,
     unclear_size,
 )
+from parley.engine.nl.query_building.order import apply_order
 from parley.engine.nl.query_building.spending import money_kind
 from parley.engine.nl.query_building.subjects import display_field, query_base
 from parley.engine.nl.query_building.unclear import Unclear
 from parley.engine.nl.roles.reading import Reading
 from parley.engine.nl.timephrases import default_grain
-from parley.engine.semantic.ontology import Object, Ontology
-from parley.engine.semantic.query import DimensionRef, MetricRef, OrderItem, SemanticQuery
+from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.query import DimensionRef, MetricRef, SemanticQuery
 from parley.errors import InvalidInput
 
 
@@ -245,36 +246,3 @@ def _named_singular(ontology: Ontology, reading: Reading, concept: Concept) -> b
     return obj is not None and any(
         m.text == obj.label for m in reading.matches if concept in m.concepts
     )
-
-
-def apply_order(ontology: Ontology, query: SemanticQuery, reading: Reading) -> None:
-    """The order and limit the reading asks for: a ranking by the first metric (one row
-    when the question asks "which region", ten when it asks for the top ones), else
-    in time order along a series.
-    """
-    time_dimension = next((d for d in query.dimensions if d.grain), None)
-    if reading.ranking and query.metrics and (query.dimensions or reading.limit):
-        descending = reading.descending if reading.descending is not None else True
-        query.order = [OrderItem(key=query.metrics[0].key, descending=descending)]
-        limit = reading.limit
-        if limit is None:
-            singular = any(
-                m.text == (ontology.object(c.object) or Object(name="", label="", plural="")).label
-                for m in reading.matches
-                for c in m.concepts
-                if c in reading.group_objects
-            )
-            words = [t.norm for t in reading.tokens]
-            singular = singular or any(
-                words[m.start - 1 : m.start] in (["which"], ["what"])
-                and m.text == m.text.rstrip("s")
-                for m in reading.matches
-                if any(c in reading.dimensions for c in m.concepts)
-            )
-            limit = 1 if singular else 10
-        query.limit = limit
-    elif time_dimension is not None:
-        query.order = [OrderItem(key=time_dimension.key, descending=False)]
-        query.limit = reading.limit
-    elif reading.limit:
-        query.limit = reading.limit

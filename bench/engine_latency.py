@@ -26,7 +26,7 @@ from rich.table import Table
 
 from parley.conversations.installation import Parley
 from parley.engine.events import Done
-from parley.engine.nl.parser import Context
+from parley.engine.nl.understanding import Context
 from parley.engine.orchestrator import TurnContext, run_turn, statement_for
 from parley.engine.semantic.compiler import compile_query
 from parley.store import catalog

@@ -32,7 +32,8 @@ from parley.engine.guard import GuardedStatement, RowFilter, guard_sql, guard_tr
 from parley.engine.insights import find_insights
 from parley.engine.knowledge import Found, KnowledgeIndex, quote
 from parley.engine.narrate import describe_query, narrate
-from parley.engine.nl.parser import Context, Parser, Understanding
+from parley.engine.nl.parser import Parser
+from parley.engine.nl.understanding import Context, Understanding
 from parley.engine.provider import Provider, ProviderContext
 from parley.engine.result_shape import ColumnRole, infer_roles
 from parley.engine.semantic.compiler import CompiledQuery, compile_query

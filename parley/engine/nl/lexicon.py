@@ -1,7 +1,7 @@
 """The lexicon: every phrase that names something of an ontology, indexed by its stems.
 
 Built once per ontology. A phrase may name several concepts ("region" is a column of
-customers and of sales reps); the interpreter decides between them.
+customers and of sales reps); the parser decides between them (`ambiguity.py`).
 """
 
 from __future__ import annotations
@@ -504,7 +504,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                 phrase.startswith(_COUNT_PREFIXES)
                 and metric.expression.replace(" ", "").upper() == "COUNT(*)"
             ):
-                # "how many orders" is read by the interpreter from its operator words.
+                # "how many orders" is read by the role readers (`roles/`) from its operator words.
                 continue
             for variant in _variants(phrase):
                 lexicon.add(variant, concept)

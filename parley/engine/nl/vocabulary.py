@@ -277,7 +277,7 @@ FILLER = frozenset({
 })  # fmt: skip
 
 
-#: Every operator word: words the interpreter reads even when they name nothing.
+#: Every operator word: words the role readers read even when they name nothing.
 KNOWN = (
     FILLER
     | TOP

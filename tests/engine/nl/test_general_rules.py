@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from parley.engine.nl.parser import Context, Parser
+from parley.engine.nl.parser import Parser
+from parley.engine.nl.understanding import Context
 from parley.engine.semantic.derive import derive_ontology
 from parley.sources.connect import connect
 

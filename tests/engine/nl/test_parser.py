@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from parley.engine.nl.parser import Context, Parser
+from parley.engine.nl.parser import Parser
+from parley.engine.nl.understanding import Context
 from parley.engine.semantic.query import SemanticQuery
 
 TODAY = dt.date(2026, 11, 23)  # the day the demo data of conftest.py ends

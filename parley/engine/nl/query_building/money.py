@@ -1,0 +1,107 @@
+"""Conditions on money and on size.
+
+"employees who earn more than 150k" compares the rows' own money column; "invoices over
+10k" the object's money, or else the revenue it brings ("orders over 500"); "products
+that cost more than 500" their price. A size of a thing with no money of its own
+("inventory value by site") is not guessed.
+"""
+
+from __future__ import annotations
+
+from parley.engine.nl.lexicon import SIZE_WORDS, Concept
+from parley.engine.nl.query_building.graph import UNREACHABLE, Graph
+from parley.engine.nl.query_building.metrics import money_column, summed_column
+from parley.engine.nl.query_building.spending import fits_money, money_kind
+from parley.engine.nl.query_building.unclear import Unclear
+from parley.engine.nl.roles.reading import FilterPart, Reading
+from parley.engine.semantic.ontology import Object, Ontology
+
+
+def row_money_condition(ontology: Ontology, reading: Reading) -> None:
+    """ "employees who earn more than 150k": a money column of the rows themselves."""
+    money = reading.money_condition
+    if money is None:
+        return
+    objects = [c.object for c in reading.mentioned + reading.group_objects]
+    objects += [p.target.object for p in reading.metrics if p.target and p.target.kind == "object"]
+    if reading.list_object:
+        objects.append(reading.list_object.object)
+    kind = money_kind(reading)
+    for metric in ontology.metrics:
+        column = summed_column(metric.expression)
+        if (
+            metric.format == "currency"
+            and metric.object in objects
+            and column
+            and fits_money(column, kind)
+        ):
+            _, attribute = ontology.resolve(f"{metric.object}.{column}")
+            concept = Concept("attribute", metric.object, column, role=attribute.role)
+            reading.conditions.append(FilterPart(concept, money.op, money.values))
+            reading.money_condition = None
+            return
+
+
+def sized_objects(graph: Graph, reading: Reading) -> Unclear | None:
+    """ "invoices over 10k": a condition on the object's own money column; "orders over
+    500", where the money lives on their lines, is a condition on the orders' totals."""
+    ontology = graph.ontology
+    for sized in reading.sized:
+        money = money_column(ontology, sized.concept)
+        if money is not None and fits_money(money.name, "income"):
+            reading.conditions.append(FilterPart(money, sized.op, sized.values))
+            continue
+        revenue = ontology.metric("revenue")
+        if revenue is None or graph.distance(revenue.object, sized.concept.object) >= UNREACHABLE:
+            return Unclear(
+                f"I could not tell what about {sized.concept.object} should be "
+                f"{' '.join(map(str, sized.values))}"
+            )
+        if reading.count_words:
+            return Unclear("I cannot yet count things by a condition on their totals")
+        # "show orders over 500": each order with its revenue, those above the line.
+        reading.money_condition = FilterPart(
+            Concept("metric", revenue.object, revenue.name), sized.op, sized.values
+        )
+        if sized.concept not in reading.group_objects:
+            reading.group_objects.append(sized.concept)
+        if reading.list_object == sized.concept:
+            reading.list_object = None
+        if sized.concept in reading.mentioned:
+            reading.mentioned.remove(sized.concept)
+    return None
+
+
+def cost_as_price(ontology: Ontology, reading: Reading) -> None:
+    """ "products that cost more than 500": what they cost a buyer, their price column."""
+    for condition in reading.conditions:
+        obj = ontology.object(condition.concept.object)
+        price = price_attribute(obj) if obj else None
+        if obj is not None and price and "cost" in condition.concept.name:
+            condition.concept = Concept("attribute", obj.name, price, role="measure")
+
+
+def price_attribute(obj: Object) -> str | None:
+    """The column "expensive" and "cheap" rank by: a price, else a cost."""
+    for word in ("price", "cost"):
+        for attribute in obj.attributes:
+            if attribute.role == "measure" and word in attribute.name.lower():
+                return attribute.name
+    return None
+
+
+def unclear_size(ontology: Ontology, reading: Reading) -> Unclear | None:
+    """ "inventory value by site": the worth of a thing with no money column of its own
+    (the lexicon reads "deal size" as a deal's amount) is not a count of the things."""
+    words = [t.norm for t in reading.tokens]
+    covered = {j for m in reading.matches for j in range(m.start, m.end)}
+    for m in reading.matches:
+        if m.kinds != {"object"} or m.end >= len(words) or m.end in covered:
+            continue
+        if words[m.end] in SIZE_WORDS or words[m.end] in {"values", "sizes"}:
+            obj = ontology.object(m.concepts[0].object)
+            label = obj.label if obj else m.text
+            return Unclear(
+                f"I could not tell what the {words[m.end]} of a {label} is",
+            )
+    return None

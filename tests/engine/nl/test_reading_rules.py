@@ -1116,3 +1116,8 @@ def test_words_that_say_the_rows_are_ours_change_nothing(
     club: tuple[Parser, Source], question: str, expected: list[list[Any]]
 ) -> None:
     assert answer(club, question)[1] == expected
+
+
+def test_a_quoted_number_of_a_number_column(club: tuple[Parser, Source]) -> None:
+    columns, rows = answer(club, 'What are the first names of rowers whose weight is "82"?')
+    assert [row[columns.index("fname")] for row in rows] == ["Ben"]

@@ -75,7 +75,7 @@ _PART_OF_TEXT = frozenset({"word", "letter", "string", "text", "substring", "cha
                            "phrase"})
 _CONTAIN = frozenset({"contain", "contains", "containing", "include", "includes",
                       "including"})
-_HAVE = frozenset({"has", "have", "having", "with"})
+_HAVE = frozenset({"has", "have", "had", "having", "with"})
 #: Verbs of keeping or offering, which after "we" say the rows are ours and nothing more.
 _KEEPING_VERBS = frozenset({"offer", "provide", "have", "keep", "stock", "look", "after",
                             "serve", "run", "employ", "own", "operate", "manage", "hold"})
@@ -1566,6 +1566,11 @@ class Builder:
             if attribute.type == "text":
                 self._use(before)
                 return QueryFilter(field=concept.field, op="eq", values=[text])
+            number = parse_number(text)
+            if attribute.type in _NUMERIC and number is not None:
+                # "whose major is "600"" of an integer column: the number, quoted.
+                self._use(before)
+                return QueryFilter(field=concept.field, op="eq", values=[as_value(number)])
         raise Declined(f"no column holds {text!r}")
 
     def _contained_in(self, piece: Piece, subject: str) -> QueryFilter | None:
@@ -1819,7 +1824,7 @@ class Builder:
         the Reggae and Rock genres" names the tracks each genre is found by."""
         passed: set[str] = set()
         for item in query.filters:
-            if item.apart:
+            if item.apart or item.op == "contains":
                 steps = self.reader.tree(self.subject).path(item.field.split(".")[0])
                 passed.update(step.child for step in steps)
         return passed

@@ -1121,3 +1121,27 @@ def test_words_that_say_the_rows_are_ours_change_nothing(
 def test_a_quoted_number_of_a_number_column(club: tuple[Parser, Source]) -> None:
     columns, rows = answer(club, 'What are the first names of rowers whose weight is "82"?')
     assert [row[columns.index("fname")] for row in rows] == ["Ben"]
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # weights 70, 82, 64 and 90: the average is 76.5
+        ("List the first names of rowers with a weight above the average weight of all "
+         "rowers.", ["Ben", "Dev"]),
+        ("List the first names of rowers whose weight is below the average weight of a "
+         "rower.", ["Ada", "Cleo"]),
+        ("List the first names of rowers who weigh more than the average.", ["Ben", "Dev"]),
+    ],
+)
+def test_the_average_over_every_row_named_after_it(
+    club: tuple[Parser, Source], question: str, names: list[str]
+) -> None:
+    columns, rows = answer(club, question)
+    assert sorted(row[columns.index("fname")] for row in rows) == names
+
+
+def test_the_average_of_some_rows_is_not_over_every_row(club: tuple[Parser, Source]) -> None:
+    with pytest.raises(Declined):
+        club[0].reader.read("List the first names of rowers with a weight above the average "
+                            "weight of rowers in the Blue Oars guild.")

@@ -86,6 +86,8 @@ _WHERE_DATA_IS_KEPT = tuple(
     for article in ((), ("the",), ("our",))
     for place in ("file", "record", "records", "database", "system", "books")
 )
+#: Grammar between an average and the rows it is over: "of all the players".
+_ROWS_GRAMMAR = frozenset({"of", "for", "all", "a", "an", "the", "every", "each", "across"})
 #: Join steps within which related rows are near enough to hold conditions apart
 #: (an order's products are three: orders, order items, products).
 _NEAR = 3
@@ -1684,28 +1686,33 @@ class Builder:
                            values=[as_value(number.number)])
 
     def _than_the_average(self, op: Operator, subject: str) -> QueryFilter | None:
-        """"departments with a budget greater than the average (budget)": the budget
-        compared with its average over every department (nothing but the column's own
-        word and punctuation after "average")."""
+        """"departments with a budget greater than the average (budget)", "players who
+        got more than the average number of points (of all players)": the column compared
+        with its average over every row of the rows asked about (nothing after "average"
+        but the column's own word, the rows' name and grammar)."""
         frame = self.frame
         words = [t.norm for t in frame.tokens]
         index = op.end + (op.end < len(words) and words[op.end] == "the")
         if index >= len(words) or words[index] != "average":
             return None
-        again = frame.piece_at(index + 1)
-        if again is not None and (again.kind != "attribute" or any(
-            word.isalnum() for word in words[again.end:]
-        )):
-            return None
-        if again is None and any(word.isalnum() for word in words[index + 1:]):
+        after = index + 1
+        if words[after:after + 2] == ["number", "of"]:
+            after += 2
+        again = frame.piece_at(after)
+        if again is not None and again.kind != "attribute":
+            again = None
+        if not self._only_the_rows_after(again.end if again else after, subject):
             return None
         figure = next((o for o in frame.operators
                        if o.kind == "aggregate" and o.start <= index < o.end), None)
         candidates = [p for p in frame.pieces if p.end <= op.start and p.names_column
                       and op.start - p.end <= 2 and not p.used]
-        if not candidates or op.arg not in {"gt", "gte", "lt", "lte"}:
+        if op.arg not in {"gt", "gte", "lt", "lte"}:
             return None
-        concept = self._attribute_of(candidates[-1], subject)
+        named = candidates[-1] if candidates else again
+        if named is None:
+            return None
+        concept = self._attribute_of(named, subject)
         _, attribute = self.ontology.resolve(concept.field)
         if attribute.type not in _NUMERIC or concept.object != subject:
             return None
@@ -1713,13 +1720,39 @@ class Builder:
             if self._attribute_of(again, subject).field != concept.field:
                 return None  # "a salary above the average bonus"
             self._use(again)
-        self._use(candidates[-1])
+        self._use(named)
         self._use_op(op)
-        self.explained.update(range(op.end, index + 1))
-        if figure is not None:
-            frame.operators.remove(figure)  # the average compared with, not one asked for
+        self.explained.update(range(op.end, after))
+        self.explained.update(self._rows_words_after(again.end if again else after, subject))
+        for other in [o for o in frame.operators if o is figure or (
+            o.kind in {"aggregate", "count"} and index < o.start < after
+        )]:
+            frame.operators.remove(other)  # the average compared with, not one asked for
         return QueryFilter(field=concept.field, op=op.arg,  # type: ignore[arg-type]
                            against="avg")
+
+    def _rows_words_after(self, start: int, subject: str) -> set[int]:
+        """The words from ``start`` on that name the rows asked about ("of all players"),
+        or nothing when another word follows ("of songs in the modern genre")."""
+        words = [t.norm for t in self.frame.tokens]
+        found: set[int] = set()
+        index = start
+        while index < len(words):
+            piece = self.frame.piece_at(index)
+            if piece is not None and piece.kind == "object" and subject in piece.objects:
+                found.update(range(piece.start, piece.end))
+                index = piece.end
+            elif words[index] in _ROWS_GRAMMAR or not words[index].isalnum():
+                found.add(index)
+                index += 1
+            else:
+                return set()
+        return found
+
+    def _only_the_rows_after(self, start: int, subject: str) -> bool:
+        words = [t.norm for t in self.frame.tokens]
+        return not any(w.isalnum() for w in words[start:]) or bool(
+            self._rows_words_after(start, subject))
 
     def _compared_column(self, op: Operator, number: Piece, subject: str) -> Concept | None:
         frame = self.frame

@@ -1145,3 +1145,33 @@ def test_the_average_of_some_rows_is_not_over_every_row(club: tuple[Parser, Sour
     with pytest.raises(Declined):
         club[0].reader.read("List the first names of rowers with a weight above the average "
                             "weight of rowers in the Blue Oars guild.")
+
+
+_CRIMES = """
+CREATE TABLE people (people_id INTEGER PRIMARY KEY, name TEXT, height REAL);
+CREATE TABLE perpetrator (perpetrator_id INTEGER PRIMARY KEY, location TEXT,
+                          people_id INTEGER REFERENCES people(people_id));
+CREATE TABLE peak (peak_id INTEGER PRIMARY KEY, name TEXT, height INTEGER, range TEXT);
+INSERT INTO people VALUES (1, 'Ann', 1.62), (2, 'Bo', 1.91), (3, 'Cy', 1.75);
+INSERT INTO perpetrator VALUES (1, 'Leeds', 1), (2, 'York', 2), (3, 'Hull', 3);
+INSERT INTO peak VALUES (1, 'Ben Nevis', 1345, 'Grampians'), (2, 'Snowdon', 1085, 'Eryri');
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the grading column of the one row each row refers to
+        ("What is the location of the tallest perpetrator?", "York"),
+        ("Show the location of the shortest perpetrator.", "Leeds"),
+        # "the highest" rows with a height: ranked by it
+        ("What is the name of the highest peak?", "Ben Nevis"),
+        ("What is the range of the lowest peak?", "Eryri"),
+    ],
+)
+def test_a_superlative_grades_by_the_rows_own_column(
+    tmp_path: Path, question: str, expected: str
+) -> None:
+    with parser_over(tmp_path, _CRIMES, "crimes") as opened:
+        _, rows = answer(opened, question)
+    assert len(rows) == 1 and rows[0][0] == expected

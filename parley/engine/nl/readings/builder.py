@@ -1071,6 +1071,19 @@ class Builder:
                     continue
             if op.kind == "extreme" and not self.explained & set(range(op.start, op.end)):
                 after = frame.next_piece(op.end, limit=2)
+                high = bool({t.norm for t in frame.tokens[op.start:op.end]}
+                            & {"highest", "lowest"})
+                if after is not None and high and after.kind == "object" and (
+                    subject in after.objects
+                ):
+                    # "the highest mountain": the rows ranked by their one height
+                    graded = self._graded_column("height", subject)
+                    if graded is not None:
+                        self._use_op(op)
+                        order.append(OrderItem(key=graded.field, descending=op.arg == "max"))
+                        fields.append(graded.field)
+                        limit = limit or limit_from(frame, op) or 1
+                    continue
                 if after is None or not after.names_column:
                     continue
                 concept = self._attribute_of(after, subject)
@@ -1187,15 +1200,26 @@ class Builder:
     def _adjective_column(self, op: Operator, subject: str) -> Concept | None:
         """The subject's one column an adjective grades ("oldest": its age; "most
         expensive": its price, or its cost when it has no price)."""
-        obj = self._object(subject)
-        for word in (op.arg, *ADJECTIVE_FALLBACKS.get(op.arg, ())):
-            found = [a for a in obj.attributes
-                     if word in re.split(r"[_\s]+", a.name.lower()) or word == a.label]
-            if len(found) == 1:
-                return Concept("attribute", obj.name, found[0].name, role=found[0].role)
-            if found:
-                return None  # two columns it could grade: not this reader's to choose
+        return self._graded_column(op.arg, subject)
+
+    def _graded_column(self, word: str, subject: str) -> Concept | None:
+        """The one column called ``word`` (or its fallback) of the subject, or where the
+        subject has none, of the one row each of its rows refers to ("the tallest
+        perpetrator": the height of the person a perpetrator is)."""
+        for owner in ([subject], self._referred_by(subject)):
+            for kind in (word, *ADJECTIVE_FALLBACKS.get(word, ())):
+                found = [(name, a) for name in owner for a in self._object(name).attributes
+                         if kind in re.split(r"[_\s]+", a.name.lower()) or kind == a.label]
+                if len(found) == 1:
+                    name, attribute = found[0]
+                    return Concept("attribute", name, attribute.name, role=attribute.role)
+                if found:
+                    return None  # two columns it could grade: not this reader's to choose
         return None
+
+    def _referred_by(self, subject: str) -> list[str]:
+        return sorted({r.to_object for r in self.ontology.relationships
+                       if r.from_object == subject and r.to_object != subject})
 
     def _filters(self, subject: str) -> list[QueryFilter]:
         frame = self.frame

@@ -31,6 +31,7 @@ from parley.engine.events import (
 from parley.engine.guard import GuardedStatement, RowFilter, guard_sql, guard_tree
 from parley.engine.insights import find_insights
 from parley.engine.knowledge import Found, KnowledgeIndex, quote
+from parley.engine.namesakes import OFFERED, find_namesakes
 from parley.engine.narrate import describe_query, narrate
 from parley.engine.nl.parser import Parser
 from parley.engine.nl.understanding import Context, Understanding
@@ -150,6 +151,8 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
         if workspace.provider_only and workspace.provider
         else _understand(workspace, question, parser_context, today)
     )
+    if understanding.intent in {"sql_query", "refinement"} and understanding.query is not None:
+        understanding = _one_of_namesakes(workspace, understanding, question, today)
     intent = understanding.intent
     if workspace.knowledge:
         mixed = _data_and_documents(workspace, question, parser_context, today)
@@ -186,6 +189,37 @@ def run_turn(workspace: Workspace, question: str, context: TurnContext) -> Itera
                 yield from asked
                 return
         yield from _finish(_conversation_answer(workspace, understanding), agents, started)
+
+
+def _one_of_namesakes(
+    workspace: Workspace, understanding: Understanding, question: str, today: dt.date
+) -> Understanding:
+    """The understanding, or a question back when it names one row by a shared name."""
+    assert understanding.query is not None
+
+    def run(query: SemanticQuery) -> list[list[object]]:
+        guarded, _ = statement_for(workspace, query)
+        return workspace.source.execute(
+            guarded.sql, max_rows=OFFERED, timeout_s=workspace.timeout_s
+        ).rows
+
+    def reads(pinned: str, key: object) -> bool:
+        found = _understand(workspace, pinned, Context(), today)
+        return found.query is not None and any(key in f.values for f in found.query.filters)
+
+    try:
+        shared = find_namesakes(workspace.ontology, understanding.query, question, run, reads)
+    except ParleyError:
+        return understanding  # the count could not run: the query itself will say why
+    if shared is None:
+        return understanding
+    return Understanding(
+        "clarification",
+        problem=shared.problem,
+        options=[option.label for option in shared.options],
+        choices=shared.options,
+        reason=understanding.reason,
+    )
 
 
 def _taught_turn(

@@ -16,6 +16,12 @@ _OPERATOR_WORDS = frozenset({
     "sum", "count", "number", "average", "mean", "new", "one", "most", "least", "show", "list",
 })  # fmt: skip
 _PRONOUN_BEFORE_US = frozenset({"show", "give", "tell", "let", "help", "for", "to", "send", "get"})
+#: Verbs that open a request ("Return the top 5 customers"): never a value there, even
+#: where a status is 'Returned'.
+_REQUESTS = frozenset({"return", "show", "list", "give", "find", "get", "tell", "display",
+                       "fetch", "pull", "retrieve", "provide"})
+#: What may come before the request verb: "please return", "can you show".
+_POLITE = frozenset({"please", "pls", "kindly", "can", "could", "would", "will", "you"})
 
 
 @dataclass(slots=True)
@@ -36,6 +42,7 @@ class Match:
 
 def find_matches(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int]) -> list[Match]:
     """Longest phrases first, left to right; misspelt words matched fuzzily."""
+    skip = skip | opening_request(tokens)
     matches: list[Match] = []
     i = 0
     while i < len(tokens):
@@ -51,6 +58,22 @@ def find_matches(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int]) -> l
         matches.append(found)
         i = found.end
     return matches
+
+
+def opening_request(tokens: Sequence[Token]) -> set[int]:
+    """Where the question opens with a request verb, its place (after polite words).
+
+    >>> from parley.engine.nl.text import tokenize
+    >>> opening_request(tokenize("Return the top 5 customers")), opening_request(
+    ...     tokenize("can you show me returns")), opening_request(tokenize("returns by month"))
+    ({0}, {2}, set())
+    """
+    for index, token in enumerate(tokens):
+        if token.norm in _REQUESTS:
+            return {index}
+        if token.norm not in _POLITE:
+            return set()
+    return set()
 
 
 def _exact(tokens: Sequence[Token], lexicon: Lexicon, skip: set[int], i: int) -> Match | None:

@@ -194,6 +194,29 @@ def _total_not_asked(facts: _Facts) -> str | None:
     return "the question does not ask for a total"
 
 
+def _plural_values_summed(facts: _Facts) -> str | None:
+    """"the low and high estimates for all film markets": the values, listed, not the
+    totals a column's derived metric would give, where nothing asks for a total, a
+    group or a period."""
+    query = facts.query
+    if query.dimensions or query.time_range or query.compare or facts.ontology is None:
+        return None
+    if not query.metrics or (facts.words & _TOTAL_WORDS) or {"how", "much"} <= facts.words:
+        return None
+    heads: set[str] = set()
+    for metric in query.metrics:
+        defined = facts.ontology.metric(metric.metric) if metric.metric else None
+        expression = (defined.expression if defined else "").replace(" ", "").upper()
+        if not (metric.metric and metric.metric.startswith("total_")
+                and expression.startswith("SUM(") and expression.count("(") == 1):
+            return None
+        heads.add(stem(metric.metric.rsplit("_", 1)[-1].lower()))
+    plural = {t.stem for t in facts.tokens if t.norm != t.stem and t.norm.endswith("s")}
+    if heads & plural:
+        return "the question asks for each value, not their total"
+    return None
+
+
 def _total_asked(facts: _Facts) -> str | None:
     """"the total claimed amount" answered with a count of claims."""
     if facts.asks_count or "sum" in facts.aggregations or facts.named:
@@ -660,7 +683,7 @@ CHECKS: tuple[Check, ...] = (
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
     _coordinated_figures, _counted_through_unnamed, _negation_out_of_scope,
     _values_joined_by_and, _both_on_one_column, _count_of_a_count_column,
-    _numbers_of_other_columns,
+    _numbers_of_other_columns, _plural_values_summed,
 )  # fmt: skip
 
 

@@ -151,6 +151,23 @@ def test_an_edit_with_no_earlier_answer_is_not_read_as_a_question(
     assert found.query is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Return the top 5 customers by revenue", "please return the top 5 customers by revenue",
+     "Can you return the top 5 customers by revenue?"],
+)
+def test_a_request_verb_is_not_a_value(parser: Parser, question: str) -> None:
+    # The orders' status has the value 'returned': an opening "return" asks, it filters nothing.
+    found = query_of(parser, question)
+    assert "filters" not in found, found
+    assert found["limit"] == 5
+
+
+def test_the_same_word_later_is_a_value(parser: Parser) -> None:
+    found = query_of(parser, "return the number of returned orders last month")
+    assert found["filters"] == [{"field": "orders.status", "op": "eq", "values": ["returned"]}]
+
+
 def test_the_least_before_a_time_phrase_ranks_lowest_first(parser: Parser) -> None:
     found = query_of(parser, "which 3 customers brought in the least last month?")
     assert found["order"] == [{"key": "revenue", "descending": False}], found

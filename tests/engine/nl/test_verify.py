@@ -7,6 +7,7 @@ small and named unlike any question set: the rules are about words and shapes on
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Collection, Iterator
 from pathlib import Path
@@ -502,6 +503,33 @@ def test_a_count_per_group_needs_a_group_asked_for(
     ],
 )
 def test_a_number_said_of_another_column_is_not_a_value(
+    ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
+) -> None:
+    _expect(_doubts(ontology, question, query), expected)
+
+
+_TOTAL_AMOUNT = MetricRef(metric="total_amount")
+
+
+@pytest.mark.parametrize(
+    ("question", "query", "expected"),
+    [
+        # the values asked for in the plural, summed with nothing asking for a total
+        ("What are the amounts of all loans?", SemanticQuery(metrics=[_TOTAL_AMOUNT]),
+         "each value, not their total"),
+        # a total, a group or a period asked for: the sum is meant
+        ("What is the total amount of all loans?", SemanticQuery(metrics=[_TOTAL_AMOUNT]),
+         None),
+        ("How much are the amounts of all loans?", SemanticQuery(metrics=[_TOTAL_AMOUNT]),
+         None),
+        ("amounts by client", SemanticQuery(metrics=[_TOTAL_AMOUNT], dimensions=[_BY_CLIENT]),
+         None),
+        ("loan amounts in 2025", SemanticQuery(
+            metrics=[_TOTAL_AMOUNT],
+            time_range=TimeRange(start=dt.date(2025, 1, 1), end=dt.date(2026, 1, 1))), None),
+    ],
+)
+def test_values_in_the_plural_are_not_their_total(
     ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
 ) -> None:
     _expect(_doubts(ontology, question, query), expected)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from parley.engine.nl.evidence import find_matches
+from parley.engine.nl.evidence import find_matches, opening_request
 from parley.engine.nl.lexicon import Lexicon
 from parley.engine.nl.roles.assign import assign_roles
 from parley.engine.nl.roles.matches import (
@@ -59,10 +59,12 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
         set().union(*(lexicon.object_words.get(o, set()) for o in owners)) if owners else set()
     )
     reading.unknown = [*reading.unattached]
+    request = opening_request(tokens)  # "Return the top 5 customers": a request only
     reading.unknown += [
         tokens[i].text
         for i in range(len(tokens))
         if i not in used
+        and i not in request
         and tokens[i].norm not in KNOWN
         and not is_number(tokens[i].norm)
         and tokens[i].stem not in qualifiers

@@ -163,6 +163,21 @@ def test_a_request_verb_is_not_a_value(parser: Parser, question: str) -> None:
     assert found["limit"] == 5
 
 
+@pytest.mark.parametrize(
+    ("question", "limit"),
+    [
+        # a ranked group named in the singular is one row, in the plural ten
+        ("which sales rep sold the most last year", 1),
+        ("worst performing rep", 1),
+        ("top customers by revenue", 10),
+    ],
+)
+def test_a_ranked_group_in_the_singular_is_one_row(
+    parser: Parser, question: str, limit: int
+) -> None:
+    assert query_of(parser, question)["limit"] == limit
+
+
 def test_the_same_word_later_is_a_value(parser: Parser) -> None:
     found = query_of(parser, "return the number of returned orders last month")
     assert found["filters"] == [{"field": "orders.status", "op": "eq", "values": ["returned"]}]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from parley.engine.nl.roles.reading import Reading
 from parley.engine.semantic.ontology import Object, Ontology
 from parley.engine.semantic.query import OrderItem, SemanticQuery
+from parley.naming import plural, singular
 
 
 def apply_order(ontology: Ontology, query: SemanticQuery, reading: Reading) -> None:
@@ -21,11 +22,15 @@ def apply_order(ontology: Ontology, query: SemanticQuery, reading: Reading) -> N
         query.order = [OrderItem(key=query.metrics[0].key, descending=descending)]
         limit = reading.limit
         if limit is None:
+            grouped = {d.field.split(".")[0] for d in query.dimensions}
             singular = any(
                 m.text == (ontology.object(c.object) or Object(name="", label="", plural="")).label
+                or _singular_noun(m.text)
                 for m in reading.matches
                 for c in m.concepts
-                if c in reading.group_objects
+                if c in reading.group_objects or (
+                    c.kind == "object" and c.object in grouped
+                )
             )
             words = [t.norm for t in reading.tokens]
             singular = singular or any(
@@ -41,3 +46,13 @@ def apply_order(ontology: Ontology, query: SemanticQuery, reading: Reading) -> N
         query.limit = reading.limit
     elif reading.limit:
         query.limit = reading.limit
+
+
+def _singular_noun(text: str) -> bool:
+    """ "rep" or "sales rep", not "reps": one of them is asked for.
+
+    >>> _singular_noun("sales rep"), _singular_noun("sales reps"), _singular_noun("sheep")
+    (True, False, False)
+    """
+    last = text.split()[-1] if text.split() else ""
+    return bool(last) and singular(last) == last and plural(last) != last

@@ -155,9 +155,22 @@ def _grouping_by(facts: _Facts) -> bool:
 
 
 def _average_asked(facts: _Facts) -> str | None:
-    if facts.words & _AVERAGE and "avg" not in facts.aggregations and not facts.business:
-        return "the question asks for an average"
-    return None
+    if not facts.words & _AVERAGE or "avg" in facts.aggregations:
+        return None
+    if facts.business and _averages_by_name(facts):
+        return None  # "average order value": the business metric is the average
+    return "the question asks for an average"
+
+
+def _averages_by_name(facts: _Facts) -> bool:
+    """Whether a business metric of the query says "average" in its own name or label."""
+    for metric in facts.query.metrics:
+        defined = facts.ontology.metric(metric.metric) if facts.ontology and metric.metric else None
+        words = {*(metric.metric or "").lower().split("_"),
+                 *(defined.label.lower().split() if defined else ())}
+        if defined is None or words & _AVERAGE or "AVG(" in defined.expression.upper():
+            return True
+    return False
 
 
 def _average_not_asked(facts: _Facts) -> str | None:

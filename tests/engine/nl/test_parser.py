@@ -198,3 +198,17 @@ def test_a_chart_change_keeps_the_query(parser: Parser) -> None:
 def test_understanding_is_deterministic(parser: Parser) -> None:
     question = "average order value by segment in Q3 2025"
     assert query_of(parser, question) == query_of(parser, question)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        # the average is the business metric's own name: answered
+        ("what's our average order value this year", True),
+        # an average of a business metric no metric computes: not a list of each one's
+        ("average revenue per customer", False),
+    ],
+)
+def test_an_average_word_is_never_dropped(parser: Parser, question: str, asked: bool) -> None:
+    found = understand(parser, question)
+    assert (found.intent == "sql_query") is asked, found.problem

@@ -204,7 +204,12 @@ class Router:
                 intent = "sql_query"
         except InvalidInput as error:
             return Understanding("clarification", problem=error.message)
-        return Understanding(intent, query=query, chart_type=chart, reason=reading.reason())
+        reason = reading.reason()
+        if query.average_over is not None:
+            over = self.ontology.object(query.average_over.field.split(".")[0])
+            each = over.label if over else query.average_over.field
+            reason += f"; each {each}'s figure, averaged"
+        return Understanding(intent, query=query, chart_type=chart, reason=reason)
 
     def _choices(
         self,

@@ -157,6 +157,8 @@ def _grouping_by(facts: _Facts) -> bool:
 def _average_asked(facts: _Facts) -> str | None:
     if not facts.words & _AVERAGE or "avg" in facts.aggregations:
         return None
+    if facts.query.average_over is not None:
+        return None  # "average revenue per customer": each one's revenue, averaged
     if facts.business and _averages_by_name(facts):
         return None  # "average order value": the business metric is the average
     return "the question asks for an average"
@@ -224,6 +226,13 @@ def _plural_values_summed(facts: _Facts) -> str | None:
                 and expression.startswith("SUM(") and expression.count("(") == 1):
             return None
         heads.add(stem(metric.metric.rsplit("_", 1)[-1].lower()))
+    words = [t.norm for t in facts.tokens]
+    # "What are the estimates", "Return the estimates" ask for them; "fees of regular
+    # patients" said alone is their total.
+    if words[:2] not in (["what", "are"], ["what", "were"]) and words[:1] not in (
+        ["return"], ["list"], ["show"], ["give"], ["display"], ["find"]
+    ):
+        return None
     plural = {t.stem for t in facts.tokens if t.norm != t.stem and t.norm.endswith("s")}
     if heads & plural:
         return "the question asks for each value, not their total"

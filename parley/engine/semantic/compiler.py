@@ -94,7 +94,55 @@ def compile_query(query: SemanticQuery, ontology: Ontology, *, dialect: str) -> 
         raise InvalidInput(f"unknown SQL dialect {dialect!r}") from error
     if query.is_list:
         return _compile_list(query, ontology, dialect)
+    if query.average_over is not None:
+        return _compile_average_over(query, ontology, dialect)
     return _Compiler(query, ontology, dialect).compile()
+
+
+def _compile_average_over(
+    query: SemanticQuery, ontology: Ontology, dialect: str
+) -> CompiledQuery:
+    """``SELECT dims, AVG(m) FROM (the query per value of average_over, dims) GROUP BY
+    dims``: each metric per value first, then averaged over the values."""
+    assert query.average_over is not None
+    inner_query = query.model_copy(update={
+        "average_over": None,
+        "dimensions": [*query.dimensions, query.average_over],
+        "order": [], "limit": None,
+    })
+    inner = _Compiler(inner_query, ontology, dialect)
+    if inner.metric_filters:
+        raise InvalidInput("a condition on a figure averaged per value is not supported")
+    compiled = inner.compile()
+    outer_columns = list(compiled.columns[: len(query.dimensions)])
+    over = compiled.columns[len(query.dimensions)]
+    owner = ontology.object(query.average_over.field.split(".")[0])
+    label = over.grain or (owner.label if owner else over.label)
+    metric_columns = [
+        OutputColumn(c.key, "measure", f"average {c.label} per {label}", c.format, field=c.field)
+        for c in compiled.columns[len(query.dimensions) + 1:]
+    ]
+    keys = [c.key for c in outer_columns]
+    select = exp.select(
+        *(exp.column(key) for key in keys),
+        *(exp.alias_(exp.Avg(this=exp.column(c.key)), c.key) for c in metric_columns),
+    ).from_(exp.Subquery(this=compiled.tree,
+                         alias=exp.TableAlias(this=exp.to_identifier("per_value"))))
+    if keys:
+        select = select.group_by(*(exp.column(key) for key in keys))
+    known = {*keys, *(c.key for c in metric_columns)}
+    items = list(query.order) or (
+        [OrderItem(key=keys[0], descending=False)] if keys else []
+    )
+    for item in items:
+        if item.key not in known:
+            raise InvalidInput(
+                f"cannot order by {item.key!r}: it is not a metric or dimension of the query")
+        select = select.order_by(exp.Ordered(this=exp.column(item.key), desc=item.descending))
+    if query.limit is not None:
+        select = select.limit(_sql.positive(query.limit))
+    return CompiledQuery(select, (*outer_columns, *metric_columns), compiled.base_object,
+                         compiled.time_field, dialect)
 
 
 class _Compiler:

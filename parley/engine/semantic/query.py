@@ -149,6 +149,23 @@ class SemanticQuery(BaseModel):
     distinct: bool = False
     #: Business definitions the rows must meet (the ontology's named filters, by name).
     named_filters: list[str] = Field(default_factory=list)
+    #: Average the metrics over the values of this dimension: each metric is computed per
+    #: value first ("average revenue per customer": each customer's revenue; "average
+    #: daily orders": each day's count), then averaged, per group of the dimensions.
+    average_over: DimensionRef | None = None
+
+    @model_validator(mode="after")
+    def _averaged_over_values(self) -> SemanticQuery:
+        if self.average_over is None:
+            return self
+        if not self.metrics or self.list_object or self.compare or self.growth or (
+            self.share or self.share_of
+        ):
+            raise ValueError(
+                "average_over averages metrics per value; it takes metrics and no list, "
+                "comparison of periods or share"
+            )
+        return self
 
     @model_validator(mode="after")
     def _alternatives_come_in_groups(self) -> SemanticQuery:

@@ -201,14 +201,33 @@ def test_understanding_is_deterministic(parser: Parser) -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "asked"),
+    ("question", "over", "dimensions"),
     [
-        # the average is the business metric's own name: answered
-        ("what's our average order value this year", True),
-        # an average of a business metric no metric computes: not a list of each one's
-        ("average revenue per customer", False),
+        # each customer's revenue, then their mean: one figure, or one per country
+        ("average revenue per customer", "customers.customer_id", None),
+        ("average revenue per customer by country", "customers.customer_id",
+         [{"field": "customers.country"}]),
+        ("average revenue per sales rep this year", "sales_reps.rep_id", None),
     ],
 )
-def test_an_average_word_is_never_dropped(parser: Parser, question: str, asked: bool) -> None:
-    found = understand(parser, question)
-    assert (found.intent == "sql_query") is asked, found.problem
+def test_an_average_of_a_business_metric_per_thing(
+    parser: Parser, question: str, over: str, dimensions: list[dict[str, str]] | None
+) -> None:
+    found = query_of(parser, question)
+    assert found["average_over"] == {"field": over}, found
+    assert found.get("dimensions") == dimensions
+
+
+@pytest.mark.parametrize(
+    "question",
+    # the average is the business metric's own name
+    ["what's our average order value this year"],
+)
+def test_an_average_by_its_own_name_is_that_metric(parser: Parser, question: str) -> None:
+    assert "average_over" not in query_of(parser, question)
+
+
+def test_an_average_per_nothing_is_asked_back(parser: Parser) -> None:
+    found = understand(parser, "average revenue")
+    assert found.intent == "clarification"
+    assert "per" in found.problem

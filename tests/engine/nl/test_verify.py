@@ -524,6 +524,8 @@ _TOTAL_AMOUNT = MetricRef(metric="total_amount")
          None),
         ("amounts by client", SemanticQuery(metrics=[_TOTAL_AMOUNT], dimensions=[_BY_CLIENT]),
          None),
+        # said alone, not asked for as a list: their total
+        ("amounts of fund loans", SemanticQuery(metrics=[_TOTAL_AMOUNT]), None),
         ("loan amounts in 2025", SemanticQuery(
             metrics=[_TOTAL_AMOUNT],
             time_range=TimeRange(start=dt.date(2025, 1, 1), end=dt.date(2026, 1, 1))), None),

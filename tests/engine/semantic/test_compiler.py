@@ -440,3 +440,16 @@ def test_alternatives_beside_another_condition_on_every_backend(
     result = run(backend, ontology, list_object="products",
                  list_fields=["products.product_name"], filters=filters)
     assert [r["product_name"] for r in result] == ["Laptop"]
+
+
+def test_a_metric_averaged_per_customer_on_every_backend(
+    backend: tuple[str, Execute], ontology: Ontology
+) -> None:
+    # The same figure, made in two steps by hand: revenue per customer, then its mean.
+    per_customer = run(backend, ontology, metrics=[{"metric": "revenue"}],
+                       dimensions=[{"field": "customers.customer_id"}])
+    expected = sum(r["revenue"] for r in per_customer) / len(per_customer)
+    result = run(backend, ontology, metrics=[{"metric": "revenue"}],
+                 average_over={"field": "customers.customer_id"})
+    assert list(result[0]) == ["revenue"]
+    assert float(result[0]["revenue"]) == pytest.approx(float(expected))

@@ -257,3 +257,25 @@ def test_negations_on_every_backend(backend: tuple[str, Execute], ontology: Onto
     result = run(backend, ontology, metrics=[{"metric": "customer_count"}],
                  dimensions=[{"field": "customers.region"}], filters=filters)
     assert {r["region"]: r["customer_count"] for r in result} == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # allergies per student who has any: Ann 2, Bob 1, Cid 1, Eve 1
+        ({"metrics": [{"aggregation": "count", "field": "has_allergy", "alias": "allergies"}],
+          "average_over": {"field": "students.stu_id"}}, [(1.25,)]),
+        # and per dorm: A has Ann and Bob, B has Cid and Eve
+        ({"metrics": [{"aggregation": "count", "field": "has_allergy", "alias": "allergies"}],
+          "dimensions": [{"field": "students.dorm"}],
+          "average_over": {"field": "students.stu_id"}}, [("A", 1.5), ("B", 1.0)]),
+        # the conditions apply before the per-value figures are made
+        ({"metrics": [{"aggregation": "count", "field": "has_allergy", "alias": "allergies"}],
+          "filters": [f("allergy_types.allergy_type", "eq", "animal")],
+          "average_over": {"field": "students.stu_id"}}, [(1.0,)]),
+    ],
+)
+def test_a_figure_averaged_over_the_values_it_is_made_per(
+    school: tuple[Ontology, Path], query: dict[str, Any], expected: list[tuple[Any, ...]]
+) -> None:
+    assert sorted(rows(school, **query)) == expected

@@ -171,7 +171,38 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
         # "how many customers spent more than 100k": a count of groups, each over a
         # threshold of its own total; not something one query of ours can say yet.
         return Unclear("I cannot yet count things by a condition on their totals")
-    return _assemble(graph, reading, metrics, groups, series)
+    over = _averaged_per(ontology, reading, metrics, groups)
+    if isinstance(over, Unclear):
+        return over
+    if over is not None:
+        groups = [g for g in groups if g.object != over.field.split(".")[0]]
+    query = _assemble(graph, reading, metrics, groups, series)
+    if over is not None:
+        query.average_over = over
+        query.order = [o for o in query.order if o.key != over.field.split(".")[-1]]
+    return query
+
+
+def _averaged_per(
+    ontology: Ontology, reading: Reading, metrics: list[MetricRef], groups: list[Concept]
+) -> DimensionRef | Unclear | None:
+    """"average revenue per customer": a business metric that is no plain sum, averaged,
+    is averaged over the one thing it is said per (each customer's revenue, then their
+    mean); said per nothing, or per several things, it is unclear."""
+    # The first metrics are the reading's own, in its order; counts added after are not.
+    averaged = [
+        ref for part, ref in zip(reading.metrics, metrics[: len(reading.metrics)], strict=True)
+        if part.concept is not None and part.aggregation == "avg" and ref.metric is not None
+        and not is_average(ontology, ref)
+    ]
+    if not averaged:
+        return None
+    if len(groups) != 1:
+        return Unclear(f"I could not tell what the average {averaged[0].metric} is per")
+    obj = ontology.object(groups[0].object)
+    if obj is None or len(obj.primary_key) != 1:
+        return Unclear(f"I could not tell one {groups[0].object} from another")
+    return DimensionRef(field=f"{obj.name}.{obj.primary_key[0]}")
 
 
 def _settle(graph: Graph, reading: Reading) -> Unclear | None:

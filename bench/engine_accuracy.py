@@ -8,8 +8,8 @@
 Builds a fresh Parley home in a temporary directory (demo data included), adds each set's
 database as a source with its own application, asks every question and prints, per kind,
 how many answers were correct, wrong and declined. The sets: ``demo`` and ``hr`` (tuned),
-``demo_holdout`` and ``logistics`` (held out), ``saas``, ``inventory``, ``marketing`` and
-``veterinary`` (blind). See docs/accuracy.md.
+``demo_holdout`` and ``logistics`` (held out), ``saas``, ``inventory``, ``marketing``,
+``veterinary`` and ``demo_business`` (blind). See docs/accuracy.md.
 With ``--provider`` (an OpenAI-compatible endpoint; its key in ``PARLEY_LLM_API_KEY``) the
 sets are asked three times, by the built-in engine, by the language model alone and by the
 two together (the model asked only when the engine declines), and the paths are printed side
@@ -68,6 +68,7 @@ SETS = {
     "inventory": QUESTIONS / "blind2" / "inventory.yaml",
     "marketing": QUESTIONS / "blind3" / "marketing.yaml",
     "veterinary": QUESTIONS / "blind4" / "veterinary.yaml",
+    "demo_business": QUESTIONS / "blind5" / "demo_business.yaml",
 }
 GROUPS = {
     "tuned": ("demo", "hr"),
@@ -76,6 +77,7 @@ GROUPS = {
     "blind2": ("inventory",),
     "blind3": ("marketing",),
     "blind4": ("veterinary",),
+    "blind5": ("demo_business",),
     "all": tuple(SETS),
 }
 OUTCOMES = ("correct", "wrong", "declined")
@@ -200,7 +202,7 @@ def _compare_paths(args: argparse.Namespace) -> int:
 
 def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, Reference]:
     """The application a set is asked of, and the reference its expected rows come from."""
-    if name in {"demo", "demo_holdout"}:
+    if name in {"demo", "demo_holdout", "demo_business"}:
         return "demo", DuckDBReference(home / "demo.duckdb")
     if name == "inventory":
         # PostgreSQL: a dedicated database on the local server, refilled for today.

@@ -45,7 +45,16 @@ def merge(graph: Graph, previous: SemanticQuery, reading: Reading) -> SemanticQu
         # "and last year?": the new period is read on the date the answer was dated by.
         owner, column = dated.split(".", 1)
         reading.time_field = Concept("attribute", owner, column, role="time")
-    if reading.metrics:
+    ranked_rows = bool(previous.limit and previous.order and previous.dimensions) and bool(
+        {t.norm for t in reading.tokens} & _THE_ROWS_SHOWN
+    ) and not (reading.dimensions or reading.group_objects or reading.limit)
+    if reading.metrics and ranked_rows:
+        # "and each one's average order value?" of the top 10 customers by revenue: the
+        # same ten, ranked as before, with the new figure beside the old one.
+        added = [metric_of(ontology, part, reading) for part in reading.metrics]
+        known = {m.key for m in query.metrics}
+        query.metrics += [m for m in added if m.key not in known]
+    elif reading.metrics:
         query.metrics = [metric_of(ontology, part, reading) for part in reading.metrics]
         query.order = [
             o
@@ -151,6 +160,8 @@ def is_followup(reading: Reading) -> bool:
     )
 
 
+#: Words that point at the rows an answer showed: "each one's", "their", "those".
+_THE_ROWS_SHOWN = frozenset({"each", "their", "those", "them", "they", "these"})
 _REFINING_LEADS = (
     ("only",), ("just",), ("now",), ("and",), ("also",), ("instead",), ("what", "about"),
     ("how", "about"), ("but",), ("same",), ("make", "it"), ("split", "by"),

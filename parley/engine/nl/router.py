@@ -157,7 +157,22 @@ class Router:
         """A new question (built) or a follow-up (merged into the previous query), once
         every word is understood and every ambiguous phrase is settled; else a question back.
         """
-        if not reading.has_content() or (reading.unknown and not reading.matches):
+        partial = self._part_of_names(reading)
+        if partial is not None:
+            word, names = partial
+            shown = names[:_NAMES_OFFERED]
+            said = _or_list(shown) if len(names) == len(shown) else (
+                f"any of {len(names)} names, such as {_or_list(shown)}")
+            return Understanding(
+                "clarification",
+                options=shown,
+                choices=self._choices(question, word, shown, context, today, offering),
+                problem=f"'{word}' could mean {said}",
+            )
+        shaped = reading.ranking or reading.limit or reading.count_words or reading.growth
+        if not reading.has_content() or (reading.unknown and not reading.matches and not shaped):
+            # "top 5 by margin" asks for data in a shape: its unknown word is asked about
+            # below; a question with neither known words nor a shape is about something else.
             return Understanding(
                 "out_of_scope",
                 problem=_unknown_text(reading) or "nothing in it names data I know about",
@@ -209,7 +224,27 @@ class Router:
             over = self.ontology.object(query.average_over.field.split(".")[0])
             each = over.label if over else query.average_over.field
             reason += f"; each {each}'s figure, averaged"
+        if query.together:
+            reason += f"; the first {query.limit} rows added up"
         return Understanding(intent, query=query, chart_type=chart, reason=reason)
+
+    def _part_of_names(self, reading: Reading) -> tuple[str, list[str]] | None:
+        """"how much did Acme spend": a capitalised word no phrase explains that begins
+        the names of a few rows ("Acme Corp", "Acme Industries"), offered as those names."""
+        unknown = {word.lower() for word in reading.unknown}
+        for token in reading.tokens:
+            if token.norm not in unknown or not token.written[:1].isupper() or token.index == 0:
+                continue
+            names = sorted({
+                value
+                for obj in self.ontology.objects if obj.display_attribute
+                for attribute in obj.attributes if attribute.name == obj.display_attribute
+                for value in attribute.values
+                if len(value.split()) > 1 and value.split()[0].lower() == token.norm
+            })
+            if names:
+                return token.written, names
+        return None
 
     def _choices(
         self,
@@ -234,6 +269,10 @@ class Router:
             if answer.query is not None:
                 choices.append(Option(label=label, question=variant))
         return choices if len(choices) == len(labels) else []
+
+
+#: Names a partial one is offered as, at most.
+_NAMES_OFFERED = 6
 
 
 def _has_new_content(reading: Reading) -> bool:

@@ -15,7 +15,7 @@ _BREAKS = re.compile(r"[()\[\],;:!?]")
 _TOKEN_RE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}"  # ISO dates
     r"|\d{1,2}/\d{1,2}/\d{2,4}"  # US dates
-    r"|\$?\d[\d,]*(?:\.\d+)?[km%]?"  # numbers, money, 10k, 25%
+    r"|\$?\d+(?:,\d+)*(?:\.\d+)?[km%]?"  # numbers, money, 10k, 25% (not a comma after)
     r"|[a-z0-9]+(?:['’][a-z]+)?"  # words, with a possessive or contraction
     r"|[<>]=?|!=|=|%"  # comparison symbols, a lone percent sign
 )
@@ -46,6 +46,8 @@ def tokenize(question: str) -> list[Token]:
 
     >>> [t.norm for t in tokenize("Top 10 U.S. customers' revenue in Q3-2025!")]
     ['top', '10', 'us', 'customers', 'revenue', 'in', 'q3', '2025']
+    >>> [t.norm for t in tokenize("from 2024 to 2025, over $1,500")]
+    ['from', '2024', 'to', '2025', 'over', '$1,500']
     """
     cased = _DOTTED_RE.sub(lambda m: _DOTTED[m.group(0).lower()], strip_accents(question))
     text = cased.lower()

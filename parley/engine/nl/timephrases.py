@@ -406,6 +406,16 @@ def find_time(
             ranges.append(period)
         k += 1
 
+    partial_ranges = [r for r in ranges if not r.anchored and r.start and r.end]
+    if growth_words and found.endpoints and not compare and partial_ranges and all(
+        p.label.isdigit() for p in found.endpoints
+    ):
+        # "how much did Q4 revenue grow from 2024 to 2025": Q4 of each year, not the
+        # two years' span beside this year's Q4.
+        first, last = found.endpoints
+        compare = [first, last]
+        ranges = [r for r in ranges if r.label != f"{first.label} to {last.label}"]
+        found.endpoints = None
     if compare and ranges and all(p.label.isdigit() for p in compare):
         # "Q4 revenue, 2025 vs 2024": the quarter in each compared year.
         partial = [r for r in ranges if not r.anchored and r.start and r.end]

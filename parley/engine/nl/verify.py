@@ -198,8 +198,8 @@ def _ranking_not_asked(facts: _Facts) -> str | None:
 
 
 def _total_not_asked(facts: _Facts) -> str | None:
-    if "sum" not in facts.aggregations:
-        return None
+    if "sum" not in facts.aggregations or facts.query.average_over is not None:
+        return None  # averaged per thing, each thing's total is the figure averaged
     if "how" in facts.words and "much" in facts.words:
         return None
     # "total passengers" of a total_passengers column names the column, not a sum.

@@ -96,7 +96,29 @@ def compile_query(query: SemanticQuery, ontology: Ontology, *, dialect: str) -> 
         return _compile_list(query, ontology, dialect)
     if query.average_over is not None:
         return _compile_average_over(query, ontology, dialect)
+    if query.together:
+        return _compile_together(query, ontology, dialect)
     return _Compiler(query, ontology, dialect).compile()
+
+
+def _compile_together(query: SemanticQuery, ontology: Ontology, dialect: str) -> CompiledQuery:
+    """``SELECT SUM(m), ... FROM (the ranked query) AS ranked``: its rows added up."""
+    inner = _Compiler(query.model_copy(update={"together": False}), ontology, dialect)
+    compiled = inner.compile()
+    measures = [c for c in compiled.columns if c.role == "measure"]
+    alias = exp.TableAlias(this=exp.to_identifier("ranked"))
+    ranked = exp.Subquery(this=compiled.tree, alias=alias)
+    select = exp.select(
+        *(exp.alias_(exp.Sum(this=exp.column(c.key)), c.key) for c in measures)
+    ).from_(ranked)
+    first = query.dimensions[0].field.split(".")[0] if query.dimensions else ""
+    owner = ontology.object(first)
+    rows = f"the top {query.limit} {owner.plural if owner else 'rows'}"
+    columns = tuple(
+        OutputColumn(c.key, "measure", f"{c.label} of {rows}", c.format, field=c.field)
+        for c in measures
+    )
+    return CompiledQuery(select, columns, compiled.base_object, compiled.time_field, dialect)
 
 
 def _compile_average_over(

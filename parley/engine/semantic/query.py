@@ -153,6 +153,20 @@ class SemanticQuery(BaseModel):
     #: value first ("average revenue per customer": each customer's revenue; "average
     #: daily orders": each day's count), then averaged, per group of the dimensions.
     average_over: DimensionRef | None = None
+    #: Add up the rows the query returns (after its order and limit) into one row: "what
+    #: share of revenue came from our top 10 customers" is the ten customers' shares,
+    #: together. Needs a limit; the dimensions say which rows, not how to group.
+    together: bool = False
+
+    @model_validator(mode="after")
+    def _together_of_ranked_rows(self) -> SemanticQuery:
+        if self.together and (not self.metrics or self.limit is None or self.compare
+                              or self.average_over is not None):
+            raise ValueError(
+                "together adds up the first rows of a ranking: it takes metrics and a "
+                "limit, and no comparison of periods or average_over"
+            )
+        return self
 
     @model_validator(mode="after")
     def _averaged_over_values(self) -> SemanticQuery:

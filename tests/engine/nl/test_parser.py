@@ -231,3 +231,81 @@ def test_an_average_per_nothing_is_asked_back(parser: Parser) -> None:
     found = understand(parser, "average revenue")
     assert found.intent == "clarification"
     assert "per" in found.problem
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        # a percentage after growth words is how the growth is given, not a share
+        ("how much did each category's revenue grow from 2024 to 2025, as a percentage?",
+         ["2024", "2025"]),
+        # a quarter with a range of years: that quarter of each year
+        ("how much did Q4 revenue grow from 2024 to 2025, in %?", ["Q4 2024", "Q4 2025"]),
+    ],
+)
+def test_growth_between_the_periods_named(
+    parser: Parser, question: str, labels: list[str]
+) -> None:
+    found = query_of(parser, question)
+    assert [c["label"] for c in found["compare"]] == labels
+    assert found["growth"] is True
+    assert "share" not in found
+
+
+def test_the_growth_of_rows_is_of_their_count(parser: Parser) -> None:
+    found = query_of(parser, "what was the growth in orders last month compared to the month "
+                             "before?")
+    assert found["metrics"] == [{"metric": "order_count"}]
+    assert found["growth"] is True
+
+
+def test_an_average_number_per_thing_is_each_things_total_averaged(parser: Parser) -> None:
+    found = query_of(parser, "average number of units per order in 2025")
+    assert found["metrics"] == [{"aggregation": "sum", "field": "order_items.quantity"}]
+    assert found["average_over"] == {"field": "orders.order_id"}
+
+
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [
+        # words that know no column: asked about, never skipped
+        ("how many customers were first-time buyers last year?", "first-time"),
+        # a question in a shape of data with an unknown word is a question back
+        ("show me the top 5 by margin", "margin"),
+    ],
+)
+def test_unknown_words_are_asked_about(parser: Parser, question: str, problem: str) -> None:
+    found = understand(parser, question)
+    assert found.intent == "clarification"
+    assert problem in found.problem
+
+
+def test_the_first_word_of_several_names_offers_them(parser: Parser) -> None:
+    found = understand(parser, "how much did Acme spend last year?")
+    assert found.intent == "clarification"
+    assert found.options and all(option.startswith("Acme ") for option in found.options)
+    assert all(c.question == f"how much did {c.label} spend last year?" for c in found.choices)
+
+
+@pytest.mark.parametrize(
+    ("question", "together"),
+    [
+        ("what share of last year's revenue came from our top 10 customers?", True),
+        ("top 10 customers by share of revenue", False),
+    ],
+)
+def test_the_share_of_the_top_rows_is_one_figure(
+    parser: Parser, question: str, together: bool
+) -> None:
+    assert query_of(parser, question).get("together", False) is together
+
+
+def test_a_figure_for_each_of_the_ranked_rows_keeps_them(parser: Parser) -> None:
+    first = understand(parser, "top 5 customers by revenue this year").query
+    found = understand(parser, "and each one's average order value?", previous=first)
+    assert found.intent == "refinement"
+    described = found.query.describe()
+    # the same five, ranked by revenue as before, the new figure beside
+    assert described["metrics"] == [{"metric": "revenue"}, {"metric": "average_order_value"}]
+    assert described["order"] == [{"key": "revenue"}]
+    assert described["limit"] == 5

@@ -453,3 +453,18 @@ def test_a_metric_averaged_per_customer_on_every_backend(
                  average_over={"field": "customers.customer_id"})
     assert list(result[0]) == ["revenue"]
     assert float(result[0]["revenue"]) == pytest.approx(float(expected))
+
+
+def test_the_top_rows_added_up_on_every_backend(
+    backend: tuple[str, Execute], ontology: Ontology
+) -> None:
+    ranked = run(backend, ontology, metrics=[{"metric": "revenue"}],
+                 dimensions=[{"field": "customers.customer_name"}], share=True,
+                 order=[{"key": "revenue", "descending": True}], limit=2)
+    together = run(backend, ontology, metrics=[{"metric": "revenue"}],
+                   dimensions=[{"field": "customers.customer_name"}], share=True,
+                   order=[{"key": "revenue", "descending": True}], limit=2, together=True)
+    assert len(together) == 1
+    assert float(together[0]["revenue"]) == pytest.approx(sum(float(r["revenue"]) for r in ranked))
+    assert float(together[0]["share_pct"]) == pytest.approx(
+        sum(float(r["share_pct"]) for r in ranked))

@@ -55,8 +55,10 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     list_object = reading.list_object
     groups = list(reading.group_objects)
     series = bool(reading.grain or reading.time.series)
-    if list_object and not metrics and (reading.dimensions or groups or series or reading.share):
-        # "orders by status": count the listed object per group.
+    if list_object and not metrics and (
+        reading.dimensions or groups or series or reading.share or reading.growth
+    ):
+        # "orders by status", "the growth in orders": count the listed object.
         metrics.append(count_of(ontology, list_object, reading))
         list_object = None
     if list_object and (reading.money_condition or (reading.money_words and reading.ranking)):
@@ -177,6 +179,8 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     if over is not None:
         groups = [g for g in groups if g.object != over.field.split(".")[0]]
     query = _assemble(graph, reading, metrics, groups, series)
+    if query.share and query.limit and query.dimensions and _one_share_asked(reading):
+        query.together = True  # "what share came from our top 10 customers": one figure
     if over is not None:
         query.average_over = over
         query.order = [o for o in query.order if o.key != over.field.split(".")[-1]]
@@ -190,11 +194,24 @@ def _averaged_per(
     is averaged over the one thing it is said per (each customer's revenue, then their
     mean); said per nothing, or per several things, it is unclear."""
     # The first metrics are the reading's own, in its order; counts added after are not.
+    own = list(zip(reading.metrics, metrics[: len(reading.metrics)], strict=True))
     averaged = [
-        ref for part, ref in zip(reading.metrics, metrics[: len(reading.metrics)], strict=True)
+        ref for part, ref in own
         if part.concept is not None and part.aggregation == "avg" and ref.metric is not None
         and not is_average(ontology, ref)
     ]
+    # "average number of units per order": a number averaged per a thing its rows belong
+    # to (order lines per order) is each order's total, then their mean.
+    words = [t.norm for t in reading.tokens]
+    numbered = any(words[i:i + 3] in (["average", "number", "of"], ["avg", "number", "of"],
+                                      ["mean", "number", "of"]) for i in range(len(words)))
+    for index, (_, ref) in enumerate(own):
+        column = _averaged_column(ontology, ref)
+        if numbered and column is not None and len(groups) == 1 and (
+            groups[0].object != column.split(".")[0]
+        ):
+            metrics[index] = MetricRef(aggregation="sum", field=column)
+            averaged.append(metrics[index])
     if not averaged:
         return None
     if len(groups) != 1:
@@ -203,6 +220,26 @@ def _averaged_per(
     if obj is None or len(obj.primary_key) != 1:
         return Unclear(f"I could not tell one {groups[0].object} from another")
     return DimensionRef(field=f"{obj.name}.{obj.primary_key[0]}")
+
+
+def _one_share_asked(reading: Reading) -> bool:
+    """ "What share of revenue came from ...", "what percentage comes from ...": one
+    figure, not a share for each row."""
+    words = [t.norm for t in reading.tokens]
+    return words[:2] in (["what", "share"], ["what", "percentage"], ["what", "proportion"],
+                         ["what", "percent"], ["what", "%"]) or words[:3] == ["how", "much", "of"]
+
+
+def _averaged_column(ontology: Ontology, ref: MetricRef) -> str | None:
+    """The column an average averages: ad hoc (``avg`` of a field) or a derived metric
+    that is ``AVG`` of one column."""
+    if ref.aggregation == "avg" and ref.field:
+        return ref.field
+    metric = ontology.metric(ref.metric or "")
+    expression = metric.expression.replace(" ", "") if metric else ""
+    if metric is None or not expression.upper().startswith("AVG(") or expression.count("(") != 1:
+        return None
+    return f"{metric.object}.{expression[4:-1].strip(chr(34))}"
 
 
 def _settle(graph: Graph, reading: Reading) -> Unclear | None:

@@ -20,14 +20,19 @@ from parley.engine.nl.vocabulary import (
     SHARE,
 )
 
+#: Words of a percentage, which after growth words say how the growth is given.
+_PERCENT = frozenset({"%", "percent", "percentage", "pct", "of"})
+
 
 def read_operators(reading: Reading, words: list[str], used: set[int]) -> None:
     """Operator words that act on the whole question."""
+    percent_only = True
     for i, w in enumerate(words):
         if i in used:
             continue
         if w in SHARE or (w == "of" and words[i - 1 : i] == ["percent"]):
             reading.share = True
+            percent_only = percent_only and w in _PERCENT
             used.add(i)
         elif w in GROWTH:
             reading.growth = True
@@ -49,6 +54,8 @@ def read_operators(reading: Reading, words: list[str], used: set[int]) -> None:
             reading.money_words = True
         if w in ("over", "and") and words[i + 1 : i + 2] and words[i + 1] in ("over",):
             used.add(i)
+    if reading.share and reading.growth and percent_only:
+        reading.share = False  # "grow ... as a percentage": the growth is the percentage
     for unit in ("day", "week", "month", "quarter", "year"):
         if (unit == "year" and "yoy" in words) or contains(words, (unit, "over", unit)):
             # "month over month growth": growth along a series of that grain.

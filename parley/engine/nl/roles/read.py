@@ -69,4 +69,8 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
         and not is_number(tokens[i].norm)
         and tokens[i].stem not in qualifiers
     ]
+    for i in range(len(tokens) - 1):
+        if (words[i], words[i + 1]) == ("first", "time") and not {i, i + 1} & used:
+            # "first-time buyers": first orders, which no column says; not two known words.
+            reading.unknown.append("first-time")
     return reading

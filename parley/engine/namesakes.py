@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from parley.engine.events import Option
+from parley.engine.semantic.joins import JoinTree
 from parley.engine.semantic.ontology import Object, Ontology
 from parley.engine.semantic.query import MetricRef, QueryFilter, SemanticQuery
+from parley.errors import InvalidInput
 
 #: Runs a query (guarded, as every statement) and gives back its rows.
 Run = Callable[[SemanticQuery], Sequence[Sequence[object]]]
@@ -84,7 +86,28 @@ def _named_row(
     keys = {f"{owner}.{obj.primary_key[0]}", *_references_to(ontology, owner)}
     if any(f.field in keys for f in query.filters):
         return None  # already pinned to one row by its key
+    if not _each_belongs_to_one(ontology, query, owner):
+        return None  # "products with the characteristic 'hot'": a kind, through a link
     return obj
+
+
+def _each_belongs_to_one(ontology: Ontology, query: SemanticQuery, owner: str) -> bool:
+    """Whether each row asked about belongs to one row of ``owner`` (an appointment to
+    one pet), so that a name of it names one row, not a kind reached through a link."""
+    base = query.list_object
+    for metric in query.metrics:
+        if base is None and metric.field:
+            base = metric.field.split(".")[0]
+        elif base is None and metric.metric:
+            defined = ontology.metric(metric.metric)
+            base = defined.object if defined else None
+    if base is None:
+        return False
+    try:
+        steps = JoinTree(ontology, base).path(owner)
+    except InvalidInput:
+        return False
+    return not any(step.fans_out for step in steps)
 
 
 def _references_to(ontology: Ontology, owner: str) -> set[str]:

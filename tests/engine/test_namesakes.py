@@ -29,6 +29,11 @@ INSERT INTO owners VALUES (1, 'Ann Lee', 'Leeds'), (2, 'Bo Ray', 'York');
 INSERT INTO pets VALUES (10, 'Bella', 'Dog', 1), (11, 'Bella', 'Cat', 2), (12, 'Rex', 'Dog', 1);
 INSERT INTO visits VALUES (100, '2026-01-05', 40, 10), (101, '2026-02-07', 55, 10),
                           (102, '2026-03-09', 30, 11), (103, '2026-03-10', 70, 12);
+CREATE TABLE tags (tag_id INTEGER PRIMARY KEY, tag_name TEXT, tag_group TEXT);
+CREATE TABLE pet_tags (pet_id INTEGER REFERENCES pets(pet_id),
+                       tag_id INTEGER REFERENCES tags(tag_id), PRIMARY KEY (pet_id, tag_id));
+INSERT INTO tags VALUES (1, 'calm', 'temper'), (2, 'calm', 'handling'), (3, 'noisy', 'temper');
+INSERT INTO pet_tags VALUES (10, 1), (11, 2), (12, 3);
 """
 
 
@@ -74,6 +79,8 @@ def test_a_shared_name_is_asked_back_with_each_row_to_pick(clinic: Workspace) ->
         # every pet of the name is asked about
         ("How many visits did pets called Bella have?", [[3]]),
         ("How many pets are called Bella?", [[2]]),
+        # a name reached through a link table is a kind: both tags called calm
+        ("How many pets have the tag calm?", [[2]]),
     ],
 )
 def test_a_name_of_one_row_or_of_every_row_is_answered(

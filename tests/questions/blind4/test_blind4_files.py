@@ -78,6 +78,8 @@ def test_ordered_turns_have_an_order_by() -> None:
 def test_reference_sql_returns_rows(
     case: Case, index: int, turn: Turn, reference: SQLiteReference
 ) -> None:
+    if (TODAY.month, TODAY.day) == (1, 1) and "this year" in turn.question.lower():
+        pytest.skip("on 1 January nothing is billed yet this year")
     assert_returns_rows(case, index, turn, reference)
 
 

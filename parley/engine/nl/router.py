@@ -231,6 +231,10 @@ class Router:
     def _part_of_names(self, reading: Reading) -> tuple[str, list[str]] | None:
         """"how much did Acme spend": a capitalised word no phrase explains that begins
         the names of a few rows ("Acme Corp", "Acme Industries"), offered as those names."""
+        asks_for_data = bool(reading.metrics or reading.money_words or reading.count_words
+                             or reading.ranking or reading.period)
+        if not asks_for_data:
+            return None  # "can I run Beacon on my own servers?" names no row of the data
         unknown = {word.lower() for word in reading.unknown}
         for token in reading.tokens:
             if token.norm not in unknown or not token.written[:1].isupper() or token.index == 0:

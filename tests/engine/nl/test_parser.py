@@ -287,6 +287,12 @@ def test_the_first_word_of_several_names_offers_them(parser: Parser) -> None:
     assert all(c.question == f"how much did {c.label} spend last year?" for c in found.choices)
 
 
+def test_a_name_in_a_question_about_no_data_offers_nothing(parser: Parser) -> None:
+    # Nothing measured, counted, ranked or dated: not a question about a customer.
+    found = understand(parser, "Can I run Acme on my own servers?")
+    assert not found.options and found.query is None
+
+
 @pytest.mark.parametrize(
     ("question", "together"),
     [

@@ -313,6 +313,22 @@ def _count_per_value(facts: _Facts) -> str | None:
     return "a count per value was asked, not two figures"
 
 
+def _ranked_by_a_measures_values(facts: _Facts) -> str | None:
+    """"which product sold the most units" read as products counted per quantity: the
+    values of a measure grouped and ranked, where the measure was what to rank by."""
+    query, ontology = facts.query, facts.ontology
+    if ontology is None or not query.order or "by" in facts.words:
+        return None
+    for dimension in query.dimensions:
+        try:
+            _, attribute = ontology.resolve(dimension.field)
+        except KeyError:
+            continue
+        if attribute.role == "measure" and not dimension.grain:
+            return f"it would rank the values of {attribute.label}, which the question measures"
+    return None
+
+
 def _common_word_values(facts: _Facts) -> str | None:
     short = {w for w in facts.words if len(w) <= 4 and w in GRAMMAR}
     for item in facts.query.filters:
@@ -705,7 +721,7 @@ CHECKS: tuple[Check, ...] = (
     _objects_left_out, _columns_left_out, _or_across_columns, _thing_as_value,
     _coordinated_figures, _counted_through_unnamed, _negation_out_of_scope,
     _values_joined_by_and, _both_on_one_column, _count_of_a_count_column,
-    _numbers_of_other_columns, _plural_values_summed,
+    _numbers_of_other_columns, _plural_values_summed, _ranked_by_a_measures_values,
 )  # fmt: skip
 
 

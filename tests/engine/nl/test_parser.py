@@ -315,3 +315,11 @@ def test_a_figure_for_each_of_the_ranked_rows_keeps_them(parser: Parser) -> None
     assert described["metrics"] == [{"metric": "revenue"}, {"metric": "average_order_value"}]
     assert described["order"] == [{"key": "revenue"}]
     assert described["limit"] == 5
+
+
+def test_the_most_of_a_measure_ranks_by_it(parser: Parser) -> None:
+    # not products counted per quantity: the products ranked by the units sold
+    found = query_of(parser, "which product sold the most units")
+    assert found["metrics"] == [{"metric": "total_quantity"}]
+    assert found["dimensions"] == [{"field": "products.product_name"}]
+    assert found["limit"] == 1

@@ -535,3 +535,20 @@ def test_values_in_the_plural_are_not_their_total(
     ontology: Ontology, question: str, query: SemanticQuery, expected: str | None
 ) -> None:
     _expect(_doubts(ontology, question, query), expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the values of a measure grouped and ranked: the measure was to rank by
+        ("Which client has the most amount?", "rank the values of loan amount"),
+        # grouped by it on purpose
+        ("number of loans by amount", None),
+    ],
+)
+def test_a_measure_is_ranked_by_not_grouped(
+    ontology: Ontology, question: str, expected: str | None
+) -> None:
+    query = SemanticQuery(metrics=[_COUNT_LOANS], dimensions=[DimensionRef(field="loans.amount")],
+                          order=[{"key": "count", "descending": True}])
+    _expect(_doubts(ontology, question, query), expected)

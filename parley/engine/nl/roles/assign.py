@@ -21,6 +21,10 @@ from parley.engine.nl.roles.reading import Ambiguity, FilterPart, MetricPart, Re
 from parley.engine.nl.text import parse_number
 from parley.engine.nl.vocabulary import DISTINCT, GROUP, GROUP_PHRASES, NEGATE, SUPERLATIVES
 
+#: Words right before a measure that rank rows by it: "the most units", "the highest sales".
+_RANKING_BEFORE = frozenset({"most", "fewest", "least", "highest", "lowest", "largest",
+                             "smallest", "biggest", "greatest"})
+
 
 def assign_roles(reading: Reading, words: list[str]) -> None:
     """Give each match of ``reading`` its role, left to right."""
@@ -163,9 +167,11 @@ def assign_roles(reading: Reading, words: list[str]) -> None:
             and reading.count_words
             and count_phrase_before(words, m.start, counted_from)
         )
+        # "which product sold the most units": the measure ranks the rows listed.
+        ranks = m.start > 0 and words[m.start - 1] in _RANKING_BEFORE
         if (
             metric_concepts
-            and not (reading.list_object and names_measure(m))
+            and not (reading.list_object and names_measure(m) and not ranks)
             # "how many shipments": rows counted, whatever measure the word also names.
             and not counted
         ):

@@ -25,7 +25,13 @@ from parley.engine.nl.roles.reading import Reading
 from parley.engine.nl.text import Token
 from parley.engine.nl.timephrases import Period
 from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
-from parley.engine.semantic.query import DimensionRef, OrderItem, QueryFilter, SemanticQuery
+from parley.engine.semantic.query import (
+    DimensionRef,
+    OrderItem,
+    QueryFilter,
+    SemanticQuery,
+    TimeRange,
+)
 
 
 def merge(graph: Graph, previous: SemanticQuery, reading: Reading) -> SemanticQuery:
@@ -110,8 +116,11 @@ def merge(graph: Graph, previous: SemanticQuery, reading: Reading) -> SemanticQu
     ):
         # "and in Q3?" after Q4 2024 means Q3 2024.
         reading.time.period = _in_year(reading.period, previous.time_range.start.year)
-    if reading.relative_unit and not reading.period and previous.time_range:
-        # "what about the month before?"
+    if previous.time_range and (
+        reading.relative_unit or _relative_phrase(reading, previous.time_range)
+    ):
+        # "what about the month before?", "the previous month": before the answer's
+        # period, not before today (which the words alone would mean).
         earlier = previous.time_range
         if earlier.start and earlier.end:
             prior = previous_period(Period(earlier.start, earlier.end, earlier.label))
@@ -178,6 +187,25 @@ def leads_a_follow_up(tokens: Sequence[Token]) -> bool:
     """ "only healthcare companies", "what about 2024?": words that edit an earlier question."""
     words = tuple(t.norm for t in tokens)
     return any(words[: len(lead)] == lead for lead in _REFINING_LEADS)
+
+
+def _relative_phrase(reading: Reading, earlier: TimeRange) -> bool:
+    """ "the previous month" after a month, which the time phrases alone read as last
+    month from today."""
+    if earlier.start is None or earlier.end is None:
+        return False
+    days = (earlier.end - earlier.start).days
+    unit = next((name for name, (low, high) in _UNIT_DAYS.items() if low <= days <= high), None)
+    words = [t.norm for t in reading.tokens]
+    return any(
+        words[i] in {"previous", "prior", "preceding"} and words[i + 1] == unit
+        for i in range(len(words) - 1)
+    )
+
+
+#: How many days a period of each unit lasts, at least and at most.
+_UNIT_DAYS = {"day": (1, 1), "week": (7, 7), "month": (28, 31), "quarter": (89, 92),
+              "year": (365, 366)}
 
 
 def refers_to_an_answer(tokens: Sequence[Token]) -> bool:

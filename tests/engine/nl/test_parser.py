@@ -323,3 +323,21 @@ def test_the_most_of_a_measure_ranks_by_it(parser: Parser) -> None:
     assert found["metrics"] == [{"metric": "total_quantity"}]
     assert found["dimensions"] == [{"field": "products.product_name"}]
     assert found["limit"] == 1
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "label"),
+    [
+        # before the answer's month (October), not before today (November)
+        ("what about the month before?", "September 2026"),
+        ("what about the previous month?", "September 2026"),
+        # another unit than the answer's: read as the words say
+        ("and in the previous quarter?", "last quarter"),
+    ],
+)
+def test_a_period_before_the_answers_own(parser: Parser, follow_up: str, label: str) -> None:
+    first = understand(parser, "revenue by country last month").query
+    context = Context(previous=first, has_result=True)
+    found = parser.understand(follow_up, context=context, today=TODAY)
+    assert found.intent == "refinement", found.problem
+    assert found.query.time_range.label == label

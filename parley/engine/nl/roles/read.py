@@ -29,7 +29,24 @@ from parley.engine.nl.roles.ranking import read_ranking, read_superlative
 from parley.engine.nl.roles.reading import Reading
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.timephrases import ADVERB_GRAINS, find_time
-from parley.engine.nl.vocabulary import KNOWN
+from parley.engine.nl.vocabulary import KNOWN, UNIT_NAMES
+
+#: Words after or before a unit that make it relative: "the month before", "the previous
+#: month".
+_RELATIVE_AFTER = frozenset({"before", "prior", "earlier"})
+_RELATIVE_BEFORE = frozenset({"previous", "prior", "preceding"})
+
+
+def _relative_phrases(words: list[str]) -> set[int]:
+    """"the month before", "the previous month": a period relative to another, never a
+    value ('Cardiac medication (month)' is no month)."""
+    found: set[int] = set()
+    for i in range(len(words) - 1):
+        if (words[i] in UNIT_NAMES and words[i + 1] in _RELATIVE_AFTER) or (
+            words[i] in _RELATIVE_BEFORE and words[i + 1] in UNIT_NAMES
+        ):
+            found.update({i, i + 1})
+    return found
 
 
 def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
@@ -37,7 +54,8 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
     tokens = tokenize(question)
     words = [t.norm for t in tokens]
     time = find_time(tokens, today, keep=value_adverbs(tokens, lexicon))
-    matches = absorb_qualifiers(find_matches(tokens, lexicon, time.used), lexicon)
+    relative = _relative_phrases(words)
+    matches = absorb_qualifiers(find_matches(tokens, lexicon, time.used | relative), lexicon)
     matches = compound_measures(matches, punctuated(question), words)
     reading = Reading(tokens=tokens, time=time, matches=matches)
     used: set[int] = set(time.used)
@@ -59,6 +77,7 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
         set().union(*(lexicon.object_words.get(o, set()) for o in owners)) if owners else set()
     )
     reading.unknown = [*reading.unattached]
+    used.update(relative)
     request = opening_request(tokens)  # "Return the top 5 customers": a request only
     reading.unknown += [
         tokens[i].text

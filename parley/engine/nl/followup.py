@@ -24,7 +24,7 @@ from parley.engine.nl.query_building.subjects import base_object, display_field,
 from parley.engine.nl.roles.reading import Reading
 from parley.engine.nl.text import Token
 from parley.engine.nl.timephrases import Period
-from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS
+from parley.engine.nl.vocabulary import FOLLOW_UP_LEADS, RELATIVE_BEFORE
 from parley.engine.semantic.query import (
     DimensionRef,
     OrderItem,
@@ -198,7 +198,7 @@ def _relative_phrase(reading: Reading, earlier: TimeRange) -> bool:
     unit = next((name for name, (low, high) in _UNIT_DAYS.items() if low <= days <= high), None)
     words = [t.norm for t in reading.tokens]
     return any(
-        words[i] in {"previous", "prior", "preceding"} and words[i + 1] == unit
+        words[i] in RELATIVE_BEFORE and words[i + 1] == unit
         for i in range(len(words) - 1)
     )
 

@@ -220,10 +220,7 @@ def _plural_values_summed(facts: _Facts) -> str | None:
         return None
     heads: set[str] = set()
     for metric in query.metrics:
-        defined = facts.ontology.metric(metric.metric) if metric.metric else None
-        expression = (defined.expression if defined else "").replace(" ", "").upper()
-        if not (metric.metric and metric.metric.startswith("total_")
-                and expression.startswith("SUM(") and expression.count("(") == 1):
+        if not metric.metric or not _plain_total(metric.metric, facts.ontology):
             return None
         heads.add(stem(metric.metric.rsplit("_", 1)[-1].lower()))
     words = [t.norm for t in facts.tokens]
@@ -769,9 +766,7 @@ def contradictions(
         defined = ontology.metric(metric.metric) if ontology else None
         metric_objects.append(defined.object if defined else "")
         derived = _derived(metric.metric, ontology)
-        defined_expression = (defined.expression if defined else "").replace(" ", "").upper()
-        if not (metric.metric.startswith("total_") and defined_expression.startswith("SUM(")
-                and defined_expression.count("(") == 1):
+        if not _plain_total(metric.metric, ontology):
             business = business or derived is None
         if derived is None:
             named = True
@@ -798,6 +793,15 @@ def contradictions(
         time_positions=frozenset(find_time(tokens, dt.date.today()).used),
     )
     return [doubt for check in checks if (doubt := check(facts)) is not None]
+
+
+def _plain_total(name: str, ontology: Ontology | None) -> bool:
+    """Whether metric ``name`` is a derived total: ``total_x``, a ``SUM`` of one column."""
+    defined = ontology.metric(name) if ontology else None
+    expression = (defined.expression if defined else "").replace(" ", "").upper()
+    return name.startswith("total_") and expression.startswith("SUM(") and (
+        expression.count("(") == 1
+    )
 
 
 def _derived(name: str, ontology: Ontology | None) -> tuple[Aggregation, str] | None:

@@ -46,6 +46,10 @@ AGGREGATION_WORDS: dict[str, Aggregation] = {
 PRONOUNS = frozenset({"them", "those", "these", "it"})
 #: Calendar units as words, for "the month before".
 UNIT_NAMES = frozenset({"day", "week", "month", "quarter", "year"})
+#: Words after or before a unit that make it relative to another period: "the month
+#: before", "the previous month".
+RELATIVE_AFTER = frozenset({"before", "prior", "earlier"})
+RELATIVE_BEFORE = frozenset({"previous", "prior", "preceding"})
 #: Adjectives that rank rows by a kind of column: the word the column's name holds, and
 #: whether the largest comes first ("heaviest" shipments: by weight, heaviest first).
 ADJECTIVE_RANKS: dict[str, tuple[str, bool]] = {

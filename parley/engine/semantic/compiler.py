@@ -101,16 +101,19 @@ def compile_query(query: SemanticQuery, ontology: Ontology, *, dialect: str) -> 
     return _Compiler(query, ontology, dialect).compile()
 
 
+def _derived_table(tree: exp.Expr, alias: str) -> exp.Subquery:
+    """``(tree) AS alias``: a compiled query as the table an outer query reads."""
+    return exp.Subquery(this=tree, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+
 def _compile_together(query: SemanticQuery, ontology: Ontology, dialect: str) -> CompiledQuery:
     """``SELECT SUM(m), ... FROM (the ranked query) AS ranked``: its rows added up."""
     inner = _Compiler(query.model_copy(update={"together": False}), ontology, dialect)
     compiled = inner.compile()
     measures = [c for c in compiled.columns if c.role == "measure"]
-    alias = exp.TableAlias(this=exp.to_identifier("ranked"))
-    ranked = exp.Subquery(this=compiled.tree, alias=alias)
     select = exp.select(
         *(exp.alias_(exp.Sum(this=exp.column(c.key)), c.key) for c in measures)
-    ).from_(ranked)
+    ).from_(_derived_table(compiled.tree, "ranked"))
     first = query.dimensions[0].field.split(".")[0] if query.dimensions else ""
     owner = ontology.object(first)
     rows = f"the top {query.limit} {owner.plural if owner else 'rows'}"
@@ -148,8 +151,7 @@ def _compile_average_over(
     select = exp.select(
         *(exp.column(key) for key in keys),
         *(exp.alias_(exp.Avg(this=exp.column(c.key)), c.key) for c in metric_columns),
-    ).from_(exp.Subquery(this=compiled.tree,
-                         alias=exp.TableAlias(this=exp.to_identifier("per_value"))))
+    ).from_(_derived_table(compiled.tree, "per_value"))
     if keys:
         select = select.group_by(*(exp.column(key) for key in keys))
     known = {*keys, *(c.key for c in metric_columns)}

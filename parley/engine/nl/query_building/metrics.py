@@ -219,3 +219,15 @@ def is_average(ontology: Ontology, ref: MetricRef) -> bool:
     """Whether ``ref`` names an averaging metric (averaging over a group is not a total)."""
     metric = ontology.metric(ref.metric or "")
     return bool(metric and metric.expression.upper().startswith("AVG("))
+
+
+def averaged_column(ontology: Ontology, ref: MetricRef) -> str | None:
+    """The column an average averages: ad hoc (``avg`` of a field) or a derived metric
+    that is ``AVG`` of one column."""
+    if ref.aggregation == "avg" and ref.field:
+        return ref.field
+    metric = ontology.metric(ref.metric or "")
+    expression = metric.expression.replace(" ", "") if metric else ""
+    if metric is None or not expression.upper().startswith("AVG(") or expression.count("(") != 1:
+        return None
+    return f"{metric.object}.{expression[4:-1].strip(chr(34))}"

@@ -14,6 +14,7 @@ from parley.engine.nl.query_building.filters import apply_filters
 from parley.engine.nl.query_building.graph import UNREACHABLE, Graph
 from parley.engine.nl.query_building.listing import age_order, list_query
 from parley.engine.nl.query_building.metrics import (
+    averaged_column,
     column_metric,
     column_named,
     count_of,
@@ -206,7 +207,7 @@ def _averaged_per(
     numbered = any(words[i:i + 3] in (["average", "number", "of"], ["avg", "number", "of"],
                                       ["mean", "number", "of"]) for i in range(len(words)))
     for index, (_, ref) in enumerate(own):
-        column = _averaged_column(ontology, ref)
+        column = averaged_column(ontology, ref)
         if numbered and column is not None and len(groups) == 1 and (
             groups[0].object != column.split(".")[0]
         ):
@@ -228,18 +229,6 @@ def _one_share_asked(reading: Reading) -> bool:
     words = [t.norm for t in reading.tokens]
     return words[:2] in (["what", "share"], ["what", "percentage"], ["what", "proportion"],
                          ["what", "percent"], ["what", "%"]) or words[:3] == ["how", "much", "of"]
-
-
-def _averaged_column(ontology: Ontology, ref: MetricRef) -> str | None:
-    """The column an average averages: ad hoc (``avg`` of a field) or a derived metric
-    that is ``AVG`` of one column."""
-    if ref.aggregation == "avg" and ref.field:
-        return ref.field
-    metric = ontology.metric(ref.metric or "")
-    expression = metric.expression.replace(" ", "") if metric else ""
-    if metric is None or not expression.upper().startswith("AVG(") or expression.count("(") != 1:
-        return None
-    return f"{metric.object}.{expression[4:-1].strip(chr(34))}"
 
 
 def _settle(graph: Graph, reading: Reading) -> Unclear | None:

@@ -14,6 +14,8 @@ from parley.engine.nl.vocabulary import (
     PRICE_WORDS,
     PRONOUNS,
     RECENT,
+    RELATIVE_AFTER,
+    RELATIVE_BEFORE,
     TIME_EXTREMES,
     TOP,
     UNIT_NAMES,
@@ -154,10 +156,10 @@ def read_ranking(reading: Reading, words: list[str]) -> None:
             reading.descending = ADJECTIVE_RANKS[w][1]
         if i in reading.time.used:
             continue
-        if w in {"before", "prior", "earlier"} and i and words[i - 1] in UNIT_NAMES:
+        if w in RELATIVE_AFTER and i and words[i - 1] in UNIT_NAMES:
             reading.relative_unit = words[i - 1]
         if (
-            w in {"previous", "prior", "preceding"}
+            w in RELATIVE_BEFORE
             and i + 1 < len(words)
             and words[i + 1] in UNIT_NAMES
         ):

@@ -29,12 +29,7 @@ from parley.engine.nl.roles.ranking import read_ranking, read_superlative
 from parley.engine.nl.roles.reading import Reading
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.timephrases import ADVERB_GRAINS, find_time
-from parley.engine.nl.vocabulary import KNOWN, UNIT_NAMES
-
-#: Words after or before a unit that make it relative: "the month before", "the previous
-#: month".
-_RELATIVE_AFTER = frozenset({"before", "prior", "earlier"})
-_RELATIVE_BEFORE = frozenset({"previous", "prior", "preceding"})
+from parley.engine.nl.vocabulary import KNOWN, RELATIVE_AFTER, RELATIVE_BEFORE, UNIT_NAMES
 
 
 def _relative_phrases(words: list[str]) -> set[int]:
@@ -42,8 +37,8 @@ def _relative_phrases(words: list[str]) -> set[int]:
     value ('Cardiac medication (month)' is no month)."""
     found: set[int] = set()
     for i in range(len(words) - 1):
-        if (words[i] in UNIT_NAMES and words[i + 1] in _RELATIVE_AFTER) or (
-            words[i] in _RELATIVE_BEFORE and words[i + 1] in UNIT_NAMES
+        if (words[i] in UNIT_NAMES and words[i + 1] in RELATIVE_AFTER) or (
+            words[i] in RELATIVE_BEFORE and words[i + 1] in UNIT_NAMES
         ):
             found.update({i, i + 1})
     return found

@@ -71,8 +71,12 @@ def _many_away(ontology: Ontology, base: str | None, field: str) -> bool:
         return False
 
 
-def _filters_text(query: SemanticQuery, ontology: Ontology) -> str:
+def _filters_text(
+    query: SemanticQuery, ontology: Ontology, columns: Sequence[ColumnRole]
+) -> str:
     parts: list[str] = []
+    # A condition on a figure names it as its column is labelled ("average gross").
+    labels = {c.name: (c.label or c.name).lower() for c in columns}
     base = _measured(query, ontology)
     for f in query.filters:
         if f.op in RELATED_OPS:
@@ -84,7 +88,7 @@ def _filters_text(query: SemanticQuery, ontology: Ontology) -> str:
             _, attribute = ontology.resolve(f.field)
             name = attribute.label
         except KeyError:
-            name = f.field
+            name = labels.get(f.field, f.field)
         values = ", ".join(str(v) for v in f.values)
         if f.op in ("ne", "not_in") and f.values != [None] and _many_away(ontology, base, f.field):
             # No related row has the value (the compiler's NOT EXISTS).
@@ -115,7 +119,7 @@ def narrate(
     truncated: bool = False,
 ) -> str:
     title = describe_query(query, ontology, columns)
-    filters = _filters_text(query, ontology)
+    filters = _filters_text(query, ontology, columns)
     scope = f" (where {filters})" if filters else ""
     if not rows:
         return f"No data matches {title.lower()}{scope}."

@@ -33,3 +33,15 @@ def test_a_filter_is_said_as_the_compiler_reads_it(
         {"metrics": [{"metric": "customer_count"}], "filters": filters})
     text = narrate(query, build_ontology(), [ColumnRole("customer_count", "measure")], [[2]])
     assert text.endswith(f"{scope}.")
+
+
+def test_a_condition_on_a_figure_names_the_figure() -> None:
+    query = SemanticQuery.model_validate({
+        "metrics": [{"aggregation": "avg", "field": "orders.amount"}],
+        "dimensions": [{"field": "customers.country"}],
+        "filters": [{"field": "avg_amount", "op": "gt", "values": [100]}],
+    })
+    columns = [ColumnRole("country", "dimension", "country"),
+               ColumnRole("avg_amount", "measure", "Average amount")]
+    text = narrate(query, build_ontology(), columns, [["France", 120]])
+    assert "(where average amount above 100)" in text

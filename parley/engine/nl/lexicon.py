@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.vocabulary import FILLER
-from parley.engine.semantic.ontology import Attribute, Ontology
+from parley.engine.semantic.ontology import Attribute, Object, Ontology
 from parley.engine.semantic.thesaurus import participle_variants, synonyms_for, value_aliases
 from parley.naming import plural, singular, stem
 
@@ -300,6 +300,30 @@ def _coded_thing(label: str, object_labels: set[str]) -> str | None:
     return thing
 
 
+def _keyed_things(obj: Object, ontology: Ontology) -> list[str]:
+    """What a table's own key says each row is, where the table is called otherwise: a
+    bank keyed by ``branch_id`` holds branches, a classroom keyed by ``room_number``
+    rooms. Key columns that refer to other tables say nothing of the rows."""
+    referring = {column for r in ontology.relationships if r.from_object == obj.name
+                 for column in r.from_columns}
+    own = {stem(word) for word in (*obj.label.split(), *obj.plural.split())}
+    things: list[str] = []
+    for key in obj.primary_key:
+        attribute = obj.attribute(key)
+        if attribute is None or key in referring:
+            continue
+        words = attribute.label.split()
+        if len(words) != 2 or words[-1] not in _KEY_HEADS:
+            continue
+        thing = words[0]
+        if len(thing) >= 3 and stem(thing) not in own and thing not in _FUNCTION_WORDS:
+            things.append(thing)
+    return things
+
+
+_KEY_HEADS = frozenset({"id", "number", "no", "code", "key"})
+
+
 def _head_noun(label: str) -> str | None:
     """The last word of a column label, which alone often names it ("destination country")."""
     words = label.split()
@@ -391,6 +415,9 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
         if object_head:
             # "tickets" for support tickets, where no other object is called that.
             weak.append((object_head, concept))
+        for keyed in _keyed_things(obj, ontology):
+            # "bank branches" of a bank table keyed by branch_id: each row is a branch.
+            weak.append((keyed, concept))
         for attribute in obj.attributes:
             if attribute.hidden:
                 continue

@@ -1175,3 +1175,100 @@ def test_a_superlative_grades_by_the_rows_own_column(
     with parser_over(tmp_path, _CRIMES, "crimes") as opened:
         _, rows = answer(opened, question)
     assert len(rows) == 1 and rows[0][0] == expected
+
+
+_MARINAS = """
+CREATE TABLE marina (marina_id INTEGER PRIMARY KEY, marina_name TEXT, town TEXT);
+CREATE TABLE mooring (pier TEXT, berth_number INTEGER, length REAL,
+                      marina_id INTEGER REFERENCES marina(marina_id),
+                      PRIMARY KEY (pier, berth_number));
+CREATE TABLE boat (boat_id INTEGER PRIMARY KEY, boat_name TEXT, hull_colour TEXT,
+                   price REAL, marina_id INTEGER REFERENCES marina(marina_id));
+INSERT INTO marina VALUES (1, 'North Basin', 'Wick'), (2, 'South Quay', 'Oban'),
+    (3, 'West Cove', 'Mull');
+INSERT INTO mooring VALUES ('Alpha', 1, 8, 1), ('Alpha', 2, 12, 1), ('Bravo', 1, 15, 1),
+    ('Bravo', 2, 6, 2), ('Delta', 1, 9, 2);
+INSERT INTO boat VALUES (1, 'Kittiwake', 'blue', 30000, 1), (2, 'Puffin', 'red', 12000, 1),
+    (3, 'Gannet', 'blue', 18000, 2), (4, 'Skua', 'white', 25000, 1),
+    (5, 'Tern', 'blue', 9000, 3);
+"""
+
+
+@pytest.fixture(scope="module")
+def marinas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
+    with parser_over(tmp_path_factory.mktemp("marinas"), _MARINAS, "marinas") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # moorings are keyed by their berth number: each row is a berth
+        ("How many berths are there?", [[5]]),
+        ("How many berths have a length over 10?", [[2]]),
+        ("How many berths does the Alpha pier have?", [[2]]),
+    ],
+)
+def test_what_a_tables_own_key_says_each_row_is(
+    marinas: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    assert answer(marinas, question)[1] == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the names of the marinas, and how many boats has each?",
+        "List the marina names and the number of boats in each.",
+    ],
+)
+def test_each_with_nothing_after_it_is_each_group(
+    marinas: tuple[Parser, Source], question: str
+) -> None:
+    columns, rows = answer(marinas, question)
+    counts = {row[columns.index("marina_name")]: row[-1] for row in rows}
+    assert counts == {"North Basin": 3, "South Quay": 1, "West Cove": 1}
+
+
+def test_a_passive_by_before_a_count_condition(marinas: tuple[Parser, Source]) -> None:
+    columns, rows = answer(marinas, "Which hull colours are used by more than 2 boats?")
+    assert [row[columns.index("hull_colour")] for row in rows] == ["blue"]
+
+
+def test_values_that_have_rows_are_each_listed_once(marinas: tuple[Parser, Source]) -> None:
+    columns, rows = answer(marinas, "Find the piers which have berths with length over 7.")
+    assert columns == ["pier"]
+    assert sorted(row[0] for row in rows) == ["Alpha", "Bravo", "Delta"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # blue boats average 19000, red 12000, white 25000
+        "Which hull colours have an average price of over 15000?",
+        "List the hull colours whose average price is above 15000.",
+    ],
+)
+def test_a_figure_of_each_group_compared_with_a_number(
+    marinas: tuple[Parser, Source], question: str
+) -> None:
+    columns, rows = answer(marinas, question)
+    assert sorted(row[columns.index("hull_colour")] for row in rows) == ["blue", "white"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'How many boats does the marina "Harbour Nine" have?',
+        "How many boats are in the marina called 'Harbour Nine'?",
+    ],
+)
+def test_a_quoted_name_after_the_rows_it_names(
+    marinas: tuple[Parser, Source], question: str
+) -> None:
+    """A value no index holds (new since the index was built): the named rows' own name."""
+    understanding = marinas[0].understand(question)
+    assert understanding.query is not None
+    assert [(f.field, f.values) for f in understanding.query.filters] == [
+        ("marina.marina_name", ["Harbour Nine"])]
+    assert answer(marinas, question)[1] == [[0]]

@@ -406,6 +406,15 @@ class Builder:
         words = [t.norm for t in frame.tokens]
         asks_which = bool(words) and (words[0] in {"which", "who"} or (words[:2] == ["what", "is"]
                                       and not shown))
+        if metrics and len(shown) == 1 and not groups and not having and shown[0].startswith(
+            f"{subject}."
+        ):
+            compared = self._figure_compared(metrics, filters)
+            if compared is not None:
+                # "studios with an average gross of over 4.5 million": each studio's
+                # figure, compared after grouping.
+                having.append(compared)
+                groups = [shown[0]]
         if metrics:
             if shown and not groups and not having and not (
                 self._ops("group") or ({"and", "with"} & set(words[:first_metric]) and all(
@@ -508,6 +517,12 @@ class Builder:
         for ordered in order:
             if ordered.key not in fields:
                 fields.append(ordered.key)
+        if len(shown) == 1 and not order and limit is None and self._values_having_rows(
+            subject, shown[0]
+        ):
+            # "the buildings which have rooms with capacity over 50": each building once.
+            return SemanticQuery(list_object=subject, list_fields=shown, filters=filters,
+                                 distinct=True)
         if self.distinct:
             if not shown:
                 # "the different allergy types": the words naming the rows name a column.
@@ -527,6 +542,53 @@ class Builder:
                                  distinct=True)
         return SemanticQuery(list_object=subject, list_fields=fields, filters=filters,
                              order=order, limit=limit)
+
+    def _figure_compared(
+        self, metrics: list[Metric], filters: list[QueryFilter]
+    ) -> QueryFilter | None:
+        """A figure of each group compared with a number right after it ("an average
+        gross of over 4500000", "whose average price is below 1000"), or None."""
+        if len(metrics) != 1 or metrics[0].aggregation not in {"avg", "sum", "min", "max"}:
+            return None
+        metric = metrics[0]
+        measured = next((p for p in self.frame.pieces if p.used and p.kind == "attribute"
+                         and p.start >= metric.position
+                         and any(c.field == metric.field for c in p.concepts)), None)
+        if measured is None:
+            return None
+        tokens = self.frame.tokens
+        start = measured.end
+        while start < len(tokens) and tokens[start].norm in {"of", "is", "was", "are"}:
+            start += 1
+        op = next((o for o in self._ops("compare") if o.start == start), None)
+        number = self.frame.next_piece(op.end, limit=0) if op is not None else None
+        if op is None or number is None or number.kind != "number" or number.number is None:
+            return None
+        # The comparison was read as a condition on the rows: it is one on the figure.
+        read = [f for f in filters if f.field == metric.field and f.op == op.arg
+                and f.values == [number.number]]
+        if len(read) != 1:
+            return None
+        filters.remove(read[0])
+        return QueryFilter(field=self._metric_ref(metric).key, op=op.arg,  # type: ignore[arg-type]
+                           values=[number.number])
+
+    def _values_having_rows(self, subject: str, field: str) -> bool:
+        """Whether the question opens on a column's values, then says they "have" the
+        subject's rows ("the buildings which have rooms ...", "states that have
+        customers"): the values are asked for, not one per row."""
+        if not field.startswith(f"{subject}."):
+            return False
+        pieces = [p for p in self.frame.pieces if p.kind in {"attribute", "object"}]
+        named = next((p for p in pieces if p.kind == "object" and subject in p.objects), None)
+        column = pieces[0] if pieces else None
+        if named is None or column is None or column.kind != "attribute" or not any(
+            c.field == field for c in column.concepts
+        ):
+            return False
+        between = {t.norm for t in self.frame.tokens[column.end:named.start]}
+        return bool(between & _HAVE) and between <= _HAVE | {"which", "that", "any", "some",
+                                                               "at", "least", "one", "a"}
 
     def _category(self, field: str) -> bool:
         """A text column of a few values each shared by many rows ("size", "payment
@@ -1597,7 +1659,33 @@ class Builder:
                 # "whose major is "600"" of an integer column: the number, quoted.
                 self._use(before)
                 return QueryFilter(field=concept.field, op="eq", values=[as_value(number)])
+        named = self._named_row(piece, subject)
+        if named is not None:
+            return named
         raise Declined(f"no column holds {text!r}")
+
+    def _named_row(self, piece: Piece, subject: str) -> QueryFilter | None:
+        """"the song "Flash"", "a product called 'Vesta'": a quoted value not in the index,
+        right after the name of rows, is one row's own name (its naming column)."""
+        index = piece.start - 1
+        while index >= 0 and self.frame.tokens[index].norm in {"called", "named", "titled"}:
+            index -= 1
+        before = self.frame.piece_at(index)
+        if before is None or before.kind != "object" or len(set(before.objects)) != 1:
+            return None
+        display = self._display(before.objects[0])
+        if display is None or self.ontology.resolve(display)[1].type != "text":
+            return None
+        owner, column = display.split(".", 1)
+        try:
+            concept = self._attribute_of(
+                Piece(piece.start, piece.end, "value",
+                      [Concept("value", owner, column, piece.text)], piece.text),
+                subject, through_many=True)
+        except Declined:
+            return None
+        self._use(before)
+        return QueryFilter(field=concept.field, op="eq", values=[piece.text])
 
     def _contained_in(self, piece: Piece, subject: str) -> QueryFilter | None:
         """"whose email contains 'gmail.com'", "names containing the word 'Intl'", "with 'a'
@@ -1924,6 +2012,8 @@ class Builder:
                 left.append(" ".join(t.norm for t in self.frame.tokens[piece.start:piece.end]))
         ourselves = self._about_ourselves()
         for op in self.frame.operators:
+            if self._each_of_the_groups(op, query):
+                continue
             if not self.explained & set(range(op.start, op.end)) and op.kind not in {
                 "distinct"
             } and not set(range(op.start, op.end)) <= ourselves:
@@ -1962,6 +2052,15 @@ class Builder:
                 continue  # "the treatments we offer", "pets on file": the data itself
             left.append(token.norm)
         return left
+
+    def _each_of_the_groups(self, op: Operator, query: SemanticQuery) -> bool:
+        """"the tracks, and how many races has each had?", "... in each of them": an
+        "each" naming nothing after it points back at the rows already grouped."""
+        if op.kind != "group" or self.frame.tokens[op.end - 1].norm != "each" or not (
+            query.dimensions
+        ):
+            return False
+        return self.frame.next_piece(op.end, limit=1) is None
 
     def _count_repeated(self, index: int, query: SemanticQuery) -> bool:
         """A bare "number" naming the count the query already makes, where the question
@@ -2019,7 +2118,13 @@ class Builder:
         words = self.frame.tokens
         if index == 0 or not participle(words[index - 1].norm):
             return False
-        following = self.frame.next_piece(index + 1, limit=4)
+        start = index + 1
+        compared = next((o for o in self._ops("compare") if o.start == start), None)
+        if compared is not None and (self.explained & set(range(compared.start, compared.end))):
+            # "used by more than 3 parties": the rows counted come after the number.
+            number = self.frame.next_piece(compared.end, limit=0)
+            start = number.end if number is not None and number.used else start
+        following = self.frame.next_piece(start, limit=4)
         return following is not None and following.used and following.kind == "object"
 
     def _agent(self, index: int) -> bool:

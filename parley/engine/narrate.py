@@ -82,7 +82,8 @@ def _filters_text(
         if f.op in RELATED_OPS:
             related = ontology.object(f.field)
             plural = related.plural if related else f.field
-            parts.append(f"there are {'no' if f.op == 'none' else 'some'} related {plural}")
+            dated = f" {f.within.during}" if f.within and f.within.label else ""
+            parts.append(f"there are {'no' if f.op == 'none' else 'some'} related {plural}{dated}")
             continue
         try:
             _, attribute = ontology.resolve(f.field)

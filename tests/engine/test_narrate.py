@@ -24,6 +24,9 @@ from tests.engine.semantic.conftest import build_ontology
          "(where no status is one of delivered, shipped)"),
         ([{"field": "orders", "op": "none"}], "(where there are no related orders)"),
         ([{"field": "orders", "op": "some"}], "(where there are some related orders)"),
+        ([{"field": "orders", "op": "none",
+           "within": {"start": "2026-03-01", "end": "2026-06-01", "label": "last 90 days"}}],
+         "(where there are no related orders in the last 90 days)"),
     ],
 )
 def test_a_filter_is_said_as_the_compiler_reads_it(

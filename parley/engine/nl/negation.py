@@ -18,7 +18,7 @@ from parley.engine.nl.operators import RELATION_VERBS
 _HAVE = frozenset({"have", "has", "had", "having"})
 _AUXILIARIES = frozenset({"do", "does", "did", "is", "are", "was", "were"})
 #: Negations that carry their auxiliary: a verb follows them.
-_VERBAL = frozenset({"never", "don't", "doesn't", "didn't", "haven't", "hasn't", "hadn't",
+VERBAL_NEGATIONS = frozenset({"never", "don't", "doesn't", "didn't", "haven't", "hasn't", "hadn't",
                      "isn't", "aren't", "wasn't", "weren't"})
 _PASSIVE = frozenset({"been", "be", "being", "ever", "yet"})
 _DETERMINERS = frozenset({"any", "a", "an", "the", "single"})
@@ -70,6 +70,8 @@ def denied_object(
     4
     >>> find("courses that no student attended", {0, 3})
     3
+    >>> find("customers who did not order anything", {0, 4})
+    4
     >>> find("teachers not older than 50", {0})
     """
     negation = " ".join(words[start:end])
@@ -100,13 +102,13 @@ def denied_object(
         if index >= len(words):
             return None
         word = words[index]
-        auxiliary = negation in _VERBAL or (start > 0 and words[start - 1] in _AUXILIARIES)
+        auxiliary = negation in VERBAL_NEGATIONS or (start > 0 and words[start - 1] in _AUXILIARIES)
         if word in _HAVE:
             linking.append(index)
             index += 1
         elif is_piece(index) and not _before_object(words, index + 1, is_piece):
-            # "never been ordered": the participle names the thing itself.
-            if not (passive or auxiliary) or not word.endswith("ed"):
+            # "never been ordered", "didn't order": the verb names the thing itself.
+            if not (passive or auxiliary) or not (word.endswith("ed") or auxiliary):
                 return None
             return Denied(index, tuple(linking))
         elif auxiliary or passive or word in RELATION_VERBS or word.endswith("ed"):
@@ -132,4 +134,5 @@ def _before_object(words: Sequence[str], index: int, is_piece: Callable[[int], b
     while index < len(words) and words[index] in _PREPOSITIONS | _DETERMINERS:
         index += 1
         skipped += 1
-    return skipped > 0 and index < len(words) and is_piece(index)
+    # ("visit in 2026": a year is no thing visited.)
+    return skipped > 0 and index < len(words) and is_piece(index) and not words[index].isdigit()

@@ -70,14 +70,16 @@ _add("order", "asc", "in ascending order", "ascending", "in ascending order of",
      "alphabetical order", "in alphabetical order", "alphabetically", "increasing order",
      "in increasing order", "from low to high", "from lowest to highest",
      "from the lowest to the highest", "from the smallest to the largest",
-     "from smallest to largest", "increasing")
+     "from smallest to largest", "increasing", "from least to most", "from the least to the most",
+     "from fewest to most", "from the fewest to the most")
 _add("order", "desc", "in descending order", "descending", "in descending order of",
      *(f"{lead}{article}descending order of" for lead in ("in ", "") for article in _ARTICLES),
      *(f"in {article}descending order" for article in _ARTICLES),
      "in decreasing order of", "in descending order by", "in decreasing order by",
      "decreasing order", "in decreasing order", "from high to low", "from highest to lowest",
      "from the highest to the lowest", "from the largest to the smallest",
-     "from largest to smallest", "decreasing",
+     "from largest to smallest", "decreasing", "from most to least", "from the most to the least",
+     "from most to fewest", "from the most to the fewest",
      "in reverse alphabetical order", "reverse alphabetical order",
      "descending alphabetical order", "in descending alphabetical order",
      "alphabetically descending", "in descending alphabetical")
@@ -130,7 +132,7 @@ GRAMMAR = frozenset({
     "s", "so", "far", "how", "if", "it's", "what's", "some", "into", "within", "per",
     "belong", "belongs", "belonging", "associated", "related", "involved", "about", "named",
     "called", "titled", "among", "amongst", "correspond", "corresponds",
-    "name", "names",
+    "name", "names", "anything", "something",
 })  # fmt: skip
 
 #: Verbs that relate two objects ("students who took courses"): explained when the reading
@@ -152,7 +154,7 @@ RELATION_VERBS = frozenset({
     "order", "ordered", "orders", "book", "booked", "rent", "rented", "offer", "offered",
     "provide", "provided", "support", "supported", "affect", "affected", "involve",
     "release", "released", "record", "build", "built", "found", "founded", "study",
-    "studies", "studied", "major", "in", "on", "at",
+    "studies", "studied", "major", "in", "on", "at", "place", "places", "placed",
 })  # fmt: skip
 
 

@@ -83,7 +83,7 @@ class Router:
             # An edit of an earlier answer ("what about cats?") is not a question of its
             # own: the path below says there is no earlier answer to edit.
             try:
-                candidate = self.reader.read(question)
+                candidate = self.reader.read(question, today=today)
             except Declined as declined:
                 if declined.hazard:
                     return Understanding(

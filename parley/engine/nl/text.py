@@ -49,7 +49,7 @@ def tokenize(question: str) -> list[Token]:
     >>> [t.norm for t in tokenize("from 2024 to 2025, over $1,500")]
     ['from', '2024', 'to', '2025', 'over', '$1,500']
     """
-    cased = _DOTTED_RE.sub(lambda m: _DOTTED[m.group(0).lower()], strip_accents(question))
+    cased = _DOTTED_RE.sub(lambda m: _DOTTED[m.group(0).lower()].upper(), strip_accents(question))
     text = cased.lower()
     if len(text) != len(cased):  # a letter whose lower case is longer: no case to keep
         cased = text
@@ -64,6 +64,16 @@ def tokenize(question: str) -> list[Token]:
                             after_break=bool(tokens) and _BREAKS.search(between) is not None))
         previous_end = match.end()
     return tokens
+
+
+def in_capitals(token: Token, question: str) -> bool:
+    """Whether a word is written in capitals in a question that is not: "US", "IT" are
+    codes there, not the words "us" and "it".
+
+    >>> [in_capitals(t, "Stores in the US near us") for t in tokenize("Stores in the US near us")]
+    [False, False, False, True, False, False]
+    """
+    return len(token.written) > 1 and token.written.isupper() and not question.isupper()
 
 
 def parse_number(word: str) -> float | None:

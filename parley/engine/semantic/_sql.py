@@ -16,7 +16,7 @@ from sqlglot import exp
 from parley.engine.semantic.joins import JoinStep, JoinTree, nearest_time_field
 from parley.engine.semantic.ontology import Attribute, Object, Ontology
 from parley.engine.semantic.output import OutputColumn
-from parley.engine.semantic.query import RELATED_OPS, QueryFilter, SemanticQuery
+from parley.engine.semantic.query import RELATED_OPS, QueryFilter, SemanticQuery, TimeRange
 from parley.errors import InvalidInput
 
 # Truncations that sqlglot's generic DATE_TRUNC does not express well in these dialects;
@@ -273,7 +273,8 @@ def percent_of(part: exp.Expr, whole: exp.Expr) -> exp.Expr:
 @dataclass
 class Condition:
     object: str
-    #: The condition on the object's columns; None for a relation condition.
+    #: The condition on the object's columns; for a relation condition, the one its
+    #: related rows must meet to count (their period), if any.
     predicate: exp.Expr | None
     #: For a negated condition ("allergy type is not food"): its positive form. Across a
     #: one-to-many step it means that no related row meets the positive form (NOT EXISTS),
@@ -332,7 +333,8 @@ def place(scope: Scope, condition: Condition) -> None:
                 f"filter {condition.related!r} on {condition.object} needs an object related "
                 f"to {scope.tree.base}, not {scope.tree.base} itself"
             )
-        scope.subqueries.append(Subquery(steps, None, negated=condition.related == "none"))
+        scope.subqueries.append(
+            Subquery(steps, condition.predicate, negated=condition.related == "none"))
         return
     assert condition.predicate is not None
     fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
@@ -363,7 +365,7 @@ def _alternative(scope: Scope, condition: Condition) -> exp.Expr | Subquery:
     if condition.related is not None:
         if not steps:
             raise InvalidInput(f"a relation condition on {condition.object} needs another object")
-        return Subquery(steps, None, negated=condition.related == "none")
+        return Subquery(steps, condition.predicate, negated=condition.related == "none")
     assert condition.predicate is not None
     fan = next((i for i, step in enumerate(steps) if step.fans_out), None)
     if fan is None:
@@ -450,7 +452,7 @@ def filter_condition(ontology: Ontology, query_filter: QueryFilter) -> Condition
             raise InvalidInput(
                 f"filter {op!r} names an object (such as {example!r}), and {ref!r} is not one"
             )
-        return Condition(ref, None, related=op)
+        return Condition(ref, _dated(ontology, ref, query_filter.within), related=op)
     obj, attribute = resolve(ontology, ref)
     target = column(obj.name, attribute.name)
     if query_filter.against == "avg":
@@ -463,6 +465,23 @@ def filter_condition(ontology: Ontology, query_filter: QueryFilter) -> Condition
         opposite = condition(target.copy(), positive, values, field=ref,
                              type_family=attribute.type)
     return Condition(obj.name, predicate, opposite, apart=query_filter.apart)
+
+
+def _dated(ontology: Ontology, name: str, period: TimeRange | None) -> exp.Expr | None:
+    """The related rows of a relation condition that count: those dated in ``period``
+    ("no orders this year"), by a date of their own."""
+    if period is None or not (period.start or period.end):
+        return None
+    field = period.field or nearest_time_field(ontology, name)
+    owner, attribute = resolve(ontology, field) if field else (None, None)
+    if owner is None or attribute is None or owner.name != name:
+        raise InvalidInput(
+            f"{name} rows have no date of their own to keep only those of "
+            f"{period.label or 'the period'}"
+        )
+    if not is_time(attribute):
+        raise InvalidInput(f"{field} is not a date; it cannot date the {name} rows")
+    return within(column(owner.name, attribute.name), period.start, period.end)
 
 
 def _against(obj: Object, name: str, op: str) -> exp.Expr:

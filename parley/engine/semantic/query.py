@@ -54,6 +54,25 @@ class DimensionRef(BaseModel):
         return f"{attribute}_{self.grain}" if self.grain else attribute
 
 
+class TimeRange(BaseModel):
+    """A half-open date interval [start, end) on a time attribute."""
+
+    #: The time attribute; None means the main time attribute of the query's metrics.
+    field: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    #: The words the user used ("last month", "Q3 2025"), for answers and charts.
+    label: str = ""
+
+    @property
+    def during(self) -> str:
+        """The period said after what it dates: "in the last 90 days", "in 2025"."""
+        if not self.label:
+            return ""
+        lead = "in the" if self.label.split()[0] in {"last", "past", "next", "first"} else "in"
+        return f"{lead} {self.label}"
+
+
 class QueryFilter(BaseModel):
     """One condition the rows must meet.
 
@@ -76,6 +95,10 @@ class QueryFilter(BaseModel):
     Conditions with the same ``any_of`` number are alternatives: at least one of them holds
     ("mountains with a height over 5000 or a prominence over 1000"); each group is one
     condition beside the others.
+
+    A relation condition may count only the related rows dated ``within`` a period
+    ("customers with no orders this year": ``NOT EXISTS`` an order of this year), by the
+    related object's own date unless the period names another of its dates.
     """
 
     #: An attribute reference, a metric key, or (for ``none`` / ``some``) an object name.
@@ -89,6 +112,8 @@ class QueryFilter(BaseModel):
     apart: bool = False
     #: Alternatives: of the filters with the same number, at least one holds.
     any_of: int | None = None
+    #: For a relation condition: only related rows dated in this period count.
+    within: TimeRange | None = None
 
     @model_validator(mode="after")
     def _against_alone(self) -> QueryFilter:
@@ -103,18 +128,11 @@ class QueryFilter(BaseModel):
             )
         if self.apart and self.any_of is not None:
             raise ValueError("a filter is either met apart or one of alternatives, not both")
+        if self.within is not None and self.op not in RELATED_OPS:
+            raise ValueError(
+                f"'within' dates the related rows of a 'none' or 'some' filter, not {self.op!r}"
+            )
         return self
-
-
-class TimeRange(BaseModel):
-    """A half-open date interval [start, end) on a time attribute."""
-
-    #: The time attribute; None means the main time attribute of the query's metrics.
-    field: str | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    #: The words the user used ("last month", "Q3 2025"), for answers and charts.
-    label: str = ""
 
 
 class OrderItem(BaseModel):

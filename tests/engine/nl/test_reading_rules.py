@@ -1191,6 +1191,13 @@ INSERT INTO mooring VALUES ('Alpha', 1, 8, 1), ('Alpha', 2, 12, 1), ('Bravo', 1,
 INSERT INTO boat VALUES (1, 'Kittiwake', 'blue', 30000, 1), (2, 'Puffin', 'red', 12000, 1),
     (3, 'Gannet', 'blue', 18000, 2), (4, 'Skua', 'white', 25000, 1),
     (5, 'Tern', 'blue', 9000, 3);
+CREATE TABLE visit (visit_id INTEGER PRIMARY KEY, boat_id INTEGER REFERENCES boat(boat_id),
+                    visit_date DATE);
+INSERT INTO visit VALUES (1, 1, '2025-03-01'), (2, 1, '2026-02-01'), (3, 2, '2025-07-10'),
+    (4, 3, '2026-01-05'), (5, 5, '2024-12-01');
+CREATE TABLE Sail_Type (Sail TEXT PRIMARY KEY, SailType TEXT);
+INSERT INTO Sail_Type VALUES ('Genoa', 'foresail'), ('Jib', 'foresail'), ('Main', 'mainsail'),
+    ('Spinnaker', 'downwind'), ('Gennaker', 'downwind'), ('Staysail', 'foresail');
 """
 
 
@@ -1272,3 +1279,73 @@ def test_a_quoted_name_after_the_rows_it_names(
     assert [(f.field, f.values) for f in understanding.query.filters] == [
         ("marina.marina_name", ["Harbour Nine"])]
     assert answer(marinas, question)[1] == [[0]]
+
+
+def test_a_verb_between_two_things_read_relates_them(marinas: tuple[Parser, Source]) -> None:
+    assert answer(marinas, "Count the number of different hull colours used by boats.")[1][0][
+        -1] == 3
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("What is the number of boats per hull colour, ordered from most to least?", "blue"),
+        ("Show the number of boats for each hull colour, sorted from least to most.", "red"),
+    ],
+)
+def test_an_order_from_most_to_least(
+    marinas: tuple[Parser, Source], question: str, first: str
+) -> None:
+    columns, rows = answer(marinas, question)
+    assert rows[0][columns.index("hull_colour")] == first
+    counts = [row[columns.index("count")] for row in rows]
+    assert counts == sorted(counts, reverse=first == "blue")
+
+
+def test_a_country_in_capitals_is_not_the_pronoun(marinas: tuple[Parser, Source]) -> None:
+    """No marina is in the US: the question is declined, not answered over every boat."""
+    assert marinas[0].understand("How many boats are there in the US?").query is None
+    assert marinas[0].understand("How many boats are there for us?").query is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which sail type is most common?", "foresail"),
+        ("Which sail type is the least common?", "mainsail"),
+    ],
+)
+def test_how_often_a_column_named_like_its_rows_holds_a_value(
+    marinas: tuple[Parser, Source], question: str, expected: str
+) -> None:
+    columns, rows = answer(marinas, question)
+    assert len(rows) == 1 and rows[0][columns.index("SailType")] == expected
+
+
+def test_how_often_a_rows_own_name_occurs_is_not_answered(
+    marinas: tuple[Parser, Source]
+) -> None:
+    """Each boat's name occurs once; how common a boat is would be said by other rows."""
+    assert marinas[0].understand("Find the name of the boat that is most common.").query is None
+
+
+def test_a_number_after_a_word_of_having_is_the_count(marinas: tuple[Parser, Source]) -> None:
+    columns, rows = answer(marinas, "Show the names of marinas with 1 boat.")
+    assert sorted(row[columns.index("marina_name")] for row in rows) == ["South Quay",
+                                                                          "West Cove"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Kittiwake and Puffin visited in 2025; Skua never did
+        ("Which boats had no visits in 2025?", ["Gannet", "Skua", "Tern"]),
+        ("List the boats that did not visit in 2026.", ["Puffin", "Skua", "Tern"]),
+        ("Which boats have never had a visit?", ["Skua"]),
+    ],
+)
+def test_a_period_after_a_negation_dates_the_rows_denied(
+    marinas: tuple[Parser, Source], question: str, expected: list[str]
+) -> None:
+    columns, rows = answer(marinas, question)
+    assert sorted(row[columns.index("boat_name")] for row in rows) == expected

@@ -249,6 +249,12 @@ def test_a_relation_filter_is_not_a_condition_on_a_figure(school: tuple[Ontology
         # Through a link: customers who never bought furniture.
         ([f("products.category", "ne", "Furniture")], {"Europe": 1, "Asia Pacific": 1,
                                                         "North America": 1}),
+        # No order in 2024: customer 4 (its first order is of 2025) and customer 5.
+        ([{**f("orders", "none"), "within": {"start": "2024-01-01", "end": "2025-01-01"}}],
+         {"Europe": 1, "North America": 1}),
+        # Some order in the second half of 2025: only customer 3.
+        ([{**f("orders", "some"), "within": {"start": "2025-07-01", "end": "2026-01-01"}}],
+         {"Asia Pacific": 1}),
     ],
 )
 def test_negations_on_every_backend(backend: tuple[str, Execute], ontology: Ontology,
@@ -279,3 +285,23 @@ def test_a_figure_averaged_over_the_values_it_is_made_per(
     school: tuple[Ontology, Path], query: dict[str, Any], expected: list[tuple[Any, ...]]
 ) -> None:
     assert sorted(rows(school, **query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        # a period dates related rows, not a value condition
+        ({**f("orders.status", "eq", "delivered"), "within": {"start": "2024-01-01"}},
+         "'within' dates the related rows"),
+    ],
+)
+def test_a_period_belongs_to_a_relation_filter(bad: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        SemanticQuery.model_validate({"metrics": [{"metric": "customer_count"}],
+                                      "filters": [bad]})
+
+
+def test_related_rows_with_no_date_cannot_take_a_period(school: tuple[Ontology, Path]) -> None:
+    with pytest.raises(InvalidInput, match="no date of their own"):
+        rows(school, **names(filters=[{**f("has_allergy", "none"),
+                                        "within": {"start": "2024-01-01", "label": "2024"}}]))

@@ -5,6 +5,7 @@ the words it left unexplained and its description in plain words.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,9 @@ from parley.engine.nl.readings.words import (
     stored,
     words_say_everything,
 )
-from parley.engine.nl.text import fold, parse_number
+from parley.engine.nl.text import fold, in_capitals, parse_number
+from parley.engine.nl.timephrases import find_time
+from parley.engine.semantic.joins import nearest_time_field
 from parley.engine.semantic.ontology import Object
 from parley.engine.semantic.query import (
     RELATED_OPS,
@@ -62,6 +65,7 @@ from parley.engine.semantic.query import (
     OrderItem,
     QueryFilter,
     SemanticQuery,
+    TimeRange,
 )
 from parley.errors import InvalidInput
 from parley.naming import expand_abbreviations, split_identifier, stem
@@ -76,6 +80,10 @@ _PART_OF_TEXT = frozenset({"word", "letter", "string", "text", "substring", "cha
 _CONTAIN = frozenset({"contain", "contains", "containing", "include", "includes",
                       "including"})
 _HAVE = frozenset({"has", "have", "had", "having", "with"})
+_ORDER_VERBS = frozenset({"sort", "order", "arrange", "rank", "sorted", "ordered", "arranged",
+                          "ranked"})
+#: Words a verb takes before what it relates ("living in", "used by").
+_VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an"})
 #: Verbs of keeping or offering, which after "we" say the rows are ours and nothing more.
 _KEEPING_VERBS = frozenset({"offer", "provide", "have", "keep", "stock", "look", "after",
                             "serve", "run", "employ", "own", "operate", "manage", "hold"})
@@ -102,10 +110,12 @@ _COUNTED_MODIFIERS = frozenset({"corresponding", "related", "associated", "diffe
 class Builder:
     """Assigns roles to the pieces of one question and builds its SemanticQuery."""
 
-    def __init__(self, reader: Reader, frame: Frame) -> None:
+    def __init__(self, reader: Reader, frame: Frame, *, today: dt.date | None = None) -> None:
         self.reader = reader
         self.ontology = reader.ontology
         self.frame = frame
+        #: Relative periods ("this year") are read against it; without it, none is.
+        self.today = today
         self.guesses = 0
         self.explained: set[int] = set()
         self.joined = False
@@ -787,7 +797,7 @@ class Builder:
         on the subject's groups; the object counted, or None. With ``reachable``, only an
         object from which the subject is reached many-to-one counts."""
         frame = self.frame
-        for comparison in self._ops("compare"):
+        for comparison in [*self._ops("compare"), *self._exact_counts()]:
             # "2 or more players" puts the number before the comparison.
             postfix = frame.tokens[comparison.start].norm == "or"
             number = (frame.piece_at(comparison.start - 1) if postfix and comparison.start
@@ -818,6 +828,27 @@ class Builder:
                                       values=[as_int(number.number)]))
             return name
         return None
+
+    def _names_one_row(self, field: str) -> bool:
+        """Whether each value of ``field`` is one row's own: its key, or a column whose
+        known values are as many as the rows."""
+        obj, attribute = self.ontology.resolve(field)
+        if obj.primary_key == [attribute.name]:
+            return True
+        return bool(obj.row_count and attribute.values and len(attribute.values) >= obj.row_count)
+
+    def _exact_counts(self) -> list[Operator]:
+        """"tracks with 1 race", "courses that have two prerequisites": a number right
+        after a word of having, with no comparison, is the count itself (as an "equal"
+        comparison of no words)."""
+        tokens = self.frame.tokens
+        found: list[Operator] = []
+        for piece in self.frame.pieces:
+            if piece.kind != "number" or piece.used or piece.start == 0 or not piece.number:
+                continue  # ("with 0 races" has no group to count: not this reading)
+            if tokens[piece.start - 1].norm in _HAVE | {"hosted", "held", "won"}:
+                found.append(Operator("compare", piece.start, piece.start, "eq"))
+        return found
 
     def _counted_after(self, index: int) -> Piece | None:
         """The piece a count condition counts, right after its number ("more than 3
@@ -962,8 +993,10 @@ class Builder:
         most = self._ops("most")
         frequency = self._frequency_words(most[0]) if most and not groups else []
         if frequency:
+            # "Which allergy type is most common?" of allergies with a column called
+            # allergy type: the rows' own words name the column counted.
             before = [p for p in frame.pieces if p.end <= min(frequency[0], most[0].start)
-                      and not p.used and p.names_column]
+                      and p.names_column and (not p.used or subject in p.objects)]
             after = frame.next_piece(max(frequency) + 1, limit=1)
             if not before and after is not None and (
                 (not after.used and (after.names_column
@@ -975,6 +1008,10 @@ class Builder:
                 before = [after]  # "the most common type", "media type ... in all tracks"
             if before:
                 ref = self._group_ref(before[-1], subject)
+                if ref is not None and ref.startswith(f"{subject}.") and self._names_one_row(ref):
+                    # "the amenity that is most common": each row's own name occurs once;
+                    # how often is said by rows referring to it, which this does not read.
+                    raise Declined("how often a row's own name occurs")
                 if ref is not None:
                     self._use(before[-1])
                     self._use_op(most[0])
@@ -1516,7 +1553,8 @@ class Builder:
             within = [f for f in kept if f.op not in RELATED_OPS
                       and self.reader.passes(subject, f.field.split(".")[0], target)]
             if not within:
-                kept.append(QueryFilter(field=target, op="none"))
+                kept.append(QueryFilter(field=target, op="none",
+                                        within=self._period_of(target, op.end)))
                 continue
             if len(within) > 1 or within[0].op not in {"eq", "in"}:
                 # "no race in class GT in 2004": one related row meeting both, denied.
@@ -1535,6 +1573,27 @@ class Builder:
                         self.reader.passes(subject, name, piece.objects[0]) for name in negated)):
                 self._use(piece)
         return kept
+
+    def _period_of(self, target: str, after: int) -> TimeRange | None:
+        """"customers with no orders this year", "who haven't ordered in the last 90
+        days": a period said after a negation dates the rows denied, by their own date;
+        None when no such period is said (or the rows have no date)."""
+        if self.today is None:
+            return None
+        found = find_time(self.frame.tokens, self.today)
+        period = found.period
+        if period is None or not found.used or min(found.used) < after or (
+            found.compare or found.grain or found.series or found.endpoints
+        ):
+            return None
+        dated = nearest_time_field(self.ontology, target)
+        if dated is None or not dated.startswith(f"{target}."):
+            return None
+        for piece in self.frame.pieces:
+            if set(range(piece.start, piece.end)) <= found.used:
+                self._use(piece)  # "year" of "this year", "90" of "the last 90 days"
+        self.explained.update(found.used)
+        return TimeRange(start=period.start, end=period.end, label=period.label)
 
     def _some_instead(
         self, subject: str, metrics: list[Metric], having: list[QueryFilter]
@@ -2024,10 +2083,13 @@ class Builder:
         for op in self.frame.operators:
             covered.update(range(op.start, op.end))
         for token in self.frame.tokens:
-            if token.index in covered or token.norm in GRAMMAR:
+            if token.index in covered:
                 continue
+            if token.norm in GRAMMAR and not in_capitals(token, self.frame.question):
+                continue  # ("US" in capitals is a country, not "us".)
             if token.norm in RELATION_VERBS and (
                 self.joined or token.stem in column_words or self._names_value(token.index)
+                or self._between_read_words(token.index)
             ):
                 continue
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
@@ -2040,7 +2102,7 @@ class Builder:
                 continue
             if token.norm == "either" and any(f.op == "in" for f in query.filters):
                 continue  # "either Midshipman or Lieutenant": the IN says it
-            if token.norm in {"sort", "order", "arrange", "rank"} and query.order:
+            if token.norm in _ORDER_VERBS and query.order:
                 continue  # "sort the names by age": the order says it
             if token.norm == "by" and self._agent(token.index):
                 continue  # "written by Smith": the value says who
@@ -2113,6 +2175,25 @@ class Builder:
         following = self.frame.piece_at(piece.end)
         return following is not None and following.kind in {"value", "quoted"} and following.used
 
+    def _between_read_words(self, index: int) -> bool:
+        """"students living in each city", "payment methods used by parties": a verb right
+        between two things the reading used relates them as the reading does."""
+        tokens = self.frame.tokens
+        before = self.frame.piece_at(index - 1) if index else None
+        if before is None or not before.used or before.kind not in {"object", "attribute"}:
+            return False
+        after = index + 1
+        while after < len(tokens) and tokens[after].norm in _VERB_PARTICLES:
+            after += 1
+        if after >= len(tokens) or after == index + 1:
+            return False
+        following = self.frame.piece_at(after)
+        if following is not None:
+            return following.used and following.kind in {"object", "attribute", "value",
+                                                          "quoted"}
+        return any(o.start == after and self.explained & set(range(o.start, o.end))
+                   for o in self.frame.operators if o.kind == "group")
+
     def _passive_by(self, index: int) -> bool:
         """"by" after a participle, before an object the reading used."""
         words = self.frame.tokens
@@ -2137,7 +2218,8 @@ class Builder:
         rows' related rows hold, "with no allergy type food"."""
         if item.op in RELATED_OPS:
             related = self.ontology.object(item.field)
-            return f"{OP_WORDS[item.op]} {related.plural if related else item.field}"
+            dated = f" {item.within.during}" if item.within and item.within.label else ""
+            return f"{OP_WORDS[item.op]} {related.plural if related else item.field}{dated}"
         if item.against is not None:
             return (f"{field_label(self.ontology, item.field)} {OP_WORDS[item.op]} "
                     f"the average {field_label(self.ontology, item.field)}")

@@ -5,11 +5,13 @@ reading, and answers the join-graph questions the builder asks.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from parley.engine.nl.evidence import find_matches
 from parley.engine.nl.lexicon import Lexicon
-from parley.engine.nl.operators import find_operators
+from parley.engine.nl.negation import VERBAL_NEGATIONS
+from parley.engine.nl.operators import Operator, find_operators
 from parley.engine.nl.readings.builder import Builder
 from parley.engine.nl.readings.pieces import (
     Candidate,
@@ -26,7 +28,7 @@ from parley.engine.nl.readings.pieces import (
     plausible,
 )
 from parley.engine.nl.readings.words import beyond_readings, objects_of
-from parley.engine.nl.text import parse_number, tokenize
+from parley.engine.nl.text import Token, parse_number, tokenize
 from parley.engine.semantic.joins import JoinStep, JoinTree
 from parley.engine.semantic.ontology import Ontology, Relationship
 from parley.engine.semantic.query import SemanticQuery
@@ -37,6 +39,13 @@ from parley.naming import stem
 THRESHOLD = 0.8
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(,]))["“'‘]([^"”'’]{1,80})["”'’](?=[\s?.,;:)!]|$)""")
 _NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
+
+
+def _a_denied_verb(tokens: list[Token], op: Operator) -> bool:
+    """"customers who haven't ordered in 2025": after a negation, "ordered in" is what is
+    denied, not an ordering."""
+    return op.kind == "order" and op.start > 0 and tokens[op.start].norm == "ordered" and (
+        tokens[op.start - 1].norm in VERBAL_NEGATIONS | {"not", "never"})
 
 
 class Reader:
@@ -61,7 +70,8 @@ class Reader:
                 skip.update(range(start, start + len(inner)))
         operators = [in_different(tokens, how_often(tokens, o)) for o in find_operators(tokens)
                      if not skip & set(range(o.start, o.end))
-                     and not names_a_column(tokens, o, self.lexicon)]
+                     and not names_a_column(tokens, o, self.lexicon)
+                     and not _a_denied_verb(tokens, o)]
         op_positions = {i for o in operators for i in range(o.start, o.end)}
         names_metric = False
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
@@ -110,7 +120,7 @@ class Reader:
 
     # -- reading -----------------------------------------------------------------------
 
-    def read(self, question: str) -> Candidate:
+    def read(self, question: str, *, today: dt.date | None = None) -> Candidate:
         """The best reading of ``question``; raises Declined when none is sure enough.
 
         A decline says whether the question uses words only the business parser reads
@@ -119,7 +129,7 @@ class Reader:
         """
         frame = self._frame(question)
         try:
-            return self._read(frame)
+            return self._read(frame, today)
         except Declined as declined:
             declined.business = beyond_readings(frame)
             if declined.business:
@@ -128,12 +138,12 @@ class Reader:
                 declined.hazard = False
             raise
 
-    def _read(self, frame: Frame) -> Candidate:
+    def _read(self, frame: Frame, today: dt.date | None) -> Candidate:
         # A negation is read only right before a value ("not in London"); any other is
         # left unexplained, and the reading declined.
         if _NEGATIVE_NUMBER.search(frame.question):
             raise Declined("a negative number")
-        builder = Builder(self, frame)
+        builder = Builder(self, frame, today=today)
         query = builder.build()
         if any(t.norm == "both" for t in frame.tokens) and not any(
             f.apart for f in query.filters

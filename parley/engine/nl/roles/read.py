@@ -27,7 +27,7 @@ from parley.engine.nl.roles.operator_words import (
 from parley.engine.nl.roles.phrases import is_number
 from parley.engine.nl.roles.ranking import read_ranking, read_superlative
 from parley.engine.nl.roles.reading import Reading
-from parley.engine.nl.text import tokenize
+from parley.engine.nl.text import in_capitals, tokenize
 from parley.engine.nl.timephrases import ADVERB_GRAINS, find_time
 from parley.engine.nl.vocabulary import KNOWN, RELATIVE_AFTER, RELATIVE_BEFORE, UNIT_NAMES
 
@@ -79,7 +79,7 @@ def read_question(question: str, lexicon: Lexicon, today: dt.date) -> Reading:
         for i in range(len(tokens))
         if i not in used
         and i not in request
-        and tokens[i].norm not in KNOWN
+        and (tokens[i].norm not in KNOWN or in_capitals(tokens[i], question))
         and not is_number(tokens[i].norm)
         and tokens[i].stem not in qualifiers
     ]

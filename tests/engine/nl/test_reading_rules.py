@@ -1183,14 +1183,14 @@ CREATE TABLE mooring (pier TEXT, berth_number INTEGER, length REAL,
                       marina_id INTEGER REFERENCES marina(marina_id),
                       PRIMARY KEY (pier, berth_number));
 CREATE TABLE boat (boat_id INTEGER PRIMARY KEY, boat_name TEXT, hull_colour TEXT,
-                   price REAL, marina_id INTEGER REFERENCES marina(marina_id));
+                   price REAL, skipper INTEGER, marina_id INTEGER REFERENCES marina(marina_id));
 INSERT INTO marina VALUES (1, 'North Basin', 'Wick'), (2, 'South Quay', 'Oban'),
     (3, 'West Cove', 'Mull');
 INSERT INTO mooring VALUES ('Alpha', 1, 8, 1), ('Alpha', 2, 12, 1), ('Bravo', 1, 15, 1),
     ('Bravo', 2, 6, 2), ('Delta', 1, 9, 2);
-INSERT INTO boat VALUES (1, 'Kittiwake', 'blue', 30000, 1), (2, 'Puffin', 'red', 12000, 1),
-    (3, 'Gannet', 'blue', 18000, 2), (4, 'Skua', 'white', 25000, 1),
-    (5, 'Tern', 'blue', 9000, 3);
+INSERT INTO boat VALUES (1, 'Kittiwake', 'blue', 30000, 7101, 1),
+    (2, 'Puffin', 'red', 12000, 7102, 1), (3, 'Gannet', 'blue', 18000, 7101, 2),
+    (4, 'Skua', 'white', 25000, 7103, 1), (5, 'Tern', 'blue', 9000, 7102, 3);
 CREATE TABLE visit (visit_id INTEGER PRIMARY KEY, boat_id INTEGER REFERENCES boat(boat_id),
                     visit_date DATE);
 INSERT INTO visit VALUES (1, 1, '2025-03-01'), (2, 1, '2026-02-01'), (3, 2, '2025-07-10'),
@@ -1349,3 +1349,29 @@ def test_a_period_after_a_negation_dates_the_rows_denied(
 ) -> None:
     columns, rows = answer(marinas, question)
     assert sorted(row[columns.index("boat_name")] for row in rows) == expected
+
+
+def test_how_many_of_a_singular_number_column_counts_its_values(
+    marinas: tuple[Parser, Source]
+) -> None:
+    """Skipper licence numbers are not added up: three skippers sail the five boats."""
+    assert answer(marinas, "How many skippers are there?")[1] == [[3]]
+
+
+
+_LABELS = """
+CREATE TABLE label (label_id INTEGER PRIMARY KEY, title TEXT);
+CREATE TABLE record (record_id INTEGER PRIMARY KEY, name TEXT,
+                     label_id INTEGER REFERENCES label(label_id));
+INSERT INTO label VALUES (1, 'Rough Trade'), (2, 'Warp');
+INSERT INTO record VALUES (1, 'Alpha', 1), (2, 'Beta', 1), (3, 'Gamma', 2);
+"""
+
+
+def test_a_column_coordinated_after_another_is_of_its_table(tmp_path: Path) -> None:
+    """"ids" right after "label names" are the labels' ids, not the records' counted."""
+    with parser_over(tmp_path, _LABELS, "labels") as opened:
+        columns, rows = answer(opened, "Show the label names, ids and the number of records "
+                                       "for each label.")
+    assert {(row[columns.index("title")], row[columns.index("label_id")], row[-1])
+            for row in rows} == {("Rough Trade", 1, 2), ("Warp", 2, 1)}

@@ -630,7 +630,10 @@ class Builder:
     def _per_row_said(self) -> bool:
         """Whether the words ask for a figure per row: "each", "per", a ranking, "with"."""
         kinds = {o.kind for o in self.frame.operators}
-        words = {t.norm for t in self.frame.tokens}
+        tokens = self.frame.tokens
+        # "products with their total", not "associated with the orders".
+        words = {t.norm for t in tokens
+                 if not (t.norm == "with" and t.index and participle(tokens[t.index - 1].norm))}
         figures = [o for o in self.frame.operators if o.kind in {"extreme", "aggregate"}]
         ranked = "extreme" in kinds and len(figures) > 1
         return bool(kinds & {"group", "most", "top", "order"} or words & {"with", "whose"}
@@ -1982,14 +1985,31 @@ class Builder:
     def _shown(self, subject: str) -> list[str]:
         """Columns asked for that play no other role ("the name and age of ...")."""
         shown: list[str] = []
+        previous: tuple[Piece, Concept] | None = None
         for piece in self.frame.pieces:
             if piece.used or piece.kind != "attribute":
                 continue
-            concept = self._attribute_of(piece, subject)
+            concept = self._coordinated_with(piece, previous) or self._attribute_of(
+                piece, subject)
             self._use(piece)
+            previous = (piece, concept)
             if concept.field not in shown:
                 shown.append(concept.field)
         return shown
+
+    def _coordinated_with(
+        self, piece: Piece, previous: tuple[Piece, Concept] | None
+    ) -> Concept | None:
+        """"the album names, ids and ...": a column word coordinated right after another
+        is of the same table, where that table has such a column."""
+        if previous is None:
+            return None
+        before, concept = previous
+        between = {t.norm for t in self.frame.tokens[before.end:piece.start]}
+        if not between <= {"and", "the", "their", "its"}:
+            return None
+        same = [c for c in piece.concepts if c.kind == "attribute" and c.object == concept.object]
+        return same[0] if len(same) == 1 else None
 
     def _other_objects(self, subject: str, groups: list[str]) -> None:
         """Objects mentioned beside the subject: harmless when they only qualify it."""

@@ -20,10 +20,26 @@ from parley.engine.nl.roles.phrases import (
 from parley.engine.nl.roles.reading import Ambiguity, FilterPart, MetricPart, Reading
 from parley.engine.nl.text import parse_number
 from parley.engine.nl.vocabulary import DISTINCT, GROUP, GROUP_PHRASES, NEGATE, SUPERLATIVES
+from parley.naming import stem
 
 #: Words right before a measure that rank rows by it: "the most units", "the highest sales".
 _RANKING_BEFORE = frozenset({"most", "fewest", "least", "highest", "lowest", "largest",
                              "smallest", "biggest", "greatest"})
+
+
+
+def counts_a_singular_column(said: str, column: str) -> bool:
+    """"how many advisors" of a column ``Advisor``: the plural of what one value names, so
+    the values are counted, not added up (a column ``points`` would be added up).
+
+    >>> counts_a_singular_column("advisors", "Advisor")
+    True
+    >>> counts_a_singular_column("points", "points")
+    False
+    """
+    word, name = said.lower(), column.lower()
+    plural_of_it = word.endswith("s") and not name.endswith("s")
+    return word != name and plural_of_it and stem(word) == stem(name)
 
 
 def assign_roles(reading: Reading, words: list[str]) -> None:
@@ -174,6 +190,8 @@ def assign_roles(reading: Reading, words: list[str]) -> None:
             and not (reading.list_object and names_measure(m) and not ranks)
             # "how many shipments": rows counted, whatever measure the word also names.
             and not counted
+            and not (reading.count_words and count_phrase_before(words, m.start, counted_from)
+                     and any(counts_a_singular_column(m.text, c.name) for c in attribute))
         ):
             metric = metric_concepts[0]
             if len({c.name for c in metric_concepts}) > 1:

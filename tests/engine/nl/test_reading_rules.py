@@ -1375,3 +1375,20 @@ def test_a_column_coordinated_after_another_is_of_its_table(tmp_path: Path) -> N
                                        "for each label.")
     assert {(row[columns.index("title")], row[columns.index("label_id")], row[-1])
             for row in rows} == {("Rough Trade", 1, 2), ("Warp", 2, 1)}
+
+
+_BONUSES = """
+CREATE TABLE staff (staff_id INTEGER PRIMARY KEY, staff_name TEXT, team TEXT, salary REAL,
+                    bonus_pct REAL);
+INSERT INTO staff VALUES (1, 'Ana', 'Sales', 50000, 10), (2, 'Raj', 'Sales', 60000, 20),
+    (3, 'Lea', 'Ops', 40000, 5);
+"""
+
+
+def test_percentage_after_a_percent_columns_name_is_its_unit(tmp_path: Path) -> None:
+    """"bonus percentage" of bonus_pct is the column, not a share of each team's total."""
+    with parser_over(tmp_path, _BONUSES, "bonuses") as opened:
+        query = opened[0].understand("average bonus percentage by team").query
+        assert query is not None and not query.share
+        assert sorted(answer(opened, "average bonus percentage by team")[1]) == [
+            ["Ops", 5.0], ["Sales", 15.0]]

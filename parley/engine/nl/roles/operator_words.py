@@ -24,11 +24,26 @@ from parley.engine.nl.vocabulary import (
 _PERCENT = frozenset({"%", "percent", "percentage", "pct", "of"})
 
 
+def _ends_a_percent_column(reading: Reading, index: int) -> bool:
+    """Whether the word at ``index`` follows the name of a column kept in percent
+    ("commission" of ``commission_pct``): it says the column's unit, not a share."""
+    return any(
+        m.end == index and any(
+            c.kind in {"attribute", "metric"} and ("pct" in c.name.lower()
+                                                   or "percent" in c.name.lower())
+            for c in m.concepts)
+        for m in reading.matches
+    )
+
+
 def read_operators(reading: Reading, words: list[str], used: set[int]) -> None:
     """Operator words that act on the whole question."""
     percent_only = True
     for i, w in enumerate(words):
         if i in used:
+            continue
+        if w in _PERCENT and _ends_a_percent_column(reading, i):
+            used.add(i)  # "commission percentage" of commission_pct: the column's own word
             continue
         if w in SHARE or (w == "of" and words[i - 1 : i] == ["percent"]):
             reading.share = True

@@ -37,6 +37,7 @@ from parley.engine.nl.text import Token, tokenize
 from parley.engine.nl.understanding import Context, Understanding
 from parley.engine.nl.verify import SHAPE_CHECKS, contradictions
 from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.query import SemanticQuery
 from parley.errors import InvalidInput
 
 #: Statement separators and comments: the marks of SQL typed into a question.
@@ -211,6 +212,13 @@ class Router:
             if followup and context.previous is not None:
                 query = merge(self._graph, context.previous, reading)
                 intent: Intent = "refinement"
+                if _changes_nothing(query, context.previous):
+                    # "which customers placed them?": words the edit could not read must
+                    # not bring the last answer back as if it were the new one.
+                    return Understanding(
+                        "clarification",
+                        problem="I could not tell what to change in the last answer",
+                    )
             else:
                 built = build(self._graph, reading)
                 if isinstance(built, Unclear):
@@ -226,6 +234,10 @@ class Router:
             reason += f"; each {each}'s figure, averaged"
         if query.together:
             reason += f"; the first {query.limit} rows added up"
+        if query.count_over is not None:
+            counted = self.ontology.object(query.count_over.field.split(".")[0])
+            reason += f"; each {counted.label if counted else 'one'}'s figure, those meeting " \
+                      "the condition counted"
         return Understanding(intent, query=query, chart_type=chart, reason=reason)
 
     def _part_of_names(self, reading: Reading) -> tuple[str, list[str]] | None:
@@ -304,6 +316,15 @@ def _or_list(labels: list[str]) -> str:
     if len(labels) <= 1:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def _changes_nothing(query: SemanticQuery, previous: SemanticQuery) -> bool:
+    """Whether a follow-up's query is the last answer's own (its counted things shown)."""
+    shown = previous.model_copy(deep=True)
+    if shown.count_over is not None:
+        shown.dimensions.append(shown.count_over)
+        shown.count_over = None
+    return query.model_dump() in (previous.model_dump(), shown.model_dump())
 
 
 def _unknown_text(reading: Reading) -> str:

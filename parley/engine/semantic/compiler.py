@@ -96,6 +96,8 @@ def compile_query(query: SemanticQuery, ontology: Ontology, *, dialect: str) -> 
         return _compile_list(query, ontology, dialect)
     if query.average_over is not None:
         return _compile_average_over(query, ontology, dialect)
+    if query.count_over is not None:
+        return _compile_count_over(query, ontology, dialect)
     if query.together:
         return _compile_together(query, ontology, dialect)
     return _Compiler(query, ontology, dialect).compile()
@@ -166,6 +168,41 @@ def _compile_average_over(
     if query.limit is not None:
         select = select.limit(_sql.positive(query.limit))
     return CompiledQuery(select, (*outer_columns, *metric_columns), compiled.base_object,
+                         compiled.time_field, dialect)
+
+
+def _compile_count_over(
+    query: SemanticQuery, ontology: Ontology, dialect: str
+) -> CompiledQuery:
+    """``SELECT dims, COUNT(*) FROM (the query per value of count_over, dims, with its
+    conditions on metrics) GROUP BY dims``: the values whose figures meet them, counted."""
+    assert query.count_over is not None
+    inner_query = query.model_copy(update={
+        "count_over": None,
+        "dimensions": [*query.dimensions, query.count_over],
+        "order": [], "limit": None,
+    })
+    compiled = _Compiler(inner_query, ontology, dialect).compile()
+    outer_columns = list(compiled.columns[: len(query.dimensions)])
+    owner = ontology.object(query.count_over.field.split(".")[0])
+    counted = owner.plural if owner else compiled.columns[len(query.dimensions)].label
+    key = f"{owner.name if owner else 'value'}_count"
+    keys = [c.key for c in outer_columns]
+    select = exp.select(
+        *(exp.column(k) for k in keys), exp.alias_(exp.Count(this=exp.Star()), key),
+    ).from_(_derived_table(compiled.tree, "per_value"))
+    if keys:
+        select = select.group_by(*(exp.column(k) for k in keys))
+    known = {*keys, key}
+    for item in query.order or ([OrderItem(key=keys[0], descending=False)] if keys else []):
+        if item.key not in known:
+            raise InvalidInput(
+                f"cannot order by {item.key!r}: it is not the count or a dimension of the query")
+        select = select.order_by(exp.Ordered(this=exp.column(item.key), desc=item.descending))
+    if query.limit is not None:
+        select = select.limit(_sql.positive(query.limit))
+    column = OutputColumn(key, "measure", f"number of {counted}", "number")
+    return CompiledQuery(select, (*outer_columns, column), compiled.base_object,
                          compiled.time_field, dialect)
 
 

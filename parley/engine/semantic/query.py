@@ -171,6 +171,10 @@ class SemanticQuery(BaseModel):
     #: value first ("average revenue per customer": each customer's revenue; "average
     #: daily orders": each day's count), then averaged, per group of the dimensions.
     average_over: DimensionRef | None = None
+    #: Count the values of this dimension whose metrics meet the query's conditions on
+    #: metrics: "how many customers spent more than 100k" is each customer's revenue, kept
+    #: over 100k, then the customers counted (per group of the dimensions).
+    count_over: DimensionRef | None = None
     #: Add up the rows the query returns (after its order and limit) into one row: "what
     #: share of revenue came from our top 10 customers" is the ten customers' shares,
     #: together. Needs a limit; the dimensions say which rows, not how to group.
@@ -196,6 +200,19 @@ class SemanticQuery(BaseModel):
             raise ValueError(
                 "average_over averages metrics per value; it takes metrics and no list, "
                 "comparison of periods or share"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _counted_over_values(self) -> SemanticQuery:
+        if self.count_over is None:
+            return self
+        if not self.metrics or self.list_object or self.compare or self.growth or (
+            self.share or self.share_of or self.average_over is not None or self.together
+        ):
+            raise ValueError(
+                "count_over counts the values whose metrics meet the conditions; it takes "
+                "metrics and no list, comparison of periods, share, average_over or together"
             )
         return self
 

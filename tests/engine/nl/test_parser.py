@@ -103,7 +103,6 @@ def test_questions_become_semantic_queries(
         ("revenue by region; DELETE FROM orders", "clarification"),
         ("revenue by name", "clarification"),
         ("revenue from returning subscribers", "clarification"),
-        ("how many orders over 500", "clarification"),
         ("top 10 by revenue", "clarification"),
         ("as a pie chart", "clarification"),
         ("", "out_of_scope"),
@@ -341,3 +340,40 @@ def test_a_period_before_the_answers_own(parser: Parser, follow_up: str, label: 
     found = parser.understand(follow_up, context=context, today=TODAY)
     assert found.intent == "refinement", found.problem
     assert found.query.time_range.label == label
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("how many orders over $50,000 did we get in 2025?", "orders.order_id"),
+        # (this one was asked back before count_over)
+        ("how many orders over 500 in 2025", "orders.order_id"),
+        ("how many customers spent more than 100k in 2025?", "customers.customer_name"),
+    ],
+)
+def test_things_counted_by_a_condition_on_their_totals(
+    parser: Parser, question: str, counted: str
+) -> None:
+    """Each thing's revenue, kept over the line, then the things counted."""
+    found = understand(parser, question).query
+    assert found is not None and found.count_over is not None
+    assert found.count_over.field == counted
+    assert [(f.field, f.op) for f in found.filters] == [("revenue", "gt")]
+    assert found.time_range is not None and found.time_range.label == "2025"
+
+
+def test_a_follow_up_that_changes_nothing_is_asked_back(parser: Parser) -> None:
+    """"which customers placed them?" is not read; the count's orders must not come back
+    as if they were the customers."""
+    first = understand(parser, "how many orders over $100,000 did we have last year?").query
+    assert first is not None
+    found = understand(parser, "which customers placed them?", previous=first)
+    assert found.intent == "clarification" and found.query is None
+
+
+def test_a_new_period_counts_the_things_again(parser: Parser) -> None:
+    first = understand(parser, "how many orders over $100,000 did we have last year?").query
+    assert first is not None
+    found = understand(parser, "and in 2024?", previous=first).query
+    assert found is not None and found.count_over == first.count_over
+    assert found.time_range is not None and found.time_range.label == "2024"

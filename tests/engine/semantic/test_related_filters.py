@@ -305,3 +305,31 @@ def test_related_rows_with_no_date_cannot_take_a_period(school: tuple[Ontology, 
     with pytest.raises(InvalidInput, match="no date of their own"):
         rows(school, **names(filters=[{**f("has_allergy", "none"),
                                         "within": {"start": "2024-01-01", "label": "2024"}}]))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # revenue per customer: 5275, 2490, 1000 and 1060 (customer 5 bought nothing)
+        ({"metrics": [{"metric": "revenue"}],
+          "filters": [f("revenue", "gt", 1050)],
+          "count_over": {"field": "customers.customer_id"}}, [{"customers_count": 3}]),
+        ({"metrics": [{"metric": "revenue"}],
+          "dimensions": [{"field": "customers.region"}],
+          "filters": [f("revenue", "gt", 1050)],
+          "count_over": {"field": "customers.customer_id"}},
+         [{"region": "Europe", "customers_count": 2},
+          {"region": "North America", "customers_count": 1}]),
+    ],
+)
+def test_values_counted_by_a_condition_on_their_figures_on_every_backend(
+    backend: tuple[str, Execute], ontology: Ontology, query: dict[str, Any],
+    expected: list[dict[str, Any]],
+) -> None:
+    assert run(backend, ontology, **query) == expected
+
+
+def test_count_over_takes_metrics_and_no_list() -> None:
+    with pytest.raises(ValidationError, match="count_over counts the values"):
+        SemanticQuery.model_validate({"list_object": "customers",
+                                      "count_over": {"field": "customers.customer_id"}})

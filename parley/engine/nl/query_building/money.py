@@ -57,9 +57,8 @@ def sized_objects(graph: Graph, reading: Reading) -> Unclear | None:
                 f"I could not tell what about {sized.concept.object} should be "
                 f"{' '.join(map(str, sized.values))}"
             )
-        if reading.count_words:
-            return Unclear("I cannot yet count things by a condition on their totals")
-        # "show orders over 500": each order with its revenue, those above the line.
+        # "show orders over 500": each order with its revenue, those above the line;
+        # "how many orders over 500": then those orders counted.
         reading.money_condition = FilterPart(
             Concept("metric", revenue.object, revenue.name), sized.op, sized.values
         )

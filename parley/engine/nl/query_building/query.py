@@ -52,10 +52,13 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     unclear = _settle(graph, reading)
     if unclear is not None:
         return unclear
-    metrics = [metric_of(ontology, part, reading) for part in reading.metrics]
     list_object = reading.list_object
-    groups = list(reading.group_objects)
     series = bool(reading.grain or reading.time.series)
+    counted = _counted_by_a_total(reading)
+    if counted is not None:
+        return _counted_by_totals(graph, reading, counted, series)
+    metrics = [metric_of(ontology, part, reading) for part in reading.metrics]
+    groups = list(reading.group_objects)
     if list_object and not metrics and (
         reading.dimensions or groups or series or reading.share or reading.growth
     ):
@@ -171,8 +174,7 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     if reading.ranking and (reading.limit or 0) > 1 and not (groups or reading.dimensions):
         return Unclear(f"I could not tell what to rank: top {reading.limit} of what")
     if reading.money_condition and reading.count_words and not (groups or reading.dimensions):
-        # "how many customers spent more than 100k": a count of groups, each over a
-        # threshold of its own total; not something one query of ours can say yet.
+        # (a count of things by their totals is read before; what is left is unclear)
         return Unclear("I cannot yet count things by a condition on their totals")
     over = _averaged_per(ontology, reading, metrics, groups)
     if isinstance(over, Unclear):
@@ -185,6 +187,43 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     if over is not None:
         query.average_over = over
         query.order = [o for o in query.order if o.key != over.field.split(".")[-1]]
+    return query
+
+
+def _counted_by_a_total(reading: Reading) -> Concept | None:
+    """The things "how many customers spent more than 100k" or "how many orders over
+    $50,000" counts by a condition on their totals: the one thing counted, else the one
+    thing sized or named. None for any other question."""
+    if not (reading.money_condition and reading.count_words) or reading.dimensions or (
+        reading.list_words or reading.grain
+    ):
+        return None
+    counts = [p.target for p in reading.metrics
+              if p.aggregation == "count" and p.target is not None and p.target.kind == "object"]
+    if len(reading.metrics) == 1 and len(counts) == 1:
+        return counts[0]
+    if reading.metrics:
+        return None
+    named = [*reading.group_objects, *reading.mentioned]
+    return named[0] if len(named) == 1 else None
+
+
+def _counted_by_totals(
+    graph: Graph, reading: Reading, counted: Concept, series: bool
+) -> SemanticQuery | Unclear:
+    """Each thing's total, kept over the line, then the things counted (``count_over``)."""
+    money = primary_metric(graph, [counted.object], money_kind(reading))
+    if money is None or money.metric is None:
+        return Unclear(f"I could not tell what the total of a {counted.object} is")
+    reading.metrics, reading.mentioned, reading.group_objects = [], [], [counted]
+    query = _assemble(graph, reading, [money], [counted], series)
+    over = next((d for d in query.dimensions
+                 if d.field.split(".")[0] == counted.object and d.grain is None), None)
+    if over is None:
+        return Unclear("I could not tell whose totals the condition is on")
+    query.dimensions.remove(over)
+    query.count_over = over
+    query.order, query.limit = [], None
     return query
 
 

@@ -9,7 +9,7 @@ Builds a fresh Parley home in a temporary directory (demo data included), adds e
 database as a source with its own application, asks every question and prints, per kind,
 how many answers were correct, wrong and declined. The sets: ``demo`` and ``hr`` (tuned),
 ``demo_holdout`` and ``logistics`` (held out), ``saas``, ``inventory``, ``marketing``,
-``veterinary`` and ``demo_business`` (blind). See docs/accuracy.md.
+``veterinary``, ``demo_business`` and ``dealership`` (blind). See docs/accuracy.md.
 With ``--provider`` (an OpenAI-compatible endpoint; its key in ``PARLEY_LLM_API_KEY``) the
 sets are asked three times, by the built-in engine, by the language model alone and by the
 two together (the model asked only when the engine declines), and the paths are printed side
@@ -37,8 +37,10 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "questions"
 sys.path[:0] = [str(QUESTIONS), str(QUESTIONS / "holdout"), str(QUESTIONS / "blind"),
-                str(QUESTIONS / "blind2"), str(QUESTIONS / "blind3"), str(QUESTIONS / "blind4")]
+                str(QUESTIONS / "blind2"), str(QUESTIONS / "blind3"), str(QUESTIONS / "blind4"),
+                str(QUESTIONS / "blind6")]
 
+from dealership_dataset import create_dealership_database  # noqa: E402
 from harness import (  # noqa: E402
     Case,
     DuckDBReference,
@@ -69,6 +71,7 @@ SETS = {
     "marketing": QUESTIONS / "blind3" / "marketing.yaml",
     "veterinary": QUESTIONS / "blind4" / "veterinary.yaml",
     "demo_business": QUESTIONS / "blind5" / "demo_business.yaml",
+    "dealership": QUESTIONS / "blind6" / "dealership.yaml",
 }
 GROUPS = {
     "tuned": ("demo", "hr"),
@@ -78,6 +81,7 @@ GROUPS = {
     "blind3": ("marketing",),
     "blind4": ("veterinary",),
     "blind5": ("demo_business",),
+    "blind6": ("dealership",),
     "all": tuple(SETS),
 }
 OUTCOMES = ("correct", "wrong", "declined")
@@ -224,8 +228,8 @@ def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, R
         url = f"duckdb:///{path}"
     else:
         path = home / f"{name}.db"
-        create = {"hr": create_hr_database, "veterinary": create_veterinary_database}.get(
-            name, create_saas_database)
+        create = {"hr": create_hr_database, "veterinary": create_veterinary_database,
+                  "dealership": create_dealership_database}.get(name, create_saas_database)
         create(path, today=today)
         url = f"sqlite:///{path}"
     parley.add_source(url, name=name)

@@ -12,10 +12,16 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from parley.engine.nl.operators import GRAMMAR
 from parley.engine.nl.text import tokenize
 from parley.engine.nl.vocabulary import FILLER
 from parley.engine.semantic.ontology import Attribute, Object, Ontology
-from parley.engine.semantic.thesaurus import participle_variants, synonyms_for, value_aliases
+from parley.engine.semantic.thesaurus import (
+    EVENT_VERBS,
+    participle_variants,
+    synonyms_for,
+    value_aliases,
+)
 from parley.naming import plural, singular, stem
 
 ConceptKind = Literal["object", "attribute", "metric", "value"]
@@ -418,6 +424,15 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
         for keyed in _keyed_things(obj, ontology):
             # "bank branches" of a bank table keyed by branch_id: each row is a branch.
             weak.append((keyed, concept))
+        verbs = EVENT_VERBS.get(singular(obj.label.split()[-1]), ())
+        if GRAMMAR.intersection(verbs):
+            verbs = ()  # "registered" shapes nothing ("the registered users")
+        dated = {stem(w) for a in obj.attributes if a.role == "time" for w in a.label.split()}
+        if not dated & {stem(v) for v in verbs}:
+            # "the cars we sold": the sales table records the selling (unless a date of
+            # its own already says the event: "shipped" of shipped_at).
+            weak.extend((verb, concept) for verb in verbs)
+            lexicon.object_words[obj.name] |= {stem(verb) for verb in verbs}
         for attribute in obj.attributes:
             if attribute.hidden:
                 continue

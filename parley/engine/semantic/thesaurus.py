@@ -144,6 +144,24 @@ TERM_GROUPS: tuple[tuple[str, ...], ...] = (
 #: the units produced or manufactured.
 PARTICIPLE_GROUPS: tuple[tuple[str, ...], ...] = (("made", "produced", "manufactured", "built"),)
 
+#: The verbs of the event a table of that name records: "the cars we sold" are the cars
+#: of sales, "customers who paid" those of payments.
+EVENT_VERBS: dict[str, tuple[str, ...]] = {
+    "sale": ("sell", "sells", "sold", "selling"),
+    "purchase": ("buy", "buys", "bought", "buying", "purchased"),
+    "payment": ("pay", "pays", "paid", "paying"),
+    "booking": ("book", "books", "booked"),
+    "shipment": ("ship", "ships", "shipped"),
+    "rental": ("rent", "rents", "rented"),
+    "delivery": ("deliver", "delivers", "delivered"),
+    "enrollment": ("enroll", "enrolls", "enrolled"),
+    "registration": ("register", "registers", "registered"),
+    "subscription": ("subscribe", "subscribes", "subscribed"),
+    "transfer": ("transfer", "transfers", "transferred"),
+    "refund": ("refunded",),
+    "loan": ("lent", "borrowed"),
+}
+
 #: Words that may stand for a term in questions, though the term does not stand for them:
 #: "start date" of an employee is the hire date, but a project's start date is no hire date.
 NARROWER_TERMS: dict[str, tuple[str, ...]] = {

@@ -1392,3 +1392,34 @@ def test_percentage_after_a_percent_columns_name_is_its_unit(tmp_path: Path) -> 
         assert query is not None and not query.share
         assert sorted(answer(opened, "average bonus percentage by team")[1]) == [
             ["Ops", 5.0], ["Sales", 15.0]]
+
+
+_BOOKSHOP = """
+CREATE TABLE books (book_id INTEGER PRIMARY KEY, title TEXT, genre TEXT, shelved_on DATE);
+CREATE TABLE sales (sale_id INTEGER PRIMARY KEY, book_id INTEGER, sale_price REAL,
+                    sale_date DATE);
+CREATE TABLE payments (payment_id INTEGER PRIMARY KEY, sale_id INTEGER, payment_amount REAL,
+                       payment_date DATE);
+INSERT INTO books VALUES (1, 'Dune', 'SF', '2025-01-03'), (2, 'Emma', 'Classic', '2025-02-01'),
+    (3, 'Ubik', 'SF', '2025-03-01'), (4, 'Persuasion', 'Classic', '2024-05-01');
+INSERT INTO sales VALUES (1, 1, 20, '2025-04-01'), (2, 2, 12, '2025-05-01'),
+    (3, 4, 9, '2024-06-01');
+INSERT INTO payments VALUES (1, 1, 10, '2025-04-01'), (2, 1, 10, '2025-05-01'),
+    (3, 2, 12, '2025-05-01'), (4, 3, 9, '2024-06-01');
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # sold in 2025: Dune and Emma (Ubik was shelved in 2025 but never sold)
+        ("How many books did we sell in 2025?", [[2]]),
+        # the sales' own money column, not the payments' amounts
+        ("What was our total sales amount in 2025?", [[32.0]]),
+    ],
+)
+def test_a_verb_names_the_table_of_its_event(
+    tmp_path: Path, question: str, expected: list[list[Any]]
+) -> None:
+    with parser_over(tmp_path, _BOOKSHOP, "bookshop") as opened:
+        assert answer(opened, question)[1] == expected

@@ -8,6 +8,8 @@ that cost more than 500" their price. A size of a thing with no money of its own
 
 from __future__ import annotations
 
+import re
+
 from parley.engine.nl.lexicon import SIZE_WORDS, Concept
 from parley.engine.nl.query_building.graph import UNREACHABLE, Graph
 from parley.engine.nl.query_building.metrics import money_column, summed_column
@@ -104,3 +106,50 @@ def unclear_size(ontology: Ontology, reading: Reading) -> Unclear | None:
                 f"I could not tell what the {words[m.end]} of a {label} is",
             )
     return None
+
+
+_ONE_COLUMN = re.compile(r"(?:SUM|AVG)\((\w+)\)", re.IGNORECASE)
+#: Words that name a money column only by what it is ("the sales amount").
+_AMOUNT_WORDS = frozenset({"amount", "amounts", "value", "values", "total", "totals"})
+
+
+def owned_amounts(ontology: Ontology, reading: Reading) -> None:
+    """ "the total sales amount": the amount of the things named right before it (the
+    sales' one money column), not whichever table has a column or a metric called
+    amount. The match is read so too, so that every check sees the sales' column."""
+    for part in reading.metrics:
+        named = part.target if part.target is not None else part.concept
+        column = _owned_amount(ontology, reading, named)
+        if column is not None:
+            part.concept, part.target = None, column
+            part.aggregation = part.aggregation or "sum"
+    for index, field in enumerate(reading.fields):
+        column = _owned_amount(ontology, reading, field)
+        if column is not None:
+            reading.fields[index] = column
+
+
+def _owned_amount(ontology: Ontology, reading: Reading, named: Concept | None) -> Concept | None:
+    """The money column of the things named right before an amount word that names
+    another table's column or metric; None when there is no such thing or several."""
+    if named is None or named.kind not in {"attribute", "metric"}:
+        return None
+    match = next((m for m in reading.matches if named in m.concepts), None)
+    if match is None or match.text.split()[-1] not in _AMOUNT_WORDS:
+        return None
+    before = next((m for m in reading.matches
+                   if m.end == match.start and m.kinds == {"object"}), None)
+    if before is None or before.concepts[0].object == named.object:
+        return None
+    owner = before.concepts[0]
+    # Its money columns: those its currency metrics add up or average (a price).
+    monies = {found.group(1) for m in ontology.metrics
+              if m.object == owner.object and m.format == "currency"
+              and (found := _ONE_COLUMN.fullmatch(m.expression.replace('"', "")))}
+    if len(monies) != 1:
+        return None
+    column = Concept("attribute", owner.object, monies.pop(), role="measure")
+    match.concepts = [column]
+    if owner in reading.mentioned:
+        reading.mentioned.remove(owner)
+    return column

@@ -27,6 +27,7 @@ from parley.engine.nl.query_building.metrics import (
 )
 from parley.engine.nl.query_building.money import (
     cost_as_price,
+    owned_amounts,
     row_money_condition,
     sized_objects,
     unclear_size,
@@ -49,6 +50,7 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     "the biggest order"), and the caller's explanation of it is written afterwards.
     """
     ontology = graph.ontology
+    owned_amounts(ontology, reading)
     unclear = _settle(graph, reading)
     if unclear is not None:
         return unclear

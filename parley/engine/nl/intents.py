@@ -141,6 +141,10 @@ _HELP_PHRASES = (
     ("know", "about"),
     ("what", "questions"),
     ("what", "can", "i", "query"),
+    # "what kind of information do you have about cars?"
+    *((kind, "of", what) for kind in ("kind", "kinds", "sort", "sorts", "type", "types")
+      for what in ("information", "info")),
+    *((what, "do", "you", "have") for what in ("information", "info", "data")),
 )
 
 

@@ -124,6 +124,10 @@ class Lexicon:
         found = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=min_score)
         if found is None:
             return None
+        if len(text) <= 5 and len(found[0]) == len(text):
+            # A letter changed in a short word is another word as often as a typo
+            # ("carry" is not "Camry"); a letter added or dropped still counts.
+            return None
         # Every word must be close to its counterpart: "employment type" is not
         # "employment date".
         pairs = zip(words, found[0].split(), strict=True)

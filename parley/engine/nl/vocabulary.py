@@ -277,7 +277,7 @@ FILLER = frozenset({
     "maximum", "without", "except", "excluding", "exclude", "instead",
     "rather", "versus", "vs", "compared", "compare", "comparison", "against", "additionally",
     "plus", "both", "either", "neither", "other", "others", "another", "one", "s",
-    "his", "her", "him", "she", "he",
+    "his", "her", "him", "she", "he", "terms", "carry", "carries", "carried",
 })  # fmt: skip
 
 

@@ -377,3 +377,11 @@ def test_a_new_period_counts_the_things_again(parser: Parser) -> None:
     found = understand(parser, "and in 2024?", previous=first).query
     assert found is not None and found.count_over == first.count_over
     assert found.time_range is not None and found.time_range.label == "2024"
+
+
+@pytest.mark.parametrize("question", [
+    "what kind of information do you have about customers?",
+    "what sort of info do you have on orders?",
+])
+def test_what_is_known_about_a_thing_is_schema_help(parser: Parser, question: str) -> None:
+    assert understand(parser, question).intent == "schema_help"

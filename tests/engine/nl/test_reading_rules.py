@@ -1423,3 +1423,28 @@ def test_a_verb_names_the_table_of_its_event(
 ) -> None:
     with parser_over(tmp_path, _BOOKSHOP, "bookshop") as opened:
         assert answer(opened, question)[1] == expected
+
+
+_TRIPS = """
+CREATE TABLE trips (trip_id INTEGER PRIMARY KEY, region TEXT, year INTEGER, trip_date DATE,
+                    model TEXT);
+INSERT INTO trips VALUES (1, 'North', 2019, '2026-02-01', 'Camry'),
+    (2, 'South', 2021, '2025-03-01', 'Corolla');
+"""
+
+
+def test_a_period_relative_to_today_is_not_a_column(tmp_path: Path) -> None:
+    """"this year" is a period, though the trips have a column called year."""
+    with parser_over(tmp_path, _TRIPS, "trips") as opened:
+        query = opened[0].understand("How many trips per region this year?").query
+    assert query is not None and query.time_range is not None
+    assert query.time_range.label == "this year"
+    assert [d.field for d in query.dimensions] == ["trips.region"]
+
+
+@pytest.mark.parametrize(("word", "found"), [("carry", False), ("camrry", True)])
+def test_a_letter_changed_in_a_short_word_is_no_typo(
+    tmp_path: Path, word: str, found: bool
+) -> None:
+    with parser_over(tmp_path, _TRIPS, "trips") as opened:
+        assert (opened[0].lexicon.fuzzy(word) is not None) is found

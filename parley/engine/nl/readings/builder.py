@@ -116,6 +116,8 @@ class Builder:
         self.frame = frame
         #: Relative periods ("this year") are read against it; without it, none is.
         self.today = today
+        #: The words of periods the reading used (a denial's: "no orders this year").
+        self.dated: set[int] = set()
         self.guesses = 0
         self.explained: set[int] = set()
         self.joined = False
@@ -1596,6 +1598,7 @@ class Builder:
             if set(range(piece.start, piece.end)) <= found.used:
                 self._use(piece)  # "year" of "this year", "90" of "the last 90 days"
         self.explained.update(found.used)
+        self.dated |= found.used
         return TimeRange(start=period.start, end=period.end, label=period.label)
 
     def _some_instead(

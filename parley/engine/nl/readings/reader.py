@@ -29,6 +29,7 @@ from parley.engine.nl.readings.pieces import (
 )
 from parley.engine.nl.readings.words import beyond_readings, objects_of
 from parley.engine.nl.text import Token, parse_number, tokenize
+from parley.engine.nl.timephrases import find_time
 from parley.engine.semantic.joins import JoinStep, JoinTree
 from parley.engine.semantic.ontology import Ontology, Relationship
 from parley.engine.semantic.query import SemanticQuery
@@ -39,6 +40,19 @@ from parley.naming import stem
 THRESHOLD = 0.8
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(,]))["“'‘]([^"”'’]{1,80})["”'’](?=[\s?.,;:)!]|$)""")
 _NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
+
+
+_RELATIVE_LEADS = frozenset({"this", "last", "past", "previous", "next", "today", "yesterday",
+                             "ytd", "current"})
+
+
+def _relative_period(frame: Frame, today: dt.date | None) -> set[int]:
+    """The words of a period said relative to today ("this year", "the last 90 days")."""
+    found = find_time(frame.tokens, today or dt.date.today())
+    periods = [p for p in (found.period, *found.compare) if p is not None]
+    if not any(p.label.split()[:1] and p.label.split()[0] in _RELATIVE_LEADS for p in periods):
+        return set()
+    return set(found.used)
 
 
 def _a_denied_verb(tokens: list[Token], op: Operator) -> bool:
@@ -145,6 +159,13 @@ class Reader:
             raise Declined("a negative number")
         builder = Builder(self, frame, today=today)
         query = builder.build()
+        relative = _relative_period(frame, today) - builder.dated
+        if relative and not any(p.used and p.start <= min(relative) and max(relative) < p.end
+                                for p in frame.pieces):
+            # (A column named so, "the first year and last year of the parties", is read.)
+            # "per dealership and service type this year": "year" read as a column; a
+            # period relative to today is the business parser's to read.
+            raise Declined("a period relative to today")
         if any(t.norm == "both" for t in frame.tokens) and not any(
             f.apart for f in query.filters
         ):

@@ -19,9 +19,10 @@ from parley.engine.nl.lexicon import counted_noun
 from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS
 from parley.engine.nl.text import Token, fold, parse_number
 from parley.engine.nl.timephrases import find_time
+from parley.engine.nl.vocabulary import MONEY_NOUNS
 from parley.engine.semantic.ontology import Metric, Object, Ontology
 from parley.engine.semantic.query import Aggregation, SemanticQuery
-from parley.naming import stem
+from parley.naming import singular, stem
 
 _AVERAGE = frozenset({"average", "avg", "mean"})
 _EXTREME = frozenset({"maximum", "minimum", "max", "min", "highest", "lowest", "largest",
@@ -206,6 +207,8 @@ def _total_not_asked(facts: _Facts) -> str | None:
     own = {w for ref in facts.summed for w in ref.rpartition(".")[2].lower().split("_")}
     if (facts.words & _TOTAL_WORDS) - own:
         return None
+    if {singular(w) for w in facts.words} & MONEY_NOUNS:
+        return None  # "the dealership's sales last month": sales are a sum of money
     return "the question does not ask for a total"
 
 

@@ -304,3 +304,13 @@ KNOWN = (
     | frozenset(w for phrase in GREATER for w in phrase)
     | frozenset(w for phrase in COUNT_PHRASES + GROUP_PHRASES for w in phrase)
 )
+
+
+#: Things whose rows are sums of money: "total payments", "the dealership's sales" are
+#: their amounts, not how many of them.
+MONEY_NOUNS = frozenset({"sale", "payment", "invoice", "charge", "fee", "refund", "deposit",
+                         "withdrawal", "donation", "expense"})
+
+#: How columns of people's names end: "Linda Smith" is a first and a last name.
+FIRST_NAMES = ("first name", "given name", "forename")
+LAST_NAMES = ("last name", "surname", "family name")

@@ -147,7 +147,7 @@ PARTICIPLE_GROUPS: tuple[tuple[str, ...], ...] = (("made", "produced", "manufact
 #: The verbs of the event a table of that name records: "the cars we sold" are the cars
 #: of sales, "customers who paid" those of payments.
 EVENT_VERBS: dict[str, tuple[str, ...]] = {
-    "sale": ("sell", "sells", "sold", "selling"),
+    "sale": ("sell", "sells", "sold", "selling", "buy", "buys", "bought", "buying"),
     "purchase": ("buy", "buys", "bought", "buying", "purchased"),
     "payment": ("pay", "pays", "paid", "paying"),
     "booking": ("book", "books", "booked"),

@@ -1396,14 +1396,16 @@ def test_percentage_after_a_percent_columns_name_is_its_unit(tmp_path: Path) -> 
 
 _BOOKSHOP = """
 CREATE TABLE books (book_id INTEGER PRIMARY KEY, title TEXT, genre TEXT, shelved_on DATE);
-CREATE TABLE sales (sale_id INTEGER PRIMARY KEY, book_id INTEGER, sale_price REAL,
-                    sale_date DATE);
+CREATE TABLE clerks (clerk_id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT);
+CREATE TABLE sales (sale_id INTEGER PRIMARY KEY, book_id INTEGER, clerk_id INTEGER,
+                    sale_price REAL, sale_date DATE);
 CREATE TABLE payments (payment_id INTEGER PRIMARY KEY, sale_id INTEGER, payment_amount REAL,
                        payment_date DATE);
 INSERT INTO books VALUES (1, 'Dune', 'SF', '2025-01-03'), (2, 'Emma', 'Classic', '2025-02-01'),
     (3, 'Ubik', 'SF', '2025-03-01'), (4, 'Persuasion', 'Classic', '2024-05-01');
-INSERT INTO sales VALUES (1, 1, 20, '2025-04-01'), (2, 2, 12, '2025-05-01'),
-    (3, 4, 9, '2024-06-01');
+INSERT INTO clerks VALUES (1, 'Ann', 'Lee'), (2, 'Ann', 'Roe');
+INSERT INTO sales VALUES (1, 1, 1, 20, '2025-04-01'), (2, 2, 2, 12, '2025-05-01'),
+    (3, 4, 2, 9, '2024-06-01');
 INSERT INTO payments VALUES (1, 1, 10, '2025-04-01'), (2, 1, 10, '2025-05-01'),
     (3, 2, 12, '2025-05-01'), (4, 3, 9, '2024-06-01');
 """
@@ -1416,6 +1418,9 @@ INSERT INTO payments VALUES (1, 1, 10, '2025-04-01'), (2, 1, 10, '2025-05-01'),
         ("How many books did we sell in 2025?", [[2]]),
         # the sales' own money column, not the payments' amounts
         ("What was our total sales amount in 2025?", [[32.0]]),
+        ("How many books were bought in 2025?", [[2]]),
+        # sales are a sum of money
+        ("What were our sales in 2025?", [[32.0]]),
     ],
 )
 def test_a_verb_names_the_table_of_its_event(
@@ -1448,3 +1453,12 @@ def test_a_letter_changed_in_a_short_word_is_no_typo(
 ) -> None:
     with parser_over(tmp_path, _TRIPS, "trips") as opened:
         assert (opened[0].lexicon.fuzzy(word) is not None) is found
+
+
+def test_total_payments_by_person_are_named_in_full(tmp_path: Path) -> None:
+    """Two clerks called Ann: each is named by first and last name, beside the sum."""
+    with parser_over(tmp_path, _BOOKSHOP, "bookshop") as opened:
+        columns, rows = answer(opened, "Show total payments by clerk")
+    named = {(row[columns.index("first_name")], row[columns.index("last_name")], row[-1])
+             for row in rows}
+    assert named == {("Ann", "Lee", 20.0), ("Ann", "Roe", 21.0)}

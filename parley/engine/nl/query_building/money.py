@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 
+from parley.engine.nl.evidence import Match
 from parley.engine.nl.lexicon import SIZE_WORDS, Concept
 from parley.engine.nl.query_building.graph import UNREACHABLE, Graph
 from parley.engine.nl.query_building.metrics import money_column, summed_column
 from parley.engine.nl.query_building.spending import fits_money, money_kind
 from parley.engine.nl.query_building.unclear import Unclear
-from parley.engine.nl.roles.reading import FilterPart, Reading
+from parley.engine.nl.roles.reading import FilterPart, MetricPart, Reading
+from parley.engine.nl.vocabulary import MONEY_NOUNS
 from parley.engine.semantic.ontology import Object, Ontology
+from parley.naming import singular
 
 
 def row_money_condition(ontology: Ontology, reading: Reading) -> None:
@@ -113,6 +116,17 @@ _ONE_COLUMN = re.compile(r"(?:SUM|AVG)\((\w+)\)", re.IGNORECASE)
 _AMOUNT_WORDS = frozenset({"amount", "amounts", "value", "values", "total", "totals"})
 
 
+def _money_of(ontology: Ontology, owner: Concept) -> Concept | None:
+    """The one money column of ``owner``'s object: the column its currency metrics add up
+    or average (a price); None when it has none or several."""
+    monies = {found.group(1) for m in ontology.metrics
+              if m.object == owner.object and m.format == "currency"
+              and (found := _ONE_COLUMN.fullmatch(m.expression.replace('"', "")))}
+    if len(monies) != 1:
+        return None
+    return Concept("attribute", owner.object, monies.pop(), role="measure")
+
+
 def owned_amounts(ontology: Ontology, reading: Reading) -> None:
     """ "the total sales amount": the amount of the things named right before it (the
     sales' one money column), not whichever table has a column or a metric called
@@ -142,14 +156,49 @@ def _owned_amount(ontology: Ontology, reading: Reading, named: Concept | None) -
     if before is None or before.concepts[0].object == named.object:
         return None
     owner = before.concepts[0]
-    # Its money columns: those its currency metrics add up or average (a price).
-    monies = {found.group(1) for m in ontology.metrics
-              if m.object == owner.object and m.format == "currency"
-              and (found := _ONE_COLUMN.fullmatch(m.expression.replace('"', "")))}
-    if len(monies) != 1:
+    column = _money_of(ontology, owner)
+    if column is None:
         return None
-    column = Concept("attribute", owner.object, monies.pop(), role="measure")
     match.concepts = [column]
     if owner in reading.mentioned:
         reading.mentioned.remove(owner)
     return column
+
+
+def money_nouns(ontology: Ontology, reading: Reading) -> None:
+    """ "Show total payments received per quarter", "What were the Phoenix dealership's
+    sales last month?": the rows' one money column added up, where nothing counts them
+    and nothing else is measured."""
+    if reading.metrics or reading.count_words or reading.fields or reading.share or (
+        reading.money_rank or reading.ranking or reading.superlative or reading.adjective_rank
+        or reading.limit
+    ):
+        return  # "what percentage of invoices", "the biggest invoice": the rows themselves
+    words = [t.norm for t in reading.tokens]
+    listing = bool(words) and words[0] in {"list", "show", "display", "give", "return"}
+    asked = [c for c in (*reading.mentioned, reading.list_object) if c is not None]
+    for match in reading.matches:
+        if match.kinds != {"object"}:
+            continue
+        owner = match.concepts[0]
+        obj = ontology.object(owner.object)
+        if obj is None or not {singular(w) for w in obj.label.split()} & MONEY_NOUNS:
+            continue
+        totalled = _totalled(reading, match)
+        if not totalled and (listing or owner not in asked):
+            continue  # "list the payments received last month": the payments themselves
+        column = _money_of(ontology, owner)
+        if column is None:
+            return
+        reading.metrics.append(MetricPart(aggregation="sum", target=column))
+        if owner in reading.mentioned:
+            reading.mentioned.remove(owner)
+        if reading.list_object == owner:
+            reading.list_object = None
+        return
+
+
+def _totalled(reading: Reading, match: Match) -> bool:
+    """Whether "total" stands right before the thing named ("total payments")."""
+    words = [t.norm for t in reading.tokens]
+    return match.start > 0 and words[match.start - 1] in {"total", "totals"}

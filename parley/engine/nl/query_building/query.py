@@ -27,6 +27,7 @@ from parley.engine.nl.query_building.metrics import (
 )
 from parley.engine.nl.query_building.money import (
     cost_as_price,
+    money_nouns,
     owned_amounts,
     row_money_condition,
     sized_objects,
@@ -34,7 +35,7 @@ from parley.engine.nl.query_building.money import (
 )
 from parley.engine.nl.query_building.order import apply_order
 from parley.engine.nl.query_building.spending import money_kind
-from parley.engine.nl.query_building.subjects import display_field, query_base
+from parley.engine.nl.query_building.subjects import display_fields, query_base
 from parley.engine.nl.query_building.unclear import Unclear
 from parley.engine.nl.roles.reading import Reading
 from parley.engine.nl.timephrases import default_grain
@@ -51,6 +52,7 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     """
     ontology = graph.ontology
     owned_amounts(ontology, reading)
+    money_nouns(ontology, reading)
     unclear = _settle(graph, reading)
     if unclear is not None:
         return unclear
@@ -317,7 +319,7 @@ def _assemble(
         )
         query.dimensions.append(DimensionRef(field=concept.field, grain=grain))
     for concept in groups:
-        query.dimensions.append(DimensionRef(field=display_field(ontology, concept)))
+        query.dimensions += [DimensionRef(field=f) for f in display_fields(ontology, concept)]
     if series and not any(d.grain for d in query.dimensions):
         if time_field is None:
             raise InvalidInput("there is no date to follow this over time")

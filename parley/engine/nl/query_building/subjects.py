@@ -10,6 +10,7 @@ from parley.engine.nl.lexicon import Concept
 from parley.engine.nl.query_building.graph import Graph
 from parley.engine.nl.query_building.metrics import primary_metric
 from parley.engine.nl.roles.reading import Reading
+from parley.engine.nl.vocabulary import FIRST_NAMES, LAST_NAMES
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import SemanticQuery
 
@@ -71,3 +72,20 @@ def display_field(ontology: Ontology, concept: Concept) -> str:
         obj.primary_key[0] if obj.primary_key else obj.attributes[0].name
     )
     return f"{obj.name}.{name}"
+
+
+def display_fields(ontology: Ontology, concept: Concept) -> list[str]:
+    """The columns that name an object's rows: its display column, or for people both
+    their first and last name ("Robert Kim", not "Robert")."""
+    shown = display_field(ontology, concept)
+    obj = ontology.object(concept.object)
+    assert obj is not None
+    _, column = shown.split(".", 1)
+    named = obj.attribute(column)
+    if named is None or not named.label.endswith(FIRST_NAMES + LAST_NAMES):
+        return [shown]
+    first = [a for a in obj.attributes if a.label.endswith(FIRST_NAMES)]
+    last = [a for a in obj.attributes if a.label.endswith(LAST_NAMES)]
+    if len(first) != 1 or len(last) != 1:
+        return [shown]
+    return [f"{obj.name}.{first[0].name}", f"{obj.name}.{last[0].name}"]

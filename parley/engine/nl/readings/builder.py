@@ -33,8 +33,6 @@ from parley.engine.nl.readings.pieces import (
 )
 from parley.engine.nl.readings.words import (
     ADJECTIVE_FALLBACKS,
-    FIRST_NAMES,
-    LAST_NAMES,
     OPENING_REQUESTS,
     USE_WORDS,
     alphabetical,
@@ -56,6 +54,7 @@ from parley.engine.nl.readings.words import (
 )
 from parley.engine.nl.text import fold, in_capitals, parse_number
 from parley.engine.nl.timephrases import find_time
+from parley.engine.nl.vocabulary import FIRST_NAMES, LAST_NAMES
 from parley.engine.semantic.joins import nearest_time_field
 from parley.engine.semantic.ontology import Object
 from parley.engine.semantic.query import (

@@ -69,8 +69,6 @@ def words_say_everything(words: Sequence[str]) -> bool:
     return bool(set(words) & {"information", "info", "details", "everything", "attributes"})
 
 
-FIRST_NAMES = ("first name", "given name", "forename")
-LAST_NAMES = ("last name", "surname", "family name")
 
 
 def stored(concept: Concept, ontology: Ontology) -> str:

@@ -24,7 +24,9 @@ sys.path.insert(0, str(HERE / "blind"))
 sys.path.insert(0, str(HERE / "blind2"))
 sys.path.insert(0, str(HERE / "blind3"))
 sys.path.insert(0, str(HERE / "blind4"))
+sys.path.insert(0, str(HERE / "blind6"))
 
+from dealership_dataset import create_dealership_database  # noqa: E402
 from harness import DuckDBReference, SQLiteReference, load_cases, run_case  # noqa: E402
 from hr_dataset import create_hr_database  # noqa: E402
 from inventory_dataset import create_inventory_database  # noqa: E402
@@ -49,6 +51,7 @@ FLOORS = {
     "marketing": (HERE / "blind3" / "marketing.yaml", "marketing", 0.65, 0.02),
     "veterinary": (HERE / "blind4" / "veterinary.yaml", "veterinary", 0.48, 0.02),
     "demo_business": (HERE / "blind5" / "demo_business.yaml", "demo", 0.70, 0.02),
+    "dealership": (HERE / "blind6" / "dealership.yaml", "dealership", 0.33, 0.02),
 }
 #: The sets that live on a database server of the machine, and where.
 SERVER_SETS = {
@@ -80,6 +83,9 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
     create_veterinary_database(home / "veterinary.db", today=today)
     engine.add_source(f"sqlite:///{home / 'veterinary.db'}", name="veterinary")
     engine.create_application("veterinary", source="veterinary")
+    create_dealership_database(home / "dealership.db", today=today)
+    engine.add_source(f"sqlite:///{home / 'dealership.db'}", name="dealership")
+    engine.create_application("dealership", source="dealership")
     for name, (url, create) in SERVER_SETS.items():
         try:
             create(url, today=today)
@@ -102,7 +108,7 @@ def test_accuracy_floor(parley: Parley, name: str) -> None:
         if app not in {s.name for s in parley.list_sources()}:
             pytest.skip(f"the database server of {url.split('@')[-1]} is not reachable")
         reference: Any = PostgresReference(url) if app == "inventory" else MySQLReference(url)
-    elif app in {"hr", "saas", "veterinary"}:
+    elif app in {"hr", "saas", "veterinary", "dealership"}:
         reference = SQLiteReference(home / f"{app}.db")
     else:
         reference = DuckDBReference(home / f"{app}.duckdb")

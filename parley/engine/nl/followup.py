@@ -214,8 +214,11 @@ _UNIT_DAYS = {"day": (1, 1), "week": (7, 7), "month": (28, 31), "quarter": (89, 
 
 
 def refers_to_an_answer(tokens: Sequence[Token]) -> bool:
-    """ "how much of that was paid?", "break that down by clinic": "that" is an answer."""
+    """ "how much of that was paid?", "break that down by clinic": "that" is an answer;
+    "which one brought in the most?" picks one of its rows."""
     words = [t.norm for t in tokens]
+    if words[:2] in (["which", "one"], ["which", "ones"]) and words[2:3] != ["of"]:
+        return True  # "which one brought in the most?": one of the rows shown
     return any(
         word == "that" and index > 0 and words[index - 1] in _BEFORE_THAT
         and (index + 1 == len(words) or words[index + 1] in _AFTER_THAT)

@@ -20,8 +20,10 @@ from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS
 from parley.engine.nl.text import Token, fold, parse_number
 from parley.engine.nl.timephrases import find_time
 from parley.engine.nl.vocabulary import MONEY_NOUNS
+from parley.engine.semantic.joins import JoinTree
 from parley.engine.semantic.ontology import Metric, Object, Ontology
 from parley.engine.semantic.query import Aggregation, SemanticQuery
+from parley.errors import InvalidInput
 from parley.naming import singular, stem
 
 _AVERAGE = frozenset({"average", "avg", "mean"})
@@ -508,6 +510,47 @@ def _thing_as_value(facts: _Facts) -> str | None:
     return None
 
 
+def _adjective_of_other_rows(facts: _Facts) -> str | None:
+    """"new customer sign-ups" read as customers with some car in condition 'New': a
+    value said right before the name of the rows asked about qualifies those rows; a
+    value of rows many of theirs hold (an EXISTS) is not what it said."""
+    ontology = facts.ontology
+    if ontology is None:
+        return None
+    words = [t.norm for t in facts.tokens]
+    asked = {*facts.counted, *facts.metric_objects, facts.query.list_object} - {"", None}
+    for item in facts.query.filters:
+        if item.op != "eq" or len(item.values) != 1 or not isinstance(item.values[0], str):
+            continue
+        owner = item.field.split(".", 1)[0]
+        said = fold(item.values[0]).split()
+        for start in range(len(words) - len(said)):
+            if words[start:start + len(said)] != said:
+                continue
+            after = words[start + len(said)]
+            qualified = [name for name, naming in facts.object_words.items()
+                         if stem(after) in naming and name != owner and name in asked]
+            for name in qualified:
+                try:
+                    steps = JoinTree(ontology, name).path(owner)
+                except InvalidInput:
+                    continue
+                if any(step.fans_out for step in steps):
+                    return (f"{item.values[0]!r} qualifies the {after} asked about, but is a "
+                            f"value of {owner} they have many of")
+    return None
+
+
+def _ranking_of_one_figure(facts: _Facts) -> str | None:
+    """One figure over every row, "ordered" and cut: nothing was ranked."""
+    query = facts.query
+    if query.metrics and not query.dimensions and query.limit is not None and not (
+        query.together or query.is_list
+    ):
+        return "it would rank one figure"
+    return None
+
+
 def _or_across_columns(facts: _Facts) -> str | None:
     """"attendance over 100 or a price below 10": filters that all hold are an "and"."""
     fields = {item.field for item in facts.query.filters}
@@ -722,6 +765,7 @@ CHECKS: tuple[Check, ...] = (
     _coordinated_figures, _counted_through_unnamed, _negation_out_of_scope,
     _values_joined_by_and, _both_on_one_column, _count_of_a_count_column,
     _numbers_of_other_columns, _plural_values_summed, _ranked_by_a_measures_values,
+    _adjective_of_other_rows, _ranking_of_one_figure,
 )  # fmt: skip
 
 

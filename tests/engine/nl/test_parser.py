@@ -385,3 +385,13 @@ def test_a_new_period_counts_the_things_again(parser: Parser) -> None:
 ])
 def test_what_is_known_about_a_thing_is_schema_help(parser: Parser, question: str) -> None:
     assert understand(parser, question).intent == "schema_help"
+
+
+@pytest.mark.parametrize("question", [
+    # one figure over every order, cut to its first row: nothing was ranked
+    "which one brought in the most?",
+    "which ones sold the most last month?",
+])
+def test_which_one_with_no_earlier_answer_is_asked_back(parser: Parser, question: str) -> None:
+    found = understand(parser, question)
+    assert found.intent == "clarification" and found.query is None

@@ -1462,3 +1462,21 @@ def test_total_payments_by_person_are_named_in_full(tmp_path: Path) -> None:
     named = {(row[columns.index("first_name")], row[columns.index("last_name")], row[-1])
              for row in rows}
     assert named == {("Ann", "Lee", 20.0), ("Ann", "Roe", 21.0)}
+
+
+_GARAGE = """
+CREATE TABLE owners (owner_id INTEGER PRIMARY KEY, owner_name TEXT, joined_on DATE);
+CREATE TABLE vans (van_id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owners(owner_id),
+                   condition TEXT);
+INSERT INTO owners VALUES (1, 'Ada', '2025-01-05'), (2, 'Bo', '2025-02-05');
+INSERT INTO vans VALUES (1, 1, 'New'), (2, 2, 'Used');
+"""
+
+
+def test_a_value_said_before_other_rows_is_not_theirs_through_many(tmp_path: Path) -> None:
+    """"new owners" are not owners with some van in condition 'New'."""
+    with parser_over(tmp_path, _GARAGE, "garage") as opened:
+        found = opened[0].understand("how many new owners joined in 2025?")
+        assert found.query is None and "qualifies" in found.problem
+        # the vans' own condition still reads ("new vans")
+        assert answer(opened, "how many new vans are there?")[1] == [[1]]

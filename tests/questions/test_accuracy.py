@@ -51,7 +51,7 @@ FLOORS = {
     "marketing": (HERE / "blind3" / "marketing.yaml", "marketing", 0.65, 0.02),
     "veterinary": (HERE / "blind4" / "veterinary.yaml", "veterinary", 0.48, 0.02),
     "demo_business": (HERE / "blind5" / "demo_business.yaml", "demo", 0.70, 0.02),
-    "dealership": (HERE / "blind6" / "dealership.yaml", "dealership", 0.33, 0.02),
+    "dealership": (HERE / "blind6" / "dealership.yaml", "dealership", 0.50, 0.02),
 }
 #: The sets that live on a database server of the machine, and where.
 SERVER_SETS = {

@@ -212,6 +212,13 @@ class Router:
             if followup and context.previous is not None:
                 query = merge(self._graph, context.previous, reading)
                 intent: Intent = "refinement"
+                if _drops_whom_it_names(reading, query, context.previous):
+                    # "compare their revenue" after two questions about two people: the
+                    # rows "their" names are not the ones the edit kept.
+                    return Understanding(
+                        "clarification",
+                        problem="I could not tell whom 'their' names in the last answers",
+                    )
                 if _changes_nothing(query, context.previous):
                     # "which customers placed them?": words the edit could not read must
                     # not bring the last answer back as if it were the new one.
@@ -220,6 +227,15 @@ class Router:
                         problem="I could not tell what to change in the last answer",
                     )
             else:
+                if {t.norm for t in reading.tokens} & _NAMING_PRONOUNS and not (
+                    reading.mentioned or reading.group_objects or reading.list_object
+                    or reading.dimensions
+                ):
+                    # "compare their revenue this year": whose, the question does not say.
+                    return Understanding(
+                        "clarification",
+                        problem="I could not tell whom 'their' names in the last answers",
+                    )
                 built = build(self._graph, reading)
                 if isinstance(built, Unclear):
                     return Understanding("clarification", problem=built.problem)
@@ -316,6 +332,19 @@ def _or_list(labels: list[str]) -> str:
     if len(labels) <= 1:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+_NAMING_PRONOUNS = frozenset({"their", "them", "they", "those", "these", "theirs"})
+
+
+def _drops_whom_it_names(reading: Reading, query: SemanticQuery, previous: SemanticQuery) -> bool:
+    """Whether a follow-up that names the last answer's rows by a pronoun ("their") lost
+    the conditions that picked those rows out."""
+    if not {t.norm for t in reading.tokens} & _NAMING_PRONOUNS:
+        return False
+    kept = {(f.field, f.op, tuple(map(str, f.values))) for f in query.filters}
+    return any((f.field, f.op, tuple(map(str, f.values))) not in kept
+               for f in previous.filters if f.op in {"eq", "in"})
 
 
 def _changes_nothing(query: SemanticQuery, previous: SemanticQuery) -> bool:

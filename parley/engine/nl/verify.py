@@ -524,12 +524,18 @@ def _adjective_of_other_rows(facts: _Facts) -> str | None:
             continue
         owner = item.field.split(".", 1)[0]
         said = fold(item.values[0]).split()
-        for start in range(len(words) - len(said)):
-            if words[start:start + len(said)] != said:
-                continue
-            after = words[start + len(said)]
+        # Where the value is said: in full, else one of its words ("service" of "Brake
+        # Service", read as that value).
+        ends = [start + len(said) for start in range(len(words) - len(said))
+                if words[start:start + len(said)] == said]
+        ends = ends or [i + 1 for i, w in enumerate(words[:-1]) if w in said and w not in GRAMMAR]
+        for end in ends:
+            after = words[end]
             qualified = [name for name, naming in facts.object_words.items()
                          if stem(after) in naming and name != owner and name in asked]
+            # "service revenue": a value said before a figure qualifies the figure's rows.
+            qualified += [m.object for m in ontology.metrics
+                          if after in m.label.split() and m.object in asked - {owner}]
             for name in qualified:
                 try:
                     steps = JoinTree(ontology, name).path(owner)

@@ -219,6 +219,7 @@ _AMOUNT_LABELS = frozenset(
 _SALE_LIKE_WORDS = frozenset(
     {"order", "sale", "invoice", "transaction", "purchase", "booking", "line"}
 )
+_SALE_LIKE_STEMS = frozenset(stem(word) for word in _SALE_LIKE_WORDS)
 _UNIT_COST_LABELS = frozenset({"unit cost", "cost price", "cost per unit", "unit cogs"})
 _EXCLUDED_TIME_WORDS = frozenset(
     {
@@ -808,7 +809,8 @@ def _bare_label(attribute: Attribute) -> str:
 
 
 def _is_sale_like(table: _Table) -> bool:
-    return bool(_SALE_LIKE_WORDS.intersection(stem(word) for word in table.words))
+    # Stems on both sides: "sales" and "invoices" stem to "sal" and "invoic".
+    return bool(_SALE_LIKE_STEMS.intersection(stem(word) for word in table.words))
 
 
 @dataclass(slots=True)
@@ -841,7 +843,19 @@ def _money_columns(table: _Table) -> _Derived:
             found.amount = attribute
         if bare in ("cost", "total cost", "cost amount"):
             found.cost = attribute
+    if found.amount is None and found.quantity is None and found.price is not None and (
+        _is_sale_like(table) and bare_sale_price(found.price)
+    ):
+        # A sale of one thing at a price ("sales.sale_price"): the price is its amount.
+        found.amount = found.price
     return found
+
+
+def bare_sale_price(attribute: Attribute) -> bool:
+    """Whether a price column is what the row sold for ("sale price", "price", "selling
+    price"), not a list or unit price that a quantity would multiply."""
+    return _bare_label(attribute) in {"price", "sale price", "selling price", "sold price",
+                                      "final price", "transaction price"}
 
 
 def _derive_metrics(tables: list[_Table]) -> list[Metric]:

@@ -395,3 +395,9 @@ def test_what_is_known_about_a_thing_is_schema_help(parser: Parser, question: st
 def test_which_one_with_no_earlier_answer_is_asked_back(parser: Parser, question: str) -> None:
     found = understand(parser, question)
     assert found.intent == "clarification" and found.query is None
+
+
+def test_their_with_no_one_named_is_asked_back(parser: Parser) -> None:
+    first = understand(parser, "how many orders did Acme Corp place this year?").query
+    found = understand(parser, "compare their revenue this year", previous=first)
+    assert found.intent == "clarification" and "their" in found.problem

@@ -1480,3 +1480,10 @@ def test_a_value_said_before_other_rows_is_not_theirs_through_many(tmp_path: Pat
         assert found.query is None and "qualifies" in found.problem
         # the vans' own condition still reads ("new vans")
         assert answer(opened, "how many new vans are there?")[1] == [[1]]
+
+
+def test_a_number_followed_by_things_is_no_money(tmp_path: Path) -> None:
+    """"sold more than 1 book" counts books; it is no sale price above 1."""
+    with parser_over(tmp_path, _BOOKSHOP, "bookshop") as opened:
+        found = opened[0].understand("List the clerks who have sold more than 1 book")
+    assert found.query is None

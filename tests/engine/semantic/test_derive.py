@@ -844,3 +844,23 @@ def test_a_synonym_is_not_a_word_another_column_is_named_by(
                       primary_key=("customer_id",))
     ontology = derive_ontology(SchemaInfo(dialect="sqlite", tables=(table,)), source="s")
     assert ("mobile" in ontology.resolve("customers.phone_number")[1].synonyms) is kept
+
+
+@pytest.mark.parametrize("price", ["sale_price", "price", "selling_price"])
+def test_a_sale_of_one_thing_at_a_price_is_revenue(price: str) -> None:
+    """Each row of sales is one sale at a price: revenue is the sum of the prices."""
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("sales", (C("sale_id", "integer", primary_key=True), C(price, "float"),
+                            C("sale_date", "date")), primary_key=("sale_id",), row_count=10),
+    ))
+    revenue = derive_ontology(schema, source="shop").metric("revenue")
+    assert revenue is not None and revenue.expression == f"SUM({price})"
+
+
+def test_a_list_price_of_things_is_no_revenue() -> None:
+    """A price that a quantity would multiply, on rows that are no sales, is not revenue."""
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("products", (C("product_id", "integer", primary_key=True),
+                               C("price", "float")), primary_key=("product_id",), row_count=10),
+    ))
+    assert derive_ontology(schema, source="shop").metric("revenue") is None

@@ -16,6 +16,7 @@ from parley.engine.nl.roles.phrases import (
     listing_word_before,
     phrase_at,
     preceding,
+    things_after_the_number,
 )
 from parley.engine.nl.roles.reading import Ambiguity, FilterPart, MetricPart, Reading
 from parley.engine.nl.text import parse_number
@@ -114,6 +115,8 @@ def assign_roles(reading: Reading, words: list[str]) -> None:
 
         if obj and not attribute and not metric_concepts:
             sized = comparison_after(words, m.end)
+            if sized and things_after_the_number(reading.matches, words, m.end):
+                sized = None  # "bought more than 2 cars": a count of cars, not a size
             if sized:
                 # "invoices over 10k", "orders over 500": the object's size, its money.
                 comparison_after(words, m.end, reading.compared)

@@ -5,7 +5,13 @@
 from __future__ import annotations
 
 from parley.engine.nl.lexicon import Concept
-from parley.engine.nl.roles.phrases import comparison_after, comparison_at, contains, phrase_at
+from parley.engine.nl.roles.phrases import (
+    comparison_after,
+    comparison_at,
+    contains,
+    phrase_at,
+    things_after_the_number,
+)
 from parley.engine.nl.roles.reading import FilterPart, Reading
 from parley.engine.nl.vocabulary import (
     COMPARE,
@@ -100,6 +106,8 @@ def read_loose_conditions(reading: Reading, words: list[str]) -> None:
     for i, w in enumerate(words):
         if w in MONEY_VERBS:
             found = comparison_after(words, i + 1, reading.compared)
+            if found and things_after_the_number(reading.matches, words, i + 1):
+                continue  # "bought more than 2 cars": a count of cars, not money
             if found:
                 reading.money_condition = FilterPart(Concept("metric", ""), found[0], found[1])
                 return

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
+from parley.engine.nl.evidence import Match
 from parley.engine.nl.text import parse_number
 from parley.engine.nl.vocabulary import (
     AGGREGATION_WORDS,
@@ -154,3 +155,14 @@ def comparison_at(words: Sequence[str], j: int) -> tuple[FilterOp, list[object]]
     if number is None:
         return None
     return op, [int(number) if number.is_integer() else number]
+
+
+def things_after_the_number(
+    matches: Sequence[Match], words: Sequence[str], start: int
+) -> bool:
+    """Whether the first number from ``start`` on is followed by the name of things
+    ("bought more than 2 cars"): a count of them, not money or a size."""
+    number = next((j for j in range(start, min(start + 5, len(words))) if is_number(words[j])),
+                  None)
+    return number is not None and any(m.start == number + 1 and "object" in m.kinds
+                                      for m in matches)

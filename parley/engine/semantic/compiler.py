@@ -150,25 +150,31 @@ def _compile_average_over(
         for c in compiled.columns[len(query.dimensions) + 1:]
     ]
     keys = [c.key for c in outer_columns]
-    select = exp.select(
-        *(exp.column(key) for key in keys),
-        *(exp.alias_(exp.Avg(this=exp.column(c.key)), c.key) for c in metric_columns),
-    ).from_(_derived_table(compiled.tree, "per_value"))
+    select = _per_group(query, compiled.tree, keys, [
+        exp.alias_(exp.Avg(this=exp.column(c.key)), c.key) for c in metric_columns])
+    return CompiledQuery(select, (*outer_columns, *metric_columns), compiled.base_object,
+                         compiled.time_field, dialect)
+
+
+def _per_group(
+    query: SemanticQuery, inner: exp.Expr, keys: list[str], figures: list[exp.Expr]
+) -> exp.Select:
+    """``SELECT keys, figures FROM (inner) AS per_value GROUP BY keys``, in the query's
+    order (else by the first key) and cut at its limit: the outer query of figures made
+    per value first."""
+    select = exp.select(*(exp.column(key) for key in keys), *figures).from_(
+        _derived_table(inner, "per_value"))
     if keys:
         select = select.group_by(*(exp.column(key) for key in keys))
-    known = {*keys, *(c.key for c in metric_columns)}
-    items = list(query.order) or (
-        [OrderItem(key=keys[0], descending=False)] if keys else []
-    )
-    for item in items:
+    known = {*keys, *(figure.alias_or_name for figure in figures)}
+    for item in query.order or ([OrderItem(key=keys[0], descending=False)] if keys else []):
         if item.key not in known:
             raise InvalidInput(
                 f"cannot order by {item.key!r}: it is not a metric or dimension of the query")
         select = select.order_by(exp.Ordered(this=exp.column(item.key), desc=item.descending))
     if query.limit is not None:
         select = select.limit(_sql.positive(query.limit))
-    return CompiledQuery(select, (*outer_columns, *metric_columns), compiled.base_object,
-                         compiled.time_field, dialect)
+    return select
 
 
 def _compile_count_over(
@@ -188,19 +194,7 @@ def _compile_count_over(
     counted = owner.plural if owner else compiled.columns[len(query.dimensions)].label
     key = f"{owner.name if owner else 'value'}_count"
     keys = [c.key for c in outer_columns]
-    select = exp.select(
-        *(exp.column(k) for k in keys), exp.alias_(exp.Count(this=exp.Star()), key),
-    ).from_(_derived_table(compiled.tree, "per_value"))
-    if keys:
-        select = select.group_by(*(exp.column(k) for k in keys))
-    known = {*keys, key}
-    for item in query.order or ([OrderItem(key=keys[0], descending=False)] if keys else []):
-        if item.key not in known:
-            raise InvalidInput(
-                f"cannot order by {item.key!r}: it is not the count or a dimension of the query")
-        select = select.order_by(exp.Ordered(this=exp.column(item.key), desc=item.descending))
-    if query.limit is not None:
-        select = select.limit(_sql.positive(query.limit))
+    select = _per_group(query, compiled.tree, keys, [exp.alias_(exp.Count(this=exp.Star()), key)])
     column = OutputColumn(key, "measure", f"number of {counted}", "number")
     return CompiledQuery(select, (*outer_columns, column), compiled.base_object,
                          compiled.time_field, dialect)

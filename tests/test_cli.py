@@ -555,7 +555,8 @@ def test_ontology_export(run: Run, shop: str, tmp_path: Path) -> None:
     data = yaml.safe_load(printed.stdout)
     assert (data["source"], data["dialect"]) == ("shop", "sqlite")
     assert [o["name"] for o in data["objects"]] == ["sales"]
-    assert {m["name"] for m in data["metrics"]} == {"sale_count", "total_amount", "avg_amount"}
+    # The amount of sales is their revenue.
+    assert {m["name"] for m in data["metrics"]} == {"sale_count", "revenue", "avg_amount"}
 
     path = tmp_path / "shop.yaml"
     written = run("ontology", "export", shop, "--output", str(path))
@@ -573,15 +574,15 @@ def edit_metric(text: str, name: str, change: Callable[[dict[str, Any]], None]) 
 def test_an_imported_edit_survives_refresh_and_is_understood(
     run: Run, shop: str, tmp_path: Path
 ) -> None:
-    before = json_of(run("ask", "takings by region", "--app", "shopapp", "--json"))
+    before = json_of(run("ask", "haul by region", "--app", "shopapp", "--json"))
     assert before["intent"] == "clarification" and before["sql"] is None
 
     def rename(metric: dict[str, Any]) -> None:
         metric["label"] = "turnover"
-        metric["synonyms"].append("takings")
+        metric["synonyms"].append("haul")
 
     path = tmp_path / "edited.yaml"
-    path.write_text(edit_metric(run("ontology", "export", shop).stdout, "total_amount", rename),
+    path.write_text(edit_metric(run("ontology", "export", shop).stdout, "revenue", rename),
                     encoding="utf-8")
     imported = run("ontology", "import", shop, str(path))
     assert imported.exit_code == 0, imported.output
@@ -589,9 +590,9 @@ def test_an_imported_edit_survives_refresh_and_is_understood(
     assert run("source", "refresh", shop).exit_code == 0
 
     metric = next(m for m in yaml.safe_load(run("ontology", "export", shop).stdout)["metrics"]
-                  if m["name"] == "total_amount")
-    assert metric["label"] == "turnover" and "takings" in metric["synonyms"]
-    after = json_of(run("ask", "takings by region", "--app", "shopapp", "--json"))
+                  if m["name"] == "revenue")
+    assert metric["label"] == "turnover" and "haul" in metric["synonyms"]
+    after = json_of(run("ask", "haul by region", "--app", "shopapp", "--json"))
     assert after["intent"] == "sql_query"
     assert "SUM(sales.amount)" in after["sql"]
     assert "turnover" in after["text"].lower()

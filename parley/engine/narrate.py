@@ -18,6 +18,10 @@ def describe_query(query: SemanticQuery, ontology: Ontology, columns: Sequence[C
     if query.is_list:
         obj = ontology.object(query.list_object or "")
         subject = (obj.plural if obj else query.list_object or "rows").capitalize()
+    elif query.count_over is not None:
+        # "how many orders over $50,000": the things counted, not the figure they met.
+        subject = next((c.label or c.name for c in columns if c.role == "measure"),
+                       "number").capitalize()
     else:
         subject = " and ".join(labels.get(m.key, m.key) for m in query.metrics).capitalize()
         if query.dimensions:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from parley.engine.narrate import narrate
+from parley.engine.narrate import describe_query, narrate
 from parley.engine.result_shape import ColumnRole
 from parley.engine.semantic.query import SemanticQuery
 from tests.engine.semantic.conftest import build_ontology
@@ -48,3 +48,13 @@ def test_a_condition_on_a_figure_names_the_figure() -> None:
                ColumnRole("avg_amount", "measure", "Average amount")]
     text = narrate(query, build_ontology(), columns, [["France", 120]])
     assert "(where average amount above 100)" in text
+
+
+def test_things_counted_by_their_totals_are_the_title() -> None:
+    query = SemanticQuery.model_validate({
+        "metrics": [{"metric": "revenue"}],
+        "filters": [{"field": "revenue", "op": "gt", "values": [1000]}],
+        "count_over": {"field": "orders.order_id"},
+    })
+    columns = [ColumnRole("orders_count", "measure", "number of orders")]
+    assert describe_query(query, build_ontology(), columns) == "Number of orders"

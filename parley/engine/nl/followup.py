@@ -44,11 +44,10 @@ def merge(graph: Graph, previous: SemanticQuery, reading: Reading) -> SemanticQu
     """
     ontology = graph.ontology
     query = previous.model_copy(deep=True)
-    if query.count_over is not None and {t.norm for t in reading.tokens} & _THE_ROWS_SHOWN:
+    if {t.norm for t in reading.tokens} & _THE_ROWS_SHOWN:
         # "show me those" after "how many orders over $100k": the things counted are the
         # rows the follow-up is about, each with its figure ("and in 2024?" counts again).
-        query.dimensions.append(query.count_over)
-        query.count_over = None
+        query = previous.counted_shown()
     event_date(ontology, reading)
     dated = previous.time_range.field if previous.time_range else None
     dated = dated or next((c.field for c in previous.compare if c.field), None)

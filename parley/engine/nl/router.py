@@ -215,10 +215,7 @@ class Router:
                 if _drops_whom_it_names(reading, query, context.previous):
                     # "compare their revenue" after two questions about two people: the
                     # rows "their" names are not the ones the edit kept.
-                    return Understanding(
-                        "clarification",
-                        problem="I could not tell whom 'their' names in the last answers",
-                    )
+                    return _whose()
                 if _changes_nothing(query, context.previous):
                     # "which customers placed them?": words the edit could not read must
                     # not bring the last answer back as if it were the new one.
@@ -232,10 +229,7 @@ class Router:
                     or reading.dimensions
                 ):
                     # "compare their revenue this year": whose, the question does not say.
-                    return Understanding(
-                        "clarification",
-                        problem="I could not tell whom 'their' names in the last answers",
-                    )
+                    return _whose()
                 built = build(self._graph, reading)
                 if isinstance(built, Unclear):
                     return Understanding("clarification", problem=built.problem)
@@ -337,6 +331,12 @@ def _or_list(labels: list[str]) -> str:
 _NAMING_PRONOUNS = frozenset({"their", "them", "they", "those", "these", "theirs"})
 
 
+def _whose() -> Understanding:
+    """A question back for "their" that names no rows the reading can pick out."""
+    return Understanding(
+        "clarification", problem="I could not tell whom 'their' names in the last answers")
+
+
 def _drops_whom_it_names(reading: Reading, query: SemanticQuery, previous: SemanticQuery) -> bool:
     """Whether a follow-up that names the last answer's rows by a pronoun ("their") lost
     the conditions that picked those rows out."""
@@ -349,11 +349,7 @@ def _drops_whom_it_names(reading: Reading, query: SemanticQuery, previous: Seman
 
 def _changes_nothing(query: SemanticQuery, previous: SemanticQuery) -> bool:
     """Whether a follow-up's query is the last answer's own (its counted things shown)."""
-    shown = previous.model_copy(deep=True)
-    if shown.count_over is not None:
-        shown.dimensions.append(shown.count_over)
-        shown.count_over = None
-    return query.model_dump() in (previous.model_dump(), shown.model_dump())
+    return query.model_dump() in (previous.model_dump(), previous.counted_shown().model_dump())
 
 
 def _unknown_text(reading: Reading) -> str:

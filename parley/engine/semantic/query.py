@@ -228,6 +228,14 @@ class SemanticQuery(BaseModel):
     def is_list(self) -> bool:
         return self.list_object is not None
 
+    def counted_shown(self) -> SemanticQuery:
+        """The query showing each thing ``count_over`` counts, with its figure, instead of
+        counting them (itself when it counts nothing)."""
+        if self.count_over is None:
+            return self.model_copy(deep=True)
+        return self.model_copy(deep=True, update={
+            "dimensions": [*self.dimensions, self.count_over], "count_over": None})
+
     def describe(self) -> dict[str, Any]:
         """A JSON-ready view, for stored messages and the OntologyBlock."""
         return self.model_dump(mode="json", exclude_defaults=True)

@@ -145,6 +145,9 @@ def _variants(text: str) -> Iterable[str]:
     if words:
         yield " ".join([*words[:-1], plural(words[-1])])
         yield " ".join([*words[:-1], singular(words[-1])])
+        if words[-1].endswith(("person", "persons")):
+            # "salespeople" of salespersons: the plural people say.
+            yield " ".join([*words[:-1], words[-1].rsplit("person", 1)[0] + "people"])
 
 
 #: Units written into column names ("cost_usd", "weight_kg"): people say "cost", "weight".

@@ -1487,3 +1487,33 @@ def test_a_number_followed_by_things_is_no_money(tmp_path: Path) -> None:
     with parser_over(tmp_path, _BOOKSHOP, "bookshop") as opened:
         found = opened[0].understand("List the clerks who have sold more than 1 book")
     assert found.query is None
+
+
+_CREW = """
+CREATE TABLE salespersons (salesperson_id INTEGER PRIMARY KEY, first_name TEXT,
+                           last_name TEXT, hire_date DATE, termination_date DATE);
+INSERT INTO salespersons VALUES (1, 'Ana', 'Ruiz', '2020-01-01', NULL),
+    (2, 'Bo', 'Lund', '2021-01-01', '2024-06-30'), (3, 'Cy', 'Mair', '2022-01-01', NULL);
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the date of an event said to have happened is set
+        ("How many salespersons have left?", [[1]]),
+        # "salespeople" are salespersons
+        ("How many salespeople are there?", [[3]]),
+    ],
+)
+def test_an_event_said_to_have_happened_is_its_date_set(
+    tmp_path: Path, question: str, expected: list[list[Any]]
+) -> None:
+    with parser_over(tmp_path, _CREW, "crew") as opened:
+        assert answer(opened, question)[1] == expected
+
+
+def test_the_rows_listed_whose_event_happened(tmp_path: Path) -> None:
+    with parser_over(tmp_path, _CREW, "crew") as opened:
+        columns, rows = answer(opened, "List the salespersons who have left")
+    assert [row[columns.index("first_name")] for row in rows] == ["Bo"]

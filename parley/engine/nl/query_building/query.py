@@ -37,7 +37,7 @@ from parley.engine.nl.query_building.order import apply_order
 from parley.engine.nl.query_building.spending import money_kind
 from parley.engine.nl.query_building.subjects import display_fields, query_base
 from parley.engine.nl.query_building.unclear import Unclear
-from parley.engine.nl.roles.reading import Reading
+from parley.engine.nl.roles.reading import FilterPart, Reading
 from parley.engine.nl.timephrases import default_grain
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import DimensionRef, MetricRef, SemanticQuery
@@ -53,6 +53,7 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     ontology = graph.ontology
     owned_amounts(ontology, reading)
     money_nouns(ontology, reading)
+    _event_happened(reading)
     unclear = _settle(graph, reading)
     if unclear is not None:
         return unclear
@@ -192,6 +193,28 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
         query.average_over = over
         query.order = [o for o in query.order if o.key != over.field.split(".")[-1]]
     return query
+
+
+#: Words after which an event's word says it happened ("salespersons who have left").
+_HAPPENED_AFTER = frozenset({"have", "has", "had", "who", "that", "which", "already"})
+
+
+def _event_happened(reading: Reading) -> None:
+    """ "How many salespersons have left?": the rows whose date of that event is set. A
+    period said with it ("left last year") dates them instead."""
+    dated = reading.time_field
+    time = reading.time
+    if dated is None or reading.period or time.compare or time.grain or time.series or (
+        reading.recency is not None or reading.ranking or reading.superlative or reading.limit
+    ):
+        return  # "who joined most recently": ranked by the date, not filtered on it
+    words = [t.norm for t in reading.tokens]
+    for match in reading.matches:
+        if dated in match.concepts and match.start > 0 and (
+            words[match.start - 1] in _HAPPENED_AFTER
+        ):
+            reading.conditions.append(FilterPart(dated, "ne", [None]))
+            return
 
 
 def _counted_by_a_total(reading: Reading) -> Concept | None:

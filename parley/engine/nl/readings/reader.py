@@ -55,6 +55,22 @@ def _relative_period(frame: Frame, today: dt.date | None) -> set[int]:
     return set(found.used)
 
 
+def _event_said_to_happen(frame: Frame) -> bool:
+    """Whether a date column is named by its event as a verb ("who have left")."""
+    words = [t.norm for t in frame.tokens]
+    if any(o.kind in {"most", "extreme", "top", "order", "compare", "between", "recent"}
+           for o in frame.operators):
+        return False  # "the appointment that started most recently": ranked by the date
+    return any(
+        p.kind == "attribute" and p.start > 0 and words[p.start - 1] in _HAPPENED_AFTER
+        and any(c.role == "time" for c in p.concepts)
+        for p in frame.pieces
+    )
+
+
+_HAPPENED_AFTER = frozenset({"have", "has", "had", "who", "that", "which", "already"})
+
+
 def _a_denied_verb(tokens: list[Token], op: Operator) -> bool:
     """"customers who haven't ordered in 2025": after a negation, "ordered in" is what is
     denied, not an ordering."""
@@ -159,6 +175,10 @@ class Reader:
             raise Declined("a negative number")
         builder = Builder(self, frame, today=today)
         query = builder.build()
+        if _event_said_to_happen(frame):
+            # "the salespersons who have left": the rows whose leaving date is set, a
+            # condition the business parser reads (here it would list the date).
+            raise Declined("an event said to have happened")
         relative = _relative_period(frame, today) - builder.dated
         if relative and not any(p.used and p.start <= min(relative) and max(relative) < p.end
                                 for p in frame.pieces):

@@ -314,3 +314,6 @@ MONEY_NOUNS = frozenset({"sale", "payment", "invoice", "charge", "fee", "refund"
 #: How columns of people's names end: "Linda Smith" is a first and a last name.
 FIRST_NAMES = ("first name", "given name", "forename")
 LAST_NAMES = ("last name", "surname", "family name")
+
+#: Words after which an event's word says it happened ("salespersons who have left").
+HAPPENED_AFTER = frozenset({"have", "has", "had", "who", "that", "which", "already"})

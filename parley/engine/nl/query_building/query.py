@@ -39,6 +39,7 @@ from parley.engine.nl.query_building.subjects import display_fields, query_base
 from parley.engine.nl.query_building.unclear import Unclear
 from parley.engine.nl.roles.reading import FilterPart, Reading
 from parley.engine.nl.timephrases import default_grain
+from parley.engine.nl.vocabulary import HAPPENED_AFTER
 from parley.engine.semantic.ontology import Ontology
 from parley.engine.semantic.query import DimensionRef, MetricRef, SemanticQuery
 from parley.errors import InvalidInput
@@ -195,10 +196,6 @@ def build(graph: Graph, reading: Reading) -> SemanticQuery | Unclear:
     return query
 
 
-#: Words after which an event's word says it happened ("salespersons who have left").
-_HAPPENED_AFTER = frozenset({"have", "has", "had", "who", "that", "which", "already"})
-
-
 def _event_happened(reading: Reading) -> None:
     """ "How many salespersons have left?": the rows whose date of that event is set. A
     period said with it ("left last year") dates them instead."""
@@ -211,7 +208,7 @@ def _event_happened(reading: Reading) -> None:
     words = [t.norm for t in reading.tokens]
     for match in reading.matches:
         if dated in match.concepts and match.start > 0 and (
-            words[match.start - 1] in _HAPPENED_AFTER
+            words[match.start - 1] in HAPPENED_AFTER
         ):
             reading.conditions.append(FilterPart(dated, "ne", [None]))
             return

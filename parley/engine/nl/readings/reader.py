@@ -30,6 +30,7 @@ from parley.engine.nl.readings.pieces import (
 from parley.engine.nl.readings.words import beyond_readings, objects_of
 from parley.engine.nl.text import Token, parse_number, tokenize
 from parley.engine.nl.timephrases import find_time
+from parley.engine.nl.vocabulary import HAPPENED_AFTER
 from parley.engine.semantic.joins import JoinStep, JoinTree
 from parley.engine.semantic.ontology import Ontology, Relationship
 from parley.engine.semantic.query import SemanticQuery
@@ -62,13 +63,12 @@ def _event_said_to_happen(frame: Frame) -> bool:
            for o in frame.operators):
         return False  # "the appointment that started most recently": ranked by the date
     return any(
-        p.kind == "attribute" and p.start > 0 and words[p.start - 1] in _HAPPENED_AFTER
+        p.kind == "attribute" and p.start > 0 and words[p.start - 1] in HAPPENED_AFTER
         and any(c.role == "time" for c in p.concepts)
         for p in frame.pieces
     )
 
 
-_HAPPENED_AFTER = frozenset({"have", "has", "had", "who", "that", "which", "already"})
 
 
 def _a_denied_verb(tokens: list[Token], op: Operator) -> bool:

@@ -179,6 +179,20 @@ ABBREVIATIONS: dict[str, str] = {
     "lang": "language",
     "appt": "appointment",
     "appts": "appointments",
+    "acc": "account",
+    "bal": "balance",
+    "pop": "population",
+    "enr": "enrollment",
+    "temp": "temperature",
+    "dist": "distance",
+    "ht": "height",
+    "wt": "weight",
+    "sal": "salary",
+    "ctry": "country",
+    "cnty": "county",
+    "mgmt": "management",
+    "univ": "university",
+    "intl": "international",
 }
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")

@@ -49,10 +49,14 @@ _add("extreme", "min", "minimum", "min", "lowest", "smallest", "least", "fewest"
      "the minimum", "the lowest", "the smallest", "the least", "the fewest")
 _add("most", "desc", "most", "the most", "most number of", "the most number of",
      "largest number of", "the largest number of", "highest number of",
-     "the highest number of", "greatest number of", "the greatest number of", "most amount of")
+     "the highest number of", "greatest number of", "the greatest number of", "most amount of",
+     "the most amount of", "the highest amount of", "the largest amount of",
+     "the greatest amount of", "highest amount of", "largest amount of")
 _add("most", "asc", "least number of", "the least number of", "fewest number of",
      "smallest number of", "the smallest number of", "lowest number of",
-     "the lowest number of", "the fewest number of")
+     "the lowest number of", "the fewest number of", "the fewest amount of",
+     "the least amount of", "the smallest amount of", "the lowest amount of", "fewest amount of",
+     "least amount of", "smallest amount of")
 _add("recent", "desc", "most recent", "the most recent", "most recently", "the most recently",
      "latest", "the latest", "newest", "the newest", "most lately")
 _add("recent", "asc", "least recent", "least recently", "earliest", "the earliest",

@@ -30,6 +30,7 @@ from parley.engine.semantic.query import (
     SemanticQuery,
 )
 from parley.errors import InvalidInput
+from parley.naming import plural
 
 __all__ = ["CompiledQuery", "compile_query"]
 
@@ -190,9 +191,12 @@ def _compile_count_over(
     })
     compiled = _Compiler(inner_query, ontology, dialect).compile()
     outer_columns = list(compiled.columns[: len(query.dimensions)])
-    owner = ontology.object(query.count_over.field.split(".")[0])
-    counted = owner.plural if owner else compiled.columns[len(query.dimensions)].label
-    key = f"{owner.name if owner else 'value'}_count"
+    owner, attribute = ontology.resolve(query.count_over.field)
+    if attribute.name in {*owner.primary_key, owner.display_attribute}:
+        counted, key = owner.plural, f"{owner.name}_count"  # each customer, counted
+    else:
+        # "how many cities have more than 3 airports": the column's values, counted.
+        counted, key = plural(attribute.label), f"{attribute.name}_count"
     keys = [c.key for c in outer_columns]
     select = _per_group(query, compiled.tree, keys, [exp.alias_(exp.Count(this=exp.Star()), key)])
     column = OutputColumn(key, "measure", f"number of {counted}", "number")

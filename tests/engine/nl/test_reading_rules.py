@@ -84,7 +84,8 @@ def answer(club: tuple[Parser, Source], question: str) -> tuple[list[str], list[
     [("fname", "first name"), ("emp_lname", "employee last name"), ("stu_id", "student id"),
      ("LName", "last name"), ("FName", "first name"),
      ("crs_code", "course code"), ("prof_office", "professor office"),
-     ("appt_type", "appointment type")],
+     ("appt_type", "appointment type"), ("acc_bal", "account balance"),
+     ("enr", "enrollment")],
 )
 def test_common_schema_abbreviations_are_spelled_out(identifier: str, label: str) -> None:
     assert humanize(identifier) == label
@@ -1517,3 +1518,58 @@ def test_the_rows_listed_whose_event_happened(tmp_path: Path) -> None:
     with parser_over(tmp_path, _CREW, "crew") as opened:
         columns, rows = answer(opened, "List the salespersons who have left")
     assert [row[columns.index("first_name")] for row in rows] == ["Bo"]
+
+
+_HARBOUR = """
+CREATE TABLE sailor (sailor_id INTEGER PRIMARY KEY, sname TEXT, city_code TEXT, age INTEGER);
+CREATE TABLE dock (dock_id INTEGER PRIMARY KEY, dock_name TEXT, town TEXT, acc_bal REAL,
+                   total_berths INTEGER);
+INSERT INTO sailor VALUES (1, 'Ola', 'OSL', 30), (2, 'Kari', 'BGO', 41), (3, 'Per', 'OSL', 25),
+    (4, 'Liv', 'TRD', 38);
+INSERT INTO dock VALUES (1, 'North', 'Tromso', 10.5, 10), (2, 'South', 'Tromso', 4.0, 20),
+    (3, 'East', 'Bodo', 7.5, 30), (4, 'West', 'Narvik', 1.0, 40), (5, 'Quay', 'Bodo', 2.0, 50),
+    (6, 'Pier', 'Alta', 3.0, 60), (7, 'Fjord', 'Tromso', 0.0, 70);
+"""
+
+
+@pytest.fixture(scope="module")
+def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
+    with parser_over(tmp_path_factory.mktemp("harbour"), _HARBOUR, "harbour") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A code in capitals, as stored, is a value with no column word before it.
+        ("How many sailors live in OSL or BGO?", [[3]]),
+        # A verb of place before a group whose own words hold "in".
+        ("How many sailors live in each city?", [["BGO", 1], ["OSL", 2], ["TRD", 1]]),
+        # Each value of a column counted when its own count meets the condition.
+        ("How many towns have more than 1 dock?", [[2]]),
+        # "acc_bal" is the account balance.
+        ("What is the total account balance of all docks?", [[28.0]]),
+        # "total" of a column called "total berths", after another aggregate, is its name.
+        ("What is the average and maximum total berths of docks?", [[40.0, 70]]),
+        ("What is the average and maximum number of total berths of docks?", [[40.0, 70]]),
+        # "the highest amount of" docks is the most of them.
+        ("Which town has the highest amount of docks?", [["Tromso", 3]]),
+    ],
+)
+def test_codes_places_and_values_counted_by_their_counts(
+    harbour: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    harbour[0].reader.read(question)  # read by the readings, not only the business parser
+    assert sorted(answer(harbour, question)[1]) == expected
+
+
+def test_a_short_code_in_lower_case_is_not_a_value(harbour: tuple[Parser, Source]) -> None:
+    with pytest.raises(Declined):
+        harbour[0].reader.read("How many sailors live in osl?")
+
+
+def test_values_counted_by_their_counts_are_titled_as_the_values(
+    harbour: tuple[Parser, Source],
+) -> None:
+    columns, rows = answer(harbour, "How many towns have more than 1 dock?")
+    assert columns == ["town_count"] and rows == [[2]]

@@ -145,6 +145,9 @@ class Builder:
         self.denials: dict[int, tuple[Operator, Denied, Piece]] = {}
         #: The object whose rows a count condition counts ("with at least one album").
         self.compared: str | None = None
+        #: "how many cities have more than 3 airports": the column whose values are
+        #: counted once their own count meets the condition.
+        self.count_over: str | None = None
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -456,7 +459,7 @@ class Builder:
                 exists = [f"{subject}.{k}" for k in self._object(subject).primary_key][:1]
                 filters += [QueryFilter(field=f, op="ne", values=[None]) for f in [key, *exists]]
             dimensions += [f for f in shown if f not in dimensions]
-            if having and not dimensions:
+            if having and not dimensions and self.count_over is None:
                 raise Declined("a condition on a count needs something to group")
             for dimension in dimensions:
                 if dimension in keyed:
@@ -474,12 +477,16 @@ class Builder:
                     raise Declined("an alphabetical order of figures")
                 order.append(OrderItem(key=DimensionRef(field=texts[0]).key,
                                        descending=self.pending_direction))
+            if self.count_over is not None:
+                # A city with no name is no city counted.
+                filters.append(QueryFilter(field=self.count_over, op="ne", values=[None]))
             query = SemanticQuery(
                 metrics=[self._metric_ref(m) for m in metrics],
                 dimensions=[DimensionRef(field=f) for f in dimensions],
                 filters=[*filters, *having],
                 order=order,
                 limit=limit,
+                count_over=DimensionRef(field=self.count_over) if self.count_over else None,
             )
             if not dimensions and (order or limit):
                 raise Declined("a ranking of one figure")
@@ -724,7 +731,19 @@ class Builder:
                         # "the number of platforms" of a platforms column: its sum?
                         raise Hazard(f"a count of a column ({after.text})")
                     # "how many countries": the different values of the column.
+                    counted = None if having else self._count_condition(
+                        subject, having, reachable=True)
                     self._use(after)
+                    if counted is not None and self.reader.distance(
+                        counted, concept.object) is not None:
+                        # "how many cities have more than 3 airports": each city's
+                        # airports counted, and the cities kept counted in turn.
+                        self.count_over = concept.field
+                        self.joined = True
+                        metrics.append(Metric("count", counted))
+                        continue
+                    if counted is not None:
+                        raise Declined("a count of values over a count it does not reach")
                     metrics.append(Metric("count_distinct", concept.field))
                     continue
                 target = subject
@@ -1109,7 +1128,11 @@ class Builder:
                 self.group_keys[shown] = key
             return shown
         if piece.names_column:
-            return self._attribute_of(piece, subject).field
+            field_ = self._attribute_of(piece, subject).field
+            if subject in piece.objects and self.ontology.resolve(field_)[1].role == "time":
+                # "the average quantity per order": each order, not each order date.
+                return None
+            return field_
         return None
 
     def _ranking(
@@ -2111,7 +2134,8 @@ class Builder:
                 continue  # ("US" in capitals is a country, not "us".)
             if token.norm in RELATION_VERBS and (
                 self.joined or token.stem in column_words or self._names_value(token.index)
-                or self._between_read_words(token.index)
+                or self._between_read_words(
+                    token.index, figured=not query.is_list or query.distinct)
             ):
                 continue
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
@@ -2197,7 +2221,7 @@ class Builder:
         following = self.frame.piece_at(piece.end)
         return following is not None and following.kind in {"value", "quoted"} and following.used
 
-    def _between_read_words(self, index: int) -> bool:
+    def _between_read_words(self, index: int, *, figured: bool = False) -> bool:
         """"students living in each city", "payment methods used by parties": a verb right
         between two things the reading used relates them as the reading does."""
         tokens = self.frame.tokens
@@ -2207,13 +2231,20 @@ class Builder:
         after = index + 1
         while after < len(tokens) and tokens[after].norm in _VERB_PARTICLES:
             after += 1
+        if after >= len(tokens) and after > index + 1 and figured:
+            # "the number of cities employees live in": the verb closes a clause on the
+            # rows whose column was counted or ranked before it. (A plain list, "what
+            # cities do students live in", may want each city once: not read.)
+            return any(p.used and p.end <= before.start and p.kind in {"object", "attribute"}
+                       for p in self.frame.pieces)
         if after >= len(tokens) or after == index + 1:
             return False
         following = self.frame.piece_at(after)
         if following is not None:
             return following.used and following.kind in {"object", "attribute", "value",
                                                           "quoted"}
-        return any(o.start == after and self.explained & set(range(o.start, o.end))
+        # "students living in each city": the group's own words may hold the particle.
+        return any(index < o.start <= after and self.explained & set(range(o.start, o.end))
                    for o in self.frame.operators if o.kind == "group")
 
     def _passive_by(self, index: int) -> bool:
@@ -2245,7 +2276,7 @@ class Builder:
         if item.against is not None:
             return (f"{field_label(self.ontology, item.field)} {OP_WORDS[item.op]} "
                     f"the average {field_label(self.ontology, item.field)}")
-        values = " and ".join(str(v) for v in item.values)
+        values = (" or " if item.op == "in" else " and ").join(str(v) for v in item.values)
         owner = item.field.split(".")[0]
         if item.op in {"ne", "not_in"} and item.values != [None] and self.subject and (
             self.reader.linked(self.subject, owner)
@@ -2261,6 +2292,9 @@ class Builder:
 
     def describe(self, query: SemanticQuery) -> str:
         parts: list[str] = []
+        if query.count_over is not None:
+            parts.append(f"number of {field_label(self.ontology, query.count_over.field)} "
+                         "values, each with")
         for metric in query.metrics:
             if self.paired is not None and metric.field == ".".join(self.paired):
                 link = self._object(self.paired[0]).plural

@@ -156,6 +156,19 @@ def names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> b
         named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
         return any(c.kind == "attribute" for c in named) and not (
             op.start and tokens[op.start - 1].norm in {"the", "a"} | _BEFORE_A_COUNT)
+    if op.kind == "aggregate" and tokens[op.start].norm == "total" and op.start and (
+        tokens[op.start - 1].norm in _BEFORE_A_COUNT - {"total", ","}
+        or (tokens[op.start - 1].norm == "of" and op.start > 1
+        and tokens[op.start - 2].norm in {"number", "numbers"})
+    ):
+        # "the average total passengers", "the maximum number of total passengers": a
+        # column called "total ...", aggregated by the word before it.
+        for end in range(op.end + 1, min(len(tokens), op.start + lexicon.longest) + 1):
+            span = tokens[op.start:end]
+            named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
+            if any(c.kind == "attribute" for c in named):
+                return True
+        return False
     if op.kind != "count" or op.start == 0:
         return False
     if tokens[op.start].norm in {"count", "counts"}:
@@ -236,7 +249,8 @@ def plausible(
     if len(words) == 1:
         word = words[0]
         if len(word.norm) <= 3 and not word.norm.isdigit():
-            return _column_word_before(tokens, start, concept)
+            # "students from HKG": a code in capitals as stored explains itself.
+            return _written_code(words, concept) or _column_word_before(tokens, start, concept)
     return True
 
 

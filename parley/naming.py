@@ -293,6 +293,10 @@ def expand_abbreviations(words: list[str]) -> list[str]:
             # "LName" splits as "l name": the last name, as "lname" is.
             expanded.append(_NAME_INITIALS[word])
             continue
+        if word not in ABBREVIATIONS and len(word) == 5 and word.endswith("name"):
+            # "bname", "sname": a name column, its table's initial glued before it.
+            expanded.extend([word[0], "name"])
+            continue
         expanded.extend(ABBREVIATIONS.get(word, word).split())
     return expanded
 

@@ -85,7 +85,7 @@ def answer(club: tuple[Parser, Source], question: str) -> tuple[list[str], list[
      ("LName", "last name"), ("FName", "first name"),
      ("crs_code", "course code"), ("prof_office", "professor office"),
      ("appt_type", "appointment type"), ("acc_bal", "account balance"),
-     ("enr", "enrollment")],
+     ("enr", "enrollment"), ("bname", "b name"), ("dname", "d name")],
 )
 def test_common_schema_abbreviations_are_spelled_out(identifier: str, label: str) -> None:
     assert humanize(identifier) == label
@@ -1521,14 +1521,18 @@ def test_the_rows_listed_whose_event_happened(tmp_path: Path) -> None:
 
 
 _HARBOUR = """
-CREATE TABLE sailor (sailor_id INTEGER PRIMARY KEY, sname TEXT, city_code TEXT, age INTEGER);
+CREATE TABLE sailor (sailor_id INTEGER PRIMARY KEY, sname TEXT, city_code TEXT, age INTEGER,
+                     hired_on DATE);
 CREATE TABLE dock (dock_id INTEGER PRIMARY KEY, dock_name TEXT, town TEXT, acc_bal REAL,
-                   total_berths INTEGER);
-INSERT INTO sailor VALUES (1, 'Ola', 'OSL', 30), (2, 'Kari', 'BGO', 41), (3, 'Per', 'OSL', 25),
-    (4, 'Liv', 'TRD', 38);
-INSERT INTO dock VALUES (1, 'North', 'Tromso', 10.5, 10), (2, 'South', 'Tromso', 4.0, 20),
-    (3, 'East', 'Bodo', 7.5, 30), (4, 'West', 'Narvik', 1.0, 40), (5, 'Quay', 'Bodo', 2.0, 50),
-    (6, 'Pier', 'Alta', 3.0, 60), (7, 'Fjord', 'Tromso', 0.0, 70);
+                   total_berths INTEGER, year_built INTEGER);
+INSERT INTO sailor VALUES (1, 'Ola', 'OSL', 30, '2020-01-05'),
+    (2, 'Kari', 'BGO', 41, '2023-06-01'), (3, 'Per', 'OSL', 25, '2021-03-09'),
+    (4, 'Liv', 'TRD', 38, '2019-11-30');
+INSERT INTO dock VALUES (1, 'North', 'Tromso', 10.5, 10, 1990),
+    (2, 'South', 'Tromso', 4.0, 20, 1985),
+    (3, 'East', 'Bodo', 7.5, 30, 2001), (4, 'West', 'Narvik', 1.0, 40, 1979),
+    (5, 'Quay', 'Bodo', 2.0, 50, 1999), (6, 'Pier', 'Alta', 3.0, 60, 2010),
+    (7, 'Fjord', 'Tromso', 0.0, 70, 1995);
 """
 
 
@@ -1573,3 +1577,20 @@ def test_values_counted_by_their_counts_are_titled_as_the_values(
 ) -> None:
     columns, rows = answer(harbour, "How many towns have more than 1 dock?")
     assert columns == ["town_count"] and rows == [[2]]
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        # The rows' one date says when they were hired.
+        ("Which sailor was hired most recently?", "Kari"),
+        # A year column named by the verb right before "latest".
+        ("Which dock was built latest?", "Pier"),
+    ],
+)
+def test_a_verb_beside_most_recent_ranks_by_its_date(
+    harbour: tuple[Parser, Source], question: str, name: str
+) -> None:
+    harbour[0].reader.read(question)
+    _, rows = answer(harbour, question)
+    assert rows[0][0] == name and len(rows) == 1  # the sailor's or dock's name first

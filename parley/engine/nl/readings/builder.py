@@ -1305,6 +1305,14 @@ class Builder:
         if after is not None and after.names_column and not after.used:
             self._use(after)
             return self._attribute_of(after, subject)
+        before = self.frame.piece_at(op.start - 1) if op.start else None
+        if before is not None and before.names_column and not before.used:
+            # "the artist who joined latest": the verb names the date it ranks by.
+            concept = self._attribute_of(before, subject)
+            if concept.object == subject and (concept.role == "time" or "year" in re.split(
+                r"[_\W]+", concept.name.lower())):
+                self._use(before)
+                return concept
         obj = self._object(subject)
         if obj.default_time:
             return Concept("attribute", obj.name, obj.default_time, role="time")
@@ -2111,7 +2119,10 @@ class Builder:
         # "built in the most recent year" ranks by built_year: the verb names the column.
         column_words = {stem(w) for f in fields_of(query) for w in re.split(r"[_\W]+", f.lower())}
         passed = self._passed_through(query)
+        dated_verbs = self._verbs_of_the_date(query)
         for piece in self.frame.pieces:
+            if piece.end - piece.start == 1 and piece.start in dated_verbs:
+                continue  # "formed most recently", though "formed" names the forms too
             if not piece.used and not (piece.kind == "object" and set(piece.objects) & passed):
                 left.append(" ".join(t.norm for t in self.frame.tokens[piece.start:piece.end]))
         ourselves = self._about_ourselves()
@@ -2140,6 +2151,8 @@ class Builder:
                 continue
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
                 continue  # "branches opened before 2010": the open year says it
+            if token.index in dated_verbs:
+                continue  # "the log created most recently": when it was, its date says
             if token.index == 0 and token.norm in OPENING_REQUESTS:
                 continue  # "Report all majors ...": a request, where it opens the question
             if token.stem in self._linking_words(query):
@@ -2160,6 +2173,34 @@ class Builder:
                 continue  # "the treatments we offer", "pets on file": the data itself
             left.append(token.norm)
         return left
+
+    def _verbs_of_the_date(self, query: SemanticQuery) -> set[int]:
+        """Participles beside a "most recent" the reading ranks by the rows' date ("the
+        log that was created most recently", "the most recently formed party"): when the
+        rows came to be is the date, where the verb names it or the rows have no other."""
+        ordered = [o.key for o in query.order if "." in o.key]
+        if not ordered or not self.subject:
+            return set()
+        owner, attribute = self.ontology.resolve(ordered[0])
+        if owner.name != self.subject or attribute.role != "time":
+            return set()
+        words = {stem(w) for w in re.split(r"[_\W]+", attribute.name.lower()) if w}
+        dates = [a for a in owner.attributes if a.role == "time"]
+        found: set[int] = set()
+        tokens = self.frame.tokens
+        for op in self._ops("recent"):
+            if not self.explained & set(range(op.start, op.end)):
+                continue
+            following = self.frame.next_piece(op.end, limit=0)
+            # ("who made the latest order": the verb takes the order as its object.)
+            before = [] if following is not None and following.kind == "object" else [
+                op.start - 1]
+            for index in (*before, op.end):
+                if 0 <= index < len(tokens) and participle(tokens[index].norm) and (
+                    tokens[index].stem in words or len(dates) == 1
+                ):
+                    found.add(index)
+        return found
 
     def _each_of_the_groups(self, op: Operator, query: SemanticQuery) -> bool:
         """"the tracks, and how many races has each had?", "... in each of them": an

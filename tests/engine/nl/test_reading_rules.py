@@ -1533,6 +1533,9 @@ INSERT INTO dock VALUES (1, 'North', 'Tromso', 10.5, 10, 1990),
     (3, 'East', 'Bodo', 7.5, 30, 2001), (4, 'West', 'Narvik', 1.0, 40, 1979),
     (5, 'Quay', 'Bodo', 2.0, 50, 1999), (6, 'Pier', 'Alta', 3.0, 60, 2010),
     (7, 'Fjord', 'Tromso', 0.0, 70, 1995);
+CREATE TABLE cargo (cargo_id INTEGER PRIMARY KEY, dock_id INTEGER REFERENCES dock(dock_id),
+                    tonnes INTEGER);
+INSERT INTO cargo VALUES (1, 1, 100), (2, 1, 50), (3, 2, 20), (4, 3, 7), (5, 5, 3);
 """
 
 
@@ -1594,3 +1597,21 @@ def test_a_verb_beside_most_recent_ranks_by_its_date(
     harbour[0].reader.read(question)
     _, rows = answer(harbour, question)
     assert rows[0][0] == name and len(rows) == 1  # the sailor's or dock's name first
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Nothing of the docks asked for: one figure over their cargo.
+        ("What is the total tonnes of docks in Tromso?", [[170]]),
+        # Their names asked for beside it: one figure per dock.
+        ("What are the names of the docks in Bodo, and what are their total tonnes?",
+         [["East", 7], ["Quay", 3]]),
+    ],
+)
+def test_a_figure_of_related_rows_is_one_unless_the_rows_are_shown(
+    harbour: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    harbour[0].reader.read(question)
+    columns, rows = answer(harbour, question)
+    assert [[row[i] for i, c in enumerate(columns) if c != "dock_id"] for row in rows] == expected

@@ -392,11 +392,9 @@ class Builder:
         groups = self._groups(subject)
         if self.paired is not None:
             metrics = self._counted_through_pairs(subject, metrics, having)
-        if self.per_subject is not None and metrics and not groups:
-            if not self._per_row_said():
-                # "the total quantity of products bought by X": one figure over them,
-                # unless "each", "per" or a ranking says it is one per product.
-                raise Declined("a figure over rows, or one per row")
+        if self.per_subject is not None and metrics and not groups and (
+            self._per_row_said() or self._subject_shown(subject)
+        ):
             display = self._display(subject)
             key = self._reference_to(self.per_subject, subject)
             if key is None:
@@ -646,6 +644,14 @@ class Builder:
         ranked = "extreme" in kinds and len(figures) > 1
         return bool(kinds & {"group", "most", "top", "order"} or words & {"with", "whose"}
                     or ranked)
+
+    def _subject_shown(self, subject: str) -> bool:
+        """Whether a column of the subject is asked for beside the figure ("the names of
+        the branches and their total loan amounts"): then the figure is one per row, and
+        otherwise one over them all ("the total quantity of products bought by X")."""
+        return any(not p.used and p.kind == "attribute"
+                   and any(c.object == subject for c in p.concepts)
+                   for p in self.frame.pieces)
 
     def _display(self, subject: str) -> str | None:
         obj = self._object(subject)

@@ -40,7 +40,7 @@ def _add(kind: OperatorKind, arg: str, *phrases: str) -> None:
 
 
 _add("count", "", "how many", "number of", "count of", "count", "total number of",
-     "the number of", "counts", "how much number")
+     "the number of", "counts", "how much number", "numbers of", "the numbers of")
 _add("aggregate", "avg", "average", "avg", "mean", "average of", "the average")
 _add("aggregate", "sum", "total", "sum of", "sum", "combined", "in total", "total of")
 _add("extreme", "max", "maximum", "max", "highest", "largest", "biggest", "greatest",
@@ -64,7 +64,8 @@ _add("recent", "asc", "least recent", "least recently", "earliest", "the earlies
 _add("distinct", "", "distinct", "different", "unique", "different kinds of",
      "distinct kinds of", "different sorts of")
 _add("group", "", "for each", "for every", "in each", "of each", "by each", "per", "each",
-     "every", "grouped by", "group by", "for all different", "across")
+     "every", "grouped by", "group by", "for all different", "across", "for the different",
+     "for different", "for that", "for each of the different", "in the different")
 _add("order", "", "ordered by", "order by", "sorted by", "sort by", "ranked by",
      "in order of", "in the order of", "order of", "sorted in", "ordered in")
 _add("order", "asc", "in ascending order", "ascending", "in ascending order of",

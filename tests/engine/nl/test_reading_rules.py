@@ -1615,3 +1615,23 @@ def test_a_figure_of_related_rows_is_one_unless_the_rows_are_shown(
     harbour[0].reader.read(question)
     columns, rows = answer(harbour, question)
     assert [[row[i] for i, c in enumerate(columns) if c != "dock_id"] for row in rows] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which town appears the most often?", [["Tromso", 3]]),
+        ("Which town is most widely used among all docks?", [["Tromso", 3]]),
+        ("Show the different towns and the numbers of docks for each town.",
+         [["Alta", 1], ["Bodo", 2], ["Narvik", 1], ["Tromso", 3]]),
+        ("What is the total account balance of docks for the different towns?",
+         [["Alta", 3.0], ["Bodo", 9.5], ["Narvik", 1.0], ["Tromso", 14.5]]),
+        ("What are the towns and number of docks for that town?",
+         [["Alta", 1], ["Bodo", 2], ["Narvik", 1], ["Tromso", 3]]),
+    ],
+)
+def test_groups_and_frequencies_said_in_other_words(
+    harbour: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    harbour[0].reader.read(question)
+    assert sorted(answer(harbour, question)[1]) == expected

@@ -82,6 +82,8 @@ _HAVE = frozenset({"has", "have", "had", "having", "with"})
 _ORDER_VERBS = frozenset({"sort", "order", "arrange", "rank", "sorted", "ordered", "arranged",
                           "ranked"})
 #: Words a verb takes before what it relates ("living in", "used by").
+#: Verbs saying that a value occurs, before "the most often": how often is all they say.
+_OCCURRING = frozenset({"appears", "appear", "occurs", "occur", "shows", "comes"})
 _VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an"})
 #: Verbs of keeping or offering, which after "we" say the rows are ours and nothing more.
 _KEEPING_VERBS = frozenset({"offer", "provide", "have", "keep", "stock", "look", "after",
@@ -1099,7 +1101,8 @@ class Builder:
         found = [op.end]
         if op.end + 1 < len(words) and participle(words[op.end + 1]):
             found.append(op.end + 1)  # "the most frequently used language"
-        if op.start > 0 and participle(words[op.start - 1]):
+        if op.start > 0 and (participle(words[op.start - 1])
+                             or words[op.start - 1] in _OCCURRING):
             found.insert(0, op.start - 1)  # "the language used most often"
         return found
 

@@ -107,7 +107,7 @@ _SKIPPABLE = frozenset({"the", "a", "an", "of", "all", "different", "distinct", 
 
 
 FREQUENCY_WORDS = frozenset({"frequently", "often", "common", "commonly", "popular",
-                              "frequent", "times"})
+                              "frequent", "times", "widely"})
 
 
 def event_verb(

@@ -193,6 +193,13 @@ ABBREVIATIONS: dict[str, str] = {
     "mgmt": "management",
     "univ": "university",
     "intl": "international",
+    "firstname": "first name",
+    "lastname": "last name",
+    "middlename": "middle name",
+    "fullname": "full name",
+    "username": "user name",
+    "birthdate": "birth date",
+    "zipcode": "zip code",
 }
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")

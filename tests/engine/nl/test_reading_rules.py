@@ -85,7 +85,8 @@ def answer(club: tuple[Parser, Source], question: str) -> tuple[list[str], list[
      ("LName", "last name"), ("FName", "first name"),
      ("crs_code", "course code"), ("prof_office", "professor office"),
      ("appt_type", "appointment type"), ("acc_bal", "account balance"),
-     ("enr", "enrollment"), ("bname", "b name"), ("dname", "d name")],
+     ("enr", "enrollment"), ("bname", "b name"), ("dname", "d name"),
+     ("Lastname", "last name"), ("firstname", "first name")],
 )
 def test_common_schema_abbreviations_are_spelled_out(identifier: str, label: str) -> None:
     assert humanize(identifier) == label
@@ -1536,6 +1537,11 @@ INSERT INTO dock VALUES (1, 'North', 'Tromso', 10.5, 10, 1990),
 CREATE TABLE cargo (cargo_id INTEGER PRIMARY KEY, dock_id INTEGER REFERENCES dock(dock_id),
                     tonnes INTEGER);
 INSERT INTO cargo VALUES (1, 1, 100), (2, 1, 50), (3, 2, 20), (4, 3, 7), (5, 5, 3);
+CREATE TABLE skipper (skipper_id INTEGER PRIMARY KEY, Firstname TEXT, Lastname TEXT);
+CREATE TABLE voyage (voyage_id INTEGER PRIMARY KEY, title TEXT,
+                     skipper_id INTEGER REFERENCES skipper(skipper_id));
+INSERT INTO skipper VALUES (1, 'Rolf', 'Berg'), (2, 'Siri', 'Dahl');
+INSERT INTO voyage VALUES (1, 'Dawn', 2), (2, 'Dusk', 1);
 """
 
 
@@ -1635,3 +1641,12 @@ def test_groups_and_frequencies_said_in_other_words(
 ) -> None:
     harbour[0].reader.read(question)
     assert sorted(answer(harbour, question)[1]) == expected
+
+
+def test_named_before_a_value_is_a_verb_not_the_name_columns(
+    harbour: tuple[Parser, Source],
+) -> None:
+    # (The skippers' first and last names are not what "named" names.)
+    question = 'What is the last name of the skipper of the voyage named "Dawn"?'
+    harbour[0].reader.read(question)
+    assert answer(harbour, question)[1] == [["Dahl"]]

@@ -39,6 +39,7 @@ from parley.naming import stem
 
 #: Readings below this confidence are not answered.
 THRESHOLD = 0.8
+_NAMING_VERBS = frozenset({"named", "called", "titled"})
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(,]))["“'‘]([^"”'’]{1,80})["”'’](?=[\s?.,;:)!]|$)""")
 _NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
 
@@ -107,6 +108,8 @@ class Reader:
         pieces = [Piece(s, e, "quoted", text=t) for s, e, t in quoted]
         matches = find_matches(tokens, self.lexicon, skip | op_positions)
         for match in matches:
+            if match.end - match.start == 1 and tokens[match.start].norm in _NAMING_VERBS:
+                continue  # "the song named 'Le Pop'": a verb, not the name columns
             concepts = [c for c in match.concepts
                         if plausible(c, tokens, match.start, match.end, fuzzy=match.fuzzy)]
             if not concepts:

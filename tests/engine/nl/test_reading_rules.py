@@ -1534,6 +1534,10 @@ INSERT INTO dock VALUES (1, 'North', 'Tromso', 10.5, 10, 1990),
     (3, 'East', 'Bodo', 7.5, 30, 2001), (4, 'West', 'Narvik', 1.0, 40, 1979),
     (5, 'Quay', 'Bodo', 2.0, 50, 1999), (6, 'Pier', 'Alta', 3.0, 60, 2010),
     (7, 'Fjord', 'Tromso', 0.0, 70, 1995);
+CREATE TABLE berth (berth_id INTEGER PRIMARY KEY, berth_code TEXT, insured TEXT,
+                    number_of_cranes INTEGER);
+INSERT INTO berth VALUES (1, 'B1', 'Yes', 2), (2, 'B2', 'No', 4), (3, 'B3', 'Yes', 6),
+    (4, 'B4', 'Yes', 1);
 CREATE TABLE cargo (cargo_id INTEGER PRIMARY KEY, dock_id INTEGER REFERENCES dock(dock_id),
                     tonnes INTEGER);
 INSERT INTO cargo VALUES (1, 1, 100), (2, 1, 50), (3, 2, 20), (4, 3, 7), (5, 5, 3);
@@ -1650,3 +1654,21 @@ def test_named_before_a_value_is_a_verb_not_the_name_columns(
     question = 'What is the last name of the skipper of the voyage named "Dawn"?'
     harbour[0].reader.read(question)
     assert answer(harbour, question)[1] == [["Dahl"]]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # A yes/no column said of the rows is its yes value, or its no value after "not".
+        ("How many berths are insured?", [[3]]),
+        ("How many berths are not insured?", [[1]]),
+        ("How many insured berths are there?", [[3]]),
+        # A column compared after "have" is a condition, not the thing counted.
+        ("How many berths have number of cranes smaller than 3?", [[2]]),
+    ],
+)
+def test_yes_no_columns_and_compared_columns_are_conditions(
+    harbour: tuple[Parser, Source], question: str, expected: list[list[Any]]
+) -> None:
+    harbour[0].reader.read(question)
+    assert answer(harbour, question)[1] == expected

@@ -82,6 +82,9 @@ _HAVE = frozenset({"has", "have", "had", "having", "with"})
 _ORDER_VERBS = frozenset({"sort", "order", "arrange", "rank", "sorted", "ordered", "arranged",
                           "ranked"})
 #: Words a verb takes before what it relates ("living in", "used by").
+_YES_WORDS = frozenset({"yes", "y", "true", "t"})
+_NO_WORDS = frozenset({"no", "n", "false", "f"})
+_BE_WORDS = frozenset({"is", "are", "was", "were", "be", "been"})
 #: Verbs saying that a value occurs, before "the most often": how often is all they say.
 _OCCURRING = frozenset({"appears", "appear", "occurs", "occur", "shows", "comes"})
 _VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an"})
@@ -708,7 +711,7 @@ class Builder:
                     continue
                 if after is not None and after.kind == "attribute" and not is_distinct and (
                     after.start - op.end <= 1
-                ):
+                ) and not after.used:  # ("how many FDA approved medicines": a condition)
                     concept = self._attribute_of(after, subject)
                     _, counted_column = self.ontology.resolve(concept.field)
                     counts = _counted_noun(counted_column.label) is not None
@@ -1410,8 +1413,39 @@ class Builder:
                 filters.append(QueryFilter(field=compared.field,
                                            op="gt" if op.descending else "lt",
                                            values=[as_value(number.number)]))
+        filters.extend(self._yes_no_predicates(subject))
         filters.extend(self._having_a_value(subject))
         return filters
+
+    def _yes_no_predicates(self, subject: str) -> list[QueryFilter]:
+        """A yes/no column said of the rows ("medicines that are FDA approved", "which
+        were not approved", "FDA approved medicines"): its yes (or no) value."""
+        tokens = self.frame.tokens
+        found: list[QueryFilter] = []
+        for piece in self.frame.pieces:
+            concepts = [c for c in piece.concepts if c.kind == "attribute" and c.object == subject]
+            if piece.used or piece.kind != "attribute" or len(concepts) != 1:
+                continue
+            values = {fold(str(v)): v for v in self.ontology.resolve(concepts[0].field)[1].values}
+            yes = [v for k, v in values.items() if k in _YES_WORDS]
+            no = [v for k, v in values.items() if k in _NO_WORDS]
+            if len(values) != 2 or len(yes) != 1 or len(no) != 1:
+                continue
+            start = piece.start
+            negated = start > 0 and tokens[start - 1].norm == "not"
+            if negated:
+                start -= 1
+            following = self.frame.piece_at(piece.end)
+            said_of_rows = start > 0 and tokens[start - 1].norm in _BE_WORDS
+            before_rows = not negated and following is not None and following.kind == "object" \
+                and subject in following.objects
+            if not (said_of_rows or before_rows):
+                continue
+            self._use(piece)
+            self.explained.update(range(start, piece.start))
+            found.append(QueryFilter(field=concepts[0].field, op="eq",
+                                     values=[no[0] if negated else yes[0]]))
+        return found
 
     def _modifies_subject(self, piece: Piece, subject: str) -> bool:
         """Whether the piece stands right before the name of the subject's rows."""

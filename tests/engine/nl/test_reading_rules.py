@@ -1535,9 +1535,9 @@ INSERT INTO dock VALUES (1, 'North', 'Tromso', 10.5, 10, 1990),
     (5, 'Quay', 'Bodo', 2.0, 50, 1999), (6, 'Pier', 'Alta', 3.0, 60, 2010),
     (7, 'Fjord', 'Tromso', 0.0, 70, 1995);
 CREATE TABLE berth (berth_id INTEGER PRIMARY KEY, berth_code TEXT, insured TEXT,
-                    number_of_cranes INTEGER);
-INSERT INTO berth VALUES (1, 'B1', 'Yes', 2), (2, 'B2', 'No', 4), (3, 'B3', 'Yes', 6),
-    (4, 'B4', 'Yes', 1);
+                    number_of_cranes INTEGER, days_on_top INTEGER);
+INSERT INTO berth VALUES (1, 'B1', 'Yes', 2, 3), (2, 'B2', 'No', 4, 5), (3, 'B3', 'Yes', 6, 7),
+    (4, 'B4', 'Yes', 1, 9);
 CREATE TABLE cargo (cargo_id INTEGER PRIMARY KEY, dock_id INTEGER REFERENCES dock(dock_id),
                     tonnes INTEGER);
 INSERT INTO cargo VALUES (1, 1, 100), (2, 1, 50), (3, 2, 20), (4, 3, 7), (5, 5, 3);
@@ -1665,6 +1665,8 @@ def test_named_before_a_value_is_a_verb_not_the_name_columns(
         ("How many insured berths are there?", [[3]]),
         # A column compared after "have" is a condition, not the thing counted.
         ("How many berths have number of cranes smaller than 3?", [[2]]),
+        # "top" inside a column's name is that column, not a ranking.
+        ("What are the maximum and minimum days on top of berths?", [[9, 3]]),
     ],
 )
 def test_yes_no_columns_and_compared_columns_are_conditions(

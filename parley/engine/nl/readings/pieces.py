@@ -169,6 +169,17 @@ def names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> b
             if any(c.kind == "attribute" for c in named):
                 return True
         return False
+    if op.kind == "top":
+        # "the maximum weeks on top": the words of a column's name around the operator.
+        for start in range(max(0, op.start - 3), op.start + 1):
+            for end in range(op.end, min(len(tokens), op.end + 3) + 1):
+                if start == op.start and end == op.end:
+                    continue
+                span = tokens[start:end]
+                named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
+                if any(c.kind == "attribute" for c in named):
+                    return True
+        return False
     if op.kind != "count" or op.start == 0:
         return False
     if tokens[op.start].norm in {"count", "counts"}:

@@ -158,7 +158,9 @@ def test_each_event_comes_after_what_it_announces_is_stored(parley: Parley) -> N
 
 
 def test_the_stored_answer_reads_back_as_the_engine_produced_it(parley: Parley) -> None:
-    turn = parley.ask(TODAY_QUESTION, principal="service-tests")
+    # The revenue of the five categories always carries insights; the top five products
+    # of the data drawn for some days (it is drawn for today) carry none worth saying.
+    turn = parley.ask("revenue by category", principal="service-tests")
 
     with parley.store.session() as session:
         message = store.get_message(session, parley.organization_id, turn.assistant_message_id)
@@ -166,7 +168,7 @@ def test_the_stored_answer_reads_back_as_the_engine_produced_it(parley: Parley) 
         data_file_path = message.data_file_path
     answer = turn.answer
     assert (again.intent, again.text, again.sql) == (answer.intent, answer.text, answer.sql)
-    assert again.columns == answer.columns == ["product_name", "revenue"]
+    assert again.columns == answer.columns == ["category", "revenue"]
     assert [row[0] for row in again.rows] == [row[0] for row in answer.rows]
     assert again.rows[0][1] == pytest.approx(float(answer.rows[0][1]))
     assert again.chart is not None and answer.chart is not None

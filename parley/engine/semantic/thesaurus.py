@@ -118,6 +118,7 @@ TERM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("region", "area", "territory", "zone", "geography", "geo"),
     ("state", "province", "county"),
     ("city", "town", "municipality"),
+    ("elevation", "altitude"),
     ("address", "street address", "location address"),
     ("postal code", "zip code", "zip", "postcode"),
     # Time

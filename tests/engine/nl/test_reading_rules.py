@@ -1523,21 +1523,21 @@ def test_the_rows_listed_whose_event_happened(tmp_path: Path) -> None:
 
 _HARBOUR = """
 CREATE TABLE sailor (sailor_id INTEGER PRIMARY KEY, sname TEXT, city_code TEXT, age INTEGER,
-                     hired_on DATE);
+                     hired_on DATE, major TEXT);
 CREATE TABLE dock (dock_id INTEGER PRIMARY KEY, dock_name TEXT, town TEXT, acc_bal REAL,
                    total_berths INTEGER, year_built INTEGER);
-INSERT INTO sailor VALUES (1, 'Ola', 'OSL', 30, '2020-01-05'),
-    (2, 'Kari', 'BGO', 41, '2023-06-01'), (3, 'Per', 'OSL', 25, '2021-03-09'),
-    (4, 'Liv', 'TRD', 38, '2019-11-30');
+INSERT INTO sailor VALUES (1, 'Ola', 'OSL', 30, '2020-01-05', 'Nav'),
+    (2, 'Kari', 'BGO', 41, '2023-06-01', 'Eng'), (3, 'Per', 'OSL', 25, '2021-03-09', 'Nav'),
+    (4, 'Liv', 'TRD', 38, '2019-11-30', 'Deck');
 INSERT INTO dock VALUES (1, 'North', 'Tromso', 10.5, 10, 1990),
     (2, 'South', 'Tromso', 4.0, 20, 1985),
     (3, 'East', 'Bodo', 7.5, 30, 2001), (4, 'West', 'Narvik', 1.0, 40, 1979),
     (5, 'Quay', 'Bodo', 2.0, 50, 1999), (6, 'Pier', 'Alta', 3.0, 60, 2010),
     (7, 'Fjord', 'Tromso', 0.0, 70, 1995);
 CREATE TABLE berth (berth_id INTEGER PRIMARY KEY, berth_code TEXT, insured TEXT,
-                    number_of_cranes INTEGER, days_on_top INTEGER);
-INSERT INTO berth VALUES (1, 'B1', 'Yes', 2, 3), (2, 'B2', 'No', 4, 5), (3, 'B3', 'Yes', 6, 7),
-    (4, 'B4', 'Yes', 1, 9);
+                    number_of_cranes INTEGER, days_on_top INTEGER, elevation INTEGER);
+INSERT INTO berth VALUES (1, 'B1', 'Yes', 2, 3, 12), (2, 'B2', 'No', 4, 5, 4),
+    (3, 'B3', 'Yes', 6, 7, 30), (4, 'B4', 'Yes', 1, 9, 8);
 CREATE TABLE cargo (cargo_id INTEGER PRIMARY KEY, dock_id INTEGER REFERENCES dock(dock_id),
                     tonnes INTEGER);
 INSERT INTO cargo VALUES (1, 1, 100), (2, 1, 50), (3, 2, 20), (4, 3, 7), (5, 5, 3);
@@ -1638,6 +1638,12 @@ def test_a_figure_of_related_rows_is_one_unless_the_rows_are_shown(
          [["Alta", 3.0], ["Bodo", 9.5], ["Narvik", 1.0], ["Tromso", 14.5]]),
         ("What are the towns and number of docks for that town?",
          [["Alta", 1], ["Bodo", 2], ["Narvik", 1], ["Tromso", 3]]),
+        ("Find the town that is used by the most docks.", [["Tromso", 3]]),
+        # "major" is a column here, though it may be a verb.
+        ("What is the most common major of sailors?", [["Nav", 2]]),
+        # Records and times count the rows themselves, per value.
+        ("Which towns have more than 2 records?", [["Tromso", 3]]),
+        ("Which majors were used less than 2 times?", [["Deck", 1], ["Eng", 1]]),
     ],
 )
 def test_groups_and_frequencies_said_in_other_words(
@@ -1667,6 +1673,8 @@ def test_named_before_a_value_is_a_verb_not_the_name_columns(
         ("How many berths have number of cranes smaller than 3?", [[2]]),
         # "top" inside a column's name is that column, not a ranking.
         ("What are the maximum and minimum days on top of berths?", [[9, 3]]),
+        # "altitude" is the elevation.
+        ("What is the lowest altitude of berths?", [[4]]),
     ],
 )
 def test_yes_no_columns_and_compared_columns_are_conditions(

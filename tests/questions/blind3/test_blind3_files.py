@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pymysql
@@ -85,11 +86,28 @@ def test_reference_sql_returns_rows(
     assert_returns_rows(case, index, turn, reference)
 
 
+@pytest.fixture(scope="module")
+def the_day_before(reference: MySQLReference) -> Callable[[], MySQLReference]:
+    """The data drawn for yesterday, in a database of its own, made when first asked for."""
+    made: list[MySQLReference] = []
+
+    def make() -> MySQLReference:
+        if not made:
+            url = URL.replace(DATABASE, f"{DATABASE}_eve")
+            create_marketing_database(url, today=TODAY - dt.timedelta(days=1))
+            made.append(MySQLReference(url))
+        return made[0]
+
+    return make
+
+
 @pytest.mark.parametrize(("case", "index", "turn"), ORDERED_SQL_TURNS)
 def test_ordered_limit_has_no_tie_at_the_cut(
-    case: Case, index: int, turn: Turn, reference: MySQLReference
+    case: Case, index: int, turn: Turn, reference: MySQLReference,
+    the_day_before: Callable[[], MySQLReference],
 ) -> None:
-    assert_no_tie_at_the_cut(case, index, turn, reference, "mysql")
+    assert_no_tie_at_the_cut(case, index, turn, reference, "mysql",
+                             another_day=the_day_before)
 
 
 SUMMARY = (

@@ -82,6 +82,9 @@ _HAVE = frozenset({"has", "have", "had", "having", "with"})
 _ORDER_VERBS = frozenset({"sort", "order", "arrange", "rank", "sorted", "ordered", "arranged",
                           "ranked"})
 #: Words a verb takes before what it relates ("living in", "used by").
+#: Words that count rows themselves: "more than 2 records", "used less than 5 times".
+_OCCURRENCES = frozenset({"records", "record", "times", "time", "rows", "entries",
+                          "occurrences"})
 _YES_WORDS = frozenset({"yes", "y", "true", "t"})
 _NO_WORDS = frozenset({"no", "n", "false", "f"})
 _BE_WORDS = frozenset({"is", "are", "was", "were", "be", "been"})
@@ -838,10 +841,18 @@ class Builder:
                       else frame.next_piece(comparison.end, limit=0))
             if number is None or number.kind != "number" or number.number is None:
                 continue
-            counted = self._counted_after(comparison.end if postfix else number.end)
-            if counted is None or not counted.objects:
+            counted_at = comparison.end if postfix else number.end
+            counted = self._counted_after(counted_at)
+            occurrences = counted is None and counted_at < len(frame.tokens) and (
+                frame.tokens[counted_at].norm in _OCCURRENCES)
+            if occurrences:
+                # "event names that have more than 2 records", "codes used less than 5
+                # times": the rows themselves, counted per value.
+                name = subject
+            elif counted is None or not counted.objects:
                 continue
-            name = counted.objects[0]
+            else:
+                name = counted.objects[0]
             if name == subject and not (
                 self._column_before(comparison, subject)
                 or self._group_before(comparison, subject)
@@ -856,7 +867,10 @@ class Builder:
                 name = link[0]
             self._use_op(comparison)
             self._use(number)
-            self._use(counted)
+            if counted is not None:
+                self._use(counted)
+            else:
+                self.explained.add(counted_at)
             self.compared = name
             having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
                                       values=[as_int(number.number)]))
@@ -1099,10 +1113,16 @@ class Builder:
             return [op.end]  # "the most used instrument"
         if op.end == len(words) and op.start > 0 and words[op.start - 1] in USE_WORDS:
             return [op.start - 1]  # "which instrument is used the most"
+        if op.start > 1 and words[op.start - 1] == "by" and words[op.start - 2] in USE_WORDS:
+            return [op.start - 2, op.start - 1]  # "the format used by the most files"
         if op.end >= len(words) or words[op.end] not in FREQUENCY_WORDS:
             return []
         found = [op.end]
-        if op.end + 1 < len(words) and participle(words[op.end + 1]):
+        named = self.frame.piece_at(op.end + 1)
+        if op.end + 1 < len(words) and participle(words[op.end + 1]) and not (
+            named is not None and named.names_column and not words[op.end + 1].endswith("ed")
+        ):
+            # ("the most common major": the column called major, not the verb.)
             found.append(op.end + 1)  # "the most frequently used language"
         if op.start > 0 and (participle(words[op.start - 1])
                              or words[op.start - 1] in _OCCURRING):
@@ -2024,8 +2044,11 @@ class Builder:
             attribute.type == "text" and numeric_values(attribute)
         ):
             counted = self._counted_after(number.end)
-            if counted is not None and counted.objects:
-                # "status codes that have more than 3 complaints": rows counted per code.
+            if (counted is not None and counted.objects) or (
+                number.end < len(frame.tokens) and frame.tokens[number.end].norm in _OCCURRENCES
+            ):
+                # "status codes that have more than 3 complaints" (or "3 records"): rows
+                # counted per code.
                 return None
             raise Declined("a comparison on a text column")
         self._use(piece)
@@ -2337,11 +2360,16 @@ class Builder:
         if index == 0 or not participle(words[index - 1].norm):
             return False
         start = index + 1
-        compared = next((o for o in self._ops("compare") if o.start == start), None)
+        compared = next((o for o in [*self._ops("compare"), *self._ops("most")]
+                         if o.start == start), None)
         if compared is not None and (self.explained & set(range(compared.start, compared.end))):
-            # "used by more than 3 parties": the rows counted come after the number.
+            # "used by more than 3 parties": the rows counted come after the number;
+            # "used by the most files", right after "the most".
             number = self.frame.next_piece(compared.end, limit=0)
-            start = number.end if number is not None and number.used else start
+            if compared.kind == "most":
+                start = compared.end
+            else:
+                start = number.end if number is not None and number.used else start
         following = self.frame.next_piece(start, limit=4)
         return following is not None and following.used and following.kind == "object"
 

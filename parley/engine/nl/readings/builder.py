@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 from parley.engine.nl.lexicon import UNIT_WORDS, Concept
 from parley.engine.nl.lexicon import counted_noun as _counted_noun
 from parley.engine.nl.negation import Denied, denied_object
-from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator
+from parley.engine.nl.operators import (
+    GRAMMAR,
+    PLACED_RELATION_VERBS,
+    RELATION_VERBS,
+    Operator,
+)
 from parley.engine.nl.readings.figures import (
     OP_WORDS,
     Metric,
@@ -83,6 +88,17 @@ _ORDER_VERBS = frozenset({"sort", "order", "arrange", "rank", "sorted", "ordered
                           "ranked"})
 #: Words a verb takes before what it relates ("living in", "used by").
 _VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an"})
+#: Words between a verb and the rows doing it: "advisors *that are* advising".
+_BEFORE_A_VERB = frozenset({"who", "that", "which", "is", "are", "was", "were", "has", "have",
+                            "had", "been", "be", "can", "could", "do", "does", "did", "will"})
+#: Verbs that say a thing can take so many, a capacity rather than rows counted ("dorms
+#: that can accommodate more than 100 students" is a capacity column, not students).
+_CAPACITY_VERBS = frozenset({"hold", "holds", "accommodate", "accommodates", "seat", "seats",
+                             "fit", "fits", "carry", "carries", "take", "takes", "house",
+                             "houses", "serve", "serves", "support", "supports"})
+#: Verbs saying only that the rows happened: "how many storms occurred in each region".
+_OCCURRENCE_VERBS = frozenset({"occur", "occurs", "occurred", "occured", "occurring",
+                               "happen", "happens", "happened", "happening"})
 #: Verbs of keeping or offering, which after "we" say the rows are ours and nothing more.
 _KEEPING_VERBS = frozenset({"offer", "provide", "have", "keep", "stock", "look", "after",
                             "serve", "run", "employ", "own", "operate", "manage", "hold"})
@@ -2143,12 +2159,24 @@ class Builder:
                 continue
             if token.norm in GRAMMAR and not in_capitals(token, self.frame.question):
                 continue  # ("US" in capitals is a country, not "us".)
-            if token.norm in RELATION_VERBS and (
+            if token.norm in RELATION_VERBS and not self._capacity(token.index) and (
                 self.joined or token.stem in column_words or self._names_value(token.index)
                 or self._between_read_words(
                     token.index, figured=not query.is_list or query.distinct)
             ):
                 continue
+            if token.norm in PLACED_RELATION_VERBS and (
+                token.stem in column_words or self._names_value(token.index)
+                or self._between_read_words(
+                    token.index, figured=not query.is_list or query.distinct)
+            ):
+                continue  # "airlines based in Russia", "teachers teaching in classroom 109"
+            if self._verb_of_the_count(token.index, query):
+                continue  # "advisors that advise more than 2 students": who has the rows
+            if self._passive_of_the_count(token.index, query):
+                continue  # "the denomination shared by more than one school"
+            if token.norm in _OCCURRENCE_VERBS and self._counts_rows(query):
+                continue  # "how many storms occurred in each region": the rows are there
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
                 continue  # "branches opened before 2010": the open year says it
             if token.index in dated_verbs:
@@ -2288,6 +2316,127 @@ class Builder:
         return any(index < o.start <= after and self.explained & set(range(o.start, o.end))
                    for o in self.frame.operators if o.kind == "group")
 
+    def _counts_rows(self, query: SemanticQuery) -> bool:
+        return any(m.aggregation in {"count", "count_distinct"} for m in query.metrics)
+
+    def _relation_verb(self, index: int) -> tuple[int, int] | None:
+        """The words of a verb relating two things at ``index``: a relation verb ("advise",
+        "filed"), one whose doer is named after it ("advisors ... advising"), or "in
+        charge of"."""
+        tokens = self.frame.tokens
+        word = tokens[index]
+        if word.norm == "charge" and 0 < index < len(tokens) - 1 and (
+            tokens[index - 1].norm == "in" and tokens[index + 1].norm == "of"
+        ):
+            return index - 1, index + 2  # "physicians who are in charge of ..."
+        if word.norm in RELATION_VERBS | PLACED_RELATION_VERBS and word.norm not in {
+            "in", "on", "at"
+        }:
+            return index, index + 1
+        return None
+
+    def _capacity(self, index: int) -> bool:
+        """"lodges that can hold more than 2 rangers", "can accommodate": what a thing can
+        take is a capacity, not the rows related to it."""
+        tokens = self.frame.tokens
+        before = index - 1
+        while before >= 0 and tokens[before].norm in {"only", "still", "also", "not"}:
+            before -= 1
+        if tokens[index].norm not in _CAPACITY_VERBS or before < 0 or (
+            tokens[before].norm not in {"can", "could", "cannot"}
+        ):
+            return False
+        # ("can serve as an 'inhibitor'" is no capacity: a size is compared or given.)
+        following = self.frame.piece_at(index + 1)
+        return any(o.start == index + 1 for o in self._ops("compare")) or (
+            following is not None and following.kind == "number")
+
+    def _verb_of_the_count(self, index: int, query: SemanticQuery) -> bool:
+        """A verb between the rows the reading groups (or lists) and the rows it counts for
+        each: "advisors that advise more than 2 students", "medicines that can interact
+        with at least 3 enzymes", "the project which has the most scientists assigned to
+        it". The count goes through the join the reading takes (a pair of objects related
+        in several ways is declined before), so the verb only says what the join is."""
+        if not self._counts_rows(query):
+            return False
+        span = self._relation_verb(index)
+        if span is None:
+            return False
+        start, end = span
+        tokens = self.frame.tokens
+        frame = self.frame
+        before = start - 1
+        while before >= 0 and tokens[before].norm in _BEFORE_A_VERB:
+            before -= 1
+        if self._capacity(index):
+            return False
+        doer = frame.piece_at(before) if before >= 0 else None
+        if doer is None or not doer.used or doer.kind not in {"object", "attribute"}:
+            return self._counted_before_verb(start, end)
+        after = end
+        starts = {o.start: o for o in frame.operators if o.kind in {"compare", "most", "extreme"}
+                  and self.explained & set(range(o.start, o.end))}
+        while after < len(tokens) and after not in starts and (
+            tokens[after].norm in _VERB_PARTICLES | {"with", "of"}
+        ):
+            after += 1  # ("interact with at least 3": "at" begins the comparison)
+        ranked = starts.get(after)
+        said_first = frame.piece_at(after)
+        if ranked is None and said_first is not None and said_first.kind == "number" and (
+            said_first.used and said_first.end in starts
+        ):
+            # "contributed three or more ratings": the number before its comparison.
+            return self._counted_at(starts[said_first.end].end)
+        if ranked is None:
+            return False
+        number = frame.piece_at(ranked.end)
+        after = ranked.end
+        if ranked.kind == "compare":
+            if number is None or number.kind != "number" or not number.used:
+                return False
+            after = number.end
+        return self._counted_at(after)
+
+    def _counted_at(self, index: int) -> bool:
+        """Whether the rows counted are named at ``index`` ("3 corresponding complaints")."""
+        tokens = self.frame.tokens
+        counted = self.frame.piece_at(index)
+        if counted is None and index < len(tokens) and tokens[index].norm in _COUNTED_MODIFIERS:
+            counted = self.frame.piece_at(index + 1)
+        return counted is not None and counted.used and counted.kind == "object"
+
+    def _counted_before_verb(self, start: int, end: int) -> bool:
+        """"the project which has the most scientists assigned to it": the rows counted
+        right before the verb, which closes the question."""
+        frame = self.frame
+        counted = frame.piece_at(start - 1) if start else None
+        if counted is None or not counted.used or counted.kind != "object":
+            return False
+        ranked = next((o for o in frame.operators if o.end in {counted.start, counted.start - 1}
+                       and o.kind in {"most", "extreme"}
+                       and self.explained & set(range(o.start, o.end))), None)
+        if ranked is None:
+            return False
+        rest = [t.norm for t in frame.tokens[end:]]
+        return all(w in _VERB_PARTICLES | {"it", "them", "of"} for w in rest)
+
+    def _passive_of_the_count(self, index: int, query: SemanticQuery) -> bool:
+        """"the denomination shared by more than one school", "the major studied by the
+        most students": a participle whose "by" names the rows counted, where the groups
+        are the counted rows' own column (a row and its own value: no other relation to
+        name) or the verb is one of relating."""
+        tokens = self.frame.tokens
+        if not self._counts_rows(query) or index + 1 >= len(tokens) or (
+            tokens[index + 1].norm != "by" or not participle(tokens[index].norm)
+        ):
+            return False
+        if not self._passive_by(index + 1):
+            return False
+        counted = {m.field for m in query.metrics if m.aggregation == "count"}
+        owners = {d.field.split(".", 1)[0] for d in query.dimensions}
+        return tokens[index].norm in RELATION_VERBS | PLACED_RELATION_VERBS or (
+            len(counted) == 1 and owners == counted)
+
     def _passive_by(self, index: int) -> bool:
         """"by" after a participle, before an object the reading used."""
         words = self.frame.tokens
@@ -2299,6 +2448,10 @@ class Builder:
             # "used by more than 3 parties": the rows counted come after the number.
             number = self.frame.next_piece(compared.end, limit=0)
             start = number.end if number is not None and number.used else start
+        ranked = next((o for o in [*self._ops("most"), *self._ops("extreme")]
+                       if o.start == start), None)
+        if ranked is not None and self.explained & set(range(ranked.start, ranked.end)):
+            start = ranked.end  # "studied by the largest number of students"
         following = self.frame.next_piece(start, limit=4)
         return following is not None and following.used and following.kind == "object"
 

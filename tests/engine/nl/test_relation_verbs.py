@@ -20,17 +20,19 @@ from tests.engine.nl.test_reading_rules import parser_over
 SCHEMA = """
 CREATE TABLE keeper (keeper_id INTEGER PRIMARY KEY, keeper_name TEXT);
 CREATE TABLE lodge (lodge_id INTEGER PRIMARY KEY, lodge_name TEXT, style TEXT,
-                    keeper_id INTEGER REFERENCES keeper(keeper_id), bed_capacity INTEGER);
+                    keeper_id INTEGER REFERENCES keeper(keeper_id), bed_capacity INTEGER,
+                    year INTEGER);
 CREATE TABLE ranger (ranger_id INTEGER PRIMARY KEY, ranger_name TEXT, advisor INTEGER,
-                     grade TEXT, lodge_id INTEGER REFERENCES lodge(lodge_id));
+                     grade TEXT, lodge_id INTEGER REFERENCES lodge(lodge_id), base TEXT);
 CREATE TABLE sighting (sighting_id INTEGER PRIMARY KEY, species TEXT,
                        ranger_id INTEGER REFERENCES ranger(ranger_id),
                        lodge_id INTEGER REFERENCES lodge(lodge_id));
 INSERT INTO keeper VALUES (1, 'Ines'), (2, 'Otto'), (3, 'Pia');
-INSERT INTO lodge VALUES (1, 'Fern Hut', 'Cabin', 1, 10), (2, 'Oak Hut', 'Cabin', 1, 4),
-    (3, 'Pine Hut', 'Tent', 2, 6);
-INSERT INTO ranger VALUES (1, 'Ada', 7, 'Senior', 1), (2, 'Ben', 7, 'Senior', 1),
-    (3, 'Cleo', 8, 'Junior', 2), (4, 'Dev', 7, 'Senior', 3), (5, 'Eli', 9, 'Junior', 3);
+INSERT INTO lodge VALUES (1, 'Fern Hut', 'Cabin', 1, 10, 1980),
+    (2, 'Oak Hut', 'Cabin', 1, 4, 1995), (3, 'Pine Hut', 'Tent', 2, 6, 2005);
+INSERT INTO ranger VALUES (1, 'Ada', 7, 'Senior', 1, 'North'), (2, 'Ben', 7, 'Senior', 1, 'North'),
+    (3, 'Cleo', 8, 'Junior', 2, 'South'), (4, 'Dev', 7, 'Senior', 3, 'North'),
+    (5, 'Eli', 9, 'Junior', 3, 'South');
 INSERT INTO sighting VALUES (1, 'Lynx', 1, 1), (2, 'Wolf', 1, 1), (3, 'Bear', 1, 1),
     (4, 'Wolf', 2, 2), (5, 'Lynx', 3, 3), (6, 'Elk', 3, 3), (7, 'Owl', 4, 1);
 """
@@ -93,8 +95,34 @@ def test_a_verb_of_happening_with_a_count_per_group(park: tuple[Parser, Source])
 
 
 @pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        # A participle of coming to be before a year compared: the rows' one year.
+        ("How many lodges were built before 1990?", 1),
+        ("How many lodges were opened after 1990?", 2),
+    ],
+)
+def test_a_participle_of_coming_to_be_before_a_year_is_that_year(
+    park: tuple[Parser, Source], question: str, count: int
+) -> None:
+    park[0].reader.read(question)
+    _, rows = answer(park, question)
+    assert rows == [[count]]
+
+
+def test_a_verb_with_out_of_before_a_group(park: tuple[Parser, Source]) -> None:
+    question = "How many rangers operate out of each base?"
+    park[0].reader.read(question)
+    columns, rows = answer(park, question)
+    counts = {row[columns.index("base")]: row[columns.index("count")] for row in rows}
+    assert counts == {"North": 3, "South": 2}
+
+
+@pytest.mark.parametrize(
     "question",
     [
+        # Not a date of coming to be: the lodges have no date of renovation.
+        "How many lodges were renovated before 1990?",
         # A capacity, not rows counted: the beds of a lodge are no rangers.
         "Which lodges can accommodate more than 2 rangers?",
         "Which lodges can hold more than 2 rangers?",

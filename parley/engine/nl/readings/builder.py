@@ -52,6 +52,7 @@ from parley.engine.nl.readings.words import (
     limit_from,
     next_aggregate_target,
     numeric_values,
+    objects_of,
     order_keys_after,
     past_count,
     stored,
@@ -87,7 +88,8 @@ _HAVE = frozenset({"has", "have", "had", "having", "with"})
 _ORDER_VERBS = frozenset({"sort", "order", "arrange", "rank", "sorted", "ordered", "arranged",
                           "ranked"})
 #: Words a verb takes before what it relates ("living in", "used by").
-_VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an"})
+_VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an",
+                             "out"})
 #: Words between a verb and the rows doing it: "advisors *that are* advising".
 _BEFORE_A_VERB = frozenset({"who", "that", "which", "is", "are", "was", "were", "has", "have",
                             "had", "been", "be", "can", "could", "do", "does", "did", "will"})
@@ -96,6 +98,10 @@ _BEFORE_A_VERB = frozenset({"who", "that", "which", "is", "are", "was", "were", 
 _CAPACITY_VERBS = frozenset({"hold", "holds", "accommodate", "accommodates", "seat", "seats",
                              "fit", "fits", "carry", "carries", "take", "takes", "house",
                              "houses", "serve", "serves", "support", "supports"})
+#: Participles of coming to be: before a date compared, they say which date it is.
+_COMING_TO_BE = frozenset({"made", "created", "built", "founded", "established", "formed",
+                           "released", "published", "produced", "launched", "opened",
+                           "started", "born", "constructed", "introduced"})
 #: Verbs saying only that the rows happened: "how many storms occurred in each region".
 _OCCURRENCE_VERBS = frozenset({"occur", "occurs", "occurred", "occured", "occurring",
                                "happen", "happens", "happened", "happening"})
@@ -2175,6 +2181,8 @@ class Builder:
                 continue  # "advisors that advise more than 2 students": who has the rows
             if self._passive_of_the_count(token.index, query):
                 continue  # "the denomination shared by more than one school"
+            if self._came_to_be_then(token.index, query):
+                continue  # "movies made before 2000": its one year says when
             if token.norm in _OCCURRENCE_VERBS and self._counts_rows(query):
                 continue  # "how many storms occurred in each region": the rows are there
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
@@ -2335,6 +2343,21 @@ class Builder:
             return index, index + 1
         return None
 
+    def _came_to_be_then(self, index: int, query: SemanticQuery) -> bool:
+        """"How many movies were made before 2000?": a participle of coming to be right
+        before a comparison on the rows' one date or year, the date it is."""
+        tokens = self.frame.tokens
+        if tokens[index].norm not in _COMING_TO_BE or not self.subject:
+            return False
+        if not any(o.start == index + 1 and self.explained & set(range(o.start, o.end))
+                   for o in self._ops("compare")):
+            return False
+        owner = self._object(self.subject)
+        dated = [a.name for a in owner.attributes if a.role == "time" or (
+            "year" in re.split(r"[_\W]+", a.name.lower()))]
+        return len(dated) == 1 and any(
+            f.field == f"{owner.name}.{dated[0]}" for f in query.filters)
+
     def _capacity(self, index: int) -> bool:
         """"lodges that can hold more than 2 rangers", "can accommodate": what a thing can
         take is a capacity, not the rows related to it."""
@@ -2357,7 +2380,7 @@ class Builder:
         with at least 3 enzymes", "the project which has the most scientists assigned to
         it". The count goes through the join the reading takes (a pair of objects related
         in several ways is declined before), so the verb only says what the join is."""
-        if not self._counts_rows(query):
+        if not self._counts_rows(query) or self._names_a_table_not_taken(index, query):
             return False
         span = self._relation_verb(index)
         if span is None:
@@ -2373,6 +2396,13 @@ class Builder:
         doer = frame.piece_at(before) if before >= 0 else None
         if doer is None or not doer.used or doer.kind not in {"object", "attribute"}:
             return self._counted_before_verb(start, end)
+        return self._counted_before_verb(start, end) or self._counted_after_verb(end)
+
+    def _counted_after_verb(self, end: int) -> bool:
+        """"... advise more than 2 students", "interact with at least 3 enzymes": the count
+        said right after the verb (past its particles)."""
+        frame = self.frame
+        tokens = frame.tokens
         after = end
         starts = {o.start: o for o in frame.operators if o.kind in {"compare", "most", "extreme"}
                   and self.explained & set(range(o.start, o.end))}
@@ -2405,6 +2435,18 @@ class Builder:
             counted = self.frame.piece_at(index + 1)
         return counted is not None and counted.used and counted.kind == "object"
 
+    def _names_a_table_not_taken(self, index: int, query: SemanticQuery) -> bool:
+        """"the department with the most students enrolled" beside an enrollment table the
+        reading does not go through: the verb names another relationship than the one
+        counted, so it is left unexplained."""
+        said = self.frame.tokens[index].stem
+        if len(said) < 4:
+            return False
+        taken = objects_of(query) | self._passed_through(query) | {
+            m.field for m in query.metrics if m.aggregation == "count"}
+        return any(name not in taken and any(w.startswith(said) for w in words)
+                   for name, words in self.reader.lexicon.object_words.items())
+
     def _counted_before_verb(self, start: int, end: int) -> bool:
         """"the project which has the most scientists assigned to it": the rows counted
         right before the verb, which closes the question."""
@@ -2430,7 +2472,7 @@ class Builder:
             tokens[index + 1].norm != "by" or not participle(tokens[index].norm)
         ):
             return False
-        if not self._passive_by(index + 1):
+        if not self._passive_by(index + 1) or self._names_a_table_not_taken(index, query):
             return False
         counted = {m.field for m in query.metrics if m.aggregation == "count"}
         owners = {d.field.split(".", 1)[0] for d in query.dimensions}

@@ -27,6 +27,9 @@ CREATE TABLE ranger (ranger_id INTEGER PRIMARY KEY, ranger_name TEXT, advisor IN
 CREATE TABLE sighting (sighting_id INTEGER PRIMARY KEY, species TEXT,
                        ranger_id INTEGER REFERENCES ranger(ranger_id),
                        lodge_id INTEGER REFERENCES lodge(lodge_id));
+CREATE TABLE inspection (inspection_id INTEGER PRIMARY KEY,
+                         lodge_id INTEGER REFERENCES lodge(lodge_id), outcome TEXT);
+INSERT INTO inspection VALUES (1, 1, 'Pass'), (2, 1, 'Fail'), (3, 2, 'Pass');
 INSERT INTO keeper VALUES (1, 'Ines'), (2, 'Otto'), (3, 'Pia');
 INSERT INTO lodge VALUES (1, 'Fern Hut', 'Cabin', 1, 10, 1980),
     (2, 'Oak Hut', 'Cabin', 1, 4, 1995), (3, 'Pine Hut', 'Tent', 2, 6, 2005);
@@ -119,8 +122,27 @@ def test_a_verb_with_out_of_before_a_group(park: tuple[Parser, Source]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # How many times the verb says, counted in the table it names (inspections).
+        ("Which lodges were inspected at least twice?", {"Fern Hut"}),
+        ("Show the names of lodges that were inspected at least two times.", {"Fern Hut"}),
+        ("Which lodges were inspected more than once?", {"Fern Hut"}),
+    ],
+)
+def test_times_count_the_rows_of_the_table_the_verb_names(
+    park: tuple[Parser, Source], question: str, names: set[str]
+) -> None:
+    park[0].reader.read(question)
+    columns, rows = answer(park, question)
+    assert {row[columns.index("lodge_name")] for row in rows} == names
+
+
+@pytest.mark.parametrize(
     "question",
     [
+        # No table records a renovation: how many times is not known.
+        "Which lodges were renovated at least twice?",
         # Not a date of coming to be: the lodges have no date of renovation.
         "How many lodges were renovated before 1990?",
         # A capacity, not rows counted: the beds of a lodge are no rangers.

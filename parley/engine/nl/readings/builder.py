@@ -102,6 +102,8 @@ _CAPACITY_VERBS = frozenset({"hold", "holds", "accommodate", "accommodates", "se
 _COMING_TO_BE = frozenset({"made", "created", "built", "founded", "established", "formed",
                            "released", "published", "produced", "launched", "opened",
                            "started", "born", "constructed", "introduced"})
+#: How many times, said in one word: "visited at least twice".
+_TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 #: Verbs saying only that the rows happened: "how many storms occurred in each region".
 _OCCURRENCE_VERBS = frozenset({"occur", "occurs", "occurred", "occured", "occurring",
                                "happen", "happens", "happened", "happening"})
@@ -872,7 +874,69 @@ class Builder:
             having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
                                       values=[as_int(number.number)]))
             return name
+        return self._times_condition(subject, having)
+
+    def _times_condition(self, subject: str, having: list[QueryFilter]) -> str | None:
+        """"attractions visited at least twice", "the product booked for 3 times": how
+        many times the verb before says it happened, a count of the rows of the table the
+        verb names ("visited" of visits), which refer to the subject. A verb naming no
+        table ("used more than twice") is not read."""
+        tokens = self.frame.tokens
+        said: list[tuple[int, int, Operator]] = []  # (first word, past "times", comparison)
+        for comparison in self._ops("compare"):
+            if comparison.end < len(tokens) and tokens[comparison.end].norm in _TIMES_WORDS:
+                said.append((comparison.start, comparison.end + 1, comparison))
+                continue
+            number = self.frame.piece_at(comparison.end)
+            if number is not None and number.kind == "number" and number.end < len(tokens) and (
+                tokens[number.end].norm in {"times", "time"}
+            ):
+                said.append((comparison.start, number.end + 1, comparison))
+        for piece in self.frame.pieces:
+            if piece.kind == "number" and not piece.used and piece.end < len(tokens) and (
+                tokens[piece.end].norm in {"times", "time"}
+            ) and not any(o.end == piece.start for o in self._ops("compare")):
+                said.append((piece.start, piece.end + 1, Operator("compare", piece.start,
+                                                                  piece.start, "eq")))
+        for start, end, comparison in said:
+            verb = start - 1
+            while verb > 0 and tokens[verb].norm in {"for", "been", "being"}:
+                verb -= 1
+            if verb <= 0 or not participle(tokens[verb].norm) or tokens[verb].norm in GRAMMAR:
+                continue
+            event = self._table_named_by_verb(verb)
+            if event is None or event == subject or self.reader.distance(event, subject) is None:
+                continue
+            words = [t.norm for t in tokens[comparison.end:end]]
+            count = _TIMES_WORDS.get(words[0]) if words[0] in _TIMES_WORDS else None
+            if count is None:
+                number = self.frame.piece_at(end - 2)
+                if number is None or number.number is None:
+                    continue
+                count = as_int(number.number)
+                self._use(number)
+            self._use_op(comparison)
+            self.explained.update(range(comparison.end, end))
+            self.explained.add(verb)
+            named = self.frame.piece_at(verb)
+            if named is not None and named.kind == "object" and event in named.objects:
+                self._use(named)  # ("visited" found as the visits themselves)
+            self.compared = event
+            having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
+                                      values=[count]))
+            return event
         return None
+
+    def _table_named_by_verb(self, index: int) -> str | None:
+        """The one table whose rows record what the verb says ("visited": visits)."""
+        said = self.frame.tokens[index].stem
+        if len(said) < 4:
+            return None
+        tables = self.reader.lexicon.object_words.items()
+        named = [name for name, words in tables if said in words]
+        if not named:  # ("booked" of bookings; "visited" is visits, not visitors)
+            named = [name for name, words in tables if any(w.startswith(said) for w in words)]
+        return named[0] if len(named) == 1 else None
 
     def _names_one_row(self, field: str) -> bool:
         """Whether each value of ``field`` is one row's own: its key, or a column whose

@@ -171,7 +171,9 @@ PLACED_RELATION_VERBS = frozenset({
     "interact", "interacts", "interacted", "hire", "hires", "hired", "employ", "employs",
     "employed", "contribute", "contributes", "contributed", "cause", "causes", "caused",
     "supervise", "supervises", "supervised", "based", "operating", "managing", "teaching",
-    "playing", "participating", "writing", "giving", "gives", "gave",
+    "playing", "participating", "writing", "giving", "gives", "gave", "studying", "attending",
+    "taking", "visiting", "hosting", "owning", "directing", "producing", "enrolling",
+    "serving", "leading",
 })  # fmt: skip
 
 

@@ -37,7 +37,8 @@ INSERT INTO ranger VALUES (1, 'Ada', 7, 'Senior', 1, 'North'), (2, 'Ben', 7, 'Se
     (3, 'Cleo', 8, 'Junior', 2, 'South'), (4, 'Dev', 7, 'Senior', 3, 'North'),
     (5, 'Eli', 9, 'Junior', 3, 'South');
 INSERT INTO sighting VALUES (1, 'Lynx', 1, 1), (2, 'Wolf', 1, 1), (3, 'Bear', 1, 1),
-    (4, 'Wolf', 2, 2), (5, 'Lynx', 3, 3), (6, 'Elk', 3, 3), (7, 'Owl', 4, 1);
+    (4, 'Wolf', 2, 2), (5, 'Lynx', 3, 3), (6, 'Elk', 3, 3), (7, 'Owl', 4, 1),
+    (8, 'Wolf', 1, 1);
 """
 
 
@@ -74,6 +75,11 @@ def answer(park: tuple[Parser, Source], question: str) -> tuple[list[str], list[
         # A participle and "by" before the rows counted, grouped by their own column.
         ("Show the style shared by more than one lodge.", "style", {"Cabin"}),
         ("Find the grade held by the largest number of rangers.", "grade", {"Senior"}),
+        # A value of the rows counted between the count and their name.
+        ("What is the name of the ranger who contributed the most Wolf sightings?",
+         "ranger_name", {"Ada"}),
+        # A verb of appearing: how often each value is there.
+        ("Which grade appears the most often?", "grade", {"Senior"}),
         # The rows counted right before the verb that closes the question.
         ("Which lodge has the most rangers assigned to it?", "lodge_name", {"Fern Hut"}),
         # A verb of happening says only that the rows are there.
@@ -94,7 +100,7 @@ def test_a_verb_of_happening_with_a_count_per_group(park: tuple[Parser, Source])
     park[0].reader.read(question)
     columns, rows = answer(park, question)
     counts = {row[columns.index("lodge_name")]: row[columns.index("count")] for row in rows}
-    assert counts == {"Fern Hut": 4, "Oak Hut": 1, "Pine Hut": 2}
+    assert counts == {"Fern Hut": 5, "Oak Hut": 1, "Pine Hut": 2}
 
 
 @pytest.mark.parametrize(

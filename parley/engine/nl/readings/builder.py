@@ -106,7 +106,8 @@ _COMING_TO_BE = frozenset({"made", "created", "built", "founded", "established",
 _TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 #: Verbs saying only that the rows happened: "how many storms occurred in each region".
 _OCCURRENCE_VERBS = frozenset({"occur", "occurs", "occurred", "occured", "occurring",
-                               "happen", "happens", "happened", "happening"})
+                               "happen", "happens", "happened", "happening", "appear",
+                               "appears", "appeared", "appearing"})
 #: Verbs of keeping or offering, which after "we" say the rows are ours and nothing more.
 _KEEPING_VERBS = frozenset({"offer", "provide", "have", "keep", "stock", "look", "after",
                             "serve", "run", "employ", "own", "operate", "manage", "hold"})
@@ -2247,7 +2248,7 @@ class Builder:
                 continue  # "the denomination shared by more than one school"
             if self._came_to_be_then(token.index, query):
                 continue  # "movies made before 2000": its one year says when
-            if token.norm in _OCCURRENCE_VERBS and self._counts_rows(query):
+            if token.norm in _OCCURRENCE_VERBS and self._happened_as_read(token.index, query):
                 continue  # "how many storms occurred in each region": the rows are there
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
                 continue  # "branches opened before 2010": the open year says it
@@ -2388,6 +2389,20 @@ class Builder:
         return any(index < o.start <= after and self.explained & set(range(o.start, o.end))
                    for o in self.frame.operators if o.kind == "group")
 
+    def _happened_as_read(self, index: int, query: SemanticQuery) -> bool:
+        """A verb of happening says only that the rows (or a value of theirs) are there:
+        counted ("how many storms occurred"), ranked by their date ("the event that
+        happened in the most recent year") or counted per value ("the type code that
+        appears the most often")."""
+        if self._counts_rows(query):
+            return True
+        if not query.order or not self.subject:
+            return False
+        owner, attribute = self.ontology.resolve(query.order[0].key) if "." in (
+            query.order[0].key) else (None, None)
+        return owner is not None and attribute is not None and owner.name == self.subject and (
+            attribute.role == "time" or "year" in re.split(r"[_\W]+", attribute.name.lower()))
+
     def _counts_rows(self, query: SemanticQuery) -> bool:
         return any(m.aggregation in {"count", "count_distinct"} for m in query.metrics)
 
@@ -2497,6 +2512,8 @@ class Builder:
         counted = self.frame.piece_at(index)
         if counted is None and index < len(tokens) and tokens[index].norm in _COUNTED_MODIFIERS:
             counted = self.frame.piece_at(index + 1)
+        while counted is not None and counted.kind in {"value", "quoted"} and counted.used:
+            counted = self.frame.piece_at(counted.end)  # "the most Tournament competitions"
         return counted is not None and counted.used and counted.kind == "object"
 
     def _names_a_table_not_taken(self, index: int, query: SemanticQuery) -> bool:

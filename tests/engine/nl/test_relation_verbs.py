@@ -30,6 +30,12 @@ CREATE TABLE sighting (sighting_id INTEGER PRIMARY KEY, species TEXT,
 CREATE TABLE inspection (inspection_id INTEGER PRIMARY KEY,
                          lodge_id INTEGER REFERENCES lodge(lodge_id), outcome TEXT);
 INSERT INTO inspection VALUES (1, 1, 'Pass'), (2, 1, 'Fail'), (3, 2, 'Pass');
+CREATE TABLE course (course_id INTEGER PRIMARY KEY, course_title TEXT);
+CREATE TABLE enrolled_in (ranger_id INTEGER REFERENCES ranger(ranger_id),
+                          course_id INTEGER REFERENCES course(course_id),
+                          PRIMARY KEY (ranger_id, course_id));
+INSERT INTO course VALUES (1, 'Tracking'), (2, 'First Aid');
+INSERT INTO enrolled_in VALUES (1, 1), (2, 1), (3, 1), (3, 2);
 INSERT INTO keeper VALUES (1, 'Ines'), (2, 'Otto'), (3, 'Pia');
 INSERT INTO lodge VALUES (1, 'Fern Hut', 'Cabin', 1, 10, 1980),
     (2, 'Oak Hut', 'Cabin', 1, 4, 1995), (3, 'Pine Hut', 'Tent', 2, 6, 2005);
@@ -82,6 +88,9 @@ def answer(park: tuple[Parser, Source], question: str) -> tuple[list[str], list[
         ("Which grade appears the most often?", "grade", {"Senior"}),
         # The rows counted right before the verb that closes the question.
         ("Which lodge has the most rangers assigned to it?", "lodge_name", {"Fern Hut"}),
+        # The table the rows are counted in, named as the relation ("enrolled in").
+        ("What is the title of the course with the most rangers enrolled in it?",
+         "course_title", {"Tracking"}),
         # A verb of happening says only that the rows are there.
         ("Find the name of the lodge where the largest number of sightings occurred.",
          "lodge_name", {"Fern Hut"}),

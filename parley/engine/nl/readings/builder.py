@@ -2205,7 +2205,11 @@ class Builder:
         left: list[str] = []
         # "built in the most recent year" ranks by built_year: the verb names the column.
         column_words = {stem(w) for f in fields_of(query) for w in re.split(r"[_\W]+", f.lower())}
-        passed = self._passed_through(query)
+        # "the project which has the most scientists assigned to it" of an AssignedTo
+        # table the scientists are counted in: the table's name is the relation counted.
+        passed = self._passed_through(query) | {
+            m.field.split(".", 1)[0] for m in query.metrics
+            if m.aggregation in {"count", "count_distinct"} and m.field and "." in m.field}
         dated_verbs = self._verbs_of_the_date(query)
         for piece in self.frame.pieces:
             if piece.end - piece.start == 1 and piece.start in dated_verbs:

@@ -162,6 +162,21 @@ RELATION_VERBS = frozenset({
     "studies", "studied", "major", "in", "on", "at", "place", "places", "placed",
 })  # fmt: skip
 
+#: More verbs that relate two objects ("advisors that advise more than 2 students",
+#: "airlines based in Russia"), explained only by where they stand: between two read
+#: words, before a value, beside the rows counted. Never merely because the reading joins
+#: somewhere ("customers who filed complaints of the product with the most complaints" is
+#: no count per product of those customers).
+PLACED_RELATION_VERBS = frozenset({
+    "advise", "advises", "advised", "advising", "share", "shares", "shared", "file", "filed",
+    "interact", "interacts", "interacted", "hire", "hires", "hired", "employ", "employs",
+    "employed", "contribute", "contributes", "contributed", "cause", "causes", "caused",
+    "supervise", "supervises", "supervised", "based", "operating", "managing", "teaching",
+    "playing", "participating", "writing", "giving", "gives", "gave", "studying", "attending",
+    "taking", "visiting", "hosting", "owning", "directing", "producing", "enrolling",
+    "serving", "leading",
+})  # fmt: skip
+
 
 #: Adjectives said with "most" / "least": "the most expensive product".
 _GRADED: dict[tuple[str, ...], tuple[str, bool]] = {

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 from parley.engine.nl.lexicon import UNIT_WORDS, Concept
 from parley.engine.nl.lexicon import counted_noun as _counted_noun
 from parley.engine.nl.negation import Denied, denied_object
-from parley.engine.nl.operators import GRAMMAR, RELATION_VERBS, Operator
+from parley.engine.nl.operators import (
+    GRAMMAR,
+    PLACED_RELATION_VERBS,
+    RELATION_VERBS,
+    Operator,
+)
 from parley.engine.nl.readings.figures import (
     OP_WORDS,
     Metric,
@@ -47,6 +52,7 @@ from parley.engine.nl.readings.words import (
     limit_from,
     next_aggregate_target,
     numeric_values,
+    objects_of,
     order_keys_after,
     past_count,
     stored,
@@ -90,7 +96,26 @@ _NO_WORDS = frozenset({"no", "n", "false", "f"})
 _BE_WORDS = frozenset({"is", "are", "was", "were", "be", "been"})
 #: Verbs saying that a value occurs, before "the most often": how often is all they say.
 _OCCURRING = frozenset({"appears", "appear", "occurs", "occur", "shows", "comes"})
-_VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an"})
+_VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an",
+                             "out"})
+#: Words between a verb and the rows doing it: "advisors *that are* advising".
+_BEFORE_A_VERB = frozenset({"who", "that", "which", "is", "are", "was", "were", "has", "have",
+                            "had", "been", "be", "can", "could", "do", "does", "did", "will"})
+#: Verbs that say a thing can take so many, a capacity rather than rows counted ("dorms
+#: that can accommodate more than 100 students" is a capacity column, not students).
+_CAPACITY_VERBS = frozenset({"hold", "holds", "accommodate", "accommodates", "seat", "seats",
+                             "fit", "fits", "carry", "carries", "take", "takes", "house",
+                             "houses", "serve", "serves", "support", "supports"})
+#: Participles of coming to be: before a date compared, they say which date it is.
+_COMING_TO_BE = frozenset({"made", "created", "built", "founded", "established", "formed",
+                           "released", "published", "produced", "launched", "opened",
+                           "started", "born", "constructed", "introduced"})
+#: How many times, said in one word: "visited at least twice".
+_TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+#: Verbs saying only that the rows happened: "how many storms occurred in each region".
+_OCCURRENCE_VERBS = frozenset({"occur", "occurs", "occurred", "occured", "occurring",
+                               "happen", "happens", "happened", "happening", "appear",
+                               "appears", "appeared", "appearing"})
 #: Verbs of keeping or offering, which after "we" say the rows are ours and nothing more.
 _KEEPING_VERBS = frozenset({"offer", "provide", "have", "keep", "stock", "look", "after",
                             "serve", "run", "employ", "own", "operate", "manage", "hold"})
@@ -834,6 +859,9 @@ class Builder:
         on the subject's groups; the object counted, or None. With ``reachable``, only an
         object from which the subject is reached many-to-one counts."""
         frame = self.frame
+        timed = self._times_condition(subject, having)
+        if timed is not None:
+            return timed  # "lodges inspected at least two times": the inspections
         for comparison in [*self._ops("compare"), *self._exact_counts()]:
             # "2 or more players" puts the number before the comparison.
             postfix = frame.tokens[comparison.start].norm == "or"
@@ -876,6 +904,68 @@ class Builder:
                                       values=[as_int(number.number)]))
             return name
         return None
+
+    def _times_condition(self, subject: str, having: list[QueryFilter]) -> str | None:
+        """"attractions visited at least twice", "the product booked for 3 times": how
+        many times the verb before says it happened, a count of the rows of the table the
+        verb names ("visited" of visits), which refer to the subject. A verb naming no
+        table ("used more than twice") is not read."""
+        tokens = self.frame.tokens
+        said: list[tuple[int, int, Operator]] = []  # (first word, past "times", comparison)
+        for comparison in self._ops("compare"):
+            if comparison.end < len(tokens) and tokens[comparison.end].norm in _TIMES_WORDS:
+                said.append((comparison.start, comparison.end + 1, comparison))
+                continue
+            number = self.frame.piece_at(comparison.end)
+            if number is not None and number.kind == "number" and number.end < len(tokens) and (
+                tokens[number.end].norm in {"times", "time"}
+            ):
+                said.append((comparison.start, number.end + 1, comparison))
+        for piece in self.frame.pieces:
+            if piece.kind == "number" and not piece.used and piece.end < len(tokens) and (
+                tokens[piece.end].norm in {"times", "time"}
+            ) and not any(o.end == piece.start for o in self._ops("compare")):
+                said.append((piece.start, piece.end + 1, Operator("compare", piece.start,
+                                                                  piece.start, "eq")))
+        for start, end, comparison in said:
+            verb = start - 1
+            while verb > 0 and tokens[verb].norm in {"for", "been", "being"}:
+                verb -= 1
+            if verb <= 0 or not participle(tokens[verb].norm) or tokens[verb].norm in GRAMMAR:
+                continue
+            event = self._table_named_by_verb(verb)
+            if event is None or event == subject or self.reader.distance(event, subject) is None:
+                continue
+            words = [t.norm for t in tokens[comparison.end:end]]
+            count = _TIMES_WORDS.get(words[0]) if words[0] in _TIMES_WORDS else None
+            if count is None:
+                number = self.frame.piece_at(end - 2)
+                if number is None or number.number is None:
+                    continue
+                count = as_int(number.number)
+                self._use(number)
+            self._use_op(comparison)
+            self.explained.update(range(comparison.end, end))
+            self.explained.add(verb)
+            named = self.frame.piece_at(verb)
+            if named is not None and named.kind == "object" and event in named.objects:
+                self._use(named)  # ("visited" found as the visits themselves)
+            self.compared = event
+            having.append(QueryFilter(field="count", op=comparison.arg,  # type: ignore[arg-type]
+                                      values=[count]))
+            return event
+        return None
+
+    def _table_named_by_verb(self, index: int) -> str | None:
+        """The one table whose rows record what the verb says ("visited": visits)."""
+        said = self.frame.tokens[index].stem
+        if len(said) < 4:
+            return None
+        tables = self.reader.lexicon.object_words.items()
+        named = [name for name, words in tables if said in words]
+        if not named:  # ("booked" of bookings; "visited" is visits, not visitors)
+            named = [name for name, words in tables if any(w.startswith(said) for w in words)]
+        return named[0] if len(named) == 1 else None
 
     def _names_one_row(self, field: str) -> bool:
         """Whether each value of ``field`` is one row's own: its key, or a column whose
@@ -2184,7 +2274,11 @@ class Builder:
         left: list[str] = []
         # "built in the most recent year" ranks by built_year: the verb names the column.
         column_words = {stem(w) for f in fields_of(query) for w in re.split(r"[_\W]+", f.lower())}
-        passed = self._passed_through(query)
+        # "the project which has the most scientists assigned to it" of an AssignedTo
+        # table the scientists are counted in: the table's name is the relation counted.
+        passed = self._passed_through(query) | {
+            m.field.split(".", 1)[0] for m in query.metrics
+            if m.aggregation in {"count", "count_distinct"} and m.field and "." in m.field}
         dated_verbs = self._verbs_of_the_date(query)
         for piece in self.frame.pieces:
             if piece.end - piece.start == 1 and piece.start in dated_verbs:
@@ -2209,12 +2303,26 @@ class Builder:
                 continue
             if token.norm in GRAMMAR and not in_capitals(token, self.frame.question):
                 continue  # ("US" in capitals is a country, not "us".)
-            if token.norm in RELATION_VERBS and (
+            if token.norm in RELATION_VERBS and not self._capacity(token.index) and (
                 self.joined or token.stem in column_words or self._names_value(token.index)
                 or self._between_read_words(
                     token.index, figured=not query.is_list or query.distinct)
             ):
                 continue
+            if token.norm in PLACED_RELATION_VERBS and (
+                token.stem in column_words or self._names_value(token.index)
+                or self._between_read_words(
+                    token.index, figured=not query.is_list or query.distinct)
+            ):
+                continue  # "airlines based in Russia", "teachers teaching in classroom 109"
+            if self._verb_of_the_count(token.index, query):
+                continue  # "advisors that advise more than 2 students": who has the rows
+            if self._passive_of_the_count(token.index, query):
+                continue  # "the denomination shared by more than one school"
+            if self._came_to_be_then(token.index, query):
+                continue  # "movies made before 2000": its one year says when
+            if token.norm in _OCCURRENCE_VERBS and self._happened_as_read(token.index, query):
+                continue  # "how many storms occurred in each region": the rows are there
             if token.norm.endswith(("ed", "ing")) and token.stem in column_words:
                 continue  # "branches opened before 2010": the open year says it
             if token.index in dated_verbs:
@@ -2354,22 +2462,192 @@ class Builder:
         return any(index < o.start <= after and self.explained & set(range(o.start, o.end))
                    for o in self.frame.operators if o.kind == "group")
 
+    def _happened_as_read(self, index: int, query: SemanticQuery) -> bool:
+        """A verb of happening says only that the rows (or a value of theirs) are there:
+        counted ("how many storms occurred"), ranked by their date ("the event that
+        happened in the most recent year") or counted per value ("the type code that
+        appears the most often")."""
+        if self._counts_rows(query):
+            return True
+        if not query.order or not self.subject:
+            return False
+        owner, attribute = self.ontology.resolve(query.order[0].key) if "." in (
+            query.order[0].key) else (None, None)
+        return owner is not None and attribute is not None and owner.name == self.subject and (
+            attribute.role == "time" or "year" in re.split(r"[_\W]+", attribute.name.lower()))
+
+    def _counts_rows(self, query: SemanticQuery) -> bool:
+        return any(m.aggregation in {"count", "count_distinct"} for m in query.metrics)
+
+    def _relation_verb(self, index: int) -> tuple[int, int] | None:
+        """The words of a verb relating two things at ``index``: a relation verb ("advise",
+        "filed"), one whose doer is named after it ("advisors ... advising"), or "in
+        charge of"."""
+        tokens = self.frame.tokens
+        word = tokens[index]
+        if word.norm == "charge" and 0 < index < len(tokens) - 1 and (
+            tokens[index - 1].norm == "in" and tokens[index + 1].norm == "of"
+        ):
+            return index - 1, index + 2  # "physicians who are in charge of ..."
+        if word.norm in RELATION_VERBS | PLACED_RELATION_VERBS and word.norm not in {
+            "in", "on", "at"
+        }:
+            return index, index + 1
+        return None
+
+    def _came_to_be_then(self, index: int, query: SemanticQuery) -> bool:
+        """"How many movies were made before 2000?": a participle of coming to be right
+        before a comparison on the rows' one date or year, the date it is."""
+        tokens = self.frame.tokens
+        if tokens[index].norm not in _COMING_TO_BE or not self.subject:
+            return False
+        if not any(o.start == index + 1 and self.explained & set(range(o.start, o.end))
+                   for o in self._ops("compare")):
+            return False
+        owner = self._object(self.subject)
+        dated = [a.name for a in owner.attributes if a.role == "time" or (
+            "year" in re.split(r"[_\W]+", a.name.lower()))]
+        return len(dated) == 1 and any(
+            f.field == f"{owner.name}.{dated[0]}" for f in query.filters)
+
+    def _capacity(self, index: int) -> bool:
+        """"lodges that can hold more than 2 rangers", "can accommodate": what a thing can
+        take is a capacity, not the rows related to it."""
+        tokens = self.frame.tokens
+        before = index - 1
+        while before >= 0 and tokens[before].norm in {"only", "still", "also", "not"}:
+            before -= 1
+        if tokens[index].norm not in _CAPACITY_VERBS or before < 0 or (
+            tokens[before].norm not in {"can", "could", "cannot"}
+        ):
+            return False
+        # ("can serve as an 'inhibitor'" is no capacity: a size is compared or given.)
+        following = self.frame.piece_at(index + 1)
+        return any(o.start == index + 1 for o in self._ops("compare")) or (
+            following is not None and following.kind == "number")
+
+    def _verb_of_the_count(self, index: int, query: SemanticQuery) -> bool:
+        """A verb between the rows the reading groups (or lists) and the rows it counts for
+        each: "advisors that advise more than 2 students", "medicines that can interact
+        with at least 3 enzymes", "the project which has the most scientists assigned to
+        it". The count goes through the join the reading takes (a pair of objects related
+        in several ways is declined before), so the verb only says what the join is."""
+        if not self._counts_rows(query) or self._names_a_table_not_taken(index, query):
+            return False
+        span = self._relation_verb(index)
+        if span is None:
+            return False
+        start, end = span
+        tokens = self.frame.tokens
+        frame = self.frame
+        before = start - 1
+        while before >= 0 and tokens[before].norm in _BEFORE_A_VERB:
+            before -= 1
+        if self._capacity(index):
+            return False
+        doer = frame.piece_at(before) if before >= 0 else None
+        if doer is None or not doer.used or doer.kind not in {"object", "attribute"}:
+            return self._counted_before_verb(start, end)
+        return self._counted_before_verb(start, end) or self._counted_after_verb(end)
+
+    def _counted_after_verb(self, end: int) -> bool:
+        """"... advise more than 2 students", "interact with at least 3 enzymes": the count
+        said right after the verb (past its particles)."""
+        frame = self.frame
+        tokens = frame.tokens
+        after = end
+        starts = {o.start: o for o in frame.operators if o.kind in {"compare", "most", "extreme"}
+                  and self.explained & set(range(o.start, o.end))}
+        while after < len(tokens) and after not in starts and (
+            tokens[after].norm in _VERB_PARTICLES | {"with", "of"}
+        ):
+            after += 1  # ("interact with at least 3": "at" begins the comparison)
+        ranked = starts.get(after)
+        said_first = frame.piece_at(after)
+        if ranked is None and said_first is not None and said_first.kind == "number" and (
+            said_first.used and said_first.end in starts
+        ):
+            # "contributed three or more ratings": the number before its comparison.
+            return self._counted_at(starts[said_first.end].end)
+        if ranked is None:
+            return False
+        number = frame.piece_at(ranked.end)
+        after = ranked.end
+        if ranked.kind == "compare":
+            if number is None or number.kind != "number" or not number.used:
+                return False
+            after = number.end
+        return self._counted_at(after)
+
+    def _counted_at(self, index: int) -> bool:
+        """Whether the rows counted are named at ``index`` ("3 corresponding complaints")."""
+        tokens = self.frame.tokens
+        counted = self.frame.piece_at(index)
+        if counted is None and index < len(tokens) and tokens[index].norm in _COUNTED_MODIFIERS:
+            counted = self.frame.piece_at(index + 1)
+        while counted is not None and counted.kind in {"value", "quoted"} and counted.used:
+            counted = self.frame.piece_at(counted.end)  # "the most Tournament competitions"
+        return counted is not None and counted.used and counted.kind == "object"
+
+    def _names_a_table_not_taken(self, index: int, query: SemanticQuery) -> bool:
+        """"the department with the most students enrolled" beside an enrollment table the
+        reading does not go through: the verb names another relationship than the one
+        counted, so it is left unexplained."""
+        said = self.frame.tokens[index].stem
+        if len(said) < 4:
+            return False
+        taken = objects_of(query) | self._passed_through(query) | {
+            m.field for m in query.metrics if m.aggregation == "count"}
+        return any(name not in taken and any(w.startswith(said) for w in words)
+                   for name, words in self.reader.lexicon.object_words.items())
+
+    def _counted_before_verb(self, start: int, end: int) -> bool:
+        """"the project which has the most scientists assigned to it": the rows counted
+        right before the verb, which closes the question."""
+        frame = self.frame
+        counted = frame.piece_at(start - 1) if start else None
+        if counted is None or not counted.used or counted.kind != "object":
+            return False
+        ranked = next((o for o in frame.operators if o.end in {counted.start, counted.start - 1}
+                       and o.kind in {"most", "extreme"}
+                       and self.explained & set(range(o.start, o.end))), None)
+        if ranked is None:
+            return False
+        rest = [t.norm for t in frame.tokens[end:]]
+        return all(w in _VERB_PARTICLES | {"it", "them", "of"} for w in rest)
+
+    def _passive_of_the_count(self, index: int, query: SemanticQuery) -> bool:
+        """"the denomination shared by more than one school", "the major studied by the
+        most students": a participle whose "by" names the rows counted, where the groups
+        are the counted rows' own column (a row and its own value: no other relation to
+        name) or the verb is one of relating."""
+        tokens = self.frame.tokens
+        if not self._counts_rows(query) or index + 1 >= len(tokens) or (
+            tokens[index + 1].norm != "by" or not participle(tokens[index].norm)
+        ):
+            return False
+        if not self._passive_by(index + 1) or self._names_a_table_not_taken(index, query):
+            return False
+        counted = {m.field for m in query.metrics if m.aggregation == "count"}
+        owners = {d.field.split(".", 1)[0] for d in query.dimensions}
+        return tokens[index].norm in RELATION_VERBS | PLACED_RELATION_VERBS or (
+            len(counted) == 1 and owners == counted)
+
     def _passive_by(self, index: int) -> bool:
         """"by" after a participle, before an object the reading used."""
         words = self.frame.tokens
         if index == 0 or not participle(words[index - 1].norm):
             return False
         start = index + 1
-        compared = next((o for o in [*self._ops("compare"), *self._ops("most")]
-                         if o.start == start), None)
+        compared = next((o for o in self._ops("compare") if o.start == start), None)
         if compared is not None and (self.explained & set(range(compared.start, compared.end))):
-            # "used by more than 3 parties": the rows counted come after the number;
-            # "used by the most files", right after "the most".
+            # "used by more than 3 parties": the rows counted come after the number.
             number = self.frame.next_piece(compared.end, limit=0)
-            if compared.kind == "most":
-                start = compared.end
-            else:
-                start = number.end if number is not None and number.used else start
+            start = number.end if number is not None and number.used else start
+        ranked = next((o for o in [*self._ops("most"), *self._ops("extreme")]
+                       if o.start == start), None)
+        if ranked is not None and self.explained & set(range(ranked.start, ranked.end)):
+            start = ranked.end  # "studied by the largest number of students"
         following = self.frame.next_piece(start, limit=4)
         return following is not None and following.used and following.kind == "object"
 

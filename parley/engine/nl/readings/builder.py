@@ -691,6 +691,17 @@ class Builder:
                     and any(c.object in after.objects for c in owned.concepts)
                 ):
                     after = owned  # "different lens brands": the lenses' brands
+                if is_distinct and after is not None and self._distinct_rows_themselves(
+                    after, subject
+                ):
+                    # "how many different projects are there": the projects' own rows,
+                    # distinct already, not another table's column called "project".
+                    self._use(after)
+                    for d in self._ops("distinct"):
+                        self._use_op(d)
+                    self._count_condition(subject, having, reachable=False)
+                    metrics.append(Metric("count", subject))
+                    continue
                 if is_distinct and after is not None and after.names_column:
                     concept = self._attribute_of(after, subject)
                     self._use(after)
@@ -789,6 +800,15 @@ class Builder:
                 metrics.append(Metric(op.arg, field_, op.start))  # type: ignore[arg-type]
         metrics.sort(key=lambda m: m.position)
         return unique_metrics(metrics), having
+
+    def _distinct_rows_themselves(self, counted: Piece, subject: str) -> bool:
+        """Whether "different <rows>" counts the subject's own rows: the word names the
+        subject, and no column it also names is in the subject's reach ("different
+        projects" beside an assignment's `project` column, reached only backwards)."""
+        if counted.kind != "object" or counted.objects != [subject]:
+            return False
+        return not any(c.kind == "attribute" and self.reader.distance(subject, c.object)
+                       is not None for c in counted.concepts)
 
     def _aggregates_a_count_column(self, op: Operator, subject: str) -> bool:
         """"the average / maximum number of X" where X names a number column: the column

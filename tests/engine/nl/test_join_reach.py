@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from parley.engine.nl.parser import Parser
+from parley.engine.nl.readings import Declined
 from parley.engine.orchestrator import Workspace, statement_for
 from parley.engine.semantic.derive import derive_ontology
 from parley.sources.base import Source
@@ -26,6 +27,15 @@ CREATE TABLE trail (trail_code TEXT PRIMARY KEY, trail_title TEXT, length_km REA
 CREATE TABLE patrol (patrol_id INTEGER PRIMARY KEY,
                      warden_id INTEGER REFERENCES warden(warden_id),
                      trail TEXT REFERENCES trail(trail_code), walked_on TEXT);
+CREATE TABLE hut (hut_id INTEGER PRIMARY KEY, hut_name TEXT, altitude INTEGER);
+CREATE TABLE hiker (hiker_id INTEGER PRIMARY KEY, hiker_name TEXT, points INTEGER,
+                    hut_id INTEGER REFERENCES hut(hut_id));
+CREATE TABLE booking (booking_id INTEGER PRIMARY KEY, guest TEXT,
+                      hut_id INTEGER REFERENCES hut(hut_id));
+INSERT INTO hut VALUES (1, 'Gable Bothy', 850), (2, 'Moor Lodge', 420), (3, 'Pike Shelter', 910);
+INSERT INTO hiker VALUES (1, 'Rosa', 12, 2), (2, 'Sami', 40, 1), (3, 'Tove', 25, 3),
+    (4, 'Uma', 55, NULL);
+INSERT INTO booking VALUES (1, 'Vale', 1), (2, 'Wren', 1), (3, 'Xan', 2), (4, 'Yara', 1);
 INSERT INTO warden VALUES (1, 'Ines Fox', 'Kendal', 'Senior'), (2, 'Olu Hart', 'Keswick', 'Junior'),
     (3, 'Pia Lund', 'Kendal', 'Junior');
 INSERT INTO trail VALUES ('T1', 'Ridge Way', 12.5), ('T2', 'Tarn Loop', 4.0),
@@ -77,3 +87,39 @@ def test_different_rows_are_the_rows_themselves(
     park: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(park, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # The bookings counted per hut, where the question names them by their guests.
+        ("Show the name of each hut along with the corresponding number of guests in "
+         "that hut.", [[1, "Gable Bothy", 3], [2, "Moor Lodge", 1]]),
+        ("For each hut, find the name of the hut and the number of guests in that hut.",
+         [[1, "Gable Bothy", 3], [2, "Moor Lodge", 1]]),
+        ("How many guests does each hut have?", [[1, "Gable Bothy", 3], [2, "Moor Lodge", 1]]),
+        ("How many guests are in the hut named Gable Bothy?", [[3]]),
+    ],
+)
+def test_a_figure_over_the_rows_holding_the_column(
+    park: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(park, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # A ranking of the hikers would keep one of several tied ones: asked about.
+        "Show the altitude of the hut used by the hiker with the maximum points.",
+        # "the most points" of a hut may be their total: not the hiker with the most.
+        "What is the altitude of the hut of the hiker who had the most points?",
+        # A list over the bookings would repeat each hut: not read over them.
+        "What are the names of huts ordered by guest?",
+    ],
+)
+def test_not_read_over_the_rows_holding_the_column(
+    park: tuple[Parser, Source], question: str
+) -> None:
+    with pytest.raises(Declined):
+        park[0].reader.read(question)

@@ -109,8 +109,12 @@ _COUNTED_MODIFIERS = frozenset({"corresponding", "related", "associated", "diffe
 class Builder:
     """Assigns roles to the pieces of one question and builds its SemanticQuery."""
 
-    def __init__(self, reader: Reader, frame: Frame, *, today: dt.date | None = None) -> None:
+    def __init__(self, reader: Reader, frame: Frame, *, today: dt.date | None = None,
+                 subject: str | None = None) -> None:
         self.reader = reader
+        #: The rows read, when the reader chose them (a second reading, over the rows
+        #: holding a column the first subject could not reach).
+        self.chosen_subject = subject
         self.ontology = reader.ontology
         self.frame = frame
         #: Relative periods ("this year") are read against it; without it, none is.
@@ -200,7 +204,10 @@ class Builder:
             scored.append((0 if concept.object == subject else
                            1 if concept.object in mentioned else 2, distance, concept))
         if not scored:
-            raise Hazard(f"{piece.text!r} is not reachable from {subject}")
+            out = Hazard(f"{piece.text!r} is not reachable from {subject}")
+            out.held_by = {c.object for c in out_of_reach}
+            out.unreached = piece
+            raise out
         scored.sort(key=lambda s: (s[0], s[1]))
         best = scored[0]
         if best[0] == 2 and any(c.object in mentioned for c in out_of_reach):
@@ -374,7 +381,7 @@ class Builder:
 
     def build(self) -> SemanticQuery:
         frame = self.frame
-        subject = self._subject()
+        subject = self.chosen_subject or self._subject()
         self.subject = subject
         for piece in frame.pieces:
             if piece.kind == "object" and subject in piece.objects:

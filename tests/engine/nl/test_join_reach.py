@@ -22,11 +22,12 @@ from parley.sources.connect import connect
 
 SCHEMA = """
 CREATE TABLE warden (warden_id INTEGER PRIMARY KEY, warden_name TEXT, city TEXT,
-                     rank_title TEXT);
+                     rank_title TEXT, acc_type TEXT, year_hired INTEGER);
 CREATE TABLE trail (trail_code TEXT PRIMARY KEY, trail_title TEXT, length_km REAL);
 CREATE TABLE patrol (patrol_id INTEGER PRIMARY KEY,
                      warden_id INTEGER REFERENCES warden(warden_id),
-                     trail TEXT REFERENCES trail(trail_code), walked_on TEXT);
+                     trail TEXT REFERENCES trail(trail_code), walked_on TEXT,
+                     patrol_type TEXT, year INTEGER);
 CREATE TABLE hut (hut_id INTEGER PRIMARY KEY, hut_name TEXT, altitude INTEGER);
 CREATE TABLE hiker (hiker_id INTEGER PRIMARY KEY, hiker_name TEXT, points INTEGER,
                     hut_id INTEGER REFERENCES hut(hut_id));
@@ -36,12 +37,14 @@ INSERT INTO hut VALUES (1, 'Gable Bothy', 850), (2, 'Moor Lodge', 420), (3, 'Pik
 INSERT INTO hiker VALUES (1, 'Rosa', 12, 2), (2, 'Sami', 40, 1), (3, 'Tove', 25, 3),
     (4, 'Uma', 55, NULL);
 INSERT INTO booking VALUES (1, 'Vale', 1), (2, 'Wren', 1), (3, 'Xan', 2), (4, 'Yara', 1);
-INSERT INTO warden VALUES (1, 'Ines Fox', 'Kendal', 'Senior'), (2, 'Olu Hart', 'Keswick', 'Junior'),
-    (3, 'Pia Lund', 'Kendal', 'Junior');
+INSERT INTO warden VALUES (1, 'Ines Fox', 'Kendal', 'Senior', 'staff', 2011),
+    (2, 'Olu Hart', 'Keswick', 'Junior', 'guest', 2019),
+    (3, 'Pia Lund', 'Kendal', 'Junior', 'staff', 2015);
 INSERT INTO trail VALUES ('T1', 'Ridge Way', 12.5), ('T2', 'Tarn Loop', 4.0),
     ('T3', 'Scree Path', 7.5), ('T4', 'Beck Walk', 3.0);
-INSERT INTO patrol VALUES (1, 1, 'T1', '2024-01-02'), (2, 1, 'T2', '2024-02-02'),
-    (3, 2, 'T1', '2024-03-02'), (4, 3, 'T1', '2024-04-02');
+INSERT INTO patrol VALUES (1, 1, 'T1', '2024-01-02', 'day', 2024),
+    (2, 1, 'T2', '2024-02-02', 'night', 2024), (3, 2, 'T1', '2024-03-02', 'dawn', 2023),
+    (4, 3, 'T1', '2024-04-02', 'day', 2022);
 """
 
 
@@ -123,3 +126,22 @@ def test_not_read_over_the_rows_holding_the_column(
 ) -> None:
     with pytest.raises(Declined):
         park[0].reader.read(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "year" matches the patrols' year, out of the wardens' reach; their own
+        # `year_hired` is the one column of theirs holding the word.
+        ("Return the name of the warden who has the latest hired year.",
+         [["Olu Hart", 2019]]),
+        ("What are the names of wardens sorted by the year they were hired?",
+         [["Ines Fox", 2011], ["Pia Lund", 2015], ["Olu Hart", 2019]]),
+        # "types": the wardens' `acc_type`, not the patrols' `patrol_type`.
+        ("Count the distinct types of the wardens.", [[2]]),
+    ],
+)
+def test_the_subjects_own_column_called_so(
+    park: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(park, question)[1] == rows

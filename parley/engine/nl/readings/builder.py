@@ -203,6 +203,10 @@ class Builder:
                 continue
             scored.append((0 if concept.object == subject else
                            1 if concept.object in mentioned else 2, distance, concept))
+        if not scored and (owner is None or owner == subject):
+            own = self._own_column_called(piece, subject)
+            if own is not None:
+                return own
         if not scored:
             out = Hazard(f"{piece.text!r} is not reachable from {subject}")
             out.held_by = {c.object for c in out_of_reach}
@@ -223,6 +227,25 @@ class Builder:
         if best[0] > 0:
             self.joined = True
         return best[2]
+
+    def _own_column_called(self, piece: Piece, subject: str) -> Concept | None:
+        """The subject's one column whose name holds every word of ``piece``, when what
+        the word matched is out of reach: "how many distinct types of accounts" of
+        customers with an `acc_type` (not the loans' `loan_type`), "the latest join year"
+        of artists with a `Year_Join` (not their exhibitions' year)."""
+        said = {t.stem for t in self.frame.tokens[piece.start:piece.end]}
+        objects = set().union(*self.reader.lexicon.object_words.values())
+        found = []
+        for attribute in self._object(subject).attributes:
+            words = {stem(w) for w in expand_abbreviations(split_identifier(attribute.name))}
+            if said <= words and not (words - said) & objects:
+                # (Not a column whose other words name other rows: "names" is not the
+                # courses' `dept_name`, the name of their department.)
+                found.append(attribute)
+        if len(found) != 1:
+            return None
+        self.guesses += 1
+        return Concept("attribute", subject, found[0].name, role=found[0].role)
 
     def _owner_named_after(self, piece: Piece) -> str | None:
         """"the names of companies": a column bound to the object named after "of";

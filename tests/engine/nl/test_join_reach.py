@@ -33,6 +33,15 @@ CREATE TABLE hiker (hiker_id INTEGER PRIMARY KEY, hiker_name TEXT, points INTEGE
                     hut_id INTEGER REFERENCES hut(hut_id));
 CREATE TABLE booking (booking_id INTEGER PRIMARY KEY, guest TEXT,
                       hut_id INTEGER REFERENCES hut(hut_id));
+CREATE TABLE shelter (shelter_id INTEGER PRIMARY KEY, shelter_name TEXT, valley TEXT);
+CREATE TABLE ranger (ranger_id INTEGER PRIMARY KEY, ranger_name TEXT);
+CREATE TABLE posting (ranger_id INTEGER REFERENCES ranger(ranger_id),
+                      shelter_id INTEGER REFERENCES shelter(shelter_id),
+                      PRIMARY KEY (ranger_id, shelter_id));
+INSERT INTO shelter VALUES (1, 'Low Fold', 'Langdale'), (2, 'High Fold', 'Langdale'),
+    (3, 'Crag End', 'Borrowdale');
+INSERT INTO ranger VALUES (1, 'Ash'), (2, 'Bea'), (3, 'Cal');
+INSERT INTO posting VALUES (1, 1), (1, 2), (2, 2), (3, 3);
 INSERT INTO hut VALUES (1, 'Gable Bothy', 850), (2, 'Moor Lodge', 420), (3, 'Pike Shelter', 910);
 INSERT INTO hiker VALUES (1, 'Rosa', 12, 2), (2, 'Sami', 40, 1), (3, 'Tove', 25, 3),
     (4, 'Uma', 55, NULL);
@@ -142,6 +151,22 @@ def test_not_read_over_the_rows_holding_the_column(
     ],
 )
 def test_the_subjects_own_column_called_so(
+    park: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(park, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "valley" is a column of shelters, paired with rangers by postings: each
+        # valley's rangers, counted once though Ash is posted to two of its shelters.
+        ("Find the number of rangers in each valley.", [["Langdale", 2], ["Borrowdale", 1]]),
+        ("Which valley has the most rangers?", [["Langdale", 2]]),
+        ("Show the valley with the greatest number of rangers.", [["Langdale", 2]]),
+    ],
+)
+def test_a_group_on_a_column_of_paired_rows(
     park: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(park, question)[1] == rows

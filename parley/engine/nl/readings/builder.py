@@ -1178,12 +1178,38 @@ class Builder:
                 self.group_keys[shown] = key
             return shown
         if piece.names_column:
+            self._pair_with_holder(piece, subject)
             field_ = self._attribute_of(piece, subject).field
             if subject in piece.objects and self.ontology.resolve(field_)[1].role == "time":
                 # "the average quantity per order": each order, not each order date.
                 return None
             return field_
         return None
+
+    def _pair_with_holder(self, piece: Piece, subject: str) -> None:
+        """A group on a column of rows the subject is paired with by one table ("the
+        number of stores in each city", of districts paired with stores): the subject's
+        rows are counted through the pairs, as for a group on those rows themselves."""
+        holders = {c.object for c in piece.concepts if c.kind == "attribute"}
+        if len(holders) != 1 or not self._named_as_such(subject):
+            return
+        holder = next(iter(holders))
+        if holder == subject or self.reader.distance(subject, holder) is not None:
+            return
+        link = self.reader.pairing(subject, holder)
+        if link is None or self.paired not in {None, link}:
+            return
+        self.paired = link
+        self.paired_with = holder
+        self.joined = True
+
+    def _named_as_such(self, name: str) -> bool:
+        """Whether the question calls the rows by their own words, not by a near spelling
+        ("reviews" is no exact name of reviewers: the ratings may be meant)."""
+        words = self.reader.lexicon.object_words.get(name, set())
+        return any(p.kind == "object" and name in p.objects
+                   and {t.stem for t in self.frame.tokens[p.start:p.end]} & words
+                   for p in self.frame.pieces)
 
     def _ranking(
         self, subject: str, metrics: list[Metric], groups: list[str]

@@ -170,3 +170,20 @@ def test_a_group_on_a_column_of_paired_rows(
     park: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(park, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # The rows named after "across" are counted per ranked row, as in "the most
+        # common hut in all bookings".
+        ("Find the name of the shelter that is most frequent across all postings.",
+         [["High Fold", 2]]),
+        ("What is the name of the hut that is least common across all bookings?",
+         [["Moor Lodge", 1]]),
+    ],
+)
+def test_most_frequent_after_the_rows_ranked(
+    park: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(park, question)[1] == rows

@@ -310,6 +310,14 @@ class Builder:
                 counted = self._counted_among(objects[0])
                 if counted is not None:
                     return counted
+            if most and self._said_most_frequent(objects[0], most[0]):
+                # "the genre that is most frequent across all tracks": the tracks named
+                # after the frequency are the rows counted, as "the most common genre in
+                # all tracks".
+                frequency = self._frequency_words(most[0])
+                counted = self._counted_among(objects[0], after=max(frequency) + 1)
+                if counted is not None:
+                    return counted
             return self._measured_below(named) or named
         owners_sets = [{c.object for c in p.concepts}
                        for p in frame.pieces if p.kind in {"attribute", "value"}]
@@ -348,15 +356,27 @@ class Builder:
             return None
         return next(iter(owners))
 
-    def _counted_among(self, ranked: Piece) -> str | None:
-        """"the most common genre in all tracks": the rows named after "in", "among" or
-        "across", which refer to the ranked object, are the ones counted."""
+    def _said_most_frequent(self, ranked: Piece, most: Operator) -> bool:
+        """Whether "most frequent" / "least common" follows the rows ranked, with only a
+        copula between ("the genre that is most frequent", "which genre is the most
+        common")."""
         words = [t.norm for t in self.frame.tokens]
-        index = ranked.end
+        between = set(words[ranked.end:most.start])
+        return (ranked.end <= most.start and between <= {"that", "which", "is", "are", "was",
+                                                         "were", "the"}
+                and bool(self._frequency_words(most)))
+
+    def _counted_among(self, ranked: Piece, *, after: int | None = None) -> str | None:
+        """"the most common genre in all tracks": the rows named after "in", "among" or
+        "across", which refer to the ranked object, are the ones counted (named after
+        ``after`` when the frequency follows the ranked rows: "the genre that is most
+        frequent across all tracks")."""
+        words = [t.norm for t in self.frame.tokens]
+        index = ranked.end if after is None else after
         while index < len(words) and words[index] in {"in", "across", "among", "over", "all",
                                                       "the", "of"}:
             index += 1
-        between = set(words[ranked.end:index])
+        between = set(words[(ranked.end if after is None else after):index])
         rows = self.frame.piece_at(index)
         if rows is None or not rows.objects or not between & {"in", "across", "among", "over"}:
             return None

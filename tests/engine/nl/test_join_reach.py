@@ -42,6 +42,14 @@ INSERT INTO shelter VALUES (1, 'Low Fold', 'Langdale'), (2, 'High Fold', 'Langda
     (3, 'Crag End', 'Borrowdale');
 INSERT INTO ranger VALUES (1, 'Ash'), (2, 'Bea'), (3, 'Cal');
 INSERT INTO posting VALUES (1, 1), (1, 2), (2, 2), (3, 3);
+CREATE TABLE crew (crew_id INTEGER PRIMARY KEY, crew_name TEXT);
+CREATE TABLE volunteer (volunteer_id INTEGER PRIMARY KEY, volunteer_name TEXT, age INTEGER);
+CREATE TABLE member_of_crew (volunteer_id INTEGER REFERENCES volunteer(volunteer_id),
+                             crew_id INTEGER REFERENCES crew(crew_id), role TEXT);
+INSERT INTO crew VALUES (1, 'Fell Team'), (2, 'Beck Team');
+INSERT INTO volunteer VALUES (1, 'Dot', 25), (2, 'Eli', 41), (3, 'Fay', 37), (4, 'Gus', 52);
+INSERT INTO member_of_crew VALUES (1, 1, 'lead'), (2, 1, 'hand'), (3, 1, 'hand'),
+    (4, 2, 'lead'), (1, 2, 'hand');
 INSERT INTO hut VALUES (1, 'Gable Bothy', 850), (2, 'Moor Lodge', 420), (3, 'Pike Shelter', 910);
 INSERT INTO hiker VALUES (1, 'Rosa', 12, 2), (2, 'Sami', 40, 1), (3, 'Tove', 25, 3),
     (4, 'Uma', 55, NULL);
@@ -184,6 +192,21 @@ def test_a_group_on_a_column_of_paired_rows(
     ],
 )
 def test_most_frequent_after_the_rows_ranked(
+    park: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(park, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "age" is the volunteers', paired with crews by their memberships: the
+        # volunteers of the Fell Team over 30 are counted (Eli and Fay).
+        ("Count the number of members in crew \"Fell Team\" whose age is above 30.", [[2]]),
+        ("Count the number of members in crew \"Beck Team\" whose age is below 30.", [[1]]),
+    ],
+)
+def test_a_figure_over_rows_paired_with_the_subject(
     park: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(park, question)[1] == rows

@@ -232,7 +232,9 @@ class Reader:
     def _rows_holding(self, hazard: Hazard, frame: Frame) -> str | None:
         """The rows to read again over when the first subject cannot reach a column:
         the one object holding it, whose rows reach the subject many-to-one ("the
-        county's number of delegates": the elections counted, each with its county).
+        county's number of delegates": the elections counted, each with its county) or
+        are paired with it by one table ("members of club X whose age is above 18":
+        the students, through their memberships).
 
         Only for a subject the question names (not one guessed from a value), for a
         figure (a list over the holder's rows would repeat the subject's: "the names of
@@ -247,7 +249,8 @@ class Reader:
         if len(hazard.held_by) != 1 or not subject or piece is None:
             return None
         holder = next(iter(hazard.held_by))
-        if holder == subject or self.distance(holder, subject) is None:
+        if holder == subject or (self.distance(holder, subject) is None
+                                 and self.pairing(holder, subject) is None):
             return None
         if self.in_several_roles(holder, subject):
             return None

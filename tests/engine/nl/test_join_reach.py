@@ -210,3 +210,20 @@ def test_a_figure_over_rows_paired_with_the_subject(
     park: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(park, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # Trails have no type of their own: "types of trails" are the trails (4), not
+        # the patrols' `patrol_type`.
+        ("How many types of trails are there?", [[4]]),
+        ("How many kinds of huts are there?", [[3]]),
+        # Wardens have an account type: the types are its values.
+        ("How many types of wardens are there?", [[2]]),
+    ],
+)
+def test_kinds_of_the_rows(
+    park: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(park, question)[1] == rows

@@ -106,6 +106,10 @@ _COUNTED_MODIFIERS = frozenset({"corresponding", "related", "associated", "diffe
                                 "distinct", "separate"})
 
 
+#: Nouns that say "different ones" of the rows they precede ("kinds of enzymes").
+_GENERIC_KINDS = frozenset(stem(w) for w in ("kinds", "types", "sorts", "varieties"))
+
+
 class Builder:
     """Assigns roles to the pieces of one question and builds its SemanticQuery."""
 
@@ -735,6 +739,8 @@ class Builder:
                             if d.kind == "distinct" and op.end <= d.start <= op.end + 1]
                 is_distinct = bool(distinct)
                 after = frame.next_piece(distinct[0].end if distinct else op.end, limit=6)
+                if after is not None:
+                    after = self._kinds_of_the_rows(after, subject) or after
                 owned = frame.piece_at(after.end) if after is not None else None
                 if is_distinct and after is not None and after.kind == "object" and (
                     owned is not None and owned.kind == "attribute"
@@ -850,6 +856,26 @@ class Builder:
                 metrics.append(Metric(op.arg, field_, op.start))  # type: ignore[arg-type]
         metrics.sort(key=lambda m: m.position)
         return unique_metrics(metrics), having
+
+    def _kinds_of_the_rows(self, counted: Piece, subject: str) -> Piece | None:
+        """"how many kinds of enzymes": a generic noun before "of" and the subject, whose
+        rows have no column called by it, counts the rows themselves (the piece naming
+        them, returned); not another table's `interaction_type`."""
+        words = [t.norm for t in self.frame.tokens]
+        said = self.frame.tokens[counted.start].stem
+        if counted.kind != "attribute" or counted.end - counted.start != 1 or (
+            said not in _GENERIC_KINDS
+        ) or counted.end >= len(words) or words[counted.end] != "of":
+            return None
+        rows = self.frame.next_piece(counted.end + 1, limit=1)
+        if rows is None or rows.kind != "object" or rows.objects != [subject]:
+            return None
+        if any(said in {stem(w) for w in expand_abbreviations(split_identifier(a.name))}
+               for a in self._object(subject).attributes):
+            return None  # "types of accounts" of rows with an account type: that column
+        self._use(counted)
+        self.explained.add(counted.end)
+        return rows
 
     def _distinct_rows_themselves(self, counted: Piece, subject: str) -> bool:
         """Whether "different <rows>" counts the subject's own rows: the word names the

@@ -139,11 +139,19 @@ _COUNTED_MODIFIERS = frozenset({"corresponding", "related", "associated", "diffe
                                 "distinct", "separate"})
 
 
+#: Nouns that say "different ones" of the rows they precede ("kinds of enzymes").
+_GENERIC_KINDS = frozenset(stem(w) for w in ("kinds", "types", "sorts", "varieties"))
+
+
 class Builder:
     """Assigns roles to the pieces of one question and builds its SemanticQuery."""
 
-    def __init__(self, reader: Reader, frame: Frame, *, today: dt.date | None = None) -> None:
+    def __init__(self, reader: Reader, frame: Frame, *, today: dt.date | None = None,
+                 subject: str | None = None) -> None:
         self.reader = reader
+        #: The rows read, when the reader chose them (a second reading, over the rows
+        #: holding a column the first subject could not reach).
+        self.chosen_subject = subject
         self.ontology = reader.ontology
         self.frame = frame
         #: Relative periods ("this year") are read against it; without it, none is.
@@ -232,8 +240,15 @@ class Builder:
                 continue
             scored.append((0 if concept.object == subject else
                            1 if concept.object in mentioned else 2, distance, concept))
+        if not scored and (owner is None or owner == subject):
+            own = self._own_column_called(piece, subject)
+            if own is not None:
+                return own
         if not scored:
-            raise Hazard(f"{piece.text!r} is not reachable from {subject}")
+            out = Hazard(f"{piece.text!r} is not reachable from {subject}")
+            out.held_by = {c.object for c in out_of_reach}
+            out.unreached = piece
+            raise out
         scored.sort(key=lambda s: (s[0], s[1]))
         best = scored[0]
         if best[0] == 2 and any(c.object in mentioned for c in out_of_reach):
@@ -249,6 +264,25 @@ class Builder:
         if best[0] > 0:
             self.joined = True
         return best[2]
+
+    def _own_column_called(self, piece: Piece, subject: str) -> Concept | None:
+        """The subject's one column whose name holds every word of ``piece``, when what
+        the word matched is out of reach: "how many distinct types of accounts" of
+        customers with an `acc_type` (not the loans' `loan_type`), "the latest join year"
+        of artists with a `Year_Join` (not their exhibitions' year)."""
+        said = {t.stem for t in self.frame.tokens[piece.start:piece.end]}
+        objects = set().union(*self.reader.lexicon.object_words.values())
+        found = []
+        for attribute in self._object(subject).attributes:
+            words = {stem(w) for w in expand_abbreviations(split_identifier(attribute.name))}
+            if said <= words and not (words - said) & objects:
+                # (Not a column whose other words name other rows: "names" is not the
+                # courses' `dept_name`, the name of their department.)
+                found.append(attribute)
+        if len(found) != 1:
+            return None
+        self.guesses += 1
+        return Concept("attribute", subject, found[0].name, role=found[0].role)
 
     def _owner_named_after(self, piece: Piece) -> str | None:
         """"the names of companies": a column bound to the object named after "of";
@@ -313,6 +347,14 @@ class Builder:
                 counted = self._counted_among(objects[0])
                 if counted is not None:
                     return counted
+            if most and self._said_most_frequent(objects[0], most[0]):
+                # "the genre that is most frequent across all tracks": the tracks named
+                # after the frequency are the rows counted, as "the most common genre in
+                # all tracks".
+                frequency = self._frequency_words(most[0])
+                counted = self._counted_among(objects[0], after=max(frequency) + 1)
+                if counted is not None:
+                    return counted
             return self._measured_below(named) or named
         owners_sets = [{c.object for c in p.concepts}
                        for p in frame.pieces if p.kind in {"attribute", "value"}]
@@ -351,15 +393,27 @@ class Builder:
             return None
         return next(iter(owners))
 
-    def _counted_among(self, ranked: Piece) -> str | None:
-        """"the most common genre in all tracks": the rows named after "in", "among" or
-        "across", which refer to the ranked object, are the ones counted."""
+    def _said_most_frequent(self, ranked: Piece, most: Operator) -> bool:
+        """Whether "most frequent" / "least common" follows the rows ranked, with only a
+        copula between ("the genre that is most frequent", "which genre is the most
+        common")."""
         words = [t.norm for t in self.frame.tokens]
-        index = ranked.end
+        between = set(words[ranked.end:most.start])
+        return (ranked.end <= most.start and between <= {"that", "which", "is", "are", "was",
+                                                         "were", "the"}
+                and bool(self._frequency_words(most)))
+
+    def _counted_among(self, ranked: Piece, *, after: int | None = None) -> str | None:
+        """"the most common genre in all tracks": the rows named after "in", "among" or
+        "across", which refer to the ranked object, are the ones counted (named after
+        ``after`` when the frequency follows the ranked rows: "the genre that is most
+        frequent across all tracks")."""
+        words = [t.norm for t in self.frame.tokens]
+        index = ranked.end if after is None else after
         while index < len(words) and words[index] in {"in", "across", "among", "over", "all",
                                                       "the", "of"}:
             index += 1
-        between = set(words[ranked.end:index])
+        between = set(words[(ranked.end if after is None else after):index])
         rows = self.frame.piece_at(index)
         if rows is None or not rows.objects or not between & {"in", "across", "among", "over"}:
             return None
@@ -407,7 +461,7 @@ class Builder:
 
     def build(self) -> SemanticQuery:
         frame = self.frame
-        subject = self._subject()
+        subject = self.chosen_subject or self._subject()
         self.subject = subject
         for piece in frame.pieces:
             if piece.kind == "object" and subject in piece.objects:
@@ -724,12 +778,25 @@ class Builder:
                             if d.kind == "distinct" and op.end <= d.start <= op.end + 1]
                 is_distinct = bool(distinct)
                 after = frame.next_piece(distinct[0].end if distinct else op.end, limit=6)
+                if after is not None:
+                    after = self._kinds_of_the_rows(after, subject) or after
                 owned = frame.piece_at(after.end) if after is not None else None
                 if is_distinct and after is not None and after.kind == "object" and (
                     owned is not None and owned.kind == "attribute"
                     and any(c.object in after.objects for c in owned.concepts)
                 ):
                     after = owned  # "different lens brands": the lenses' brands
+                if is_distinct and after is not None and self._distinct_rows_themselves(
+                    after, subject
+                ):
+                    # "how many different projects are there": the projects' own rows,
+                    # distinct already, not another table's column called "project".
+                    self._use(after)
+                    for d in self._ops("distinct"):
+                        self._use_op(d)
+                    self._count_condition(subject, having, reachable=False)
+                    metrics.append(Metric("count", subject))
+                    continue
                 if is_distinct and after is not None and after.names_column:
                     concept = self._attribute_of(after, subject)
                     self._use(after)
@@ -828,6 +895,35 @@ class Builder:
                 metrics.append(Metric(op.arg, field_, op.start))  # type: ignore[arg-type]
         metrics.sort(key=lambda m: m.position)
         return unique_metrics(metrics), having
+
+    def _kinds_of_the_rows(self, counted: Piece, subject: str) -> Piece | None:
+        """"how many kinds of enzymes": a generic noun before "of" and the subject, whose
+        rows have no column called by it, counts the rows themselves (the piece naming
+        them, returned); not another table's `interaction_type`."""
+        words = [t.norm for t in self.frame.tokens]
+        said = self.frame.tokens[counted.start].stem
+        if counted.kind != "attribute" or counted.end - counted.start != 1 or (
+            said not in _GENERIC_KINDS
+        ) or counted.end >= len(words) or words[counted.end] != "of":
+            return None
+        rows = self.frame.next_piece(counted.end + 1, limit=1)
+        if rows is None or rows.kind != "object" or rows.objects != [subject]:
+            return None
+        if any(said in {stem(w) for w in expand_abbreviations(split_identifier(a.name))}
+               for a in self._object(subject).attributes):
+            return None  # "types of accounts" of rows with an account type: that column
+        self._use(counted)
+        self.explained.add(counted.end)
+        return rows
+
+    def _distinct_rows_themselves(self, counted: Piece, subject: str) -> bool:
+        """Whether "different <rows>" counts the subject's own rows: the word names the
+        subject, and no column it also names is in the subject's reach ("different
+        projects" beside an assignment's `project` column, reached only backwards)."""
+        if counted.kind != "object" or counted.objects != [subject]:
+            return False
+        return not any(c.kind == "attribute" and self.reader.distance(subject, c.object)
+                       is not None for c in counted.concepts)
 
     def _aggregates_a_count_column(self, op: Operator, subject: str) -> bool:
         """"the average / maximum number of X" where X names a number column: the column
@@ -1250,12 +1346,38 @@ class Builder:
                 self.group_keys[shown] = key
             return shown
         if piece.names_column:
+            self._pair_with_holder(piece, subject)
             field_ = self._attribute_of(piece, subject).field
             if subject in piece.objects and self.ontology.resolve(field_)[1].role == "time":
                 # "the average quantity per order": each order, not each order date.
                 return None
             return field_
         return None
+
+    def _pair_with_holder(self, piece: Piece, subject: str) -> None:
+        """A group on a column of rows the subject is paired with by one table ("the
+        number of stores in each city", of districts paired with stores): the subject's
+        rows are counted through the pairs, as for a group on those rows themselves."""
+        holders = {c.object for c in piece.concepts if c.kind == "attribute"}
+        if len(holders) != 1 or not self._named_as_such(subject):
+            return
+        holder = next(iter(holders))
+        if holder == subject or self.reader.distance(subject, holder) is not None:
+            return
+        link = self.reader.pairing(subject, holder)
+        if link is None or self.paired not in {None, link}:
+            return
+        self.paired = link
+        self.paired_with = holder
+        self.joined = True
+
+    def _named_as_such(self, name: str) -> bool:
+        """Whether the question calls the rows by their own words, not by a near spelling
+        ("reviews" is no exact name of reviewers: the ratings may be meant)."""
+        words = self.reader.lexicon.object_words.get(name, set())
+        return any(p.kind == "object" and name in p.objects
+                   and {t.stem for t in self.frame.tokens[p.start:p.end]} & words
+                   for p in self.frame.pieces)
 
     def _ranking(
         self, subject: str, metrics: list[Metric], groups: list[str]

@@ -68,6 +68,11 @@ class Hazard(Declined):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason, hazard=True)
+        #: A column out of the subject's reach: the objects holding it, and its piece.
+        self.held_by: set[str] = set()
+        self.unreached: Piece | None = None
+        #: The subject the reading had chosen.
+        self.subject = ""
 
 
 

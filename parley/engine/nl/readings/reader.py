@@ -33,9 +33,9 @@ from parley.engine.nl.timephrases import find_time
 from parley.engine.nl.vocabulary import HAPPENED_AFTER
 from parley.engine.semantic.joins import JoinStep, JoinTree
 from parley.engine.semantic.ontology import Ontology, Relationship
-from parley.engine.semantic.query import SemanticQuery
+from parley.engine.semantic.query import QueryFilter, SemanticQuery
 from parley.errors import InvalidInput
-from parley.naming import stem
+from parley.naming import split_identifier, stem
 
 #: Readings below this confidence are not answered.
 THRESHOLD = 0.8
@@ -43,6 +43,12 @@ _NAMING_VERBS = frozenset({"named", "called", "titled"})
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(,]))["“'‘]([^"”'’]{1,80})["”'’](?=[\s?.,;:)!]|$)""")
 _NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
 
+
+#: Operators that make a figure: a reading over other rows may answer them.
+_FIGURES = frozenset({"count", "aggregate"})
+#: Operators that rank rows: a ranking of other rows breaks ties among them ("the song
+#: with the lowest resolution", of many songs of that resolution).
+_RANKINGS = frozenset({"extreme", "most", "top", "order", "recent", "adjective"})
 
 _RELATIVE_LEADS = frozenset({"this", "last", "past", "previous", "next", "today", "yesterday",
                              "ytd", "current"})
@@ -162,7 +168,17 @@ class Reader:
         """
         frame = self._frame(question)
         try:
-            return self._read(frame, today)
+            try:
+                return self._read(frame, today)
+            except Hazard as hazard:
+                holder = self._rows_holding(hazard, frame)
+                if holder is None:
+                    raise
+                try:
+                    return self._read(self._frame(question), today,
+                                      over=(holder, hazard.subject))
+                except Declined:
+                    raise hazard from None
         except Declined as declined:
             declined.business = beyond_readings(frame)
             if declined.business:
@@ -171,13 +187,28 @@ class Reader:
                 declined.hazard = False
             raise
 
-    def _read(self, frame: Frame, today: dt.date | None) -> Candidate:
+    def _read(self, frame: Frame, today: dt.date | None,
+              over: tuple[str, str] | None = None) -> Candidate:
+        """One reading of ``frame``; ``over`` is (the rows read, the first subject) when
+        read again over the rows holding a column the first subject could not reach."""
         # A negation is read only right before a value ("not in London"); any other is
         # left unexplained, and the reading declined.
         if _NEGATIVE_NUMBER.search(frame.question):
             raise Declined("a negative number")
-        builder = Builder(self, frame, today=today)
-        query = builder.build()
+        builder = Builder(self, frame, today=today, subject=over[0] if over else None)
+        try:
+            query = builder.build()
+        except Hazard as hazard:
+            hazard.subject = builder.subject
+            raise
+        if over is not None:
+            first = self.ontology.object(over[1])
+            if first is not None and first.name in objects_of(query) and not query.dimensions:
+                # Read over the holder's rows, the first subject's columns are joined to
+                # them: a holder referring to no such row is none of them ("the climber
+                # with the most points" of no mountain names no mountain).
+                query.filters.append(QueryFilter(field=f"{first.name}.{first.primary_key[0]}",
+                                                 op="ne", values=[None]))
         if _event_said_to_happen(frame):
             # "the salespersons who have left": the rows whose leaving date is set, a
             # condition the business parser reads (here it would list the date).
@@ -200,6 +231,55 @@ class Reader:
         if confidence < THRESHOLD:
             raise Declined(f"unexplained: {', '.join(unexplained)}")
         return Candidate(query, confidence, builder.describe(query), unexplained)
+
+    def _rows_holding(self, hazard: Hazard, frame: Frame) -> str | None:
+        """The rows to read again over when the first subject cannot reach a column:
+        the one object holding it, whose rows reach the subject many-to-one ("the
+        county's number of delegates": the elections counted, each with its county) or
+        are paired with it by one table ("members of club X whose age is above 18":
+        the students, through their memberships).
+
+        Only for a subject the question names (not one guessed from a value), for a
+        figure (a list over the holder's rows would repeat the subject's: "the names of
+        students who have votes"; a ranking of them would keep one of many tied rows:
+        "the artist of the song with the lowest resolution"), never for a column bound
+        to the subject ("kinds of enzymes"), for a total compared ("a total amount of
+        more than 5000"), over rows referring to the subject in several roles, or where
+        the word also names one of the subject's own columns ("types of accounts" of
+        customers with an account type: that column, misread).
+        """
+        piece, subject = hazard.unreached, hazard.subject
+        if len(hazard.held_by) != 1 or not subject or piece is None:
+            return None
+        holder = next(iter(hazard.held_by))
+        if holder == subject or (self.distance(holder, subject) is None
+                                 and self.pairing(holder, subject) is None):
+            return None
+        if self.in_several_roles(holder, subject):
+            return None
+        if not any(p.kind == "object" and subject in p.objects for p in frame.pieces):
+            return None  # a subject guessed from a value ("the product", a level's name)
+        key = self.ontology.object(subject)
+        if key is None or len(key.primary_key) != 1:
+            return None
+        kinds = {o.kind for o in frame.operators}
+        if not kinds & _FIGURES or kinds & _RANKINGS:
+            return None
+        words = [t.norm for t in frame.tokens]
+        if piece.end < len(words) and words[piece.end] in {"of", "for"}:
+            owner = frame.next_piece(piece.end + 1, limit=2)
+            if owner is not None and subject in owner.objects:
+                return None  # "how many kinds of enzymes": the enzymes' own kinds
+        aggregated = any(o.kind == "aggregate" and o.end == piece.start
+                         for o in frame.operators)
+        if aggregated and any(o.kind in {"compare", "between"} and
+                              piece.end <= o.start <= piece.end + 1 for o in frame.operators):
+            return None  # "a total amount of more than 5000": a figure compared
+        said = {t.stem for t in frame.tokens[piece.start:piece.end]}
+        own = {stem(w) for a in key.attributes for w in split_identifier(a.name)}
+        if said & own:
+            return None
+        return holder
 
     def check_roles(self, subject: str, query: SemanticQuery, words: set[str]) -> None:
         """Decline a query that joins two objects related in several roles, none of them

@@ -1539,6 +1539,12 @@ INSERT INTO berth VALUES (1, 'B1', 'Yes', 2, 3, 12), (2, 'B2', 'No', 4, 5, 4),
 CREATE TABLE cargo (cargo_id INTEGER PRIMARY KEY, dock_id INTEGER REFERENCES dock(dock_id),
                     tonnes INTEGER);
 INSERT INTO cargo VALUES (1, 1, 100), (2, 1, 50), (3, 2, 20), (4, 3, 7), (5, 5, 3);
+CREATE TABLE hull_type (Hull TEXT PRIMARY KEY, HullType TEXT);
+INSERT INTO hull_type VALUES ('Sloop', 'sail'), ('Ketch', 'sail'), ('Trawler', 'motor');
+CREATE TABLE yacht (yacht_id INTEGER PRIMARY KEY, yacht_name TEXT,
+                    Hull TEXT REFERENCES hull_type(Hull));
+INSERT INTO yacht VALUES (1, 'Aurora', 'Sloop'), (2, 'Brisa', 'Ketch'), (3, 'Corvo', 'Trawler'),
+    (4, 'Delfin', 'Sloop');
 CREATE TABLE skipper (skipper_id INTEGER PRIMARY KEY, Firstname TEXT, Lastname TEXT);
 CREATE TABLE voyage (voyage_id INTEGER PRIMARY KEY, title TEXT,
                      skipper_id INTEGER REFERENCES skipper(skipper_id));
@@ -1642,6 +1648,8 @@ def test_a_figure_of_related_rows_is_one_unless_the_rows_are_shown(
         # Records and times count the rows themselves, per value.
         ("Which towns have more than 2 records?", [["Tromso", 3]]),
         ("Which majors were used less than 2 times?", [["Deck", 1], ["Eng", 1]]),
+        # A table named after its own column: each hull type is that column's value.
+        ("How many yachts are there for each hull type?", [["motor", 1], ["sail", 3]]),
     ],
 )
 def test_groups_and_frequencies_said_in_other_words(

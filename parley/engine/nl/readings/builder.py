@@ -1318,6 +1318,14 @@ class Builder:
     def _group_ref(self, piece: Piece, subject: str) -> str | None:
         if piece.objects and piece.objects[0] != subject:
             obj = self._object(piece.objects[0])
+            stems = tuple(t.stem for t in self.frame.tokens[piece.start:piece.end])
+            wholly = [c for c in piece.concepts if c.kind == "attribute"
+                      and c.object == obj.name and self.reader.lexicon.names_wholly(stems, c)]
+            if len(wholly) == 1 and wholly[0].name != obj.display_attribute:
+                # "each allergy type" of an Allergy_Type table with an AllergyType column:
+                # the rows are allergies, each with its type; the type is the group.
+                piece = Piece(piece.start, piece.end, "attribute", wholly, piece.text)
+                return self._group_ref(piece, subject)
             if self.reader.distance(subject, obj.name) is None:
                 link = self.reader.pairing(subject, obj.name)
                 if link is None or self.paired not in {None, link}:

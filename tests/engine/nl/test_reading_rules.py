@@ -1688,3 +1688,18 @@ def test_yes_no_columns_and_compared_columns_are_conditions(
 ) -> None:
     harbour[0].reader.read(question)
     assert answer(harbour, question)[1] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("Which docks have exactly one cargo?", ["East", "Quay", "South"]),
+        ("Which docks have at most one cargo?", ["East", "Quay", "South"]),
+    ],
+)
+def test_one_after_exactly_or_at_most_is_a_number(
+    harbour: tuple[Parser, Source], question: str, names: list[str]
+) -> None:
+    harbour[0].reader.read(question)
+    columns, rows = answer(harbour, question)
+    assert sorted(row[columns.index("dock_name")] for row in rows) == names

@@ -149,8 +149,11 @@ class Reader:
             if token.index in taken:
                 continue
             number = parse_number(token.norm)
-            # "one" is a pronoun ("the one with ...") unless compared ("more than one").
-            compared = token.index > 0 and tokens[token.index - 1].norm in {"than", "least"}
+            # "one" is a pronoun ("the one with ...") unless compared ("more than one",
+            # "exactly one", "at most one").
+            before = [t.norm for t in tokens[max(0, token.index - 2):token.index]]
+            compared = bool(before) and (before[-1] in {"than", "least", "exactly"}
+                                         or before == ["at", "most"])
             if number is not None and (token.norm != "one" or compared):
                 pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
                                     number=number))

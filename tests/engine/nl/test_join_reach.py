@@ -5,20 +5,15 @@ unlike any question set's."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from parley.engine.nl.parser import Parser
 from parley.engine.nl.readings import Declined
-from parley.engine.orchestrator import Workspace, statement_for
-from parley.engine.semantic.derive import derive_ontology
 from parley.sources.base import Source
-from parley.sources.connect import connect
+from tests.engine.nl.schemas import answer, parser_over
 
 SCHEMA = """
 CREATE TABLE warden (warden_id INTEGER PRIMARY KEY, warden_name TEXT, city TEXT,
@@ -65,17 +60,6 @@ INSERT INTO patrol VALUES (1, 1, 'T1', '2024-01-02', 'day', 2024),
 """
 
 
-@contextmanager
-def parser_over(folder: Path, schema: str, name: str) -> Iterator[tuple[Parser, Source]]:
-    """A parser over a new SQLite database of ``schema``, and its source."""
-    path = folder / f"{name}.db"
-    with sqlite3.connect(path) as connection:
-        connection.executescript(schema)
-    source = connect(f"sqlite:///{path}", name=name)
-    try:
-        yield Parser(derive_ontology(source.introspect(), source=name)), source
-    finally:
-        source.close()
 
 
 @pytest.fixture(scope="module")
@@ -84,14 +68,6 @@ def park(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Sou
         yield opened
 
 
-def answer(park: tuple[Parser, Source], question: str) -> tuple[list[str], list[list[Any]]]:
-    parser, source = park
-    understanding = parser.understand(question)
-    assert understanding.query is not None, (question, understanding.problem)
-    workspace = Workspace(name="park", ontology=parser.ontology, parser=parser, source=source)
-    guarded, _ = statement_for(workspace, understanding.query)
-    result = source.execute(guarded.sql, max_rows=100, timeout_s=5)
-    return list(result.columns), result.rows
 
 
 @pytest.mark.parametrize(

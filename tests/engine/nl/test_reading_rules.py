@@ -5,9 +5,7 @@ schema here is named unlike any question set's."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +15,9 @@ from parley.engine.nl.coordination import expand_coordination
 from parley.engine.nl.parser import Parser
 from parley.engine.nl.readings import Declined
 from parley.engine.nl.text import tokenize
-from parley.engine.orchestrator import Workspace, statement_for
-from parley.engine.semantic.derive import derive_ontology
 from parley.naming import humanize
 from parley.sources.base import Source
-from parley.sources.connect import connect
+from tests.engine.nl.schemas import answer, parser_over
 
 SCHEMA = """
 CREATE TABLE guild (guild_id INTEGER PRIMARY KEY, guild_title TEXT, city TEXT,
@@ -50,17 +46,6 @@ INSERT INTO entry VALUES (1, 1), (2, 1), (3, 2), (4, 1);
 """
 
 
-@contextmanager
-def parser_over(folder: Path, schema: str, name: str) -> Iterator[tuple[Parser, Source]]:
-    """A parser over a new SQLite database of ``schema``, and its source."""
-    path = folder / f"{name}.db"
-    with sqlite3.connect(path) as connection:
-        connection.executescript(schema)
-    source = connect(f"sqlite:///{path}", name=name)
-    try:
-        yield Parser(derive_ontology(source.introspect(), source=name)), source
-    finally:
-        source.close()
 
 
 @pytest.fixture(scope="module")
@@ -69,14 +54,6 @@ def club(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Sou
         yield opened
 
 
-def answer(club: tuple[Parser, Source], question: str) -> tuple[list[str], list[list[Any]]]:
-    parser, source = club
-    understanding = parser.understand(question)
-    assert understanding.query is not None, (question, understanding.problem)
-    workspace = Workspace(name="club", ontology=parser.ontology, parser=parser, source=source)
-    guarded, _ = statement_for(workspace, understanding.query)
-    result = source.execute(guarded.sql, max_rows=100, timeout_s=5)
-    return list(result.columns), result.rows
 
 
 @pytest.mark.parametrize(

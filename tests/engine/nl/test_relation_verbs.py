@@ -13,9 +13,8 @@ import pytest
 
 from parley.engine.nl.parser import Parser
 from parley.engine.nl.readings import Declined
-from parley.engine.orchestrator import Workspace, statement_for
 from parley.sources.base import Source
-from tests.engine.nl.test_reading_rules import parser_over
+from tests.engine.nl.schemas import answer, parser_over
 
 SCHEMA = """
 CREATE TABLE keeper (keeper_id INTEGER PRIMARY KEY, keeper_name TEXT);
@@ -54,14 +53,6 @@ def park(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Sou
         yield opened
 
 
-def answer(park: tuple[Parser, Source], question: str) -> tuple[list[str], list[list[Any]]]:
-    parser, source = park
-    understanding = parser.understand(question)
-    assert understanding.query is not None, (question, understanding.problem)
-    workspace = Workspace(name="park", ontology=parser.ontology, parser=parser, source=source)
-    guarded, _ = statement_for(workspace, understanding.query)
-    result = source.execute(guarded.sql, max_rows=100, timeout_s=5)
-    return list(result.columns), result.rows
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ reason makes every other reading suspect too).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from parley.engine.nl.lexicon import Concept, Lexicon
@@ -168,23 +168,12 @@ def names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> b
     ):
         # "the average total passengers", "the maximum number of total passengers": a
         # column called "total ...", aggregated by the word before it.
-        for end in range(op.end + 1, min(len(tokens), op.start + lexicon.longest) + 1):
-            span = tokens[op.start:end]
-            named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
-            if any(c.kind == "attribute" for c in named):
-                return True
-        return False
+        return _names_an_attribute(tokens, [op.start], range(
+            op.end + 1, min(len(tokens), op.start + lexicon.longest) + 1), lexicon)
     if op.kind == "top":
         # "the maximum weeks on top": the words of a column's name around the operator.
-        for start in range(max(0, op.start - 3), op.start + 1):
-            for end in range(op.end, min(len(tokens), op.end + 3) + 1):
-                if start == op.start and end == op.end:
-                    continue
-                span = tokens[start:end]
-                named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
-                if any(c.kind == "attribute" for c in named):
-                    return True
-        return False
+        return _names_an_attribute(tokens, range(max(0, op.start - 3), op.start + 1), range(
+            op.end, min(len(tokens), op.end + 3) + 1), lexicon, besides=(op.start, op.end))
     if op.kind != "count" or op.start == 0:
         return False
     if tokens[op.start].norm in {"count", "counts"}:
@@ -196,13 +185,27 @@ def names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> b
         return False
     before = tokens[op.start - 1].norm
     if before in _BEFORE_A_COUNT - {"total", ","}:
-        for end in range(op.end + 1, min(len(tokens), op.start + lexicon.longest) + 1):
-            span = tokens[op.start:end]
+        return _names_an_attribute(tokens, [op.start], range(
+            op.end + 1, min(len(tokens), op.start + lexicon.longest) + 1), lexicon)
+    return before not in GRAMMAR | _BEFORE_A_COUNT
+
+
+def _names_an_attribute(
+    tokens: Sequence[Token], starts: Iterable[int], ends: Iterable[int], lexicon: Lexicon,
+    *, besides: tuple[int, int] | None = None,
+) -> bool:
+    """Whether a span from one of ``starts`` to one of ``ends`` (other than ``besides``)
+    names a column."""
+    ends = list(ends)
+    for start in starts:
+        for end in ends:
+            if (start, end) == besides or end <= start:
+                continue
+            span = tokens[start:end]
             named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
             if any(c.kind == "attribute" for c in named):
                 return True
-        return False
-    return before not in GRAMMAR | _BEFORE_A_COUNT
+    return False
 
 
 #: Words before "number of" that leave it a count: "the total / average number of".

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import sqlglot
@@ -12,6 +13,7 @@ from harness import Case, Reference, Turn, load_cases, normalize
 from sqlglot import exp
 
 QUESTIONS = Path(__file__).parent
+R = TypeVar("R", bound=Reference)
 
 
 def sql_turns(cases: Iterable[Case]) -> Iterator[tuple[Case, int, Turn]]:
@@ -65,6 +67,19 @@ def assert_returns_rows(case: Case, index: int, turn: Turn, reference: Reference
     assert columns
     assert rows, f"{case.id} turn {index + 1} returns no rows"
     assert any(value is not None for value in rows[0]), f"{case.id}: first row is all NULL"
+
+
+def made_on_first_use(make: Callable[[], R]) -> Callable[[], R]:
+    """``make``, called the first time the result is asked for and kept: the day before's
+    data for ``assert_no_tie_at_the_cut`` is built only when today's data ties."""
+    made: list[R] = []
+
+    def get() -> R:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return get
 
 
 def assert_no_tie_at_the_cut(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from file_checks import assert_no_tie_at_the_cut, made_on_first_use
 from harness import (
     Case,
     Expect,
@@ -352,3 +353,35 @@ def test_load_cases_fills_years_and_kinds(tmp_path: Path) -> None:
 def test_load_cases_rejects_mistakes(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         load_cases(_write(tmp_path, text))
+
+
+def _scores(folder: Path, name: str, rows: list[tuple[str, int]]) -> SQLiteReference:
+    path = folder / f"{name}.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE scores (name TEXT, points INTEGER)")
+        connection.executemany("INSERT INTO scores VALUES (?, ?)", rows)
+    return SQLiteReference(path)
+
+
+@pytest.mark.parametrize(
+    ("yesterday", "fails"),
+    [
+        # A tie in today's data only: chance, not an ill-posed question.
+        ([("Ann", 9), ("Bo", 7), ("Cy", 5)], False),
+        # A tie on both days: the top 2 has no single answer.
+        ([("Ann", 9), ("Bo", 7), ("Cy", 7)], True),
+    ],
+)
+def test_a_tie_at_the_cut_fails_only_when_the_day_before_ties_too(
+    tmp_path: Path, yesterday: list[tuple[str, int]], fails: bool
+) -> None:
+    today = _scores(tmp_path, "today", [("Ann", 9), ("Bo", 7), ("Cy", 7)])
+    turn = Turn("the top 2 by points", "top_n",
+                sql="SELECT name, points FROM scores ORDER BY points DESC LIMIT 2", ordered=True)
+    case = Case("scores-top2", "top_n", (turn,))
+    day_before = made_on_first_use(lambda: _scores(tmp_path, "yesterday", yesterday))
+    if fails:
+        with pytest.raises(AssertionError, match="tie"):
+            assert_no_tie_at_the_cut(case, 0, turn, today, "sqlite", another_day=day_before)
+    else:
+        assert_no_tie_at_the_cut(case, 0, turn, today, "sqlite", another_day=day_before)

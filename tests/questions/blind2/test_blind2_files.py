@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -25,6 +26,7 @@ from file_checks import (  # noqa: E402
     assert_ordered_have_order_by,
     assert_placeholders_filled,
     assert_returns_rows,
+    made_on_first_use,
     sql_params,
 )
 from harness import KINDS, Case, Turn, load_cases  # noqa: E402
@@ -34,7 +36,8 @@ from pg_reference import PostgresReference  # noqa: E402
 TODAY = dt.date.today()
 BLIND = HERE / "inventory.yaml"
 SERVER = "postgresql://postgres@127.0.0.1:5432"
-URL = f"{SERVER}/parley_inventory_test"
+DATABASE = "parley_inventory_test"
+URL = f"{SERVER}/{DATABASE}"
 MINIMUM_TURNS = 70
 MINIMUM_FOLLOWUPS = 12
 CASES = load_cases(BLIND, today=TODAY)
@@ -87,11 +90,26 @@ def test_reference_sql_returns_rows(
     assert_returns_rows(case, index, turn, reference)
 
 
+@pytest.fixture(scope="module")
+def the_day_before(reference: PostgresReference) -> Callable[[], PostgresReference]:
+    """The data drawn for yesterday, in a database of its own, made only when today's
+    ties at a cut."""
+
+    def make() -> PostgresReference:
+        url = URL.replace(DATABASE, f"{DATABASE}_eve")
+        create_inventory_database(url, today=TODAY - dt.timedelta(days=1))
+        return PostgresReference(url)
+
+    return made_on_first_use(make)
+
+
 @pytest.mark.parametrize(("case", "index", "turn"), ORDERED_SQL_TURNS)
 def test_ordered_limit_has_no_tie_at_the_cut(
-    case: Case, index: int, turn: Turn, reference: PostgresReference
+    case: Case, index: int, turn: Turn, reference: PostgresReference,
+    the_day_before: Callable[[], PostgresReference],
 ) -> None:
-    assert_no_tie_at_the_cut(case, index, turn, reference, "postgres", numbers_as_text=True)
+    assert_no_tie_at_the_cut(case, index, turn, reference, "postgres", numbers_as_text=True,
+                             another_day=the_day_before)
 
 
 SUMMARY = (

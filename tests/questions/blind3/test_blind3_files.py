@@ -26,6 +26,7 @@ from file_checks import (  # noqa: E402
     assert_ordered_have_order_by,
     assert_placeholders_filled,
     assert_returns_rows,
+    made_on_first_use,
     sql_params,
 )
 from harness import KINDS, Case, Turn, load_cases  # noqa: E402
@@ -88,17 +89,15 @@ def test_reference_sql_returns_rows(
 
 @pytest.fixture(scope="module")
 def the_day_before(reference: MySQLReference) -> Callable[[], MySQLReference]:
-    """The data drawn for yesterday, in a database of its own, made when first asked for."""
-    made: list[MySQLReference] = []
+    """The data drawn for yesterday, in a database of its own, made only when today's
+    ties at a cut."""
 
     def make() -> MySQLReference:
-        if not made:
-            url = URL.replace(DATABASE, f"{DATABASE}_eve")
-            create_marketing_database(url, today=TODAY - dt.timedelta(days=1))
-            made.append(MySQLReference(url))
-        return made[0]
+        url = URL.replace(DATABASE, f"{DATABASE}_eve")
+        create_marketing_database(url, today=TODAY - dt.timedelta(days=1))
+        return MySQLReference(url)
 
-    return make
+    return made_on_first_use(make)
 
 
 @pytest.mark.parametrize(("case", "index", "turn"), ORDERED_SQL_TURNS)

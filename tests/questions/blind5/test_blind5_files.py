@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from file_checks import (  # noqa: E402
     assert_ordered_have_order_by,
     assert_placeholders_filled,
     assert_returns_rows,
+    made_on_first_use,
     sql_params,
 )
 from harness import KINDS, Case, DuckDBReference, Turn, load_cases  # noqa: E402
@@ -83,11 +84,24 @@ def test_reference_sql_returns_rows(
     assert_returns_rows(case, index, turn, reference)
 
 
+@pytest.fixture(scope="module")
+def the_day_before(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], DuckDBReference]:
+    """The data drawn for yesterday, made only when today's ties at a cut."""
+
+    def make() -> DuckDBReference:
+        path = tmp_path_factory.mktemp("blind5-eve") / "demo.duckdb"
+        generate_demo(path, today=TODAY - dt.timedelta(days=1))
+        return DuckDBReference(path)
+
+    return made_on_first_use(make)
+
+
 @pytest.mark.parametrize(("case", "index", "turn"), ORDERED_SQL_TURNS)
 def test_ordered_limit_has_no_tie_at_the_cut(
-    case: Case, index: int, turn: Turn, reference: DuckDBReference
+    case: Case, index: int, turn: Turn, reference: DuckDBReference,
+    the_day_before: Callable[[], DuckDBReference],
 ) -> None:
-    assert_no_tie_at_the_cut(case, index, turn, reference, "duckdb")
+    assert_no_tie_at_the_cut(case, index, turn, reference, "duckdb", another_day=the_day_before)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from file_checks import (  # noqa: E402
     assert_ordered_have_order_by,
     assert_placeholders_filled,
     assert_returns_rows,
+    made_on_first_use,
     sql_params,
 )
 from harness import KINDS, Case, SQLiteReference, Turn, load_cases  # noqa: E402
@@ -83,13 +85,27 @@ def test_reference_sql_returns_rows(
     assert_returns_rows(case, index, turn, reference)
 
 
+@pytest.fixture(scope="module")
+def the_day_before(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], SQLiteReference]:
+    """The data drawn for yesterday, made only when today's ties at a cut."""
+
+    def make() -> SQLiteReference:
+        path = tmp_path_factory.mktemp("blind6-eve") / "dealership.db"
+        create_dealership_database(path, today=TODAY - dt.timedelta(days=1))
+        return SQLiteReference(path)
+
+    return made_on_first_use(make)
+
+
 @pytest.mark.parametrize(("case", "index", "turn"), ORDERED_SQL_TURNS)
 def test_ordered_limit_has_no_tie_at_the_cut(
-    case: Case, index: int, turn: Turn, reference: SQLiteReference
+    case: Case, index: int, turn: Turn, reference: SQLiteReference,
+    the_day_before: Callable[[], SQLiteReference],
 ) -> None:
     if _early_january(turn):
         pytest.skip("in the first days of January this year's rankings are mostly ties")
-    assert_no_tie_at_the_cut(case, index, turn, reference, "sqlite", numbers_as_text=True)
+    assert_no_tie_at_the_cut(case, index, turn, reference, "sqlite", numbers_as_text=True,
+                             another_day=the_day_before)
 
 
 def _early_january(turn: Turn) -> bool:

@@ -1522,6 +1522,9 @@ CREATE TABLE yacht (yacht_id INTEGER PRIMARY KEY, yacht_name TEXT,
                     Hull TEXT REFERENCES hull_type(Hull));
 INSERT INTO yacht VALUES (1, 'Aurora', 'Sloop'), (2, 'Brisa', 'Ketch'), (3, 'Corvo', 'Trawler'),
     (4, 'Delfin', 'Sloop');
+CREATE TABLE warden (warden_id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT,
+                     hired_year INTEGER);
+INSERT INTO warden VALUES (1, 'Eli', 'Moe', 2001), (2, 'Una', 'Vik', 1995);
 CREATE TABLE skipper (skipper_id INTEGER PRIMARY KEY, Firstname TEXT, Lastname TEXT);
 CREATE TABLE voyage (voyage_id INTEGER PRIMARY KEY, title TEXT,
                      skipper_id INTEGER REFERENCES skipper(skipper_id));
@@ -1580,6 +1583,8 @@ def test_values_counted_by_their_counts_are_titled_as_the_values(
         ("Which sailor was hired most recently?", "Kari"),
         # A year column named by the verb right before "latest".
         ("Which dock was built latest?", "Pier"),
+        # The oldest of things that have no age: the earliest of their one year.
+        ("What is the name of the oldest dock?", "West"),
     ],
 )
 def test_a_verb_beside_most_recent_ranks_by_its_date(
@@ -1680,3 +1685,9 @@ def test_one_after_exactly_or_at_most_is_a_number(
     harbour[0].reader.read(question)
     columns, rows = answer(harbour, question)
     assert sorted(row[columns.index("dock_name")] for row in rows) == names
+
+
+def test_people_are_never_aged_by_another_year(harbour: tuple[Parser, Source]) -> None:
+    # The warden hired first is not the oldest one.
+    with pytest.raises(Declined):
+        harbour[0].reader.read("What is the first name of the oldest warden?")

@@ -1477,6 +1477,10 @@ class Builder:
                 if graded is None and op.arg == "age":
                     # "the youngest student" of students with a birth date: the latest.
                     graded, descending = self._birth_date(subject), not descending
+                if graded is None and op.arg == "age" and not self._has_names(subject):
+                    # "the oldest movie", "the oldest log": things, by their one date or
+                    # year, the earliest first (people are never aged by another date).
+                    graded = self._one_date_or_year(subject)
                 if graded is None:
                     continue
                 self._use_op(op)
@@ -1572,6 +1576,22 @@ class Builder:
         if len(dates) == 1:
             return Concept("attribute", obj.name, dates[0].name, role="time")
         return None
+
+    def _has_names(self, subject: str) -> bool:
+        """Whether the rows are people: they have a first or a last name."""
+        return any({"first", "last", "surname"} & set(expand_abbreviations(split_identifier(
+            a.name))) for a in self._object(subject).attributes)
+
+    def _one_date_or_year(self, subject: str) -> Concept | None:
+        """The subject's one date, or its one year column where it has no date."""
+        obj = self._object(subject)
+        dates = [a for a in obj.attributes if a.role == "time" or a.type in {"date", "timestamp"}]
+        if not dates:
+            dates = [a for a in obj.attributes
+                     if "year" in split_identifier(a.name) and a.type in _NUMERIC]
+        if len(dates) != 1:
+            return None
+        return Concept("attribute", obj.name, dates[0].name, role=dates[0].role)
 
     def _birth_date(self, subject: str) -> Concept | None:
         """The subject's one date of birth ("birth_date", "DOB", "born_on")."""

@@ -62,7 +62,7 @@ from parley.engine.nl.text import fold, in_capitals, parse_number
 from parley.engine.nl.timephrases import find_time
 from parley.engine.nl.vocabulary import FIRST_NAMES, LAST_NAMES
 from parley.engine.semantic.joins import nearest_time_field
-from parley.engine.semantic.ontology import Object
+from parley.engine.semantic.ontology import Attribute, Object
 from parley.engine.semantic.query import (
     RELATED_OPS,
     DimensionRef,
@@ -87,7 +87,6 @@ _CONTAIN = frozenset({"contain", "contains", "containing", "include", "includes"
 _HAVE = frozenset({"has", "have", "had", "having", "with"})
 _ORDER_VERBS = frozenset({"sort", "order", "arrange", "rank", "sorted", "ordered", "arranged",
                           "ranked"})
-#: Words a verb takes before what it relates ("living in", "used by").
 #: Words that count rows themselves: "more than 2 records", "used less than 5 times".
 _OCCURRENCES = frozenset({"records", "record", "times", "time", "rows", "entries",
                           "occurrences"})
@@ -96,6 +95,7 @@ _NO_WORDS = frozenset({"no", "n", "false", "f"})
 _BE_WORDS = frozenset({"is", "are", "was", "were", "be", "been"})
 #: Verbs saying that a value occurs, before "the most often": how often is all they say.
 _OCCURRING = frozenset({"appears", "appear", "occurs", "occur", "shows", "comes"})
+#: Words a verb takes before what it relates ("living in", "used by").
 _VERB_PARTICLES = frozenset({"in", "by", "at", "on", "for", "to", "from", "the", "a", "an",
                              "out"})
 #: Words between a verb and the rows doing it: "advisors *that are* advising".
@@ -141,6 +141,16 @@ _COUNTED_MODIFIERS = frozenset({"corresponding", "related", "associated", "diffe
 
 #: Nouns that say "different ones" of the rows they precede ("kinds of enzymes").
 _GENERIC_KINDS = frozenset(stem(w) for w in ("kinds", "types", "sorts", "varieties"))
+
+
+def _names_a_year(name: str) -> bool:
+    """Whether a column's name says it holds a year ("Year_Join", "open_year")."""
+    return "year" in re.split(r"[_\W]+", name.lower())
+
+
+def _dates_of(obj: Object) -> list[Attribute]:
+    """The columns of ``obj`` that hold dates."""
+    return [a for a in obj.attributes if a.role == "time" or a.type in {"date", "timestamp"}]
 
 
 class Builder:
@@ -409,11 +419,12 @@ class Builder:
         ``after`` when the frequency follows the ranked rows: "the genre that is most
         frequent across all tracks")."""
         words = [t.norm for t in self.frame.tokens]
-        index = ranked.end if after is None else after
+        start = ranked.end if after is None else after
+        index = start
         while index < len(words) and words[index] in {"in", "across", "among", "over", "all",
                                                       "the", "of"}:
             index += 1
-        between = set(words[(ranked.end if after is None else after):index])
+        between = set(words[start:index])
         rows = self.frame.piece_at(index)
         if rows is None or not rows.objects or not between & {"in", "across", "among", "over"}:
             return None
@@ -1565,14 +1576,14 @@ class Builder:
         if before is not None and before.names_column and not before.used:
             # "the artist who joined latest": the verb names the date it ranks by.
             concept = self._attribute_of(before, subject)
-            if concept.object == subject and (concept.role == "time" or "year" in re.split(
-                r"[_\W]+", concept.name.lower())):
+            if concept.object == subject and (concept.role == "time"
+                                              or _names_a_year(concept.name)):
                 self._use(before)
                 return concept
         obj = self._object(subject)
         if obj.default_time:
             return Concept("attribute", obj.name, obj.default_time, role="time")
-        dates = [a for a in obj.attributes if a.role == "time" or a.type in {"date", "timestamp"}]
+        dates = _dates_of(obj)
         if len(dates) == 1:
             return Concept("attribute", obj.name, dates[0].name, role="time")
         return None
@@ -1585,10 +1596,8 @@ class Builder:
     def _one_date_or_year(self, subject: str) -> Concept | None:
         """The subject's one date, or its one year column where it has no date."""
         obj = self._object(subject)
-        dates = [a for a in obj.attributes if a.role == "time" or a.type in {"date", "timestamp"}]
-        if not dates:
-            dates = [a for a in obj.attributes
-                     if "year" in split_identifier(a.name) and a.type in _NUMERIC]
+        dates = _dates_of(obj) or [a for a in obj.attributes
+                                   if _names_a_year(a.name) and a.type in _NUMERIC]
         if len(dates) != 1:
             return None
         return Concept("attribute", obj.name, dates[0].name, role=dates[0].role)
@@ -2624,7 +2633,7 @@ class Builder:
         owner, attribute = self.ontology.resolve(query.order[0].key) if "." in (
             query.order[0].key) else (None, None)
         return owner is not None and attribute is not None and owner.name == self.subject and (
-            attribute.role == "time" or "year" in re.split(r"[_\W]+", attribute.name.lower()))
+            attribute.role == "time" or _names_a_year(attribute.name))
 
     def _counts_rows(self, query: SemanticQuery) -> bool:
         return any(m.aggregation in {"count", "count_distinct"} for m in query.metrics)
@@ -2655,8 +2664,7 @@ class Builder:
                    for o in self._ops("compare")):
             return False
         owner = self._object(self.subject)
-        dated = [a.name for a in owner.attributes if a.role == "time" or (
-            "year" in re.split(r"[_\W]+", a.name.lower()))]
+        dated = [a.name for a in owner.attributes if a.role == "time" or _names_a_year(a.name)]
         return len(dated) == 1 and any(
             f.field == f"{owner.name}.{dated[0]}" for f in query.filters)
 

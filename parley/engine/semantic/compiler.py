@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from parley.engine.semantic import _sql
 from parley.engine.semantic.joins import JoinTree, nearest_time_field
-from parley.engine.semantic.ontology import Ontology
+from parley.engine.semantic.ontology import Object, Ontology
 from parley.engine.semantic.output import OutputColumn
 from parley.engine.semantic.query import (
     RELATED_OPS,
@@ -257,10 +257,24 @@ class _Compiler:
         if ref.aggregation == "count_distinct":
             argument = exp.Distinct(expressions=[argument])
         noun = obj.plural if ref.aggregation == "count" else attribute.label
-        if ref.aggregation == "count_distinct" and attribute.name in obj.primary_key:
-            label, noun = "number of {}", obj.plural
+        if ref.aggregation == "count_distinct":
+            counted = self._rows_named_by(obj.name, attribute.name)
+            if counted is not None:
+                label, noun = "number of {}", counted.plural
         column = OutputColumn(ref.key, "measure", label.format(noun), field=target)
         return _Metric(ref.key, obj.name, function(this=argument), column)
+
+    def _rows_named_by(self, name: str, column: str) -> Object | None:
+        """The rows a column's distinct values stand for: its object's own when it is the
+        key, the referred object's when it refers to one ("section.course_id": courses)."""
+        obj = self.ontology.object(name)
+        if obj is not None and obj.primary_key == [column]:
+            return obj
+        targets = {r.to_object for r in self.ontology.relationships
+                   if r.from_object == name and list(r.from_columns) == [column]}
+        if len(targets) == 1:
+            return self.ontology.object(next(iter(targets)))
+        return obj if obj is not None and column in obj.primary_key else None
 
     def _count_object(self, index: int) -> str:
         others = [m for m in self.query.metrics[:index] if m.metric or m.field]

@@ -23,6 +23,9 @@ CREATE TABLE patrol (patrol_id INTEGER PRIMARY KEY,
                      warden_id INTEGER REFERENCES warden(warden_id),
                      trail TEXT REFERENCES trail(trail_code), walked_on TEXT,
                      patrol_type TEXT, year INTEGER);
+CREATE TABLE patrol_report (report_id INTEGER PRIMARY KEY,
+                            patrol_id INTEGER REFERENCES patrol(patrol_id), year INTEGER);
+INSERT INTO patrol_report VALUES (1, 1, 2025), (2, 3, 2025);
 CREATE TABLE hut (hut_id INTEGER PRIMARY KEY, hut_name TEXT, altitude INTEGER);
 CREATE TABLE hiker (hiker_id INTEGER PRIMARY KEY, hiker_name TEXT, points INTEGER,
                     hut_id INTEGER REFERENCES hut(hut_id));
@@ -203,3 +206,37 @@ def test_kinds_of_the_rows(
     park: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(park, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "year" is a column of patrols (each of one trail) and of their reports (each
+        # of one patrol): the trails are counted through the patrols, the nearer rows,
+        # each trail once a year though T1 was patrolled twice in 2024.
+        ("How many trails are patrolled in each year?", [[2022, 1], [2023, 1], [2024, 2]]),
+        ("Which year had the most trails?", [[2024, 2]]),
+    ],
+)
+def test_a_group_on_a_column_of_the_nearest_rows_referring_to_the_subject(
+    park: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    columns, found = answer(park, question)
+    assert sorted(found) == rows
+    assert columns == ["year", "trail_count"]
+
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The first trail of each warden, not the first of all (warden, trail) pairs.
+        "For each warden, which trail has the most patrols?",
+        "Show the trail with the most patrols per warden.",
+    ],
+)
+def test_a_ranking_within_each_group_is_declined(
+    park: tuple[Parser, Source], question: str
+) -> None:
+    with pytest.raises(Declined):
+        park[0].reader.read(question)

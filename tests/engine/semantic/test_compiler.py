@@ -288,6 +288,24 @@ def test_ad_hoc_aggregations(backend: tuple[str, Execute], ontology: Ontology, d
                      "avg_qty": round(sum(quantities) / len(quantities), 2)}]
 
 
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [
+        # A reference's distinct values are the rows it refers to.
+        ("orders.customer_id", "number of customers"),
+        ("orders.order_id", "number of orders"),
+        ("orders.channel", "number of distinct channel"),
+    ],
+)
+def test_a_distinct_count_is_titled_by_the_rows_it_counts(
+    ontology: Ontology, field: str, label: str
+) -> None:
+    query = SemanticQuery.model_validate(
+        {"metrics": [{"aggregation": "count_distinct", "field": field}]})
+    compiled = compile_query(query, ontology, dialect="sqlite")
+    assert [c.label for c in compiled.columns] == [label]
+
+
 def test_list_query(backend: tuple[str, Execute], ontology: Ontology) -> None:
     rows = run(backend, ontology, list_object="orders",
                list_fields=["order_id", "orders.order_date", "customers.customer_name"],

@@ -1378,16 +1378,27 @@ class Builder:
         number of stores in each city", of districts paired with stores): the subject's
         rows are counted through the pairs, as for a group on those rows themselves."""
         holders = {c.object for c in piece.concepts if c.kind == "attribute"}
-        if len(holders) != 1 or not self._named_as_such(subject):
+        if not holders or subject in holders or not self._named_as_such(subject):
             return
-        holder = next(iter(holders))
-        if holder == subject or self.reader.distance(subject, holder) is not None:
+        if any(self.reader.distance(subject, holder) is not None for holder in holders):
             return
-        link = self.reader.pairing(subject, holder)
-        if link is None or self.paired not in {None, link}:
+        link: tuple[str, str] | None = None
+        if len(holders) == 1:
+            link = self.reader.pairing(subject, next(iter(holders)))
+        if link is None:
+            # "the number of courses in each year", of sections (each of one course) with
+            # a year: the subject's rows counted through the nearest rows referring to it.
+            holder = self.reader.nearest_holder(holders, subject)
+            reference = self._reference_to(holder, subject) if holder else None
+            if holder is None or reference is None or self.reader.in_several_roles(
+                holder, subject
+            ):
+                return
+            link = (holder, reference.split(".", 1)[1])
+        if self.paired not in {None, link}:
             return
         self.paired = link
-        self.paired_with = holder
+        self.paired_with = link[0] if len(holders) > 1 else next(iter(holders))
         self.joined = True
 
     def _named_as_such(self, name: str) -> bool:

@@ -46,6 +46,8 @@ _NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
 
 #: Operators that make a figure: a reading over other rows may answer them.
 _FIGURES = frozenset({"count", "aggregate"})
+#: Words that make a group of each value: a ranking beside them may be within each group.
+_EACH = frozenset({"each", "every", "per"})
 #: Operators that rank rows: a ranking of other rows breaks ties among them ("the song
 #: with the lowest resolution", of many songs of that resolution).
 _RANKINGS = frozenset({"extreme", "most", "top", "order", "recent", "adjective"})
@@ -228,6 +230,12 @@ class Reader:
         ):
             # "types that have both X and Y ships" is read only as conditions met apart.
             raise Hazard("'both'")
+        if query.limit is not None and len(query.dimensions) > 1 and any(
+            t.norm in _EACH for t in frame.tokens
+        ):
+            # "for each staff member, the role with the most projects": the first of
+            # each group, not the first of all pairs of them.
+            raise Hazard("a ranking within each group")
         self.check_roles(builder.subject, query, {t.stem for t in frame.tokens})
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
@@ -283,6 +291,18 @@ class Reader:
         if said & own:
             return None
         return holder
+
+    def nearest_holder(self, holders: set[str], subject: str) -> str | None:
+        """The one holder of a column whose rows refer to the subject most directly:
+        "the year with the most courses" of sections (each of one course), and of
+        enrolments and teaching assignments (each of one section): the sections."""
+        near = {name: d for name in holders
+                if (d := self.distance(name, subject)) is not None}
+        if not near:
+            return None
+        least = min(near.values())
+        closest = [name for name, d in near.items() if d == least]
+        return closest[0] if len(closest) == 1 else None
 
     def check_roles(self, subject: str, query: SemanticQuery, words: set[str]) -> None:
         """Decline a query that joins two objects related in several roles, none of them

@@ -594,7 +594,9 @@ def _display_attribute(
         phrase = " ".join(words)
         if phrase in ("name", "full name", "display name") or words == [*object_words, "name"]:
             rank = 0
-        elif phrase in ("title", "label") or singular(phrase) == object_label:
+        elif phrase in ("title", "label") or singular(phrase) == object_label or words == [
+            *object_words, "title"
+        ]:
             rank = 1
         elif words[-1] == "name" and words[0] not in ("first", "last", "middle", "user", "nick"):
             rank = 2

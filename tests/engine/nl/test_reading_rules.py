@@ -169,19 +169,20 @@ def test_across_all_rows_is_not_a_group(club: tuple[Parser, Source]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "ids"),
+    ("question", "column", "ids"),
     [
         # No price: "expensive" grades the cost.
-        ("What are the ids of the two most expensive regattas?", [3, 1]),
-        # A number before the rows ranked is how many of them.
-        ("What are the two regattas that have the most rowers?", [1, 2]),
+        ("What are the ids of the two most expensive regattas?", "regatta_id", [3, 1]),
+        # A number before the rows ranked is how many of them, named by their title.
+        ("What are the two regattas that have the most rowers?", "regatta_title",
+         ["Spring Cup", "Autumn Dash"]),
     ],
 )
 def test_ranked_rows_and_how_many_of_them(
-    club: tuple[Parser, Source], question: str, ids: list[int]
+    club: tuple[Parser, Source], question: str, column: str, ids: list[Any]
 ) -> None:
     columns, rows = answer(club, question)
-    assert [row[columns.index("regatta_id")] for row in rows] == ids
+    assert [row[columns.index(column)] for row in rows] == ids
 
 
 @pytest.mark.parametrize(

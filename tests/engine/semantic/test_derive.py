@@ -828,6 +828,17 @@ def test_a_key_that_is_a_name_names_its_rows() -> None:
     assert derive_ontology(schema, source="campus").objects[0].display_attribute == "dept_name"
 
 
+def test_a_title_after_the_rows_own_name_names_its_rows() -> None:
+    # "the average salary for each job title": jobs are named by their `job_title`.
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("jobs", (C("job_id", "text", primary_key=True, distinct_count=9),
+                           C("job_title", "text", distinct_count=9),
+                           C("min_salary", "decimal")),
+                  primary_key=("job_id",), row_count=9),
+    ))
+    assert derive_ontology(schema, source="staff").objects[0].display_attribute == "job_title"
+
+
 @pytest.mark.parametrize(
     ("columns", "kept"),
     [

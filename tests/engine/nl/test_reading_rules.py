@@ -1692,3 +1692,32 @@ def test_people_are_never_aged_by_another_year(harbour: tuple[Parser, Source]) -
     # The warden hired first is not the oldest one.
     with pytest.raises(Declined):
         harbour[0].reader.read("What is the first name of the oldest warden?")
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "values"),
+    [
+        # Beside a count per kind, "the description" is the kind's, not each glaze's own
+        # (which would split the kinds' counts).
+        ("List the description, code and the number of glazes for each glaze kind.",
+         "description", ["glossy finish", "matte finish"]),
+        # The glazes' own reference to their kind is that code: kept, with the glazes of
+        # no listed kind.
+        ("Give the kind code and corresponding count of glazes in each glaze kind.",
+         "kind_code", ["GL", "MT", "XX"]),
+    ],
+)
+def test_a_column_beside_a_figure_per_group_is_the_groups(
+    tmp_path: Path, question: str, column: str, values: list[str]
+) -> None:
+    schema = """
+    CREATE TABLE glaze_kind (kind_code TEXT PRIMARY KEY, description TEXT);
+    CREATE TABLE glaze (glaze_id INTEGER PRIMARY KEY, glaze_name TEXT, description TEXT,
+                        kind_code TEXT REFERENCES glaze_kind(kind_code));
+    INSERT INTO glaze_kind VALUES ('GL', 'glossy finish'), ('MT', 'matte finish');
+    INSERT INTO glaze VALUES (1, 'Celadon', 'pale green', 'GL'), (2, 'Tenmoku', 'dark', 'GL'),
+        (3, 'Shino', 'white', 'MT'), (4, 'Raku', 'crackled', 'XX');
+    """
+    with parser_over(tmp_path, schema, "pottery") as opened:
+        columns, rows = answer(opened, question)
+    assert sorted(row[columns.index(column)] for row in rows) == values

@@ -508,7 +508,7 @@ class Builder:
         first_metric = min((o.start for o in frame.operators
                             if o.kind in {"count", "aggregate", "extreme", "most"}), default=0)
         shown_before = [p.start for p in frame.pieces if not p.used and p.kind == "attribute"]
-        shown = self._shown(subject)
+        shown = self._shown(subject, groups)
         self._other_objects(subject, groups)
         for op in frame.operators:
             if op.kind in {"each", "top"}:
@@ -2341,20 +2341,38 @@ class Builder:
         return QueryFilter(field=column.field, op="between",
                            values=[as_value(low.number), as_value(high.number)])
 
-    def _shown(self, subject: str) -> list[str]:
+    def _shown(self, subject: str, groups: list[str]) -> list[str]:
         """Columns asked for that play no other role ("the name and age of ...")."""
         shown: list[str] = []
         previous: tuple[Piece, Concept] | None = None
         for piece in self.frame.pieces:
             if piece.used or piece.kind != "attribute":
                 continue
-            concept = self._coordinated_with(piece, previous) or self._attribute_of(
-                piece, subject)
+            concept = (self._coordinated_with(piece, previous)
+                       or self._of_the_group(piece, subject, groups)
+                       or self._attribute_of(piece, subject))
             self._use(piece)
             previous = (piece, concept)
             if concept.field not in shown:
                 shown.append(concept.field)
         return shown
+
+    def _of_the_group(self, piece: Piece, subject: str, groups: list[str]) -> Concept | None:
+        """"the description, code and number of services for each service type": beside
+        a figure per group of other rows, a column those rows hold is theirs; the
+        subject's own column of that name would split each group's figure."""
+        if not self._metrics_read:
+            return None
+        owners = {g.split(".")[0] for g in groups} - {subject}
+        found = [c for c in piece.concepts if c.kind == "attribute" and c.object in owners]
+        if len(found) != 1:
+            return None
+        # ("the country id and count of cities in each country": the cities' own
+        # reference to their country is that id, and keeps the cities of no known one.)
+        references = {self._reference_to(subject, found[0].object)}
+        if any(c.field in references for c in piece.concepts):
+            return None
+        return found[0]
 
     def _coordinated_with(
         self, piece: Piece, previous: tuple[Piece, Concept] | None

@@ -9,7 +9,8 @@ Builds a fresh Parley home in a temporary directory (demo data included), adds e
 database as a source with its own application, asks every question and prints, per kind,
 how many answers were correct, wrong and declined. The sets: ``demo`` and ``hr`` (tuned),
 ``demo_holdout`` and ``logistics`` (held out), ``saas``, ``inventory``, ``marketing``,
-``veterinary``, ``demo_business`` and ``dealership`` (blind). See docs/accuracy.md.
+``veterinary``, ``demo_business``, ``dealership`` and ``railway`` (blind). See
+docs/accuracy.md.
 With ``--provider`` (an OpenAI-compatible endpoint; its key in ``PARLEY_LLM_API_KEY``) the
 sets are asked three times, by the built-in engine, by the language model alone and by the
 two together (the model asked only when the engine declines), and the paths are printed side
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "questions"
 sys.path[:0] = [str(QUESTIONS), str(QUESTIONS / "holdout"), str(QUESTIONS / "blind"),
                 str(QUESTIONS / "blind2"), str(QUESTIONS / "blind3"), str(QUESTIONS / "blind4"),
-                str(QUESTIONS / "blind6")]
+                str(QUESTIONS / "blind6"), str(QUESTIONS / "blind7")]
 
 from dealership_dataset import create_dealership_database  # noqa: E402
 from harness import (  # noqa: E402
@@ -57,6 +58,7 @@ from logistics_dataset import create_logistics_database  # noqa: E402
 from marketing_dataset import create_marketing_database  # noqa: E402
 from mysql_reference import MySQLReference  # noqa: E402
 from pg_reference import PostgresReference  # noqa: E402
+from railway_dataset import create_railway_database  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 from veterinary_dataset import create_veterinary_database  # noqa: E402
 
@@ -72,6 +74,7 @@ SETS = {
     "veterinary": QUESTIONS / "blind4" / "veterinary.yaml",
     "demo_business": QUESTIONS / "blind5" / "demo_business.yaml",
     "dealership": QUESTIONS / "blind6" / "dealership.yaml",
+    "railway": QUESTIONS / "blind7" / "railway.yaml",
 }
 GROUPS = {
     "tuned": ("demo", "hr"),
@@ -82,6 +85,7 @@ GROUPS = {
     "blind4": ("veterinary",),
     "blind5": ("demo_business",),
     "blind6": ("dealership",),
+    "blind7": ("railway",),
     "all": tuple(SETS),
 }
 OUTCOMES = ("correct", "wrong", "declined")
@@ -226,6 +230,11 @@ def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, R
         path = home / "logistics.duckdb"
         create_logistics_database(path, today=today)
         url = f"duckdb:///{path}"
+    elif name == "railway":
+        # Fixed years (2023 and 2024): the railway's data does not depend on the day.
+        path = home / f"{name}.db"
+        create_railway_database(path)
+        url = f"sqlite:///{path}"
     else:
         path = home / f"{name}.db"
         create = {"hr": create_hr_database, "veterinary": create_veterinary_database,

@@ -458,6 +458,10 @@ def filter_condition(ontology: Ontology, query_filter: QueryFilter) -> Condition
     if query_filter.against == "avg":
         return Condition(obj.name, _against(obj, attribute.name, op))
     values = query_filter.values
+    if is_time(attribute) and attribute.type in ("date", "timestamp", "text"):
+        years = _years_compared(target, op, values)
+        if years is not None:
+            return Condition(obj.name, *years, apart=query_filter.apart)
     predicate = condition(target, op, values, field=ref, type_family=attribute.type)
     opposite = None
     if op == "not_in" or (op == "ne" and values[0] is not None):
@@ -465,6 +469,31 @@ def filter_condition(ontology: Ontology, query_filter: QueryFilter) -> Condition
         opposite = condition(target.copy(), positive, values, field=ref,
                              type_family=attribute.type)
     return Condition(obj.name, predicate, opposite, apart=query_filter.apart)
+
+
+#: A bare number a date is compared with is a year when it is one of these.
+_YEARS = range(1000, 3000)
+
+
+def _years_compared(
+    target: exp.Expr, op: str, values: list[Any]
+) -> tuple[exp.Expr, exp.Expr | None] | None:
+    """A date compared with a year, as the dates of that year ("routes introduced after
+    2010": from 2011-01-01 on, not every date, as a text date is "greater" than 2010);
+    None when the values are not years. Also the opposite of a "not in that year"."""
+    if not values or not all(isinstance(v, int) and not isinstance(v, bool) and v in _YEARS
+                             for v in values):
+        return None
+    first, last = dt.date(values[0], 1, 1), dt.date(values[-1] + 1, 1, 1)
+    bounds = {"eq": (first, last), "ne": (first, last), "gt": (last, None),
+              "gte": (first, None), "lt": (None, first), "lte": (None, last),
+              "between": (first, last)}.get(op)
+    if bounds is None or (op == "between") != (len(values) == 2):
+        return None
+    inside = within(target, *bounds)
+    if op == "ne":
+        return exp.not_(inside), inside
+    return inside, None
 
 
 def _dated(ontology: Ontology, name: str, period: TimeRange | None) -> exp.Expr | None:

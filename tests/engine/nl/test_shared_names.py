@@ -15,6 +15,7 @@ import pytest
 from parley.engine.nl.parser import Parser
 from parley.engine.semantic.derive import derive_ontology
 from parley.sources.connect import connect
+from tests.engine.nl.schemas import answer, parser_over
 
 _SCHEMA = """
 CREATE TABLE Badge_Kind (Badge TEXT PRIMARY KEY, BadgeKind TEXT NOT NULL);
@@ -58,3 +59,24 @@ def test_a_count_of_a_shared_name_is_asked(parser: Parser, question: str, intent
         # Both readings are offered: the kinds of badge, or the badges members have.
         problem = (understanding.problem or "").lower()
         assert "badge kind" in problem and "has badge" in problem, problem
+
+
+def test_each_before_a_word_naming_rows_and_a_value_groups_the_rows(tmp_path: Path) -> None:
+    # "carrier" names the carriers and a delay category 'Carrier': "each carrier" is each
+    # of the carriers, not the trips delayed by one.
+    schema = """
+    CREATE TABLE carrier (carrier_id INTEGER PRIMARY KEY, carrier_name TEXT);
+    CREATE TABLE delay_cause (cause_code TEXT PRIMARY KEY, category TEXT);
+    CREATE TABLE trip (trip_id INTEGER PRIMARY KEY,
+                       carrier_id INTEGER REFERENCES carrier(carrier_id),
+                       cause_code TEXT REFERENCES delay_cause(cause_code),
+                       riders INTEGER, trip_date DATE);
+    INSERT INTO carrier VALUES (1, 'Northline'), (2, 'Coastal');
+    INSERT INTO delay_cause VALUES ('C1', 'Carrier'), ('W1', 'Weather');
+    INSERT INTO trip VALUES (1, 1, 'C1', 10, '2023-02-01'), (2, 1, NULL, 5, '2023-03-01'),
+        (3, 2, 'W1', 7, '2023-04-01'), (4, 2, 'C1', 100, '2022-04-01');
+    """
+    with parser_over(tmp_path, schema, "transit") as opened:
+        columns, rows = answer(opened, "Give me the number of riders each carrier carried in 2023.")
+    assert sorted((row[columns.index("carrier_name")], row[-1]) for row in rows) == [
+        ("Coastal", 7), ("Northline", 15)]

@@ -289,6 +289,29 @@ def test_ad_hoc_aggregations(backend: tuple[str, Execute], ontology: Ontology, d
 
 
 @pytest.mark.parametrize(
+    ("op", "values", "kept"),
+    [
+        # A date compared with a bare number compares its year.
+        ("gt", [2024], lambda year: year > 2024),
+        ("gte", [2025], lambda year: year >= 2025),
+        ("lt", [2025], lambda year: year < 2025),
+        ("lte", [2024], lambda year: year <= 2024),
+        ("eq", [2025], lambda year: year == 2025),
+        ("ne", [2025], lambda year: year != 2025),
+        ("between", [2024, 2025], lambda year: 2024 <= year <= 2025),
+    ],
+)
+def test_a_date_compared_with_a_year(backend: tuple[str, Execute], ontology: Ontology,
+                                     demo: Demo, op: str, values: list[int],
+                                     kept: Callable[[int], bool]) -> None:
+    rows = run(backend, ontology, metrics=[{"aggregation": "count", "field": "orders"}],
+               filters=[{"field": "orders.order_date", "op": op, "values": values}])
+    expected = sum(1 for o in demo.orders.values() if kept(o["order_date"].year))
+    assert 0 < expected < len(demo.orders) or op == "between"
+    assert rows == [{"count": expected}]
+
+
+@pytest.mark.parametrize(
     ("field", "label"),
     [
         # A reference's distinct values are the rows it refers to.

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from parley.engine.nl.evidence import Match
 from parley.engine.nl.lexicon import Concept
 from parley.engine.nl.roles.matches import is_measure, names_measure, names_time, value_text
 from parley.engine.nl.roles.phrases import (
@@ -124,7 +125,7 @@ def assign_roles(reading: Reading, words: list[str]) -> None:
 
         if "value" in kinds and not (
             kinds & {"attribute", "object", "metric"} and not m.fuzzy and value_text(m) != m.text
-        ):
+        ) and not (group_next and _names_other_rows(m)):
             found = m.of_kind("value")
             reading.filters.append(
                 FilterPart(found[0], "ne" if negated else "eq", [found[0].value])
@@ -287,3 +288,10 @@ def assign_roles(reading: Reading, words: list[str]) -> None:
                 reading.list_object = obj[0]
             else:
                 reading.mentioned.append(obj[0])
+
+
+def _names_other_rows(m: Match) -> bool:
+    """Whether a word after "each" names a table's rows as well as a value another table
+    holds ("each operator" of operators, not the delays whose category is 'Operator')."""
+    named = {c.object for c in m.of_kind("object")}
+    return bool(named) and all(c.object not in named for c in m.of_kind("value"))

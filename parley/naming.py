@@ -300,6 +300,10 @@ def expand_abbreviations(words: list[str]) -> list[str]:
             # "LName" splits as "l name": the last name, as "lname" is.
             expanded.append(_NAME_INITIALS[word])
             continue
+        if word == "no" and index == len(words) - 1 and index > 0:
+            # "train_no", "room_no": a number; "no" alone or first stays the word.
+            expanded.append("number")
+            continue
         if word not in ABBREVIATIONS and len(word) == 5 and word.endswith("name"):
             # "bname", "sname": a name column, its table's initial glued before it.
             expanded.extend([word[0], "name"])

@@ -603,6 +603,9 @@ def _display_attribute(
         elif words[-1] == "name" and words[0] in ("first", "last"):
             # Of a first/last pair, the one that tells rows apart better.
             rank = 3
+        elif words == [*object_words, "number"] and distinct.get(attribute.name, 0) > 1:
+            # "the route with the most stops" of routes with a text "route_no": "NJ 469".
+            rank = 4
         else:
             continue
         uniqueness = -distinct.get(attribute.name, 0)

@@ -1721,3 +1721,22 @@ def test_a_column_beside_a_figure_per_group_is_the_groups(
     with parser_over(tmp_path, schema, "pottery") as opened:
         columns, rows = answer(opened, question)
     assert sorted(row[columns.index(column)] for row in rows) == values
+
+
+def test_rows_labelled_by_a_number_are_listed_whole_and_ranked_by_it(tmp_path: Path) -> None:
+    schema = """
+    CREATE TABLE ferry (ferry_id INTEGER PRIMARY KEY, ferry_no TEXT, built_on DATE,
+                        seats INTEGER);
+    CREATE TABLE crossing (crossing_id INTEGER PRIMARY KEY,
+                           ferry_id INTEGER REFERENCES ferry(ferry_id), sailed_on DATE);
+    INSERT INTO ferry VALUES (1, 'FX 12', '2001-05-01', 300), (2, 'FX 40', '2015-03-01', 120);
+    INSERT INTO crossing VALUES (1, 2, '2024-01-01'), (2, 2, '2024-01-02'),
+        (3, 1, '2024-01-03');
+    """
+    with parser_over(tmp_path, schema, "strait") as opened:
+        # "FX 40" names the ferry in a ranking...
+        columns, rows = answer(opened, "Which ferry made the most crossings?")
+        assert rows[0][columns.index("ferry_no")] == "FX 40"
+        # ... but a list of ferries shows all of a ferry, not its number alone.
+        columns, _ = answer(opened, "Show the 2 most recently built ferries.")
+        assert {"ferry_no", "seats"} <= set(columns)

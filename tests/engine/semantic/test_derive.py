@@ -828,6 +828,26 @@ def test_a_key_that_is_a_name_names_its_rows() -> None:
     assert derive_ontology(schema, source="campus").objects[0].display_attribute == "dept_name"
 
 
+@pytest.mark.parametrize(
+    ("columns", "display"),
+    [
+        # A text number called after the rows labels them ("NJ 469")...
+        ((C("route_no", "text", distinct_count=40),), "route_no"),
+        # ... after a name, which says more.
+        ((C("route_no", "text", distinct_count=40), C("route_name", "text", distinct_count=40)),
+         "route_name"),
+    ],
+)
+def test_a_number_called_after_the_rows_labels_them(
+    columns: tuple[ColumnInfo, ...], display: str
+) -> None:
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("route", (C("route_id", "integer", primary_key=True), *columns),
+                  primary_key=("route_id",), row_count=40),
+    ))
+    assert derive_ontology(schema, source="rail").objects[0].display_attribute == display
+
+
 def test_a_title_after_the_rows_own_name_names_its_rows() -> None:
     # "the average salary for each job title": jobs are named by their `job_title`.
     schema = SchemaInfo(dialect="sqlite", tables=(

@@ -114,6 +114,9 @@ def test_split_identifier(name: str, expected: list[str]) -> None:
         ("emp_id", "employee id"),
         ("qty", "quantity"),
         ("no_of_items", "no of items"),
+        # "no" last after another word is a number.
+        ("train_no", "train number"),
+        ("no", "no"),
         ("in_stock", "in stock"),
     ],
 )

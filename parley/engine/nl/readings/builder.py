@@ -596,9 +596,10 @@ class Builder:
             if display is not None and display not in fields:
                 fields.insert(0, display)
         if not shown and not self.distinct and (
-            words_say_everything(words) or self._display(subject) is None
+            words_say_everything(words) or not self._named_by_words(subject)
         ):
-            # "the 10 most recent shipments", of rows with no naming column: whole rows.
+            # "the 10 most recent shipments", of rows with no naming column (or one that
+            # is a number, "INV-1001"): whole rows.
             fields = []
             if self.distinct:
                 raise Declined("distinct rows")
@@ -750,6 +751,13 @@ class Builder:
         return any(not p.used and p.kind == "attribute"
                    and any(c.object == subject for c in p.concepts)
                    for p in self.frame.pieces)
+
+    def _named_by_words(self, subject: str) -> bool:
+        """Whether the rows' naming column is a name or title, not a number ("invoice
+        number"): a list of the rows shows that name alone."""
+        display = self._display(subject)
+        return display is not None and not self.ontology.resolve(display)[1].label.endswith(
+            "number")
 
     def _display(self, subject: str) -> str | None:
         obj = self._object(subject)

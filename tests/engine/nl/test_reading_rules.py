@@ -1740,3 +1740,20 @@ def test_rows_labelled_by_a_number_are_listed_whole_and_ranked_by_it(tmp_path: P
         # ... but a list of ferries shows all of a ferry, not its number alone.
         columns, _ = answer(opened, "Show the 2 most recently built ferries.")
         assert {"ferry_no", "seats"} <= set(columns)
+
+
+def test_per_year_is_a_period_of_the_rows_own_date(tmp_path: Path) -> None:
+    # Ferries have a build year; "per year" of crossings is of the crossings' own date.
+    schema = """
+    CREATE TABLE ferry (ferry_id INTEGER PRIMARY KEY, ferry_name TEXT, built_yr INTEGER);
+    CREATE TABLE crossing (crossing_id INTEGER PRIMARY KEY,
+                           ferry_id INTEGER REFERENCES ferry(ferry_id), sailed_on DATE);
+    INSERT INTO ferry VALUES (1, 'Skua', 2001), (2, 'Tern', 2015);
+    INSERT INTO crossing VALUES (1, 2, '2023-01-01'), (2, 2, '2024-01-02'),
+        (3, 1, '2024-05-03');
+    """
+    with parser_over(tmp_path, schema, "strait") as opened:
+        with pytest.raises(Declined):
+            opened[0].reader.read("Number of crossings per year")
+        _, rows = answer(opened, "Number of crossings per year")
+    assert [row[-1] for row in rows] == [1, 2]

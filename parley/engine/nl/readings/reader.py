@@ -46,6 +46,9 @@ _NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
 
 #: Operators that make a figure: a reading over other rows may answer them.
 _FIGURES = frozenset({"count", "aggregate"})
+#: Periods a date is grouped by.
+_GRAINS = frozenset({"day", "days", "week", "weeks", "month", "months", "quarter", "quarters",
+                     "year", "years"})
 #: Words that make a group of each value: a ranking beside them may be within each group.
 _EACH = frozenset({"each", "every", "per"})
 #: Operators that rank rows: a ranking of other rows breaks ties among them ("the song
@@ -236,6 +239,9 @@ class Reader:
             # "for each staff member, the role with the most projects": the first of
             # each group, not the first of all pairs of them.
             raise Hazard("a ranking within each group")
+        if self._grain_of_another_date(builder.subject, query, frame):
+            # The business parser reads "per year" as a period of the rows' own date.
+            raise Declined("a period of the rows' own date")
         self.check_roles(builder.subject, query, {t.stem for t in frame.tokens})
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
@@ -291,6 +297,18 @@ class Reader:
         if said & own:
             return None
         return holder
+
+    def _grain_of_another_date(self, subject: str, query: SemanticQuery, frame: Frame) -> bool:
+        """Whether a group says a period ("per year") that the reading took as a column of
+        other rows, where the subject has a date of its own: "the number of departures
+        per year" counts by the departures' date, not by the year their trains were built."""
+        own = self.ontology.object(subject)
+        if own is None or own.default_time is None:
+            return False
+        grouped = {d.field for d in query.dimensions}
+        return any(p.kind == "attribute" and p.text in _GRAINS and any(
+            c.field in grouped and c.object != subject for c in p.concepts)
+            for p in frame.pieces)
 
     def nearest_holder(self, holders: set[str], subject: str) -> str | None:
         """The one holder of a column whose rows refer to the subject most directly:

@@ -315,6 +315,15 @@ def expand_abbreviations(words: list[str]) -> list[str]:
 _NAME_INITIALS = {"f": "first", "l": "last", "m": "middle"}
 
 
+def names_a_year(name: str) -> bool:
+    """Whether a column's name says it holds a year.
+
+    >>> names_a_year("Year_Join"), names_a_year("built_yr"), names_a_year("yearly_fee_id")
+    (True, True, False)
+    """
+    return "year" in expand_abbreviations(split_identifier(name))
+
+
 def humanize(name: str, *, expand: bool = True) -> str:
     """A label from an identifier: its words, lower case, abbreviations spelled out.
 

@@ -1723,37 +1723,77 @@ def test_a_column_beside_a_figure_per_group_is_the_groups(
     assert sorted(row[columns.index(column)] for row in rows) == values
 
 
-def test_rows_labelled_by_a_number_are_listed_whole_and_ranked_by_it(tmp_path: Path) -> None:
-    schema = """
-    CREATE TABLE ferry (ferry_id INTEGER PRIMARY KEY, ferry_no TEXT, built_on DATE,
-                        seats INTEGER);
-    CREATE TABLE crossing (crossing_id INTEGER PRIMARY KEY,
-                           ferry_id INTEGER REFERENCES ferry(ferry_id), sailed_on DATE);
-    INSERT INTO ferry VALUES (1, 'FX 12', '2001-05-01', 300), (2, 'FX 40', '2015-03-01', 120);
-    INSERT INTO crossing VALUES (1, 2, '2024-01-01'), (2, 2, '2024-01-02'),
-        (3, 1, '2024-01-03');
-    """
-    with parser_over(tmp_path, schema, "strait") as opened:
-        # "FX 40" names the ferry in a ranking...
-        columns, rows = answer(opened, "Which ferry made the most crossings?")
-        assert rows[0][columns.index("ferry_no")] == "FX 40"
-        # ... but a list of ferries shows all of a ferry, not its number alone.
-        columns, _ = answer(opened, "Show the 2 most recently built ferries.")
-        assert {"ferry_no", "seats"} <= set(columns)
+FERRIES = """
+CREATE TABLE ferry (ferry_id INTEGER PRIMARY KEY, ferry_no TEXT, built_yr INTEGER,
+                    refit_on DATE, seats INTEGER);
+CREATE TABLE crossing (crossing_id INTEGER PRIMARY KEY,
+                       ferry_id INTEGER REFERENCES ferry(ferry_id), sailed_on DATE,
+                       riders INTEGER);
+INSERT INTO ferry VALUES (1, 'FX 12', 2001, '2020-05-01', 300),
+    (2, 'FX 40', 2015, '2019-03-01', 120);
+INSERT INTO crossing VALUES (1, 2, '2023-01-01', 50), (2, 2, '2024-01-02', 70),
+    (3, 1, '2024-05-03', 200);
+"""
 
 
-def test_per_year_is_a_period_of_the_rows_own_date(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def ferries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
+    with parser_over(tmp_path_factory.mktemp("ferries"), FERRIES, "strait") as opened:
+        yield opened
+
+
+def test_rows_labelled_by_a_number_are_listed_whole_and_ranked_by_it(
+    ferries: tuple[Parser, Source],
+) -> None:
+    # "FX 40" names the ferry in a ranking...
+    columns, rows = answer(ferries, "Which ferry made the most crossings?")
+    assert rows[0][columns.index("ferry_no")] == "FX 40"
+    # ... but a list of ferries shows all of a ferry, not its number alone.
+    columns, _ = answer(ferries, "Show the 2 ferries with the most seats.")
+    assert {"ferry_no", "seats", "built_yr"} <= set(columns)
+
+
+def test_per_year_is_a_period_of_the_rows_own_date(ferries: tuple[Parser, Source]) -> None:
     # Ferries have a build year; "per year" of crossings is of the crossings' own date.
-    schema = """
-    CREATE TABLE ferry (ferry_id INTEGER PRIMARY KEY, ferry_name TEXT, built_yr INTEGER);
-    CREATE TABLE crossing (crossing_id INTEGER PRIMARY KEY,
-                           ferry_id INTEGER REFERENCES ferry(ferry_id), sailed_on DATE);
-    INSERT INTO ferry VALUES (1, 'Skua', 2001), (2, 'Tern', 2015);
-    INSERT INTO crossing VALUES (1, 2, '2023-01-01'), (2, 2, '2024-01-02'),
-        (3, 1, '2024-05-03');
-    """
-    with parser_over(tmp_path, schema, "strait") as opened:
-        with pytest.raises(Declined):
-            opened[0].reader.read("Number of crossings per year")
-        _, rows = answer(opened, "Number of crossings per year")
+    with pytest.raises(Declined):
+        ferries[0].reader.read("Number of crossings per year")
+    _, rows = answer(ferries, "Number of crossings per year")
     assert [row[-1] for row in rows] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # A year after "in" is the year of the rows' one date, when they make a figure.
+        ("How many crossings were there in 2024?", [[2]]),
+        ("What is the total riders of crossings in 2024?", [[270]]),
+    ],
+)
+def test_in_a_year_is_the_year_of_the_rows_own_date(
+    ferries: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    ferries[0].reader.read(question)
+    assert answer(ferries, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Ferries have a build year and a refit date: which one makes the newest?
+        "Which ferries are the newest?",
+        # "per ferry" of a column of the crossings: each ferry's total, averaged, is
+        # the business parser's to read, not an average within each ferry.
+        "What is the average number of riders per ferry?",
+        # The year is the crossings', whose absence is asked about, not the ferries'.
+        "How many ferries had no crossing in 2023?",
+    ],
+)
+def test_not_read_so(ferries: tuple[Parser, Source], question: str) -> None:
+    with pytest.raises(Declined):
+        ferries[0].reader.read(question)
+
+
+def test_the_newest_of_rows_with_a_year_and_a_date_is_asked_about(
+    ferries: tuple[Parser, Source],
+) -> None:
+    assert ferries[0].understand("Which ferries are the newest?").query is None

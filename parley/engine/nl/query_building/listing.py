@@ -15,6 +15,7 @@ from parley.engine.nl.roles.reading import Reading
 from parley.engine.semantic.ontology import Object
 from parley.engine.semantic.query import OrderItem, SemanticQuery
 from parley.errors import InvalidInput
+from parley.naming import names_a_year
 
 
 def list_query(graph: Graph, reading: Reading, concept: Concept) -> SemanticQuery:
@@ -58,6 +59,12 @@ def list_query(graph: Graph, reading: Reading, concept: Concept) -> SemanticQuer
         query.order = [OrderItem(key=price, descending=reading.price_order)]
         query.limit = reading.limit or (1 if singular else 10)
         return query
+    if reading.recency is not None and reading.time_field is None and any(
+        names_a_year(a.name) and a.role != "time" for a in obj.attributes
+    ):
+        # "which trains are the newest", of trains with a build year and an overhaul
+        # date: by which of the two is a guess.
+        raise InvalidInput(f"{obj.plural} have a year and a date; say which one to rank by")
     if time_field and time_field.startswith(f"{obj.name}."):
         descending = reading.recency is not False
         query.order = [OrderItem(key=time_field.split(".")[-1], descending=descending)]

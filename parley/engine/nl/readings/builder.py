@@ -73,7 +73,7 @@ from parley.engine.semantic.query import (
     TimeRange,
 )
 from parley.errors import InvalidInput
-from parley.naming import expand_abbreviations, split_identifier, stem
+from parley.naming import expand_abbreviations, names_a_year, split_identifier, stem
 
 if TYPE_CHECKING:
     from parley.engine.nl.readings.reader import Reader
@@ -141,11 +141,6 @@ _COUNTED_MODIFIERS = frozenset({"corresponding", "related", "associated", "diffe
 
 #: Nouns that say "different ones" of the rows they precede ("kinds of enzymes").
 _GENERIC_KINDS = frozenset(stem(w) for w in ("kinds", "types", "sorts", "varieties"))
-
-
-def _names_a_year(name: str) -> bool:
-    """Whether a column's name says it holds a year ("Year_Join", "open_year")."""
-    return "year" in re.split(r"[_\W]+", name.lower())
 
 
 def _dates_of(obj: Object) -> list[Attribute]:
@@ -1596,10 +1591,15 @@ class Builder:
             # "the artist who joined latest": the verb names the date it ranks by.
             concept = self._attribute_of(before, subject)
             if concept.object == subject and (concept.role == "time"
-                                              or _names_a_year(concept.name)):
+                                              or names_a_year(concept.name)):
                 self._use(before)
                 return concept
         obj = self._object(subject)
+        if any(names_a_year(a.name) and a.type in _NUMERIC for a in obj.attributes
+               if a not in _dates_of(obj)):
+            # "the newest trains" of trains with a build year and an overhaul date: by
+            # which of the two is a guess.
+            return self._one_date_or_year(subject)
         if obj.default_time:
             return Concept("attribute", obj.name, obj.default_time, role="time")
         dates = _dates_of(obj)
@@ -1615,8 +1615,10 @@ class Builder:
     def _one_date_or_year(self, subject: str) -> Concept | None:
         """The subject's one date, or its one year column where it has no date."""
         obj = self._object(subject)
-        dates = _dates_of(obj) or [a for a in obj.attributes
-                                   if _names_a_year(a.name) and a.type in _NUMERIC]
+        # ("the newest trains" of trains built in a year and last overhauled on a date:
+        # which one is meant is a guess.)
+        dates = _dates_of(obj) + [a for a in obj.attributes if names_a_year(a.name)
+                                  and a.type in _NUMERIC and a not in _dates_of(obj)]
         if len(dates) != 1:
             return None
         return Concept("attribute", obj.name, dates[0].name, role=dates[0].role)
@@ -1682,6 +1684,7 @@ class Builder:
                     continue
                 filters.append(self._negated(piece, self._quoted_filter(piece, subject)))
         filters.extend(self._numbers_named(subject))
+        filters.extend(self._year_of_the_rows(subject))
         for op in frame.operators:
             if op.kind == "compare":
                 found = self._comparison(op, subject)
@@ -1808,6 +1811,35 @@ class Builder:
             self._use(column)
             found.append(QueryFilter(field=concept.field, op="eq", values=[as_value(piece.number)]))
         return found
+
+    def _year_of_the_rows(self, subject: str) -> list[QueryFilter]:
+        """"the operators with the most departures in 2024": a year after "in" or "during",
+        named by no column, is the year of the rows' one date (or year column) when the
+        rows make a figure (a bare "rabbit appointments in 2025" is the business parser's
+        to count)."""
+        frame = self.frame
+        if not {o.kind for o in frame.operators} & {"count", "aggregate", "most", "extreme"}:
+            return []
+        for piece in frame.pieces:
+            if piece.kind != "number" or piece.used or piece.concepts or piece.start == 0 or (
+                frame.tokens[piece.start - 1].norm not in {"in", "during"}
+            ):
+                continue
+            if piece.number is None or not piece.number.is_integer() or not (
+                1000 <= piece.number < 3000
+            ):
+                continue
+            named = [p for p in frame.pieces if p.kind == "object" and p.end <= piece.start]
+            if not named or subject not in named[-1].objects:
+                # "artists who did not have an exhibition in 2004": the exhibitions' year.
+                return []
+            dated = self._one_date_or_year(subject)
+            if dated is None:
+                return []
+            self._use(piece)
+            self.explained.add(piece.start - 1)
+            return [QueryFilter(field=dated.field, op="eq", values=[int(piece.number)])]
+        return []
 
     def _use_column_word(self, piece: Piece, concept: Concept) -> None:
         """"the Lamberton building", "with F sex", "the country of Iceland": the column
@@ -2670,7 +2702,7 @@ class Builder:
         owner, attribute = self.ontology.resolve(query.order[0].key) if "." in (
             query.order[0].key) else (None, None)
         return owner is not None and attribute is not None and owner.name == self.subject and (
-            attribute.role == "time" or _names_a_year(attribute.name))
+            attribute.role == "time" or names_a_year(attribute.name))
 
     def _counts_rows(self, query: SemanticQuery) -> bool:
         return any(m.aggregation in {"count", "count_distinct"} for m in query.metrics)
@@ -2701,7 +2733,7 @@ class Builder:
                    for o in self._ops("compare")):
             return False
         owner = self._object(self.subject)
-        dated = [a.name for a in owner.attributes if a.role == "time" or _names_a_year(a.name)]
+        dated = [a.name for a in owner.attributes if a.role == "time" or names_a_year(a.name)]
         return len(dated) == 1 and any(
             f.field == f"{owner.name}.{dated[0]}" for f in query.filters)
 

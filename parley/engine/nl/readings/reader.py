@@ -27,7 +27,7 @@ from parley.engine.nl.readings.pieces import (
     names_before_synonyms,
     plausible,
 )
-from parley.engine.nl.readings.words import beyond_readings, objects_of
+from parley.engine.nl.readings.words import beyond_readings, objects_of, past_count
 from parley.engine.nl.text import Token, parse_number, tokenize
 from parley.engine.nl.timephrases import find_time
 from parley.engine.nl.vocabulary import HAPPENED_AFTER
@@ -239,6 +239,10 @@ class Reader:
             # "for each staff member, the role with the most projects": the first of
             # each group, not the first of all pairs of them.
             raise Hazard("a ranking within each group")
+        if self._average_per_parent(query, frame):
+            # The business parser reads "the average number of units per order" as a
+            # rate: each order's units, averaged over the orders.
+            raise Declined("an average per row of another table")
         if self._grain_of_another_date(builder.subject, query, frame):
             # The business parser reads "per year" as a period of the rows' own date.
             raise Declined("a period of the rows' own date")
@@ -297,6 +301,27 @@ class Reader:
         if said & own:
             return None
         return holder
+
+    def _average_per_parent(self, query: SemanticQuery, frame: Frame) -> bool:
+        """Whether "average ... per <rows>" averages a column of rows many to each of
+        those ("units per order", of order items): said so, the average is of each
+        order's total, not an average within each order."""
+        averaged: set[str] = set()
+        for op in frame.operators:
+            if op.kind == "aggregate" and op.arg == "avg":
+                column = frame.next_piece(past_count(frame, op.end), limit=2)
+                if column is not None and column.kind == "attribute":
+                    averaged |= {c.object for c in column.concepts if c.kind == "attribute"}
+        if not query.metrics or not averaged:
+            return False
+        for index, token in enumerate(frame.tokens[:-1]):
+            named = frame.next_piece(index + 1, limit=1) if token.norm == "per" else None
+            if named is not None and named.kind == "object" and any(
+                owner != name and self.distance(owner, name)
+                for owner in averaged for name in named.objects
+            ):
+                return True
+        return False
 
     def _grain_of_another_date(self, subject: str, query: SemanticQuery, frame: Frame) -> bool:
         """Whether a group says a period ("per year") that the reading took as a column of

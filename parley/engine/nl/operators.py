@@ -6,6 +6,7 @@ or be one of the grammar words here that change nothing ("what", "the", "show me
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -220,4 +221,23 @@ def find_operators(tokens: Sequence[Token]) -> list[Operator]:
                 break
         else:
             i += 1
+    return _first_and_last_as_extremes(found, words)
+
+
+def _first_and_last_as_extremes(found: list[Operator], words: list[str]) -> list[Operator]:
+    """"the earliest and the latest departure dates": two figures of the dates, their
+    minimum and maximum, not a ranking of rows by them both ways.
+
+    >>> from parley.engine.nl.text import tokenize
+    >>> [(o.kind, o.arg) for o in find_operators(tokenize("the earliest and latest dates"))]
+    [('extreme', 'min'), ('extreme', 'max')]
+    """
+    for first, second in itertools.pairwise(list(found)):
+        between = set(words[first.end:second.start])
+        if first.kind == second.kind == "recent" and first.arg != second.arg and (
+            between and between <= {"and", "the", "or"}
+        ):
+            for op in (first, second):
+                found[found.index(op)] = Operator(
+                    "extreme", op.start, op.end, "min" if op.arg == "asc" else "max")
     return found

@@ -471,7 +471,7 @@ def _derive_attribute(
     primary_key: list[str],
     fk_columns: set[str],
 ) -> Attribute:
-    words = _words(column.name) or [column.name.lower()]
+    words = _own_name_spelled_out(_words(column.name) or [column.name.lower()], object_words)
     role = _role(table, column, words, primary_key, fk_columns)
     label = " ".join(words)
     object_label = " ".join(object_words)
@@ -501,6 +501,19 @@ def _derive_attribute(
         values=list(column.distinct_values or ()),
         hidden=column.type in ("json", "other"),
     )
+
+
+def _own_name_spelled_out(words: list[str], object_words: tuple[str, ...]) -> list[str]:
+    """A column's first word cut from its table's name is that name ("dep_date" of
+    departures: the departure date).
+
+    >>> _own_name_spelled_out(["dep", "date"], ("departure",))
+    ['departure', 'date']
+    """
+    own = object_words[-1] if object_words else ""
+    if len(words) > 1 and 3 <= len(words[0]) < len(own) and own.startswith(words[0]):
+        return [own, *words[1:]]
+    return words
 
 
 def _without_object_prefix(words: list[str], object_words: tuple[str, ...]) -> list[str] | None:

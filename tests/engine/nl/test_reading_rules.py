@@ -1725,7 +1725,7 @@ def test_a_column_beside_a_figure_per_group_is_the_groups(
 
 FERRIES = """
 CREATE TABLE ferry (ferry_id INTEGER PRIMARY KEY, ferry_no TEXT, built_yr INTEGER,
-                    refit_on DATE, seats INTEGER);
+                    refit_date DATE, seats INTEGER);
 CREATE TABLE crossing (crossing_id INTEGER PRIMARY KEY,
                        ferry_id INTEGER REFERENCES ferry(ferry_id), sailed_on DATE,
                        riders INTEGER);
@@ -1797,3 +1797,10 @@ def test_the_newest_of_rows_with_a_year_and_a_date_is_asked_about(
     ferries: tuple[Parser, Source],
 ) -> None:
     assert ferries[0].understand("Which ferries are the newest?").query is None
+
+
+def test_the_earliest_and_the_latest_are_the_least_and_greatest(
+    ferries: tuple[Parser, Source],
+) -> None:
+    _, rows = answer(ferries, "What are the earliest and the latest refit dates?")
+    assert rows == [["2019-03-01", "2020-05-01"]]

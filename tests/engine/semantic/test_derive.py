@@ -848,6 +848,16 @@ def test_a_number_called_after_the_rows_labels_them(
     assert derive_ontology(schema, source="rail").objects[0].display_attribute == display
 
 
+def test_a_column_word_cut_from_its_tables_name_is_that_name() -> None:
+    # "dep_date" of departures is the departure date (not a department's).
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("departure", (C("departure_id", "integer", primary_key=True),
+                                C("dep_date", "date")), primary_key=("departure_id",)),
+    ))
+    obj = derive_ontology(schema, source="rail").objects[0]
+    assert obj.attribute("dep_date").label == "departure date"
+
+
 def test_a_title_after_the_rows_own_name_names_its_rows() -> None:
     # "the average salary for each job title": jobs are named by their `job_title`.
     schema = SchemaInfo(dialect="sqlite", tables=(

@@ -1804,3 +1804,12 @@ def test_the_earliest_and_the_latest_are_the_least_and_greatest(
 ) -> None:
     _, rows = answer(ferries, "What are the earliest and the latest refit dates?")
     assert rows == [["2019-03-01", "2020-05-01"]]
+
+
+def test_an_average_column_per_group_is_within_each_group(
+    ferries: tuple[Parser, Source],
+) -> None:
+    # "the average riders per ferry" (not "the average number of riders per ferry"):
+    # each ferry's crossings averaged.
+    columns, rows = answer(ferries, "What is the average riders per ferry?")
+    assert sorted(row[-1] for row in rows) == [60.0, 200.0]

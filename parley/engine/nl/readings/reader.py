@@ -303,14 +303,18 @@ class Reader:
         return holder
 
     def _average_per_parent(self, query: SemanticQuery, frame: Frame) -> bool:
-        """Whether "average ... per <rows>" averages a column of rows many to each of
-        those ("units per order", of order items): said so, the average is of each
-        order's total, not an average within each order."""
+        """Whether "the average number of ... per <rows>" averages a column of rows many
+        to each of those ("units per order", of order items): said so, the average is of
+        each order's total, not an average within each order ("the average salary per
+        department" is the latter, and read)."""
         averaged: set[str] = set()
         for op in frame.operators:
             if op.kind == "aggregate" and op.arg == "avg":
-                column = frame.next_piece(past_count(frame, op.end), limit=2)
-                if column is not None and column.kind == "attribute":
+                counted = past_count(frame, op.end)
+                column = frame.next_piece(counted, limit=2)
+                if column is not None and column.kind == "attribute" and (
+                    counted > op.end or column.text.startswith(("number of", "amount of"))
+                ):
                     averaged |= {c.object for c in column.concepts if c.kind == "attribute"}
         if not query.metrics or not averaged:
             return False

@@ -326,6 +326,10 @@ class Builder:
             steps += 1
         return None
 
+    def _said(self) -> frozenset[str]:
+        """The stems of the question's words."""
+        return frozenset(t.stem for t in self.frame.tokens)
+
     def _ops(self, kind: str) -> list[Operator]:
         return [o for o in self.frame.operators if o.kind == kind]
 
@@ -994,7 +998,7 @@ class Builder:
             ):
                 continue
             if reachable and self.reader.distance(name, subject) is None:
-                link = self.reader.pairing(subject, name)
+                link = self.reader.pairing(subject, name, said=self._said())
                 if link is None or self.reader.distance(link[0], subject) != 1:
                     continue
                 # "regions with two or more storms": the pairs of regions and storms,
@@ -1338,7 +1342,7 @@ class Builder:
                 piece = Piece(piece.start, piece.end, "attribute", wholly, piece.text)
                 return self._group_ref(piece, subject)
             if self.reader.distance(subject, obj.name) is None:
-                link = self.reader.pairing(subject, obj.name)
+                link = self.reader.pairing(subject, obj.name, said=self._said())
                 if link is None or self.paired not in {None, link}:
                     raise Hazard(f"{obj.name} is not reachable from {subject}")
                 # "the number of students in each dorm", through the table pairing them.
@@ -1384,7 +1388,7 @@ class Builder:
             return
         link: tuple[str, str] | None = None
         if len(holders) == 1:
-            link = self.reader.pairing(subject, next(iter(holders)))
+            link = self.reader.pairing(subject, next(iter(holders)), said=self._said())
         if link is None:
             # "the number of courses in each year", of sections (each of one course) with
             # a year: the subject's rows counted through the nearest rows referring to it.

@@ -87,6 +87,24 @@ def _a_denied_verb(tokens: list[Token], op: Operator) -> bool:
         tokens[op.start - 1].norm in VERBAL_NEGATIONS | {"not", "never"})
 
 
+def _keyed_as_pairs(key: set[str], pair: set[str], references: set[str]) -> str | None:
+    """How a table's key makes each of its rows one pair of the rows its two columns
+    ``pair`` refer to: "pair" for the pair itself or no key ("students and their dorms");
+    "one" for one of the two alone, each row of that side paired once ("a store in a
+    district", keyed by the store); "own" for a key of its own that refers to nothing
+    ("order items", each an order paired with a product). None otherwise: a key with
+    more beside the pair ("a document in a location from a date") makes each row a stay,
+    and "the number of documents in each location" is not told apart from the number of
+    stays."""
+    if key in (pair, set()):
+        return "pair"
+    if len(key) == 1 and key < pair:
+        return "one"
+    if len(key) == 1 and not key & references:
+        return "own"
+    return None
+
+
 class Reader:
     """Reads analytics questions about one ontology."""
 
@@ -263,8 +281,9 @@ class Reader:
         if len(hazard.held_by) != 1 or not subject or piece is None:
             return None
         holder = next(iter(hazard.held_by))
+        words_said = frozenset(t.stem for t in frame.tokens)
         if holder == subject or (self.distance(holder, subject) is None
-                                 and self.pairing(holder, subject) is None):
+                                 and self.pairing(holder, subject, said=words_said) is None):
             return None
         if self.in_several_roles(holder, subject):
             return None
@@ -328,6 +347,17 @@ class Reader:
                 if not role or not role <= words:
                     raise Hazard(f"{step.parent} and {step.child} are related in several roles")
 
+    def _own_words(self, link: str, a: str, b: str) -> set[str]:
+        """The words naming ``link`` and neither of the rows it pairs ("item" of order
+        items pairing orders with products)."""
+        words = self.lexicon.object_words
+        return words.get(link, set()) - words.get(a, set()) - words.get(b, set())
+
+    def _references_of(self, name: str) -> set[str]:
+        """The columns of ``name`` that refer to other rows."""
+        return {c for r in self.ontology.relationships if r.from_object == name
+                for c in r.from_columns}
+
     def in_several_roles(self, a: str, b: str) -> bool:
         """Whether ``a`` and ``b`` are related by more than one reference (a vote for a
         president and one for a treasurer, both referring to students)."""
@@ -354,10 +384,14 @@ class Reader:
             return None
         return len(steps)
 
-    def pairing(self, a: str, b: str) -> tuple[str, str] | None:
-        """The one table whose rows pair ``a`` with ``b`` (its key is its two references, or
-        it declares none), with its column referring to ``a``; None when there is no such
-        table or several."""
+    def pairing(self, a: str, b: str, *, said: frozenset[str] = frozenset()
+                ) -> tuple[str, str] | None:
+        """The one table whose rows pair ``a`` with ``b`` (see ``_keyed_as_pairs``), with
+        its column referring to ``a``; None when there is no such table or several, or
+        when the question's words (``said``, stems) name the rows of one keyed otherwise
+        than by the pair ("the number of items in each order": the order items
+        themselves, not the products they pair with orders; "the branches with the most
+        memberships": the registrations, or a count column?)."""
         found: list[tuple[str, str]] = []
         for obj in self.ontology.objects:
             to_a = [r for r in self.ontology.relationships
@@ -367,7 +401,11 @@ class Reader:
             if len(to_a) != 1 or len(to_b) != 1 or obj.name in {a, b}:
                 continue
             pair = {to_a[0].from_columns[0], to_b[0].from_columns[0]}
-            if set(obj.primary_key) in (pair, set()):
+            keyed = _keyed_as_pairs(set(obj.primary_key), pair, self._references_of(obj.name))
+            if keyed in {"one", "own"} and self._own_words(obj.name, a, b) & said:
+                # Rows of their own, named: the question may count them, not the pairs.
+                return None
+            if keyed is not None:
                 found.append((obj.name, to_a[0].from_columns[0]))
         return found[0] if len(found) == 1 else None
 

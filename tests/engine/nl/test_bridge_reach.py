@@ -1,0 +1,117 @@
+"""Words the readings once declined as "not reachable from" the subject, where the
+subject's rows meet the other rows only through a table between them, on a small
+harbour database. The rules are about the join graph, so the schema here is named unlike
+any question set's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from parley.engine.nl.parser import Parser
+from parley.engine.nl.readings import Declined
+from parley.engine.nl.text import tokenize
+from parley.sources.base import Source
+from tests.engine.nl.schemas import answer, parser_over
+
+SCHEMA = """
+CREATE TABLE harbour (harbour_id INTEGER PRIMARY KEY, harbour_name TEXT, coast TEXT);
+CREATE TABLE vessel (vessel_id INTEGER PRIMARY KEY, vessel_name TEXT, tonnage INTEGER);
+-- Keyed by the vessel: each vessel is moored in one harbour.
+CREATE TABLE mooring (vessel_id INTEGER PRIMARY KEY REFERENCES vessel(vessel_id),
+                      harbour_id INTEGER REFERENCES harbour(harbour_id));
+CREATE TABLE article (article_id INTEGER PRIMARY KEY, article_name TEXT);
+CREATE TABLE dispatch (dispatch_id INTEGER PRIMARY KEY, sent_on TEXT);
+-- Keyed by a key of its own: each row one dispatch paired with one article.
+CREATE TABLE dispatch_item (dispatch_item_id INTEGER PRIMARY KEY,
+                            dispatch_id INTEGER REFERENCES dispatch(dispatch_id),
+                            article_id INTEGER REFERENCES article(article_id),
+                            quantity INTEGER);
+CREATE TABLE lighthouse (lighthouse_id INTEGER PRIMARY KEY, lighthouse_name TEXT);
+-- Keyed by the pair and a date: each row one time a vessel was seen from a lighthouse.
+CREATE TABLE sighting (vessel_id INTEGER REFERENCES vessel(vessel_id),
+                       lighthouse_id INTEGER REFERENCES lighthouse(lighthouse_id),
+                       seen_on TEXT, PRIMARY KEY (vessel_id, lighthouse_id, seen_on));
+INSERT INTO harbour VALUES (1, 'Brixham', 'South'), (2, 'Whitby', 'East'),
+    (3, 'Padstow', 'South');
+INSERT INTO vessel VALUES (1, 'Kestrel', 40), (2, 'Gannet', 55), (3, 'Tern', 20),
+    (4, 'Skua', 75), (5, 'Fulmar', 30);
+INSERT INTO mooring VALUES (1, 1), (2, 1), (3, 2), (4, 3), (5, 2);
+INSERT INTO article VALUES (1, 'Rope'), (2, 'Tar'), (3, 'Sailcloth');
+INSERT INTO dispatch VALUES (1, '2025-01-04'), (2, '2025-02-09'), (3, '2025-03-01');
+INSERT INTO dispatch_item VALUES (1, 1, 1, 5), (2, 1, 1, 2), (3, 1, 2, 1), (4, 2, 3, 4),
+    (5, 3, 1, 1);
+INSERT INTO lighthouse VALUES (1, 'Start Point'), (2, 'Flamborough');
+INSERT INTO sighting VALUES (1, 1, '2025-01-01'), (1, 1, '2025-01-02'), (1, 1, '2025-01-03'),
+    (2, 2, '2025-01-01'), (3, 2, '2025-01-01');
+"""
+
+
+@pytest.fixture(scope="module")
+def harbours(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
+    with parser_over(tmp_path_factory.mktemp("harbours"), SCHEMA, "harbours") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # Moorings are keyed by the vessel, each vessel in one harbour: the vessels are
+        # counted per coast through them.
+        ("Find the number of vessels in each coast.", [["East", 2], ["South", 3]]),
+        ("Find the coast with the most number of vessels.", [["South", 3]]),
+    ],
+)
+def test_rows_paired_once_by_a_table_keyed_by_one_side(
+    harbours: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert sorted(answer(harbours, question)[1]) == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # Dispatch items have a key of their own: each dispatch's articles are counted
+        # once, though dispatch 1 holds rope twice.
+        ("Show dispatch ids and the number of articles in each dispatch.",
+         [[1, 2], [2, 1], [3, 1]]),
+        # The items named: they themselves are counted, rope twice.
+        ("Show dispatch ids and the number of items in each dispatch.",
+         [[1, 1, 3], [2, 2, 1], [3, 3, 1]]),
+    ],
+)
+def test_rows_paired_by_a_table_with_a_key_of_its_own(
+    harbours: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert sorted(answer(harbours, question)[1]) == rows
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Sightings are keyed by the pair and a date: Kestrel seen three times from
+        # Start Point is one vessel or three sightings.
+        "Find the number of vessels in each lighthouse.",
+        "Find the lighthouse with the most number of vessels.",
+    ],
+)
+def test_pairs_over_time_are_declined(
+    harbours: tuple[Parser, Source], question: str
+) -> None:
+    with pytest.raises(Declined):
+        harbours[0].reader.read(question)
+
+
+def test_a_pairing_table_named_by_the_question_pairs_nothing(
+    harbours: tuple[Parser, Source],
+) -> None:
+    # "the number of items in each order", where "items" named the products by a
+    # synonym: the order items themselves may be meant, so they pair nothing.
+    reader = harbours[0].reader
+    assert reader.pairing("dispatch", "article") == ("dispatch_item", "dispatch_id")
+    said = frozenset(t.stem for t in tokenize("the number of items in each dispatch"))
+    assert reader.pairing("dispatch", "article", said=said) is None
+    # Sightings are keyed by the pair and a date: each is a time, not a pair.
+    assert reader.pairing("vessel", "lighthouse") is None

@@ -34,6 +34,20 @@ CREATE TABLE lighthouse (lighthouse_id INTEGER PRIMARY KEY, lighthouse_name TEXT
 CREATE TABLE sighting (vessel_id INTEGER REFERENCES vessel(vessel_id),
                        lighthouse_id INTEGER REFERENCES lighthouse(lighthouse_id),
                        seen_on TEXT, PRIMARY KEY (vessel_id, lighthouse_id, seen_on));
+CREATE TABLE keeper (keeper_id INTEGER PRIMARY KEY, keeper_name TEXT);
+CREATE TABLE watch (watch_id INTEGER PRIMARY KEY, keeper_id INTEGER REFERENCES keeper(keeper_id),
+                    began_at TIMESTAMP);
+CREATE TABLE regatta (regatta_id INTEGER PRIMARY KEY,
+                      harbour_id INTEGER REFERENCES harbour(harbour_id), year INTEGER);
+CREATE TABLE skipper (skipper_no INTEGER PRIMARY KEY, skipper_name TEXT);
+CREATE TABLE voyage (voyage_id INTEGER PRIMARY KEY,
+                     skipper_no INTEGER REFERENCES skipper(skipper_no), set_sail TIMESTAMP);
+INSERT INTO skipper VALUES (7, 'Dara'), (8, 'Eben');
+INSERT INTO voyage VALUES (1, 7, '2025-05-01 06:00'), (2, 8, '2025-05-02 07:30');
+INSERT INTO keeper VALUES (1, 'Ada'), (2, 'Bram'), (3, 'Cleo');
+INSERT INTO watch VALUES (1, 1, '2025-03-01 20:00'), (2, 2, '2025-03-02 21:00'),
+    (3, 1, '2025-03-02 19:00'), (4, NULL, '2025-03-03 22:00');
+INSERT INTO regatta VALUES (1, 1, 2023), (2, 2, 2024), (3, 3, 2024);
 INSERT INTO harbour VALUES (1, 'Brixham', 'South'), (2, 'Whitby', 'East'),
     (3, 'Padstow', 'South');
 INSERT INTO vessel VALUES (1, 'Kestrel', 40), (2, 'Gannet', 55), (3, 'Tern', 20),
@@ -115,3 +129,38 @@ def test_a_pairing_table_named_by_the_question_pairs_nothing(
     assert reader.pairing("dispatch", "article", said=said) is None
     # Sightings are keyed by the pair and a date: each is a time, not a pair.
     assert reader.pairing("vessel", "lighthouse") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # Read over the watches, the latest by its start (a time of day): Bram's; the
+        # later watch of no keeper names none.
+        ("What is the name of the keeper who held the most recent watch?",
+         [["Bram", "2025-03-02 21:00"]]),
+        ("Find the name of the keeper who held a watch most recently.",
+         [["Bram", "2025-03-02 21:00"]]),
+    ],
+)
+def test_the_row_of_the_latest_rows_referring_to_it(
+    harbours: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(harbours, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Two regattas were in 2024, at Whitby and at Padstow: a year keeps one of them.
+        "Which harbour hosted a regatta in the most recent year?",
+        # A list of the latest watches could name a keeper twice.
+        "What are the names of the 2 keepers who held the most recent watches?",
+        # Skippers have no id: read over the voyages, the voyage's id is no skipper.
+        "What is the id of the skipper who made the most recent voyage?",
+    ],
+)
+def test_the_latest_of_other_rows_that_may_tie_is_declined(
+    harbours: tuple[Parser, Source], question: str
+) -> None:
+    with pytest.raises(Declined):
+        harbours[0].reader.read(question)

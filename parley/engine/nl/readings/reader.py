@@ -105,6 +105,14 @@ def _keyed_as_pairs(key: set[str], pair: set[str], references: set[str]) -> str 
     return None
 
 
+def _latest_only(frame: Frame) -> bool:
+    """Whether the question's one ranking is by how recent ("the patient who made the
+    most recent appointment"): read over the rows holding the date, the latest of them
+    names one row of the subject (checked once read: by an instant, one row kept)."""
+    rankings = [o for o in frame.operators if o.kind in _RANKINGS]
+    return len(rankings) == 1 and rankings[0].kind == "recent"
+
+
 class Reader:
     """Reads analytics questions about one ontology."""
 
@@ -224,6 +232,8 @@ class Reader:
         except Hazard as hazard:
             hazard.subject = builder.subject
             raise
+        if over is not None and (query.order or query.limit is not None):
+            self._latest_of_other_rows(query, over[0], over[1])
         if over is not None:
             first = self.ontology.object(over[1])
             if first is not None and first.name in objects_of(query) and not query.dimensions:
@@ -261,6 +271,25 @@ class Reader:
             raise Declined(f"unexplained: {', '.join(unexplained)}")
         return Candidate(query, confidence, builder.describe(query), unexplained)
 
+    def _latest_of_other_rows(self, query: SemanticQuery, holder: str, first: str) -> None:
+        """Decline a ranking of the rows read over (``holder``) unless it keeps the one
+        latest of them by an instant of their own: "the patient who made the most recent
+        appointment" (appointments start at a time) is one patient. By a year or a day,
+        several rows may be the latest ("the city that hosted events in the most recent
+        year"), a list of them would repeat the subject's rows, and a ranking by the
+        first subject's own column ("the appointment with the most recent start date",
+        read over prescriptions for their "date") keeps only rows the holder refers to.
+        The rows shown must be the first subject's ("the customer who started a policy
+        most recently", of customers with no naming column: not the policy's row)."""
+        by_own_instants = all(
+            o.key.split(".", 1)[0] == holder
+            and self.ontology.resolve(o.key)[1].type == "timestamp" for o in query.order)
+        shows_first = any(f.split(".", 1)[0] == first for f in query.list_fields)
+        if query.limit != 1 or not query.order or not by_own_instants or not all(
+            o.descending for o in query.order
+        ) or not shows_first:
+            raise Hazard("a ranking of other rows, which may tie")
+
     def _rows_holding(self, hazard: Hazard, frame: Frame) -> str | None:
         """The rows to read again over when the first subject cannot reach a column:
         the one object holding it, whose rows reach the subject many-to-one ("the
@@ -293,7 +322,9 @@ class Reader:
         if key is None or len(key.primary_key) != 1:
             return None
         kinds = {o.kind for o in frame.operators}
-        if not kinds & _FIGURES or kinds & _RANKINGS:
+        if not (kinds & _FIGURES or _latest_only(frame)) or (
+            kinds & _RANKINGS and not _latest_only(frame)
+        ):
             return None
         words = [t.norm for t in frame.tokens]
         if piece.end < len(words) and words[piece.end] in {"of", "for"}:

@@ -164,3 +164,32 @@ def test_the_latest_of_other_rows_that_may_tie_is_declined(
 ) -> None:
     with pytest.raises(Declined):
         harbours[0].reader.read(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "harbour name" is no vessel's: read over the harbours, a count of the vessels
+        # moored in each compared (Padstow has one).
+        ("Show the harbour name with at least two vessels.",
+         [[1, "Brixham", 2], [2, "Whitby", 2]]),
+    ],
+)
+def test_a_count_compared_over_the_rows_named(
+    harbours: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert sorted(answer(harbours, question)[1]) == rows
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Each harbour with three vessels (none), or each coast (the South)?
+        "Show the coast with at least three vessels.",
+    ],
+)
+def test_a_count_compared_over_a_column_shared_by_rows_is_declined(
+    harbours: tuple[Parser, Source], question: str
+) -> None:
+    with pytest.raises(Declined):
+        harbours[0].reader.read(question)

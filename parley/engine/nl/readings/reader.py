@@ -113,6 +113,22 @@ def _latest_only(frame: Frame) -> bool:
     return len(rankings) == 1 and rankings[0].kind == "recent"
 
 
+def _counts_compared(frame: Frame, counted: str) -> bool:
+    """Whether the question compares a count of the ``counted`` rows with a number
+    ("the region name with at least two storms", of storms): read over the rows holding
+    the column, the condition is on each of their groups, which lists none twice."""
+    for op in frame.operators:
+        if op.kind != "compare":
+            continue
+        number = frame.next_piece(op.end, limit=0)
+        rows = frame.next_piece(number.end, limit=0) if number is not None else None
+        if number is not None and number.kind == "number" and rows is not None and (
+            rows.kind == "object" and counted in rows.objects
+        ):
+            return True
+    return False
+
+
 class Reader:
     """Reads analytics questions about one ontology."""
 
@@ -322,7 +338,10 @@ class Reader:
         if key is None or len(key.primary_key) != 1:
             return None
         kinds = {o.kind for o in frame.operators}
-        if not (kinds & _FIGURES or _latest_only(frame)) or (
+        # "the region name with at least two storms": each region, named (not "the coast
+        # with at least three vessels" of harbours: the harbours, or the coasts?).
+        compared = _counts_compared(frame, subject) and self._names_each_row(piece, holder)
+        if not (kinds & _FIGURES or _latest_only(frame) or compared) or (
             kinds & _RANKINGS and not _latest_only(frame)
         ):
             return None
@@ -338,9 +357,29 @@ class Reader:
             return None  # "a total amount of more than 5000": a figure compared
         said = {t.stem for t in frame.tokens[piece.start:piece.end]}
         own = {stem(w) for a in key.attributes for w in split_identifier(a.name)}
-        if said & own:
+        if said & own and not (compared and self._names_wholly(said, holder, key.name)):
             return None
         return holder
+
+    def _names_each_row(self, piece: Piece, holder: str) -> bool:
+        """Whether ``piece`` names the holder's naming column or its key: one value for
+        each of its rows."""
+        obj = self.ontology.object(holder)
+        own = {obj.display_attribute, *obj.primary_key} if obj is not None else set()
+        return any(c.object == holder and c.name in own for c in piece.concepts)
+
+    def _names_wholly(self, said: set[str], holder: str, subject: str) -> bool:
+        """Whether the words ``said`` (stems) are all the words of a column of ``holder``,
+        but for the holder's own name, and not all of any column of ``subject`` ("region
+        name" of regions, "station name" of stations, beside the storms' and the trains'
+        own names)."""
+        def columns(name: str) -> list[set[str]]:
+            obj = self.ontology.object(name)
+            return [{stem(w) for w in split_identifier(a.name)}
+                    for a in (obj.attributes if obj else [])]
+        named = said - self.lexicon.object_words.get(holder, set())
+        return any(c in (said, named) for c in columns(holder)) and not any(
+            said <= c for c in columns(subject))
 
     def nearest_holder(self, holders: set[str], subject: str) -> str | None:
         """The one holder of a column whose rows refer to the subject most directly:

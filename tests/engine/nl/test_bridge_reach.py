@@ -105,6 +105,23 @@ def test_rows_paired_by_a_table_with_a_key_of_its_own(
 @pytest.mark.parametrize(
     "question",
     [
+        # Dispatch 1 holds rope twice: its three items are two articles, and rope's
+        # three items are in two dispatches. A count compared is of the rows counted,
+        # which such a table does not hold once each.
+        "Which dispatches have at least three articles?",
+        "Which articles are in at least 3 dispatches?",
+    ],
+)
+def test_a_count_compared_through_rows_of_their_own_is_declined(
+    harbours: tuple[Parser, Source], question: str
+) -> None:
+    with pytest.raises(Declined):
+        harbours[0].reader.read(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         # Sightings are keyed by the pair and a date: Kestrel seen three times from
         # Start Point is one vessel or three sightings.
         "Find the number of vessels in each lighthouse.",

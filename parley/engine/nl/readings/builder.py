@@ -1001,7 +1001,11 @@ class Builder:
                 continue
             if reachable and self.reader.distance(name, subject) is None:
                 link = self.reader.pairing(subject, name, said=self._said())
-                if link is None or self.reader.distance(link[0], subject) != 1:
+                if link is None or self.reader.distance(link[0], subject) != 1 or (
+                    not self.reader.holds_each_pair_once(link[0])
+                ):
+                    # (Dispatch items may hold one article twice: their rows are no
+                    # count of the articles.)
                     continue
                 # "regions with two or more storms": the pairs of regions and storms,
                 # counted for each region.

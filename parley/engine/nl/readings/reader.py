@@ -417,6 +417,15 @@ class Reader:
                 if not role or not role <= words:
                     raise Hazard(f"{step.parent} and {step.child} are related in several roles")
 
+    def holds_each_pair_once(self, link: str) -> bool:
+        """Whether ``link``'s rows are each one pair, never repeated: keyed by its
+        references or by none. Rows with a key of their own ("order items": an order may
+        hold one product twice) are counted only as distinct references."""
+        obj = self.ontology.object(link)
+        if obj is None:
+            return False
+        return not obj.primary_key or set(obj.primary_key) <= self._references_of(link)
+
     def _own_words(self, link: str, a: str, b: str) -> set[str]:
         """The words naming ``link`` and neither of the rows it pairs ("item" of order
         items pairing orders with products)."""

@@ -1811,5 +1811,5 @@ def test_an_average_column_per_group_is_within_each_group(
 ) -> None:
     # "the average riders per ferry" (not "the average number of riders per ferry"):
     # each ferry's crossings averaged.
-    columns, rows = answer(ferries, "What is the average riders per ferry?")
+    _, rows = answer(ferries, "What is the average riders per ferry?")
     assert sorted(row[-1] for row in rows) == [60.0, 200.0]

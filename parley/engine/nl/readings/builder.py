@@ -112,6 +112,8 @@ _COMING_TO_BE = frozenset({"made", "created", "built", "founded", "established",
                            "started", "born", "constructed", "introduced"})
 #: How many times, said in one word: "visited at least twice".
 _TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+#: Words opening a noun phrase: "a watch" names rows, "formed" is a verb.
+_DETERMINERS = frozenset({"a", "an", "the", "some", "any"})
 #: Verbs saying only that the rows happened: "how many storms occurred in each region".
 _OCCURRENCE_VERBS = frozenset({"occur", "occurs", "occurred", "occured", "occurring",
                                "happen", "happens", "happened", "happening", "appear",
@@ -320,6 +322,10 @@ class Builder:
             index = other.end if other is not None else index + 1
             steps += 1
         return None
+
+    def _said(self) -> frozenset[str]:
+        """The stems of the question's words."""
+        return frozenset(t.stem for t in self.frame.tokens)
 
     def _ops(self, kind: str) -> list[Operator]:
         return [o for o in self.frame.operators if o.kind == kind]
@@ -997,8 +1003,12 @@ class Builder:
             ):
                 continue
             if reachable and self.reader.distance(name, subject) is None:
-                link = self.reader.pairing(subject, name)
-                if link is None or self.reader.distance(link[0], subject) != 1:
+                link = self.reader.pairing(subject, name, said=self._said())
+                if link is None or self.reader.distance(link[0], subject) != 1 or (
+                    not self.reader.holds_each_pair_once(link[0])
+                ):
+                    # (Dispatch items may hold one article twice: their rows are no
+                    # count of the articles.)
                     continue
                 # "regions with two or more storms": the pairs of regions and storms,
                 # counted for each region.
@@ -1341,7 +1351,7 @@ class Builder:
                 piece = Piece(piece.start, piece.end, "attribute", wholly, piece.text)
                 return self._group_ref(piece, subject)
             if self.reader.distance(subject, obj.name) is None:
-                link = self.reader.pairing(subject, obj.name)
+                link = self.reader.pairing(subject, obj.name, said=self._said())
                 if link is None or self.paired not in {None, link}:
                     raise Hazard(f"{obj.name} is not reachable from {subject}")
                 # "the number of students in each dorm", through the table pairing them.
@@ -1387,7 +1397,7 @@ class Builder:
             return
         link: tuple[str, str] | None = None
         if len(holders) == 1:
-            link = self.reader.pairing(subject, next(iter(holders)))
+            link = self.reader.pairing(subject, next(iter(holders)), said=self._said())
         if link is None:
             # "the number of courses in each year", of sections (each of one course) with
             # a year: the subject's rows counted through the nearest rows referring to it.
@@ -1583,10 +1593,19 @@ class Builder:
         """The column "the most recent" ranks by: one named right after it ("the most
         recent year"), or the subject's one date."""
         after = self.frame.next_piece(op.end, limit=0)
+        if after is not None and after.kind == "object" and after.objects and not after.used:
+            self._latest_rows_named(after, subject)
         if after is not None and after.names_column and not after.used:
             self._use(after)
             return self._attribute_of(after, subject)
         before = self.frame.piece_at(op.start - 1) if op.start else None
+        if before is not None and before.kind == "object" and before.objects and (
+            before.objects[0] != subject and not before.used and before.start
+            and self.frame.tokens[before.start - 1].norm in _DETERMINERS
+        ):
+            # "who held a watch most recently" (not a verb: "that was formed most
+            # recently" of forms).
+            self._latest_rows_named(before, subject)
         if before is not None and before.names_column and not before.used:
             # "the artist who joined latest": the verb names the date it ranks by.
             concept = self._attribute_of(before, subject)
@@ -1606,6 +1625,22 @@ class Builder:
         if len(dates) == 1:
             return Concept("attribute", obj.name, dates[0].name, role="time")
         return None
+
+    def _latest_rows_named(self, rows: Piece, subject: str) -> None:
+        """"the most recent appointment": rows named beside "most recent" are ranked by
+        their own date. The subject's rows: by its date, as when unnamed; other rows out
+        of the subject's reach are the ones to read over ("the patient who made the most
+        recent appointment"), which the reader is told of by a Hazard."""
+        name = rows.objects[0]
+        if name == subject:
+            self._use(rows)
+            return
+        if self.reader.distance(subject, name) is not None:
+            return
+        out = Hazard(f"{rows.text!r} is not reachable from {subject}")
+        out.held_by = {name}
+        out.unreached = rows
+        raise out
 
     def _has_names(self, subject: str) -> bool:
         """Whether the rows are people: they have a first or a last name."""

@@ -90,6 +90,48 @@ def _a_denied_verb(tokens: list[Token], op: Operator) -> bool:
         tokens[op.start - 1].norm in VERBAL_NEGATIONS | {"not", "never"})
 
 
+def _keyed_as_pairs(key: set[str], pair: set[str], references: set[str]) -> str | None:
+    """How a table's key makes each of its rows one pair of the rows its two columns
+    ``pair`` refer to: "pair" for the pair itself or no key ("students and their dorms");
+    "one" for one of the two alone, each row of that side paired once ("a store in a
+    district", keyed by the store); "own" for a key of its own that refers to nothing
+    ("order items", each an order paired with a product). None otherwise: a key with
+    more beside the pair ("a document in a location from a date") makes each row a stay,
+    and "the number of documents in each location" is not told apart from the number of
+    stays."""
+    if key in (pair, set()):
+        return "pair"
+    if len(key) == 1 and key < pair:
+        return "one"
+    if len(key) == 1 and not key & references:
+        return "own"
+    return None
+
+
+def _latest_only(frame: Frame) -> bool:
+    """Whether the question's one ranking is by how recent ("the patient who made the
+    most recent appointment"): read over the rows holding the date, the latest of them
+    names one row of the subject (checked once read: by an instant, one row kept)."""
+    rankings = [o for o in frame.operators if o.kind in _RANKINGS]
+    return len(rankings) == 1 and rankings[0].kind == "recent"
+
+
+def _counts_compared(frame: Frame, counted: str) -> bool:
+    """Whether the question compares a count of the ``counted`` rows with a number
+    ("the region name with at least two storms", of storms): read over the rows holding
+    the column, the condition is on each of their groups, which lists none twice."""
+    for op in frame.operators:
+        if op.kind != "compare":
+            continue
+        number = frame.next_piece(op.end, limit=0)
+        rows = frame.next_piece(number.end, limit=0) if number is not None else None
+        if number is not None and number.kind == "number" and rows is not None and (
+            rows.kind == "object" and counted in rows.objects
+        ):
+            return True
+    return False
+
+
 class Reader:
     """Reads analytics questions about one ontology."""
 
@@ -209,6 +251,8 @@ class Reader:
         except Hazard as hazard:
             hazard.subject = builder.subject
             raise
+        if over is not None and (query.order or query.limit is not None):
+            self._latest_of_other_rows(query, over[0], over[1])
         if over is not None:
             first = self.ontology.object(over[1])
             if first is not None and first.name in objects_of(query) and not query.dimensions:
@@ -253,6 +297,25 @@ class Reader:
             raise Declined(f"unexplained: {', '.join(unexplained)}")
         return Candidate(query, confidence, builder.describe(query), unexplained)
 
+    def _latest_of_other_rows(self, query: SemanticQuery, holder: str, first: str) -> None:
+        """Decline a ranking of the rows read over (``holder``) unless it keeps the one
+        latest of them by an instant of their own: "the patient who made the most recent
+        appointment" (appointments start at a time) is one patient. By a year or a day,
+        several rows may be the latest ("the city that hosted events in the most recent
+        year"), a list of them would repeat the subject's rows, and a ranking by the
+        first subject's own column ("the appointment with the most recent start date",
+        read over prescriptions for their "date") keeps only rows the holder refers to.
+        The rows shown must be the first subject's ("the customer who started a policy
+        most recently", of customers with no naming column: not the policy's row)."""
+        by_own_instants = all(
+            o.key.split(".", 1)[0] == holder
+            and self.ontology.resolve(o.key)[1].type == "timestamp" for o in query.order)
+        shows_first = any(f.split(".", 1)[0] == first for f in query.list_fields)
+        if query.limit != 1 or not query.order or not by_own_instants or not all(
+            o.descending for o in query.order
+        ) or not shows_first:
+            raise Hazard("a ranking of other rows, which may tie")
+
     def _rows_holding(self, hazard: Hazard, frame: Frame) -> str | None:
         """The rows to read again over when the first subject cannot reach a column:
         the one object holding it, whose rows reach the subject many-to-one ("the
@@ -273,8 +336,9 @@ class Reader:
         if len(hazard.held_by) != 1 or not subject or piece is None:
             return None
         holder = next(iter(hazard.held_by))
+        words_said = frozenset(t.stem for t in frame.tokens)
         if holder == subject or (self.distance(holder, subject) is None
-                                 and self.pairing(holder, subject) is None):
+                                 and self.pairing(holder, subject, said=words_said) is None):
             return None
         if self.in_several_roles(holder, subject):
             return None
@@ -284,7 +348,12 @@ class Reader:
         if key is None or len(key.primary_key) != 1:
             return None
         kinds = {o.kind for o in frame.operators}
-        if not kinds & _FIGURES or kinds & _RANKINGS:
+        # "the region name with at least two storms": each region, named (not "the coast
+        # with at least three vessels" of harbours: the harbours, or the coasts?).
+        compared = _counts_compared(frame, subject) and self._names_each_row(piece, holder)
+        if not (kinds & _FIGURES or _latest_only(frame) or compared) or (
+            kinds & _RANKINGS and not _latest_only(frame)
+        ):
             return None
         words = [t.norm for t in frame.tokens]
         if piece.end < len(words) and words[piece.end] in {"of", "for"}:
@@ -298,7 +367,7 @@ class Reader:
             return None  # "a total amount of more than 5000": a figure compared
         said = {t.stem for t in frame.tokens[piece.start:piece.end]}
         own = {stem(w) for a in key.attributes for w in split_identifier(a.name)}
-        if said & own:
+        if said & own and not (compared and self._names_wholly(said, holder, key.name)):
             return None
         return holder
 
@@ -339,6 +408,26 @@ class Reader:
             c.field in grouped and c.object != subject for c in p.concepts)
             for p in frame.pieces)
 
+    def _names_each_row(self, piece: Piece, holder: str) -> bool:
+        """Whether ``piece`` names the holder's naming column or its key: one value for
+        each of its rows."""
+        obj = self.ontology.object(holder)
+        own = {obj.display_attribute, *obj.primary_key} if obj is not None else set()
+        return any(c.object == holder and c.name in own for c in piece.concepts)
+
+    def _names_wholly(self, said: set[str], holder: str, subject: str) -> bool:
+        """Whether the words ``said`` (stems) are all the words of a column of ``holder``,
+        but for the holder's own name, and not all of any column of ``subject`` ("region
+        name" of regions, "station name" of stations, beside the storms' and the trains'
+        own names)."""
+        def columns(name: str) -> list[set[str]]:
+            obj = self.ontology.object(name)
+            return [{stem(w) for w in split_identifier(a.name)}
+                    for a in (obj.attributes if obj else [])]
+        named = said - self.lexicon.object_words.get(holder, set())
+        return any(c in (said, named) for c in columns(holder)) and not any(
+            said <= c for c in columns(subject))
+
     def nearest_holder(self, holders: set[str], subject: str) -> str | None:
         """The one holder of a column whose rows refer to the subject most directly:
         "the year with the most courses" of sections (each of one course), and of
@@ -375,6 +464,26 @@ class Reader:
                 if not role or not role <= words:
                     raise Hazard(f"{step.parent} and {step.child} are related in several roles")
 
+    def holds_each_pair_once(self, link: str) -> bool:
+        """Whether ``link``'s rows are each one pair, never repeated: keyed by its
+        references or by none. Rows with a key of their own ("order items": an order may
+        hold one product twice) are counted only as distinct references."""
+        obj = self.ontology.object(link)
+        if obj is None:
+            return False
+        return not obj.primary_key or set(obj.primary_key) <= self._references_of(link)
+
+    def _own_words(self, link: str, a: str, b: str) -> set[str]:
+        """The words naming ``link`` and neither of the rows it pairs ("item" of order
+        items pairing orders with products)."""
+        words = self.lexicon.object_words
+        return words.get(link, set()) - words.get(a, set()) - words.get(b, set())
+
+    def _references_of(self, name: str) -> set[str]:
+        """The columns of ``name`` that refer to other rows."""
+        return {c for r in self.ontology.relationships if r.from_object == name
+                for c in r.from_columns}
+
     def in_several_roles(self, a: str, b: str) -> bool:
         """Whether ``a`` and ``b`` are related by more than one reference (a vote for a
         president and one for a treasurer, both referring to students)."""
@@ -401,10 +510,14 @@ class Reader:
             return None
         return len(steps)
 
-    def pairing(self, a: str, b: str) -> tuple[str, str] | None:
-        """The one table whose rows pair ``a`` with ``b`` (its key is its two references, or
-        it declares none), with its column referring to ``a``; None when there is no such
-        table or several."""
+    def pairing(self, a: str, b: str, *, said: frozenset[str] = frozenset()
+                ) -> tuple[str, str] | None:
+        """The one table whose rows pair ``a`` with ``b`` (see ``_keyed_as_pairs``), with
+        its column referring to ``a``; None when there is no such table or several, or
+        when the question's words (``said``, stems) name the rows of one keyed otherwise
+        than by the pair ("the number of items in each order": the order items
+        themselves, not the products they pair with orders; "the branches with the most
+        memberships": the registrations, or a count column?)."""
         found: list[tuple[str, str]] = []
         for obj in self.ontology.objects:
             to_a = [r for r in self.ontology.relationships
@@ -414,7 +527,11 @@ class Reader:
             if len(to_a) != 1 or len(to_b) != 1 or obj.name in {a, b}:
                 continue
             pair = {to_a[0].from_columns[0], to_b[0].from_columns[0]}
-            if set(obj.primary_key) in (pair, set()):
+            keyed = _keyed_as_pairs(set(obj.primary_key), pair, self._references_of(obj.name))
+            if keyed in {"one", "own"} and self._own_words(obj.name, a, b) & said:
+                # Rows of their own, named: the question may count them, not the pairs.
+                return None
+            if keyed is not None:
                 found.append((obj.name, to_a[0].from_columns[0]))
         return found[0] if len(found) == 1 else None
 

@@ -1797,6 +1797,9 @@ def test_the_newest_of_rows_with_a_year_and_a_date_is_asked_about(
     ferries: tuple[Parser, Source],
 ) -> None:
     assert ferries[0].understand("Which ferries are the newest?").query is None
+    # "the latest" is by the rows' own date (their refit), as ever.
+    columns, rows = answer(ferries, "Show the latest ferry.")
+    assert [row[columns.index("ferry_no")] for row in rows] == ["FX 12"]
 
 
 def test_the_earliest_and_the_latest_are_the_least_and_greatest(

@@ -59,11 +59,11 @@ def list_query(graph: Graph, reading: Reading, concept: Concept) -> SemanticQuer
         query.order = [OrderItem(key=price, descending=reading.price_order)]
         query.limit = reading.limit or (1 if singular else 10)
         return query
-    if reading.recency is not None and reading.time_field is None and any(
+    if "newest" in {t.norm for t in reading.tokens} and reading.time_field is None and any(
         names_a_year(a.name) and a.role != "time" for a in obj.attributes
     ):
         # "which trains are the newest", of trains with a build year and an overhaul
-        # date: by which of the two is a guess.
+        # date: by which of the two is a guess ("the latest" is by the rows' own date).
         raise InvalidInput(f"{obj.plural} have a year and a date; say which one to rank by")
     if time_field and time_field.startswith(f"{obj.name}."):
         descending = reading.recency is not False

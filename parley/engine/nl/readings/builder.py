@@ -1614,10 +1614,11 @@ class Builder:
                 self._use(before)
                 return concept
         obj = self._object(subject)
-        if any(names_a_year(a.name) and a.type in _NUMERIC for a in obj.attributes
-               if a not in _dates_of(obj)):
+        said = {t.norm for t in self.frame.tokens[op.start:op.end]}
+        if "newest" in said and any(names_a_year(a.name) and a.type in _NUMERIC
+                                    for a in obj.attributes if a not in _dates_of(obj)):
             # "the newest trains" of trains with a build year and an overhaul date: by
-            # which of the two is a guess.
+            # which of the two is a guess ("the latest" is by the rows' own date).
             return self._one_date_or_year(subject)
         if obj.default_time:
             return Concept("attribute", obj.name, obj.default_time, role="time")

@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE / "blind2"))
 sys.path.insert(0, str(HERE / "blind3"))
 sys.path.insert(0, str(HERE / "blind4"))
 sys.path.insert(0, str(HERE / "blind6"))
+sys.path.insert(0, str(HERE / "blind7"))
 
 from dealership_dataset import create_dealership_database  # noqa: E402
 from harness import DuckDBReference, SQLiteReference, load_cases, run_case  # noqa: E402
@@ -34,6 +35,7 @@ from logistics_dataset import create_logistics_database  # noqa: E402
 from marketing_dataset import create_marketing_database  # noqa: E402
 from mysql_reference import MySQLReference  # noqa: E402
 from pg_reference import PostgresReference  # noqa: E402
+from railway_dataset import create_railway_database  # noqa: E402
 from saas_dataset import create_saas_database  # noqa: E402
 from veterinary_dataset import create_veterinary_database  # noqa: E402
 
@@ -52,6 +54,7 @@ FLOORS = {
     "veterinary": (HERE / "blind4" / "veterinary.yaml", "veterinary", 0.48, 0.02),
     "demo_business": (HERE / "blind5" / "demo_business.yaml", "demo", 0.70, 0.02),
     "dealership": (HERE / "blind6" / "dealership.yaml", "dealership", 0.50, 0.02),
+    "railway": (HERE / "blind7" / "railway.yaml", "railway", 0.45, 0.02),
 }
 #: The sets that live on a database server of the machine, and where.
 SERVER_SETS = {
@@ -86,6 +89,9 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
     create_dealership_database(home / "dealership.db", today=today)
     engine.add_source(f"sqlite:///{home / 'dealership.db'}", name="dealership")
     engine.create_application("dealership", source="dealership")
+    create_railway_database(home / "railway.db")
+    engine.add_source(f"sqlite:///{home / 'railway.db'}", name="railway")
+    engine.create_application("railway", source="railway")
     for name, (url, create) in SERVER_SETS.items():
         try:
             create(url, today=today)
@@ -108,7 +114,7 @@ def test_accuracy_floor(parley: Parley, name: str) -> None:
         if app not in {s.name for s in parley.list_sources()}:
             pytest.skip(f"the database server of {url.split('@')[-1]} is not reachable")
         reference: Any = PostgresReference(url) if app == "inventory" else MySQLReference(url)
-    elif app in {"hr", "saas", "veterinary", "dealership"}:
+    elif app in {"hr", "saas", "veterinary", "dealership", "railway"}:
         reference = SQLiteReference(home / f"{app}.db")
     else:
         reference = DuckDBReference(home / f"{app}.duckdb")

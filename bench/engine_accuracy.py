@@ -9,7 +9,7 @@ Builds a fresh Parley home in a temporary directory (demo data included), adds e
 database as a source with its own application, asks every question and prints, per kind,
 how many answers were correct, wrong and declined. The sets: ``demo`` and ``hr`` (tuned),
 ``demo_holdout`` and ``logistics`` (held out), ``saas``, ``inventory``, ``marketing``,
-``veterinary``, ``demo_business``, ``dealership`` and ``railway`` (blind). See
+``veterinary``, ``demo_business``, ``dealership``, ``railway`` and ``league`` (blind). See
 docs/accuracy.md.
 With ``--provider`` (an OpenAI-compatible endpoint; its key in ``PARLEY_LLM_API_KEY``) the
 sets are asked three times, by the built-in engine, by the language model alone and by the
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "tests" / "questions"
 sys.path[:0] = [str(QUESTIONS), str(QUESTIONS / "holdout"), str(QUESTIONS / "blind"),
                 str(QUESTIONS / "blind2"), str(QUESTIONS / "blind3"), str(QUESTIONS / "blind4"),
-                str(QUESTIONS / "blind6"), str(QUESTIONS / "blind7")]
+                str(QUESTIONS / "blind6"), str(QUESTIONS / "blind7"), str(QUESTIONS / "blind8")]
 
 from dealership_dataset import create_dealership_database  # noqa: E402
 from harness import (  # noqa: E402
@@ -54,6 +54,7 @@ from harness import (  # noqa: E402
 )
 from hr_dataset import create_hr_database  # noqa: E402
 from inventory_dataset import create_inventory_database  # noqa: E402
+from league_dataset import create_league_database  # noqa: E402
 from logistics_dataset import create_logistics_database  # noqa: E402
 from marketing_dataset import create_marketing_database  # noqa: E402
 from mysql_reference import MySQLReference  # noqa: E402
@@ -75,6 +76,7 @@ SETS = {
     "demo_business": QUESTIONS / "blind5" / "demo_business.yaml",
     "dealership": QUESTIONS / "blind6" / "dealership.yaml",
     "railway": QUESTIONS / "blind7" / "railway.yaml",
+    "league": QUESTIONS / "blind8" / "league.yaml",
 }
 GROUPS = {
     "tuned": ("demo", "hr"),
@@ -86,6 +88,7 @@ GROUPS = {
     "blind5": ("demo_business",),
     "blind6": ("dealership",),
     "blind7": ("railway",),
+    "blind8": ("league",),
     "all": tuple(SETS),
 }
 OUTCOMES = ("correct", "wrong", "declined")
@@ -234,6 +237,11 @@ def _prepare(name: str, parley: Any, home: Path, today: dt.date) -> tuple[str, R
         # Fixed years (2023 and 2024): the railway's data does not depend on the day.
         path = home / f"{name}.db"
         create_railway_database(path)
+        url = f"sqlite:///{path}"
+    elif name == "league":
+        # Fixed seasons (2022 to 2024): the league's data does not depend on the day.
+        path = home / f"{name}.db"
+        create_league_database(path)
         url = f"sqlite:///{path}"
     else:
         path = home / f"{name}.db"

@@ -534,9 +534,12 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
                 lexicon.add(variant, concept, fuzzy=False, named=True)
                 lexicon.heads.add((tuple(t.stem for t in tokenize(variant)), concept))
     for word, concept in tokens:
-        # "won" for "Closed Won": last, where no name, synonym or value claims the word.
+        # "won" for "Closed Won": last, where no name, synonym or value claims the word,
+        # and as written or as its plural ("labradors"; "played" is no sign of the goal
+        # type "Open play").
         if not lexicon.lookup((stem(word),), (word,)):
-            lexicon.add(word, concept, fuzzy=False)
+            for written in dict.fromkeys((word, plural(word))):
+                lexicon.add(written, concept, fuzzy=False, exact=True)
     _add_sizes(lexicon, ontology)
     for metric in ontology.metrics:
         concept = Concept("metric", metric.object, metric.name)

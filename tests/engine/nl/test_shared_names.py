@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from parley.engine.nl.parser import Parser
+from parley.engine.nl.text import tokenize
 from parley.engine.semantic.derive import derive_ontology
 from parley.sources.connect import connect
 from tests.engine.nl.schemas import answer, parser_over
@@ -80,3 +81,31 @@ def test_each_before_a_word_naming_rows_and_a_value_groups_the_rows(tmp_path: Pa
         columns, rows = answer(opened, "Give me the number of riders each carrier carried in 2023.")
     assert sorted((row[columns.index("carrier_name")], row[-1]) for row in rows) == [
         ("Coastal", 7), ("Northline", 15)]
+
+
+@pytest.mark.parametrize(
+    ("word", "valued"),
+    [
+        # A word that alone picks out one value names it as written, or in the plural...
+        ("header", True),
+        ("headers", True),
+        # ... but a verb made of it is no sign of it ("played" of "Open play").
+        ("played", False),
+    ],
+)
+def test_a_word_picking_out_one_value_names_it_as_written(
+    tmp_path: Path, word: str, valued: bool
+) -> None:
+    schema = """
+    CREATE TABLE fixture (fixture_id INTEGER PRIMARY KEY, kickoff DATE);
+    CREATE TABLE score (score_id INTEGER PRIMARY KEY,
+                        fixture_id INTEGER REFERENCES fixture(fixture_id), score_kind TEXT);
+    INSERT INTO fixture VALUES (1, '2024-01-01');
+    INSERT INTO score VALUES (1, 1, 'Open play'), (2, 1, 'Diving header'), (3, 1, 'Penalty'),
+        (4, 1, 'Open play');
+    """
+    with parser_over(tmp_path, schema, "pitch") as (parser, _):
+        tokens = tokenize(word)
+        concepts = parser.lexicon.lookup(tuple(t.stem for t in tokens),
+                                         tuple(t.norm for t in tokens))
+    assert any(c.kind == "value" for c in concepts) is valued

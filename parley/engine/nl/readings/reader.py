@@ -19,6 +19,7 @@ from parley.engine.nl.readings.pieces import (
     Frame,
     Hazard,
     Piece,
+    counted_superlatives,
     event_verb,
     find_span,
     how_often,
@@ -160,6 +161,7 @@ class Reader:
                 pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
                                     number=number))
         pieces.sort(key=lambda p: p.start)
+        operators = counted_superlatives(tokens, operators, pieces)
         return Frame(tokens, operators, pieces, quoted, names_metric, question)
 
     # -- reading -----------------------------------------------------------------------

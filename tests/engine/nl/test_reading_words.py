@@ -1,0 +1,85 @@
+"""Words the readings once left unexplained, and so declined, on a small beekeeping
+database: each rule reads a word by English grammar or by the schema's shape, never by
+one question's text. The schema is named unlike any question set's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from parley.engine.nl.parser import Parser
+from parley.engine.nl.readings import Declined
+from parley.sources.base import Source
+from tests.engine.nl.schemas import answer, parser_over
+
+SCHEMA = """
+CREATE TABLE keeper (keeper_id INTEGER PRIMARY KEY, keeper_name TEXT, grade TEXT);
+CREATE TABLE apiary (apiary_id INTEGER PRIMARY KEY, apiary_name TEXT, region TEXT);
+CREATE TABLE hive (hive_id INTEGER PRIMARY KEY,
+                   apiary_id INTEGER REFERENCES apiary(apiary_id),
+                   keeper_id INTEGER REFERENCES keeper(keeper_id),
+                   colour TEXT, frame_count INTEGER);
+INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', 'novice'),
+    (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
+INSERT INTO apiary VALUES (1, 'Heath Yard', 'north'), (2, 'Lime Walk', 'south'),
+    (3, 'Orchard End', 'north');
+INSERT INTO hive VALUES (1, 1, 1, 'blue', 10), (2, 1, 2, 'white', 8), (3, 1, 1, 'blue', 12),
+    (4, 2, 3, 'green', 9), (5, 3, 4, 'white', 11), (6, 3, 4, 'blue', 7);
+"""
+
+
+@pytest.fixture(scope="module")
+def bees(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Parser, Source]]:
+    with parser_over(tmp_path_factory.mktemp("bees"), SCHEMA, "bees") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        # "fewest" and "least" of a plural noun say how many there are: the rows counted.
+        ("Return the region for which there are the fewest apiaries.", ["south"]),
+        ("Show the colour with the fewest hives.", ["green"]),
+        ("Show the grade with the least keepers.", ["expert"]),
+        # "the maximum number of" rows is "the largest number of" them.
+        ("What is the name of the apiary with the maximum number of hives?", ["Heath Yard"]),
+        ("Which apiary has the minimum number of hives? Give its name.", ["Lime Walk"]),
+    ],
+)
+def test_a_superlative_of_how_many(
+    bees: tuple[Parser, Source], question: str, names: list[str]
+) -> None:
+    _, rows = answer(bees, question)
+    assert [v for row in rows for v in row if v in names] == names
+    assert len(rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # A column called a "number of" things stays that column's maximum.
+        ("What is the maximum number of frames of the hives?", [[12]]),
+        ("What is the minimum frame count of all hives?", [[7]]),
+        ("What is the least frame count?", [[7]]),
+    ],
+)
+def test_a_superlative_of_a_count_column(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Nothing named after "the fewest": no rows to count.
+        "Which apiary has the fewest?",
+    ],
+)
+def test_a_superlative_with_nothing_to_count_stays_declined(
+    bees: tuple[Parser, Source], question: str
+) -> None:
+    with pytest.raises(Declined):
+        bees[0].reader.read(question)

@@ -238,12 +238,25 @@ class Reader:
             # "for each staff member, the role with the most projects": the first of
             # each group, not the first of all pairs of them.
             raise Hazard("a ranking within each group")
+        if query.limit is not None and self._groups_unrelated_rows(query):
+            # "the products that had complaints filed by the customer who filed the fewest
+            # complaints": one customer is ranked, then their products listed; a ranking
+            # of (customer, product) pairs keeps another row.
+            raise Hazard("a ranking of pairs of unrelated groups")
         self.check_roles(builder.subject, query, {t.stem for t in frame.tokens})
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
         if confidence < THRESHOLD:
             raise Declined(f"unexplained: {', '.join(unexplained)}")
         return Candidate(query, confidence, builder.describe(query), unexplained)
+
+    def _groups_unrelated_rows(self, query: SemanticQuery) -> bool:
+        """Whether the query groups by columns of two objects neither of which reaches
+        the other many-to-one (a customer and a product, both referred to by
+        complaints): its groups are pairs of them, not one thing and what it has."""
+        owners = {d.field.split(".", 1)[0] for d in query.dimensions if "." in d.field}
+        return any(self.distance(a, b) is None and self.distance(b, a) is None
+                   for a in owners for b in owners if a < b)
 
     def _rows_holding(self, hazard: Hazard, frame: Frame) -> str | None:
         """The rows to read again over when the first subject cannot reach a column:

@@ -16,15 +16,16 @@ from tests.engine.nl.schemas import answer, parser_over
 
 SCHEMA = """
 CREATE TABLE keeper (keeper_id INTEGER PRIMARY KEY, keeper_name TEXT, grade TEXT);
-CREATE TABLE apiary (apiary_id INTEGER PRIMARY KEY, apiary_name TEXT, region TEXT);
+CREATE TABLE apiary (apiary_id INTEGER PRIMARY KEY, apiary_name TEXT, region TEXT,
+                     county_district TEXT);
 CREATE TABLE hive (hive_id INTEGER PRIMARY KEY,
                    apiary_id INTEGER REFERENCES apiary(apiary_id),
                    keeper_id INTEGER REFERENCES keeper(keeper_id),
                    colour TEXT, frame_count INTEGER);
 INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', 'novice'),
     (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
-INSERT INTO apiary VALUES (1, 'Heath Yard', 'north'), (2, 'Lime Walk', 'south'),
-    (3, 'Orchard End', 'north');
+INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent'),
+    (2, 'Lime Walk', 'south', 'Devon'), (3, 'Orchard End', 'north', 'Kent');
 INSERT INTO hive VALUES (1, 1, 1, 'blue', 10), (2, 1, 2, 'white', 8), (3, 1, 1, 'blue', 12),
     (4, 2, 3, 'green', 9), (5, 3, 4, 'white', 11), (6, 3, 4, 'blue', 7);
 """
@@ -72,8 +73,25 @@ def test_a_superlative_of_a_count_column(
 
 
 @pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "county" is a word of `county_district`, whose value follows it.
+        ("How many apiaries are there in county \"Kent\"?", [[2]]),
+        ("How many apiaries are in county Devon?", [[1]]),
+        ("Count the hives in the county of Kent.", [[5]]),
+    ],
+)
+def test_a_word_of_the_values_column(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
     "question",
     [
+        # A word naming no column of the value's: not read as its column.
+        "How many apiaries are in shire \"Kent\"?",
         # Nothing named after "the fewest": no rows to count.
         "Which apiary has the fewest?",
         # One keeper ranked, then the apiaries of their hives: a ranking of (apiary,

@@ -2440,6 +2440,34 @@ class Builder:
             for f in query.filters if f.values and "." in f.field
         )
 
+    def _word_of_the_values_column(self, index: int, query: SemanticQuery) -> bool:
+        """"How many cities are there in state "Colorado"?", "staff who live in state
+        Georgia", "in the state of Colorado" of a `state_province_county` column: a word
+        of the name of the column whose value is said right after it (past "of" and an
+        article) names that column, as its whole name would. Only a column the reading
+        filters on by that value: the word confirms a condition already read."""
+        tokens = self.frame.tokens
+        after = index + 1
+        while after < len(tokens) and tokens[after].norm in {"of", "the", "a", "an"}:
+            after += 1
+        value = self.frame.piece_at(after)
+        if value is None or value.start != after or not value.used or (
+            value.kind not in {"value", "quoted"}
+        ):
+            return False
+        said = fold(value.text).lower()
+        columns = {c.field for c in value.concepts if c.kind == "value"} | {
+            f.field for f in query.filters
+            if value.kind == "quoted" and any(fold(str(v)).lower() == said for v in f.values)
+        }
+        filtered = {f.field for f in query.filters if f.values and f.values != [None]}
+        for field in columns & filtered:
+            _, attribute = self.ontology.resolve(field)
+            words = expand_abbreviations(split_identifier(attribute.name))
+            if tokens[index].stem in {stem(w) for w in words}:
+                return True
+        return False
+
     def unexplained(self, query: SemanticQuery) -> list[str]:
         left: list[str] = []
         # "built in the most recent year" ranks by built_year: the verb names the column.
@@ -2513,6 +2541,8 @@ class Builder:
                 continue  # "used by more than 3 parties": the count condition says who
             if self._unit_of_a_compared_column(token.index, query):
                 continue  # "weigh over 30 kg" of weight_kg: the column's own unit
+            if self._word_of_the_values_column(token.index, query):
+                continue  # "cities in state 'Colorado'" of state_province_county
             if token.index in ourselves:
                 continue  # "the treatments we offer", "pets on file": the data itself
             left.append(token.norm)

@@ -17,15 +17,15 @@ from tests.engine.nl.schemas import answer, parser_over
 SCHEMA = """
 CREATE TABLE keeper (keeper_id INTEGER PRIMARY KEY, keeper_name TEXT, grade TEXT);
 CREATE TABLE apiary (apiary_id INTEGER PRIMARY KEY, apiary_name TEXT, region TEXT,
-                     county_district TEXT);
+                     county_district TEXT, num_of_crew INTEGER);
 CREATE TABLE hive (hive_id INTEGER PRIMARY KEY,
                    apiary_id INTEGER REFERENCES apiary(apiary_id),
                    keeper_id INTEGER REFERENCES keeper(keeper_id),
                    colour TEXT, frame_count INTEGER);
 INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', 'novice'),
     (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
-INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent'),
-    (2, 'Lime Walk', 'south', 'Devon'), (3, 'Orchard End', 'north', 'Kent');
+INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent', 4),
+    (2, 'Lime Walk', 'south', 'Devon', 9), (3, 'Orchard End', 'north', 'Kent', 5);
 INSERT INTO hive VALUES (1, 1, 1, 'blue', 10), (2, 1, 2, 'white', 8), (3, 1, 1, 'blue', 12),
     (4, 2, 3, 'green', 9), (5, 3, 4, 'white', 11), (6, 3, 4, 'blue', 7);
 """
@@ -85,6 +85,26 @@ def test_a_word_of_the_values_column(
     bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "crew number" of `num_of_crew`: the column named by "crew", in other words.
+        ("What is the average crew number of all apiaries?", [[6.0]]),
+        ("What is the maximum crew number of the apiaries in the north region?", [[5]]),
+        # "the number" again, after the count was asked: that count.
+        ("How many hives does each apiary have? List the apiary name and the number in "
+         "descending order.", [[1, "Heath Yard", 3], [3, "Orchard End", 2],
+                               [2, "Lime Walk", 1]]),
+        ("Find the number of hives each keeper keeps. Show the number together with the "
+         "keeper name.", [[1, "Ada", 2], [2, "Bo", 1], [3, "Cy", 1], [4, "Di", 2]]),
+    ],
+)
+def test_a_word_of_the_column_beside_it(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert sorted(answer(bees, question)[1]) == sorted(rows)
 
 
 @pytest.mark.parametrize(

@@ -2440,6 +2440,33 @@ class Builder:
             for f in query.filters if f.values and "." in f.field
         )
 
+    def _word_of_the_column_beside(self, index: int, query: SemanticQuery) -> bool:
+        """"What are the average score and average staff number of all shops?" of a
+        `num_of_staff` column "staff" named: a word of the name of the column the reading
+        took for the words right beside it is more of that name, in another order."""
+        tokens = self.frame.tokens
+        used = {ref for ref in (*query.list_fields, *(d.field for d in query.dimensions),
+                                *(f.field for f in query.filters), *(o.key for o in query.order),
+                                *(m.field or "" for m in query.metrics)) if "." in ref}
+        for beside in (self.frame.piece_at(index - 1) if index else None,
+                       self.frame.piece_at(index + 1)):
+            if beside is None or not beside.used or beside.kind != "attribute" or (
+                beside.start != index + 1 and beside.end != index
+            ):
+                continue
+            fields = {c.field for c in beside.concepts if c.kind == "attribute"}
+            if len(fields) > 1:
+                # Of a word naming several columns, only the one the reading took (a
+                # named metric, "avg_num_of_staff", leaves its column unsaid: so one
+                # column alone is taken as read).
+                fields &= used
+            for field in fields:
+                _, attribute = self.ontology.resolve(field)
+                words = expand_abbreviations(split_identifier(attribute.name))
+                if tokens[index].stem in {stem(w) for w in words}:
+                    return True
+        return False
+
     def _word_of_the_values_column(self, index: int, query: SemanticQuery) -> bool:
         """"How many cities are there in state "Colorado"?", "staff who live in state
         Georgia", "in the state of Colorado" of a `state_province_county` column: a word
@@ -2543,6 +2570,8 @@ class Builder:
                 continue  # "weigh over 30 kg" of weight_kg: the column's own unit
             if self._word_of_the_values_column(token.index, query):
                 continue  # "cities in state 'Colorado'" of state_province_county
+            if self._word_of_the_column_beside(token.index, query):
+                continue  # "the average staff number" of num_of_staff
             if token.index in ourselves:
                 continue  # "the treatments we offer", "pets on file": the data itself
             left.append(token.norm)
@@ -2594,7 +2623,15 @@ class Builder:
             for m in query.metrics
         ):
             return False
-        return index + 1 == len(tokens) or tokens[index + 1].norm in {"and", "too", "also"}
+        if index + 1 == len(tokens) or tokens[index + 1].norm in {"and", "too", "also"}:
+            return True
+        # "Find the number of settlements each claim corresponds to. Show the number
+        # together with the claim id.": "the number" again, after the count was said.
+        said_before = any(o.kind == "count" and o.end <= index
+                          and self.explained & set(range(o.start, o.end))
+                          for o in self.frame.operators)
+        return said_before and tokens[index - 1].norm == "the" and (
+            tokens[index + 1].norm not in {"of", "for"})
 
     def _linking_words(self, query: SemanticQuery) -> set[str]:
         """The words naming the tables a condition of the query goes through (not the

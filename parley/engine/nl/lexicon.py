@@ -346,6 +346,17 @@ def _head_noun(label: str) -> str | None:
     return None
 
 
+def _object_head_noun(label: str) -> str | None:
+    """The noun a table's rows are called by: in "X of Y" English puts the head first
+    ("member of club" holds members, "member of" too), else the last word ("support
+    ticket": tickets)."""
+    words = label.split()
+    if "of" in words[1:]:
+        head = words[words.index("of", 1) - 1]
+        return None if head in _GENERIC_HEADS | UNIT_WORDS | _FUNCTION_WORDS else head
+    return _head_noun(label)
+
+
 _TIME_SUFFIXES = ("date", "at", "on", "time", "day", "timestamp", "datetime")
 
 
@@ -424,7 +435,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             own = phrase in (obj.label, obj.plural, obj.name)
             for variant in _variants(phrase.replace("_", " ")):
                 lexicon.add(variant, concept, named=own)
-        object_head = _head_noun(obj.label)
+        object_head = _object_head_noun(obj.label)
         if object_head:
             # "tickets" for support tickets, where no other object is called that.
             weak.append((object_head, concept))

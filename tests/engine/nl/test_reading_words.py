@@ -17,17 +17,22 @@ from tests.engine.nl.schemas import answer, parser_over
 SCHEMA = """
 CREATE TABLE keeper (keeper_id INTEGER PRIMARY KEY, keeper_name TEXT, grade TEXT);
 CREATE TABLE apiary (apiary_id INTEGER PRIMARY KEY, apiary_name TEXT, region TEXT,
-                     county_district TEXT, num_of_crew INTEGER);
+                     county_district TEXT);
 CREATE TABLE hive (hive_id INTEGER PRIMARY KEY,
                    apiary_id INTEGER REFERENCES apiary(apiary_id),
                    keeper_id INTEGER REFERENCES keeper(keeper_id),
-                   colour TEXT, frame_count INTEGER);
+                   colour TEXT, frame_count INTEGER, num_of_crew INTEGER);
+CREATE TABLE helper_of_apiary (keeper_id INTEGER REFERENCES keeper(keeper_id),
+                               apiary_id INTEGER REFERENCES apiary(apiary_id), task TEXT);
+INSERT INTO helper_of_apiary VALUES (1, 1, 'feed'), (2, 1, 'lift'), (3, 1, 'feed'),
+    (5, 2, 'lift'), (6, 3, 'feed'), (4, 3, 'lift');
 INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', 'novice'),
     (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
-INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent', 4),
-    (2, 'Lime Walk', 'south', 'Devon', 9), (3, 'Orchard End', 'north', 'Kent', 5);
-INSERT INTO hive VALUES (1, 1, 1, 'blue', 10), (2, 1, 2, 'white', 8), (3, 1, 1, 'blue', 12),
-    (4, 2, 3, 'green', 9), (5, 3, 4, 'white', 11), (6, 3, 4, 'blue', 7);
+INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent'),
+    (2, 'Lime Walk', 'south', 'Devon'), (3, 'Orchard End', 'north', 'Kent');
+INSERT INTO hive VALUES (1, 1, 1, 'blue', 10, 4), (2, 1, 2, 'white', 8, 2),
+    (3, 1, 1, 'blue', 12, 3), (4, 2, 3, 'green', 9, 5), (5, 3, 4, 'white', 11, 1),
+    (6, 3, 4, 'blue', 7, 3);
 """
 
 
@@ -91,8 +96,8 @@ def test_a_word_of_the_values_column(
     ("question", "rows"),
     [
         # "crew number" of `num_of_crew`: the column named by "crew", in other words.
-        ("What is the average crew number of all apiaries?", [[6.0]]),
-        ("What is the maximum crew number of the apiaries in the north region?", [[5]]),
+        ("What is the average crew number of all hives?", [[3.0]]),
+        ("What is the maximum crew number of the blue hives?", [[4]]),
         # "the number" again, after the count was asked: that count.
         ("How many hives does each apiary have? List the apiary name and the number in "
          "descending order.", [[1, "Heath Yard", 3], [3, "Orchard End", 2],
@@ -105,6 +110,21 @@ def test_a_word_of_the_column_beside_it(
     bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert sorted(answer(bees, question)[1]) == sorted(rows)
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "helper of apiary" holds helpers: in "X of Y" the head noun comes first.
+        ("How many helpers does the apiary \"Heath Yard\" have?", [[3]]),
+        ("Count the helpers of the apiary \"Orchard End\".", [[2]]),
+        ("What is the name of the apiary with the fewest helpers?", [[2, "Lime Walk", 1]]),
+    ],
+)
+def test_rows_called_by_the_head_before_of(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,8 @@ CREATE TABLE apiary (apiary_id INTEGER PRIMARY KEY, apiary_name TEXT, region TEX
 CREATE TABLE hive (hive_id INTEGER PRIMARY KEY,
                    apiary_id INTEGER REFERENCES apiary(apiary_id),
                    keeper_id INTEGER REFERENCES keeper(keeper_id),
-                   colour TEXT, frame_count INTEGER, num_of_crew INTEGER);
+                   colour TEXT, frame_count INTEGER, num_of_crew INTEGER,
+                   box_type_code TEXT);
 CREATE TABLE helper_of_apiary (keeper_id INTEGER REFERENCES keeper(keeper_id),
                                apiary_id INTEGER REFERENCES apiary(apiary_id), task TEXT);
 INSERT INTO helper_of_apiary VALUES (1, 1, 'feed'), (2, 1, 'lift'), (3, 1, 'feed'),
@@ -30,9 +31,9 @@ INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', '
     (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
 INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent'),
     (2, 'Lime Walk', 'south', 'Devon'), (3, 'Orchard End', 'north', 'Kent');
-INSERT INTO hive VALUES (1, 1, 1, 'blue', 10, 4), (2, 1, 2, 'white', 8, 2),
-    (3, 1, 1, 'blue', 12, 3), (4, 2, 3, 'green', 9, 5), (5, 3, 4, 'white', 11, 1),
-    (6, 3, 4, 'blue', 7, 3);
+INSERT INTO hive VALUES (1, 1, 1, 'blue', 10, 4, 'L'), (2, 1, 2, 'white', 8, 2, 'N'),
+    (3, 1, 1, 'blue', 12, 3, 'L'), (4, 2, 3, 'green', 9, 5, 'N'),
+    (5, 3, 4, 'white', 11, 1, 'W'), (6, 3, 4, 'blue', 7, 3, 'L');
 """
 
 
@@ -125,6 +126,22 @@ def test_rows_called_by_the_head_before_of(
     bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "each type" after the box type codes are grouped: those groups again.
+        ("Show each box type code, and the maximum and minimum frame count for each type.",
+         [["L", 12, 7], ["N", 9, 8], ["W", 11, 11]]),
+        ("Return each box type code along with the average crew number among each type.",
+         [["L", 10 / 3], ["N", 3.5], ["W", 1.0]]),
+    ],
+)
+def test_a_group_said_again(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert sorted(answer(bees, question)[1]) == rows
 
 
 @pytest.mark.parametrize(

@@ -2440,6 +2440,24 @@ class Builder:
             for f in query.filters if f.values and "." in f.field
         )
 
+    def _group_said_again(self, index: int, query: SemanticQuery) -> bool:
+        """"Show each apartment type code, and the maximum and minimum number of rooms
+        for each type.": after "each", a word of the name of a column the reading
+        groups by points back at those groups, as "each" alone would."""
+        if not query.dimensions or not any(
+            o.kind == "group" and o.end == index and self.frame.tokens[o.end - 1].norm == "each"
+            for o in self.frame.operators
+        ):
+            return False
+        for dimension in query.dimensions:
+            if "." not in dimension.field:
+                continue
+            _, attribute = self.ontology.resolve(dimension.field)
+            words = expand_abbreviations(split_identifier(attribute.name))
+            if self.frame.tokens[index].stem in {stem(w) for w in words}:
+                return True
+        return False
+
     def _word_of_the_column_beside(self, index: int, query: SemanticQuery) -> bool:
         """"What are the average score and average staff number of all shops?" of a
         `num_of_staff` column "staff" named: a word of the name of the column the reading
@@ -2568,6 +2586,8 @@ class Builder:
                 continue  # "used by more than 3 parties": the count condition says who
             if self._unit_of_a_compared_column(token.index, query):
                 continue  # "weigh over 30 kg" of weight_kg: the column's own unit
+            if self._group_said_again(token.index, query):
+                continue  # "each apartment type code, ... the rooms for each type"
             if self._word_of_the_values_column(token.index, query):
                 continue  # "cities in state 'Colorado'" of state_province_county
             if self._word_of_the_column_beside(token.index, query):

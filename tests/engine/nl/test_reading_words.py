@@ -99,6 +99,9 @@ def test_a_word_of_the_values_column(
         # "crew number" of `num_of_crew`: the column named by "crew", in other words.
         ("What is the average crew number of all hives?", [[3.0]]),
         ("What is the maximum crew number of the blue hives?", [[4]]),
+        # "the code of the box type": the `box_type_code` the groups are read by.
+        ("What is the code of the box type with the most hives?", [["L", 3]]),
+        ("Return the code of the box type that has the fewest hives.", [["W", 1]]),
         # "the number" again, after the count was asked: that count.
         ("How many hives does each apiary have? List the apiary name and the number in "
          "descending order.", [[1, "Heath Yard", 3], [3, "Orchard End", 2],

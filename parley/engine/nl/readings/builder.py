@@ -2461,15 +2461,26 @@ class Builder:
     def _word_of_the_column_beside(self, index: int, query: SemanticQuery) -> bool:
         """"What are the average score and average staff number of all shops?" of a
         `num_of_staff` column "staff" named: a word of the name of the column the reading
-        took for the words right beside it is more of that name, in another order."""
+        took for the words right beside it (or after "of the") is more of that name, in
+        another order ("What is the code of the city with the most students?" of a
+        `city_code` column)."""
         tokens = self.frame.tokens
         used = {ref for ref in (*query.list_fields, *(d.field for d in query.dimensions),
                                 *(f.field for f in query.filters), *(o.key for o in query.order),
                                 *(m.field or "" for m in query.metrics)) if "." in ref}
+        owner = index + 1
+        if owner < len(tokens) and tokens[owner].norm == "of" and index and (
+            tokens[index - 1].norm in {"the", "a", "an", "its", "their"}
+        ):
+            # "the code of the city" of a `city_code` column read for "city": a noun
+            # phrase of its own ("ordered by decreasing number of cities" is no name).
+            owner += 1
+            while owner < len(tokens) and tokens[owner].norm in {"the", "a", "an"}:
+                owner += 1
         for beside in (self.frame.piece_at(index - 1) if index else None,
-                       self.frame.piece_at(index + 1)):
+                       self.frame.piece_at(owner)):
             if beside is None or not beside.used or beside.kind != "attribute" or (
-                beside.start != index + 1 and beside.end != index
+                beside.start != owner and beside.end != index
             ):
                 continue
             fields = {c.field for c in beside.concepts if c.kind == "attribute"}

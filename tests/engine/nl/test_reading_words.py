@@ -22,7 +22,7 @@ CREATE TABLE hive (hive_id INTEGER PRIMARY KEY,
                    apiary_id INTEGER REFERENCES apiary(apiary_id),
                    keeper_id INTEGER REFERENCES keeper(keeper_id),
                    colour TEXT, frame_count INTEGER, num_of_crew INTEGER,
-                   box_type_code TEXT);
+                   box_type_code TEXT, inspection_time INTEGER);
 CREATE TABLE helper_of_apiary (keeper_id INTEGER REFERENCES keeper(keeper_id),
                                apiary_id INTEGER REFERENCES apiary(apiary_id), task TEXT);
 INSERT INTO helper_of_apiary VALUES (1, 1, 'feed'), (2, 1, 'lift'), (3, 1, 'feed'),
@@ -31,9 +31,9 @@ INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', '
     (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
 INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent'),
     (2, 'Lime Walk', 'south', 'Devon'), (3, 'Orchard End', 'north', 'Kent');
-INSERT INTO hive VALUES (1, 1, 1, 'blue', 10, 4, 'L'), (2, 1, 2, 'white', 8, 2, 'N'),
-    (3, 1, 1, 'blue', 12, 3, 'L'), (4, 2, 3, 'green', 9, 5, 'N'),
-    (5, 3, 4, 'white', 11, 1, 'W'), (6, 3, 4, 'blue', 7, 3, 'L');
+INSERT INTO hive VALUES (1, 1, 1, 'blue', 10, 4, 'L', 30), (2, 1, 2, 'white', 8, 2, 'N', 20),
+    (3, 1, 1, 'blue', 12, 3, 'L', 25), (4, 2, 3, 'green', 9, 5, 'N', 40),
+    (5, 3, 4, 'white', 11, 1, 'W', 15), (6, 3, 4, 'blue', 7, 3, 'L', 35);
 """
 
 
@@ -148,10 +148,27 @@ def test_a_group_said_again(
 
 
 @pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "how long" asks the size of a time: the inspection time summed says it.
+        ("How long is the total inspection time of the blue hives?", [[90]]),
+        ("How long is the total inspection time of hives of the apiary Heath Yard?", [[75]]),
+        ("How long is the average inspection time of hives with box type code L?", [[30.0]]),
+    ],
+)
+def test_how_long_of_a_time(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
     "question",
     [
         # A word naming no column of the value's: not read as its column.
         "How many apiaries are in shire \"Kent\"?",
+        # "how tall" of a time: no height is asked.
+        "How tall is the total inspection time of the blue hives?",
         # Nothing named after "the fewest": no rows to count.
         "Which apiary has the fewest?",
         # One keeper ranked, then the apiaries of their hives: a ranking of (apiary,

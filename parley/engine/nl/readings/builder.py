@@ -24,6 +24,7 @@ from parley.engine.nl.readings.figures import (
     aggregate_after,
     describe_metric,
     field_label,
+    metric_field,
     metric_object,
     metric_ref,
     unique_metrics,
@@ -112,6 +113,15 @@ _COMING_TO_BE = frozenset({"made", "created", "built", "founded", "established",
                            "started", "born", "constructed", "introduced"})
 #: How many times, said in one word: "visited at least twice".
 _TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+#: "how long", "how old": what each adjective after "how" asks the size of, by the words a
+#: column of that kind is named with.
+_HOW_MUCH_OF = {
+    "long": frozenset({"time", "duration", "length", "hours", "hour", "minutes", "minute",
+                       "days", "day", "seconds", "milliseconds", "span", "period"}),
+    "old": frozenset({"age"}),
+    "tall": frozenset({"height"}),
+    "heavy": frozenset({"weight"}),
+}
 #: Verbs saying only that the rows happened: "how many storms occurred in each region".
 _OCCURRENCE_VERBS = frozenset({"occur", "occurs", "occurred", "occured", "occurring",
                                "happen", "happens", "happened", "happening", "appear",
@@ -2440,6 +2450,21 @@ class Builder:
             for f in query.filters if f.values and "." in f.field
         )
 
+    def _how_much_of_the_figure(self, index: int, query: SemanticQuery) -> bool:
+        """"How long is the total lesson time taken by customer ...?": an adjective after
+        "how" asks for the size of a kind of thing (a time, an age, a height), and says no
+        more where the one column the reading measures or shows is of that kind."""
+        tokens = self.frame.tokens
+        kinds = _HOW_MUCH_OF.get(tokens[index].norm)
+        if kinds is None or index == 0 or tokens[index - 1].norm != "how":
+            return False
+        asked = [*(f for f in query.list_fields if "." in f), *(
+            f for m in query.metrics if (f := metric_field(m, self.ontology)) is not None)]
+        if len(asked) != 1:
+            return False
+        _, attribute = self.ontology.resolve(asked[0])
+        return bool(kinds & set(expand_abbreviations(split_identifier(attribute.name))))
+
     def _group_said_again(self, index: int, query: SemanticQuery) -> bool:
         """"Show each apartment type code, and the maximum and minimum number of rooms
         for each type.": after "each", a word of the name of a column the reading
@@ -2467,7 +2492,8 @@ class Builder:
         tokens = self.frame.tokens
         used = {ref for ref in (*query.list_fields, *(d.field for d in query.dimensions),
                                 *(f.field for f in query.filters), *(o.key for o in query.order),
-                                *(m.field or "" for m in query.metrics)) if "." in ref}
+                                *(metric_field(m, self.ontology) or "" for m in query.metrics))
+                if "." in ref}
         owner = index + 1
         if owner < len(tokens) and tokens[owner].norm == "of" and index and (
             tokens[index - 1].norm in {"the", "a", "an", "its", "their"}
@@ -2485,9 +2511,7 @@ class Builder:
                 continue
             fields = {c.field for c in beside.concepts if c.kind == "attribute"}
             if len(fields) > 1:
-                # Of a word naming several columns, only the one the reading took (a
-                # named metric, "avg_num_of_staff", leaves its column unsaid: so one
-                # column alone is taken as read).
+                # Of a word naming several columns, only the one the reading took.
                 fields &= used
             for field in fields:
                 _, attribute = self.ontology.resolve(field)
@@ -2597,6 +2621,8 @@ class Builder:
                 continue  # "used by more than 3 parties": the count condition says who
             if self._unit_of_a_compared_column(token.index, query):
                 continue  # "weigh over 30 kg" of weight_kg: the column's own unit
+            if self._how_much_of_the_figure(token.index, query):
+                continue  # "How long is the total lesson time ...?": the time summed
             if self._group_said_again(token.index, query):
                 continue  # "each apartment type code, ... the rooms for each type"
             if self._word_of_the_values_column(token.index, query):

@@ -163,6 +163,21 @@ def test_how_long_of_a_time(
 
 
 @pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "in total" after a count of different values says no more than the count.
+        ("How many box type codes exist in total?", [[3]]),
+        ("How many different colours are there in total?", [[3]]),
+        ("How many regions exist in total?", [[2]]),
+    ],
+)
+def test_in_total_after_a_count_of_values(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
     "question",
     [
         # A word naming no column of the value's: not read as its column.

@@ -900,11 +900,13 @@ class Builder:
                 self._use_op(op)
                 self._use(after)
                 metrics.append(Metric("count", after.objects[0]))
-        if any(m.aggregation == "count" for m in metrics):
+        if any(m.aggregation in {"count", "count_distinct"} for m in metrics):
             for op in self._ops("aggregate"):
                 after = frame.next_piece(op.end, limit=1)
                 if op.arg == "sum" and (after is None or not after.names_column):
-                    self._use_op(op)  # "how many courses are there in total"
+                    # "how many courses are there in total", "how many schools exist in
+                    # total" (the different school codes)
+                    self._use_op(op)
         # "max and min age": both aggregations apply to the column after the last one.
         pending = [op for op in frame.operators if op.kind in {"aggregate", "extreme"}
                    and not self.explained & set(range(op.start, op.end))]

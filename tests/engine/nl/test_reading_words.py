@@ -22,7 +22,7 @@ CREATE TABLE hive (hive_id INTEGER PRIMARY KEY,
                    apiary_id INTEGER REFERENCES apiary(apiary_id),
                    keeper_id INTEGER REFERENCES keeper(keeper_id),
                    colour TEXT, frame_count INTEGER, num_of_crew INTEGER,
-                   box_type_code TEXT, inspection_time INTEGER);
+                   box_type_code TEXT, inspection_time INTEGER, max_weight INTEGER);
 CREATE TABLE helper_of_apiary (keeper_id INTEGER REFERENCES keeper(keeper_id),
                                apiary_id INTEGER REFERENCES apiary(apiary_id), task TEXT);
 INSERT INTO helper_of_apiary VALUES (1, 1, 'feed'), (2, 1, 'lift'), (3, 1, 'feed'),
@@ -31,9 +31,10 @@ INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', '
     (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
 INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent'),
     (2, 'Lime Walk', 'south', 'Devon'), (3, 'Orchard End', 'north', 'Kent');
-INSERT INTO hive VALUES (1, 1, 1, 'blue', 10, 4, 'L', 30), (2, 1, 2, 'white', 8, 2, 'N', 20),
-    (3, 1, 1, 'blue', 12, 3, 'L', 25), (4, 2, 3, 'green', 9, 5, 'N', 40),
-    (5, 3, 4, 'white', 11, 1, 'W', 15), (6, 3, 4, 'blue', 7, 3, 'L', 35);
+INSERT INTO hive VALUES (1, 1, 1, 'blue', 10, 4, 'L', 30, 30),
+    (2, 1, 2, 'white', 8, 2, 'N', 20, 42), (3, 1, 1, 'blue', 12, 3, 'L', 25, 38),
+    (4, 2, 3, 'green', 9, 5, 'N', 40, 25), (5, 3, 4, 'white', 11, 1, 'W', 15, 50),
+    (6, 3, 4, 'blue', 7, 3, 'L', 35, 33);
 """
 
 
@@ -172,6 +173,21 @@ def test_how_long_of_a_time(
     ],
 )
 def test_in_total_after_a_count_of_values(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "a max weight" is one row's column called so, not the largest weight.
+        ("How many hives have a max weight greater than the average?", [[3]]),
+        ("What is the total inspection time of hives with a max weight below the average?",
+         [[105]]),
+    ],
+)
+def test_a_column_called_max_after_an_article(
     bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(bees, question)[1] == rows

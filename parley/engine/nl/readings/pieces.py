@@ -208,8 +208,10 @@ def names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> b
         # "storms with max speed over 1000": the column called "max speed".
         span = tokens[op.start:op.end + 1]
         named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
+        # ("the max speed of storms" is the largest speed; "a max speed" is no figure,
+        # one row's column: "storms with a max speed greater than the average".)
         return any(c.kind == "attribute" for c in named) and not (
-            op.start and tokens[op.start - 1].norm in {"the", "a"} | _BEFORE_A_COUNT)
+            op.start and tokens[op.start - 1].norm in {"the"} | _BEFORE_A_COUNT)
     if op.kind == "aggregate" and tokens[op.start].norm == "total" and op.start and (
         tokens[op.start - 1].norm in _BEFORE_A_COUNT - {"total", ","}
         or (tokens[op.start - 1].norm == "of" and op.start > 1

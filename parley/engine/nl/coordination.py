@@ -53,6 +53,10 @@ _COUNTING = frozenset({"number", "numbers", "count", "total", "average", "sum", 
                        "types"})
 
 
+#: Head nouns that name no column alone (grammar words to the readings).
+_NAMES_NOTHING_ALONE = frozenset({"amount", "amounts"})
+
+
 def _names_object(lexicon: Lexicon, phrase: str) -> bool:
     tokens = tokenize(phrase)
     concepts = lexicon.lookup(tuple(t.stem for t in tokens), tuple(t.norm for t in tokens))
@@ -71,6 +75,11 @@ def _of_phrases(question: str, lexicon: Lexicon) -> str:
             and not _names_object(lexicon, owner)
             and not _names_column(lexicon, owner)
         ):
+            return f"{owner} {head}"
+        if head.lower() in _NAMES_NOTHING_ALONE and _names_column(lexicon, f"{owner} {head}"):
+            # "the total amount of payment" of `amount_payment`: "amount" alone names
+            # nothing, so "of the payments" says whose amount, even where payments are
+            # rows of their own.
             return f"{owner} {head}"
         return match.group(0)
 

@@ -346,6 +346,10 @@ def _head_noun(label: str) -> str | None:
     return None
 
 
+#: Head nouns of money columns that schemas name first (`amount_paid`, `price_sale`).
+_HEADS_NAMED_FIRST = frozenset({"amount", "price", "cost", "value", "fee"})
+
+
 def _object_head_noun(label: str) -> str | None:
     """The noun a table's rows are called by: in "X of Y" English puts the head first
     ("member of club" holds members, "member of" too), else the last word ("support
@@ -480,6 +484,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             if rest and head in obj.label.split() and attribute.role != "identifier":
                 # "leave type" of leave records is their "type".
                 names.add(rest)
+            if rest and head in _HEADS_NAMED_FIRST and " " not in rest:
+                # `amount_claimed` is "the claimed amount": English says the modifier
+                # before the head noun a schema names first.
+                names.add(f"{rest} {head}")
             own_names = {attribute.label, attribute.name.replace("_", " "), plain}
             if attribute.role == "measure":
                 # "units produced" for a column of "units made".

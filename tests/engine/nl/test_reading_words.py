@@ -27,6 +27,10 @@ CREATE TABLE helper_of_apiary (keeper_id INTEGER REFERENCES keeper(keeper_id),
                                apiary_id INTEGER REFERENCES apiary(apiary_id), task TEXT);
 INSERT INTO helper_of_apiary VALUES (1, 1, 'feed'), (2, 1, 'lift'), (3, 1, 'feed'),
     (5, 2, 'lift'), (6, 3, 'feed'), (4, 3, 'lift');
+CREATE TABLE harvest (harvest_id INTEGER PRIMARY KEY,
+                      hive_id INTEGER REFERENCES hive(hive_id),
+                      amount_harvest REAL, amount_sold REAL);
+INSERT INTO harvest VALUES (1, 1, 10, 8), (2, 3, 20, 12), (3, 4, 15, 10), (4, 5, 5, 5);
 INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', 'novice'),
     (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
 INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent'),
@@ -188,6 +192,23 @@ def test_in_total_after_a_count_of_values(
     ],
 )
 def test_a_column_called_max_after_an_article(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # `amount_sold` is "the sold amount": the modifier before the head noun.
+        ("What is the total sold amount of all harvests?", [[35.0]]),
+        # "the amount of harvest" is the harvest amount, though harvests are rows too.
+        ("What is the total amount of harvest?", [[50.0]]),
+        ("What is the maximum, minimum and average amount of harvest?",
+         [[20.0, 5.0, 12.5]]),
+    ],
+)
+def test_an_amount_named_the_english_way(
     bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(bees, question)[1] == rows

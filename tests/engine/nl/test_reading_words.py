@@ -215,12 +215,31 @@ def test_an_amount_named_the_english_way(
 
 
 @pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "by decreasing number of hives": the count asked, named around its direction.
+        ("How many hives are there per colour? Order the colours by decreasing number of "
+         "hives.", [["blue", 3], ["white", 2], ["green", 1]]),
+        ("How many hives are there per colour? Order the colours by increasing count.",
+         [["green", 1], ["white", 2], ["blue", 3]]),
+    ],
+)
+def test_the_count_named_around_its_direction(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
     "question",
     [
         # A word naming no column of the value's: not read as its column.
         "How many apiaries are in shire \"Kent\"?",
         # "how tall" of a time: no height is asked.
         "How tall is the total inspection time of the blue hives?",
+        # "by decreasing number of frames": another figure than the count asked.
+        "How many hives are there per colour? Order the colours by decreasing number of "
+        "frames.",
         # Nothing named after "the fewest": no rows to count.
         "Which apiary has the fewest?",
         # One keeper ranked, then the apiaries of their hives: a ranking of (apiary,

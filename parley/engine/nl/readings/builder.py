@@ -1559,6 +1559,7 @@ class Builder:
                 elif op.arg and metrics and not alphabetical(frame, op):
                     order.append(OrderItem(key=self._metric_ref(metrics[0]).key,
                                            descending=descending))
+                    self.explained.update(self._count_around_direction(op, metrics[0]))
                 elif metrics and (figure := self._figure_named_after(op)):
                     # "sorted by the number of airports", "ordered by this count".
                     self.explained.update(figure)
@@ -1574,6 +1575,22 @@ class Builder:
                 else:
                     raise Declined("an order by something unknown")
         return order, limit, fields
+
+    def _count_around_direction(self, op: Operator, figure: Metric) -> list[int]:
+        """"How many airports are there per country? Order the countries by decreasing
+        number of airports.": a direction that orders by the count asked, said as "by"
+        before it and "number" (or "count") right after it: those words name that count.
+        Only of a count of rows, and only both together."""
+        words = [t.norm for t in self.frame.tokens]
+        if figure.aggregation != "count" or op.start == 0 or words[op.start - 1] != "by":
+            return []
+        if op.end >= len(words) or words[op.end] not in {"number", "count"}:
+            return []
+        if op.end + 1 < len(words) and words[op.end + 1] == "of":
+            counted = self.frame.next_piece(op.end + 2, limit=1)
+            if counted is None or figure.field not in counted.objects:
+                return []  # "by decreasing number of seats": another figure
+        return [op.start - 1, op.end]
 
     def _figure_named_after(self, op: Operator) -> list[int]:
         """Where an order says it is by the figure asked ("by the number of airports", "by

@@ -119,9 +119,8 @@ def expand_coordination(question: str, lexicon: Lexicon) -> str:
     question = _shared_modifiers(_of_phrases(_full_names(question, lexicon), lexicon), lexicon)
     for _ in range(4):
         changed = False
-
-        def expand(match: re.Match[str]) -> str:
-            nonlocal changed
+        position = 0
+        while (match := _COORDINATED.search(question, position)) is not None:
             first, second, head = match["first"], match["second"], match["head"]
             if (
                 _names_column(lexicon, f"{first} {head}")
@@ -129,10 +128,13 @@ def expand_coordination(question: str, lexicon: Lexicon) -> str:
                 and not _names_column(lexicon, first)
             ):
                 changed = True
-                return f"{first} {head} and {second} {head}"
-            return match.group(0)
-
-        question = _COORDINATED.sub(expand, question)
+                spelled = f"{first} {head} and {second} {head}"
+                question = question[:match.start()] + spelled + question[match.end():]
+                position = match.start() + len(spelled)
+            else:
+                # Try again from the next word: in "the customer id, first and last
+                # name", "id, first and" is no coordination, "first and last name" is.
+                position = match.start("second")
         if not changed:
             break
     return question

@@ -31,6 +31,9 @@ CREATE TABLE harvest (harvest_id INTEGER PRIMARY KEY,
                       hive_id INTEGER REFERENCES hive(hive_id),
                       amount_harvest REAL, amount_sold REAL);
 INSERT INTO harvest VALUES (1, 1, 10, 8), (2, 3, 20, 12), (3, 4, 15, 10), (4, 5, 5, 5);
+CREATE TABLE inspector (inspector_id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT,
+                        apiary_id INTEGER REFERENCES apiary(apiary_id));
+INSERT INTO inspector VALUES (1, 'Jo', 'Marsh', 1), (2, 'Kit', 'Stone', 1), (3, 'Lu', 'Reed', 2);
 INSERT INTO keeper VALUES (1, 'Ada', 'master'), (2, 'Bo', 'novice'), (3, 'Cy', 'novice'),
     (4, 'Di', 'novice'), (5, 'Ed', 'master'), (6, 'Flo', 'expert');
 INSERT INTO apiary VALUES (1, 'Heath Yard', 'north', 'Kent'),
@@ -228,6 +231,24 @@ def test_the_count_named_around_its_direction(
     bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
 ) -> None:
     assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # "id, first and last name": the coordination is "first and last name", found
+        # though "id, first and" is tried first.
+        ("What is the inspector id, first and last name of all inspectors?",
+         [[1, "Jo", "Marsh"], [2, "Kit", "Stone"], [3, "Lu", "Reed"]]),
+        ("List the apiary name, first and last name of each inspector.",
+         [["Heath Yard", "Jo", "Marsh"], ["Heath Yard", "Kit", "Stone"],
+          ["Lime Walk", "Lu", "Reed"]]),
+    ],
+)
+def test_a_coordination_after_a_list(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert sorted(answer(bees, question)[1]) == rows
 
 
 @pytest.mark.parametrize(

@@ -252,6 +252,20 @@ def test_a_coordination_after_a_list(
 
 
 @pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        # A comparison said after the number makes the number a bound.
+        ("How many hives have frame count 11 or more?", [[2]]),
+        ("How many hives are there with frame count 8 or less?", [[2]]),
+    ],
+)
+def test_a_bound_said_after_the_number(
+    bees: tuple[Parser, Source], question: str, rows: list[list[Any]]
+) -> None:
+    assert answer(bees, question)[1] == rows
+
+
+@pytest.mark.parametrize(
     "question",
     [
         # A word naming no column of the value's: not read as its column.

@@ -1827,8 +1827,21 @@ class Builder:
                 continue
             self._use(piece)
             self._use(column)
-            found.append(QueryFilter(field=concept.field, op="eq", values=[as_value(piece.number)]))
+            bound = self._bound_after(piece)
+            found.append(QueryFilter(field=concept.field, op=bound.arg if bound else "eq",
+                                     values=[as_value(piece.number)]))
         return found
+
+    def _bound_after(self, number: Piece) -> Operator | None:
+        """"exhibitions in year 2005 or after", "rooms with 3 beds or more": a comparison
+        said after the number ("or after", "or more", "or less") makes the number a bound
+        (the operator, now used); None where none follows it."""
+        bound = next((o for o in self._ops("compare") if o.start == number.end
+                      and self.frame.tokens[o.start].norm == "or"
+                      and o.arg in {"gte", "lte"}), None)
+        if bound is not None:
+            self._use_op(bound)
+        return bound
 
     def _use_column_word(self, piece: Piece, concept: Concept) -> None:
         """"the Lamberton building", "with F sex", "the country of Iceland": the column

@@ -53,6 +53,10 @@ _COUNTING = frozenset({"number", "numbers", "count", "total", "average", "sum", 
                        "types"})
 
 
+#: Head nouns that name no column alone (grammar words to the readings).
+_NAMES_NOTHING_ALONE = frozenset({"amount", "amounts"})
+
+
 def _names_object(lexicon: Lexicon, phrase: str) -> bool:
     tokens = tokenize(phrase)
     concepts = lexicon.lookup(tuple(t.stem for t in tokens), tuple(t.norm for t in tokens))
@@ -71,6 +75,11 @@ def _of_phrases(question: str, lexicon: Lexicon) -> str:
             and not _names_object(lexicon, owner)
             and not _names_column(lexicon, owner)
         ):
+            return f"{owner} {head}"
+        if head.lower() in _NAMES_NOTHING_ALONE and _names_column(lexicon, f"{owner} {head}"):
+            # "the total amount of payment" of `amount_payment`: "amount" alone names
+            # nothing, so "of the payments" says whose amount, even where payments are
+            # rows of their own.
             return f"{owner} {head}"
         return match.group(0)
 
@@ -110,9 +119,8 @@ def expand_coordination(question: str, lexicon: Lexicon) -> str:
     question = _shared_modifiers(_of_phrases(_full_names(question, lexicon), lexicon), lexicon)
     for _ in range(4):
         changed = False
-
-        def expand(match: re.Match[str]) -> str:
-            nonlocal changed
+        position = 0
+        while (match := _COORDINATED.search(question, position)) is not None:
             first, second, head = match["first"], match["second"], match["head"]
             if (
                 _names_column(lexicon, f"{first} {head}")
@@ -120,10 +128,13 @@ def expand_coordination(question: str, lexicon: Lexicon) -> str:
                 and not _names_column(lexicon, first)
             ):
                 changed = True
-                return f"{first} {head} and {second} {head}"
-            return match.group(0)
-
-        question = _COORDINATED.sub(expand, question)
+                spelled = f"{first} {head} and {second} {head}"
+                question = question[:match.start()] + spelled + question[match.end():]
+                position = match.start() + len(spelled)
+            else:
+                # Try again from the next word: in "the customer id, first and last
+                # name", "id, first and" is no coordination, "first and last name" is.
+                position = match.start("second")
         if not changed:
             break
     return question

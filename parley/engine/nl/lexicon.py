@@ -346,6 +346,21 @@ def _head_noun(label: str) -> str | None:
     return None
 
 
+#: Head nouns of money columns that schemas name first (`amount_paid`, `price_sale`).
+_HEADS_NAMED_FIRST = frozenset({"amount", "price", "cost", "value", "fee"})
+
+
+def _object_head_noun(label: str) -> str | None:
+    """The noun a table's rows are called by: in "X of Y" English puts the head first
+    ("member of club" holds members, "member of" too), else the last word ("support
+    ticket": tickets)."""
+    words = label.split()
+    if "of" in words[1:]:
+        head = words[words.index("of", 1) - 1]
+        return None if head in _GENERIC_HEADS | UNIT_WORDS | _FUNCTION_WORDS else head
+    return _head_noun(label)
+
+
 _TIME_SUFFIXES = ("date", "at", "on", "time", "day", "timestamp", "datetime")
 
 
@@ -424,7 +439,7 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             own = phrase in (obj.label, obj.plural, obj.name)
             for variant in _variants(phrase.replace("_", " ")):
                 lexicon.add(variant, concept, named=own)
-        object_head = _head_noun(obj.label)
+        object_head = _object_head_noun(obj.label)
         if object_head:
             # "tickets" for support tickets, where no other object is called that.
             weak.append((object_head, concept))
@@ -469,6 +484,10 @@ def build_lexicon(ontology: Ontology) -> Lexicon:
             if rest and head in obj.label.split() and attribute.role != "identifier":
                 # "leave type" of leave records is their "type".
                 names.add(rest)
+            if rest and head in _HEADS_NAMED_FIRST and " " not in rest:
+                # `amount_claimed` is "the claimed amount": English says the modifier
+                # before the head noun a schema names first.
+                names.add(f"{rest} {head}")
             own_names = {attribute.label, attribute.name.replace("_", " "), plain}
             if attribute.role == "measure":
                 # "units produced" for a column of "units made".

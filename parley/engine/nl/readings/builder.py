@@ -24,6 +24,7 @@ from parley.engine.nl.readings.figures import (
     aggregate_after,
     describe_metric,
     field_label,
+    metric_field,
     metric_object,
     metric_ref,
     unique_metrics,
@@ -114,6 +115,15 @@ _COMING_TO_BE = frozenset({"made", "created", "built", "founded", "established",
 _TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 #: Words opening a noun phrase: "a watch" names rows, "formed" is a verb.
 _DETERMINERS = frozenset({"a", "an", "the", "some", "any"})
+#: "how long", "how old": what each adjective after "how" asks the size of, by the words a
+#: column of that kind is named with.
+_HOW_MUCH_OF = {
+    "long": frozenset({"time", "duration", "length", "hours", "hour", "minutes", "minute",
+                       "days", "day", "seconds", "milliseconds", "span", "period"}),
+    "old": frozenset({"age"}),
+    "tall": frozenset({"height"}),
+    "heavy": frozenset({"weight"}),
+}
 #: Verbs saying only that the rows happened: "how many storms occurred in each region".
 _OCCURRENCE_VERBS = frozenset({"occur", "occurs", "occurred", "occured", "occurring",
                                "happen", "happens", "happened", "happening", "appear",
@@ -899,11 +909,13 @@ class Builder:
                 self._use_op(op)
                 self._use(after)
                 metrics.append(Metric("count", after.objects[0]))
-        if any(m.aggregation == "count" for m in metrics):
+        if any(m.aggregation in {"count", "count_distinct"} for m in metrics):
             for op in self._ops("aggregate"):
                 after = frame.next_piece(op.end, limit=1)
                 if op.arg == "sum" and (after is None or not after.names_column):
-                    self._use_op(op)  # "how many courses are there in total"
+                    # "how many courses are there in total", "how many schools exist in
+                    # total" (the different school codes)
+                    self._use_op(op)
         # "max and min age": both aggregations apply to the column after the last one.
         pending = [op for op in frame.operators if op.kind in {"aggregate", "extreme"}
                    and not self.explained & set(range(op.start, op.end))]
@@ -1560,6 +1572,7 @@ class Builder:
                 elif op.arg and metrics and not alphabetical(frame, op):
                     order.append(OrderItem(key=self._metric_ref(metrics[0]).key,
                                            descending=descending))
+                    self.explained.update(self._count_around_direction(op, metrics[0]))
                 elif metrics and (figure := self._figure_named_after(op)):
                     # "sorted by the number of airports", "ordered by this count".
                     self.explained.update(figure)
@@ -1575,6 +1588,22 @@ class Builder:
                 else:
                     raise Declined("an order by something unknown")
         return order, limit, fields
+
+    def _count_around_direction(self, op: Operator, figure: Metric) -> list[int]:
+        """"How many airports are there per country? Order the countries by decreasing
+        number of airports.": a direction that orders by the count asked, said as "by"
+        before it and "number" (or "count") right after it: those words name that count.
+        Only of a count of rows, and only both together."""
+        words = [t.norm for t in self.frame.tokens]
+        if figure.aggregation != "count" or op.start == 0 or words[op.start - 1] != "by":
+            return []
+        if op.end >= len(words) or words[op.end] not in {"number", "count"}:
+            return []
+        if op.end + 1 < len(words) and words[op.end + 1] == "of":
+            counted = self.frame.next_piece(op.end + 2, limit=1)
+            if counted is None or figure.field not in counted.objects:
+                return []  # "by decreasing number of seats": another figure
+        return [op.start - 1, op.end]
 
     def _figure_named_after(self, op: Operator) -> list[int]:
         """Where an order says it is by the figure asked ("by the number of airports", "by
@@ -1845,7 +1874,9 @@ class Builder:
                 continue
             self._use(piece)
             self._use(column)
-            found.append(QueryFilter(field=concept.field, op="eq", values=[as_value(piece.number)]))
+            bound = self._bound_after(piece)
+            found.append(QueryFilter(field=concept.field, op=bound.arg if bound else "eq",
+                                     values=[as_value(piece.number)]))
         return found
 
     def _year_of_the_rows(self, subject: str) -> list[QueryFilter]:
@@ -1876,6 +1907,17 @@ class Builder:
             self.explained.add(piece.start - 1)
             return [QueryFilter(field=dated.field, op="eq", values=[int(piece.number)])]
         return []
+
+    def _bound_after(self, number: Piece) -> Operator | None:
+        """"exhibitions in year 2005 or after", "rooms with 3 beds or more": a comparison
+        said after the number ("or after", "or more", "or less") makes the number a bound
+        (the operator, now used); None where none follows it."""
+        bound = next((o for o in self._ops("compare") if o.start == number.end
+                      and self.frame.tokens[o.start].norm == "or"
+                      and o.arg in {"gte", "lte"}), None)
+        if bound is not None:
+            self._use_op(bound)
+        return bound
 
     def _use_column_word(self, piece: Piece, concept: Concept) -> None:
         """"the Lamberton building", "with F sex", "the country of Iceland": the column
@@ -2534,6 +2576,104 @@ class Builder:
             for f in query.filters if f.values and "." in f.field
         )
 
+    def _how_much_of_the_figure(self, index: int, query: SemanticQuery) -> bool:
+        """"How long is the total lesson time taken by customer ...?": an adjective after
+        "how" asks for the size of a kind of thing (a time, an age, a height), and says no
+        more where the one column the reading measures or shows is of that kind."""
+        tokens = self.frame.tokens
+        kinds = _HOW_MUCH_OF.get(tokens[index].norm)
+        if kinds is None or index == 0 or tokens[index - 1].norm != "how":
+            return False
+        asked = [*(f for f in query.list_fields if "." in f), *(
+            f for m in query.metrics if (f := metric_field(m, self.ontology)) is not None)]
+        if len(asked) != 1:
+            return False
+        _, attribute = self.ontology.resolve(asked[0])
+        return bool(kinds & set(expand_abbreviations(split_identifier(attribute.name))))
+
+    def _group_said_again(self, index: int, query: SemanticQuery) -> bool:
+        """"Show each apartment type code, and the maximum and minimum number of rooms
+        for each type.": after "each", a word of the name of a column the reading
+        groups by points back at those groups, as "each" alone would."""
+        if not query.dimensions or not any(
+            o.kind == "group" and o.end == index and self.frame.tokens[o.end - 1].norm == "each"
+            for o in self.frame.operators
+        ):
+            return False
+        for dimension in query.dimensions:
+            if "." not in dimension.field:
+                continue
+            _, attribute = self.ontology.resolve(dimension.field)
+            words = expand_abbreviations(split_identifier(attribute.name))
+            if self.frame.tokens[index].stem in {stem(w) for w in words}:
+                return True
+        return False
+
+    def _word_of_the_column_beside(self, index: int, query: SemanticQuery) -> bool:
+        """"What are the average score and average staff number of all shops?" of a
+        `num_of_staff` column "staff" named: a word of the name of the column the reading
+        took for the words right beside it (or after "of the") is more of that name, in
+        another order ("What is the code of the city with the most students?" of a
+        `city_code` column)."""
+        tokens = self.frame.tokens
+        used = {ref for ref in (*query.list_fields, *(d.field for d in query.dimensions),
+                                *(f.field for f in query.filters), *(o.key for o in query.order),
+                                *(metric_field(m, self.ontology) or "" for m in query.metrics))
+                if "." in ref}
+        owner = index + 1
+        if owner < len(tokens) and tokens[owner].norm == "of" and index and (
+            tokens[index - 1].norm in {"the", "a", "an", "its", "their"}
+        ):
+            # "the code of the city" of a `city_code` column read for "city": a noun
+            # phrase of its own ("ordered by decreasing number of cities" is no name).
+            owner += 1
+            while owner < len(tokens) and tokens[owner].norm in {"the", "a", "an"}:
+                owner += 1
+        for beside in (self.frame.piece_at(index - 1) if index else None,
+                       self.frame.piece_at(owner)):
+            if beside is None or not beside.used or beside.kind != "attribute" or (
+                beside.start != owner and beside.end != index
+            ):
+                continue
+            fields = {c.field for c in beside.concepts if c.kind == "attribute"}
+            if len(fields) > 1:
+                # Of a word naming several columns, only the one the reading took.
+                fields &= used
+            for field in fields:
+                _, attribute = self.ontology.resolve(field)
+                words = expand_abbreviations(split_identifier(attribute.name))
+                if tokens[index].stem in {stem(w) for w in words}:
+                    return True
+        return False
+
+    def _word_of_the_values_column(self, index: int, query: SemanticQuery) -> bool:
+        """"How many cities are there in state "Colorado"?", "staff who live in state
+        Georgia", "in the state of Colorado" of a `state_province_county` column: a word
+        of the name of the column whose value is said right after it (past "of" and an
+        article) names that column, as its whole name would. Only a column the reading
+        filters on by that value: the word confirms a condition already read."""
+        tokens = self.frame.tokens
+        after = index + 1
+        while after < len(tokens) and tokens[after].norm in {"of", "the", "a", "an"}:
+            after += 1
+        value = self.frame.piece_at(after)
+        if value is None or value.start != after or not value.used or (
+            value.kind not in {"value", "quoted"}
+        ):
+            return False
+        said = fold(value.text).lower()
+        columns = {c.field for c in value.concepts if c.kind == "value"} | {
+            f.field for f in query.filters
+            if value.kind == "quoted" and any(fold(str(v)).lower() == said for v in f.values)
+        }
+        filtered = {f.field for f in query.filters if f.values and f.values != [None]}
+        for field in columns & filtered:
+            _, attribute = self.ontology.resolve(field)
+            words = expand_abbreviations(split_identifier(attribute.name))
+            if tokens[index].stem in {stem(w) for w in words}:
+                return True
+        return False
+
     def unexplained(self, query: SemanticQuery) -> list[str]:
         left: list[str] = []
         # "built in the most recent year" ranks by built_year: the verb names the column.
@@ -2607,6 +2747,14 @@ class Builder:
                 continue  # "used by more than 3 parties": the count condition says who
             if self._unit_of_a_compared_column(token.index, query):
                 continue  # "weigh over 30 kg" of weight_kg: the column's own unit
+            if self._how_much_of_the_figure(token.index, query):
+                continue  # "How long is the total lesson time ...?": the time summed
+            if self._group_said_again(token.index, query):
+                continue  # "each apartment type code, ... the rooms for each type"
+            if self._word_of_the_values_column(token.index, query):
+                continue  # "cities in state 'Colorado'" of state_province_county
+            if self._word_of_the_column_beside(token.index, query):
+                continue  # "the average staff number" of num_of_staff
             if token.index in ourselves:
                 continue  # "the treatments we offer", "pets on file": the data itself
             left.append(token.norm)
@@ -2658,7 +2806,15 @@ class Builder:
             for m in query.metrics
         ):
             return False
-        return index + 1 == len(tokens) or tokens[index + 1].norm in {"and", "too", "also"}
+        if index + 1 == len(tokens) or tokens[index + 1].norm in {"and", "too", "also"}:
+            return True
+        # "Find the number of settlements each claim corresponds to. Show the number
+        # together with the claim id.": "the number" again, after the count was said.
+        said_before = any(o.kind == "count" and o.end <= index
+                          and self.explained & set(range(o.start, o.end))
+                          for o in self.frame.operators)
+        return said_before and tokens[index - 1].norm == "the" and (
+            tokens[index + 1].norm not in {"of", "for"})
 
     def _linking_words(self, query: SemanticQuery) -> set[str]:
         """The words naming the tables a condition of the query goes through (not the

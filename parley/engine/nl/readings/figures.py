@@ -67,6 +67,19 @@ def metric_ref(metric: Metric, ontology: Ontology) -> MetricRef:
     return MetricRef(aggregation=metric.aggregation, field=metric.field)
 
 
+def metric_field(ref: MetricRef, ontology: Ontology) -> str | None:
+    """The column a query metric aggregates ("Lessons.lesson_time" of the ontology's own
+    `total_lesson_time`, SUM(lesson_time)); None for a count of rows or an expression."""
+    if ref.field:
+        return ref.field if "." in ref.field else None
+    defined = ontology.metric(ref.metric) if ref.metric else None
+    if defined is None:
+        return None
+    written = re.sub(r'[\s"`]', "", defined.expression)
+    plain = re.fullmatch(r"(?i:SUM|AVG|MIN|MAX)\((\w+)\)", written)
+    return f"{defined.object}.{plain.group(1)}" if plain else None
+
+
 def unique_metrics(metrics: list[Metric]) -> list[Metric]:
     seen: set[tuple[str, str]] = set()
     kept = []

@@ -147,6 +147,55 @@ def how_often(tokens: Sequence[Token], op: Operator) -> Operator:
     return op
 
 
+#: Superlatives of a quantity that only countable things have: "the fewest members".
+_FEW = frozenset({"fewest", "least"})
+#: Superlatives that rank a count when said of "number of" rows: "the maximum number of".
+_EXTREMES_OF_A_NUMBER = frozenset({"maximum", "minimum", "max", "min"})
+
+
+def counted_superlatives(
+    tokens: Sequence[Token], operators: list[Operator], pieces: Sequence[Piece]
+) -> list[Operator]:
+    """``operators`` with each superlative that counts the rows named after it read as
+    "the most" / "the fewest" of them: "the department with the fewest members", "the
+    role code with the least employees", "the organization with the maximum number of
+    outcomes". English says "fewest" and "least" of a plural noun only of how many
+    there are, and "the maximum number of" rows as "the largest number of" them.
+
+    Only where the words right after name rows (an object) and no column: "the least
+    points" of a points column, "the maximum number of rooms" of a room count column,
+    stay the column's own minimum or maximum.
+    """
+    starts = {p.start: p for p in pieces}
+
+    def rows_at(index: int) -> bool:
+        piece = starts.get(index)
+        return piece is not None and piece.kind == "object" and not piece.names_column
+
+    found: list[Operator] = []
+    skip: set[int] = set()
+    for position, op in enumerate(operators):
+        if position in skip:
+            continue
+        last = tokens[op.end - 1].norm
+        if op.kind == "extreme" and last in _FEW and rows_at(op.end):
+            found.append(Operator("most", op.start, op.end, "asc"))
+            continue
+        following = operators[position + 1] if position + 1 < len(operators) else None
+        if op.kind == "extreme" and last in _EXTREMES_OF_A_NUMBER and (
+            following is not None and following.kind == "count"
+            and following.start == op.end
+            and [t.norm for t in tokens[following.start:following.end]] == ["number", "of"]
+            and rows_at(following.end)
+        ):
+            found.append(Operator("most", op.start, following.end,
+                                  "desc" if op.arg == "max" else "asc"))
+            skip.add(position + 1)
+            continue
+        found.append(op)
+    return found
+
+
 def participle(word: str) -> bool:
     """A verb form that says how a thing is involved ("used", "ordered", "booked")."""
     return word in RELATION_VERBS or (word.endswith("ed") and len(word) > 4)
@@ -159,8 +208,10 @@ def names_a_column(tokens: Sequence[Token], op: Operator, lexicon: Lexicon) -> b
         # "storms with max speed over 1000": the column called "max speed".
         span = tokens[op.start:op.end + 1]
         named = lexicon.lookup(tuple(t.stem for t in span), tuple(t.norm for t in span))
+        # ("the max speed of storms" is the largest speed; "a max speed" is no figure,
+        # one row's column: "storms with a max speed greater than the average".)
         return any(c.kind == "attribute" for c in named) and not (
-            op.start and tokens[op.start - 1].norm in {"the", "a"} | _BEFORE_A_COUNT)
+            op.start and tokens[op.start - 1].norm in {"the"} | _BEFORE_A_COUNT)
     if op.kind == "aggregate" and tokens[op.start].norm == "total" and op.start and (
         tokens[op.start - 1].norm in _BEFORE_A_COUNT - {"total", ","}
         or (tokens[op.start - 1].norm == "of" and op.start > 1

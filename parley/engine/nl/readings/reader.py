@@ -19,6 +19,7 @@ from parley.engine.nl.readings.pieces import (
     Frame,
     Hazard,
     Piece,
+    counted_superlatives,
     event_verb,
     find_span,
     how_often,
@@ -205,6 +206,7 @@ class Reader:
                 pieces.append(Piece(token.index, token.index + 1, "number", text=token.norm,
                                     number=number))
         pieces.sort(key=lambda p: p.start)
+        operators = counted_superlatives(tokens, operators, pieces)
         return Frame(tokens, operators, pieces, quoted, names_metric, question)
 
     # -- reading -----------------------------------------------------------------------
@@ -290,6 +292,11 @@ class Reader:
         if self._grain_of_another_date(builder.subject, query, frame):
             # The business parser reads "per year" as a period of the rows' own date.
             raise Declined("a period of the rows' own date")
+        if query.limit is not None and self._groups_unrelated_rows(query):
+            # "the products that had complaints filed by the customer who filed the fewest
+            # complaints": one customer is ranked, then their products listed; a ranking
+            # of (customer, product) pairs keeps another row.
+            raise Hazard("a ranking of pairs of unrelated groups")
         self.check_roles(builder.subject, query, {t.stem for t in frame.tokens})
         unexplained = builder.unexplained(query)
         confidence = 1.0 - 0.25 * len(unexplained) - builder.guesses * 0.1
@@ -315,6 +322,14 @@ class Reader:
             o.descending for o in query.order
         ) or not shows_first:
             raise Hazard("a ranking of other rows, which may tie")
+
+    def _groups_unrelated_rows(self, query: SemanticQuery) -> bool:
+        """Whether the query groups by columns of two objects neither of which reaches
+        the other many-to-one (a customer and a product, both referred to by
+        complaints): its groups are pairs of them, not one thing and what it has."""
+        owners = {d.field.split(".", 1)[0] for d in query.dimensions if "." in d.field}
+        return any(self.distance(a, b) is None and self.distance(b, a) is None
+                   for a in owners for b in owners if a < b)
 
     def _rows_holding(self, hazard: Hazard, frame: Frame) -> str | None:
         """The rows to read again over when the first subject cannot reach a column:

@@ -2482,6 +2482,9 @@ class Builder:
         if not self._metrics_read:
             return None
         owners = {g.split(".")[0] for g in groups} - {subject}
+        named = self._owner_named_after(piece)
+        if named is not None and named not in owners:
+            return None  # "the names of apiaries with hives of the keeper ...": the apiaries'
         found = [c for c in piece.concepts if c.kind == "attribute" and c.object in owners]
         if len(found) != 1:
             return None

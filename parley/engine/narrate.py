@@ -146,11 +146,10 @@ def narrate(
         label_index = labels[0]
         top = rows[0]
         lead_value = format_value(top[first], columns[first].format)
-        lead = (
-            format_value(top[label_index], "number")
-            if not isinstance(top[label_index], str)
-            else top[label_index]
-        )
+        # A label names a group ("2024", "store 1012"): written as it is, not as a number.
+        lead = top[label_index] if isinstance(top[label_index], str) else (
+            str(top[label_index]) if isinstance(top[label_index], int) else
+            format_value(top[label_index], "number"))
         ordered = bool(query.order) and query.order[0].key == columns[first].name
         intro = f"{title}{scope}: {len(rows)} row{'s' if len(rows) != 1 else ''}"
         if ordered:

@@ -58,3 +58,15 @@ def test_things_counted_by_their_totals_are_the_title() -> None:
     })
     columns = [ColumnRole("orders_count", "measure", "number of orders")]
     assert describe_query(query, build_ontology(), columns) == "Number of orders"
+
+
+def test_a_whole_number_labelling_a_group_is_written_as_it_is() -> None:
+    # "2024", not "2,024": a label names a group, it is no quantity.
+    query = SemanticQuery.model_validate({
+        "metrics": [{"aggregation": "avg", "field": "orders.amount"}],
+        "dimensions": [{"field": "customers.country"}],
+    })
+    columns = [ColumnRole("year", "dimension", "year"),
+               ColumnRole("avg_amount", "measure", "Average amount")]
+    text = narrate(query, build_ontology(), columns, [[2024, 120], [2023, 90]])
+    assert "starting with 2024 at" in text

@@ -238,6 +238,7 @@ _EXCLUDED_TIME_WORDS = frozenset(
         "birthday",
     }
 )
+_BIRTH_WORDS = frozenset({"birth", "dob", "birthday", "born"})
 _LATE_TIME_WORDS = frozenset(
     {
         "end",
@@ -646,7 +647,11 @@ def _default_time(attributes: list[Attribute], object_words: tuple[str, ...]) ->
         ranked.append((rank, position, attribute.name))
     if ranked:
         return min(ranked)[2]
-    return times[0].name if len(times) == 1 else None
+    if len(times) == 1 and not _BIRTH_WORDS.intersection(_words(times[0].name)):
+        # An update stamp may still date rows that have nothing else; a birth date never
+        # does ("players on the roster in 2024" are not the ones born then).
+        return times[0].name
+    return None
 
 
 # --- relationships ----------------------------------------------------------------------

@@ -858,6 +858,16 @@ def test_a_column_word_cut_from_its_tables_name_is_that_name() -> None:
     assert obj.attribute("dep_date").label == "departure date"
 
 
+@pytest.mark.parametrize(("column", "default_time"), [("dob", None), ("updated_at", "updated_at")])
+def test_a_birth_date_never_dates_the_rows(column: str, default_time: str | None) -> None:
+    # "players on the roster in 2024" are not the players born in 2024.
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("player", (C("player_id", "integer", primary_key=True),
+                             C("name", "text"), C(column, "date")), primary_key=("player_id",)),
+    ))
+    assert derive_ontology(schema, source="league").objects[0].default_time == default_time
+
+
 def test_a_title_after_the_rows_own_name_names_its_rows() -> None:
     # "the average salary for each job title": jobs are named by their `job_title`.
     schema = SchemaInfo(dialect="sqlite", tables=(

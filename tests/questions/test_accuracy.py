@@ -26,11 +26,13 @@ sys.path.insert(0, str(HERE / "blind3"))
 sys.path.insert(0, str(HERE / "blind4"))
 sys.path.insert(0, str(HERE / "blind6"))
 sys.path.insert(0, str(HERE / "blind7"))
+sys.path.insert(0, str(HERE / "blind8"))
 
 from dealership_dataset import create_dealership_database  # noqa: E402
 from harness import DuckDBReference, SQLiteReference, load_cases, run_case  # noqa: E402
 from hr_dataset import create_hr_database  # noqa: E402
 from inventory_dataset import create_inventory_database  # noqa: E402
+from league_dataset import create_league_database  # noqa: E402
 from logistics_dataset import create_logistics_database  # noqa: E402
 from marketing_dataset import create_marketing_database  # noqa: E402
 from mysql_reference import MySQLReference  # noqa: E402
@@ -55,6 +57,7 @@ FLOORS = {
     "demo_business": (HERE / "blind5" / "demo_business.yaml", "demo", 0.70, 0.02),
     "dealership": (HERE / "blind6" / "dealership.yaml", "dealership", 0.50, 0.02),
     "railway": (HERE / "blind7" / "railway.yaml", "railway", 0.45, 0.02),
+    "league": (HERE / "blind8" / "league.yaml", "league", 0.40, 0.02),
 }
 #: The sets that live on a database server of the machine, and where.
 SERVER_SETS = {
@@ -92,6 +95,9 @@ def parley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Parley]:
     create_railway_database(home / "railway.db")
     engine.add_source(f"sqlite:///{home / 'railway.db'}", name="railway")
     engine.create_application("railway", source="railway")
+    create_league_database(home / "league.db")
+    engine.add_source(f"sqlite:///{home / 'league.db'}", name="league")
+    engine.create_application("league", source="league")
     for name, (url, create) in SERVER_SETS.items():
         try:
             create(url, today=today)
@@ -114,7 +120,7 @@ def test_accuracy_floor(parley: Parley, name: str) -> None:
         if app not in {s.name for s in parley.list_sources()}:
             pytest.skip(f"the database server of {url.split('@')[-1]} is not reachable")
         reference: Any = PostgresReference(url) if app == "inventory" else MySQLReference(url)
-    elif app in {"hr", "saas", "veterinary", "dealership", "railway"}:
+    elif app in {"hr", "saas", "veterinary", "dealership", "railway", "league"}:
         reference = SQLiteReference(home / f"{app}.db")
     else:
         reference = DuckDBReference(home / f"{app}.duckdb")

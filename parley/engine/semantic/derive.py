@@ -32,6 +32,7 @@ from parley.engine.semantic.ontology import (
 from parley.engine.semantic.thesaurus import is_entity_term, synonyms_for
 from parley.naming import (
     expand_abbreviations,
+    names_a_year,
     plural,
     singular,
     split_identifier,
@@ -417,8 +418,9 @@ def _derive_object(table: TableInfo) -> _Table:
         attributes=attributes,
         primary_key=primary_key,
         # Rows keyed by a word are named by it: the allergy types list allergies.
-        display_attribute=primary_key[0] if natural_names else _display_attribute(
-            attributes, label_words, _distinct_counts(table)),
+        display_attribute=primary_key[0] if natural_names else (_display_attribute(
+            attributes, label_words, _distinct_counts(table))
+            or _year_naming_rows(attributes, primary_key)),
         default_time=_default_time(attributes, label_words),
         row_count=table.row_count,
         schema_name=table.schema,
@@ -589,6 +591,21 @@ def _distinct_counts(table: TableInfo) -> dict[str, int]:
         elif column.distinct_values is not None:
             counts[column.name] = len(column.distinct_values)
     return counts
+
+
+def _year_naming_rows(attributes: list[Attribute], primary_key: list[str]) -> str | None:
+    """The one year column of rows that are periods: a season (its key, its year, its
+    first and last days) is called by its year ("the matches of each season": 2022).
+
+    Rows with anything else of their own (a patrol's type, an order's amount) are events
+    a year only dates."""
+    years = [a.name for a in attributes if names_a_year(a.name) and a.name not in primary_key
+             and a.type == "integer"]
+    others = [a for a in attributes if a.name not in primary_key and a.name not in years
+              and a.role != "identifier"]
+    if len(years) != 1 or any(a.role != "time" for a in others):
+        return None
+    return years[0]
 
 
 def _display_attribute(

@@ -868,6 +868,26 @@ def test_a_birth_date_never_dates_the_rows(column: str, default_time: str | None
     assert derive_ontology(schema, source="league").objects[0].default_time == default_time
 
 
+@pytest.mark.parametrize(
+    ("columns", "display"),
+    [
+        # Periods are called by their one year: seasons.
+        ((C("yr", "integer"), C("start_date", "date")), "yr"),
+        # Rows with more of their own are events a year only dates.
+        ((C("yr", "integer"), C("kind", "text", distinct_count=3)), None),
+        ((C("yr", "integer"), C("amount", "decimal")), None),
+    ],
+)
+def test_periods_are_called_by_their_year(
+    columns: tuple[ColumnInfo, ...], display: str | None
+) -> None:
+    schema = SchemaInfo(dialect="sqlite", tables=(
+        TableInfo("season", (C("season_id", "integer", primary_key=True), *columns),
+                  primary_key=("season_id",)),
+    ))
+    assert derive_ontology(schema, source="league").objects[0].display_attribute == display
+
+
 def test_a_title_after_the_rows_own_name_names_its_rows() -> None:
     # "the average salary for each job title": jobs are named by their `job_title`.
     schema = SchemaInfo(dialect="sqlite", tables=(

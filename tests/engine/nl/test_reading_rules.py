@@ -5,6 +5,7 @@ schema here is named unlike any question set's."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from parley.engine.nl.coordination import expand_coordination
 from parley.engine.nl.parser import Parser
 from parley.engine.nl.readings import Declined
+from parley.engine.nl.roles.read import read_question
 from parley.engine.nl.text import tokenize
 from parley.naming import humanize
 from parley.sources.base import Source
@@ -1816,3 +1818,19 @@ def test_an_average_column_per_group_is_within_each_group(
     # each ferry's crossings averaged.
     _, rows = answer(ferries, "What is the average riders per ferry?")
     assert sorted(row[-1] for row in rows) == [60.0, 200.0]
+
+
+@pytest.mark.parametrize(
+    ("question", "aggregations"),
+    [
+        # The business parser's reading too asks for both figures, in their order.
+        ("the earliest and the latest refit dates of ferries this year", ["min", "max"]),
+        ("maximum and minimum seats of ferries this year", ["max", "min"]),
+        ("the latest refit date of ferries this year", ["max"]),
+    ],
+)
+def test_two_figures_of_one_column_are_both_read_by_the_business_parser(
+    ferries: tuple[Parser, Source], question: str, aggregations: list[str]
+) -> None:
+    reading = read_question(question, ferries[0].lexicon, dt.date(2026, 12, 1))
+    assert [m.aggregation for m in reading.metrics] == aggregations

@@ -11,6 +11,7 @@ from parley.engine.nl.roles.phrases import (
     aggregation_before,
     comparison_after,
     contains,
+    coordinated_aggregation,
     count_phrase_before,
     heads_a_ranking,
     is_number,
@@ -173,7 +174,13 @@ def assign_roles(reading: Reading, words: list[str]) -> None:
                 if count_before:
                     reading.limit = int(parse_number(words[m.start - 2]) or 0) or None
                 continue
-            if aggregation in {"min", "max"} and superlative in SUPERLATIVES and not group_next:
+            first = coordinated_aggregation(words, m.start, modifiers)
+            if first is not None:
+                # "the earliest and the latest refit dates": both figures, in that order.
+                reading.metrics.append(MetricPart(aggregation=first, target=targets[0]))
+            elif aggregation in {"min", "max"} and superlative in SUPERLATIVES and not (
+                group_next
+            ):
                 reading.superlative = (targets, aggregation == "max", m.start - 1)
             reading.metrics.append(MetricPart(aggregation=aggregation, target=targets[0]))
             reading.aggregated.add(m.start - 1)

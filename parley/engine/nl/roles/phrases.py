@@ -73,6 +73,40 @@ def aggregation_before(
     return None
 
 
+def coordinated_aggregation(
+    words: Sequence[str], start: int, modifiers: set[int] | None = None
+) -> Aggregation | None:
+    """The aggregation said just before the one right before a phrase, joined to it by
+    "and" ("the earliest and the latest refit dates", "minimum and maximum price"): the
+    phrase is asked for twice.
+
+    >>> coordinated_aggregation("the earliest and the latest refit dates".split(), 5)
+    'min'
+    >>> coordinated_aggregation("the latest refit dates".split(), 2) is None
+    True
+    """
+    skip = modifiers or set()
+    index = start - 1
+    while index >= 0 and (index in skip or words[index] in {"the", "of", "a", "an"}):
+        index -= 1
+    if index < 0 or aggregation_before(words, index + 1, modifiers) is None:
+        return None
+    second = _aggregation_of(words[index])
+    index -= 1
+    while index >= 0 and words[index] in {"the", "and"}:
+        index -= 1
+    if index < 0 or "and" not in words[index + 1:start]:
+        return None
+    first = _aggregation_of(words[index])
+    return first if first is not None and first != second else None
+
+
+def _aggregation_of(word: str) -> Aggregation | None:
+    if word in AGGREGATION_WORDS:
+        return AGGREGATION_WORDS[word]
+    return TIME_EXTREMES.get(word)
+
+
 def count_phrase_before(words: Sequence[str], start: int, after: int = 0) -> bool:
     """Whether a count phrase ("how many", "number of") stands in the five words before
     ``start``, and not before ``after`` (the end of the previous match).

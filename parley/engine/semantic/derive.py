@@ -222,24 +222,20 @@ _SALE_LIKE_WORDS = frozenset(
 )
 _SALE_LIKE_STEMS = frozenset(stem(word) for word in _SALE_LIKE_WORDS)
 _UNIT_COST_LABELS = frozenset({"unit cost", "cost price", "cost per unit", "unit cogs"})
-_EXCLUDED_TIME_WORDS = frozenset(
-    {
-        "updated",
-        "modified",
-        "deleted",
-        "birth",
-        "dob",
-        "login",
-        "expires",
-        "expiry",
-        "synced",
-        "loaded",
-        "etl",
-        "changed",
-        "birthday",
-    }
-)
+#: A date of birth: never when a row came to be.
 _BIRTH_WORDS = frozenset({"birth", "dob", "birthday", "born"})
+_EXCLUDED_TIME_WORDS = _BIRTH_WORDS | {
+    "updated",
+    "modified",
+    "deleted",
+    "login",
+    "expires",
+    "expiry",
+    "synced",
+    "loaded",
+    "etl",
+    "changed",
+}
 _LATE_TIME_WORDS = frozenset(
     {
         "end",

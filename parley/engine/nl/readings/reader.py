@@ -30,7 +30,7 @@ from parley.engine.nl.readings.pieces import (
 )
 from parley.engine.nl.readings.words import beyond_readings, objects_of, past_count
 from parley.engine.nl.text import Token, parse_number, tokenize
-from parley.engine.nl.timephrases import find_time
+from parley.engine.nl.timephrases import UNITS, find_time
 from parley.engine.nl.vocabulary import HAPPENED_AFTER
 from parley.engine.semantic.joins import JoinStep, JoinTree
 from parley.engine.semantic.ontology import Ontology, Relationship
@@ -47,9 +47,6 @@ _NEGATIVE_NUMBER = re.compile(r"(?:^|[\s(])-\d")
 
 #: Operators that make a figure: a reading over other rows may answer them.
 _FIGURES = frozenset({"count", "aggregate"})
-#: Periods a date is grouped by.
-_GRAINS = frozenset({"day", "days", "week", "weeks", "month", "months", "quarter", "quarters",
-                     "year", "years"})
 #: Words that make a group of each value: a ranking beside them may be within each group.
 _EACH = frozenset({"each", "every", "per"})
 #: Operators that rank rows: a ranking of other rows breaks ties among them ("the song
@@ -419,7 +416,7 @@ class Reader:
         if own is None or own.default_time is None:
             return False
         grouped = {d.field for d in query.dimensions}
-        return any(p.kind == "attribute" and p.text in _GRAINS and any(
+        return any(p.kind == "attribute" and p.text in UNITS and any(
             c.field in grouped and c.object != subject for c in p.concepts)
             for p in frame.pieces)
 

@@ -64,10 +64,9 @@ def aggregation_before(
     for k, w in enumerate(preceding(words, start, 4)):
         if start - 1 - k in skip:
             continue
-        if w in AGGREGATION_WORDS:
-            return AGGREGATION_WORDS[w]
-        if w in TIME_EXTREMES:
-            return TIME_EXTREMES[w]
+        said = _aggregation_of(w)
+        if said is not None:
+            return said
         if w not in {"the", "of", "a", "an", "most"}:
             break
     return None
